@@ -1,0 +1,106 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit codes, shared by every command and documented in --help and the README.
+const (
+	ExitOK          = 0
+	ExitFailed      = 1
+	ExitUsage       = 2
+	ExitPartial     = 3
+	ExitCredentials = 4
+	ExitCancelled   = 130
+)
+
+const exitCodesHelp = `Exit codes:
+  0    done
+  1    failed
+  2    usage: a flag, argument or input value is invalid or missing
+  3    partly done (for example, some regions failed to sync)
+  4    credentials rejected by Tencent Cloud or Alibaba Cloud
+  130  cancelled (Ctrl+C); a later run resumes where this one stopped`
+
+// UsageError is bad input from the person or script running the command: a missing or invalid flag,
+// argument or value. It maps to exit code 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Usagef returns a UsageError with a formatted message.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// PartialError reports work that was partly done; the message says what failed. It maps to exit code 3.
+type PartialError struct{ Err error }
+
+func (e *PartialError) Error() string { return e.Err.Error() }
+func (e *PartialError) Unwrap() error { return e.Err }
+
+// credentialErrors are the sentinels of the cloud client layers that mean "your key was rejected".
+// They are registered by the files that wire those layers into commands, so this file needs no
+// knowledge of them.
+var credentialErrors []error
+
+// hints are the next steps printed under an error, keyed by the sentinel they explain.
+var hints []errorHint
+
+type errorHint struct {
+	err  error
+	hint string
+}
+
+// exitCode maps an error returned by a command to the process exit code.
+func exitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var usage *UsageError
+	var partial *PartialError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return ExitCancelled
+	case errors.As(err, &usage):
+		return ExitUsage
+	case isCredentialError(err):
+		return ExitCredentials
+	case errors.As(err, &partial):
+		return ExitPartial
+	}
+	return ExitFailed
+}
+
+func isCredentialError(err error) bool {
+	for _, sentinel := range credentialErrors {
+		if errors.Is(err, sentinel) {
+			return true
+		}
+	}
+	return false
+}
+
+// printError writes the error and, where one is known, the next step for the user.
+func printError(w io.Writer, err error) {
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(w, "cancelled; run the same command again to resume where it stopped")
+		return
+	}
+	fmt.Fprintf(w, "error: %s\n", err)
+	var usage *UsageError
+	if errors.As(err, &usage) {
+		fmt.Fprintln(w, "Run with --help for usage.")
+	}
+	for _, h := range hints {
+		if errors.Is(err, h.err) {
+			fmt.Fprintln(w, strings.TrimSpace(h.hint))
+			return
+		}
+	}
+}

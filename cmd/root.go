@@ -1,0 +1,169 @@
+// Package cmd holds the command line of onboard: cobra commands, flag parsing, IO streams (terminal
+// detection), the mapping of errors to exit codes, and output formats. It must not import the cloud SDKs,
+// the keyring or SQLite directly; it reaches them only through the packages that own them.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is the release of this build; set with -ldflags "-X onboard/cmd.Version=...".
+var Version = "dev"
+
+// Factory carries what every command needs: the IO streams, the environment, and the global options.
+// Tests build one by hand with test streams and their own environment.
+type Factory struct {
+	IO     *IOStreams
+	Getenv func(string) string
+
+	// Global options, set from persistent flags before any command runs.
+	Output   string // text or json
+	NoInput  bool
+	DebugLog string
+
+	// Logger writes to --debug-log as JSON, and is discarded otherwise. Never log a secret.
+	Logger *slog.Logger
+}
+
+// OutputFormats are the values --output accepts on every command that reports.
+var OutputFormats = []string{"text", "json"}
+
+// NewFactory returns a Factory for the real process.
+func NewFactory() *Factory {
+	return &Factory{
+		IO:     System(),
+		Getenv: os.Getenv,
+		Output: "text",
+		Logger: slog.New(slog.DiscardHandler),
+	}
+}
+
+// Interactive reports whether the command may prompt: a person is at a terminal and --no-input was not given.
+func (f *Factory) Interactive() bool { return !f.NoInput && f.IO.CanPrompt() }
+
+// JSON reports whether --output json was chosen.
+func (f *Factory) JSON() bool { return f.Output == "json" }
+
+// Main runs onboard and returns the process exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f := NewFactory()
+	return run(ctx, f, os.Args[1:])
+}
+
+// run executes the command line args with f and returns the exit code; tests call it directly.
+func run(ctx context.Context, f *Factory, args []string) int {
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	closeLog := func() error { return nil }
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if err := checkOutput(f.Output); err != nil {
+			return err
+		}
+		var err error
+		closeLog, err = openDebugLog(f)
+		return err
+	}
+	err := root.ExecuteContext(ctx)
+	if cerr := closeLog(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil && ctx.Err() != nil && !errors.Is(err, context.Canceled) {
+		// A command interrupted by a signal may report the resulting failure in its own words;
+		// the exit code must still say "cancelled".
+		err = fmt.Errorf("%w: %w", context.Canceled, err)
+	}
+	if err != nil {
+		printError(f.IO.ErrOut, err)
+	}
+	return exitCode(err)
+}
+
+// NewCmdRoot builds the root command with every subcommand.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "onboard",
+		Short: "Connect a Tencent Cloud account to Alibaba Cloud Security Center",
+		Long: `onboard connects a Tencent Cloud account to Alibaba Cloud Security Center: it creates a CAM sub-user
+with least-privilege grants per feature, its API key, audit-log delivery to CLS and Kafka, submits it all to
+Security Center, and runs the first asset synchronisation. --sandbox runs everything against built-in
+emulators of both clouds.`,
+		Example:       "  onboard tencent --sandbox\n  onboard tencent --no-input --mode manual --features host,cspm ...\n  onboard sync --account prod",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodesHelp + "\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+
+	pf := root.PersistentFlags()
+	pf.StringVarP(&f.Output, "output", "o", f.Output, "output format: text or json")
+	pf.StringVar(&f.DebugLog, "debug-log", "", "write a JSON debug log to `FILE` (never contains secrets)")
+	pf.BoolVar(&f.NoInput, "no-input", false, "never prompt; fail at once, naming the flag, when a value is missing")
+
+	root.AddCommand(newCmdVersion(f))
+	for _, add := range subcommands {
+		root.AddCommand(add(f))
+	}
+	return root
+}
+
+// subcommands are the constructors of the top-level commands besides version. Each command file adds
+// itself here in an init function, so adding a command touches only its own file:
+//
+//	func init() { subcommands = append(subcommands, newCmdPolicy) }
+var subcommands []func(*Factory) *cobra.Command
+
+func checkOutput(v string) error {
+	for _, ok := range OutputFormats {
+		if v == ok {
+			return nil
+		}
+	}
+	return Usagef("invalid --output %q: valid values are text, json", v)
+}
+
+func openDebugLog(f *Factory) (func() error, error) {
+	if f.DebugLog == "" {
+		return func() error { return nil }, nil
+	}
+	file, err := os.OpenFile(f.DebugLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, Usagef("open --debug-log %s: %w", f.DebugLog, err)
+	}
+	f.Logger = slog.New(slog.NewJSONHandler(file, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return file.Close, nil
+}
+
+func newCmdVersion(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of onboard",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if f.JSON() {
+				return writeJSON(f.IO.Out, map[string]string{"version": Version})
+			}
+			_, err := fmt.Fprintf(f.IO.Out, "onboard %s\n", Version)
+			return err
+		},
+	}
+}
+
+// writeJSON writes v as indented JSON followed by a newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := newJSONEncoder(w)
+	return enc.Encode(v)
+}
