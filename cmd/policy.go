@@ -1,0 +1,371 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"onboard/policy"
+)
+
+func init() { subcommands = append(subcommands, newCmdPolicy) }
+
+func newCmdPolicy(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "policy",
+		Short: "List, show, render and compare the CAM policies onboard grants",
+		Long: `The CAM grants onboard gives the sub-user, per feature, and the custom policies it creates
+(cspmPolicy, siemPolicy, ciemPolicy). These custom policies are onboard's own least-privilege versions:
+Security Center's official bodies are not public. Supply them from a file with --file (render, diff) or
+--policy-file when onboarding.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(
+		NewCmdPolicyList(f, nil),
+		NewCmdPolicyShow(f, nil),
+		NewCmdPolicyRender(f, nil),
+		NewCmdPolicyDiff(f, nil),
+	)
+	return cmd
+}
+
+// policyNameArg requires exactly one argument naming a custom policy, as a usage error otherwise.
+func policyNameArg(_ *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return Usagef("want one policy NAME: one of %s", strings.Join(policy.Names(), ", "))
+	}
+	if _, err := policy.Template(args[0]); err != nil {
+		return &UsageError{Err: err}
+	}
+	return nil
+}
+
+// PolicyListOptions are the inputs of "onboard policy list".
+type PolicyListOptions struct {
+	IO   *IOStreams
+	JSON bool
+}
+
+// NewCmdPolicyList builds "onboard policy list". runF replaces policyListRun in tests.
+func NewCmdPolicyList(f *Factory, runF func(*PolicyListOptions) error) *cobra.Command {
+	opts := &PolicyListOptions{IO: f.IO}
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the features and the policies each one attaches",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			opts.JSON = f.JSON()
+			if runF != nil {
+				return runF(opts)
+			}
+			return policyListRun(opts)
+		},
+	}
+}
+
+type grantRow struct {
+	Feature string        `json:"feature"`
+	When    string        `json:"when"`
+	Grants  []policyGrant `json:"grants"`
+}
+
+type policyGrant struct {
+	Name     string `json:"name"`
+	Preset   bool   `json:"preset"`
+	Fallback string `json:"fallback,omitempty"`
+}
+
+// grantRows lists every feature's grant set, one row per variant (Lighthouse, CSPM mode).
+func grantRows() ([]grantRow, error) {
+	type variant struct {
+		when       string
+		mode       policy.CSPMMode
+		lighthouse bool
+	}
+	variants := map[string][]variant{
+		policy.FeatureHost: {{when: "always"}, {when: "with Lighthouse servers", lighthouse: true}},
+		policy.FeatureCSPM: {{when: "cspm preset mode (default)", mode: policy.CSPMPreset}, {when: "cspm custom mode", mode: policy.CSPMCustom}},
+	}
+	var rows []grantRow
+	for _, feature := range policy.Features() {
+		vs, ok := variants[feature]
+		if !ok {
+			vs = []variant{{when: "always"}}
+		}
+		for _, v := range vs {
+			grants, err := policy.Grants(feature, v.mode, v.lighthouse)
+			if err != nil {
+				return nil, fmt.Errorf("list grants of %s: %w", feature, err)
+			}
+			row := grantRow{Feature: feature, When: v.when}
+			for _, g := range grants {
+				pg := policyGrant{Name: g.Name, Preset: g.Preset}
+				if alt, ok := policy.PresetFallback(g.Name); ok {
+					pg.Fallback = alt
+				}
+				row.Grants = append(row.Grants, pg)
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows, nil
+}
+
+func policyListRun(opts *PolicyListOptions) error {
+	rows, err := grantRows()
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return writeJSON(opts.IO.Out, map[string]any{"features": rows})
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-8s %-30s %s\n", "FEATURE", "WHEN", "POLICIES")
+	for _, r := range rows {
+		var names []string
+		for _, g := range r.Grants {
+			kind := "custom"
+			if g.Preset {
+				kind = "preset"
+			}
+			s := fmt.Sprintf("%s (%s)", g.Name, kind)
+			if g.Fallback != "" {
+				s += fmt.Sprintf(" or else %s", g.Fallback)
+			}
+			names = append(names, s)
+		}
+		fmt.Fprintf(&b, "%-8s %-30s %s\n", r.Feature, r.When, strings.Join(names, ", "))
+	}
+	b.WriteString("\nCustom policies are onboard's own least-privilege versions; see: onboard policy show NAME\n")
+	_, err = io.WriteString(opts.IO.Out, b.String())
+	return err
+}
+
+// PolicyShowOptions are the inputs of "onboard policy show".
+type PolicyShowOptions struct {
+	IO   *IOStreams
+	Name string
+}
+
+// NewCmdPolicyShow builds "onboard policy show NAME". runF replaces policyShowRun in tests.
+func NewCmdPolicyShow(f *Factory, runF func(*PolicyShowOptions) error) *cobra.Command {
+	opts := &PolicyShowOptions{IO: f.IO}
+	return &cobra.Command{
+		Use:       "show NAME",
+		Short:     "Print a custom policy template as stored, placeholders unfilled",
+		Example:   "  onboard policy show ciemPolicy",
+		Args:      policyNameArg,
+		ValidArgs: policy.Names(),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return policyShowRun(opts)
+		},
+	}
+}
+
+func policyShowRun(opts *PolicyShowOptions) error {
+	tmpl, err := policy.Template(opts.Name)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	_, err = opts.IO.Out.Write(withNewline(tmpl))
+	return err
+}
+
+// PolicyRenderOptions are the inputs of "onboard policy render".
+type PolicyRenderOptions struct {
+	IO   *IOStreams
+	Name string
+	Sets []string // PLACEHOLDER=VALUE
+	File string   // a user-supplied template instead of the embedded one
+}
+
+const setFlagHelp = "fill a placeholder: `PLACEHOLDER=VALUE` (CLS_Topic_ID, CLS_Logset_ID, CLS_Region_ID, Root_Account_ID); repeatable"
+
+// NewCmdPolicyRender builds "onboard policy render NAME". runF replaces policyRenderRun in tests.
+func NewCmdPolicyRender(f *Factory, runF func(*PolicyRenderOptions) error) *cobra.Command {
+	opts := &PolicyRenderOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "render NAME",
+		Short: "Fill a policy's placeholders and print the CAM policy document",
+		Long: `Fill the placeholders of a custom policy and print the document CreatePolicy would receive.
+Every value is checked by its own rule, and the result is checked as CAM would (version, statements,
+known actions). Invalid input exits 2 with the reason and prints nothing on stdout.`,
+		Example: `  onboard policy render ciemPolicy --set CLS_Topic_ID=002dbab1-fcf2-4ca7-b602-fda10d5e1731 \
+    --set CLS_Logset_ID=f3a2c1d0-1111-4a2b-9c3d-0123456789ab --set CLS_Region_ID=ap-guangzhou \
+    --set Root_Account_ID=100004375281
+  onboard policy render ciemPolicy --file official-ciem.json --set ...`,
+		Args:      policyNameArg,
+		ValidArgs: policy.Names(),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return policyRenderRun(opts)
+		},
+	}
+	cmd.Flags().StringArrayVar(&opts.Sets, "set", nil, setFlagHelp)
+	cmd.Flags().StringVar(&opts.File, "file", "", "render the policy document in `PATH` (e.g. Security Center's official one) instead of onboard's template")
+	return cmd
+}
+
+func policyRenderRun(opts *PolicyRenderOptions) error {
+	out, err := renderPolicy(opts.Name, opts.File, opts.Sets)
+	if err != nil {
+		return err
+	}
+	_, err = opts.IO.Out.Write(withNewline(out))
+	return err
+}
+
+// renderPolicy renders the named policy, or the template in file, with the --set values. Every failure
+// is bad input, hence a usage error.
+func renderPolicy(name, file string, sets []string) ([]byte, error) {
+	values, err := parseSets(sets)
+	if err != nil {
+		return nil, err
+	}
+	if file == "" {
+		out, err := policy.Render(name, values)
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		return out, nil
+	}
+	tmpl, err := policy.LoadOverride(name, file)
+	if err != nil {
+		return nil, Usagef("--file: %w", err)
+	}
+	out, err := policy.RenderDocument(tmpl, values)
+	if err != nil {
+		return nil, Usagef("render %s from %s: %w", name, file, err)
+	}
+	return out, nil
+}
+
+func parseSets(sets []string) (policy.Values, error) {
+	var v policy.Values
+	for _, s := range sets {
+		k, val, ok := strings.Cut(s, "=")
+		if !ok || k == "" {
+			return v, Usagef("--set %q: want PLACEHOLDER=VALUE with PLACEHOLDER one of %s", s, strings.Join(policy.Placeholders(), ", "))
+		}
+		if err := v.Set(k, val); err != nil {
+			return v, Usagef("--set %s: %w", k, err)
+		}
+	}
+	return v, nil
+}
+
+// PolicyDiffOptions are the inputs of "onboard policy diff".
+type PolicyDiffOptions struct {
+	IO       *IOStreams
+	JSON     bool
+	Name     string
+	LiveFile string   // the live document, as GetPolicy returns it
+	Sets     []string // PLACEHOLDER=VALUE for the wanted document
+	WantFile string   // a user-supplied template for the wanted document
+}
+
+// errPolicyDrift reports that the live document differs from the wanted one (exit code 1, like diff(1)).
+var errPolicyDrift = errors.New("policy has drifted")
+
+// NewCmdPolicyDiff builds "onboard policy diff NAME". runF replaces policyDiffRun in tests.
+func NewCmdPolicyDiff(f *Factory, runF func(*PolicyDiffOptions) error) *cobra.Command {
+	opts := &PolicyDiffOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "diff NAME --file LIVE.json",
+		Short: "Compare a live policy document with the one onboard would create",
+		Long: `Compare a live policy document (as CAM's GetPolicy returns it) with the rendered policy NAME, grant by
+grant. Statement order, action order, a string versus a one-element list, whitespace and the "name/"
+prefix do not count. Lines starting with "+" are grants the live document lacks; "-" are grants it has
+beyond what onboard wants.
+
+Exit status, as with diff(1): 0 when the documents are equivalent, 1 when they differ (the differences
+are printed on stdout), 2 when the input is invalid.`,
+		Example:   "  onboard policy diff cspmPolicy --file live-cspm.json",
+		Args:      policyNameArg,
+		ValidArgs: policy.Names(),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			opts.JSON = f.JSON()
+			if opts.LiveFile == "" {
+				return Usagef("--file is required: the live policy document to compare")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return policyDiffRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.LiveFile, "file", "", "the live policy document in `PATH` (required)")
+	cmd.Flags().StringArrayVar(&opts.Sets, "set", nil, setFlagHelp)
+	cmd.Flags().StringVar(&opts.WantFile, "policy-file", "", "compare with the policy document in `PATH` instead of onboard's template")
+	return cmd
+}
+
+// maxLiveBytes bounds the live document read from a file.
+const maxLiveBytes = 64 << 10
+
+func policyDiffRun(opts *PolicyDiffOptions) error {
+	want, err := renderPolicy(opts.Name, opts.WantFile, opts.Sets)
+	if err != nil {
+		return err
+	}
+	live, err := readLimited(opts.LiveFile, maxLiveBytes)
+	if err != nil {
+		return Usagef("--file: %w", err)
+	}
+	d, err := policy.Diff(live, want)
+	if err != nil {
+		return Usagef("compare %s with %s: %w", opts.LiveFile, opts.Name, err)
+	}
+	if opts.JSON {
+		lines := d.Lines
+		if lines == nil {
+			lines = []string{}
+		}
+		if err := writeJSON(opts.IO.Out, map[string]any{"policy": opts.Name, "changed": d.Changed, "lines": lines}); err != nil {
+			return err
+		}
+	} else if d.Changed {
+		if _, err := fmt.Fprintln(opts.IO.Out, strings.Join(d.Lines, "\n")); err != nil {
+			return err
+		}
+	}
+	if d.Changed {
+		return fmt.Errorf("%s in %s: %d difference(s): %w", opts.Name, opts.LiveFile, len(d.Lines), errPolicyDrift)
+	}
+	return nil
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
+	}
+	return data, nil
+}
+
+func withNewline(b []byte) []byte {
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		return append(b[:len(b):len(b)], '\n')
+	}
+	return b
+}
