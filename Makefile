@@ -1,12 +1,15 @@
 # The whole test suite. Keyring tests need a Secret Service: when dbus-run-session and gnome-keyring-daemon
-# are installed, the suite runs inside a private session bus with an unlocked keyring that ends with it.
+# are installed, the suite runs inside a private session bus with a new, unlocked keyring (in a temporary
+# folder, so an existing login keyring with another password is never touched) that ends with it.
 GO_TEST = go test -race -timeout 45m ./...
 
 .PHONY: test build sandbox
 
 test:
 	@if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then \
-		dbus-run-session -- sh -c 'echo -n onboard-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null; sleep 1; $(GO_TEST)'; \
+		keyrings=$$(mktemp -d); \
+		dbus-run-session -- sh -c "echo -n onboard-test | XDG_DATA_HOME=$$keyrings gnome-keyring-daemon --unlock --components=secrets >/dev/null; sleep 1; $(GO_TEST)"; status=$$?; \
+		rm -rf "$$keyrings"; exit $$status; \
 	else \
 		echo "no dbus-run-session/gnome-keyring-daemon: keyring tests will skip (apt-get install dbus gnome-keyring)"; \
 		$(GO_TEST); \

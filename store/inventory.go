@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Asset is one cloud resource in the inventory.
+type Asset struct {
+	Kind       string // e.g. cvm.instance
+	Region     string // "" for global kinds
+	ID         string
+	Name       string
+	Attributes string // JSON: the resource as the API returned it
+	Hash       string // content hash of Attributes; ContentHash fills it when empty
+	FirstSeen  time.Time
+	LastSeen   time.Time // when its content last changed, or the last complete pass that saw it
+	GoneAt     time.Time // zero while it exists
+}
+
+// ContentHash returns the hash that decides whether a row changed.
+func ContentHash(name, attributes string) string {
+	h := sha256.New()
+	h.Write([]byte(name))
+	h.Write([]byte{0})
+	h.Write([]byte(attributes))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// UpsertStats counts what one UpsertAssets call did.
+type UpsertStats struct {
+	Inserted, Updated, Unchanged int
+}
+
+// Written is how many rows were written.
+func (s UpsertStats) Written() int { return s.Inserted + s.Updated }
+
+// Add returns the sum of two stats.
+func (s UpsertStats) Add(o UpsertStats) UpsertStats {
+	return UpsertStats{s.Inserted + o.Inserted, s.Updated + o.Updated, s.Unchanged + o.Unchanged}
+}
+
+// UpsertAssets writes a batch of assets of one account in one transaction. A row whose content hash is
+// unchanged (and which is not marked gone) is not written at all: a sync that finds nothing new writes
+// nothing. A changed or returning row gets the new content, last_seen = seenAt and no gone mark.
+func (db *DB) UpsertAssets(ctx context.Context, account string, assets []Asset, seenAt time.Time) (UpsertStats, error) {
+	var stats UpsertStats
+	if len(assets) == 0 {
+		return stats, nil
+	}
+	now := formatTime(seenAt)
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		stats = UpsertStats{}
+		existing, err := existingHashes(ctx, tx, account, assets)
+		if err != nil {
+			return err
+		}
+		var insert, update *sql.Stmt
+		for i := range assets {
+			a := &assets[i]
+			if a.Hash == "" {
+				a.Hash = ContentHash(a.Name, a.Attributes)
+			}
+			key := assetKey{a.Kind, a.Region, a.ID}
+			old, found := existing[key]
+			switch {
+			case !found:
+				if insert == nil {
+					if insert, err = tx.PrepareContext(ctx, `INSERT INTO inventory
+						(account, kind, region, id, name, attributes, content_hash, first_seen, last_seen)
+						VALUES (?,?,?,?,?,?,?,?,?)`); err != nil {
+						return err
+					}
+					defer insert.Close()
+				}
+				if _, err := insert.ExecContext(ctx, account, a.Kind, a.Region, a.ID, a.Name, a.Attributes, a.Hash, now, now); err != nil {
+					return fmt.Errorf("insert %s %s: %w", a.Kind, a.ID, err)
+				}
+				existing[key] = hashState{hash: a.Hash}
+				stats.Inserted++
+			case old.hash != a.Hash || old.gone:
+				if update == nil {
+					if update, err = tx.PrepareContext(ctx, `UPDATE inventory SET name = ?, attributes = ?,
+						content_hash = ?, last_seen = ?, gone_at = NULL
+						WHERE account = ? AND kind = ? AND region = ? AND id = ?`); err != nil {
+						return err
+					}
+					defer update.Close()
+				}
+				if _, err := update.ExecContext(ctx, a.Name, a.Attributes, a.Hash, now, account, a.Kind, a.Region, a.ID); err != nil {
+					return fmt.Errorf("update %s %s: %w", a.Kind, a.ID, err)
+				}
+				existing[key] = hashState{hash: a.Hash}
+				stats.Updated++
+			default:
+				stats.Unchanged++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return UpsertStats{}, fmt.Errorf("store %d assets of %q: %w", len(assets), account, err)
+	}
+	return stats, nil
+}
+
+type assetKey struct{ kind, region, id string }
+
+type hashState struct {
+	hash string
+	gone bool
+}
+
+// existingHashes reads the stored hashes of a batch's rows in a few indexed queries.
+func existingHashes(ctx context.Context, tx *sql.Tx, account string, assets []Asset) (map[assetKey]hashState, error) {
+	out := make(map[assetKey]hashState, len(assets))
+	groups := map[[2]string][]string{}
+	for _, a := range assets {
+		k := [2]string{a.Kind, a.Region}
+		groups[k] = append(groups[k], a.ID)
+	}
+	const chunk = 500
+	for k, ids := range groups {
+		for start := 0; start < len(ids); start += chunk {
+			part := ids[start:min(start+chunk, len(ids))]
+			args := make([]any, 0, len(part)+3)
+			args = append(args, account, k[0], k[1])
+			for _, id := range part {
+				args = append(args, id)
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT id, content_hash, gone_at IS NOT NULL FROM inventory
+				WHERE account = ? AND kind = ? AND region = ? AND id IN (`+placeholders(len(part))+`)`, args...)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var id string
+				var st hashState
+				if err := rows.Scan(&id, &st.hash, &st.gone); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				out[assetKey{k[0], k[1], id}] = st
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// MarkGone ends a complete pass over one (kind, region) of an account: every stored row not in seenIDs is
+// marked gone at `at` (rows are kept, not deleted). Call it only after a pass that listed everything; an
+// interrupted pass must mark nothing. It returns how many rows were newly marked gone.
+func (db *DB) MarkGone(ctx context.Context, account, kind, region string, seenIDs []string, at time.Time) (int, error) {
+	var gone int
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM temp.seen_ids`); err != nil {
+			return err
+		}
+		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO temp.seen_ids(id) VALUES (?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, id := range seenIDs {
+			if _, err := ins.ExecContext(ctx, id); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE inventory SET gone_at = ?
+			WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL
+			AND id NOT IN (SELECT id FROM temp.seen_ids)`, formatTime(at), account, kind, region)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		gone = int(n)
+		_, err = tx.ExecContext(ctx, `DELETE FROM temp.seen_ids`)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("mark gone %s in %s of %q: %w", kind, region, account, err)
+	}
+	return gone, nil
+}
+
+// AssetFilter selects inventory rows; empty fields match everything.
+type AssetFilter struct {
+	Account     string
+	Kind        string
+	Region      string
+	IncludeGone bool
+}
+
+// EachAsset calls fn for every matching asset, ordered by account, kind, region and ID, without holding
+// the whole inventory in memory. Returning an error from fn stops the walk and returns that error.
+func (db *DB) EachAsset(ctx context.Context, f AssetFilter, fn func(account string, a Asset) error) error {
+	var where []string
+	var args []any
+	for _, c := range []struct{ col, val string }{{"account", f.Account}, {"kind", f.Kind}, {"region", f.Region}} {
+		if c.val != "" {
+			where = append(where, c.col+" = ?")
+			args = append(args, c.val)
+		}
+	}
+	if !f.IncludeGone {
+		where = append(where, "gone_at IS NULL")
+	}
+	q := `SELECT account, kind, region, id, name, attributes, content_hash, first_seen, last_seen, gone_at FROM inventory`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY account, kind, region, id"
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("list assets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var account, first, last string
+		var gone sql.NullString
+		var a Asset
+		if err := rows.Scan(&account, &a.Kind, &a.Region, &a.ID, &a.Name, &a.Attributes, &a.Hash, &first, &last, &gone); err != nil {
+			return fmt.Errorf("list assets: %w", err)
+		}
+		a.FirstSeen, a.LastSeen = parseTime(first), parseTime(last)
+		if gone.Valid {
+			a.GoneAt = parseTime(gone.String)
+		}
+		if err := fn(account, a); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Assets returns the matching assets in one slice; EachAsset streams them instead.
+func (db *DB) Assets(ctx context.Context, f AssetFilter) ([]Asset, error) {
+	var out []Asset
+	err := db.EachAsset(ctx, f, func(_ string, a Asset) error {
+		out = append(out, a)
+		return nil
+	})
+	return out, err
+}
