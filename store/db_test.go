@@ -300,7 +300,9 @@ func TestMain(m *testing.M) {
 	case "lock-holder":
 		lockHolder(os.Getenv("STORE_DB"))
 	case "keyring-timeout":
-		keyringTimeoutChild()
+		keyringCallChild(300 * time.Millisecond)
+	case "keyring-call":
+		keyringCallChild(DefaultKeyringTimeout)
 	default:
 		os.Exit(m.Run())
 	}

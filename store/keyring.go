@@ -101,7 +101,7 @@ func classifyKeyringError(op string, err error) error {
 	switch {
 	case strings.Contains(msg, "ServiceUnknown") || strings.Contains(msg, "was not provided by any .service files") || strings.Contains(msg, "org.freedesktop.secrets"):
 		return fmt.Errorf("%s: %w: no Secret Service is running on the session bus (%v); %s", op, ErrKeyringUnavailable, err, keyringFix)
-	case strings.Contains(strings.ToLower(msg), "locked") || strings.Contains(msg, "prompt") || strings.Contains(msg, "dismissed"):
+	case strings.Contains(strings.ToLower(msg), "lock") || strings.Contains(msg, "prompt") || strings.Contains(msg, "dismissed"):
 		return fmt.Errorf("%s: %w: the keyring collection is locked (%v); %s", op, ErrKeyringUnavailable, err, keyringFix)
 	case strings.Contains(msg, "dbus") || strings.Contains(msg, "D-Bus") || strings.Contains(msg, "connection"):
 		return fmt.Errorf("%s: %w: cannot talk to the session bus (%v); %s", op, ErrKeyringUnavailable, err, keyringFix)

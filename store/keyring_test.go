@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -103,9 +104,30 @@ func TestKeyringCallsAreBoundedByTheTimeout(t *testing.T) {
 	}
 }
 
-// keyringTimeoutChild makes one keyring call with a 300 ms bound and prints the error.
-func keyringTimeoutChild() {
-	k := NewKeyring(300*time.Millisecond, os.Getenv)
+// A Secret Service whose login collection is locked (the daemon started without --unlock) must give an
+// error that says the keyring is locked and how to fix it. The child runs in its own private session bus.
+func TestKeyringLockedCollectionSaysSo(t *testing.T) {
+	for _, tool := range []string{"dbus-run-session", "gnome-keyring-daemon"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("CI is set but %s is missing (apt-get install dbus gnome-keyring)", tool)
+			}
+			t.Skipf("%s not installed; apt-get install dbus gnome-keyring", tool)
+		}
+	}
+	data := t.TempDir()
+	script := `gnome-keyring-daemon --start --components=secrets >/dev/null 2>&1; sleep 1; exec "$0" -test.run='^$'`
+	cmd := exec.Command("dbus-run-session", "--", "sh", "-c", script, os.Args[0])
+	cmd.Env = append(os.Environ(), "STORE_HELPER=keyring-call", "XDG_DATA_HOME="+data)
+	out, _ := cmd.CombinedOutput()
+	if !strings.Contains(string(out), "unavailable:") || !strings.Contains(string(out), "locked") || !strings.Contains(string(out), "unlock a keyring") {
+		t.Fatalf("child said %q; want an error saying the keyring is locked and how to fix it", out)
+	}
+}
+
+// keyringCallChild makes one keyring call with the default bound and prints the error.
+func keyringCallChild(timeout time.Duration) {
+	k := NewKeyring(timeout, os.Getenv)
 	_, err := k.Get(context.Background(), "x")
 	if errors.Is(err, ErrKeyringUnavailable) {
 		fmt.Println("unavailable:", err)
