@@ -1,0 +1,331 @@
+// Package tcloud emulates the Tencent Cloud API for tests, benchmarks and the sandbox: it verifies
+// TC3-HMAC-SHA256 signatures exactly, answers with the real envelopes and error codes (HTTP 200 with
+// Response.Error), keeps state, and evaluates CAM policies for sub-user keys.
+//
+// It must not import the Tencent SDK nor any package of this project but policy.
+package tcloud
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"onboard/policy"
+)
+
+// Options configure a Server.
+type Options struct {
+	OwnerUIN       uint64 // the root account; default 100000000001
+	AppID          uint64
+	RootSecretID   string // the root key; generated when empty
+	RootSecretKey  string
+	Now            func() time.Time
+	WithoutPresets []string // preset policy names not to seed, e.g. CloudResourceReadOnlyAccess
+}
+
+// Server is the emulated Tencent Cloud API. It is an http.Handler.
+type Server struct {
+	mu       sync.Mutex
+	now      func() time.Time
+	owner    uint64
+	appID    uint64
+	users    map[string]*user // by name; the root is not here
+	root     *user
+	keys     map[string]*accessKey
+	policies map[uint64]*camPolicy
+	nextID   uint64
+	calls    []Call
+	faults   []*fault
+	routes   map[string]service
+}
+
+type user struct {
+	uin, uid     uint64
+	name, remark string
+	console      int
+	created      time.Time
+	attached     []attachment
+}
+
+type attachment struct {
+	policyID uint64
+	at       time.Time
+}
+
+type accessKey struct {
+	id, secret, status, description string
+	owner                           *user
+	created                         time.Time
+}
+
+type camPolicy struct {
+	id                uint64
+	name, description string
+	document          string
+	parsed            *policy.Document
+	preset            bool
+	created, updated  time.Time
+}
+
+// Call is one API call as the emulator saw it, for tests.
+type Call struct {
+	Service, Action, Region, SecretID string
+	Code                              string // the error code, "" on success
+	Mutating                          bool
+	Time                              time.Time
+}
+
+// New returns an emulator with one account, its root key, and the preset policies.
+func New(o Options) *Server {
+	if o.OwnerUIN == 0 {
+		o.OwnerUIN = 100000000001
+	}
+	if o.AppID == 0 {
+		o.AppID = 1250000001
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RootSecretID == "" {
+		o.RootSecretID, o.RootSecretKey = "AKID"+randomString(32), randomString(32)
+	}
+	s := &Server{now: o.Now, owner: o.OwnerUIN, appID: o.AppID, users: map[string]*user{}, keys: map[string]*accessKey{},
+		policies: map[uint64]*camPolicy{}, nextID: 1000}
+	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
+	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
+	s.seedPresets(o.WithoutPresets)
+	s.routes = s.buildRoutes()
+	return s
+}
+
+// RootKey returns the root account's key pair.
+func (s *Server) RootKey() (id, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range s.keys {
+		if k.owner == s.root {
+			return k.id, k.secret
+		}
+	}
+	return "", ""
+}
+
+// OwnerUIN is the root account's UIN.
+func (s *Server) OwnerUIN() uint64 { return s.owner }
+
+// Calls returns the calls served so far.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// ResetCalls forgets the call log.
+func (s *Server) ResetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
+}
+
+// apiError is an error answered in the envelope.
+type apiError struct{ Code, Message string }
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func errorf(code, format string, args ...any) *apiError {
+	return &apiError{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// request is one authenticated call on its way to a handler.
+type request struct {
+	service, action, region string
+	caller                  *user
+	key                     *accessKey
+	body                    []byte
+}
+
+type handler struct {
+	fn       func(*request) (any, *apiError)
+	mutating bool
+	resource func(*request) string // the CAM resource; nil means "*"
+	public   bool                  // allowed to every valid key, as STS GetCallerIdentity is
+}
+
+type service struct {
+	version string
+	actions map[string]handler
+}
+
+// ServeHTTP answers every request with HTTP 200 and the Tencent envelope, as the service does.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	requestID := newRequestID()
+	if r.URL.Path == "/_emulator/calls" && r.Method == http.MethodGet {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(s.Calls())
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+	if err != nil {
+		return
+	}
+	if code := s.takeFault(r.Header.Get("X-TC-Action")); code != "" {
+		if applyFault(w, code) {
+			return
+		}
+		s.mu.Lock()
+		s.calls = append(s.calls, Call{Action: r.Header.Get("X-TC-Action"), Code: code, Time: s.now()})
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"Response": map[string]any{
+			"Error": map[string]string{"Code": code, "Message": "injected fault"}, "RequestId": requestID}})
+		return
+	}
+	result, call, apiErr := s.serve(r, body)
+	call.Time = s.now()
+	if apiErr != nil {
+		call.Code = apiErr.Code
+	}
+	s.mu.Lock()
+	s.calls = append(s.calls, call)
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	var out map[string]any
+	if apiErr != nil {
+		out = map[string]any{"Error": map[string]string{"Code": apiErr.Code, "Message": apiErr.Message}}
+	} else {
+		data, _ := json.Marshal(result)
+		out = map[string]any{}
+		json.Unmarshal(data, &out)
+	}
+	out["RequestId"] = requestID
+	json.NewEncoder(w).Encode(map[string]any{"Response": out})
+}
+
+func (s *Server) serve(r *http.Request, body []byte) (any, Call, *apiError) {
+	action := r.Header.Get("X-TC-Action")
+	call := Call{Action: action, Region: r.Header.Get("X-TC-Region")}
+	auth, err := parseAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		return nil, call, errorf("AuthFailure.InvalidAuthorization", "the Authorization header is malformed")
+	}
+	call.Service, call.SecretID = auth.service, auth.secretID
+	ts, err := strconv.ParseInt(r.Header.Get("X-TC-Timestamp"), 10, 64)
+	if err != nil {
+		return nil, call, errorf("AuthFailure.InvalidAuthorization", "X-TC-Timestamp is missing or not a number")
+	}
+	if d := s.now().Sub(time.Unix(ts, 0)); d > 5*time.Minute || d < -5*time.Minute {
+		return nil, call, errorf("AuthFailure.SignatureExpire", "the signature expired: the request time is more than 5 minutes from the server time")
+	}
+	s.mu.Lock()
+	key, ok := s.keys[auth.secretID]
+	var keyCopy accessKey
+	if ok {
+		keyCopy = *key
+	}
+	s.mu.Unlock()
+	if !ok || keyCopy.status != "Active" {
+		return nil, call, errorf("AuthFailure.SecretIdNotFound", "the SecretId does not exist, or it was deleted or disabled")
+	}
+	if !auth.verify(r, body, keyCopy.secret) {
+		return nil, call, errorf("AuthFailure.SignatureFailure", "the request signature does not match")
+	}
+	svc, ok := s.routes[auth.service]
+	if !ok {
+		return nil, call, errorf("InvalidAction", "service %q is not supported", auth.service)
+	}
+	h, ok := svc.actions[action]
+	if !ok {
+		return nil, call, errorf("InvalidAction", "the action %s of %s does not exist", action, auth.service)
+	}
+	call.Mutating = h.mutating
+	if v := r.Header.Get("X-TC-Version"); v != svc.version {
+		return nil, call, errorf("NoSuchVersion", "version %q of %s does not exist; use %s", v, auth.service, svc.version)
+	}
+	req := &request{service: auth.service, action: action, region: call.Region, caller: key.owner, key: key, body: body}
+	if len(bytes.TrimSpace(body)) == 0 {
+		req.body = []byte("{}")
+	}
+	if key.owner != s.root && !h.public {
+		resource := "*"
+		if h.resource != nil {
+			resource = h.resource(req)
+		}
+		if denied := s.authorize(key.owner, auth.service+":"+action, resource); denied != nil {
+			return nil, call, denied
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	result, apiErr := h.fn(req)
+	return result, call, apiErr
+}
+
+// authorize evaluates the sub-user's attached policies for one action on one resource.
+func (s *Server) authorize(u *user, action, resource string) *apiError {
+	s.mu.Lock()
+	var docs []*policy.Document
+	for _, a := range u.attached {
+		if p := s.policies[a.policyID]; p != nil && p.parsed != nil {
+			docs = append(docs, p.parsed)
+		}
+	}
+	s.mu.Unlock()
+	d := policy.Evaluate(docs, policy.Request{Action: action, Resource: resource})
+	if d.Allowed {
+		return nil
+	}
+	return errorf("AuthFailure.UnauthorizedOperation", "you are not authorized to perform operation (%s), resource (%s) has no permission", action, resource)
+}
+
+// decode reads the request body into v strictly: an unknown field, a wrong type or a missing required
+// field is refused with the service's code.
+func decode(r *request, v any, required ...string) *apiError {
+	dec := json.NewDecoder(bytes.NewReader(r.body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr):
+			return errorf("InvalidParameter", "parameter %s must be of type %s", typeErr.Field, typeErr.Type)
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return errorf("UnknownParameter", "unknown parameter %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		default:
+			return errorf("InvalidParameter", "the request body is not valid JSON")
+		}
+	}
+	rv := reflect.ValueOf(v).Elem()
+	for _, name := range required {
+		f := rv.FieldByName(name)
+		if !f.IsValid() || f.IsNil() {
+			return errorf("MissingParameter", "the parameter %s is required", name)
+		}
+	}
+	return nil
+}
+
+func newRequestID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func randomString(n int) string {
+	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)]
+	}
+	return string(b)
+}

@@ -1,0 +1,28 @@
+package tencent
+
+import "context"
+
+// API is everything the tool asks of Tencent Cloud. Consumers declare the few methods they need as their
+// own small interfaces; Client satisfies them all.
+type API interface {
+	Identify(ctx context.Context) (Identity, error)
+	GetUser(ctx context.Context, name string) (User, error)
+	CreateUser(ctx context.Context, spec UserSpec) (User, error)
+	DeleteUser(ctx context.Context, name string, force bool) error
+	ListUsers(ctx context.Context) ([]User, error)
+	ListPolicies(ctx context.Context, scope PolicyScope, keyword string) ([]PolicySummary, error)
+	FindPolicy(ctx context.Context, scope PolicyScope, name string) (PolicySummary, error)
+	GetPolicy(ctx context.Context, id uint64) (Policy, error)
+	CreatePolicy(ctx context.Context, spec PolicySpec) (uint64, error)
+	UpdatePolicy(ctx context.Context, id uint64, spec PolicySpec) error
+	DeletePolicy(ctx context.Context, ids ...uint64) error
+	AttachUserPolicy(ctx context.Context, policyID, userUIN uint64) error
+	DetachUserPolicy(ctx context.Context, policyID, userUIN uint64) error
+	ListAttachedUserPolicies(ctx context.Context, userUIN uint64) ([]AttachedPolicy, error)
+	CreateAccessKey(ctx context.Context, userUIN uint64) (AccessKey, error)
+	ListAccessKeys(ctx context.Context, userUIN uint64) ([]AccessKey, error)
+	UpdateAccessKey(ctx context.Context, userUIN uint64, keyID, status string) error
+	DeleteAccessKey(ctx context.Context, userUIN uint64, keyID string) error
+}
+
+var _ API = (*Client)(nil)
