@@ -31,6 +31,8 @@ type Options struct {
 	RootSecretKey  string
 	Now            func() time.Time
 	WithoutPresets []string // preset policy names not to seed, e.g. CloudResourceReadOnlyAccess
+	// Latency is added to every call before it is answered (nil: none); it may vary per call (jitter).
+	Latency func() time.Duration
 }
 
 // Server is the emulated Tencent Cloud API. It is an http.Handler.
@@ -46,6 +48,7 @@ type Server struct {
 	nextID   uint64
 	calls    []Call
 	faults   []*fault
+	latency  func() time.Duration
 	routes   map[string]service
 }
 
@@ -100,7 +103,7 @@ func New(o Options) *Server {
 		o.RootSecretID, o.RootSecretKey = "AKID"+randomString(32), randomString(32)
 	}
 	s := &Server{now: o.Now, owner: o.OwnerUIN, appID: o.AppID, users: map[string]*user{}, keys: map[string]*accessKey{},
-		policies: map[uint64]*camPolicy{}, nextID: 1000}
+		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency}
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
 	s.seedPresets(o.WithoutPresets)
@@ -168,6 +171,10 @@ type service struct {
 
 // ServeHTTP answers every request with HTTP 200 and the Tencent envelope, as the service does.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodConnect {
+		s.serveTunnel(w)
+		return
+	}
 	requestID := newRequestID()
 	if r.URL.Path == "/_emulator/calls" && r.Method == http.MethodGet {
 		w.Header().Set("Content-Type", "application/json")
@@ -177,6 +184,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
 	if err != nil {
 		return
+	}
+	if s.latency != nil {
+		select {
+		case <-time.After(s.latency()):
+		case <-r.Context().Done():
+			return
+		}
 	}
 	if code := s.takeFault(r.Header.Get("X-TC-Action")); code != "" {
 		if applyFault(w, code) {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -100,21 +101,29 @@ func parseAuthorization(h string) (authorization, error) {
 }
 
 // verify checks the request's signature against secretKey, rebuilding the canonical headers from the
-// SignedHeaders list with the values as sent.
+// SignedHeaders list with the values as sent. The Go SDK signs the Host header as sent (with a port when
+// there is one); the Node.js SDK signs the host name alone. Against the public endpoints (port 443) the
+// two agree, so both forms are accepted for the host.
 func (a authorization) verify(r *http.Request, body []byte, secretKey string) bool {
+	lower := make([]string, len(a.signedHeaders))
 	values := map[string]string{}
-	for _, h := range a.signedHeaders {
+	for i, h := range a.signedHeaders {
 		h = strings.ToLower(h)
-		if h == "host" {
-			values[h] = r.Host
-		} else {
+		lower[i] = h
+		if h != "host" {
 			values[h] = r.Header.Get(h)
 		}
 	}
-	lower := make([]string, len(a.signedHeaders))
-	for i, h := range a.signedHeaders {
-		lower[i] = strings.ToLower(h)
+	hosts := []string{r.Host}
+	if name, _, err := net.SplitHostPort(r.Host); err == nil {
+		hosts = append(hosts, name)
 	}
-	want := signature(secretKey, a.service, a.date, r.Header.Get("X-TC-Timestamp"), canonicalRequest(lower, values, body))
-	return hmac.Equal([]byte(want), []byte(a.signature))
+	for _, host := range hosts {
+		values["host"] = host
+		want := signature(secretKey, a.service, a.date, r.Header.Get("X-TC-Timestamp"), canonicalRequest(lower, values, body))
+		if hmac.Equal([]byte(want), []byte(a.signature)) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,96 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"onboard/emulator"
+)
+
+func init() { subcommands = append(subcommands, newCmdEmulator) }
+
+// EmulatorOptions are the flags of `onboard emulator`.
+type EmulatorOptions struct {
+	f       *Factory
+	Addr    string
+	Seed    string
+	Latency string
+}
+
+func newCmdEmulator(f *Factory) *cobra.Command {
+	return NewCmdEmulator(f, nil)
+}
+
+// NewCmdEmulator builds `onboard emulator`; runF replaces the behaviour in flag-parsing tests.
+func NewCmdEmulator(f *Factory, runF func(context.Context, *EmulatorOptions) error) *cobra.Command {
+	opts := &EmulatorOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "emulator",
+		Short: "Serve the emulated Tencent Cloud API on loopback",
+		Long: `Serve the emulated Tencent Cloud API on loopback and print one JSON line with its endpoint and the
+seeded account's credentials (tencent_endpoint, tencent_secret_id, tencent_secret_key, tencent_owner_uin).
+Runs until interrupted (SIGINT or SIGTERM). These are emulator-only credentials.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return emulatorRun(c.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback `HOST:PORT` to listen on")
+	cmd.Flags().StringVar(&opts.Seed, "seed", "demo", "account to seed: demo or random")
+	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")
+	return cmd
+}
+
+// parseLatency reads "30ms" or "30ms±10ms" (also "30ms+-10ms").
+func parseLatency(s string) (base, jitter time.Duration, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	b, j, found := strings.Cut(strings.ReplaceAll(s, "+-", "±"), "±")
+	if base, err = time.ParseDuration(b); err != nil || base < 0 {
+		return 0, 0, Usagef("invalid --latency %q: want a duration such as 30ms or 30ms±10ms", s)
+	}
+	if found {
+		if jitter, err = time.ParseDuration(j); err != nil || jitter < 0 {
+			return 0, 0, Usagef("invalid --latency %q: want a duration such as 30ms or 30ms±10ms", s)
+		}
+	}
+	return base, jitter, nil
+}
+
+func emulatorRun(ctx context.Context, opts *EmulatorOptions) error {
+	base, jitter, err := parseLatency(opts.Latency)
+	if err != nil {
+		return err
+	}
+	if opts.Seed != "demo" && opts.Seed != "random" {
+		return Usagef("invalid --seed %q: valid values are demo, random", opts.Seed)
+	}
+	env, err := emulator.Start(ctx, emulator.Options{Addr: opts.Addr, Seed: opts.Seed, Latency: base, Jitter: jitter})
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	defer env.Close()
+	line, err := json.Marshal(map[string]string{
+		"tencent_endpoint":   env.TencentEndpoint,
+		"tencent_secret_id":  env.TencentSecretID,
+		"tencent_secret_key": env.TencentSecretKey,
+		"tencent_owner_uin":  env.OwnerUIN,
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintln(opts.f.IO.Out, string(line)); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return nil
+}

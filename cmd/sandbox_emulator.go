@@ -1,0 +1,23 @@
+package cmd
+
+import (
+	"context"
+
+	"onboard/emulator"
+)
+
+func init() { startEmulators = startBuiltinEmulators }
+
+// startBuiltinEmulators runs the emulators in this process for --sandbox.
+func startBuiltinEmulators(ctx context.Context, opts sandboxOptions) (sandboxEndpoints, error) {
+	env, err := emulator.Start(ctx, emulator.Options{Seed: opts.Seed, Latency: opts.Latency})
+	if err != nil {
+		return sandboxEndpoints{}, err
+	}
+	return sandboxEndpoints{
+		Tencent:    env.TencentEndpoint,
+		TencentID:  env.TencentSecretID,
+		TencentKey: env.TencentSecretKey,
+		Stop:       func() { env.Close() },
+	}, nil
+}

@@ -1,0 +1,111 @@
+// Package emulator serves local, stateful emulators of the Tencent Cloud API (package tcloud) for tests,
+// benchmarks, `onboard emulator` and --sandbox. Listeners are on loopback only.
+//
+// It must not import the packages above it (cmd, wizard, onboarding, inventory, tencent, securitycenter,
+// store) nor any cloud SDK; it may import policy.
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+
+	"onboard/emulator/tcloud"
+)
+
+// Options configure the emulators.
+type Options struct {
+	// Addr is the Tencent emulator's listen address; default 127.0.0.1:0. Only loopback addresses are
+	// accepted: the emulators hold test credentials and must not be reachable from elsewhere.
+	Addr string
+	// Seed names the account: "demo" gives the deterministic demo account (fixed root key), "" a random one.
+	Seed string
+	// Latency and Jitter delay every call by Latency ± Jitter.
+	Latency, Jitter time.Duration
+	// WithoutPresets leaves these preset policies out (e.g. CloudResourceReadOnlyAccess).
+	WithoutPresets []string
+}
+
+// Env is a running set of emulators.
+type Env struct {
+	Tencent          *tcloud.Server
+	TencentEndpoint  string // http://127.0.0.1:PORT
+	TencentSecretID  string // the root key
+	TencentSecretKey string
+	OwnerUIN         string
+
+	servers []*http.Server
+}
+
+// Demo account: fixed so that every sandbox run sees the same account. These are emulator-only keys.
+const (
+	demoOwnerUIN  = 100012345678
+	demoSecretID  = "AKIDsandboxDemoRootKey"
+	demoSecretKey = "sandbox-demo-root-secret-key"
+)
+
+// Start starts the emulators and returns once they accept connections.
+func Start(ctx context.Context, o Options) (*Env, error) {
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
+	}
+	if err := requireLoopback(o.Addr); err != nil {
+		return nil, err
+	}
+	topts := tcloud.Options{WithoutPresets: o.WithoutPresets}
+	switch o.Seed {
+	case "", "random":
+	case "demo":
+		topts.OwnerUIN, topts.RootSecretID, topts.RootSecretKey = demoOwnerUIN, demoSecretID, demoSecretKey
+	default:
+		return nil, fmt.Errorf("unknown seed %q: valid seeds are demo, random", o.Seed)
+	}
+	if o.Latency > 0 || o.Jitter > 0 {
+		base, jitter := o.Latency, o.Jitter
+		topts.Latency = func() time.Duration {
+			if jitter <= 0 {
+				return base
+			}
+			return max(0, base-jitter+time.Duration(rand.Int64N(int64(2*jitter)+1)))
+		}
+	}
+	tc := tcloud.New(topts)
+	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)
+	}
+	srv := &http.Server{Handler: tc, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(l)
+	id, key := tc.RootKey()
+	return &Env{
+		Tencent: tc, TencentEndpoint: "http://" + l.Addr().String(), TencentSecretID: id, TencentSecretKey: key,
+		OwnerUIN: fmt.Sprint(tc.OwnerUIN()), servers: []*http.Server{srv},
+	}, nil
+}
+
+// Close stops the emulators.
+func (e *Env) Close() error {
+	var errs []error
+	for _, s := range e.servers {
+		errs = append(errs, s.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func requireLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("invalid listen address %q: want HOST:PORT", addr)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("listen address %q is not a loopback address: the emulators serve test credentials and listen on 127.0.0.1 or ::1 only", addr)
+	}
+	return nil
+}

@@ -1,0 +1,78 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestStartServesTheDemoAccountOnLoopback(t *testing.T) {
+	env, err := Start(context.Background(), Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	if !strings.HasPrefix(env.TencentEndpoint, "http://127.0.0.1:") || env.TencentSecretID != demoSecretID || env.OwnerUIN != "100012345678" {
+		t.Fatalf("env: %+v", env)
+	}
+	if _, err := Start(context.Background(), Options{Addr: "0.0.0.0:0"}); err == nil || !strings.Contains(err.Error(), "loopback") {
+		t.Fatalf("a non-loopback address was accepted: %v", err)
+	}
+	if _, err := Start(context.Background(), Options{Seed: "nope"}); err == nil {
+		t.Fatal("unknown seed accepted")
+	}
+}
+
+// A request signed by the official Node.js SDK (not the Go one) is accepted, and refused once a byte of
+// the secret changes. CI installs node and npm; elsewhere the test skips without them.
+func TestRequestSignedByTheNodeSDK(t *testing.T) {
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("CI is set but %s is missing", tool)
+			}
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	dir := t.TempDir()
+	install := exec.Command("npm", "install", "--no-audit", "--no-fund", "--silent", "tencentcloud-sdk-nodejs@4.1.313")
+	install.Dir = dir
+	if out, err := install.CombinedOutput(); err != nil {
+		t.Fatalf("npm install tencentcloud-sdk-nodejs@4.1.313: %v\n%s", err, out)
+	}
+	script, _ := filepath.Abs("testdata/node_cam_call.js")
+
+	env, err := Start(context.Background(), Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+
+	call := func(secretKey string) map[string]any {
+		cmd := exec.Command("node", script, env.TencentEndpoint)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"),
+			"TENCENTCLOUD_SECRET_ID="+env.TencentSecretID, "TENCENTCLOUD_SECRET_KEY="+secretKey)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("node: %v\n%s", err, out)
+		}
+		var res map[string]any
+		if err := json.Unmarshal(out, &res); err != nil {
+			t.Fatalf("node printed %q", out)
+		}
+		return res
+	}
+	if res := call(env.TencentSecretKey); res["ok"] != true || res["ownerUin"] != env.OwnerUIN {
+		t.Fatalf("Node SDK request refused: %v", res)
+	}
+	wrong := []byte(env.TencentSecretKey)
+	wrong[len(wrong)/2] ^= 1
+	if res := call(string(wrong)); res["ok"] != false || res["code"] != "AuthFailure.SignatureFailure" {
+		t.Fatalf("request with a changed secret byte: %v, want AuthFailure.SignatureFailure", res)
+	}
+}
