@@ -1,0 +1,89 @@
+package tencent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	cam "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cam/v20190116"
+	sts "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts/v20180813"
+
+	"onboard/emulator/tcloud"
+)
+
+// The emulator's answers must fit the official models exactly: every response field it returns, for
+// every action the client uses, exists in the SDK's response struct with the same JSON type. Each answer
+// is decoded into the typed SDK response with unknown fields refused. (Request fields need no check here:
+// the client builds them from the same typed structs.)
+func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
+	emu := tcloud.New(tcloud.Options{})
+	hs := httptest.NewServer(emu)
+	defer hs.Close()
+	id, key := emu.RootKey()
+	call := func(service, version, action string, params map[string]any, into any) {
+		t.Helper()
+		body, _ := json.Marshal(params)
+		req, _ := http.NewRequest(http.MethodPost, hs.URL, bytes.NewReader(body))
+		req.Header.Set("X-TC-Action", action)
+		req.Header.Set("X-TC-Version", version)
+		req.Header.Set("X-TC-Region", "ap-guangzhou")
+		tcloud.Sign(req, body, id, key, service, time.Now())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		dec := json.NewDecoder(resp.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(into); err != nil {
+			t.Errorf("%s %s: the answer does not fit the official model: %v", service, action, err)
+		}
+	}
+	// Some state for the list actions to show.
+	c, _ := New(Options{Credential: Credential{SecretID: id, SecretKey: SecretKey(key)}, Endpoint: hs.URL})
+	ctx := context.Background()
+	u, err := c.CreateUser(ctx, UserSpec{Name: "contract"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := c.CreatePolicy(ctx, PolicySpec{Name: "p", Document: `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:DescribeInstances"],"resource":["*"]}]}`})
+	c.AttachUserPolicy(ctx, pid, u.UIN)
+	k, _ := c.CreateAccessKey(ctx, u.UIN)
+
+	type check struct {
+		service, version, action string
+		params                   map[string]any
+		into                     any
+	}
+	uin := float64(u.UIN)
+	for _, ch := range []check{
+		{"sts", "2018-08-13", "GetCallerIdentity", nil, &sts.GetCallerIdentityResponse{}},
+		{"cam", "2019-01-16", "GetUserAppId", nil, &cam.GetUserAppIdResponse{}},
+		{"cam", "2019-01-16", "AddUser", map[string]any{"Name": "contract2", "UseApi": 1}, &cam.AddUserResponse{}},
+		{"cam", "2019-01-16", "GetUser", map[string]any{"Name": "contract"}, &cam.GetUserResponse{}},
+		{"cam", "2019-01-16", "ListUsers", nil, &cam.ListUsersResponse{}},
+		{"cam", "2019-01-16", "CreatePolicy", map[string]any{"PolicyName": "q", "PolicyDocument": `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:DescribeRegions"],"resource":["*"]}]}`}, &cam.CreatePolicyResponse{}},
+		{"cam", "2019-01-16", "GetPolicy", map[string]any{"PolicyId": pid}, &cam.GetPolicyResponse{}},
+		{"cam", "2019-01-16", "UpdatePolicy", map[string]any{"PolicyName": "p", "Description": "d"}, &cam.UpdatePolicyResponse{}},
+		{"cam", "2019-01-16", "ListPolicies", map[string]any{"Scope": "All", "Rp": 200}, &cam.ListPoliciesResponse{}},
+		{"cam", "2019-01-16", "ListAttachedUserPolicies", map[string]any{"TargetUin": uin}, &cam.ListAttachedUserPoliciesResponse{}},
+		{"cam", "2019-01-16", "ListAccessKeys", map[string]any{"TargetUin": uin}, &cam.ListAccessKeysResponse{}},
+		{"cam", "2019-01-16", "UpdateAccessKey", map[string]any{"TargetUin": uin, "AccessKeyId": k.ID, "Status": "Inactive"}, &cam.UpdateAccessKeyResponse{}},
+		{"cam", "2019-01-16", "CreateAccessKey", map[string]any{"TargetUin": uin}, &cam.CreateAccessKeyResponse{}},
+		{"cam", "2019-01-16", "DeleteAccessKey", map[string]any{"TargetUin": uin, "AccessKeyId": k.ID}, &cam.DeleteAccessKeyResponse{}},
+		{"cam", "2019-01-16", "DetachUserPolicy", map[string]any{"PolicyId": pid, "DetachUin": uin}, &cam.DetachUserPolicyResponse{}},
+		{"cam", "2019-01-16", "AttachUserPolicy", map[string]any{"PolicyId": pid, "AttachUin": uin}, &cam.AttachUserPolicyResponse{}},
+		{"cam", "2019-01-16", "DeletePolicy", map[string]any{"PolicyId": []uint64{pid}}, &cam.DeletePolicyResponse{}},
+		{"cam", "2019-01-16", "DeleteUser", map[string]any{"Name": "contract", "Force": 1}, &cam.DeleteUserResponse{}},
+	} {
+		if ch.params == nil {
+			ch.params = map[string]any{}
+		}
+		// An error answer fails too: the models' response structs have no Error field.
+		call(ch.service, ch.version, ch.action, ch.params, ch.into)
+	}
+}
