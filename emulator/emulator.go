@@ -48,6 +48,12 @@ const (
 	demoSecretKey = "sandbox-demo-root-secret-key"
 )
 
+// demoHosts is the demo account's CVM fleet: a few dozen hosts over five regions.
+var demoHosts = []struct {
+	region string
+	hosts  int
+}{{"ap-guangzhou", 12}, {"ap-shanghai", 8}, {"ap-beijing", 5}, {"ap-singapore", 3}, {"na-siliconvalley", 2}}
+
 // Start starts the emulators and returns once they accept connections.
 func Start(ctx context.Context, o Options) (*Env, error) {
 	if o.Addr == "" {
@@ -74,6 +80,11 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		}
 	}
 	tc := tcloud.New(topts)
+	if o.Seed == "demo" {
+		for _, r := range demoHosts {
+			tc.SeedCVM(r.region, r.hosts)
+		}
+	}
 	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)

@@ -23,6 +23,8 @@ type API interface {
 	ListAccessKeys(ctx context.Context, userUIN uint64) ([]AccessKey, error)
 	UpdateAccessKey(ctx context.Context, userUIN uint64, keyID, status string) error
 	DeleteAccessKey(ctx context.Context, userUIN uint64, keyID string) error
+	Regions(ctx context.Context, product string) ([]Region, error)
+	ListCVMInstances(ctx context.Context, region string, offset, limit int) (Page[CVMInstance], error)
 }
 
 var _ API = (*Client)(nil)

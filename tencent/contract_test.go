@@ -10,6 +10,8 @@ import (
 	"time"
 
 	cam "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cam/v20190116"
+	cvm "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cvm/v20170312"
+	region "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/region/v20220627"
 	sts "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts/v20180813"
 
 	"onboard/emulator/tcloud"
@@ -21,6 +23,7 @@ import (
 // the client builds them from the same typed structs.)
 func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 	emu := tcloud.New(tcloud.Options{})
+	emu.SeedCVM("ap-guangzhou", 3)
 	hs := httptest.NewServer(emu)
 	defer hs.Close()
 	id, key := emu.RootKey()
@@ -63,6 +66,8 @@ func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 	for _, ch := range []check{
 		{"sts", "2018-08-13", "GetCallerIdentity", nil, &sts.GetCallerIdentityResponse{}},
 		{"cam", "2019-01-16", "GetUserAppId", nil, &cam.GetUserAppIdResponse{}},
+		{"region", "2022-06-27", "DescribeRegions", map[string]any{"Product": "cvm"}, &region.DescribeRegionsResponse{}},
+		{"cvm", "2017-03-12", "DescribeInstances", map[string]any{"Offset": 0, "Limit": 100}, &cvm.DescribeInstancesResponse{}},
 		{"cam", "2019-01-16", "AddUser", map[string]any{"Name": "contract2", "UseApi": 1}, &cam.AddUserResponse{}},
 		{"cam", "2019-01-16", "GetUser", map[string]any{"Name": "contract"}, &cam.GetUserResponse{}},
 		{"cam", "2019-01-16", "ListUsers", nil, &cam.ListUsersResponse{}},

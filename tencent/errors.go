@@ -66,7 +66,7 @@ func sentinelFor(code string) error {
 		return ErrUnavailable
 	case strings.HasPrefix(code, "InvalidParameter"), strings.HasPrefix(code, "MissingParameter"),
 		strings.HasPrefix(code, "UnknownParameter"), code == "InvalidAction", code == "NoSuchVersion",
-		strings.HasPrefix(code, "InvalidFilter"):
+		strings.HasPrefix(code, "InvalidFilter"), code == "UnsupportedRegion":
 		return ErrInvalid
 	}
 	return ErrFailed

@@ -35,6 +35,12 @@ func (s *Server) buildRoutes() map[string]service {
 			"UpdateAccessKey":          {fn: s.updateAccessKey, mutating: true},
 			"DeleteAccessKey":          {fn: s.deleteAccessKey, mutating: true},
 		}},
+		"region": {version: "2022-06-27", actions: map[string]handler{
+			"DescribeRegions": {fn: s.describeRegions},
+		}},
+		"cvm": {version: "2017-03-12", actions: map[string]handler{
+			"DescribeInstances": {fn: s.describeCVMInstances},
+		}},
 		"sts": {version: "2018-08-13", actions: map[string]handler{
 			"GetCallerIdentity": {fn: s.getCallerIdentity, public: true},
 		}},

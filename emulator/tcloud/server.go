@@ -49,6 +49,8 @@ type Server struct {
 	calls    []Call
 	faults   []*fault
 	latency  func() time.Duration
+	regions  []string
+	cvm      map[string][]cvmInstance
 	routes   map[string]service
 }
 
@@ -103,7 +105,8 @@ func New(o Options) *Server {
 		o.RootSecretID, o.RootSecretKey = "AKID"+randomString(32), randomString(32)
 	}
 	s := &Server{now: o.Now, owner: o.OwnerUIN, appID: o.AppID, users: map[string]*user{}, keys: map[string]*accessKey{},
-		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency}
+		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency,
+		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}}
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
 	s.seedPresets(o.WithoutPresets)

@@ -1,0 +1,113 @@
+package tencent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	cvm "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cvm/v20170312"
+	region "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/region/v20220627"
+)
+
+// Region is a region a product is available in.
+type Region struct {
+	ID, Name, State string
+}
+
+// Page is one page of a listing, with the total the service reports.
+type Page[T any] struct {
+	Items []T
+	Total int
+}
+
+// CVMInstance is a CVM instance as the inventory keeps it; Raw is the item exactly as the API returned it.
+type CVMInstance struct {
+	ID, Name, Zone, State string
+	PrivateIPs, PublicIPs []string
+	VpcID                 string
+	Raw                   json.RawMessage
+}
+
+// Regions lists the regions of a product (Region DescribeRegions).
+func (c *Client) Regions(ctx context.Context, product string) ([]Region, error) {
+	cl, err := sdkClient(c, "region", "", func(cr *common.Credential, r string, p *profile.ClientProfile) (*region.Client, error) {
+		return region.NewClient(cr, r, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	req := region.NewDescribeRegionsRequest()
+	req.Product = common.StringPtr(product)
+	var out []Region
+	err = c.do(ctx, "region", "DescribeRegions", false, func() error {
+		resp, err := cl.DescribeRegionsWithContext(ctx, req)
+		if err == nil {
+			out = out[:0]
+			for _, r := range resp.Response.RegionSet {
+				out = append(out, Region{ID: str(r.Region), Name: str(r.RegionName), State: str(r.RegionState)})
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list regions of %s: %w", product, err)
+	}
+	return out, nil
+}
+
+// CVMPageMax is the largest page CVM DescribeInstances serves.
+const CVMPageMax = 100
+
+// ListCVMInstances returns one page of a region's CVM instances.
+func (c *Client) ListCVMInstances(ctx context.Context, regionID string, offset, limit int) (Page[CVMInstance], error) {
+	cl, err := sdkClient(c, "cvm", regionID, func(cr *common.Credential, r string, p *profile.ClientProfile) (*cvm.Client, error) {
+		return cvm.NewClient(cr, r, p)
+	})
+	if err != nil {
+		return Page[CVMInstance]{}, err
+	}
+	req := cvm.NewDescribeInstancesRequest()
+	req.Offset, req.Limit = common.Int64Ptr(int64(offset)), common.Int64Ptr(int64(limit))
+	var page Page[CVMInstance]
+	err = c.do(ctx, "cvm", "DescribeInstances", false, func() error {
+		resp, err := cl.DescribeInstancesWithContext(ctx, req)
+		if err != nil {
+			return err
+		}
+		page = Page[CVMInstance]{Total: int(derefInt64(resp.Response.TotalCount))}
+		for _, in := range resp.Response.InstanceSet {
+			raw, _ := json.Marshal(in)
+			item := CVMInstance{ID: str(in.InstanceId), Name: str(in.InstanceName), State: str(in.InstanceState),
+				PrivateIPs: strs(in.PrivateIpAddresses), PublicIPs: strs(in.PublicIpAddresses), Raw: raw}
+			if in.Placement != nil {
+				item.Zone = str(in.Placement.Zone)
+			}
+			if in.VirtualPrivateCloud != nil {
+				item.VpcID = str(in.VirtualPrivateCloud.VpcId)
+			}
+			page.Items = append(page.Items, item)
+		}
+		return nil
+	})
+	if err != nil {
+		return Page[CVMInstance]{}, fmt.Errorf("list CVM instances in %s (offset %d): %w", regionID, offset, err)
+	}
+	return page, nil
+}
+
+func derefInt64(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func strs(ps []*string) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, str(p))
+	}
+	return out
+}

@@ -1,0 +1,48 @@
+package tencent
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+func TestRegionsAndCVMPaging(t *testing.T) {
+	c, emu, _ := newEmulated(t)
+	ctx := context.Background()
+	emu.SeedCVM("ap-shanghai", 101)
+	regions, err := c.Regions(ctx, "cvm")
+	if err != nil || len(regions) != 2 {
+		t.Fatalf("regions: %+v %v", regions, err)
+	}
+	if _, err := c.Regions(ctx, "nosuchproduct"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("unknown product: %v", err)
+	}
+	// Paging edges: 0 items (ap-guangzhou is empty), a full page, the 101st item alone, past the end.
+	tests := []struct {
+		region        string
+		offset, limit int
+		items, total  int
+	}{
+		{"ap-guangzhou", 0, 100, 0, 0},
+		{"ap-shanghai", 0, 100, 100, 101},
+		{"ap-shanghai", 100, 100, 1, 101},
+		{"ap-shanghai", 101, 100, 0, 101},
+		{"ap-shanghai", 0, 1, 1, 101},
+	}
+	for _, tt := range tests {
+		p, err := c.ListCVMInstances(ctx, tt.region, tt.offset, tt.limit)
+		if err != nil || len(p.Items) != tt.items || p.Total != tt.total {
+			t.Errorf("%s offset %d limit %d: %d items of %d, %v; want %d of %d", tt.region, tt.offset, tt.limit, len(p.Items), p.Total, err, tt.items, tt.total)
+		}
+	}
+	p, _ := c.ListCVMInstances(ctx, "ap-shanghai", 0, 1)
+	if p.Items[0].ID == "" || p.Items[0].Zone != "ap-shanghai-3" || len(p.Items[0].Raw) == 0 {
+		t.Errorf("item: %+v", p.Items[0])
+	}
+	if _, err := c.ListCVMInstances(ctx, "ap-shanghai", 0, 101); !errors.Is(err, ErrInvalid) {
+		t.Errorf("limit over 100: %v, want ErrInvalid", err)
+	}
+	if _, err := c.ListCVMInstances(ctx, "mars-north-1", 0, 10); err == nil {
+		t.Errorf("unknown region accepted")
+	}
+}
