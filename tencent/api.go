@@ -6,6 +6,7 @@ import "context"
 // own small interfaces; Client satisfies them all.
 type API interface {
 	Identify(ctx context.Context) (Identity, error)
+	CallerIdentity(ctx context.Context) (Identity, error)
 	GetUser(ctx context.Context, name string) (User, error)
 	CreateUser(ctx context.Context, spec UserSpec) (User, error)
 	DeleteUser(ctx context.Context, name string, force bool) error

@@ -90,8 +90,9 @@ func (c *Client) cam() (*cam.Client, error) {
 	})
 }
 
-// Identify returns who the client's key belongs to (STS GetCallerIdentity and CAM GetUserAppId).
-func (c *Client) Identify(ctx context.Context) (Identity, error) {
+// CallerIdentity returns who the client's key belongs to from STS GetCallerIdentity alone, which every
+// valid key may call: it is how a new least-privilege key is checked.
+func (c *Client) CallerIdentity(ctx context.Context) (Identity, error) {
 	stsClient, err := sdkClient(c, "sts", c.opts.Region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*sts.Client, error) {
 		return sts.NewClient(cr, r, p)
 	})
@@ -109,6 +110,16 @@ func (c *Client) Identify(ctx context.Context) (Identity, error) {
 	})
 	if err != nil {
 		return Identity{}, fmt.Errorf("identify caller: %w", err)
+	}
+	return id, nil
+}
+
+// Identify returns who the client's key belongs to and the account's AppId (STS GetCallerIdentity and
+// CAM GetUserAppId).
+func (c *Client) Identify(ctx context.Context) (Identity, error) {
+	id, err := c.CallerIdentity(ctx)
+	if err != nil {
+		return Identity{}, err
 	}
 	camClient, err := c.cam()
 	if err != nil {

@@ -1,0 +1,208 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"onboard/store"
+	"onboard/tencent"
+)
+
+// Cloud is what the engine asks of Tencent Cloud with the operator's key.
+type Cloud interface {
+	Identify(ctx context.Context) (tencent.Identity, error)
+	GetUser(ctx context.Context, name string) (tencent.User, error)
+	CreateUser(ctx context.Context, spec tencent.UserSpec) (tencent.User, error)
+	FindPolicy(ctx context.Context, scope tencent.PolicyScope, name string) (tencent.PolicySummary, error)
+	GetPolicy(ctx context.Context, id uint64) (tencent.Policy, error)
+	CreatePolicy(ctx context.Context, spec tencent.PolicySpec) (uint64, error)
+	UpdatePolicy(ctx context.Context, id uint64, spec tencent.PolicySpec) error
+	AttachUserPolicy(ctx context.Context, policyID, userUIN uint64) error
+	ListAttachedUserPolicies(ctx context.Context, userUIN uint64) ([]tencent.AttachedPolicy, error)
+	CreateAccessKey(ctx context.Context, userUIN uint64) (tencent.AccessKey, error)
+	ListAccessKeys(ctx context.Context, userUIN uint64) ([]tencent.AccessKey, error)
+	DeleteAccessKey(ctx context.Context, userUIN uint64, keyID string) error
+	Regions(ctx context.Context, product string) ([]tencent.Region, error)
+}
+
+// Verifier is what the engine asks of Tencent Cloud with the new sub-user's key.
+type Verifier interface {
+	CallerIdentity(ctx context.Context) (tencent.Identity, error)
+	ListCVMInstances(ctx context.Context, region string, offset, limit int) (tencent.Page[tencent.CVMInstance], error)
+}
+
+// Engine runs onboardings. Cloud uses the operator's key; NewVerifier builds a client for the new key.
+type Engine struct {
+	Cloud       Cloud
+	NewVerifier func(tencent.Credential) (Verifier, error)
+	DB          *store.DB
+	Secrets     store.SecretStore
+	// PropagationWait bounds how long verification waits for CAM to accept a new key or grant.
+	PropagationWait time.Duration
+}
+
+// Event reports a step's progress to the face (flags output or wizard).
+type Event struct {
+	Step   string
+	Title  string
+	Status string // running, done, failed
+	Detail string
+}
+
+// Result is what an onboarding made and checked. It never holds a secret.
+type Result struct {
+	Account      string   `json:"account"`
+	OwnerUIN     string   `json:"owner_uin"`
+	CallerIsRoot bool     `json:"caller_is_root"`
+	SubUser      string   `json:"sub_user"`
+	SubUserUIN   uint64   `json:"sub_user_uin"`
+	Created      []string `json:"created"`
+	Reused       []string `json:"reused"`
+	AccessKeyID  string   `json:"access_key_id"`
+	KeyStoredIn  string   `json:"key_stored_in"`
+	Verified     []string `json:"verified"`
+	NextSteps    []string `json:"next_steps"`
+}
+
+// userRemark marks the sub-users this tool created, so a re-run reuses them and a stranger's is refused.
+const userRemark = "managed-by: onboard"
+
+// run is the state of one Apply, shared by the steps.
+type run struct {
+	e       *Engine
+	req     Request
+	journal store.Run
+	emit    func(Event)
+	res     Result
+	id      tencent.Identity
+	user    tencent.User
+	key     tencent.AccessKey
+	secret  string // the secret store item
+}
+
+// Apply runs the steps in order, journaling each, and returns the result. The per-account run lock keeps
+// two processes from onboarding the same account at once.
+func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Result, error) {
+	if err := req.Validate(); err != nil {
+		return Result{}, err
+	}
+	if emit == nil {
+		emit = func(Event) {}
+	}
+	r := &run{e: e, req: req, emit: emit}
+	// Identify first: the account's name (and lock) follow from the owner UIN.
+	if err := r.identify(ctx); err != nil {
+		return Result{}, err
+	}
+	release, err := e.DB.AcquireRunLock(ctx, r.res.Account)
+	if err != nil {
+		return Result{}, err
+	}
+	defer release()
+	if r.journal, err = e.DB.StartRun(ctx, r.res.Account, "onboard"); err != nil {
+		return Result{}, err
+	}
+	for _, s := range steps {
+		if err := r.step(ctx, s); err != nil {
+			e.DB.FinishRun(context.WithoutCancel(ctx), r.journal.ID, store.RunFailed)
+			return r.res, err
+		}
+	}
+	r.res.NextSteps = nextSteps
+	return r.res, e.DB.FinishRun(ctx, r.journal.ID, store.RunDone)
+}
+
+var nextSteps = []string{
+	"install the Security Center agent on your hosts, choosing Service Provider: Tencent Cloud",
+	"for Agentic SOC, connect WAF and Cloud Firewall logs in Security Center",
+	"bind a paid Security Center edition to the hosts you want protected",
+}
+
+// step is one onboarding step: a value, so the journal, the plan and the wizard's list read one list.
+type step struct {
+	ID    string
+	Title string
+	Apply func(r *run, ctx context.Context) (ids map[string]string, err error)
+}
+
+var steps = []step{
+	{ID: "user", Title: "CAM sub-user with programmatic access only", Apply: (*run).ensureUser},
+	{ID: "grants", Title: "grants per feature", Apply: (*run).ensureGrants},
+	{ID: "key", Title: "the sub-user's API key, straight into the secret store", Apply: (*run).ensureKey},
+	{ID: "verify", Title: "verify the key", Apply: (*run).verify},
+	{ID: "record", Title: "record the account", Apply: (*run).record},
+}
+
+func (r *run) step(ctx context.Context, s step) error {
+	r.emit(Event{Step: s.ID, Title: s.Title, Status: "running"})
+	if err := r.e.DB.JournalBegin(ctx, r.journal.ID, s.ID); err != nil {
+		return err
+	}
+	ids, err := s.Apply(r, ctx)
+	if err != nil {
+		r.e.DB.JournalFailed(context.WithoutCancel(ctx), r.journal.ID, s.ID, err.Error())
+		r.emit(Event{Step: s.ID, Title: s.Title, Status: "failed", Detail: err.Error()})
+		return fmt.Errorf("%s: %w", s.Title, err)
+	}
+	if err := r.e.DB.JournalDone(ctx, r.journal.ID, s.ID, ids); err != nil {
+		return err
+	}
+	r.emit(Event{Step: s.ID, Title: s.Title, Status: "done"})
+	return nil
+}
+
+func (r *run) identify(ctx context.Context) error {
+	id, err := r.e.Cloud.Identify(ctx)
+	if err != nil {
+		return fmt.Errorf("identify the caller: %w", err)
+	}
+	r.id = id
+	r.res.OwnerUIN, r.res.CallerIsRoot = id.OwnerUIN, id.IsRoot()
+	r.res.Account = r.req.Account
+	if r.res.Account == "" {
+		r.res.Account = id.OwnerUIN
+	}
+	if r.req.SubUser == "" {
+		suffix := id.OwnerUIN
+		if len(suffix) > 6 {
+			suffix = suffix[len(suffix)-6:]
+		}
+		r.req.SubUser = QuickUserPrefix + suffix
+	}
+	r.res.SubUser = r.req.SubUser
+	r.secret = "tencent/" + id.OwnerUIN + "/" + r.req.SubUser
+	r.emit(Event{Step: "identify", Title: "identify the caller", Status: "done", Detail: callerKind(id)})
+	return nil
+}
+
+func callerKind(id tencent.Identity) string {
+	if id.IsRoot() {
+		return fmt.Sprintf("root account %s (root key: consider retiring it once onboarding is done)", id.OwnerUIN)
+	}
+	return fmt.Sprintf("sub-user %s of account %s", id.UserUIN, id.OwnerUIN)
+}
+
+func (r *run) ensureUser(ctx context.Context) (map[string]string, error) {
+	u, err := r.e.Cloud.GetUser(ctx, r.req.SubUser)
+	switch {
+	case err == nil:
+		if u.Remark != userRemark && !r.req.AdoptUser {
+			return nil, fmt.Errorf("a sub-user named %q exists and was not created by onboard; choose another --sub-user, or pass --adopt-user to take it over", r.req.SubUser)
+		}
+		r.user = u
+		r.res.Reused = append(r.res.Reused, "sub-user "+u.Name)
+	case errors.Is(err, tencent.ErrNotFound):
+		u, err = r.e.Cloud.CreateUser(ctx, tencent.UserSpec{Name: r.req.SubUser, Remark: userRemark})
+		if err != nil {
+			return nil, err
+		}
+		r.user = u
+		r.res.Created = append(r.res.Created, "sub-user "+u.Name)
+	default:
+		return nil, err
+	}
+	r.res.SubUserUIN = r.user.UIN
+	return map[string]string{"user": r.user.Name, "user_uin": fmt.Sprint(r.user.UIN)}, nil
+}

@@ -1,0 +1,250 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"onboard/emulator/tcloud"
+	"onboard/policy"
+	"onboard/store"
+	"onboard/tencent"
+)
+
+type fixture struct {
+	emu     *tcloud.Server
+	engine  *Engine
+	home    string
+	secrets *store.MemoryStore
+	admin   *tencent.Client
+}
+
+// newFixture wires the engine to the real SDK client, the emulator, a real SQLite file and a memory
+// secret store.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	emu := tcloud.New(tcloud.Options{})
+	emu.SeedCVM("ap-guangzhou", 3)
+	hs := httptest.NewServer(emu)
+	t.Cleanup(hs.Close)
+	id, key := emu.RootKey()
+	newClient := func(c tencent.Credential) (*tencent.Client, error) {
+		return tencent.New(tencent.Options{Credential: c, Endpoint: hs.URL, Retry: tencent.Retry{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond}})
+	}
+	admin, err := newClient(tencent.Credential{SecretID: id, SecretKey: tencent.SecretKey(key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	db, err := store.Open(context.Background(), filepath.Join(home, store.DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	secrets := store.NewMemoryStore()
+	e := &Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: time.Second,
+		NewVerifier: func(c tencent.Credential) (Verifier, error) { return newClient(c) }}
+	return &fixture{emu: emu, engine: e, home: home, secrets: secrets, admin: admin}
+}
+
+func (f *fixture) mutatingCalls() []string {
+	var out []string
+	for _, c := range f.emu.Calls() {
+		if c.Mutating && c.Code == "" {
+			out = append(out, c.Action)
+		}
+	}
+	return out
+}
+
+func TestManualOnboardingThenRerunChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	req := Request{Mode: ModeManual, Features: []string{"host", "cspm", "soc"}, CSPMPolicy: policy.CSPMCustom, SubUser: "sas-reader"}
+	var events []Event
+	res, err := f.engine.Apply(ctx, req, func(e Event) { events = append(events, e) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.CallerIsRoot || res.SubUser != "sas-reader" || res.AccessKeyID == "" || res.KeyStoredIn != "memory" {
+		t.Fatalf("result: %+v", res)
+	}
+	want := []string{"sub-user sas-reader", "policy cspmPolicy", "policy siemPolicy", "grant QcloudCVMReadOnlyAccess", "grant cspmPolicy", "grant siemPolicy"}
+	for _, w := range want {
+		if !containsPrefix(res.Created, w) {
+			t.Errorf("result does not say it created %q: %v", w, res.Created)
+		}
+	}
+	if len(res.Verified) < 2 {
+		t.Errorf("verified: %v", res.Verified)
+	}
+	// The sub-user has exactly the grants of its features, and its key is in the secret store.
+	attached, _ := f.admin.ListAttachedUserPolicies(ctx, res.SubUserUIN)
+	if len(attached) != 3 {
+		t.Errorf("attached policies: %+v", attached)
+	}
+	if c, err := f.secrets.Get(ctx, "tencent/"+res.OwnerUIN+"/sas-reader"); err != nil || c.SecretID != res.AccessKeyID {
+		t.Fatalf("stored key: %v %v", c.SecretID, err)
+	}
+	if len(events) == 0 {
+		t.Error("no events")
+	}
+
+	f.emu.ResetCalls()
+	again, err := f.engine.Apply(ctx, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := f.mutatingCalls(); len(m) != 0 {
+		t.Fatalf("a re-run of the same request made mutating calls: %v", m)
+	}
+	if len(again.Created) != 0 || again.AccessKeyID != res.AccessKeyID {
+		t.Fatalf("re-run: %+v", again)
+	}
+	accounts, _ := f.engine.DB.Accounts(ctx)
+	if len(accounts) != 1 || accounts[0].SubUserName != "sas-reader" || accounts[0].AccessKeyID != res.AccessKeyID {
+		t.Fatalf("account record: %+v", accounts)
+	}
+	// No file under the home holds the secret.
+	stored, _ := f.secrets.Get(ctx, accounts[0].SecretItem)
+	assertNoSecret(t, f.home, stored.SecretKey.Reveal())
+}
+
+func TestQuickModeNamesTheUserAndGrantsHostsOnly(t *testing.T) {
+	f := newFixture(t)
+	res, err := f.engine.Apply(context.Background(), Request{Mode: ModeQuick}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(res.SubUser, QuickUserPrefix) {
+		t.Fatalf("quick-mode user %q", res.SubUser)
+	}
+	attached, _ := f.admin.ListAttachedUserPolicies(context.Background(), res.SubUserUIN)
+	if len(attached) != 1 || attached[0].Name != policy.PresetCVMReadOnly {
+		t.Fatalf("quick mode grants: %+v", attached)
+	}
+}
+
+func TestAStrangersUserIsRefusedUnlessAdopted(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "taken", Remark: "someone else's"}); err != nil {
+		t.Fatal(err)
+	}
+	req := Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "taken"}
+	_, err := f.engine.Apply(ctx, req, nil)
+	if err == nil || !strings.Contains(err.Error(), "--adopt-user") {
+		t.Fatalf("error %v, want one offering --adopt-user", err)
+	}
+	req.AdoptUser = true
+	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAUserHoldingTwoKeysIsExplained(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	u, _ := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "full", Remark: userRemark})
+	f.admin.CreateAccessKey(ctx, u.UIN)
+	f.admin.CreateAccessKey(ctx, u.UIN)
+	_, err := f.engine.Apply(ctx, Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "full"}, nil)
+	if !errors.Is(err, tencent.ErrKeyLimit) || !strings.Contains(err.Error(), "two API keys") {
+		t.Fatalf("error %v, want the key limit explained", err)
+	}
+}
+
+func TestADriftedPolicyIsRepaired(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	req := Request{Mode: ModeManual, Features: []string{"cspm"}, CSPMPolicy: policy.CSPMCustom, SubUser: "drift"}
+	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := f.admin.FindPolicy(ctx, tencent.ScopeCustom, policy.CSPMPolicy)
+	narrowed := `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:DescribeInstances"],"resource":["*"]}]}`
+	if err := f.admin.UpdatePolicy(ctx, p.ID, tencent.PolicySpec{Name: policy.CSPMPolicy, Document: narrowed}); err != nil {
+		t.Fatal(err)
+	}
+	f.emu.ResetCalls()
+	res, err := f.engine.Apply(ctx, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := f.mutatingCalls(); len(m) != 1 || m[0] != "UpdatePolicy" {
+		t.Fatalf("repair made %v, want exactly one UpdatePolicy", m)
+	}
+	live, _ := f.admin.GetPolicy(ctx, p.ID)
+	want, _ := policy.Render(policy.CSPMPolicy, policy.Values{RootAccountID: res.OwnerUIN})
+	if d, _ := policy.Diff([]byte(live.Document), want); d.Changed {
+		t.Fatalf("policy still drifted: %v", d.Lines)
+	}
+}
+
+func TestAnAdminKeyLackingAPermissionNamesIt(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	// An operator sub-user that may read CAM but not create users.
+	op, _ := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "operator"})
+	ro, _ := f.admin.FindPolicy(ctx, tencent.ScopePreset, policy.PresetCamReadOnly)
+	f.admin.AttachUserPolicy(ctx, ro.ID, op.UIN)
+	k, _ := f.admin.CreateAccessKey(ctx, op.UIN)
+	weak, _ := f.engine.NewVerifier(tencent.Credential{SecretID: k.ID, SecretKey: k.Secret})
+	f.engine.Cloud = weak.(*tencent.Client)
+	_, err := f.engine.Apply(ctx, Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "newone"}, nil)
+	if !errors.Is(err, tencent.ErrDenied) || !strings.Contains(err.Error(), "cam:AddUser") {
+		t.Fatalf("error %v, want ErrDenied naming cam:AddUser", err)
+	}
+}
+
+func TestInvalidRequestsNameTheFlag(t *testing.T) {
+	tests := []struct {
+		req  Request
+		flag string
+	}{
+		{Request{}, "--mode"},
+		{Request{Mode: "auto"}, "--mode"},
+		{Request{Mode: ModeQuick, Features: []string{"cspm"}}, "--features"},
+		{Request{Mode: ModeManual}, "--features"},
+		{Request{Mode: ModeManual, Features: []string{"dns"}}, "--features"},
+		{Request{Mode: ModeManual, Features: []string{"host"}}, "--sub-user"},
+		{Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "bad name!"}, "--sub-user"},
+		{Request{Mode: ModeManual, Features: []string{"cspm"}, CSPMPolicy: "both", SubUser: "x"}, "--cspm-policy"},
+	}
+	for _, tt := range tests {
+		err := tt.req.Validate()
+		var fe *FieldError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), tt.flag) {
+			t.Errorf("%+v: %v, want an error naming %s", tt.req, err, tt.flag)
+		}
+	}
+}
+
+func containsPrefix(list []string, prefix string) bool {
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func assertNoSecret(t *testing.T, dir, secret string) {
+	t.Helper()
+	if secret == "" {
+		t.Fatal("no secret to look for")
+	}
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			if data, _ := os.ReadFile(p); strings.Contains(string(data), secret) {
+				t.Errorf("%s contains the secret", p)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,193 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"onboard/policy"
+	"onboard/store"
+	"onboard/tencent"
+)
+
+// ensureGrants attaches every policy the features need: presets resolved by name, custom policies
+// created, or updated when they drifted from the template.
+func (r *run) ensureGrants(ctx context.Context) (map[string]string, error) {
+	attached, err := r.e.Cloud.ListAttachedUserPolicies(ctx, r.user.UIN)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]string{}
+	for _, feature := range r.req.Features {
+		grants, err := policy.Grants(feature, r.req.CSPMPolicy, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range grants {
+			id, err := r.ensurePolicy(ctx, g)
+			if err != nil {
+				return nil, err
+			}
+			if slices.ContainsFunc(attached, func(a tencent.AttachedPolicy) bool { return a.ID == id }) {
+				r.res.Reused = append(r.res.Reused, "grant "+g.Name)
+				continue
+			}
+			if err := r.attachWithPatience(ctx, id); err != nil {
+				return nil, fmt.Errorf("attach %s to %s: %w", g.Name, r.user.Name, err)
+			}
+			attached = append(attached, tencent.AttachedPolicy{ID: id, Name: g.Name, Preset: g.Preset})
+			r.res.Created = append(r.res.Created, "grant "+g.Name)
+			ids["policy:"+g.Name] = fmt.Sprint(id)
+		}
+	}
+	return ids, nil
+}
+
+// attachWithPatience retries while CAM has not yet caught up with a just-created user.
+func (r *run) attachWithPatience(ctx context.Context, policyID uint64) error {
+	deadline := time.Now().Add(r.e.PropagationWait)
+	for {
+		err := r.e.Cloud.AttachUserPolicy(ctx, policyID, r.user.UIN)
+		if err == nil || !errors.Is(err, tencent.ErrNotFound) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// ensurePolicy returns the ID of the grant's policy, creating or repairing a custom one.
+func (r *run) ensurePolicy(ctx context.Context, g policy.Grant) (uint64, error) {
+	if g.Preset {
+		p, err := r.e.Cloud.FindPolicy(ctx, tencent.ScopePreset, g.Name)
+		if errors.Is(err, tencent.ErrNotFound) {
+			if alt, ok := policy.PresetFallback(g.Name); ok {
+				return 0, fmt.Errorf("preset policy %s does not exist in this account; use --cspm-policy custom, or grant %s instead: %w", g.Name, alt, err)
+			}
+		}
+		return p.ID, err
+	}
+	want, err := policy.Render(g.Name, policy.Values{RootAccountID: r.id.OwnerUIN})
+	if err != nil {
+		return 0, err
+	}
+	spec := tencent.PolicySpec{Name: g.Name, Description: "Security Center access, managed by onboard", Document: string(want)}
+	p, err := r.e.Cloud.FindPolicy(ctx, tencent.ScopeCustom, g.Name)
+	if errors.Is(err, tencent.ErrNotFound) {
+		id, err := r.e.Cloud.CreatePolicy(ctx, spec)
+		if err == nil {
+			r.res.Created = append(r.res.Created, "policy "+g.Name)
+		}
+		return id, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	live, err := r.e.Cloud.GetPolicy(ctx, p.ID)
+	if err != nil {
+		return 0, err
+	}
+	drift, err := policy.Diff([]byte(live.Document), want)
+	if err != nil || drift.Changed {
+		if err := r.e.Cloud.UpdatePolicy(ctx, p.ID, spec); err != nil {
+			return 0, err
+		}
+		r.res.Created = append(r.res.Created, "policy "+g.Name+" updated (it had drifted: "+strings.Join(drift.Lines, "; ")+")")
+	}
+	return p.ID, nil
+}
+
+// ensureKey reuses our key if it is still active and its secret is in the store; otherwise it creates
+// one and stores the secret at once, deleting the key again if the store refuses it.
+func (r *run) ensureKey(ctx context.Context) (map[string]string, error) {
+	keys, err := r.e.Cloud.ListAccessKeys(ctx, r.user.UIN)
+	if err != nil {
+		return nil, err
+	}
+	if stored, err := r.e.Secrets.Get(ctx, r.secret); err == nil {
+		for _, k := range keys {
+			if k.ID == stored.SecretID && k.Status == "Active" {
+				r.key = tencent.AccessKey{ID: k.ID, Secret: tencent.SecretKey(stored.SecretKey.Reveal()), Status: k.Status}
+				r.res.Reused = append(r.res.Reused, "API key "+tencent.MaskID(k.ID))
+				r.res.AccessKeyID, r.res.KeyStoredIn = k.ID, r.e.Secrets.Kind()
+				return map[string]string{"access_key_id": k.ID}, nil
+			}
+		}
+	} else if !errors.Is(err, store.ErrSecretNotFound) {
+		return nil, err
+	}
+	if len(keys) >= 2 {
+		return nil, fmt.Errorf("sub-user %s already has two API keys, Tencent Cloud's limit, and onboard holds the secret of neither; delete or rotate one in the CAM console (Users > %s > API keys), then run again: %w", r.user.Name, r.user.Name, tencent.ErrKeyLimit)
+	}
+	k, err := r.e.Cloud.CreateAccessKey(ctx, r.user.UIN)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.e.Secrets.Put(ctx, r.secret, store.Credential{SecretID: k.ID, SecretKey: store.Secret(k.Secret.Reveal())}); err != nil {
+		// Tencent shows a secret once: a key whose secret we could not keep is useless, so remove it.
+		if derr := r.e.Cloud.DeleteAccessKey(context.WithoutCancel(ctx), r.user.UIN, k.ID); derr != nil {
+			return nil, fmt.Errorf("store the new key: %w; deleting the key %s again also failed: %v (delete it in the CAM console)", err, tencent.MaskID(k.ID), derr)
+		}
+		return nil, fmt.Errorf("store the new key (the key was deleted again): %w", err)
+	}
+	r.key = k
+	r.res.Created = append(r.res.Created, "API key "+tencent.MaskID(k.ID))
+	r.res.AccessKeyID, r.res.KeyStoredIn = k.ID, r.e.Secrets.Kind()
+	return map[string]string{"access_key_id": k.ID}, nil
+}
+
+// verify checks the new key: its identity (waiting a bounded time for CAM to accept it), then one read per
+// feature that this version can probe.
+func (r *run) verify(ctx context.Context) (map[string]string, error) {
+	v, err := r.e.NewVerifier(tencent.Credential{SecretID: r.key.ID, SecretKey: r.key.Secret})
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(r.e.PropagationWait)
+	for {
+		id, err := v.CallerIdentity(ctx)
+		if err == nil {
+			if id.UserUIN != fmt.Sprint(r.user.UIN) {
+				return nil, fmt.Errorf("the new key identifies as %s, not sub-user %d", id.UserUIN, r.user.UIN)
+			}
+			break
+		}
+		if !(errors.Is(err, tencent.ErrAuth) || errors.Is(err, tencent.ErrDenied)) || time.Now().After(deadline) {
+			return nil, fmt.Errorf("the new key does not work: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	r.res.Verified = append(r.res.Verified, "identity of the new key")
+	if slices.Contains(r.req.Features, policy.FeatureHost) {
+		// The operator's key finds a region; the new key must then be able to list its hosts.
+		regions, err := r.e.Cloud.Regions(ctx, "cvm")
+		if err == nil && len(regions) > 0 {
+			_, err = v.ListCVMInstances(ctx, regions[0].ID, 0, 1)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("the new key cannot read hosts: %w", err)
+		}
+		r.res.Verified = append(r.res.Verified, "host: cvm:DescribeInstances")
+	}
+	return nil, nil
+}
+
+// record saves the account; it holds no secret, only the name of its secret store item.
+func (r *run) record(ctx context.Context) (map[string]string, error) {
+	a := store.Account{Name: r.res.Account, OwnerUIN: r.id.OwnerUIN, SubUserName: r.user.Name, SubUserUIN: fmt.Sprint(r.user.UIN),
+		AccessKeyID: r.key.ID, SecretItem: r.secret, Features: r.req.Features}
+	if old, err := r.e.DB.Account(ctx, a.Name); err == nil {
+		a.DisplayName, a.Site, a.Regions, a.AuthID = old.DisplayName, old.Site, old.Regions, old.AuthID
+	}
+	return nil, r.e.DB.SaveAccount(ctx, a)
+}
