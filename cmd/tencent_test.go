@@ -1,0 +1,153 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"onboard/emulator"
+	"onboard/store"
+)
+
+func TestTencentFlags(t *testing.T) {
+	var got *TencentOptions
+	cmd := NewCmdTencent(NewFactory(), func(_ context.Context, o *TencentOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--mode", "manual", "--features", "host,cspm", "--cspm-policy", "custom", "--sub-user", "sas", "--adopt-user", "--profile", "work"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	r := got.Request
+	if r.Mode != "manual" || strings.Join(r.Features, ",") != "host,cspm" || r.CSPMPolicy != "custom" || r.SubUser != "sas" || !r.AdoptUser || got.Profile != "work" {
+		t.Fatalf("options: %+v", got)
+	}
+}
+
+func tencentTestFactory(env map[string]string) (*Factory, *lockedBuffer, *lockedBuffer) {
+	ios, _, _, _ := TestIOStreams()
+	out, errOut := &lockedBuffer{}, &lockedBuffer{}
+	ios.Out, ios.ErrOut = out, errOut
+	return &Factory{IO: ios, Getenv: func(k string) string { return env[k] }, Output: "text", Logger: NewFactory().Logger}, out, errOut
+}
+
+func TestTencentInvalidInputExitsTwoNamingTheFlagBeforeAnyCall(t *testing.T) {
+	tests := []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"tencent", "--no-input"}, "--mode"},
+		{[]string{"tencent", "--no-input", "--mode", "fast"}, "--mode"},
+		{[]string{"tencent", "--no-input", "--mode", "quick", "--features", "cspm"}, "--features"},
+		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "host,dns", "--sub-user", "x"}, "--features"},
+		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "host"}, "--sub-user"},
+		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "cspm", "--cspm-policy", "all", "--sub-user", "x"}, "--cspm-policy"},
+		{[]string{"tencent", "--no-input", "--mode", "quick", "--secret-id", "AKIDx"}, "--secret-key-stdin"},
+		{[]string{"tencent", "--no-input", "--mode", "quick", "--secret-key", "x"}, "--secret-key"},
+	}
+	for _, tt := range tests {
+		// The endpoint points nowhere: any API call would fail with a network error, not a usage error.
+		f, out, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir(), "ONBOARD_TENCENT_ENDPOINT": "http://127.0.0.1:1",
+			"TENCENTCLOUD_SECRET_ID": "AKIDx", "TENCENTCLOUD_SECRET_KEY": "y"})
+		code := run(context.Background(), f, tt.args)
+		if code != ExitUsage || !strings.Contains(errOut.String(), tt.flag) || out.String() != "" {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 naming %s and nothing on stdout", tt.args, code, errOut.String(), tt.flag)
+		}
+	}
+}
+
+func TestTencentOnboardsAgainstTheEmulatorAndKeepsTheSecretOutOfEverything(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	home := t.TempDir()
+	debugLog := filepath.Join(t.TempDir(), "debug.log")
+	vars := map[string]string{"ONBOARD_HOME": home, "ONBOARD_TENCENT_ENDPOINT": env.TencentEndpoint, "ONBOARD_SECRET_STORE": "file",
+		"TENCENTCLOUD_SECRET_ID": env.TencentSecretID, "TENCENTCLOUD_SECRET_KEY": env.TencentSecretKey}
+	f, out, errOut := tencentTestFactory(vars)
+	args := []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,cspm,soc", "--cspm-policy", "custom",
+		"--sub-user", "sas-reader", "--output", "json", "--debug-log", debugLog}
+	if code := run(context.Background(), f, args); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
+		t.Fatalf("stdout is not JSON: %q", out.String())
+	}
+	if res["sub_user"] != "sas-reader" || res["key_stored_in"] != "file" || res["access_key_id"] == "" {
+		t.Fatalf("result: %v", res)
+	}
+	if !strings.Contains(errOut.String(), "unencrypted") {
+		t.Errorf("the file store's warning is missing: %q", errOut.String())
+	}
+	secrets, _ := store.NewFileStore(home, nil)
+	cred, err := secrets.Get(context.Background(), "tencent/"+env.OwnerUIN+"/sas-reader")
+	if err != nil || cred.SecretID != res["access_key_id"] {
+		t.Fatalf("stored key: %v %v", cred.SecretID, err)
+	}
+	secret := cred.SecretKey.Reveal()
+	for name, text := range map[string]string{"stdout": out.String(), "stderr": errOut.String(), "debug log": readFileT(t, debugLog)} {
+		if strings.Contains(text, secret) {
+			t.Errorf("%s contains the new SecretKey", name)
+		}
+	}
+	// Every file under ONBOARD_HOME but the explicitly chosen file store is free of it.
+	filepath.Walk(home, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && filepath.Base(p) != "secrets.json" {
+			if data, _ := os.ReadFile(p); strings.Contains(string(data), secret) {
+				t.Errorf("%s contains the new SecretKey", p)
+			}
+		}
+		return nil
+	})
+
+	// The same request again: exit 0 and no mutating call.
+	env.Tencent.ResetCalls()
+	f2, _, errOut2 := tencentTestFactory(vars)
+	if code := run(context.Background(), f2, args[:len(args)-2]); code != ExitOK {
+		t.Fatalf("re-run exit %d\n%s", code, errOut2.String())
+	}
+	for _, c := range env.Tencent.Calls() {
+		if c.Mutating {
+			t.Errorf("re-run made a mutating call: %s", c.Action)
+		}
+	}
+}
+
+func TestTencentRejectedCredentialsExitFour(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	f, _, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir(), "ONBOARD_TENCENT_ENDPOINT": env.TencentEndpoint,
+		"TENCENTCLOUD_SECRET_ID": env.TencentSecretID, "TENCENTCLOUD_SECRET_KEY": "wrong"})
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "quick"}); code != ExitCredentials {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitCredentials, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "rejected the key") {
+		t.Errorf("no hint: %q", errOut.String())
+	}
+}
+
+func TestTencentQuickModeInTheSandbox(t *testing.T) {
+	f, out, errOut := tencentTestFactory(map[string]string{})
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "quick", "--sandbox"}); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "SANDBOX") || !strings.Contains(out.String(), "AlibabaSasSubAccount_") {
+		t.Fatalf("stdout %q stderr %q", out.String(), errOut.String())
+	}
+}
+
+func readFileT(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
