@@ -21,7 +21,7 @@ type Cloud interface {
 	UpdatePolicy(ctx context.Context, id uint64, spec tencent.PolicySpec) error
 	AttachUserPolicy(ctx context.Context, policyID, userUIN uint64) error
 	ListAttachedUserPolicies(ctx context.Context, userUIN uint64) ([]tencent.AttachedPolicy, error)
-	CreateAccessKey(ctx context.Context, userUIN uint64) (tencent.AccessKey, error)
+	CreateAccessKey(ctx context.Context, userUIN uint64, description string) (tencent.AccessKey, error)
 	ListAccessKeys(ctx context.Context, userUIN uint64) ([]tencent.AccessKey, error)
 	DeleteAccessKey(ctx context.Context, userUIN uint64, keyID string) error
 	Regions(ctx context.Context, product string) ([]tencent.Region, error)
@@ -68,6 +68,11 @@ type Result struct {
 
 // userRemark marks the sub-users this tool created, so a re-run reuses them and a stranger's is refused.
 const userRemark = "managed-by: onboard"
+
+// keyDescription marks the keys this tool created. A marked key whose secret the store does not hold can
+// only come from a create whose answer was lost (a dropped connection, a kill): its secret is gone for
+// good, so the next run deletes it instead of leaving an orphan.
+const keyDescription = "managed-by: onboard"
 
 // run is the state of one Apply, shared by the steps.
 type run struct {

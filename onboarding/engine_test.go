@@ -151,8 +151,8 @@ func TestAUserHoldingTwoKeysIsExplained(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	u, _ := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "full", Remark: userRemark})
-	f.admin.CreateAccessKey(ctx, u.UIN)
-	f.admin.CreateAccessKey(ctx, u.UIN)
+	f.admin.CreateAccessKey(ctx, u.UIN, "")
+	f.admin.CreateAccessKey(ctx, u.UIN, "")
 	_, err := f.engine.Apply(ctx, Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "full"}, nil)
 	if !errors.Is(err, tencent.ErrKeyLimit) || !strings.Contains(err.Error(), "two API keys") {
 		t.Fatalf("error %v, want the key limit explained", err)
@@ -193,7 +193,7 @@ func TestAnAdminKeyLackingAPermissionNamesIt(t *testing.T) {
 	op, _ := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "operator"})
 	ro, _ := f.admin.FindPolicy(ctx, tencent.ScopePreset, policy.PresetCamReadOnly)
 	f.admin.AttachUserPolicy(ctx, ro.ID, op.UIN)
-	k, _ := f.admin.CreateAccessKey(ctx, op.UIN)
+	k, _ := f.admin.CreateAccessKey(ctx, op.UIN, "")
 	weak, _ := f.engine.NewVerifier(tencent.Credential{SecretID: k.ID, SecretKey: k.Secret})
 	f.engine.Cloud = weak.(*tencent.Client)
 	_, err := f.engine.Apply(ctx, Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "newone"}, nil)
@@ -247,4 +247,48 @@ func assertNoSecret(t *testing.T, dir, secret string) {
 		}
 		return nil
 	})
+}
+
+// A fault at each mutating step, beyond what the client retries, fails the run; the next run ends in the
+// same state as a clean one: one user, one key whose secret is stored, each policy once, no orphan.
+func TestFaultAtEachMutatingStepThenRerunConverges(t *testing.T) {
+	for _, tc := range []struct{ action, fault string }{
+		{"AddUser", "InternalError"}, {"AddUser", tcloud.FaultDrop},
+		{"CreatePolicy", "InternalError"}, {"CreatePolicy", tcloud.FaultDrop},
+		{"AttachUserPolicy", "InternalError"},
+		{"CreateAccessKey", "InternalError"}, {"CreateAccessKey", tcloud.FaultDrop},
+	} {
+		t.Run(tc.action+"/"+tc.fault, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			req := Request{Mode: ModeManual, Features: []string{"host", "cspm"}, CSPMPolicy: policy.CSPMCustom, SubUser: "faulty"}
+			f.emu.FailNext(tc.action, tc.fault, 5)
+			if _, err := f.engine.Apply(ctx, req, nil); err == nil {
+				t.Fatal("the run succeeded despite the fault")
+			}
+			f.emu.ClearFaults()
+			res, err := f.engine.Apply(ctx, req, nil)
+			if err != nil {
+				// A create whose answer was dropped may have happened; the next run must see it.
+				t.Fatalf("re-run after the fault: %v", err)
+			}
+			users, _ := f.admin.ListUsers(ctx)
+			if len(users) != 1 {
+				t.Errorf("users: %+v", users)
+			}
+			keys, _ := f.admin.ListAccessKeys(ctx, res.SubUserUIN)
+			stored, err := f.secrets.Get(ctx, "tencent/"+res.OwnerUIN+"/faulty")
+			if len(keys) != 1 || err != nil || keys[0].ID != stored.SecretID {
+				t.Errorf("keys %+v, stored %v %v: want exactly the one whose secret is stored", keys, stored.SecretID, err)
+			}
+			custom, _ := f.admin.ListPolicies(ctx, tencent.ScopeCustom, "")
+			if len(custom) != 1 {
+				t.Errorf("custom policies: %+v", custom)
+			}
+			attached, _ := f.admin.ListAttachedUserPolicies(ctx, res.SubUserUIN)
+			if len(attached) != 2 { // QcloudCVMReadOnlyAccess and cspmPolicy
+				t.Errorf("attached: %+v", attached)
+			}
+		})
+	}
 }

@@ -122,10 +122,22 @@ func (r *run) ensureKey(ctx context.Context) (map[string]string, error) {
 	} else if !errors.Is(err, store.ErrSecretNotFound) {
 		return nil, err
 	}
+	var live []tencent.AccessKey
+	for _, k := range keys {
+		if k.Description != keyDescription {
+			live = append(live, k)
+			continue
+		}
+		if err := r.e.Cloud.DeleteAccessKey(ctx, r.user.UIN, k.ID); err != nil {
+			return nil, fmt.Errorf("delete key %s, which an interrupted run created but whose secret was lost: %w", tencent.MaskID(k.ID), err)
+		}
+		r.res.Created = append(r.res.Created, "deleted orphaned API key "+tencent.MaskID(k.ID)+" (an earlier run lost its secret)")
+	}
+	keys = live
 	if len(keys) >= 2 {
 		return nil, fmt.Errorf("sub-user %s already has two API keys, Tencent Cloud's limit, and onboard holds the secret of neither; delete or rotate one in the CAM console (Users > %s > API keys), then run again: %w", r.user.Name, r.user.Name, tencent.ErrKeyLimit)
 	}
-	k, err := r.e.Cloud.CreateAccessKey(ctx, r.user.UIN)
+	k, err := r.e.Cloud.CreateAccessKey(ctx, r.user.UIN, keyDescription)
 	if err != nil {
 		return nil, err
 	}

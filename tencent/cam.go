@@ -78,10 +78,11 @@ type AttachedPolicy struct {
 
 // AccessKey is an API key; Secret is set only when the key was just created.
 type AccessKey struct {
-	ID      string
-	Secret  SecretKey
-	Status  string // Active or Inactive
-	Created string
+	ID          string
+	Secret      SecretKey
+	Status      string // Active or Inactive
+	Created     string
+	Description string
 }
 
 func (c *Client) cam() (*cam.Client, error) {
@@ -429,14 +430,17 @@ func (c *Client) ListAttachedUserPolicies(ctx context.Context, userUIN uint64) (
 	}
 }
 
-// CreateAccessKey creates a key for the user (0: the caller). The secret is in the result only; store it
-// at once.
-func (c *Client) CreateAccessKey(ctx context.Context, userUIN uint64) (AccessKey, error) {
+// CreateAccessKey creates a key for the user (0: the caller) with a description. The secret is in the
+// result only; store it at once.
+func (c *Client) CreateAccessKey(ctx context.Context, userUIN uint64, description string) (AccessKey, error) {
 	cl, err := c.cam()
 	if err != nil {
 		return AccessKey{}, err
 	}
 	req := cam.NewCreateAccessKeyRequest()
+	if description != "" {
+		req.Description = common.StringPtr(description)
+	}
 	if userUIN != 0 {
 		req.TargetUin = common.Uint64Ptr(userUIN)
 	}
@@ -445,7 +449,7 @@ func (c *Client) CreateAccessKey(ctx context.Context, userUIN uint64) (AccessKey
 		resp, err := cl.CreateAccessKeyWithContext(ctx, req)
 		if err == nil && resp.Response.AccessKey != nil {
 			a := resp.Response.AccessKey
-			k = AccessKey{ID: str(a.AccessKeyId), Secret: SecretKey(str(a.SecretAccessKey)), Status: str(a.Status), Created: str(a.CreateTime)}
+			k = AccessKey{ID: str(a.AccessKeyId), Secret: SecretKey(str(a.SecretAccessKey)), Status: str(a.Status), Created: str(a.CreateTime), Description: str(a.Description)}
 		}
 		return err
 	})
@@ -474,7 +478,7 @@ func (c *Client) ListAccessKeys(ctx context.Context, userUIN uint64) ([]AccessKe
 		if err == nil {
 			keys = keys[:0]
 			for _, a := range resp.Response.AccessKeys {
-				keys = append(keys, AccessKey{ID: str(a.AccessKeyId), Status: str(a.Status), Created: str(a.CreateTime)})
+				keys = append(keys, AccessKey{ID: str(a.AccessKeyId), Status: str(a.Status), Created: str(a.CreateTime), Description: str(a.Description)})
 			}
 		}
 		return err

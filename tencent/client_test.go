@@ -40,7 +40,7 @@ func TestIdentifyRootAndSubUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := c.CreateAccessKey(ctx, u.UIN)
+	key, err := c.CreateAccessKey(ctx, u.UIN, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,14 +126,14 @@ func TestUserPolicyAndKeyLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	k1, err := c.CreateAccessKey(ctx, u.UIN)
+	k1, err := c.CreateAccessKey(ctx, u.UIN, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.CreateAccessKey(ctx, u.UIN); err != nil {
+	if _, err := c.CreateAccessKey(ctx, u.UIN, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.CreateAccessKey(ctx, u.UIN); !errors.Is(err, ErrKeyLimit) {
+	if _, err := c.CreateAccessKey(ctx, u.UIN, ""); !errors.Is(err, ErrKeyLimit) {
 		t.Fatalf("third key: %v, want ErrKeyLimit", err)
 	}
 	if err := c.UpdateAccessKey(ctx, u.UIN, k1.ID, "Inactive"); err != nil {
@@ -164,7 +164,7 @@ func TestCredentialAndPermissionErrors(t *testing.T) {
 		t.Fatalf("wrong secret: %v, want ErrAuth", err)
 	}
 	u, _ := c.CreateUser(ctx, UserSpec{Name: "weak"})
-	k, _ := c.CreateAccessKey(ctx, u.UIN)
+	k, _ := c.CreateAccessKey(ctx, u.UIN, "")
 	weak, _ := New(Options{Credential: Credential{SecretID: k.ID, SecretKey: k.Secret}, Endpoint: endpoint})
 	_, err := weak.CreateUser(ctx, UserSpec{Name: "escalate"})
 	if !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "cam:AddUser") {

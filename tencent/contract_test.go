@@ -55,7 +55,7 @@ func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 	}
 	pid, _ := c.CreatePolicy(ctx, PolicySpec{Name: "p", Document: `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:DescribeInstances"],"resource":["*"]}]}`})
 	c.AttachUserPolicy(ctx, pid, u.UIN)
-	k, _ := c.CreateAccessKey(ctx, u.UIN)
+	k, _ := c.CreateAccessKey(ctx, u.UIN, "")
 
 	type check struct {
 		service, version, action string

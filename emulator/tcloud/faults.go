@@ -56,3 +56,10 @@ func applyFault(w http.ResponseWriter, code string) bool {
 	}
 	return false
 }
+
+// ClearFaults forgets every pending fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
