@@ -74,9 +74,12 @@ func TestTmuxSandbox(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "onboard/cmd/onboard").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
+	// The wizard is reachable from `onboard tencent` once the command offers --accessible (added with the
+	// wizard's hook); until then this scenario cannot run, and it says so instead of failing on screens
+	// that are never shown.
 	help, _ := exec.Command(bin, "tencent", "--help").CombinedOutput()
-	if !strings.Contains(string(help), "--sandbox") {
-		t.Skip("onboard tencent --sandbox is not in this build yet")
+	if !strings.Contains(string(help), "--sandbox") || !strings.Contains(string(help), "--accessible") {
+		t.Skip("the wizard is not wired to onboard tencent in this build yet")
 	}
 	home := t.TempDir()
 
