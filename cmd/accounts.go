@@ -1,0 +1,134 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"onboard/store"
+)
+
+func init() { subcommands = append(subcommands, newCmdAccounts) }
+
+// AccountsOptions are the inputs of `onboard accounts list|show`.
+type AccountsOptions struct {
+	f    *Factory
+	Name string // show only
+}
+
+func newCmdAccounts(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "accounts",
+		Short: "The onboarded accounts this machine knows",
+	}
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List onboarded accounts",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return accountsListRun(c.Context(), &AccountsOptions{f: f})
+		},
+	}
+	show := &cobra.Command{
+		Use:   "show NAME",
+		Short: "Show one onboarded account",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return accountsShowRun(c.Context(), &AccountsOptions{f: f, Name: args[0]})
+		},
+	}
+	addSandboxFlag(list, f)
+	addSandboxFlag(show, f)
+	cmd.AddCommand(list, show)
+	return cmd
+}
+
+func openStore(ctx context.Context, f *Factory) (*store.DB, error) {
+	home, err := store.Home(f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, filepath.Join(home, store.DBFile))
+}
+
+// accountView is an account as the commands print it; it holds no secret.
+type accountView struct {
+	Name        string         `json:"name"`
+	OwnerUIN    string         `json:"owner_uin"`
+	SubUser     string         `json:"sub_user"`
+	SubUserUIN  string         `json:"sub_user_uin"`
+	AccessKeyID string         `json:"access_key_id"`
+	SecretItem  string         `json:"secret_item"`
+	Features    []string       `json:"features"`
+	Regions     []string       `json:"regions"`
+	AuditLog    store.AuditLog `json:"audit_log"`
+	UpdatedAt   string         `json:"updated_at"`
+}
+
+func viewOf(a store.Account) accountView {
+	return accountView{Name: a.Name, OwnerUIN: a.OwnerUIN, SubUser: a.SubUserName, SubUserUIN: a.SubUserUIN, AccessKeyID: a.AccessKeyID,
+		SecretItem: a.SecretItem, Features: nonNilStrings(a.Features), Regions: nonNilStrings(a.Regions), AuditLog: a.Audit,
+		UpdatedAt: a.UpdatedAt.Format("2006-01-02T15:04:05Z")}
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func accountsListRun(ctx context.Context, opts *AccountsOptions) error {
+	db, err := openStore(ctx, opts.f)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	accounts, err := db.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	views := []accountView{}
+	for _, a := range accounts {
+		views = append(views, viewOf(a))
+	}
+	if opts.f.JSON() {
+		return writeJSON(opts.f.IO.Out, views)
+	}
+	if len(views) == 0 {
+		_, err := fmt.Fprintln(opts.f.IO.Out, "No onboarded accounts yet: run onboard tencent.")
+		return err
+	}
+	w := tabwriter.NewWriter(opts.f.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "NAME\tOWNER UIN\tSUB-USER\tFEATURES\tUPDATED")
+	for _, v := range views {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", v.Name, v.OwnerUIN, v.SubUser, strings.Join(v.Features, ","), v.UpdatedAt)
+	}
+	return w.Flush()
+}
+
+func accountsShowRun(ctx context.Context, opts *AccountsOptions) error {
+	db, err := openStore(ctx, opts.f)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a, err := db.Account(ctx, opts.Name)
+	if err != nil {
+		return &UsageError{Err: fmt.Errorf("%w; see onboard accounts list", err)}
+	}
+	v := viewOf(a)
+	if opts.f.JSON() {
+		return writeJSON(opts.f.IO.Out, v)
+	}
+	w := tabwriter.NewWriter(opts.f.IO.Out, 0, 4, 2, ' ', 0)
+	for _, row := range [][2]string{{"Name", v.Name}, {"Owner UIN", v.OwnerUIN}, {"Sub-user", v.SubUser + " (UIN " + v.SubUserUIN + ")"},
+		{"API key", v.AccessKeyID}, {"Secret store item", v.SecretItem}, {"Features", strings.Join(v.Features, ", ")}, {"Updated", v.UpdatedAt}} {
+		fmt.Fprintf(w, "%s:\t%s\n", row[0], row[1])
+	}
+	return w.Flush()
+}
