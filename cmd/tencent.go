@@ -39,6 +39,7 @@ type TencentOptions struct {
 	SecretKeyStdin  bool
 	Endpoint        string
 	InsecureStorage bool
+	DryRun          bool
 }
 
 func newCmdTencent(f *Factory) *cobra.Command { return NewCmdTencent(f, nil) }
@@ -58,7 +59,7 @@ Credentials never travel in argv: TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY
 ~/.tencentcloud/credentials), or --secret-id with the key on standard input (--secret-key-stdin).
 
 Not in this version yet: the Security Center side, audit-log delivery (feature audit), regions, sync
-frequencies, the first asset sync, root-key retirement, --dry-run and the wizard.`,
+frequencies, the first asset sync, root-key retirement and the wizard.`,
 		Example: "  onboard tencent --no-input --mode manual --features host,cspm --cspm-policy custom --sub-user sas-reader\n" +
 			"  onboard tencent --no-input --mode quick --sandbox",
 		Args: cobra.NoArgs,
@@ -85,6 +86,7 @@ frequencies, the first asset sync, root-key retirement, --dry-run and the wizard
 	fl.BoolVar(&opts.SecretKeyStdin, "secret-key-stdin", false, "read the SecretKey from the first line of standard input")
 	fl.StringVar(&opts.Endpoint, "tencent-endpoint", "", "send Tencent Cloud calls to this http(s)://HOST[:PORT] (env ONBOARD_TENCENT_ENDPOINT)")
 	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "keep the new key in $ONBOARD_HOME/secrets.json (0600) instead of the OS keyring")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "print what each step would create, reuse or update, and change nothing")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
@@ -139,6 +141,22 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	fmt.Fprintf(f.IO.ErrOut, "Using Tencent Cloud credentials from %s\n", source)
 	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second,
 		NewVerifier: func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) }}
+	if opts.DryRun {
+		plan, err := engine.Plan(ctx, req)
+		if err != nil {
+			return err
+		}
+		if f.JSON() {
+			return writeJSON(f.IO.Out, plan)
+		}
+		var b strings.Builder
+		b.WriteString("Plan (dry run: nothing was changed):\n")
+		for _, p := range plan {
+			fmt.Fprintf(&b, "%s:\n  - %s\n", p.Title, strings.Join(p.Actions, "\n  - "))
+		}
+		_, err = io.WriteString(f.IO.Out, b.String())
+		return err
+	}
 	progress := func(e onboarding.Event) {
 		if !f.JSON() {
 			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, e.Detail)

@@ -151,3 +151,28 @@ func readFileT(t *testing.T, path string) string {
 	}
 	return string(data)
 }
+
+func TestTencentDryRunChangesNothing(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	home := t.TempDir()
+	f, out, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": home, "ONBOARD_TENCENT_ENDPOINT": env.TencentEndpoint, "ONBOARD_SECRET_STORE": "file",
+		"TENCENTCLOUD_SECRET_ID": env.TencentSecretID, "TENCENTCLOUD_SECRET_KEY": env.TencentSecretKey})
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "quick", "--dry-run"}); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "create sub-user AlibabaSasSubAccount_") || !strings.Contains(out.String(), "attach QcloudCVMReadOnlyAccess") {
+		t.Fatalf("plan: %q", out.String())
+	}
+	for _, c := range env.Tencent.Calls() {
+		if c.Mutating {
+			t.Errorf("--dry-run made a mutating call: %s", c.Action)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(home, "secrets.json")); err == nil {
+		t.Error("--dry-run wrote the secret store")
+	}
+}

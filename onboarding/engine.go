@@ -130,14 +130,16 @@ type step struct {
 	ID    string
 	Title string
 	Apply func(r *run, ctx context.Context) (ids map[string]string, err error)
+	// Plan says what Apply would do, reading only.
+	Plan func(r *run, ctx context.Context) (actions []string, err error)
 }
 
 var steps = []step{
-	{ID: "user", Title: "CAM sub-user with programmatic access only", Apply: (*run).ensureUser},
-	{ID: "grants", Title: "grants per feature", Apply: (*run).ensureGrants},
-	{ID: "key", Title: "the sub-user's API key, straight into the secret store", Apply: (*run).ensureKey},
-	{ID: "verify", Title: "verify the key", Apply: (*run).verify},
-	{ID: "record", Title: "record the account", Apply: (*run).record},
+	{ID: "user", Title: "CAM sub-user with programmatic access only", Apply: (*run).ensureUser, Plan: (*run).planUser},
+	{ID: "grants", Title: "grants per feature", Apply: (*run).ensureGrants, Plan: (*run).planGrants},
+	{ID: "key", Title: "the sub-user's API key, straight into the secret store", Apply: (*run).ensureKey, Plan: (*run).planKey},
+	{ID: "verify", Title: "verify the key", Apply: (*run).verify, Plan: (*run).planVerify},
+	{ID: "record", Title: "record the account", Apply: (*run).record, Plan: (*run).planRecord},
 }
 
 func (r *run) step(ctx context.Context, s step) error {

@@ -292,3 +292,45 @@ func TestFaultAtEachMutatingStepThenRerunConverges(t *testing.T) {
 		})
 	}
 }
+
+func TestPlanReadsOnlyAndMatchesWhatApplyDoes(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	req := Request{Mode: ModeManual, Features: []string{"host", "cspm"}, CSPMPolicy: policy.CSPMCustom, SubUser: "planned"}
+	plan, err := f.engine.Plan(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := f.mutatingCalls(); len(m) != 0 {
+		t.Fatalf("Plan made mutating calls: %v", m)
+	}
+	if runs, _ := f.engine.DB.LatestRun(ctx, "100000000001", "onboard"); runs.ID != 0 {
+		t.Fatalf("Plan wrote a journal run: %+v", runs)
+	}
+	first := flatten(plan)
+	for _, want := range []string{"create sub-user planned", "create policy cspmPolicy", "attach QcloudCVMReadOnlyAccess", "attach cspmPolicy", "create API key"} {
+		if !containsPrefix(first, want) {
+			t.Errorf("plan before apply lacks %q: %v", want, first)
+		}
+	}
+	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.engine.Plan(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range flatten(again) {
+		if !(strings.HasPrefix(a, "reuse") || strings.HasPrefix(a, "check") || strings.HasPrefix(a, "record")) {
+			t.Errorf("after apply the plan still says %q", a)
+		}
+	}
+}
+
+func flatten(plan []Planned) []string {
+	var out []string
+	for _, p := range plan {
+		out = append(out, p.Actions...)
+	}
+	return out
+}
