@@ -40,6 +40,7 @@ type TencentOptions struct {
 	Endpoint        string
 	InsecureStorage bool
 	DryRun          bool
+	Rollback        bool
 }
 
 func newCmdTencent(f *Factory) *cobra.Command { return NewCmdTencent(f, nil) }
@@ -87,6 +88,7 @@ frequencies, the first asset sync, root-key retirement and the wizard.`,
 	fl.StringVar(&opts.Endpoint, "tencent-endpoint", "", "send Tencent Cloud calls to this http(s)://HOST[:PORT] (env ONBOARD_TENCENT_ENDPOINT)")
 	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "keep the new key in $ONBOARD_HOME/secrets.json (0600) instead of the OS keyring")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print what each step would create, reuse or update, and change nothing")
+	fl.BoolVar(&opts.Rollback, "rollback", false, "undo, in reverse, what the account's latest run created (nothing it reused); names the account with --account (default: the owner UIN)")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
@@ -94,8 +96,13 @@ frequencies, the first asset sync, root-key retirement and the wizard.`,
 func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	f := opts.f
 	req := opts.Request
-	if err := req.Validate(); err != nil {
-		return &UsageError{Err: err}
+	if opts.Rollback && opts.DryRun {
+		return Usagef("--rollback and --dry-run cannot be used together")
+	}
+	if !opts.Rollback {
+		if err := req.Validate(); err != nil {
+			return &UsageError{Err: err}
+		}
 	}
 	if opts.SecretID != "" && !opts.SecretKeyStdin {
 		return Usagef("--secret-id needs --secret-key-stdin: the SecretKey is read from standard input, never from the command line")
@@ -141,6 +148,9 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	fmt.Fprintf(f.IO.ErrOut, "Using Tencent Cloud credentials from %s\n", source)
 	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second,
 		NewVerifier: func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) }}
+	if opts.Rollback {
+		return tencentRollback(ctx, f, engine, admin, req.Account)
+	}
 	if opts.DryRun {
 		plan, err := engine.Plan(ctx, req)
 		if err != nil {
@@ -192,5 +202,26 @@ func writeTencentResult(w io.Writer, r onboarding.Result) error {
 		b.WriteString("You used the root account's key: once Security Center works with the sub-user's key, disable and delete the root key in the CAM console.\n")
 	}
 	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func tencentRollback(ctx context.Context, f *Factory, engine *onboarding.Engine, admin *tencent.Client, account string) error {
+	if account == "" {
+		id, err := admin.CallerIdentity(ctx)
+		if err != nil {
+			return err
+		}
+		account = id.OwnerUIN
+	}
+	removed, err := engine.Rollback(ctx, account, admin)
+	if f.JSON() {
+		if werr := writeJSON(f.IO.Out, map[string]any{"account": account, "removed": nonNilStrings(removed)}); werr != nil {
+			return werr
+		}
+	} else if len(removed) > 0 {
+		fmt.Fprintf(f.IO.Out, "Rolled back %q:\n  - removed %s\n", account, strings.Join(removed, "\n  - removed "))
+	} else if err == nil {
+		fmt.Fprintf(f.IO.Out, "Nothing to roll back for %q: its latest run created nothing that is still there.\n", account)
+	}
 	return err
 }

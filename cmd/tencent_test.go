@@ -176,3 +176,29 @@ func TestTencentDryRunChangesNothing(t *testing.T) {
 		t.Error("--dry-run wrote the secret store")
 	}
 }
+
+func TestTencentRollback(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	vars := map[string]string{"ONBOARD_HOME": t.TempDir(), "ONBOARD_TENCENT_ENDPOINT": env.TencentEndpoint, "ONBOARD_SECRET_STORE": "file",
+		"TENCENTCLOUD_SECRET_ID": env.TencentSecretID, "TENCENTCLOUD_SECRET_KEY": env.TencentSecretKey}
+	f, _, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "quick"}); code != ExitOK {
+		t.Fatalf("onboard: exit %d %s", code, errOut.String())
+	}
+	f, out, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--rollback"}); code != ExitOK {
+		t.Fatalf("rollback: exit %d %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "removed sub-user AlibabaSasSubAccount_") {
+		t.Fatalf("rollback output: %q", out.String())
+	}
+	f, out, _ = tencentTestFactory(vars)
+	run(context.Background(), f, []string{"accounts", "list", "--output", "json"})
+	if strings.TrimSpace(out.String()) != "[]" {
+		t.Errorf("accounts after rollback: %q", out.String())
+	}
+}

@@ -191,8 +191,20 @@ func callerKind(id tencent.Identity) string {
 	return fmt.Sprintf("sub-user %s of account %s", id.UserUIN, id.OwnerUIN)
 }
 
+// Journal ID keys: what a step created in this run, which is exactly what a rollback removes.
+const (
+	idCreatedUser    = "created_user"
+	idUserUIN        = "user_uin"
+	idCreatedPolicy  = "created_policy:"
+	idAttached       = "attached:"
+	idCreatedKey     = "created_key"
+	idSecretItem     = "secret_item"
+	idCreatedAccount = "created_account"
+)
+
 func (r *run) ensureUser(ctx context.Context) (map[string]string, error) {
 	u, err := r.e.Cloud.GetUser(ctx, r.req.SubUser)
+	created := false
 	switch {
 	case err == nil:
 		if u.Remark != userRemark && !r.req.AdoptUser {
@@ -205,11 +217,15 @@ func (r *run) ensureUser(ctx context.Context) (map[string]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.user = u
+		r.user, created = u, true
 		r.res.Created = append(r.res.Created, "sub-user "+u.Name)
 	default:
 		return nil, err
 	}
 	r.res.SubUserUIN = r.user.UIN
-	return map[string]string{"user": r.user.Name, "user_uin": fmt.Sprint(r.user.UIN)}, nil
+	ids := map[string]string{idUserUIN: fmt.Sprint(r.user.UIN)}
+	if created {
+		ids[idCreatedUser] = r.user.Name
+	}
+	return ids, nil
 }

@@ -334,3 +334,43 @@ func flatten(plan []Planned) []string {
 	}
 	return out
 }
+
+func TestRollbackRemovesExactlyWhatTheRunCreated(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	// Something that exists before the run and must survive the rollback: a custom policy the run reuses.
+	want, _ := policy.Render(policy.SIEMPolicy, policy.Values{})
+	pre, err := f.admin.CreatePolicy(ctx, tencent.PolicySpec{Name: policy.SIEMPolicy, Document: string(want)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := Request{Mode: ModeManual, Features: []string{"host", "cspm", "soc"}, CSPMPolicy: policy.CSPMCustom, SubUser: "temp", Account: "acct"}
+	res, err := f.engine.Apply(ctx, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed, err := f.engine.Rollback(ctx, "acct", f.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !containsPrefix(removed, "sub-user temp") || !containsPrefix(removed, "policy cspmPolicy") || containsPrefix(removed, "policy siemPolicy") {
+		t.Fatalf("removed %v", removed)
+	}
+	if users, _ := f.admin.ListUsers(ctx); len(users) != 0 {
+		t.Errorf("users left: %+v", users)
+	}
+	custom, _ := f.admin.ListPolicies(ctx, tencent.ScopeCustom, "")
+	if len(custom) != 1 || custom[0].ID != pre {
+		t.Errorf("custom policies after rollback: %+v; want only the pre-existing siemPolicy", custom)
+	}
+	if _, err := f.secrets.Get(ctx, "tencent/"+res.OwnerUIN+"/temp"); !errors.Is(err, store.ErrSecretNotFound) {
+		t.Errorf("the key's secret is still stored: %v", err)
+	}
+	if _, err := f.engine.DB.Account(ctx, "acct"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the account record created by the run survived: %v", err)
+	}
+	// A second rollback finds nothing more to do.
+	if again, err := f.engine.Rollback(ctx, "acct", f.admin); err != nil || len(again) != 0 {
+		t.Errorf("second rollback: %v %v", again, err)
+	}
+}

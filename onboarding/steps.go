@@ -27,9 +27,12 @@ func (r *run) ensureGrants(ctx context.Context) (map[string]string, error) {
 			return nil, err
 		}
 		for _, g := range grants {
-			id, err := r.ensurePolicy(ctx, g)
+			id, created, err := r.ensurePolicy(ctx, g)
 			if err != nil {
 				return nil, err
+			}
+			if created {
+				ids[idCreatedPolicy+g.Name] = fmt.Sprint(id)
 			}
 			if slices.ContainsFunc(attached, func(a tencent.AttachedPolicy) bool { return a.ID == id }) {
 				r.res.Reused = append(r.res.Reused, "grant "+g.Name)
@@ -40,7 +43,7 @@ func (r *run) ensureGrants(ctx context.Context) (map[string]string, error) {
 			}
 			attached = append(attached, tencent.AttachedPolicy{ID: id, Name: g.Name, Preset: g.Preset})
 			r.res.Created = append(r.res.Created, "grant "+g.Name)
-			ids["policy:"+g.Name] = fmt.Sprint(id)
+			ids[idAttached+g.Name] = fmt.Sprint(id)
 		}
 	}
 	return ids, nil
@@ -62,45 +65,47 @@ func (r *run) attachWithPatience(ctx context.Context, policyID uint64) error {
 	}
 }
 
-// ensurePolicy returns the ID of the grant's policy, creating or repairing a custom one.
-func (r *run) ensurePolicy(ctx context.Context, g policy.Grant) (uint64, error) {
+// ensurePolicy returns the ID of the grant's policy, creating or repairing a custom one; created says
+// whether this run made it.
+func (r *run) ensurePolicy(ctx context.Context, g policy.Grant) (id uint64, created bool, err error) {
 	if g.Preset {
 		p, err := r.e.Cloud.FindPolicy(ctx, tencent.ScopePreset, g.Name)
 		if errors.Is(err, tencent.ErrNotFound) {
 			if alt, ok := policy.PresetFallback(g.Name); ok {
-				return 0, fmt.Errorf("preset policy %s does not exist in this account; use --cspm-policy custom, or grant %s instead: %w", g.Name, alt, err)
+				return 0, false, fmt.Errorf("preset policy %s does not exist in this account; use --cspm-policy custom, or grant %s instead: %w", g.Name, alt, err)
 			}
 		}
-		return p.ID, err
+		return p.ID, false, err
 	}
 	want, err := policy.Render(g.Name, policy.Values{RootAccountID: r.id.OwnerUIN})
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	spec := tencent.PolicySpec{Name: g.Name, Description: "Security Center access, managed by onboard", Document: string(want)}
 	p, err := r.e.Cloud.FindPolicy(ctx, tencent.ScopeCustom, g.Name)
 	if errors.Is(err, tencent.ErrNotFound) {
 		id, err := r.e.Cloud.CreatePolicy(ctx, spec)
-		if err == nil {
-			r.res.Created = append(r.res.Created, "policy "+g.Name)
+		if err != nil {
+			return 0, false, err
 		}
-		return id, err
+		r.res.Created = append(r.res.Created, "policy "+g.Name)
+		return id, true, nil
 	}
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	live, err := r.e.Cloud.GetPolicy(ctx, p.ID)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	drift, err := policy.Diff([]byte(live.Document), want)
 	if err != nil || drift.Changed {
 		if err := r.e.Cloud.UpdatePolicy(ctx, p.ID, spec); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 		r.res.Created = append(r.res.Created, "policy "+g.Name+" updated (it had drifted: "+strings.Join(drift.Lines, "; ")+")")
 	}
-	return p.ID, nil
+	return p.ID, false, nil
 }
 
 // ensureKey reuses our key if it is still active and its secret is in the store; otherwise it creates
@@ -116,7 +121,7 @@ func (r *run) ensureKey(ctx context.Context) (map[string]string, error) {
 				r.key = tencent.AccessKey{ID: k.ID, Secret: tencent.SecretKey(stored.SecretKey.Reveal()), Status: k.Status}
 				r.res.Reused = append(r.res.Reused, "API key "+tencent.MaskID(k.ID))
 				r.res.AccessKeyID, r.res.KeyStoredIn = k.ID, r.e.Secrets.Kind()
-				return map[string]string{"access_key_id": k.ID}, nil
+				return nil, nil
 			}
 		}
 	} else if !errors.Is(err, store.ErrSecretNotFound) {
@@ -151,7 +156,7 @@ func (r *run) ensureKey(ctx context.Context) (map[string]string, error) {
 	r.key = k
 	r.res.Created = append(r.res.Created, "API key "+tencent.MaskID(k.ID))
 	r.res.AccessKeyID, r.res.KeyStoredIn = k.ID, r.e.Secrets.Kind()
-	return map[string]string{"access_key_id": k.ID}, nil
+	return map[string]string{idCreatedKey: k.ID, idSecretItem: r.secret, idUserUIN: fmt.Sprint(r.user.UIN)}, nil
 }
 
 // verify checks the new key: its identity (waiting a bounded time for CAM to accept it), then one read per
@@ -198,8 +203,15 @@ func (r *run) verify(ctx context.Context) (map[string]string, error) {
 func (r *run) record(ctx context.Context) (map[string]string, error) {
 	a := store.Account{Name: r.res.Account, OwnerUIN: r.id.OwnerUIN, SubUserName: r.user.Name, SubUserUIN: fmt.Sprint(r.user.UIN),
 		AccessKeyID: r.key.ID, SecretItem: r.secret, Features: r.req.Features}
-	if old, err := r.e.DB.Account(ctx, a.Name); err == nil {
+	var ids map[string]string
+	old, err := r.e.DB.Account(ctx, a.Name)
+	switch {
+	case err == nil:
 		a.DisplayName, a.Site, a.Regions, a.AuthID = old.DisplayName, old.Site, old.Regions, old.AuthID
+	case errors.Is(err, store.ErrNotFound):
+		ids = map[string]string{idCreatedAccount: a.Name}
+	default:
+		return nil, err
 	}
-	return nil, r.e.DB.SaveAccount(ctx, a)
+	return ids, r.e.DB.SaveAccount(ctx, a)
 }
