@@ -16,10 +16,12 @@ func init() { subcommands = append(subcommands, newCmdEmulator) }
 
 // EmulatorOptions are the flags of `onboard emulator`.
 type EmulatorOptions struct {
-	f       *Factory
-	Addr    string
-	Seed    string
-	Latency string
+	f          *Factory
+	Addr       string
+	Seed       string
+	Latency    string
+	RateLimits string
+	RateScope  string
 }
 
 func newCmdEmulator(f *Factory) *cobra.Command {
@@ -46,6 +48,8 @@ Runs until interrupted (SIGINT or SIGTERM). These are emulator-only credentials.
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback `HOST:PORT` to listen on")
 	cmd.Flags().StringVar(&opts.Seed, "seed", "demo", "account to seed: demo or random")
 	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")
+	cmd.Flags().StringVar(&opts.RateLimits, "rate-limits", "off", "per-action throttling: published (Tencent's documented rates) or off")
+	cmd.Flags().StringVar(&opts.RateScope, "rate-limit-scope", "account", "what a limit counts: account (per account and action) or region (also per region)")
 	return cmd
 }
 
@@ -74,7 +78,14 @@ func emulatorRun(ctx context.Context, opts *EmulatorOptions) error {
 	if opts.Seed != "demo" && opts.Seed != "random" {
 		return Usagef("invalid --seed %q: valid values are demo, random", opts.Seed)
 	}
-	env, err := emulator.Start(ctx, emulator.Options{Addr: opts.Addr, Seed: opts.Seed, Latency: base, Jitter: jitter})
+	if opts.RateLimits != "published" && opts.RateLimits != "off" {
+		return Usagef("invalid --rate-limits %q: valid values are published, off", opts.RateLimits)
+	}
+	if opts.RateScope != "account" && opts.RateScope != "region" {
+		return Usagef("invalid --rate-limit-scope %q: valid values are account, region", opts.RateScope)
+	}
+	env, err := emulator.Start(ctx, emulator.Options{Addr: opts.Addr, Seed: opts.Seed, Latency: base, Jitter: jitter,
+		RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region"})
 	if err != nil {
 		return &UsageError{Err: err}
 	}

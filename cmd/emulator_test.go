@@ -16,7 +16,8 @@ func TestEmulatorFlags(t *testing.T) {
 		want    EmulatorOptions
 		wantErr bool
 	}{
-		{[]string{}, EmulatorOptions{Addr: "127.0.0.1:0", Seed: "demo"}, false},
+		{[]string{}, EmulatorOptions{Addr: "127.0.0.1:0", Seed: "demo", RateLimits: "off", RateScope: "account"}, false},
+		{[]string{"--rate-limits", "published", "--rate-limit-scope", "region"}, EmulatorOptions{Addr: "127.0.0.1:0", Seed: "demo", RateLimits: "published", RateScope: "region"}, false},
 		{[]string{"--addr", "127.0.0.1:9000", "--seed", "random", "--latency", "30ms±10ms"}, EmulatorOptions{Addr: "127.0.0.1:9000", Seed: "random", Latency: "30ms±10ms"}, false},
 	}
 	for _, tt := range tests {
@@ -26,7 +27,7 @@ func TestEmulatorFlags(t *testing.T) {
 		if err := cmd.Execute(); err != nil {
 			t.Fatalf("%v: %v", tt.args, err)
 		}
-		if got.Addr != tt.want.Addr || got.Seed != tt.want.Seed || got.Latency != tt.want.Latency {
+		if got.Addr != tt.want.Addr || got.Seed != tt.want.Seed || got.Latency != tt.want.Latency || (tt.want.RateLimits != "" && (got.RateLimits != tt.want.RateLimits || got.RateScope != tt.want.RateScope)) {
 			t.Errorf("%v: got %+v", tt.args, got)
 		}
 	}

@@ -28,6 +28,10 @@ type Options struct {
 	Latency, Jitter time.Duration
 	// WithoutPresets leaves these preset policies out (e.g. CloudResourceReadOnlyAccess).
 	WithoutPresets []string
+	// RateLimits is "published" (the per-action table of Tencent's docs) or "off" (the default).
+	RateLimits string
+	// RateLimitPerRegion scopes the limits per account, action and region instead of per account and action.
+	RateLimitPerRegion bool
 }
 
 // Env is a running set of emulators.
@@ -63,6 +67,13 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		return nil, err
 	}
 	topts := tcloud.Options{WithoutPresets: o.WithoutPresets}
+	switch o.RateLimits {
+	case "", "off":
+	case "published":
+		topts.RateLimits = tcloud.RateLimits{Rates: tcloud.PublishedRates, PerRegion: o.RateLimitPerRegion}
+	default:
+		return nil, fmt.Errorf("unknown rate limits %q: valid values are published, off", o.RateLimits)
+	}
 	switch o.Seed {
 	case "", "random":
 	case "demo":

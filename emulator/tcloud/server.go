@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"onboard/policy"
 )
 
@@ -33,6 +35,8 @@ type Options struct {
 	WithoutPresets []string // preset policy names not to seed, e.g. CloudResourceReadOnlyAccess
 	// Latency is added to every call before it is answered (nil: none); it may vary per call (jitter).
 	Latency func() time.Duration
+	// RateLimits throttle calls per action with RequestLimitExceeded; the zero value is off.
+	RateLimits RateLimits
 }
 
 // Server is the emulated Tencent Cloud API. It is an http.Handler.
@@ -51,6 +55,7 @@ type Server struct {
 	latency  func() time.Duration
 	regions  []string
 	cvm      map[string][]cvmInstance
+	limits   *limiters
 	routes   map[string]service
 }
 
@@ -106,7 +111,8 @@ func New(o Options) *Server {
 	}
 	s := &Server{now: o.Now, owner: o.OwnerUIN, appID: o.AppID, users: map[string]*user{}, keys: map[string]*accessKey{},
 		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency,
-		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}}
+		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{},
+		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}}
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
 	s.seedPresets(o.WithoutPresets)
@@ -255,6 +261,9 @@ func (s *Server) serve(r *http.Request, body []byte) (any, Call, *apiError) {
 	}
 	if !auth.verify(r, body, keyCopy.secret) {
 		return nil, call, errorf("AuthFailure.SignatureFailure", "the request signature does not match")
+	}
+	if !s.limits.allow(fmt.Sprint(s.owner), auth.service, action, call.Region) {
+		return nil, call, errorf("RequestLimitExceeded", "the request rate of %s:%s exceeds its limit", auth.service, action)
 	}
 	svc, ok := s.routes[auth.service]
 	if !ok {

@@ -240,3 +240,24 @@ func TestPresetsCanBeFoundByName(t *testing.T) {
 		t.Fatalf("preset not listed: %v", r)
 	}
 }
+
+func TestPublishedRateLimitsThrottlePerAction(t *testing.T) {
+	s := New(Options{RateLimits: RateLimits{Rates: PublishedRates}})
+	hs := httptest.NewServer(s)
+	defer hs.Close()
+	id, key := s.RootKey()
+	c := &testClient{t: t, srv: hs, id: id, key: key, now: time.Now()}
+	throttled := 0
+	for range 12 { // CreateAccessKey is limited to 5/s: a burst of 12 must be partly refused
+		if errorCode(c.call("cam", "2019-01-16", "CreateAccessKey", map[string]any{})) == "RequestLimitExceeded" {
+			throttled++
+		}
+	}
+	if throttled < 5 {
+		t.Fatalf("%d of 12 calls throttled at 5/s", throttled)
+	}
+	// Another action has its own bucket.
+	if r := c.call("cam", "2019-01-16", "GetUserAppId", map[string]any{}); errorCode(r) != "" {
+		t.Fatalf("an unrelated action was throttled: %v", r)
+	}
+}
