@@ -228,3 +228,30 @@ func TestEndpointValidation(t *testing.T) {
 		}
 	}
 }
+
+func TestThrottlingAtPublishedRatesIsAbsorbedByRetries(t *testing.T) {
+	emu := tcloud.New(tcloud.Options{RateLimits: tcloud.RateLimits{Rates: tcloud.PublishedRates}})
+	hs := httptest.NewServer(emu)
+	defer hs.Close()
+	id, key := emu.RootKey()
+	c, _ := New(Options{Credential: Credential{SecretID: id, SecretKey: SecretKey(key)}, Endpoint: hs.URL,
+		Retry: Retry{Attempts: 8, Base: 100 * time.Millisecond, Max: time.Second}})
+	errs := make(chan error, 40)
+	for range 40 { // ListUsers allows 20/s: twice that at once must be throttled, then retried
+		go func() { _, err := c.ListUsers(context.Background()); errs <- err }()
+	}
+	for range 40 {
+		if err := <-errs; err != nil {
+			t.Fatalf("a throttled call was not absorbed: %v", err)
+		}
+	}
+	throttled := 0
+	for _, call := range emu.Calls() {
+		if call.Code == "RequestLimitExceeded" {
+			throttled++
+		}
+	}
+	if throttled == 0 {
+		t.Fatal("no call was throttled: the test did not exercise the limit")
+	}
+}
