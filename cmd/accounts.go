@@ -3,6 +3,8 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -41,10 +43,71 @@ func newCmdAccounts(f *Factory) *cobra.Command {
 			return accountsShowRun(c.Context(), &AccountsOptions{f: f, Name: args[0]})
 		},
 	}
+	var to string
+	var insecure bool
+	reveal := &cobra.Command{
+		Use:   "reveal-key NAME",
+		Short: "Show the sub-user's SecretKey, to enter it in Security Center's console by hand",
+		Long: `Show the sub-user's SecretId and SecretKey, as Security Center's console asks for them when onboard
+does not submit the key itself. The key goes to the terminal only: when standard output is not a terminal,
+name a file with --to, which is created with mode 0600 and must not exist yet.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return accountsRevealRun(c.Context(), &AccountsOptions{f: f, Name: args[0]}, to, insecure)
+		},
+	}
+	reveal.Flags().StringVar(&to, "to", "", "write the key to this new `FILE` (mode 0600) instead of the terminal")
+	reveal.Flags().BoolVar(&insecure, "insecure-storage", false, "the key is in the file store ($ONBOARD_HOME/secrets.json)")
 	addSandboxFlag(list, f)
 	addSandboxFlag(show, f)
-	cmd.AddCommand(list, show)
+	cmd.AddCommand(list, show, reveal)
 	return cmd
+}
+
+func accountsRevealRun(ctx context.Context, opts *AccountsOptions, to string, insecure bool) error {
+	f := opts.f
+	if to == "" && !f.IO.IsStdoutTTY() {
+		return Usagef("standard output is not a terminal: the key is shown only on a terminal, or written to a new file with --to FILE")
+	}
+	db, err := openStore(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a, err := db.Account(ctx, opts.Name)
+	if err != nil {
+		return &UsageError{Err: fmt.Errorf("%w; see onboard accounts list", err)}
+	}
+	home, err := store.Home(f.Getenv)
+	if err != nil {
+		return err
+	}
+	secrets, err := store.SecretStoreFromEnv(home, insecure, f.Getenv, f.IO.ErrOut)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	cred, err := secrets.Get(ctx, a.SecretItem)
+	if err != nil {
+		return fmt.Errorf("read the key of %q from the %s secret store: %w", a.Name, secrets.Kind(), err)
+	}
+	text := fmt.Sprintf("SecretId:  %s\nSecretKey: %s\n", cred.SecretID, cred.SecretKey.Reveal())
+	if to == "" {
+		_, err := io.WriteString(f.IO.Out, text)
+		return err
+	}
+	file, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return &UsageError{Err: fmt.Errorf("--to %s: %w (the file must not exist yet)", to, err)}
+	}
+	if _, err := io.WriteString(file, text); err != nil {
+		file.Close()
+		return err
+	}
+	if err := file.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Wrote the key of %q to %s (mode 0600); delete the file once the key is entered.\n", a.Name, to)
+	return nil
 }
 
 func openStore(ctx context.Context, f *Factory) (*store.DB, error) {
