@@ -95,6 +95,8 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		for _, r := range demoHosts {
 			tc.SeedCVM(r.region, r.hosts)
 		}
+		tc.SeedLighthouse("ap-guangzhou", 4)
+		tc.SeedLighthouse("ap-singapore", 2)
 	}
 	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.Addr)
 	if err != nil {

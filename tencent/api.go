@@ -26,6 +26,7 @@ type API interface {
 	DeleteAccessKey(ctx context.Context, userUIN uint64, keyID string) error
 	Regions(ctx context.Context, product string) ([]Region, error)
 	ListCVMInstances(ctx context.Context, region string, offset, limit int) (Page[CVMInstance], error)
+	ListLighthouseInstances(ctx context.Context, region string, offset, limit int) (Page[LighthouseInstance], error)
 }
 
 var _ API = (*Client)(nil)

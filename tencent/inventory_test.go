@@ -46,3 +46,22 @@ func TestRegionsAndCVMPaging(t *testing.T) {
 		t.Errorf("unknown region accepted")
 	}
 }
+
+func TestLighthousePagesThroughTheGenericClient(t *testing.T) {
+	c, emu, _ := newEmulated(t)
+	ctx := context.Background()
+	emu.SeedLighthouse("ap-guangzhou", 101)
+	for _, tt := range []struct{ offset, limit, items int }{{0, 100, 100}, {100, 100, 1}, {101, 100, 0}} {
+		p, err := c.ListLighthouseInstances(ctx, "ap-guangzhou", tt.offset, tt.limit)
+		if err != nil || len(p.Items) != tt.items || p.Total != 101 {
+			t.Errorf("offset %d: %d items of %d, %v", tt.offset, len(p.Items), p.Total, err)
+		}
+	}
+	p, _ := c.ListLighthouseInstances(ctx, "ap-guangzhou", 0, 1)
+	if it := p.Items[0]; it.ID == "" || it.Zone != "ap-guangzhou-3" || len(it.PublicIPs) != 1 || len(it.Raw) == 0 {
+		t.Errorf("item: %+v", it)
+	}
+	if _, err := c.ListLighthouseInstances(ctx, "ap-guangzhou", 0, 101); !errors.Is(err, ErrInvalid) {
+		t.Errorf("limit over 100: %v", err)
+	}
+}

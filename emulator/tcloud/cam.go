@@ -38,6 +38,10 @@ func (s *Server) buildRoutes() map[string]service {
 		"region": {version: "2022-06-27", actions: map[string]handler{
 			"DescribeRegions": {fn: s.describeRegions},
 		}},
+		"lighthouse": {version: "2020-03-24", actions: map[string]handler{
+			"DescribeRegions":   {fn: s.describeLighthouseRegions},
+			"DescribeInstances": {fn: s.describeLighthouseInstances},
+		}},
 		"cvm": {version: "2017-03-12", actions: map[string]handler{
 			"DescribeInstances": {fn: s.describeCVMInstances},
 		}},

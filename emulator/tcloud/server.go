@@ -41,22 +41,23 @@ type Options struct {
 
 // Server is the emulated Tencent Cloud API. It is an http.Handler.
 type Server struct {
-	mu       sync.Mutex
-	now      func() time.Time
-	owner    uint64
-	appID    uint64
-	users    map[string]*user // by name; the root is not here
-	root     *user
-	keys     map[string]*accessKey
-	policies map[uint64]*camPolicy
-	nextID   uint64
-	calls    []Call
-	faults   []*fault
-	latency  func() time.Duration
-	regions  []string
-	cvm      map[string][]cvmInstance
-	limits   *limiters
-	routes   map[string]service
+	mu         sync.Mutex
+	now        func() time.Time
+	owner      uint64
+	appID      uint64
+	users      map[string]*user // by name; the root is not here
+	root       *user
+	keys       map[string]*accessKey
+	policies   map[uint64]*camPolicy
+	nextID     uint64
+	calls      []Call
+	faults     []*fault
+	latency    func() time.Duration
+	regions    []string
+	cvm        map[string][]cvmInstance
+	lighthouse map[string][]lighthouseInstance
+	limits     *limiters
+	routes     map[string]service
 }
 
 type user struct {
@@ -111,7 +112,7 @@ func New(o Options) *Server {
 	}
 	s := &Server{now: o.Now, owner: o.OwnerUIN, appID: o.AppID, users: map[string]*user{}, keys: map[string]*accessKey{},
 		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency,
-		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{},
+		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
 		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}}
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}

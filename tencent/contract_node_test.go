@@ -1,0 +1,208 @@
+package tencent
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"onboard/emulator/tcloud"
+)
+
+const nodeSDK = "tencentcloud-sdk-nodejs@4.1.313"
+
+// nodeModels returns the text of one product's models file from the official Node SDK package: from the
+// tarball named by ONBOARD_NODE_SDK_TGZ (.ci/run packs it once), or from `npm pack` into a temporary
+// folder. If it cannot be had, the test fails: a contract test that skips proves nothing.
+func nodeModels(t *testing.T, product, version string) string {
+	t.Helper()
+	tgz := os.Getenv("ONBOARD_NODE_SDK_TGZ")
+	if tgz == "" {
+		dir := t.TempDir()
+		cmd := exec.Command("npm", "pack", "--silent", nodeSDK, "--pack-destination", dir)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("npm pack %s (needed for the contract test): %v\n%s", nodeSDK, err, out)
+		}
+		tgz = filepath.Join(dir, strings.TrimSpace(lastLine(string(out))))
+	}
+	f, err := os.Open(tgz)
+	if err != nil {
+		t.Fatalf("open the Node SDK package: %v", err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "package/tencentcloud/services/" + product + "/" + version + "/" + product + "_models.d.ts"
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("%s not found in %s: %v", want, tgz, err)
+		}
+		if h.Name == want {
+			data, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(data)
+		}
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// modelFields parses `interface NAME { Field?: type; ... }` into field → TypeScript type.
+func modelFields(t *testing.T, models, name string) map[string]string {
+	t.Helper()
+	start := regexp.MustCompile(`(?m)^export interface ` + name + ` \{$`).FindStringIndex(models)
+	if start == nil {
+		t.Fatalf("interface %s not in the models", name)
+	}
+	body := models[start[1]:]
+	body = body[:strings.Index(body, "\n}")]
+	fields := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^\s+(\w+)\??: (.+);$`).FindAllStringSubmatch(body, -1) {
+		fields[m[1]] = m[2]
+	}
+	return fields
+}
+
+// jsonKind is the JSON type a TypeScript model type stands for.
+func jsonKind(ts string) string {
+	switch {
+	case ts == "string":
+		return "string"
+	case ts == "number":
+		return "number"
+	case ts == "boolean":
+		return "boolean"
+	case strings.HasPrefix(ts, "Array<"):
+		return "array"
+	}
+	return "object"
+}
+
+func goKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Float64:
+		return "number"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 { // json.RawMessage items are checked separately
+			return "object"
+		}
+		return "array"
+	}
+	return "object"
+}
+
+func valueKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "boolean"
+	case []any:
+		return "array"
+	}
+	return "object"
+}
+
+// checkStruct: every JSON field of the Go struct exists in the model with the same JSON type.
+func checkStruct(t *testing.T, what string, typ reflect.Type, model map[string]string) {
+	t.Helper()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name := strings.Split(f.Tag.Get("json"), ",")[0]
+		if name == "" {
+			name = f.Name
+		}
+		ts, ok := model[name]
+		if !ok {
+			t.Errorf("%s: field %s is not in the official model", what, name)
+			continue
+		}
+		if goKind(f.Type) != jsonKind(ts) && !(f.Type == reflect.TypeOf([]json.RawMessage{}) && jsonKind(ts) == "array") {
+			t.Errorf("%s: field %s is %s here but %s (%s) in the model", what, name, goKind(f.Type), jsonKind(ts), ts)
+		}
+	}
+}
+
+// For the products reached through the SDK's generic client, the request fields the client sends, the
+// response fields it reads, and every field the emulator answers exist in the official Node SDK models
+// with the same JSON type.
+func TestGenericClientStructsAndEmulatorMatchTheNodeModels(t *testing.T) {
+	models := nodeModels(t, "lighthouse", "v20200324")
+	req := modelFields(t, models, "DescribeInstancesRequest")
+	resp := modelFields(t, models, "DescribeInstancesResponse")
+	inst := modelFields(t, models, "Instance")
+	tag := modelFields(t, models, "Tag")
+
+	checkStruct(t, "lighthouse DescribeInstances request", reflect.TypeOf(lighthouseDescribeInstancesRequest{}), req)
+	checkStruct(t, "lighthouse DescribeInstances response", reflect.TypeOf(lighthouseDescribeInstancesResponse{}.Response), resp)
+	checkStruct(t, "lighthouse Instance", reflect.TypeOf(lighthouseInstance{}), inst)
+
+	// The emulator's answer, field by field.
+	emu := tcloud.New(tcloud.Options{})
+	emu.SeedLighthouse("ap-guangzhou", 1)
+	hs := httptest.NewServer(emu)
+	defer hs.Close()
+	id, key := emu.RootKey()
+	body := []byte(`{"Offset":0,"Limit":1}`)
+	r, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, hs.URL, bytes.NewReader(body))
+	r.Header.Set("X-TC-Action", "DescribeInstances")
+	r.Header.Set("X-TC-Version", lighthouseVersion)
+	r.Header.Set("X-TC-Region", "ap-guangzhou")
+	tcloud.Sign(r, body, id, key, "lighthouse", time.Now())
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var env struct{ Response map[string]any }
+	json.NewDecoder(res.Body).Decode(&env)
+	for k, v := range env.Response {
+		if ts, ok := resp[k]; !ok || jsonKind(ts) != valueKind(v) {
+			t.Errorf("emulator response field %s (%s) does not match the model (%q)", k, valueKind(v), ts)
+		}
+	}
+	items, _ := env.Response["InstanceSet"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("emulator answered %v", env.Response)
+	}
+	for k, v := range items[0].(map[string]any) {
+		if ts, ok := inst[k]; !ok || jsonKind(ts) != valueKind(v) {
+			t.Errorf("emulator Instance field %s (%s) does not match the model (%q)", k, valueKind(v), ts)
+		}
+		if k == "Tags" {
+			for tk, tv := range v.([]any)[0].(map[string]any) {
+				if ts, ok := tag[tk]; !ok || jsonKind(ts) != valueKind(tv) {
+					t.Errorf("emulator Tag field %s does not match the model (%q)", tk, ts)
+				}
+			}
+		}
+	}
+}
