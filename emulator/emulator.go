@@ -96,6 +96,8 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 			tc.SeedCVM(r.region, r.hosts)
 		}
 		tc.SeedLighthouse("ap-guangzhou", 4)
+		tc.SeedVPC("ap-guangzhou", 3)
+		tc.SeedVPC("ap-shanghai", 2)
 		tc.SeedLighthouse("ap-singapore", 2)
 	}
 	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.Addr)

@@ -27,6 +27,9 @@ type API interface {
 	Regions(ctx context.Context, product string) ([]Region, error)
 	ListCVMInstances(ctx context.Context, region string, offset, limit int) (Page[CVMInstance], error)
 	ListLighthouseInstances(ctx context.Context, region string, offset, limit int) (Page[LighthouseInstance], error)
+	ListVPCs(ctx context.Context, region string, offset, limit int) (Page[NetworkResource], error)
+	ListSubnets(ctx context.Context, region string, offset, limit int) (Page[NetworkResource], error)
+	ListSecurityGroups(ctx context.Context, region string, offset, limit int) (Page[NetworkResource], error)
 }
 
 var _ API = (*Client)(nil)

@@ -13,6 +13,7 @@ import (
 	cvm "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cvm/v20170312"
 	region "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/region/v20220627"
 	sts "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts/v20180813"
+	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
 
 	"onboard/emulator/tcloud"
 )
@@ -24,6 +25,7 @@ import (
 func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 	emu := tcloud.New(tcloud.Options{})
 	emu.SeedCVM("ap-guangzhou", 3)
+	emu.SeedVPC("ap-guangzhou", 2)
 	hs := httptest.NewServer(emu)
 	defer hs.Close()
 	id, key := emu.RootKey()
@@ -68,6 +70,9 @@ func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 		{"cam", "2019-01-16", "GetUserAppId", nil, &cam.GetUserAppIdResponse{}},
 		{"region", "2022-06-27", "DescribeRegions", map[string]any{"Product": "cvm"}, &region.DescribeRegionsResponse{}},
 		{"cvm", "2017-03-12", "DescribeInstances", map[string]any{"Offset": 0, "Limit": 100}, &cvm.DescribeInstancesResponse{}},
+		{"vpc", "2017-03-12", "DescribeVpcs", map[string]any{"Offset": "0", "Limit": "100"}, &vpc.DescribeVpcsResponse{}},
+		{"vpc", "2017-03-12", "DescribeSubnets", map[string]any{"Offset": "0", "Limit": "100"}, &vpc.DescribeSubnetsResponse{}},
+		{"vpc", "2017-03-12", "DescribeSecurityGroups", map[string]any{"Offset": "0", "Limit": "100"}, &vpc.DescribeSecurityGroupsResponse{}},
 		{"cam", "2019-01-16", "AddUser", map[string]any{"Name": "contract2", "UseApi": 1}, &cam.AddUserResponse{}},
 		{"cam", "2019-01-16", "GetUser", map[string]any{"Name": "contract"}, &cam.GetUserResponse{}},
 		{"cam", "2019-01-16", "ListUsers", nil, &cam.ListUsersResponse{}},

@@ -65,3 +65,23 @@ func TestLighthousePagesThroughTheGenericClient(t *testing.T) {
 		t.Errorf("limit over 100: %v", err)
 	}
 }
+
+func TestVPCListingsSendStringPaging(t *testing.T) {
+	c, emu, _ := newEmulated(t)
+	ctx := context.Background()
+	emu.SeedVPC("ap-guangzhou", 101)
+	lists := map[string]func(context.Context, string, int, int) (Page[NetworkResource], error){
+		"vpcs": c.ListVPCs, "subnets": c.ListSubnets, "security groups": c.ListSecurityGroups,
+	}
+	for name, list := range lists {
+		for _, tt := range []struct{ offset, limit, items int }{{0, 100, 100}, {100, 100, 1}} {
+			p, err := list(ctx, "ap-guangzhou", tt.offset, tt.limit)
+			if err != nil || len(p.Items) != tt.items || p.Total != 101 || p.Items[0].ID == "" {
+				t.Errorf("%s offset %d: %d of %d, %v", name, tt.offset, len(p.Items), p.Total, err)
+			}
+		}
+		if _, err := list(ctx, "ap-guangzhou", 0, 101); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s limit over 100: %v", name, err)
+		}
+	}
+}

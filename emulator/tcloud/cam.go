@@ -42,6 +42,11 @@ func (s *Server) buildRoutes() map[string]service {
 			"DescribeRegions":   {fn: s.describeLighthouseRegions},
 			"DescribeInstances": {fn: s.describeLighthouseInstances},
 		}},
+		"vpc": {version: "2017-03-12", actions: map[string]handler{
+			"DescribeVpcs":           {fn: s.describeVpcs},
+			"DescribeSubnets":        {fn: s.describeSubnets},
+			"DescribeSecurityGroups": {fn: s.describeSecurityGroups},
+		}},
 		"cvm": {version: "2017-03-12", actions: map[string]handler{
 			"DescribeInstances": {fn: s.describeCVMInstances},
 		}},

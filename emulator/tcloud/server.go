@@ -56,6 +56,9 @@ type Server struct {
 	regions    []string
 	cvm        map[string][]cvmInstance
 	lighthouse map[string][]lighthouseInstance
+	vpcs       map[string][]vpcItem
+	subnets    map[string][]subnetItem
+	sgs        map[string][]securityGroupItem
 	limits     *limiters
 	routes     map[string]service
 }
@@ -113,6 +116,7 @@ func New(o Options) *Server {
 	s := &Server{now: o.Now, owner: o.OwnerUIN, appID: o.AppID, users: map[string]*user{}, keys: map[string]*accessKey{},
 		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency,
 		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
+		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{},
 		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}}
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}

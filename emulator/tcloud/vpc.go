@@ -1,0 +1,126 @@
+package tcloud
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+)
+
+// VPC answers with the fields of the VPC models (vpc 2017-03-12); Offset and Limit are strings there.
+type vpcItem struct {
+	VpcName, VpcId, CidrBlock  string
+	IsDefault, EnableMulticast bool
+	CreatedTime                string
+	DnsServerSet               []string
+	DomainName, DhcpOptionsId  string
+	EnableDhcp                 bool
+	Ipv6CidrBlock              string
+	TagSet                     []struct{ Key, Value string }
+}
+
+type subnetItem struct {
+	VpcId, SubnetId, SubnetName, CidrBlock string
+	IsDefault, EnableBroadcast             bool
+	Zone, RouteTableId, CreatedTime        string
+	AvailableIpAddressCount                uint64
+	Ipv6CidrBlock, NetworkAclId            string
+	IsRemoteVpcSnat                        bool
+	TotalIpAddressCount                    uint64
+	TagSet                                 []struct{ Key, Value string }
+}
+
+type securityGroupItem struct {
+	SecurityGroupId, SecurityGroupName, SecurityGroupDesc string
+	ProjectId                                             string // a string in VPC's model, unlike CVM's
+	IsDefault                                             bool
+	CreatedTime, UpdateTime                               string
+	TagSet                                                []struct{ Key, Value string }
+}
+
+// SeedVPC adds n VPCs, each with one subnet and one security group, to region.
+func (s *Server) SeedVPC(region string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.regions, region) {
+		s.regions = append(s.regions, region)
+	}
+	short := shortRegion(region)
+	base := len(s.vpcs[region])
+	for i := base; i < base+n; i++ {
+		id := fmt.Sprintf("vpc-%s%04d", short, i)
+		s.vpcs[region] = append(s.vpcs[region], vpcItem{VpcName: fmt.Sprintf("prod-%d", i), VpcId: id,
+			CidrBlock: fmt.Sprintf("10.%d.0.0/16", i%250), IsDefault: i == 0, CreatedTime: "2025-01-01 00:00:00",
+			DnsServerSet: []string{"183.60.83.19", "183.60.82.98"}, EnableDhcp: true, TagSet: []struct{ Key, Value string }{}})
+		s.subnets[region] = append(s.subnets[region], subnetItem{VpcId: id, SubnetId: fmt.Sprintf("subnet-%s%04d", short, i),
+			SubnetName: fmt.Sprintf("prod-%d-a", i), CidrBlock: fmt.Sprintf("10.%d.1.0/24", i%250), Zone: region + "-3",
+			RouteTableId: fmt.Sprintf("rtb-%s%04d", short, i), CreatedTime: "2025-01-01 00:00:00", AvailableIpAddressCount: 250,
+			NetworkAclId: "", TotalIpAddressCount: 253, TagSet: []struct{ Key, Value string }{}})
+		s.sgs[region] = append(s.sgs[region], securityGroupItem{SecurityGroupId: fmt.Sprintf("sg-%s%04d", short, i),
+			SecurityGroupName: fmt.Sprintf("web-%d", i), SecurityGroupDesc: "web servers", ProjectId: "0",
+			CreatedTime: "2025-01-01 00:00:00", UpdateTime: "2025-01-01 00:00:00", TagSet: []struct{ Key, Value string }{}})
+	}
+}
+
+// stringPage reads VPC's string Offset and Limit (default "0" and "20", at most "100").
+func stringPage(offset, limit *string) (int64, int64, *apiError) {
+	var o, l *int64
+	for _, p := range []struct {
+		in  *string
+		out **int64
+	}{{offset, &o}, {limit, &l}} {
+		if p.in == nil {
+			continue
+		}
+		n, err := strconv.ParseInt(*p.in, 10, 64)
+		if err != nil {
+			return 0, 0, errorf("InvalidParameterValue.Malformed", "%q is not a number", *p.in)
+		}
+		*p.out = &n
+	}
+	return page(o, l, 100)
+}
+
+type vpcListRequest struct {
+	VpcIds, SubnetIds, SecurityGroupIds []string
+	Filters                             []struct {
+		Name   string
+		Values []string
+	}
+	Offset, Limit              *string
+	OrderField, OrderDirection *string
+}
+
+func (s *Server) vpcList(r *request, total func() int, slice func(o, l int64) any, setName string) (any, *apiError) {
+	var in vpcListRequest
+	if e := decode(r, &in); e != nil {
+		return nil, e
+	}
+	if e := s.requireRegion(r); e != nil {
+		return nil, e
+	}
+	o, l, e := stringPage(in.Offset, in.Limit)
+	if e != nil {
+		return nil, e
+	}
+	return map[string]any{"TotalCount": total(), setName: slice(o, l)}, nil
+}
+
+func window[T any](all []T, o, l int64) []T {
+	out := []T{}
+	for i := o; i < int64(len(all)) && i < o+l; i++ {
+		out = append(out, all[i])
+	}
+	return out
+}
+
+func (s *Server) describeVpcs(r *request) (any, *apiError) {
+	return s.vpcList(r, func() int { return len(s.vpcs[r.region]) }, func(o, l int64) any { return window(s.vpcs[r.region], o, l) }, "VpcSet")
+}
+
+func (s *Server) describeSubnets(r *request) (any, *apiError) {
+	return s.vpcList(r, func() int { return len(s.subnets[r.region]) }, func(o, l int64) any { return window(s.subnets[r.region], o, l) }, "SubnetSet")
+}
+
+func (s *Server) describeSecurityGroups(r *request) (any, *apiError) {
+	return s.vpcList(r, func() int { return len(s.sgs[r.region]) }, func(o, l int64) any { return window(s.sgs[r.region], o, l) }, "SecurityGroupSet")
+}
