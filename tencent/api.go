@@ -27,9 +27,12 @@ type API interface {
 	Regions(ctx context.Context, product string) ([]Region, error)
 	ListCVMInstances(ctx context.Context, region string, offset, limit int) (Page[CVMInstance], error)
 	ListLighthouseInstances(ctx context.Context, region string, offset, limit int) (Page[LighthouseInstance], error)
-	ListVPCs(ctx context.Context, region string, offset, limit int) (Page[NetworkResource], error)
-	ListSubnets(ctx context.Context, region string, offset, limit int) (Page[NetworkResource], error)
-	ListSecurityGroups(ctx context.Context, region string, offset, limit int) (Page[NetworkResource], error)
+	ListVPCs(ctx context.Context, region string, offset, limit int) (Page[Resource], error)
+	ListSubnets(ctx context.Context, region string, offset, limit int) (Page[Resource], error)
+	ListSecurityGroups(ctx context.Context, region string, offset, limit int) (Page[Resource], error)
+	ListDisks(ctx context.Context, region string, offset, limit int) (Page[Resource], error)
+	ListLoadBalancers(ctx context.Context, region string, offset, limit int) (Page[Resource], error)
+	ListDBInstances(ctx context.Context, region string, offset, limit int) (Page[Resource], error)
 }
 
 var _ API = (*Client)(nil)

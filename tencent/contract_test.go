@@ -13,6 +13,9 @@ import (
 	cvm "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cvm/v20170312"
 	region "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/region/v20220627"
 	sts "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts/v20180813"
+	cbs "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cbs/v20170312"
+	cdb "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cdb/v20170320"
+	clb "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/clb/v20180317"
 	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
 
 	"onboard/emulator/tcloud"
@@ -26,6 +29,9 @@ func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 	emu := tcloud.New(tcloud.Options{})
 	emu.SeedCVM("ap-guangzhou", 3)
 	emu.SeedVPC("ap-guangzhou", 2)
+	emu.SeedDisks("ap-guangzhou", 2)
+	emu.SeedLoadBalancers("ap-guangzhou", 2)
+	emu.SeedDBInstances("ap-guangzhou", 2)
 	hs := httptest.NewServer(emu)
 	defer hs.Close()
 	id, key := emu.RootKey()
@@ -73,6 +79,9 @@ func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 		{"vpc", "2017-03-12", "DescribeVpcs", map[string]any{"Offset": "0", "Limit": "100"}, &vpc.DescribeVpcsResponse{}},
 		{"vpc", "2017-03-12", "DescribeSubnets", map[string]any{"Offset": "0", "Limit": "100"}, &vpc.DescribeSubnetsResponse{}},
 		{"vpc", "2017-03-12", "DescribeSecurityGroups", map[string]any{"Offset": "0", "Limit": "100"}, &vpc.DescribeSecurityGroupsResponse{}},
+		{"cbs", "2017-03-12", "DescribeDisks", map[string]any{"Offset": 0, "Limit": 100}, &cbs.DescribeDisksResponse{}},
+		{"clb", "2018-03-17", "DescribeLoadBalancers", map[string]any{"Offset": 0, "Limit": 100}, &clb.DescribeLoadBalancersResponse{}},
+		{"cdb", "2017-03-20", "DescribeDBInstances", map[string]any{"Offset": 0, "Limit": 2000}, &cdb.DescribeDBInstancesResponse{}},
 		{"cam", "2019-01-16", "AddUser", map[string]any{"Name": "contract2", "UseApi": 1}, &cam.AddUserResponse{}},
 		{"cam", "2019-01-16", "GetUser", map[string]any{"Name": "contract"}, &cam.GetUserResponse{}},
 		{"cam", "2019-01-16", "ListUsers", nil, &cam.ListUsersResponse{}},

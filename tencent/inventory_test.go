@@ -70,7 +70,7 @@ func TestVPCListingsSendStringPaging(t *testing.T) {
 	c, emu, _ := newEmulated(t)
 	ctx := context.Background()
 	emu.SeedVPC("ap-guangzhou", 101)
-	lists := map[string]func(context.Context, string, int, int) (Page[NetworkResource], error){
+	lists := map[string]func(context.Context, string, int, int) (Page[Resource], error){
 		"vpcs": c.ListVPCs, "subnets": c.ListSubnets, "security groups": c.ListSecurityGroups,
 	}
 	for name, list := range lists {
@@ -82,6 +82,30 @@ func TestVPCListingsSendStringPaging(t *testing.T) {
 		}
 		if _, err := list(ctx, "ap-guangzhou", 0, 101); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s limit over 100: %v", name, err)
+		}
+	}
+}
+
+func TestStorageBalancerAndDatabaseListingsPage(t *testing.T) {
+	c, emu, _ := newEmulated(t)
+	ctx := context.Background()
+	emu.SeedDisks("ap-guangzhou", 101)
+	emu.SeedLoadBalancers("ap-guangzhou", 101)
+	emu.SeedDBInstances("ap-guangzhou", 2001)
+	lists := []struct {
+		name string
+		list func(context.Context, string, int, int) (Page[Resource], error)
+		max  int
+	}{{"disks", c.ListDisks, CBSPageMax}, {"load balancers", c.ListLoadBalancers, CLBPageMax}, {"databases", c.ListDBInstances, CDBPageMax}}
+	for _, l := range lists {
+		for _, tt := range []struct{ offset, items int }{{0, l.max}, {l.max, 1}} {
+			p, err := l.list(ctx, "ap-guangzhou", tt.offset, l.max)
+			if err != nil || len(p.Items) != tt.items || p.Total != l.max+1 || p.Items[0].ID == "" || len(p.Items[0].Raw) == 0 {
+				t.Errorf("%s offset %d: %d of %d, %v", l.name, tt.offset, len(p.Items), p.Total, err)
+			}
+		}
+		if _, err := l.list(ctx, "ap-guangzhou", 0, l.max+1); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s limit over %d: %v", l.name, l.max, err)
 		}
 	}
 }

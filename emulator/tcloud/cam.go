@@ -47,6 +47,9 @@ func (s *Server) buildRoutes() map[string]service {
 			"DescribeSubnets":        {fn: s.describeSubnets},
 			"DescribeSecurityGroups": {fn: s.describeSecurityGroups},
 		}},
+		"cbs": {version: "2017-03-12", actions: map[string]handler{"DescribeDisks": {fn: s.describeDisks}}},
+		"clb": {version: "2018-03-17", actions: map[string]handler{"DescribeLoadBalancers": {fn: s.describeLoadBalancers}}},
+		"cdb": {version: "2017-03-20", actions: map[string]handler{"DescribeDBInstances": {fn: s.describeDBInstances}}},
 		"cvm": {version: "2017-03-12", actions: map[string]handler{
 			"DescribeInstances": {fn: s.describeCVMInstances},
 		}},

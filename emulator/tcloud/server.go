@@ -59,6 +59,9 @@ type Server struct {
 	vpcs       map[string][]vpcItem
 	subnets    map[string][]subnetItem
 	sgs        map[string][]securityGroupItem
+	disks      map[string][]cbsDisk
+	clbs       map[string][]clbLoadBalancer
+	cdbs       map[string][]cdbInstance
 	limits     *limiters
 	routes     map[string]service
 }
@@ -117,6 +120,7 @@ func New(o Options) *Server {
 		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency,
 		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
 		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{},
+		disks: map[string][]cbsDisk{}, clbs: map[string][]clbLoadBalancer{}, cdbs: map[string][]cdbInstance{},
 		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}}
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
