@@ -2,6 +2,7 @@ package tcloud
 
 import (
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"time"
 )
@@ -15,6 +16,12 @@ var knownRegions = []regionInfo{
 	{"ap-chengdu", "Southwest China(Chengdu)"}, {"ap-nanjing", "East China(Nanjing)"}, {"ap-hongkong", "Hong Kong, Macau and Taiwan (China)(Hong Kong, China)"},
 	{"ap-singapore", "Southeast Asia(Singapore)"}, {"ap-tokyo", "Northeast Asia(Tokyo)"}, {"ap-seoul", "Northeast Asia(Seoul)"},
 	{"na-siliconvalley", "West US(Silicon Valley)"}, {"eu-frankfurt", "Europe(Frankfurt)"},
+	{"ap-chongqing", "Southwest China(Chongqing)"}, {"ap-shanghai-fsi", "East China(Shanghai Finance)"},
+	{"ap-shenzhen-fsi", "South China(Shenzhen Finance)"}, {"ap-beijing-fsi", "North China(Beijing Finance)"},
+	{"ap-taipei", "Hong Kong, Macau and Taiwan (China)(Taipei, China)"}, {"ap-jakarta", "Southeast Asia(Jakarta)"},
+	{"ap-bangkok", "Southeast Asia(Bangkok)"}, {"ap-mumbai", "South Asia(Mumbai)"}, {"na-ashburn", "East US(Virginia)"},
+	{"na-toronto", "North America(Toronto)"}, {"sa-saopaulo", "South America(São Paulo)"}, {"eu-moscow", "Europe(Moscow)"},
+	{"ap-qingyuan", "South China(Qingyuan)"}, {"ap-guangzhou-open", "South China(Guangzhou OPEN)"},
 }
 
 // regionalProducts are the products whose regions Region DescribeRegions answers for.
@@ -62,12 +69,16 @@ func (s *Server) SeedCVM(region string, n int) {
 	}
 }
 
+// shortRegion is a four-letter code that keeps resource IDs of different regions apart, as Tencent's
+// IDs are unique across regions.
 func shortRegion(region string) string {
-	out := []byte{}
-	for i := 0; i < len(region); i++ {
-		if c := region[i]; c >= 'a' && c <= 'z' && len(out) < 4 {
-			out = append(out, c)
-		}
+	h := fnv.New32a()
+	h.Write([]byte(region))
+	const letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+	v, out := h.Sum32(), make([]byte, 4)
+	for i := range out {
+		out[i] = letters[v%uint32(len(letters))]
+		v /= uint32(len(letters))
 	}
 	return string(out)
 }

@@ -51,7 +51,7 @@ type Server struct {
 	policies   map[uint64]*camPolicy
 	nextID     uint64
 	calls      []Call
-	faults     []*fault
+	faults     []*FaultRule
 	latency    func() time.Duration
 	regions    []string
 	cvm        map[string][]cvmInstance
@@ -62,6 +62,7 @@ type Server struct {
 	disks      map[string][]cbsDisk
 	clbs       map[string][]clbLoadBalancer
 	cdbs       map[string][]cdbInstance
+	logs       *logState // CLS per region, CloudAudit tracking sets
 	limits     *limiters
 	routes     map[string]service
 }
@@ -119,7 +120,7 @@ func New(o Options) *Server {
 	s := &Server{now: o.Now, owner: o.OwnerUIN, appID: o.AppID, users: map[string]*user{}, keys: map[string]*accessKey{},
 		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency,
 		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
-		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{},
+		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(),
 		disks: map[string][]cbsDisk{}, clbs: map[string][]clbLoadBalancer{}, cdbs: map[string][]cdbInstance{},
 		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}}
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
@@ -210,17 +211,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if code := s.takeFault(r.Header.Get("X-TC-Action")); code != "" {
-		if applyFault(w, code) {
+	service := ""
+	if auth, err := parseAuthorization(r.Header.Get("Authorization")); err == nil {
+		service = auth.service
+	}
+	if f := s.takeFault(service, r.Header.Get("X-TC-Action")); f != nil && f.Fault != FaultDelay {
+		s.mu.Lock()
+		s.calls = append(s.calls, Call{Service: service, Action: r.Header.Get("X-TC-Action"), Code: f.Fault, Time: s.now()})
+		s.mu.Unlock()
+		if applyFault(w, r, f) {
 			return
 		}
-		s.mu.Lock()
-		s.calls = append(s.calls, Call{Action: r.Header.Get("X-TC-Action"), Code: code, Time: s.now()})
-		s.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"Response": map[string]any{
-			"Error": map[string]string{"Code": code, "Message": "injected fault"}, "RequestId": requestID}})
+			"Error": map[string]string{"Code": f.Fault, "Message": "injected fault"}, "RequestId": requestID}})
 		return
+	} else if f != nil {
+		applyFault(w, r, f) // a delay: the call is then served normally
 	}
 	result, call, apiErr := s.serve(r, body)
 	call.Time = s.now()

@@ -2,7 +2,6 @@ package tcloud
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 )
 
@@ -39,22 +38,50 @@ type securityGroupItem struct {
 
 // SeedVPC adds n VPCs, each with one subnet and one security group, to region.
 func (s *Server) SeedVPC(region string, n int) {
+	s.SeedVPCs(region, n)
+	s.SeedSubnets(region, n)
+	s.SeedSecurityGroups(region, n)
+}
+
+// SeedVPCs adds n VPCs to region.
+func (s *Server) SeedVPCs(region string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !slices.Contains(s.regions, region) {
-		s.regions = append(s.regions, region)
-	}
+	s.joinRegion(region)
 	short := shortRegion(region)
 	base := len(s.vpcs[region])
 	for i := base; i < base+n; i++ {
-		id := fmt.Sprintf("vpc-%s%04d", short, i)
-		s.vpcs[region] = append(s.vpcs[region], vpcItem{VpcName: fmt.Sprintf("prod-%d", i), VpcId: id,
+		s.vpcs[region] = append(s.vpcs[region], vpcItem{VpcName: fmt.Sprintf("prod-%d", i), VpcId: fmt.Sprintf("vpc-%s%04d", short, i),
 			CidrBlock: fmt.Sprintf("10.%d.0.0/16", i%250), IsDefault: i == 0, CreatedTime: "2025-01-01 00:00:00",
 			DnsServerSet: []string{"183.60.83.19", "183.60.82.98"}, EnableDhcp: true, TagSet: []struct{ Key, Value string }{}})
-		s.subnets[region] = append(s.subnets[region], subnetItem{VpcId: id, SubnetId: fmt.Sprintf("subnet-%s%04d", short, i),
-			SubnetName: fmt.Sprintf("prod-%d-a", i), CidrBlock: fmt.Sprintf("10.%d.1.0/24", i%250), Zone: region + "-3",
-			RouteTableId: fmt.Sprintf("rtb-%s%04d", short, i), CreatedTime: "2025-01-01 00:00:00", AvailableIpAddressCount: 250,
-			NetworkAclId: "", TotalIpAddressCount: 253, TagSet: []struct{ Key, Value string }{}})
+	}
+}
+
+// SeedSubnets adds n subnets to region, spread over its VPCs.
+func (s *Server) SeedSubnets(region string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.joinRegion(region)
+	short := shortRegion(region)
+	vpcs := max(1, len(s.vpcs[region]))
+	base := len(s.subnets[region])
+	for i := base; i < base+n; i++ {
+		s.subnets[region] = append(s.subnets[region], subnetItem{VpcId: fmt.Sprintf("vpc-%s%04d", short, i%vpcs),
+			SubnetId: fmt.Sprintf("subnet-%s%04d", short, i), SubnetName: fmt.Sprintf("prod-%d-a", i),
+			CidrBlock: fmt.Sprintf("10.%d.%d.0/24", i%vpcs%250, i/vpcs%250), Zone: region + "-3",
+			RouteTableId: fmt.Sprintf("rtb-%s%04d", short, i%vpcs), CreatedTime: "2025-01-01 00:00:00", AvailableIpAddressCount: 250,
+			TotalIpAddressCount: 253, TagSet: []struct{ Key, Value string }{}})
+	}
+}
+
+// SeedSecurityGroups adds n security groups to region.
+func (s *Server) SeedSecurityGroups(region string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.joinRegion(region)
+	short := shortRegion(region)
+	base := len(s.sgs[region])
+	for i := base; i < base+n; i++ {
 		s.sgs[region] = append(s.sgs[region], securityGroupItem{SecurityGroupId: fmt.Sprintf("sg-%s%04d", short, i),
 			SecurityGroupName: fmt.Sprintf("web-%d", i), SecurityGroupDesc: "web servers", ProjectId: "0",
 			CreatedTime: "2025-01-01 00:00:00", UpdateTime: "2025-01-01 00:00:00", TagSet: []struct{ Key, Value string }{}})

@@ -1,0 +1,140 @@
+package tcloud
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// RegionalKinds are the inventory kinds a seed can hold per region, and CAMUserKind the account-wide one.
+var RegionalKinds = []string{"cvm", "lighthouse", "vpc", "subnet", "security_group", "disk", "clb", "cdb"}
+
+// CAMUserKind is the account-wide kind of a seed: sub-users.
+const CAMUserKind = "cam_user"
+
+// Seed is an account's inventory by count: per region and kind, and sub-users. It is what a seed file
+// holds and what a --seed-gen specification spreads over regions.
+type Seed struct {
+	Regions  map[string]map[string]int `json:"regions"`   // region → kind → count
+	CAMUsers int                       `json:"cam_users"` // sub-users named seed-user-NNNN
+}
+
+// Total is the number of assets the seed makes.
+func (sd Seed) Total() int {
+	n := sd.CAMUsers
+	for _, kinds := range sd.Regions {
+		for _, c := range kinds {
+			n += c
+		}
+	}
+	return n
+}
+
+// ParseSeedGen reads a generator specification such as
+// "regions=25,cvm=50000,lighthouse=10000,cam_user=100": each regional count is spread evenly over the
+// first `regions` known regions (the first ones take the remainder). regions defaults to 1.
+func ParseSeedGen(spec string) (Seed, error) {
+	counts := map[string]int{}
+	regions := 1
+	for _, pair := range strings.Split(spec, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil || n < 0 {
+			return Seed{}, fmt.Errorf("seed-gen %q: %q is not KIND=COUNT", spec, pair)
+		}
+		switch {
+		case k == "regions":
+			if n < 1 || n > len(knownRegions) {
+				return Seed{}, fmt.Errorf("seed-gen: regions=%d: between 1 and %d regions are known", n, len(knownRegions))
+			}
+			regions = n
+		case k == CAMUserKind || slices.Contains(RegionalKinds, k):
+			counts[k] = n
+		default:
+			return Seed{}, fmt.Errorf("seed-gen: unknown kind %q; valid: regions, %s, %s", k, strings.Join(RegionalKinds, ", "), CAMUserKind)
+		}
+	}
+	sd := Seed{Regions: map[string]map[string]int{}, CAMUsers: counts[CAMUserKind]}
+	for i := 0; i < regions; i++ {
+		sd.Regions[knownRegions[i].id] = map[string]int{}
+	}
+	for _, kind := range RegionalKinds {
+		total := counts[kind]
+		for i := 0; i < regions; i++ {
+			sd.Regions[knownRegions[i].id][kind] = total / regions
+			if i < total%regions {
+				sd.Regions[knownRegions[i].id][kind]++
+			}
+		}
+	}
+	return sd, nil
+}
+
+// ReadSeedFile reads a JSON seed file:
+//
+//	{"regions": {"ap-guangzhou": {"cvm": 12, "vpc": 2}, "ap-singapore": {"lighthouse": 3}}, "cam_users": 4}
+//
+// Unknown fields, regions and kinds are refused.
+func ReadSeedFile(path string) (Seed, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Seed{}, fmt.Errorf("seed file: %w", err)
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	dec.DisallowUnknownFields()
+	var sd Seed
+	if err := dec.Decode(&sd); err != nil {
+		return Seed{}, fmt.Errorf("seed file %s: %w", path, err)
+	}
+	for region, kinds := range sd.Regions {
+		if !slices.ContainsFunc(knownRegions, func(k regionInfo) bool { return k.id == region }) {
+			return Seed{}, fmt.Errorf("seed file %s: unknown region %q", path, region)
+		}
+		for kind, n := range kinds {
+			if !slices.Contains(RegionalKinds, kind) || n < 0 {
+				return Seed{}, fmt.Errorf("seed file %s: %s: %q=%d: kinds are %s with counts ≥ 0", path, region, kind, n, strings.Join(RegionalKinds, ", "))
+			}
+		}
+	}
+	return sd, nil
+}
+
+// Apply adds the seed's assets to the account.
+func (s *Server) Apply(sd Seed) {
+	regions := make([]string, 0, len(sd.Regions))
+	for r := range sd.Regions {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	seeders := map[string]func(string, int){
+		"cvm": s.SeedCVM, "lighthouse": s.SeedLighthouse, "vpc": s.SeedVPCs, "subnet": s.SeedSubnets,
+		"security_group": s.SeedSecurityGroups, "disk": s.SeedDisks, "clb": s.SeedLoadBalancers, "cdb": s.SeedDBInstances,
+	}
+	for _, r := range regions {
+		s.mu.Lock()
+		s.joinRegion(r)
+		s.mu.Unlock()
+		for _, kind := range RegionalKinds {
+			if n := sd.Regions[r][kind]; n > 0 {
+				seeders[kind](r, n)
+			}
+		}
+	}
+	s.SeedUsers(sd.CAMUsers)
+}
+
+// SeedUsers adds n sub-users named seed-user-NNNN.
+func (s *Server) SeedUsers(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("seed-user-%04d", len(s.users))
+		s.nextID++
+		s.users[name] = &user{uin: 200000000000 + s.nextID, uid: s.nextID, name: name, created: s.now()}
+	}
+}
