@@ -53,6 +53,19 @@ func (s *Server) buildRoutes() map[string]service {
 		"cvm": {version: "2017-03-12", actions: map[string]handler{
 			"DescribeInstances": {fn: s.describeCVMInstances},
 		}},
+		"cls": {version: "2020-10-16", actions: map[string]handler{
+			"CreateLogset":          {fn: s.createLogset, mutating: true, resource: s.clsResource("logset", "")},
+			"DescribeLogsets":       {fn: s.describeLogsets},
+			"CreateTopic":           {fn: s.createTopic, mutating: true, resource: s.clsResource("logset", "LogsetId")},
+			"DescribeTopics":        {fn: s.describeTopics},
+			"OpenKafkaConsumer":     {fn: s.openKafkaConsumer, mutating: true, resource: s.clsResource("topic", "FromTopicId")},
+			"DescribeKafkaConsumer": {fn: s.describeKafkaConsumer, resource: s.clsResource("topic", "FromTopicId")},
+		}},
+		"cloudaudit": {version: "2019-03-19", actions: map[string]handler{
+			"CreateAuditTrack":    {fn: s.createAuditTrack, mutating: true},
+			"DescribeAuditTracks": {fn: s.describeAuditTracks},
+			"DeleteAuditTrack":    {fn: s.deleteAuditTrack, mutating: true},
+		}},
 		"sts": {version: "2018-08-13", actions: map[string]handler{
 			"GetCallerIdentity": {fn: s.getCallerIdentity, public: true},
 		}},
