@@ -22,6 +22,8 @@ type EmulatorOptions struct {
 	Latency    string
 	RateLimits string
 	RateScope  string
+	SeedGen    string
+	Faults     string
 }
 
 func newCmdEmulator(f *Factory) *cobra.Command {
@@ -46,7 +48,9 @@ Runs until interrupted (SIGINT or SIGTERM). These are emulator-only credentials.
 		},
 	}
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback `HOST:PORT` to listen on")
-	cmd.Flags().StringVar(&opts.Seed, "seed", "demo", "account to seed: demo or random")
+	cmd.Flags().StringVar(&opts.Seed, "seed", "demo", "account to seed: demo, random, or a JSON seed `FILE`")
+	cmd.Flags().StringVar(&opts.SeedGen, "seed-gen", "", "generate inventory spread over regions, e.g. regions=25,cvm=50000,lighthouse=10000,vpc=2000,subnet=8000,security_group=10000,disk=15000,clb=3000,cdb=2000,cam_user=100")
+	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', e.g. 'fault=InternalError,p=0.05;action=cvm:DescribeInstances,fault=drop,nth=3' (fault: an error code, drop, httpNNN, delay with delay=D)")
 	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")
 	cmd.Flags().StringVar(&opts.RateLimits, "rate-limits", "off", "per-action throttling: published (Tencent's documented rates) or off")
 	cmd.Flags().StringVar(&opts.RateScope, "rate-limit-scope", "account", "what a limit counts: account (per account and action) or region (also per region)")
@@ -75,17 +79,14 @@ func emulatorRun(ctx context.Context, opts *EmulatorOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Seed != "demo" && opts.Seed != "random" {
-		return Usagef("invalid --seed %q: valid values are demo, random", opts.Seed)
-	}
 	if opts.RateLimits != "published" && opts.RateLimits != "off" {
 		return Usagef("invalid --rate-limits %q: valid values are published, off", opts.RateLimits)
 	}
 	if opts.RateScope != "account" && opts.RateScope != "region" {
 		return Usagef("invalid --rate-limit-scope %q: valid values are account, region", opts.RateScope)
 	}
-	env, err := emulator.Start(ctx, emulator.Options{Addr: opts.Addr, Seed: opts.Seed, Latency: base, Jitter: jitter,
-		RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region"})
+	env, err := emulator.Start(ctx, emulator.Options{Addr: opts.Addr, Seed: opts.Seed, SeedGen: opts.SeedGen, Faults: opts.Faults,
+		Latency: base, Jitter: jitter, RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region"})
 	if err != nil {
 		return &UsageError{Err: err}
 	}

@@ -22,8 +22,13 @@ type Options struct {
 	// Addr is the Tencent emulator's listen address; default 127.0.0.1:0. Only loopback addresses are
 	// accepted: the emulators hold test credentials and must not be reachable from elsewhere.
 	Addr string
-	// Seed names the account: "demo" gives the deterministic demo account (fixed root key), "" a random one.
+	// Seed names the account: "demo" gives the deterministic demo account (fixed root key), "" or
+	// "random" a random one, and any other value is a JSON seed file's path (tcloud.ReadSeedFile).
 	Seed string
+	// SeedGen adds generated inventory, e.g. "regions=25,cvm=50000,cam_user=100" (tcloud.ParseSeedGen).
+	SeedGen string
+	// Faults injects faults, e.g. "fault=InternalError,p=0.05;fault=drop,p=0.05" (tcloud.ParseFaults).
+	Faults string
 	// Latency and Jitter delay every call by Latency ± Jitter.
 	Latency, Jitter time.Duration
 	// WithoutPresets leaves these preset policies out (e.g. CloudResourceReadOnlyAccess).
@@ -74,12 +79,31 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	default:
 		return nil, fmt.Errorf("unknown rate limits %q: valid values are published, off", o.RateLimits)
 	}
+	var seeds []tcloud.Seed
 	switch o.Seed {
 	case "", "random":
 	case "demo":
 		topts.OwnerUIN, topts.RootSecretID, topts.RootSecretKey = demoOwnerUIN, demoSecretID, demoSecretKey
 	default:
-		return nil, fmt.Errorf("unknown seed %q: valid seeds are demo, random", o.Seed)
+		sd, err := tcloud.ReadSeedFile(o.Seed)
+		if err != nil {
+			return nil, fmt.Errorf("seed %q is neither demo, random nor a readable seed file: %w", o.Seed, err)
+		}
+		seeds = append(seeds, sd)
+	}
+	if o.SeedGen != "" {
+		sd, err := tcloud.ParseSeedGen(o.SeedGen)
+		if err != nil {
+			return nil, err
+		}
+		seeds = append(seeds, sd)
+	}
+	var faults []tcloud.FaultRule
+	if o.Faults != "" {
+		var err error
+		if faults, err = tcloud.ParseFaults(o.Faults); err != nil {
+			return nil, err
+		}
 	}
 	if o.Latency > 0 || o.Jitter > 0 {
 		base, jitter := o.Latency, o.Jitter
@@ -100,6 +124,10 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		tc.SeedVPC("ap-shanghai", 2)
 		tc.SeedLighthouse("ap-singapore", 2)
 	}
+	for _, sd := range seeds {
+		tc.Apply(sd)
+	}
+	tc.AddFaults(faults)
 	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)

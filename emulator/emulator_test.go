@@ -76,3 +76,22 @@ func TestRequestSignedByTheNodeSDK(t *testing.T) {
 		t.Fatalf("request with a changed secret byte: %v, want AuthFailure.SignatureFailure", res)
 	}
 }
+
+func TestStartTakesSeedFilesGeneratorsAndFaults(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "seed.json")
+	os.WriteFile(file, []byte(`{"regions": {"ap-tokyo": {"cvm": 3}}, "cam_users": 2}`), 0o600)
+	env, err := Start(context.Background(), Options{Seed: file, SeedGen: "regions=2,disk=4", Faults: "fault=InternalError,p=0.01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Close()
+	for name, o := range map[string]Options{
+		"a missing seed file": {Seed: filepath.Join(t.TempDir(), "none.json")},
+		"a bad generator":     {SeedGen: "regions=2,vms=4"},
+		"a bad fault rule":    {Faults: "fault=drop"},
+	} {
+		if _, err := Start(context.Background(), o); err == nil {
+			t.Errorf("%s was accepted", name)
+		}
+	}
+}
