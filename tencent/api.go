@@ -33,6 +33,15 @@ type API interface {
 	ListDisks(ctx context.Context, region string, offset, limit int) (Page[Resource], error)
 	ListLoadBalancers(ctx context.Context, region string, offset, limit int) (Page[Resource], error)
 	ListDBInstances(ctx context.Context, region string, offset, limit int) (Page[Resource], error)
+	CreateLogset(ctx context.Context, region, name string) (Logset, error)
+	ListLogsets(ctx context.Context, region, name string) ([]Logset, error)
+	CreateTopic(ctx context.Context, region string, spec TopicSpec) (Topic, error)
+	ListTopics(ctx context.Context, region, logsetID, name string) ([]Topic, error)
+	OpenKafkaConsumer(ctx context.Context, region, topicID string, spec KafkaConsumerSpec) (KafkaConsumer, error)
+	GetKafkaConsumer(ctx context.Context, region, topicID string) (KafkaConsumer, error)
+	CreateAuditTrack(ctx context.Context, spec AuditTrackSpec) (AuditTrack, error)
+	ListAuditTracks(ctx context.Context) ([]AuditTrack, error)
+	DeleteAuditTrack(ctx context.Context, id uint64) error
 }
 
 var _ API = (*Client)(nil)

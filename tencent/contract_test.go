@@ -13,6 +13,8 @@ import (
 	cbs "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cbs/v20170312"
 	cdb "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cdb/v20170320"
 	clb "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/clb/v20180317"
+	cloudaudit "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cloudaudit/v20190319"
+	cls "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cls/v20201016"
 	cvm "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cvm/v20170312"
 	region "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/region/v20220627"
 	sts "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts/v20180813"
@@ -32,6 +34,8 @@ func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 	emu.SeedDisks("ap-guangzhou", 2)
 	emu.SeedLoadBalancers("ap-guangzhou", 2)
 	emu.SeedDBInstances("ap-guangzhou", 2)
+	logset := emu.SeedLogset("ap-guangzhou", "contract")
+	topic := emu.SeedTopic("ap-guangzhou", logset, "events")
 	hs := httptest.NewServer(emu)
 	defer hs.Close()
 	id, key := emu.RootKey()
@@ -64,6 +68,11 @@ func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 	pid, _ := c.CreatePolicy(ctx, PolicySpec{Name: "p", Document: `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:DescribeInstances"],"resource":["*"]}]}`})
 	c.AttachUserPolicy(ctx, pid, u.UIN)
 	k, _ := c.CreateAccessKey(ctx, u.UIN, "")
+	track, err := c.CreateAuditTrack(ctx, AuditTrackSpec{Name: "contract", Enabled: true, ActionType: "*", ResourceType: "*",
+		EventNames: []string{"*"}, Storage: CLSAuditStorage("ap-guangzhou", topic)})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	type check struct {
 		service, version, action string
@@ -98,6 +107,18 @@ func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 		{"cam", "2019-01-16", "AttachUserPolicy", map[string]any{"PolicyId": pid, "AttachUin": uin}, &cam.AttachUserPolicyResponse{}},
 		{"cam", "2019-01-16", "DeletePolicy", map[string]any{"PolicyId": []uint64{pid}}, &cam.DeletePolicyResponse{}},
 		{"cam", "2019-01-16", "DeleteUser", map[string]any{"Name": "contract", "Force": 1}, &cam.DeleteUserResponse{}},
+		{"cls", "2020-10-16", "CreateLogset", map[string]any{"LogsetName": "other"}, &cls.CreateLogsetResponse{}},
+		{"cls", "2020-10-16", "DescribeLogsets", map[string]any{"Offset": 0, "Limit": 100}, &cls.DescribeLogsetsResponse{}},
+		{"cls", "2020-10-16", "CreateTopic", map[string]any{"LogsetId": logset, "TopicName": "more"}, &cls.CreateTopicResponse{}},
+		{"cls", "2020-10-16", "DescribeTopics", map[string]any{"Offset": 0, "Limit": 100}, &cls.DescribeTopicsResponse{}},
+		{"cls", "2020-10-16", "DescribeKafkaConsumer", map[string]any{"FromTopicId": topic}, &cls.DescribeKafkaConsumerResponse{}},
+		{"cls", "2020-10-16", "OpenKafkaConsumer", map[string]any{"FromTopicId": topic,
+			"ConsumerContent": map[string]any{"Format": 1, "EnableTag": true, "MetaFields": []string{"__SOURCE__"}, "TagTransaction": 1, "JsonType": 1}}, &cls.OpenKafkaConsumerResponse{}},
+		{"cls", "2020-10-16", "DescribeKafkaConsumer", map[string]any{"FromTopicId": topic}, &cls.DescribeKafkaConsumerResponse{}},
+		{"cloudaudit", "2019-03-19", "CreateAuditTrack", map[string]any{"Name": "contract-2", "Status": 0, "ActionType": "Write", "ResourceType": "cam",
+			"EventNames": []string{"AddUser"}, "Storage": map[string]any{"StorageType": "cls", "StorageRegion": "ap-guangzhou", "StorageName": topic, "StoragePrefix": "cloudaudit"}}, &cloudaudit.CreateAuditTrackResponse{}},
+		{"cloudaudit", "2019-03-19", "DescribeAuditTracks", map[string]any{"PageNumber": 1, "PageSize": 20}, &cloudaudit.DescribeAuditTracksResponse{}},
+		{"cloudaudit", "2019-03-19", "DeleteAuditTrack", map[string]any{"TrackId": track.ID}, &cloudaudit.DeleteAuditTrackResponse{}},
 	} {
 		if ch.params == nil {
 			ch.params = map[string]any{}
