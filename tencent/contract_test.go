@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,5 +127,89 @@ func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 		}
 		// An error answer fails too: the models' response structs have no Error field.
 		call(ch.service, ch.version, ch.action, ch.params, ch.into)
+	}
+}
+
+// The CLS and CloudAudit answers also fit the current official models (the Node SDK's, newer than the
+// typed Go modules in use), field by field and nested object by nested object.
+func TestCLSAndCloudAuditAnswersMatchTheNodeModels(t *testing.T) {
+	c, emu, _ := newEmulated(t)
+	ctx := context.Background()
+	logset, err := c.CreateLogset(ctx, "ap-guangzhou", "node")
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := emu.SeedTopic("ap-guangzhou", logset.ID, "events")
+	if _, err := c.OpenKafkaConsumer(ctx, "ap-guangzhou", topic, KafkaConsumerSpec{JSON: true, MetaFields: []string{"__SOURCE__"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateAuditTrack(ctx, AuditTrackSpec{Name: "node", Enabled: true, ActionType: "*", ResourceType: "*",
+		EventNames: []string{"*"}, Storage: CLSAuditStorage("ap-guangzhou", topic)}); err != nil {
+		t.Fatal(err)
+	}
+	id, key := emu.RootKey()
+	hs := httptest.NewServer(emu)
+	defer hs.Close()
+	answer := func(service, version, action string, params map[string]any) map[string]any {
+		t.Helper()
+		body, _ := json.Marshal(params)
+		req, _ := http.NewRequest(http.MethodPost, hs.URL, bytes.NewReader(body))
+		req.Header.Set("X-TC-Action", action)
+		req.Header.Set("X-TC-Version", version)
+		req.Header.Set("X-TC-Region", "ap-guangzhou")
+		tcloud.Sign(req, body, id, key, service, time.Now())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var env struct{ Response map[string]any }
+		if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || env.Response["Error"] != nil {
+			t.Fatalf("%s %s: %v %v", service, action, env.Response, err)
+		}
+		return env.Response
+	}
+	models := map[string]string{"cls": nodeModels(t, "cls", "v20201016"), "cloudaudit": nodeModels(t, "cloudaudit", "v20190319")}
+	// check walks an answer: every field is in the model's interface with the same JSON type, and nested
+	// objects are checked against their own interfaces.
+	var check func(service, where, iface string, v map[string]any)
+	check = func(service, where, iface string, v map[string]any) {
+		model := modelFields(t, models[service], iface)
+		for k, val := range v {
+			ts, ok := model[k]
+			if !ok {
+				t.Errorf("%s: field %s is not in the model's %s", where, k, iface)
+				continue
+			}
+			if jsonKind(ts) != valueKind(val) {
+				t.Errorf("%s: field %s is %s, the model says %s", where, k, valueKind(val), ts)
+				continue
+			}
+			switch inner := strings.TrimSuffix(strings.TrimPrefix(ts, "Array<"), ">"); {
+			case jsonKind(ts) == "object":
+				check(service, where+"."+k, ts, val.(map[string]any))
+			case jsonKind(ts) == "array" && jsonKind(inner) == "object":
+				for i, item := range val.([]any) {
+					check(service, fmt.Sprintf("%s.%s[%d]", where, k, i), inner, item.(map[string]any))
+				}
+			}
+		}
+	}
+	for _, a := range []struct {
+		service, version, action string
+		params                   map[string]any
+	}{
+		{"cls", "2020-10-16", "CreateLogset", map[string]any{"LogsetName": "other"}},
+		{"cls", "2020-10-16", "DescribeLogsets", map[string]any{}},
+		{"cls", "2020-10-16", "CreateTopic", map[string]any{"LogsetId": logset.ID, "TopicName": "more", "Tags": []any{map[string]any{"Key": "k", "Value": "v"}}}},
+		{"cls", "2020-10-16", "DescribeTopics", map[string]any{}},
+		{"cls", "2020-10-16", "OpenKafkaConsumer", map[string]any{"FromTopicId": emu.SeedTopic("ap-guangzhou", logset.ID, "third")}},
+		{"cls", "2020-10-16", "DescribeKafkaConsumer", map[string]any{"FromTopicId": topic}},
+		{"cloudaudit", "2019-03-19", "DescribeAuditTracks", map[string]any{"PageNumber": 1, "PageSize": 20}},
+		{"cloudaudit", "2019-03-19", "CreateAuditTrack", map[string]any{"Name": "node-2", "Status": 1, "ActionType": "*", "ResourceType": "*",
+			"EventNames": []string{"*"}, "Storage": map[string]any{"StorageType": "cls", "StorageRegion": "ap-guangzhou", "StorageName": topic, "StoragePrefix": "x", "Compress": 2}}},
+	} {
+		r := answer(a.service, a.version, a.action, a.params)
+		check(a.service, a.service+" "+a.action, a.action+"Response", r)
 	}
 }
