@@ -87,6 +87,7 @@ func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 		{"cam", "2019-01-16", "GetUserAppId", nil, &cam.GetUserAppIdResponse{}},
 		{"region", "2022-06-27", "DescribeRegions", map[string]any{"Product": "cvm"}, &region.DescribeRegionsResponse{}},
 		{"cvm", "2017-03-12", "DescribeInstances", map[string]any{"Offset": 0, "Limit": 100}, &cvm.DescribeInstancesResponse{}},
+		{"cvm", "2017-03-12", "DescribeRegions", nil, &cvm.DescribeRegionsResponse{}},
 		{"vpc", "2017-03-12", "DescribeVpcs", map[string]any{"Offset": "0", "Limit": "100"}, &vpc.DescribeVpcsResponse{}},
 		{"vpc", "2017-03-12", "DescribeSubnets", map[string]any{"Offset": "0", "Limit": "100"}, &vpc.DescribeSubnetsResponse{}},
 		{"vpc", "2017-03-12", "DescribeSecurityGroups", map[string]any{"Offset": "0", "Limit": "100"}, &vpc.DescribeSecurityGroupsResponse{}},

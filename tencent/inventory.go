@@ -3,6 +3,7 @@ package tencent
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
@@ -30,8 +31,25 @@ type CVMInstance struct {
 	Raw                   json.RawMessage
 }
 
-// Regions lists the regions of a product (Region DescribeRegions).
+// Regions lists the regions of a product with Region DescribeRegions. A key without that grant (the
+// host and CSPM grants leave the region service out) gets the product's own answer instead: Lighthouse
+// DescribeRegions for lighthouse, CVM DescribeRegions for the others, which share CVM's regions.
 func (c *Client) Regions(ctx context.Context, product string) ([]Region, error) {
+	out, err := c.regionServiceRegions(ctx, product)
+	if errors.Is(err, ErrDenied) {
+		if product == "lighthouse" {
+			out, err = c.lighthouseRegions(ctx)
+		} else {
+			out, err = c.cvmRegions(ctx)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list regions of %s: %w", product, err)
+	}
+	return out, nil
+}
+
+func (c *Client) regionServiceRegions(ctx context.Context, product string) ([]Region, error) {
 	cl, err := sdkClient(c, "region", "", func(cr *common.Credential, r string, p *profile.ClientProfile) (*region.Client, error) {
 		return region.NewClient(cr, r, p)
 	})
@@ -51,10 +69,28 @@ func (c *Client) Regions(ctx context.Context, product string) ([]Region, error) 
 		}
 		return err
 	})
+	return out, err
+}
+
+func (c *Client) cvmRegions(ctx context.Context) ([]Region, error) {
+	cl, err := sdkClient(c, "cvm", c.opts.Region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*cvm.Client, error) {
+		return cvm.NewClient(cr, r, p)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("list regions of %s: %w", product, err)
+		return nil, err
 	}
-	return out, nil
+	var out []Region
+	err = c.do(ctx, "cvm", "DescribeRegions", false, func() error {
+		resp, err := cl.DescribeRegionsWithContext(ctx, cvm.NewDescribeRegionsRequest())
+		if err == nil {
+			out = out[:0]
+			for _, r := range resp.Response.RegionSet {
+				out = append(out, Region{ID: str(r.Region), Name: str(r.RegionName), State: str(r.RegionState)})
+			}
+		}
+		return err
+	})
+	return out, err
 }
 
 // CVMPageMax is the largest page CVM DescribeInstances serves.

@@ -90,3 +90,47 @@ func (c *Client) ListLighthouseInstances(ctx context.Context, region string, off
 	}
 	return page, nil
 }
+
+type lighthouseDescribeRegionsResponse struct {
+	Response struct {
+		TotalCount int64 `json:"TotalCount"`
+		RegionSet  []struct {
+			Region      string `json:"Region"`
+			RegionName  string `json:"RegionName"`
+			RegionState string `json:"RegionState"`
+		} `json:"RegionSet"`
+		RequestId string `json:"RequestId"`
+	} `json:"Response"`
+}
+
+// lighthouseRegions lists the regions Lighthouse offers (Lighthouse DescribeRegions).
+func (c *Client) lighthouseRegions(ctx context.Context) ([]Region, error) {
+	cl, err := sdkClient(c, lighthouseService, c.opts.Region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*common.Client, error) {
+		return common.NewCommonClient(cr, r, p), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Region
+	err = c.do(ctx, lighthouseService, "DescribeRegions", false, func() error {
+		req := tchttp.NewCommonRequest(lighthouseService, lighthouseVersion, "DescribeRegions")
+		req.SetContext(ctx)
+		if err := req.SetActionParameters([]byte("{}")); err != nil {
+			return err
+		}
+		resp := tchttp.NewCommonResponse()
+		if err := cl.Send(req, resp); err != nil {
+			return err
+		}
+		var answer lighthouseDescribeRegionsResponse
+		if err := json.Unmarshal(resp.GetBody(), &answer); err != nil {
+			return fmt.Errorf("decode answer: %w", err)
+		}
+		out = out[:0]
+		for _, r := range answer.Response.RegionSet {
+			out = append(out, Region{ID: r.Region, Name: r.RegionName, State: r.RegionState})
+		}
+		return nil
+	})
+	return out, err
+}

@@ -51,6 +51,7 @@ func (s *Server) buildRoutes() map[string]service {
 		"clb": {version: "2018-03-17", actions: map[string]handler{"DescribeLoadBalancers": {fn: s.describeLoadBalancers}}},
 		"cdb": {version: "2017-03-20", actions: map[string]handler{"DescribeDBInstances": {fn: s.describeDBInstances}}},
 		"cvm": {version: "2017-03-12", actions: map[string]handler{
+			"DescribeRegions":   {fn: s.describeCVMRegions},
 			"DescribeInstances": {fn: s.describeCVMInstances},
 		}},
 		"cls": {version: "2020-10-16", actions: map[string]handler{

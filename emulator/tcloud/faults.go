@@ -20,6 +20,7 @@ const (
 // probability, or exactly the Nth one.
 type FaultRule struct {
 	Action      string        // "Action" or "service:Action"; "" matches every call
+	Region      string        // "" matches every region
 	Fault       string        // an API error code (RequestLimitExceeded, InternalError, ...), FaultDrop, "httpNNN" or FaultDelay
 	Delay       time.Duration // for FaultDelay
 	Probability float64       // 0 < p ≤ 1: each matching call fails with this probability
@@ -52,7 +53,10 @@ func (s *Server) ClearFaults() {
 	s.faults = nil
 }
 
-func (f *FaultRule) matches(service, action string) bool {
+func (f *FaultRule) matches(service, action, region string) bool {
+	if f.Region != "" && f.Region != region {
+		return false
+	}
 	if f.Action == "" || f.Action == action {
 		return true
 	}
@@ -61,11 +65,11 @@ func (f *FaultRule) matches(service, action string) bool {
 }
 
 // takeFault returns the fault to apply to this call, if any.
-func (s *Server) takeFault(service, action string) *FaultRule {
+func (s *Server) takeFault(service, action, region string) *FaultRule {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, f := range s.faults {
-		if !f.matches(service, action) {
+		if !f.matches(service, action, region) {
 			continue
 		}
 		f.seen++
@@ -115,6 +119,7 @@ func applyFault(w http.ResponseWriter, r *http.Request, f *FaultRule) bool {
 //	action=cvm:DescribeInstances,fault=drop,nth=3   the third DescribeInstances call is dropped
 //	fault=http503,p=0.01                            1 % of calls get HTTP 503 without an envelope
 //	action=AddUser,fault=delay,delay=30s,nth=1      the first AddUser is answered after 30 s
+//	region=ap-tokyo,fault=InternalError,p=1         every call in ap-tokyo fails
 //
 // fault is an API error code, drop, httpNNN (500–599) or delay; exactly one of p and nth is required.
 func ParseFaults(spec string) ([]FaultRule, error) {
@@ -128,12 +133,14 @@ func ParseFaults(spec string) ([]FaultRule, error) {
 		for _, pair := range strings.Split(text, ",") {
 			k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
 			if !ok {
-				return nil, fmt.Errorf("fault rule %q: %q is not key=value (keys: action, fault, p, nth, delay)", text, pair)
+				return nil, fmt.Errorf("fault rule %q: %q is not key=value (keys: action, region, fault, p, nth, delay)", text, pair)
 			}
 			var err error
 			switch k {
 			case "action":
 				r.Action = v
+			case "region":
+				r.Region = v
 			case "fault":
 				r.Fault = v
 			case "p":
@@ -149,7 +156,7 @@ func ParseFaults(spec string) ([]FaultRule, error) {
 			case "delay":
 				r.Delay, err = time.ParseDuration(v)
 			default:
-				return nil, fmt.Errorf("fault rule %q: unknown key %q (keys: action, fault, p, nth, delay)", text, k)
+				return nil, fmt.Errorf("fault rule %q: unknown key %q (keys: action, region, fault, p, nth, delay)", text, k)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("fault rule %q: invalid %s %q: %v", text, k, v, err)

@@ -35,23 +35,28 @@ func TestParseFaults(t *testing.T) {
 func TestFaultRulesMatchByActionAndCount(t *testing.T) {
 	s := New(Options{})
 	s.AddFaults([]FaultRule{{Action: "cvm:DescribeInstances", Fault: "InternalError", Nth: 2}})
-	if f := s.takeFault("cvm", "DescribeInstances"); f != nil {
+	if f := s.takeFault("cvm", "DescribeInstances", "ap-guangzhou"); f != nil {
 		t.Errorf("first call got %v", f.Fault)
 	}
-	if f := s.takeFault("lighthouse", "DescribeInstances"); f != nil {
+	if f := s.takeFault("lighthouse", "DescribeInstances", "ap-guangzhou"); f != nil {
 		t.Errorf("another service's action matched: %v", f.Fault)
 	}
-	if f := s.takeFault("cvm", "DescribeInstances"); f == nil || f.Fault != "InternalError" {
+	if f := s.takeFault("cvm", "DescribeInstances", "ap-guangzhou"); f == nil || f.Fault != "InternalError" {
 		t.Errorf("second call: %v", f)
 	}
-	if f := s.takeFault("cvm", "DescribeInstances"); f != nil {
+	if f := s.takeFault("cvm", "DescribeInstances", "ap-guangzhou"); f != nil {
 		t.Errorf("third call got %v", f.Fault)
+	}
+	s.ClearFaults()
+	s.AddFaults([]FaultRule{{Region: "ap-tokyo", Fault: "InternalError", Probability: 1}})
+	if s.takeFault("cvm", "DescribeInstances", "ap-guangzhou") != nil || s.takeFault("cvm", "DescribeInstances", "ap-tokyo") == nil {
+		t.Error("a region's rule does not match by region")
 	}
 	s.ClearFaults()
 	s.AddFaults([]FaultRule{{Fault: FaultDrop, Probability: 0.25}})
 	hit := 0
 	for i := 0; i < 4000; i++ {
-		if s.takeFault("cvm", "DescribeInstances") != nil {
+		if s.takeFault("cvm", "DescribeInstances", "ap-guangzhou") != nil {
 			hit++
 		}
 	}

@@ -170,3 +170,17 @@ func (s *Server) describeCVMInstances(r *request) (any, *apiError) {
 	}
 	return map[string]any{"TotalCount": len(all), "InstanceSet": items}, nil
 }
+
+// describeCVMRegions answers CVM's own DescribeRegions: the account's regions, with CVM's RegionInfo fields.
+func (s *Server) describeCVMRegions(r *request) (any, *apiError) {
+	if e := decode(r, &struct{}{}); e != nil {
+		return nil, e
+	}
+	set := []map[string]any{}
+	for _, k := range knownRegions {
+		if slices.Contains(s.regions, k.id) {
+			set = append(set, map[string]any{"Region": k.id, "RegionName": k.name, "RegionState": "AVAILABLE"})
+		}
+	}
+	return map[string]any{"TotalCount": len(set), "RegionSet": set}, nil
+}

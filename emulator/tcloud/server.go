@@ -215,7 +215,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if auth, err := parseAuthorization(r.Header.Get("Authorization")); err == nil {
 		service = auth.service
 	}
-	if f := s.takeFault(service, r.Header.Get("X-TC-Action")); f != nil && f.Fault != FaultDelay {
+	if f := s.takeFault(service, r.Header.Get("X-TC-Action"), r.Header.Get("X-TC-Region")); f != nil && f.Fault != FaultDelay {
 		s.mu.Lock()
 		s.calls = append(s.calls, Call{Service: service, Action: r.Header.Get("X-TC-Action"), Code: f.Fault, Time: s.now()})
 		s.mu.Unlock()
