@@ -498,6 +498,7 @@ func (s *syncer) write(ctx context.Context, units []*unit) Result {
 		st.pending = st.pending[:0]
 	}
 	var res Result
+	held := 0 // rows received and not yet written
 	outcomes := map[*unit]Outcome{}
 	for msg := range s.rows {
 		switch m := msg.(type) {
@@ -507,12 +508,22 @@ func (s *syncer) write(ctx context.Context, units []*unit) Result {
 				st.seen = append(st.seen, r.ID)
 			}
 			st.pending = append(st.pending, m.rows...)
+			held += len(m.rows)
 			if len(st.pending) >= s.opts.BatchSize {
+				held -= len(st.pending)
 				flush(m.u, st)
+			}
+			// Many small (kind, region)s in progress at once must not hold the whole inventory in memory.
+			if held >= 4*s.opts.BatchSize {
+				for u, other := range states {
+					flush(u, other)
+				}
+				held = 0
 			}
 			s.progress(Progress{Kind: m.u.kind.Name, Region: m.u.region, Seen: len(st.seen), Total: int(m.u.total.Load())})
 		case unitEnd:
 			u, st := m.u, states[m.u]
+			held -= len(st.pending)
 			flush(u, st)
 			o := Outcome{Kind: u.kind.Name, Region: u.region, Seen: len(st.seen), Total: int(u.total.Load()), Stats: st.stats,
 				Duration: time.Since(u.started)}

@@ -1,0 +1,252 @@
+package inventory
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"onboard/store"
+	"onboard/tencent"
+)
+
+// benchSeed is about 100,000 assets over 25 regions.
+const benchSeed = "regions=25,cvm=50000,lighthouse=10000,vpc=2000,subnet=8000,security_group=10000,disk=15000,clb=3000,cdb=2000,cam_user=100"
+
+// benchFaults injects 5 % faults in all: throttling, HTTP 500 and dropped connections in equal parts.
+const benchFaults = "fault=RequestLimitExceeded,p=0.0167;fault=http500,p=0.0167;fault=drop,p=0.0167"
+
+// benchRTT is the emulator's latency, the round trip the bound allows for.
+const benchRTT = 30 * time.Millisecond
+
+// BenchmarkSync measures a sync of about 100,000 assets against `onboard emulator` run as its own process
+// (so its memory is not ours), with 30 ms ± 10 ms latency.
+//
+//	go test ./inventory -run '^$' -bench BenchmarkSync -benchtime 1x
+//
+// quota: published rate limits per account and action. bound_s is, over actions, the largest of pages
+// divided by rate, plus one round trip; bound_ratio = wall_s / bound_s (target ≤ 1.15).
+// quota_faults: the same with 5 % injected faults; the asset set must equal the fault-free one (target ≤ 1.4).
+// latency: rate limits off; seq_speedup = the sync at concurrency 1 divided by ours (target ≥ 10).
+// Every scenario: peak_rss_MB ≤ 150, and a second sync with nothing changed writes no rows.
+func BenchmarkSync(b *testing.B) {
+	bin := buildOnboard(b)
+	var cleanSet map[string]bool
+	b.Run("quota", func(b *testing.B) {
+		for b.Loop() {
+			cleanSet = quotaScenario(b, bin, "", 1.15, nil)
+		}
+	})
+	b.Run("quota_faults", func(b *testing.B) {
+		for b.Loop() {
+			quotaScenario(b, bin, benchFaults, 1.4, cleanSet)
+		}
+	})
+	b.Run("latency", func(b *testing.B) {
+		for b.Loop() {
+			latencyScenario(b, bin)
+		}
+	})
+}
+
+func quotaScenario(b *testing.B, bin, faults string, maxRatio float64, want map[string]bool) map[string]bool {
+	em := startEmulator(b, bin, "--rate-limits", "published", "--faults", faults)
+	db := openBenchDB(b)
+	resetPeakRSS()
+	start := time.Now()
+	res, err := Sync(context.Background(), em.client(b), db, Options{Account: "bench"})
+	wall := time.Since(start)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bound := syncBound(res)
+	ratio := wall.Seconds() / bound.Seconds()
+	assets := sum(res.Counts())
+	b.ReportMetric(bound.Seconds(), "bound_s")
+	b.ReportMetric(wall.Seconds(), "wall_s")
+	b.ReportMetric(ratio, "bound_ratio")
+	b.ReportMetric(float64(assets), "assets")
+	again, err := Sync(context.Background(), em.client(b), db, Options{Account: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rss := peakRSSMB()
+	b.ReportMetric(rss, "peak_rss_MB")
+	b.ReportMetric(float64(again.Written()), "second_sync_rows_written")
+	b.Logf("bound %.2fs, wall %.2fs, bound_ratio %.3f (target ≤ %.2f), %d assets, peak RSS %.0f MB (≤ 150), second sync wrote %d rows",
+		bound.Seconds(), wall.Seconds(), ratio, maxRatio, assets, rss, again.Written())
+	if ratio > maxRatio || rss > 150 || again.Written() != 0 || assets < 100000 {
+		b.Errorf("over a bound: bound_ratio %.3f (≤ %.2f), peak RSS %.0f MB (≤ 150), second sync %d rows (0), %d assets", ratio, maxRatio, rss, again.Written(), assets)
+	}
+	set := assetSet(b, db)
+	if want != nil && !sameSet(set, want) {
+		b.Errorf("with faults the sync stored %d assets, %d without, and the sets differ", len(set), len(want))
+	}
+	return set
+}
+
+func latencyScenario(b *testing.B, bin string) {
+	em := startEmulator(b, bin, "--rate-limits", "off")
+	resetPeakRSS()
+	start := time.Now()
+	res, err := Sync(context.Background(), em.client(b), openBenchDB(b), Options{Account: "bench", Unlimited: true})
+	ours := time.Since(start)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rss := peakRSSMB()
+	start = time.Now()
+	if _, err := Sync(context.Background(), em.client(b), openBenchDB(b), Options{Account: "bench", Unlimited: true, Concurrency: 1}); err != nil {
+		b.Fatal(err)
+	}
+	seq := time.Since(start)
+	speedup := seq.Seconds() / ours.Seconds()
+	b.ReportMetric(speedup, "seq_speedup")
+	b.ReportMetric(ours.Seconds(), "wall_s")
+	b.ReportMetric(seq.Seconds(), "seq_wall_s")
+	b.ReportMetric(rss, "peak_rss_MB")
+	b.Logf("ours %.2fs, concurrency 1 %.2fs: seq_speedup %.1f (target ≥ 10), %d assets, peak RSS %.0f MB (≤ 150)",
+		ours.Seconds(), seq.Seconds(), speedup, sum(res.Counts()), rss)
+	if speedup < 10 || rss > 150 {
+		b.Errorf("over a bound: seq_speedup %.1f (≥ 10), peak RSS %.0f MB (≤ 150)", speedup, rss)
+	}
+}
+
+// syncBound is the best possible duration under the published rates: for each action, its pages
+// divided by its rate; the largest of these, plus one round trip.
+func syncBound(res Result) time.Duration {
+	pages := map[string]int{}
+	rates := map[string]float64{}
+	for _, o := range res.Outcomes {
+		k, _ := kindByName(o.Kind)
+		n := 1
+		if k.PageMax > 0 && o.Total > k.PageMax {
+			n = (o.Total + k.PageMax - 1) / k.PageMax
+		}
+		pages[k.Action] += n
+		rates[k.Action] = k.Rate
+	}
+	var worst float64
+	for action, n := range pages {
+		worst = max(worst, float64(n)/rates[action])
+	}
+	return time.Duration(worst*float64(time.Second)) + benchRTT
+}
+
+type benchEmulator struct {
+	Endpoint string `json:"tencent_endpoint"`
+	ID       string `json:"tencent_secret_id"`
+	Key      string `json:"tencent_secret_key"`
+}
+
+func (e benchEmulator) client(b *testing.B) *tencent.Client {
+	c, err := tencent.New(tencent.Options{Credential: tencent.Credential{SecretID: e.ID, SecretKey: tencent.SecretKey(e.Key)}, Endpoint: e.Endpoint})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+func buildOnboard(b *testing.B) string {
+	bin := filepath.Join(b.TempDir(), "onboard")
+	out, err := exec.Command("go", "build", "-o", bin, "onboard/cmd/onboard").CombinedOutput()
+	if err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func startEmulator(b *testing.B, bin string, args ...string) benchEmulator {
+	args = append([]string{"emulator", "--seed", "random", "--seed-gen", benchSeed, "--latency", "30ms±10ms"}, args...)
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--faults" && args[i+1] == "" {
+			args = append(args[:i], args[i+2:]...)
+		}
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "ONBOARD_HOME="+b.TempDir())
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadBytes('\n')
+	if err != nil {
+		b.Fatalf("onboard emulator printed no line: %v", err)
+	}
+	var em benchEmulator
+	if err := json.Unmarshal(line, &em); err != nil {
+		b.Fatalf("onboard emulator line %q: %v", line, err)
+	}
+	return em
+}
+
+func openBenchDB(b *testing.B) *store.DB {
+	db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "onboard.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+func assetSet(b *testing.B, db *store.DB) map[string]bool {
+	set := map[string]bool{}
+	err := db.EachAsset(context.Background(), store.AssetFilter{Account: "bench"}, func(_ string, a store.Asset) error {
+		set[a.Kind+"|"+a.Region+"|"+a.ID] = true
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return set
+}
+
+func sameSet(a, b map[string]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// resetPeakRSS starts a new peak resident set size measurement for this process (Linux).
+func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSSMB is this process's peak resident set size since the last reset, in MB (Linux VmHWM).
+func peakRSSMB() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return -1
+}
