@@ -35,10 +35,11 @@ func NewCmdEmulator(f *Factory, runF func(context.Context, *EmulatorOptions) err
 	opts := &EmulatorOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "emulator",
-		Short: "Serve the emulated Tencent Cloud API on loopback",
-		Long: `Serve the emulated Tencent Cloud API on loopback and print one JSON line with its endpoint and the
-seeded account's credentials (tencent_endpoint, tencent_secret_id, tencent_secret_key, tencent_owner_uin).
-Runs until interrupted (SIGINT or SIGTERM). These are emulator-only credentials.`,
+		Short: "Serve the emulated Tencent Cloud and Security Center APIs on loopback",
+		Long: `Serve the emulated Tencent Cloud API and Security Center's multi-cloud API on loopback and print one
+JSON line with their endpoints and the seeded accounts' credentials (tencent_endpoint, tencent_secret_id,
+tencent_secret_key, tencent_owner_uin, security_center_endpoint, alibaba_access_key_id,
+alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These are emulator-only credentials.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -96,6 +97,10 @@ func emulatorRun(ctx context.Context, opts *EmulatorOptions) error {
 		"tencent_secret_id":  env.TencentSecretID,
 		"tencent_secret_key": env.TencentSecretKey,
 		"tencent_owner_uin":  env.OwnerUIN,
+
+		"security_center_endpoint":  env.SecurityCenterEndpoint,
+		"alibaba_access_key_id":     env.AlibabaAccessKeyID,
+		"alibaba_access_key_secret": env.AlibabaAccessKeySecret,
 	})
 	if err != nil {
 		return err

@@ -1,5 +1,6 @@
-// Package emulator serves local, stateful emulators of the Tencent Cloud API (package tcloud) for tests,
-// benchmarks, `onboard emulator` and --sandbox. Listeners are on loopback only.
+// Package emulator serves local, stateful emulators of the Tencent Cloud API (package tcloud) and of
+// Security Center's multi-cloud API (package sas) for tests, benchmarks, `onboard emulator` and --sandbox.
+// Listeners are on loopback only.
 //
 // It must not import the packages above it (cmd, wizard, onboarding, inventory, tencent, securitycenter,
 // store) nor any cloud SDK; it may import policy.
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"time"
 
+	"onboard/emulator/sas"
 	"onboard/emulator/tcloud"
 )
 
@@ -22,6 +24,8 @@ type Options struct {
 	// Addr is the Tencent emulator's listen address; default 127.0.0.1:0. Only loopback addresses are
 	// accepted: the emulators hold test credentials and must not be reachable from elsewhere.
 	Addr string
+	// SecurityCenterAddr is the Security Center emulator's listen address; default 127.0.0.1:0, loopback only.
+	SecurityCenterAddr string
 	// Seed names the account: "demo" gives the deterministic demo account (fixed root key), "" or
 	// "random" a random one, and any other value is a JSON seed file's path (tcloud.ReadSeedFile).
 	Seed string
@@ -47,6 +51,12 @@ type Env struct {
 	TencentSecretKey string
 	OwnerUIN         string
 
+	// SecurityCenter checks submitted Tencent keys against the Tencent emulator above.
+	SecurityCenter         *sas.Server
+	SecurityCenterEndpoint string // http://127.0.0.1:PORT, served as the site outside the Chinese mainland
+	AlibabaAccessKeyID     string // the seeded Alibaba Cloud account's AccessKey
+	AlibabaAccessKeySecret string
+
 	servers []*http.Server
 }
 
@@ -55,6 +65,10 @@ const (
 	demoOwnerUIN  = 100012345678
 	demoSecretID  = "AKIDsandboxDemoRootKey"
 	demoSecretKey = "sandbox-demo-root-secret-key"
+
+	demoAlibabaUID       = "1234567890123456"
+	demoAlibabaKeyID     = "LTAI5tSandboxDemoKey"
+	demoAlibabaKeySecret = "sandbox-demo-alibaba-secret"
 )
 
 // demoHosts is the demo account's CVM fleet: a few dozen hosts over five regions.
@@ -68,7 +82,13 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	if o.Addr == "" {
 		o.Addr = "127.0.0.1:0"
 	}
+	if o.SecurityCenterAddr == "" {
+		o.SecurityCenterAddr = "127.0.0.1:0"
+	}
 	if err := requireLoopback(o.Addr); err != nil {
+		return nil, err
+	}
+	if err := requireLoopback(o.SecurityCenterAddr); err != nil {
 		return nil, err
 	}
 	topts := tcloud.Options{WithoutPresets: o.WithoutPresets}
@@ -135,10 +155,38 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	srv := &http.Server{Handler: tc, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(l)
 	id, key := tc.RootKey()
-	return &Env{
+	env := &Env{
 		Tencent: tc, TencentEndpoint: "http://" + l.Addr().String(), TencentSecretID: id, TencentSecretKey: key,
 		OwnerUIN: fmt.Sprint(tc.OwnerUIN()), servers: []*http.Server{srv},
-	}, nil
+	}
+
+	env.SecurityCenter = sas.New(sas.Options{TencentEndpoint: env.TencentEndpoint})
+	aliUID, aliID, aliSecret := demoAlibabaUID, demoAlibabaKeyID, demoAlibabaKeySecret
+	if o.Seed != "demo" {
+		aliUID, aliID, aliSecret = fmt.Sprintf("1%015d", rand.Int64N(1e15)), "LTAI5t"+randomKey(18), randomKey(30)
+	}
+	env.SecurityCenter.AddAccessKey(aliUID, aliID, aliSecret)
+	env.AlibabaAccessKeyID, env.AlibabaAccessKeySecret = aliID, aliSecret
+	sl, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.SecurityCenterAddr)
+	if err != nil {
+		env.Close()
+		return nil, fmt.Errorf("listen on %s: %w", o.SecurityCenterAddr, err)
+	}
+	ssrv := &http.Server{Handler: env.SecurityCenter, ReadHeaderTimeout: 10 * time.Second}
+	go ssrv.Serve(sl)
+	env.servers = append(env.servers, ssrv)
+	env.SecurityCenterEndpoint = "http://" + sl.Addr().String()
+	return env, nil
+}
+
+// randomKey is n random letters and digits, for an emulator-only key.
+func randomKey(n int) string {
+	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = chars[rand.IntN(len(chars))]
+	}
+	return string(b)
 }
 
 // Close stops the emulators.
@@ -146,6 +194,9 @@ func (e *Env) Close() error {
 	var errs []error
 	for _, s := range e.servers {
 		errs = append(errs, s.Close())
+	}
+	if e.SecurityCenter != nil {
+		e.SecurityCenter.Close()
 	}
 	return errors.Join(errs...)
 }
