@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,6 +38,7 @@ const benchRTT = 30 * time.Millisecond
 // latency: rate limits off; seq_speedup = the sync at concurrency 1 divided by ours (target ≥ 10).
 // Every scenario: peak_rss_MB ≤ 150, and a second sync with nothing changed writes no rows.
 func BenchmarkSync(b *testing.B) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(MemoryLimit)) // as `onboard sync` runs
 	bin := buildOnboard(b)
 	var cleanSet map[string]bool
 	b.Run("quota", func(b *testing.B) {

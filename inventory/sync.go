@@ -28,6 +28,11 @@ type Store interface {
 	RecordSync(ctx context.Context, o store.SyncOutcome) error
 }
 
+// MemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit) `onboard sync` runs under. A sync
+// makes much short-lived garbage (response bodies, decoded pages); the limit makes the collector reclaim
+// it before the process grows, which keeps a 100,000-asset sync near 100 MB.
+const MemoryLimit = 96 << 20
+
 // DefaultConcurrency caps the requests in flight when Options.Concurrency is 0.
 const DefaultConcurrency = 32
 

@@ -239,9 +239,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	var out map[string]any
-	if apiErr != nil {
+	switch m, isMap := result.(map[string]any); {
+	case apiErr != nil:
 		out = map[string]any{"Error": map[string]string{"Code": apiErr.Code, "Message": apiErr.Message}}
-	} else {
+	case isMap:
+		out = m // the usual case: no need to round-trip it through JSON
+	default:
 		data, _ := json.Marshal(result)
 		out = map[string]any{}
 		json.Unmarshal(data, &out)
