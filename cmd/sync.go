@@ -1,0 +1,406 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"onboard/inventory"
+	"onboard/store"
+	"onboard/tencent"
+)
+
+func init() { subcommands = append(subcommands, newCmdSync) }
+
+// SyncOptions are the inputs of `onboard sync`.
+type SyncOptions struct {
+	f           *Factory
+	Account     string
+	All         bool
+	Regions     string
+	Kinds       string
+	Concurrency int
+	Endpoint    string
+	Insecure    bool
+}
+
+func newCmdSync(f *Factory) *cobra.Command {
+	opts := &SyncOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Synchronise an onboarded account's assets into the local inventory",
+		Long: `Synchronise an onboarded account's assets (hosts, and the cloud products CSPM reads) into the local
+inventory with the account's stored key, as fast as Tencent Cloud's per-action rate limits allow. Assets
+no longer listed are marked gone, not deleted. See them with onboard assets list.
+
+Kinds: ` + strings.Join(inventory.KindNames(), ", ") + `.
+A region or kind that fails is reported and the rest is kept (exit code 3).`,
+		Example: "  onboard sync --account prod\n  onboard sync --all --kinds cvm.instance,lighthouse.instance --regions ap-guangzhou,ap-shanghai",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return syncRun(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Account, "account", "", "the onboarded account to sync (see onboard accounts list)")
+	fl.BoolVar(&opts.All, "all", false, "sync every onboarded account")
+	fl.StringVar(&opts.Regions, "regions", "", "comma-separated regions, or all; default: the account's regions")
+	fl.StringVar(&opts.Kinds, "kinds", "", "comma-separated kinds; default: those of the account's features")
+	fl.IntVar(&opts.Concurrency, "concurrency", inventory.DefaultConcurrency, "most requests in flight; 1 sends one request at a time, pages in order")
+	fl.StringVar(&opts.Endpoint, "tencent-endpoint", "", "send Tencent Cloud calls to this http(s)://HOST[:PORT] (env ONBOARD_TENCENT_ENDPOINT)")
+	fl.BoolVar(&opts.Insecure, "insecure-storage", false, "the keys are in the file store ($ONBOARD_HOME/secrets.json)")
+	addSandboxFlag(cmd, f)
+	return cmd
+}
+
+// syncReport is what `onboard sync` prints for one account.
+type syncReport struct {
+	Account  string            `json:"account"`
+	Assets   int               `json:"assets"`
+	Written  int               `json:"rows_written"`
+	Counts   map[string]int    `json:"counts"`
+	Outcomes []syncOutcomeView `json:"outcomes"`
+	Failed   []syncOutcomeView `json:"failed"`
+	Duration string            `json:"duration"`
+	outcomes []inventory.Outcome
+}
+
+type syncOutcomeView struct {
+	Kind     string `json:"kind"`
+	Region   string `json:"region"`
+	Status   string `json:"status"`
+	Seen     int    `json:"seen"`
+	Inserted int    `json:"inserted"`
+	Updated  int    `json:"updated"`
+	Gone     int    `json:"gone"`
+	Error    string `json:"error,omitempty"`
+}
+
+func syncRun(ctx context.Context, opts *SyncOptions) error {
+	f := opts.f
+	if opts.Concurrency < 1 {
+		return Usagef("invalid --concurrency %d: must be 1 or more", opts.Concurrency)
+	}
+	if opts.All && opts.Account != "" {
+		return Usagef("--account and --all cannot be used together")
+	}
+	var kinds []string
+	if opts.Kinds != "" {
+		for _, k := range splitList(opts.Kinds) {
+			if !slices.Contains(inventory.KindNames(), k) {
+				return Usagef("invalid --kinds: unknown kind %q; valid kinds are %s", k, strings.Join(inventory.KindNames(), ", "))
+			}
+			kinds = append(kinds, k)
+		}
+	}
+	db, err := openStore(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	accounts, err := accountsToSync(ctx, db, opts)
+	if err != nil {
+		return err
+	}
+	home, err := store.Home(f.Getenv)
+	if err != nil {
+		return err
+	}
+	secrets, err := store.SecretStoreFromEnv(home, opts.Insecure, f.Getenv, f.IO.ErrOut)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(inventory.MemoryLimit)
+	}
+	var reports []syncReport
+	var errs []error
+	for _, a := range accounts {
+		report, err := syncAccount(ctx, f, db, secrets, a, opts, kinds)
+		if report != nil {
+			reports = append(reports, *report)
+		}
+		if err != nil {
+			if !errors.Is(err, inventory.ErrPartial) {
+				return err
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
+		}
+	}
+	if f.JSON() {
+		if err := writeJSON(f.IO.Out, reports); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range reports {
+			printSyncReport(f.IO.Out, r)
+		}
+	}
+	if len(errs) > 0 {
+		return &PartialError{Err: errors.Join(errs...)}
+	}
+	return nil
+}
+
+func accountsToSync(ctx context.Context, db *store.DB, opts *SyncOptions) ([]store.Account, error) {
+	if opts.Account != "" {
+		a, err := db.Account(ctx, opts.Account)
+		if err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("--account %q: %w; see onboard accounts list", opts.Account, err)}
+		}
+		return []store.Account{a}, nil
+	}
+	all, err := db.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(all) == 0:
+		return nil, Usagef("no onboarded account: run onboard tencent first")
+	case opts.All || len(all) == 1:
+		return all, nil
+	}
+	names := make([]string, len(all))
+	for i, a := range all {
+		names[i] = a.Name
+	}
+	return nil, Usagef("several accounts are onboarded: choose one with --account (%s) or sync them all with --all", strings.Join(names, ", "))
+}
+
+func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.SecretStore, a store.Account, opts *SyncOptions, kinds []string) (*syncReport, error) {
+	cred, err := syncCredential(ctx, f, secrets, a)
+	if err != nil {
+		return nil, err
+	}
+	endpoint := opts.Endpoint
+	if endpoint == "" {
+		endpoint = f.Getenv(envTencentEndpoint)
+	}
+	cloud, err := tencent.New(tencent.Options{Credential: cred, Endpoint: endpoint, Logger: f.Logger})
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	if len(kinds) == 0 {
+		kinds = inventory.KindsFor(a.Features)
+	}
+	if len(kinds) == 0 {
+		return nil, Usagef("account %q has no feature with assets (features: %s); choose kinds with --kinds", a.Name, strings.Join(a.Features, ", "))
+	}
+	regions := a.Regions
+	switch {
+	case opts.Regions == "all":
+		regions = nil
+	case opts.Regions != "":
+		regions = splitList(opts.Regions)
+	}
+	progress := newSyncProgress(f, a.Name)
+	start := time.Now()
+	res, err := inventory.Sync(ctx, cloud, db, inventory.Options{Account: a.Name, Kinds: kinds, Regions: regions,
+		Concurrency: opts.Concurrency, Progress: progress.update})
+	progress.stop()
+	if err != nil && !errors.Is(err, inventory.ErrPartial) {
+		if strings.HasPrefix(err.Error(), "unknown region") {
+			return nil, &UsageError{Err: fmt.Errorf("--regions: %w", err)}
+		}
+		return nil, err
+	}
+	report := &syncReport{Account: a.Name, Assets: 0, Written: res.Written(), Counts: res.Counts(), Duration: time.Since(start).Round(time.Millisecond).String(),
+		Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}, outcomes: res.Outcomes}
+	for _, o := range res.Outcomes {
+		v := syncOutcomeView{Kind: o.Kind, Region: o.Region, Status: o.Status, Seen: o.Seen, Inserted: o.Stats.Inserted, Updated: o.Stats.Updated, Gone: o.Gone}
+		if o.Err != nil {
+			v.Error = o.Err.Error()
+			report.Failed = append(report.Failed, v)
+		}
+		report.Outcomes = append(report.Outcomes, v)
+		report.Assets += o.Seen
+	}
+	return report, err
+}
+
+// syncCredential reads the account's key from the secret store. A sandbox starts a fresh emulated
+// account each run, which does not know the sub-user key an earlier sandbox run stored, so a sandbox
+// sync uses the emulated account's own key.
+func syncCredential(ctx context.Context, f *Factory, secrets store.SecretStore, a store.Account) (tencent.Credential, error) {
+	if f.Getenv(envSandbox) == "1" {
+		return tencent.Credential{SecretID: f.Getenv(envTencentSecretID), SecretKey: tencent.SecretKey(f.Getenv(envTencentSecretKey))}, nil
+	}
+	cred, err := secrets.Get(ctx, a.SecretItem)
+	if err != nil {
+		return tencent.Credential{}, fmt.Errorf("read the key of %q from the %s secret store: %w", a.Name, secrets.Kind(), err)
+	}
+	return tencent.Credential{SecretID: cred.SecretID, SecretKey: tencent.SecretKey(cred.SecretKey.Reveal())}, nil
+}
+
+func printSyncReport(w io.Writer, r syncReport) {
+	fmt.Fprintf(w, "Synced %q: %d assets in %s, %d rows written.\n", r.Account, r.Assets, r.Duration, r.Written)
+	type row struct{ regions, seen, inserted, updated, gone, failed int }
+	byKind := map[string]*row{}
+	var order []string
+	for _, o := range r.outcomes {
+		k := byKind[o.Kind]
+		if k == nil {
+			k = &row{}
+			byKind[o.Kind] = k
+			order = append(order, o.Kind)
+		}
+		k.regions++
+		k.seen += o.Seen
+		k.inserted += o.Stats.Inserted
+		k.updated += o.Stats.Updated
+		k.gone += o.Gone
+		if o.Status != inventory.StatusDone {
+			k.failed++
+		}
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tREGIONS\tASSETS\tNEW\tCHANGED\tGONE\tFAILED")
+	for _, kind := range order {
+		k := byKind[kind]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\n", kind, k.regions, k.seen, k.inserted, k.updated, k.gone, k.failed)
+	}
+	tw.Flush()
+	for _, o := range r.Failed {
+		region := o.Region
+		if region == "" {
+			region = "all regions"
+		}
+		fmt.Fprintf(w, "FAILED %s in %s: %s\n", o.Kind, region, o.Error)
+	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// syncProgress shows a sync's progress: on a terminal, a line per kind redrawn in place; otherwise a log
+// line on standard error every few seconds.
+type syncProgress struct {
+	f       *Factory
+	account string
+	mu      sync.Mutex
+	kinds   map[string]*kindProgress
+	order   []string
+	start   time.Time
+	done    chan struct{}
+	wg      sync.WaitGroup
+	drawn   int
+}
+
+type kindProgress struct {
+	seen, total map[string]int // per region
+	finished    int
+}
+
+func newSyncProgress(f *Factory, account string) *syncProgress {
+	p := &syncProgress{f: f, account: account, kinds: map[string]*kindProgress{}, start: time.Now(), done: make(chan struct{})}
+	if f.JSON() {
+		return p
+	}
+	interval := 5 * time.Second
+	if f.IO.IsStderrTTY() {
+		interval = 200 * time.Millisecond
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				p.render(false)
+			case <-p.done:
+				p.render(true)
+				return
+			}
+		}
+	}()
+	return p
+}
+
+func (p *syncProgress) update(ev inventory.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := p.kinds[ev.Kind]
+	if k == nil {
+		k = &kindProgress{seen: map[string]int{}, total: map[string]int{}}
+		p.kinds[ev.Kind] = k
+		p.order = append(p.order, ev.Kind)
+	}
+	k.seen[ev.Region] = ev.Seen
+	if ev.Total >= 0 {
+		k.total[ev.Region] = ev.Total
+	}
+	if ev.Done {
+		k.finished++
+	}
+}
+
+func (p *syncProgress) stop() {
+	close(p.done)
+	p.wg.Wait()
+}
+
+func (p *syncProgress) render(final bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := p.f.IO.ErrOut
+	elapsed := time.Since(p.start).Seconds()
+	sort.SliceStable(p.order, func(i, j int) bool {
+		return slices.Index(inventory.KindNames(), p.order[i]) < slices.Index(inventory.KindNames(), p.order[j])
+	})
+	if !p.f.IO.IsStderrTTY() {
+		if final {
+			return
+		}
+		var parts []string
+		for _, name := range p.order {
+			seen, total := sumMap(p.kinds[name].seen), sumMap(p.kinds[name].total)
+			parts = append(parts, fmt.Sprintf("%s %d/%d", name, seen, total))
+		}
+		fmt.Fprintf(out, "sync %s: %.0fs: %s\n", p.account, elapsed, strings.Join(parts, ", "))
+		return
+	}
+	if p.drawn > 0 {
+		fmt.Fprintf(out, "\x1b[%dA", p.drawn)
+	}
+	for _, name := range p.order {
+		k := p.kinds[name]
+		seen, total := sumMap(k.seen), sumMap(k.total)
+		frac := 0.0
+		if total > 0 {
+			frac = float64(seen) / float64(total)
+		}
+		const width = 24
+		filled := int(frac * width)
+		fmt.Fprintf(out, "\x1b[2K%-20s [%s%s] %7d/%-7d %6.0f/s\n", name, strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
+			seen, total, float64(seen)/max(elapsed, 0.001))
+	}
+	p.drawn = len(p.order)
+}
+
+func sumMap(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}

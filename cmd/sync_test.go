@@ -1,0 +1,83 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"onboard/emulator"
+	"onboard/emulator/tcloud"
+)
+
+func TestSyncWithTheStoredKeyThenAssetsListIt(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	vars := map[string]string{"ONBOARD_HOME": t.TempDir(), "ONBOARD_TENCENT_ENDPOINT": env.TencentEndpoint, "ONBOARD_SECRET_STORE": "file",
+		"TENCENTCLOUD_SECRET_ID": env.TencentSecretID, "TENCENTCLOUD_SECRET_KEY": env.TencentSecretKey}
+	f, _, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"sync"}); code != ExitUsage || !strings.Contains(errOut.String(), "onboard tencent") {
+		t.Fatalf("sync before onboarding: exit %d %q", code, errOut.String())
+	}
+	f, _, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,cspm", "--cspm-policy", "preset", "--sub-user", "sas-reader", "--account", "prod"}); code != ExitOK {
+		t.Fatalf("onboard: exit %d %s", code, errOut.String())
+	}
+	f, out, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"sync", "--account", "prod", "--output", "json"}); code != ExitOK {
+		t.Fatalf("sync: exit %d %s", code, errOut.String())
+	}
+	var reports []syncReport
+	if err := json.Unmarshal([]byte(out.String()), &reports); err != nil || len(reports) != 1 {
+		t.Fatalf("sync output %q: %v", out.String(), err)
+	}
+	if c := reports[0].Counts; c["cvm.instance"] != 30 || c["vpc.vpc"] != 5 || c["lighthouse.instance"] != 6 {
+		t.Errorf("counts %v", c)
+	}
+	if strings.Contains(out.String()+errOut.String(), env.TencentSecretKey) {
+		t.Error("the root secret appears in the sync output")
+	}
+
+	f, out, _ = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"assets", "list", "--kind", "cvm.instance", "--region", "ap-beijing", "--output", "json"}); code != ExitOK {
+		t.Fatalf("assets list: exit %d", code)
+	}
+	var assets []assetView
+	if err := json.Unmarshal([]byte(out.String()), &assets); err != nil || len(assets) != 5 || assets[0].Account != "prod" || len(assets[0].Attributes) == 0 {
+		t.Fatalf("assets %q: %v", out.String(), err)
+	}
+	f, out, _ = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"assets", "list", "-o", "csv", "--kind", "vpc.vpc"}); code != ExitOK || strings.Count(out.String(), "\n") != 6 || !strings.HasPrefix(out.String(), "account,kind,region,id,name") {
+		t.Fatalf("csv: exit %d %q", code, out.String())
+	}
+
+	// A region failing for good: the rest is kept, exit 3 names what failed.
+	env.Tencent.AddFaults([]tcloud.FaultRule{{Region: "ap-beijing", Action: "cvm:DescribeInstances", Fault: "InternalError", Probability: 1}})
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"sync", "--kinds", "cvm.instance"}); code != ExitPartial || !strings.Contains(out.String()+errOut.String(), "cvm.instance in ap-beijing") {
+		t.Fatalf("partial sync: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+}
+
+func TestSyncAndAssetsRefuseBadInputNamingTheFlag(t *testing.T) {
+	vars := map[string]string{"ONBOARD_HOME": t.TempDir()}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sync", "--kinds", "cvm.instances"}, `invalid --kinds: unknown kind "cvm.instances"`},
+		{[]string{"sync", "--concurrency", "0"}, "invalid --concurrency 0"},
+		{[]string{"sync", "--account", "a", "--all"}, "--account and --all cannot be used together"},
+		{[]string{"sync", "--account", "nope"}, `--account "nope"`},
+		{[]string{"assets", "list", "--output", "xml"}, `invalid --output "xml": valid values are table, json, csv`},
+		{[]string{"assets", "list", "--kind", "vm"}, `invalid --kind "vm"`},
+	} {
+		f, _, errOut := tencentTestFactory(vars)
+		if code := run(context.Background(), f, tt.args); code != ExitUsage || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("%v: exit %d %q, want 2 with %q", tt.args, code, errOut.String(), tt.want)
+		}
+	}
+}
