@@ -143,6 +143,10 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		tc.SeedVPC("ap-guangzhou", 3)
 		tc.SeedVPC("ap-shanghai", 2)
 		tc.SeedLighthouse("ap-singapore", 2)
+		tc.SeedDisks("ap-guangzhou", 14)
+		tc.SeedDisks("ap-shanghai", 8)
+		tc.SeedLoadBalancers("ap-guangzhou", 2)
+		tc.SeedDBInstances("ap-shanghai", 2)
 	}
 	for _, sd := range seeds {
 		tc.Apply(sd)
