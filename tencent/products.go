@@ -2,8 +2,6 @@ package tencent
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	cbs "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cbs/v20170312"
 	cdb "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cdb/v20170320"
@@ -29,27 +27,19 @@ func (c *Client) ListDisks(ctx context.Context, region string, offset, limit int
 	}
 	req := cbs.NewDescribeDisksRequest()
 	req.Offset, req.Limit = common.Uint64Ptr(uint64(offset)), common.Uint64Ptr(uint64(limit))
-	var page Page[Resource]
-	err = c.do(ctx, "cbs", "DescribeDisks", false, func() error {
+	return resourcePage(ctx, c, "cbs", "DescribeDisks", "CBS disks", region, offset, func() (int, []*cbs.Disk, error) {
 		resp, err := cl.DescribeDisksWithContext(ctx, req)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
-		page = Page[Resource]{Total: int(u64(resp.Response.TotalCount))}
-		for _, d := range resp.Response.DiskSet {
-			raw, _ := json.Marshal(d)
-			r := Resource{ID: str(d.DiskId), Name: str(d.DiskName), Raw: raw}
-			if d.Placement != nil {
-				r.Zone = str(d.Placement.Zone)
-			}
-			page.Items = append(page.Items, r)
+		return int(u64(resp.Response.TotalCount)), resp.Response.DiskSet, nil
+	}, func(d *cbs.Disk) Resource {
+		r := Resource{ID: str(d.DiskId), Name: str(d.DiskName)}
+		if d.Placement != nil {
+			r.Zone = str(d.Placement.Zone)
 		}
-		return nil
+		return r
 	})
-	if err != nil {
-		return Page[Resource]{}, fmt.Errorf("list CBS disks in %s (offset %d): %w", region, offset, err)
-	}
-	return page, nil
 }
 
 // ListLoadBalancers returns one page of a region's CLB instances.
@@ -62,23 +52,15 @@ func (c *Client) ListLoadBalancers(ctx context.Context, region string, offset, l
 	}
 	req := clb.NewDescribeLoadBalancersRequest()
 	req.Offset, req.Limit = common.Int64Ptr(int64(offset)), common.Int64Ptr(int64(limit))
-	var page Page[Resource]
-	err = c.do(ctx, "clb", "DescribeLoadBalancers", false, func() error {
+	return resourcePage(ctx, c, "clb", "DescribeLoadBalancers", "CLB load balancers", region, offset, func() (int, []*clb.LoadBalancer, error) {
 		resp, err := cl.DescribeLoadBalancersWithContext(ctx, req)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
-		page = Page[Resource]{Total: int(u64(resp.Response.TotalCount))}
-		for _, lb := range resp.Response.LoadBalancerSet {
-			raw, _ := json.Marshal(lb)
-			page.Items = append(page.Items, Resource{ID: str(lb.LoadBalancerId), Name: str(lb.LoadBalancerName), VpcID: str(lb.VpcId), Raw: raw})
-		}
-		return nil
+		return int(u64(resp.Response.TotalCount)), resp.Response.LoadBalancerSet, nil
+	}, func(lb *clb.LoadBalancer) Resource {
+		return Resource{ID: str(lb.LoadBalancerId), Name: str(lb.LoadBalancerName), VpcID: str(lb.VpcId)}
 	})
-	if err != nil {
-		return Page[Resource]{}, fmt.Errorf("list CLB load balancers in %s (offset %d): %w", region, offset, err)
-	}
-	return page, nil
 }
 
 // ListDBInstances returns one page of a region's CDB (MySQL) instances.
@@ -91,21 +73,13 @@ func (c *Client) ListDBInstances(ctx context.Context, region string, offset, lim
 	}
 	req := cdb.NewDescribeDBInstancesRequest()
 	req.Offset, req.Limit = common.Uint64Ptr(uint64(offset)), common.Uint64Ptr(uint64(limit))
-	var page Page[Resource]
-	err = c.do(ctx, "cdb", "DescribeDBInstances", false, func() error {
+	return resourcePage(ctx, c, "cdb", "DescribeDBInstances", "CDB instances", region, offset, func() (int, []*cdb.InstanceInfo, error) {
 		resp, err := cl.DescribeDBInstancesWithContext(ctx, req)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
-		page = Page[Resource]{Total: int(derefInt64(resp.Response.TotalCount))}
-		for _, in := range resp.Response.Items {
-			raw, _ := json.Marshal(in)
-			page.Items = append(page.Items, Resource{ID: str(in.InstanceId), Name: str(in.InstanceName), Zone: str(in.Zone), VpcID: str(in.UniqVpcId), Raw: raw})
-		}
-		return nil
+		return int(derefInt64(resp.Response.TotalCount)), resp.Response.Items, nil
+	}, func(in *cdb.InstanceInfo) Resource {
+		return Resource{ID: str(in.InstanceId), Name: str(in.InstanceName), Zone: str(in.Zone), VpcID: str(in.UniqVpcId)}
 	})
-	if err != nil {
-		return Page[Resource]{}, fmt.Errorf("list CDB instances in %s (offset %d): %w", region, offset, err)
-	}
-	return page, nil
 }

@@ -23,6 +23,30 @@ type Resource struct {
 	Raw      json.RawMessage
 }
 
+// resourcePage runs one listing call with retries and turns its items into Resources, each keeping
+// the item as returned. what names the listing in errors.
+func resourcePage[I any](ctx context.Context, c *Client, service, action, what, region string, offset int,
+	call func() (total int, items []I, err error), convert func(I) Resource) (Page[Resource], error) {
+	var page Page[Resource]
+	err := c.do(ctx, service, action, false, func() error {
+		total, items, err := call()
+		if err != nil {
+			return err
+		}
+		page = Page[Resource]{Total: total, Items: make([]Resource, 0, len(items))}
+		for _, item := range items {
+			r := convert(item)
+			r.Raw, _ = json.Marshal(item)
+			page.Items = append(page.Items, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return Page[Resource]{}, fmt.Errorf("list %s in %s (offset %d): %w", what, region, offset, err)
+	}
+	return page, nil
+}
+
 func (c *Client) vpc(region string) (*vpc.Client, error) {
 	return sdkClient(c, "vpc", region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*vpc.Client, error) {
 		return vpc.NewClient(cr, r, p)
@@ -42,23 +66,13 @@ func (c *Client) ListVPCs(ctx context.Context, region string, offset, limit int)
 	}
 	req := vpc.NewDescribeVpcsRequest()
 	req.Offset, req.Limit = vpcPaging(offset, limit)
-	var page Page[Resource]
-	err = c.do(ctx, "vpc", "DescribeVpcs", false, func() error {
+	return resourcePage(ctx, c, "vpc", "DescribeVpcs", "VPCs", region, offset, func() (int, []*vpc.Vpc, error) {
 		resp, err := cl.DescribeVpcsWithContext(ctx, req)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
-		page = Page[Resource]{Total: int(u64(resp.Response.TotalCount))}
-		for _, v := range resp.Response.VpcSet {
-			raw, _ := json.Marshal(v)
-			page.Items = append(page.Items, Resource{ID: str(v.VpcId), Name: str(v.VpcName), Raw: raw})
-		}
-		return nil
-	})
-	if err != nil {
-		return Page[Resource]{}, fmt.Errorf("list VPCs in %s (offset %d): %w", region, offset, err)
-	}
-	return page, nil
+		return int(u64(resp.Response.TotalCount)), resp.Response.VpcSet, nil
+	}, func(v *vpc.Vpc) Resource { return Resource{ID: str(v.VpcId), Name: str(v.VpcName)} })
 }
 
 // ListSubnets returns one page of a region's subnets.
@@ -69,23 +83,15 @@ func (c *Client) ListSubnets(ctx context.Context, region string, offset, limit i
 	}
 	req := vpc.NewDescribeSubnetsRequest()
 	req.Offset, req.Limit = vpcPaging(offset, limit)
-	var page Page[Resource]
-	err = c.do(ctx, "vpc", "DescribeSubnets", false, func() error {
+	return resourcePage(ctx, c, "vpc", "DescribeSubnets", "subnets", region, offset, func() (int, []*vpc.Subnet, error) {
 		resp, err := cl.DescribeSubnetsWithContext(ctx, req)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
-		page = Page[Resource]{Total: int(u64(resp.Response.TotalCount))}
-		for _, s := range resp.Response.SubnetSet {
-			raw, _ := json.Marshal(s)
-			page.Items = append(page.Items, Resource{ID: str(s.SubnetId), Name: str(s.SubnetName), VpcID: str(s.VpcId), Zone: str(s.Zone), Raw: raw})
-		}
-		return nil
+		return int(u64(resp.Response.TotalCount)), resp.Response.SubnetSet, nil
+	}, func(s *vpc.Subnet) Resource {
+		return Resource{ID: str(s.SubnetId), Name: str(s.SubnetName), VpcID: str(s.VpcId), Zone: str(s.Zone)}
 	})
-	if err != nil {
-		return Page[Resource]{}, fmt.Errorf("list subnets in %s (offset %d): %w", region, offset, err)
-	}
-	return page, nil
 }
 
 // ListSecurityGroups returns one page of a region's security groups.
@@ -96,21 +102,13 @@ func (c *Client) ListSecurityGroups(ctx context.Context, region string, offset, 
 	}
 	req := vpc.NewDescribeSecurityGroupsRequest()
 	req.Offset, req.Limit = vpcPaging(offset, limit)
-	var page Page[Resource]
-	err = c.do(ctx, "vpc", "DescribeSecurityGroups", false, func() error {
+	return resourcePage(ctx, c, "vpc", "DescribeSecurityGroups", "security groups", region, offset, func() (int, []*vpc.SecurityGroup, error) {
 		resp, err := cl.DescribeSecurityGroupsWithContext(ctx, req)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
-		page = Page[Resource]{Total: int(u64(resp.Response.TotalCount))}
-		for _, g := range resp.Response.SecurityGroupSet {
-			raw, _ := json.Marshal(g)
-			page.Items = append(page.Items, Resource{ID: str(g.SecurityGroupId), Name: str(g.SecurityGroupName), Raw: raw})
-		}
-		return nil
+		return int(u64(resp.Response.TotalCount)), resp.Response.SecurityGroupSet, nil
+	}, func(g *vpc.SecurityGroup) Resource {
+		return Resource{ID: str(g.SecurityGroupId), Name: str(g.SecurityGroupName)}
 	})
-	if err != nil {
-		return Page[Resource]{}, fmt.Errorf("list security groups in %s (offset %d): %w", region, offset, err)
-	}
-	return page, nil
 }
