@@ -37,6 +37,9 @@ type API interface {
 	ListLogsets(ctx context.Context, region, name string) ([]Logset, error)
 	CreateTopic(ctx context.Context, region string, spec TopicSpec) (Topic, error)
 	ListTopics(ctx context.Context, region, logsetID, name string) ([]Topic, error)
+	CloseKafkaConsumer(ctx context.Context, region, topicID string) error
+	DeleteTopic(ctx context.Context, region, topicID string) error
+	DeleteLogset(ctx context.Context, region, logsetID string) error
 	OpenKafkaConsumer(ctx context.Context, region, topicID string, spec KafkaConsumerSpec) (KafkaConsumer, error)
 	GetKafkaConsumer(ctx context.Context, region, topicID string) (KafkaConsumer, error)
 	CreateAuditTrack(ctx context.Context, spec AuditTrackSpec) (AuditTrack, error)

@@ -258,3 +258,57 @@ func (c *Client) GetKafkaConsumer(ctx context.Context, region, topicID string) (
 	}
 	return k, nil
 }
+
+// CloseKafkaConsumer closes Kafka-protocol consumption of a CLS topic.
+func (c *Client) CloseKafkaConsumer(ctx context.Context, region, topicID string) error {
+	cl, err := c.cls(region)
+	if err != nil {
+		return err
+	}
+	req := cls.NewCloseKafkaConsumerRequest()
+	req.FromTopicId = common.StringPtr(topicID)
+	err = c.do(ctx, "cls", "CloseKafkaConsumer", true, func() error {
+		_, err := cl.CloseKafkaConsumerWithContext(ctx, req)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("close Kafka consumption of topic %s (%s): %w", topicID, region, err)
+	}
+	return nil
+}
+
+// DeleteTopic deletes a CLS log topic and its logs.
+func (c *Client) DeleteTopic(ctx context.Context, region, topicID string) error {
+	cl, err := c.cls(region)
+	if err != nil {
+		return err
+	}
+	req := cls.NewDeleteTopicRequest()
+	req.TopicId = common.StringPtr(topicID)
+	err = c.do(ctx, "cls", "DeleteTopic", true, func() error {
+		_, err := cl.DeleteTopicWithContext(ctx, req)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete topic %s (%s): %w", topicID, region, err)
+	}
+	return nil
+}
+
+// DeleteLogset deletes an empty CLS logset; one that still has topics is refused (ErrFailed).
+func (c *Client) DeleteLogset(ctx context.Context, region, logsetID string) error {
+	cl, err := c.cls(region)
+	if err != nil {
+		return err
+	}
+	req := cls.NewDeleteLogsetRequest()
+	req.LogsetId = common.StringPtr(logsetID)
+	err = c.do(ctx, "cls", "DeleteLogset", true, func() error {
+		_, err := cl.DeleteLogsetWithContext(ctx, req)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete logset %s (%s): %w", logsetID, region, err)
+	}
+	return nil
+}

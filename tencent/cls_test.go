@@ -248,3 +248,41 @@ func TestCLSCreatesAreNotRepeatedButReadsAreRetried(t *testing.T) {
 		t.Fatalf("throttled listing not retried: %v", err)
 	}
 }
+
+func TestAuditLogDeliveryIsUndoneInReverse(t *testing.T) {
+	c, _, _ := newEmulated(t)
+	ctx := context.Background()
+	const region = "ap-guangzhou"
+	ls, err := c.CreateLogset(ctx, region, "audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic, err := c.CreateTopic(ctx, region, TopicSpec{LogsetID: ls.ID, Name: "events"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.OpenKafkaConsumer(ctx, region, topic.ID, KafkaConsumerSpec{JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteLogset(ctx, region, ls.ID); !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), "LogsetNotEmpty") {
+		t.Fatalf("a logset with a topic was deleted: %v", err)
+	}
+	if err := c.CloseKafkaConsumer(ctx, region, topic.ID); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := c.GetKafkaConsumer(ctx, region, topic.ID); err != nil || k.Enabled {
+		t.Fatalf("consumption still open: %+v %v", k, err)
+	}
+	if err := c.DeleteTopic(ctx, region, topic.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteTopic(ctx, region, topic.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second delete of the topic: %v, want ErrNotFound", err)
+	}
+	if err := c.DeleteLogset(ctx, region, ls.ID); err != nil {
+		t.Fatal(err)
+	}
+	if sets, err := c.ListLogsets(ctx, region, "audit"); err != nil || len(sets) != 0 {
+		t.Fatalf("logsets after delete: %+v %v", sets, err)
+	}
+}

@@ -61,6 +61,9 @@ func (s *Server) buildRoutes() map[string]service {
 			"DescribeTopics":        {fn: s.describeTopics},
 			"OpenKafkaConsumer":     {fn: s.openKafkaConsumer, mutating: true, resource: s.clsResource("topic", "FromTopicId")},
 			"DescribeKafkaConsumer": {fn: s.describeKafkaConsumer, resource: s.clsResource("topic", "FromTopicId")},
+			"CloseKafkaConsumer":    {fn: s.closeKafkaConsumer, mutating: true, resource: s.clsResource("topic", "FromTopicId")},
+			"DeleteTopic":           {fn: s.deleteTopic, mutating: true, resource: s.clsResource("topic", "TopicId")},
+			"DeleteLogset":          {fn: s.deleteLogset, mutating: true, resource: s.clsResource("logset", "LogsetId")},
 		}},
 		"cloudaudit": {version: "2019-03-19", actions: map[string]handler{
 			"CreateAuditTrack":    {fn: s.createAuditTrack, mutating: true},
