@@ -18,6 +18,10 @@ func startBuiltinEmulators(ctx context.Context, opts sandboxOptions) (sandboxEnd
 		Tencent:    env.TencentEndpoint,
 		TencentID:  env.TencentSecretID,
 		TencentKey: env.TencentSecretKey,
-		Stop:       func() { env.Close() },
+		// Security Center's emulator checks the submitted keys against the Tencent Cloud one above.
+		SecurityCenter: env.SecurityCenterEndpoint,
+		AlibabaID:      env.AlibabaAccessKeyID,
+		AlibabaKey:     env.AlibabaAccessKeySecret,
+		Stop:           func() { env.Close() },
 	}, nil
 }

@@ -12,19 +12,23 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"onboard/inventory"
 	"onboard/onboarding"
 	"onboard/policy"
+	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
 )
 
 func init() {
 	subcommands = append(subcommands, newCmdTencent)
-	credentialErrors = append(credentialErrors, tencent.ErrAuth, tencent.ErrNoCredentials)
+	credentialErrors = append(credentialErrors, tencent.ErrAuth, tencent.ErrNoCredentials, securitycenter.ErrAuth, securitycenter.ErrNoCredentials)
 	hints = append(hints,
 		errorHint{tencent.ErrAuth, "Tencent Cloud rejected the key: check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY or --profile, and that the key is active."},
 		errorHint{tencent.ErrDenied, "The key lacks a permission named above: grant it to the operator in the CAM console, or run with an administrator's key."},
 		errorHint{tencent.ErrKeyLimit, "Free a key slot in the CAM console (delete or disable an unused key of that user), then run again."},
+		errorHint{securitycenter.ErrNoCredentials, "Give Alibaba Cloud credentials for Security Center (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip and enter the values printed in the console."},
+		errorHint{securitycenter.ErrAuth, "Alibaba Cloud rejected the key: check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile, and that the key is active."},
 		errorHint{store.ErrKeyringUnavailable, "Or keep secrets in a file: --insecure-storage (or ONBOARD_SECRET_STORE=file)."},
 	)
 }
@@ -41,6 +45,10 @@ type TencentOptions struct {
 	InsecureStorage bool
 	DryRun          bool
 	Rollback        bool
+	Regions         string
+	// AlibabaProfile names an aliyun CLI profile for Security Center's credentials.
+	AlibabaProfile         string
+	SecurityCenterEndpoint string
 }
 
 func newCmdTencent(f *Factory) *cobra.Command { return NewCmdTencent(f, nil) }
@@ -59,8 +67,17 @@ OS keyring, verify the key, and record the account. Safe to run again: an unchan
 Credentials never travel in argv: TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, --profile NAME (tccli or
 ~/.tencentcloud/credentials), or --secret-id with the key on standard input (--secret-key-stdin).
 
-Not in this version yet: the Security Center side, audit-log delivery (feature audit), regions, sync
-frequencies, the first asset sync, root-key retirement and the wizard.`,
+Then connect the account to Security Center (--security-center submit, the default) with the sub-user's key:
+add or update it, wait for Security Center to validate the key, set the sync regions, the host and
+cloud-service sync frequencies and the AK status check; or, with --security-center skip, print exactly what to
+enter in Security Center's console. Last, the first asset sync (unless --skip-sync): Security Center's
+"Synchronize assets" and our own inventory, with counts per kind.
+
+Alibaba Cloud credentials for Security Center: ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, or
+--alibaba-profile NAME (aliyun CLI configuration). Defaults: --site mainland, --regions all, --host-sync 24h,
+--cloud-sync 24h, --ak-check 24h.
+
+Not in this version yet: audit-log delivery (feature audit), root-key retirement and the wizard.`,
 		Example: "  onboard tencent --no-input --mode manual --features host,cspm --cspm-policy custom --sub-user sas-reader\n" +
 			"  onboard tencent --no-input --mode quick --sandbox",
 		Args: cobra.NoArgs,
@@ -68,6 +85,9 @@ frequencies, the first asset sync, root-key retirement and the wizard.`,
 			opts.Request.CSPMPolicy = policy.CSPMMode(cspm)
 			if opts.Features != "" {
 				opts.Request.Features = strings.Split(opts.Features, ",")
+			}
+			if opts.Regions != "" {
+				opts.Request.Regions = strings.Split(opts.Regions, ",")
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -89,8 +109,42 @@ frequencies, the first asset sync, root-key retirement and the wizard.`,
 	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "keep the new key in $ONBOARD_HOME/secrets.json (0600) instead of the OS keyring")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print what each step would create, reuse or update, and change nothing")
 	fl.BoolVar(&opts.Rollback, "rollback", false, "undo, in reverse, what the account's latest run created (nothing it reused); names the account with --account (default: the owner UIN)")
+	fl.StringVar(&opts.Request.Site, "site", "", "Security Center site: mainland (default) or outside (the Chinese mainland or outside it)")
+	fl.StringVar(&opts.Request.AccountName, "account-name", "", "the account's display name in Security Center (default: the sub-user's name)")
+	fl.StringVar(&opts.Request.SecurityCenter, "security-center", "", "submit (default: connect the account by API) or skip (print what to enter in the console)")
+	fl.StringVar(&opts.Regions, "regions", "", "comma-separated Tencent Cloud regions Security Center syncs, or all (default: all the other site does not sync)")
+	fl.BoolVar(&opts.Request.RegionManagement, "region-management", false, "new regions join the sync automatically")
+	fl.StringVar(&opts.Request.HostSync, "host-sync", "", "host sync frequency: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
+	fl.StringVar(&opts.Request.CloudSync, "cloud-sync", "", "cloud-service sync frequency: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
+	fl.StringVar(&opts.Request.AKCheck, "ak-check", "", "AK service status check frequency: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
+	fl.BoolVar(&opts.Request.SkipSync, "skip-sync", false, "leave out the first asset sync")
+	fl.StringVar(&opts.SecurityCenterEndpoint, "security-center-endpoint", "", "send Security Center calls to this http(s)://HOST[:PORT] (env ONBOARD_SECURITY_CENTER_ENDPOINT)")
+	fl.StringVar(&opts.AlibabaProfile, "alibaba-profile", "", "aliyun CLI profile with the Alibaba Cloud credentials for Security Center")
 	addSandboxFlag(cmd, f)
 	return cmd
+}
+
+// newSecurityCenter builds the Security Center client of the request's site from the resolved Alibaba
+// Cloud credentials.
+func newSecurityCenter(f *Factory, opts *TencentOptions, site string) (*securitycenter.Client, securitycenter.Source, error) {
+	userHome, _ := os.UserHomeDir()
+	cred, err := securitycenter.ResolveCredentials(securitycenter.CredentialSources{Profile: opts.AlibabaProfile, Getenv: f.Getenv, Home: userHome})
+	if err != nil {
+		return nil, securitycenter.Source{}, fmt.Errorf("security center credentials: %w", err)
+	}
+	endpoint := opts.SecurityCenterEndpoint
+	if endpoint == "" {
+		endpoint = f.Getenv(envSecurityCenterEndpoint)
+	}
+	o := securitycenter.Options{Credentials: cred, Site: securitycenter.Site(site), Endpoint: endpoint, Logger: f.Logger}
+	if strings.HasPrefix(endpoint, "http://") {
+		o.PollInterval = 100 * time.Millisecond // a loopback emulator validates at once
+	}
+	c, err := securitycenter.New(o)
+	if err != nil {
+		return nil, securitycenter.Source{}, &UsageError{Err: err}
+	}
+	return c, cred.Source, nil
 }
 
 func tencentRun(ctx context.Context, opts *TencentOptions) error {
@@ -147,7 +201,27 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Using Tencent Cloud credentials from %s\n", source)
 	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second,
-		NewVerifier: func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) }}
+		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
+		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
+		InventoryUnlimited: f.Getenv(envSandbox) == "1"}
+	if opts.Rollback || req.SecurityCenter == onboarding.SecurityCenterSubmit {
+		sc, scSource, err := newSecurityCenter(f, opts, req.Site)
+		switch {
+		case err == nil:
+			engine.SecurityCenter = sc
+			fmt.Fprintf(f.IO.ErrOut, "Using Alibaba Cloud credentials from %s\n", scSource)
+		case opts.Rollback:
+		case opts.Request.SecurityCenter == "" && errors.Is(err, securitycenter.ErrNoCredentials):
+			// Submit is the default only where it can work: with no Alibaba Cloud credentials at all, the
+			// run skips Security Center and prints what to enter in its console.
+			req.SecurityCenter = onboarding.SecurityCenterSkip
+			fmt.Fprintln(f.IO.ErrOut, "No Alibaba Cloud credentials: Security Center is skipped, and the result says what to enter in its console (pass --security-center submit to require them).")
+		default:
+			return err
+		}
+		// A rollback without them still undoes the Tencent Cloud side; one that must delete a Security
+		// Center account says so.
+	}
 	if opts.Rollback {
 		return tencentRollback(ctx, f, engine, admin, req.Account)
 	}
@@ -190,6 +264,7 @@ func writeTencentResult(w io.Writer, r onboarding.Result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Onboarded Tencent Cloud account %s as %q.\n", r.OwnerUIN, r.Account)
 	fmt.Fprintf(&b, "Sub-user: %s (UIN %d)\nAPI key: %s, secret kept in the %s secret store\n", r.SubUser, r.SubUserUIN, tencent.MaskID(r.AccessKeyID), r.KeyStoredIn)
+	writeSecurityCenterResult(&b, r)
 	for _, l := range []struct {
 		title string
 		items []string
@@ -224,4 +299,36 @@ func tencentRollback(ctx context.Context, f *Factory, engine *onboarding.Engine,
 		fmt.Fprintf(f.IO.Out, "Nothing to roll back for %q: its latest run created nothing that is still there.\n", account)
 	}
 	return err
+}
+
+func writeSecurityCenterResult(b *strings.Builder, r onboarding.Result) {
+	if sc := r.SecurityCenter; sc != nil && sc.Submitted {
+		fmt.Fprintf(b, "Security Center (%s site): account %q, AuthId %d, status %s, modules %s\n", sc.Site, sc.DisplayName, sc.AuthID, sc.Status, strings.Join(sc.Modules, ", "))
+		fmt.Fprintf(b, "  regions %s (new regions join automatically: %v); host sync %s, cloud-service sync %s, AK status check %s\n",
+			strings.Join(sc.Regions, ", "), sc.RegionManagement, sc.HostSync, sc.CloudSync, sc.AKCheck)
+	} else if sc != nil {
+		fmt.Fprintf(b, "Security Center was skipped: enter these values in its console:\n  %s\n", strings.Join(sc.Console, "\n  "))
+	}
+	if s := r.FirstSync; s != nil {
+		var parts []string
+		for _, k := range inventory.KindNames() {
+			if n, ok := s.Counts[k]; ok {
+				parts = append(parts, fmt.Sprintf("%s %d", k, n))
+			}
+		}
+		if len(parts) == 0 {
+			parts = []string{"no assets"}
+		}
+		when := "First asset sync"
+		if s.Earlier != nil {
+			when += " (done earlier, " + s.Earlier.Format(time.RFC3339) + ")"
+		}
+		fmt.Fprintf(b, "%s: %s\n", when, strings.Join(parts, ", "))
+		if len(s.SecurityCenter) > 0 {
+			fmt.Fprintf(b, "  Security Center is synchronising: %s\n", strings.Join(s.SecurityCenter, ", "))
+		}
+		if s.Partial {
+			fmt.Fprintf(b, "  partly done; run `onboard sync --account %s` again later:\n  - %s\n", r.Account, strings.Join(s.Failed, "\n  - "))
+		}
+	}
 }

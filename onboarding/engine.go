@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"onboard/inventory"
+	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
 )
@@ -33,14 +35,35 @@ type Verifier interface {
 	ListCVMInstances(ctx context.Context, region string, offset, limit int) (tencent.Page[tencent.CVMInstance], error)
 }
 
-// Engine runs onboardings. Cloud uses the operator's key; NewVerifier builds a client for the new key.
+// SecurityCenter is what the engine asks of Alibaba Cloud Security Center.
+type SecurityCenter interface {
+	AddAccount(ctx context.Context, spec securitycenter.AccountSpec) (securitycenter.Account, error)
+	ModifyAccount(ctx context.Context, authID int64, change securitycenter.AccountChange) (securitycenter.Account, error)
+	DeleteAccount(ctx context.Context, authID int64, modules ...securitycenter.Module) error
+	ListAccounts(ctx context.Context, filter securitycenter.AccountFilter) ([]securitycenter.Account, error)
+	WaitForValidation(ctx context.Context, authID int64) (securitycenter.Account, error)
+	Regions(ctx context.Context, vendor securitycenter.Vendor) ([]securitycenter.RegionChoice, error)
+	SetSyncRegions(ctx context.Context, vendor securitycenter.Vendor, regions []string, defaultSite bool) error
+	SetRefreshSettings(ctx context.Context, vendor securitycenter.Vendor, authID int64, s securitycenter.RefreshSettings) error
+	RefreshSettings(ctx context.Context, vendor securitycenter.Vendor, authID int64) (securitycenter.RefreshSettings, error)
+	RefreshAssets(ctx context.Context, vendor securitycenter.Vendor, kind securitycenter.AssetKind) error
+}
+
+// Engine runs onboardings. Cloud uses the operator's key; NewVerifier and NewInventory build clients for
+// the new key.
 type Engine struct {
 	Cloud       Cloud
 	NewVerifier func(tencent.Credential) (Verifier, error)
-	DB          *store.DB
-	Secrets     store.SecretStore
+	// NewInventory builds the client the first asset sync lists with; nil leaves our own sync out.
+	NewInventory func(tencent.Credential) (inventory.Cloud, error)
+	// SecurityCenter is the client of the request's site; nil when the request skips Security Center.
+	SecurityCenter SecurityCenter
+	DB             *store.DB
+	Secrets        store.SecretStore
 	// PropagationWait bounds how long verification waits for CAM to accept a new key or grant.
 	PropagationWait time.Duration
+	// InventoryUnlimited turns the first sync's client-side rate limits off (for an emulator).
+	InventoryUnlimited bool
 }
 
 // Event reports a step's progress to the face (flags output or wizard).
@@ -63,7 +86,11 @@ type Result struct {
 	AccessKeyID  string   `json:"access_key_id"`
 	KeyStoredIn  string   `json:"key_stored_in"`
 	Verified     []string `json:"verified"`
-	NextSteps    []string `json:"next_steps"`
+	// SecurityCenter is the Security Center account, or with skip what to enter in the console.
+	SecurityCenter *SecurityCenterResult `json:"security_center,omitempty"`
+	// FirstSync is the first asset sync; nil when it was skipped.
+	FirstSync *SyncResult `json:"first_sync,omitempty"`
+	NextSteps []string    `json:"next_steps"`
 }
 
 // userRemark marks the sub-users this tool created, so a re-run reuses them and a stranger's is refused.
@@ -85,6 +112,7 @@ type run struct {
 	user    tencent.User
 	key     tencent.AccessKey
 	secret  string // the secret store item
+	sc      scState
 }
 
 // Apply runs the steps in order, journaling each, and returns the result. The per-account run lock keeps
@@ -139,6 +167,8 @@ var steps = []step{
 	{ID: "grants", Title: "grants per feature", Apply: (*run).ensureGrants, Plan: (*run).planGrants},
 	{ID: "key", Title: "the sub-user's API key, straight into the secret store", Apply: (*run).ensureKey, Plan: (*run).planKey},
 	{ID: "verify", Title: "verify the key", Apply: (*run).verify, Plan: (*run).planVerify},
+	{ID: "security-center", Title: "connect the account to Security Center", Apply: (*run).ensureSecurityCenter, Plan: (*run).planSecurityCenter},
+	{ID: "first-sync", Title: "first asset sync", Apply: (*run).firstSync, Plan: (*run).planFirstSync},
 	{ID: "record", Title: "record the account", Apply: (*run).record, Plan: (*run).planRecord},
 }
 
@@ -200,6 +230,8 @@ const (
 	idCreatedKey     = "created_key"
 	idSecretItem     = "secret_item"
 	idCreatedAccount = "created_account"
+	// idCreatedSCAccount is the AuthId of a Security Center account the run added.
+	idCreatedSCAccount = "created_security_center_account"
 )
 
 func (r *run) ensureUser(ctx context.Context) (map[string]string, error) {

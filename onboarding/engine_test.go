@@ -3,43 +3,50 @@ package onboarding
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"onboard/emulator"
 	"onboard/emulator/tcloud"
+	"onboard/inventory"
 	"onboard/policy"
+	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
 )
 
 type fixture struct {
+	env     *emulator.Env
 	emu     *tcloud.Server
 	engine  *Engine
 	home    string
 	secrets *store.MemoryStore
 	admin   *tencent.Client
+	sc      *securitycenter.Client
 }
 
-// newFixture wires the engine to the real SDK client, the emulator, a real SQLite file and a memory
+// newFixture wires the engine to the real SDK clients, both emulators, a real SQLite file and a memory
 // secret store.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	emu := tcloud.New(tcloud.Options{})
-	emu.SeedCVM("ap-guangzhou", 3)
-	hs := httptest.NewServer(emu)
-	t.Cleanup(hs.Close)
-	id, key := emu.RootKey()
-	newClient := func(c tencent.Credential) (*tencent.Client, error) {
-		return tencent.New(tencent.Options{Credential: c, Endpoint: hs.URL, Retry: tencent.Retry{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond}})
-	}
-	admin, err := newClient(tencent.Credential{SecretID: id, SecretKey: tencent.SecretKey(key)})
+	env, err := emulator.Start(context.Background(), emulator.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { env.Close() })
+	emu := env.Tencent
+	emu.SeedCVM("ap-guangzhou", 3)
+	newClient := func(c tencent.Credential) (*tencent.Client, error) {
+		return tencent.New(tencent.Options{Credential: c, Endpoint: env.TencentEndpoint, Retry: tencent.Retry{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond}})
+	}
+	admin, err := newClient(tencent.Credential{SecretID: env.TencentSecretID, SecretKey: tencent.SecretKey(env.TencentSecretKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := newSecurityCenterClient(t, env.SecurityCenterEndpoint, env)
 	home := t.TempDir()
 	db, err := store.Open(context.Background(), filepath.Join(home, store.DBFile))
 	if err != nil {
@@ -47,9 +54,25 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	secrets := store.NewMemoryStore()
-	e := &Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: time.Second,
-		NewVerifier: func(c tencent.Credential) (Verifier, error) { return newClient(c) }}
-	return &fixture{emu: emu, engine: e, home: home, secrets: secrets, admin: admin}
+	e := &Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: time.Second, SecurityCenter: sc, InventoryUnlimited: true,
+		NewVerifier:  func(c tencent.Credential) (Verifier, error) { return newClient(c) },
+		NewInventory: func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) }}
+	return &fixture{env: env, emu: emu, engine: e, home: home, secrets: secrets, admin: admin, sc: sc}
+}
+
+// newSecurityCenterClient is a real Security Center client for the emulator at endpoint.
+func newSecurityCenterClient(t *testing.T, endpoint string, env *emulator.Env) *securitycenter.Client {
+	t.Helper()
+	cred, err := securitycenter.StaticCredentials(env.AlibabaAccessKeyID, securitycenter.Secret(env.AlibabaAccessKeySecret), "", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := securitycenter.New(securitycenter.Options{Credentials: cred, Endpoint: endpoint, PollInterval: 10 * time.Millisecond,
+		Retry: securitycenter.Retry{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
 }
 
 func (f *fixture) mutatingCalls() []string {

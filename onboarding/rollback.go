@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
 )
@@ -20,9 +21,10 @@ type Remover interface {
 }
 
 // Rollback undoes, in reverse order, exactly what the journal of the account's latest onboarding run says
-// that run created: attachments, custom policies, the key (and its secret store item), the sub-user.
-// What the run reused is left alone. Each undone step is journaled, so a rollback interrupted halfway
-// can be run again. It returns what it removed.
+// that run created: the Security Center account, attachments, custom policies, the key (and its secret
+// store item), the sub-user. What the run reused is left alone, and so are settings it changed (sync
+// regions, frequencies). Each undone step is journaled, so a rollback interrupted halfway can be run
+// again. It returns what it removed.
 func (e *Engine) Rollback(ctx context.Context, account string, cloud Remover) ([]string, error) {
 	latest, err := e.DB.LatestRun(ctx, account, "onboard")
 	if err != nil {
@@ -66,6 +68,16 @@ func (e *Engine) undo(ctx context.Context, cloud Remover, ids map[string]string)
 	var removed []string
 	userUIN, _ := strconv.ParseUint(ids[idUserUIN], 10, 64)
 	gone := func(err error) bool { return err == nil || errors.Is(err, tencent.ErrNotFound) }
+	if v := ids[idCreatedSCAccount]; v != "" {
+		authID, _ := strconv.ParseInt(v, 10, 64)
+		if e.SecurityCenter == nil {
+			return removed, fmt.Errorf("delete Security Center account %d: %w", authID, errNoSecurityCenter)
+		}
+		if err := e.SecurityCenter.DeleteAccount(ctx, authID); err != nil && !errors.Is(err, securitycenter.ErrNotFound) {
+			return removed, err
+		}
+		removed = append(removed, fmt.Sprintf("Security Center account %d", authID))
+	}
 	for key, val := range ids {
 		if name, ok := strings.CutPrefix(key, idAttached); ok {
 			id, _ := strconv.ParseUint(val, 10, 64)

@@ -213,5 +213,6 @@ func (r *run) record(ctx context.Context) (map[string]string, error) {
 	default:
 		return nil, err
 	}
+	r.recordSecurityCenter(&a)
 	return ids, r.e.DB.SaveAccount(ctx, a)
 }

@@ -1,0 +1,500 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"onboard/policy"
+	"onboard/securitycenter"
+	"onboard/store"
+)
+
+// SecurityCenterResult is the account as Security Center holds it after the run or, when the request
+// skipped Security Center, what to enter in its console. It never holds the SecretKey.
+type SecurityCenterResult struct {
+	Submitted        bool     `json:"submitted"`
+	Site             string   `json:"site"`
+	AuthID           int64    `json:"auth_id,omitempty"`
+	Status           string   `json:"status,omitempty"`
+	DisplayName      string   `json:"display_name"`
+	KeyType          string   `json:"key_type"`
+	AccessKeyID      string   `json:"access_key_id"`
+	Modules          []string `json:"modules"`
+	Regions          []string `json:"regions"`
+	RegionManagement bool     `json:"region_management"`
+	HostSync         string   `json:"host_sync"`
+	CloudSync        string   `json:"cloud_sync"`
+	AKCheck          string   `json:"ak_check"`
+	// Console says, line by line, what to enter in Security Center's console; set with skip only.
+	Console []string `json:"console,omitempty"`
+}
+
+// scState is what the security-center step settled, for the first sync and the record.
+type scState struct {
+	submitted bool
+	authID    int64
+	regions   []string // as Security Center syncs them; nil when every region was chosen and nothing submitted
+}
+
+// featureModules maps the features to Security Center's modules.
+var featureModules = map[string]securitycenter.Module{
+	policy.FeatureHost: securitycenter.ModuleHost,
+	policy.FeatureCSPM: securitycenter.ModuleCSPM,
+	policy.FeatureSOC:  securitycenter.ModuleAgenticSOC,
+}
+
+func (r *run) scModules() []securitycenter.Module {
+	var out []securitycenter.Module
+	for _, f := range r.req.Features {
+		if m, ok := featureModules[f]; ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// scVendorAccountID is the CtdrCloudUserId Security Center requires with Agentic SOC: the owner UIN.
+func (r *run) scVendorAccountID() string {
+	if slices.Contains(r.req.Features, policy.FeatureSOC) {
+		return r.id.OwnerUIN
+	}
+	return ""
+}
+
+func (r *run) scDisplayName() string {
+	if r.req.AccountName != "" {
+		return r.req.AccountName
+	}
+	return r.req.SubUser
+}
+
+func (r *run) scFrequencies() securitycenter.RefreshSettings {
+	return securitycenter.RefreshSettings{HostSync: securitycenter.Frequency(r.req.HostSync),
+		CloudServiceSync: securitycenter.Frequency(r.req.CloudSync), KeyCheck: securitycenter.Frequency(r.req.AKCheck)}
+}
+
+func moduleNames(mods []securitycenter.Module) []string {
+	out := make([]string, len(mods))
+	for i, m := range mods {
+		out[i] = string(m)
+	}
+	return out
+}
+
+// validationWait bounds how long the step waits for Security Center to validate a submitted key.
+const validationWait = 5 * time.Minute
+
+// errNoSecurityCenter is a submit without a Security Center client.
+var errNoSecurityCenter = errors.New("no Security Center client: give Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip")
+
+// ensureSecurityCenter connects the account to Security Center with the sub-user's key: added, or
+// modified when its key, modules or name differ; then, once Security Center has validated the key, the
+// sync regions, the sync frequencies and the key status check. Each setting is read first and written
+// only when it differs, so a re-run makes no mutating call.
+func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, error) {
+	if r.req.SecurityCenter == SecurityCenterSkip {
+		r.res.SecurityCenter = r.consoleValues()
+		if !r.req.allRegions() {
+			r.sc.regions = r.req.Regions
+		}
+		return nil, nil
+	}
+	sc := r.e.SecurityCenter
+	if sc == nil {
+		return nil, errNoSecurityCenter
+	}
+	// The regions are checked before anything is submitted: a refused region changes nothing.
+	choices, err := sc.Regions(ctx, securitycenter.VendorTencent)
+	if err != nil {
+		return nil, err
+	}
+	regions, err := r.chooseRegions(choices)
+	if err != nil {
+		return nil, err
+	}
+	old, oldErr := r.e.DB.Account(ctx, r.res.Account)
+	if oldErr != nil && !errors.Is(oldErr, store.ErrNotFound) {
+		return nil, oldErr
+	}
+	acct, found, err := r.findSCAccount(ctx, old)
+	if err != nil {
+		return nil, err
+	}
+	mods := r.scModules()
+	var ids map[string]string
+	if !found {
+		a, err := sc.AddAccount(ctx, securitycenter.AccountSpec{Vendor: securitycenter.VendorTencent, KeyType: securitycenter.KeySub,
+			SecretID: r.key.ID, SecretKey: securitycenter.Secret(r.key.Secret.Reveal()), Modules: mods,
+			DisplayName: r.scDisplayName(), VendorAccountID: r.scVendorAccountID()})
+		if err != nil {
+			return nil, err
+		}
+		// Journaled at once, apart from the step: if validation fails below, a rollback still finds it.
+		ids = map[string]string{idCreatedSCAccount: strconv.FormatInt(a.AuthID, 10)}
+		if err := r.e.DB.JournalDone(ctx, r.journal.ID, "security-center-account", ids); err != nil {
+			return nil, err
+		}
+		acct = a
+		r.res.Created = append(r.res.Created, fmt.Sprintf("Security Center account %d (%s)", a.AuthID, strings.Join(moduleNames(mods), ", ")))
+	} else {
+		if acct.KeyType != securitycenter.KeySub {
+			return nil, fmt.Errorf("Security Center already connects Tencent Cloud account %s with a %s key (AuthId %d); a key type cannot be changed in place: delete that account in Security Center's console (Multi-cloud assets), then run again", r.id.OwnerUIN, acct.KeyType, acct.AuthID)
+		}
+		change, what := r.scChange(acct, old)
+		if len(what) > 0 {
+			if _, err := sc.ModifyAccount(ctx, acct.AuthID, change); err != nil {
+				return nil, err
+			}
+			r.res.Created = append(r.res.Created, fmt.Sprintf("Security Center account %d updated (%s)", acct.AuthID, strings.Join(what, ", ")))
+		} else {
+			r.res.Reused = append(r.res.Reused, fmt.Sprintf("Security Center account %d", acct.AuthID))
+		}
+	}
+	r.sc.submitted, r.sc.authID = true, acct.AuthID
+	wctx, cancel := context.WithTimeout(ctx, validationWait)
+	acct, err = sc.WaitForValidation(wctx, acct.AuthID)
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	if problem := validationProblem(acct); problem != "" {
+		return nil, fmt.Errorf("Security Center did not accept the key of account %d: %s", acct.AuthID, problem)
+	}
+	if err := r.ensureRegions(ctx, choices, regions, old, oldErr == nil); err != nil {
+		return nil, err
+	}
+	if err := r.ensureFrequencies(ctx, acct.AuthID); err != nil {
+		return nil, err
+	}
+	r.sc.regions = regions
+	res := r.scResult(regions)
+	res.Submitted, res.AuthID, res.Status = true, acct.AuthID, acct.Status.String()
+	r.res.SecurityCenter = res
+	return nil, nil
+}
+
+// validationProblem says why Security Center does not use the key, or "" when the account and every
+// module are normal.
+func validationProblem(a securitycenter.Account) string {
+	var out []string
+	if a.Status != securitycenter.StatusNormal {
+		msg := "status " + a.Status.String()
+		if a.Message != "" {
+			msg += ": " + a.Message
+		}
+		out = append(out, msg)
+	}
+	for _, m := range a.Modules {
+		if m.Status != securitycenter.StatusNormal {
+			out = append(out, fmt.Sprintf("module %s %s: %s", m.Module, m.Status, m.Message))
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// findSCAccount finds the Tencent Cloud account in Security Center by its owner UIN, or by the AuthId
+// recorded for it when Security Center could not identify the key.
+func (r *run) findSCAccount(ctx context.Context, old store.Account) (securitycenter.Account, bool, error) {
+	list, err := r.e.SecurityCenter.ListAccounts(ctx, securitycenter.AccountFilter{Vendor: securitycenter.VendorTencent})
+	if err != nil {
+		return securitycenter.Account{}, false, err
+	}
+	for _, a := range list {
+		if a.VendorUID == r.id.OwnerUIN {
+			return a, true, nil
+		}
+	}
+	if old.AuthID != "" && old.Site == r.req.Site {
+		for _, a := range list {
+			if strconv.FormatInt(a.AuthID, 10) == old.AuthID {
+				return a, true, nil
+			}
+		}
+	}
+	return securitycenter.Account{}, false, nil
+}
+
+// scChange is what must change in a connected account, and the names of those changes.
+func (r *run) scChange(a securitycenter.Account, old store.Account) (securitycenter.AccountChange, []string) {
+	var ch securitycenter.AccountChange
+	var what []string
+	// Security Center shows the SecretId masked: the key counts as the same only if the mask fits and the
+	// account record says this key was submitted to this account.
+	sameKey := maskFits(a.MaskedSecretID, r.key.ID) && old.AccessKeyID == r.key.ID && old.AuthID == strconv.FormatInt(a.AuthID, 10)
+	if !sameKey {
+		ch.SecretID, ch.SecretKey = r.key.ID, securitycenter.Secret(r.key.Secret.Reveal())
+		what = append(what, "key")
+	}
+	want := r.scModules()
+	var have []securitycenter.Module
+	for _, m := range a.Modules {
+		have = append(have, m.Module)
+	}
+	if !sameSet(moduleNames(have), moduleNames(want)) {
+		ch.Modules = want
+		what = append(what, "modules "+strings.Join(moduleNames(want), ", "))
+	}
+	if name := r.scDisplayName(); a.DisplayName != name {
+		ch.DisplayName = &name
+		what = append(what, "name "+name)
+	}
+	if id := r.scVendorAccountID(); id != "" && a.VendorAccountID != id {
+		ch.VendorAccountID = &id
+		what = append(what, "account ID for Agentic SOC")
+	}
+	return ch, what
+}
+
+// maskFits reports whether a masked SecretId (e.g. AKIDz8kr***) can be the given one.
+func maskFits(masked, id string) bool {
+	i, j := strings.IndexByte(masked, '*'), strings.LastIndexByte(masked, '*')
+	if i < 0 {
+		return masked == id
+	}
+	prefix, suffix := masked[:i], masked[j+1:]
+	return len(id) >= len(prefix)+len(suffix) && strings.HasPrefix(id, prefix) && strings.HasSuffix(id, suffix)
+}
+
+func sameSet(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}
+
+// chooseRegions resolves the requested regions against the site's region list: all means every region
+// the other site does not sync; a named region the other site syncs is refused.
+func (r *run) chooseRegions(choices []securitycenter.RegionChoice) ([]string, error) {
+	var out []string
+	if r.req.allRegions() {
+		for _, c := range choices {
+			if !c.TakenByOtherSite {
+				out = append(out, c.RegionID)
+			}
+		}
+		return out, nil
+	}
+	var known, taken, unknown []string
+	for _, c := range choices {
+		known = append(known, c.RegionID)
+	}
+	for _, reg := range r.req.Regions {
+		i := slices.IndexFunc(choices, func(c securitycenter.RegionChoice) bool { return c.RegionID == reg })
+		switch {
+		case i < 0:
+			unknown = append(unknown, reg)
+		case choices[i].TakenByOtherSite:
+			taken = append(taken, reg)
+		default:
+			out = append(out, reg)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, &FieldError{"regions", fmt.Sprintf("Security Center does not know %s; valid regions are all or %s", strings.Join(unknown, ", "), strings.Join(known, ", "))}
+	}
+	if len(taken) > 0 {
+		return nil, &FieldError{"regions", fmt.Sprintf("%s already synced by Security Center's %s site, and a region is synced by one site only: leave it out, or remove it from that site's region management first",
+			strings.Join(taken, ", "), otherSite(r.req.Site))}
+	}
+	return out, nil
+}
+
+func otherSite(site string) string {
+	if site == string(securitycenter.SiteOutside) {
+		return string(securitycenter.SiteMainland)
+	}
+	return string(securitycenter.SiteOutside)
+}
+
+// ensureRegions sets the site's Tencent Cloud sync regions when they differ. Whether new regions join
+// automatically cannot be read back, so the account record's last value stands for it.
+func (r *run) ensureRegions(ctx context.Context, choices []securitycenter.RegionChoice, want []string, old store.Account, recorded bool) error {
+	var selected []string
+	for _, c := range choices {
+		if c.Selected {
+			selected = append(selected, c.RegionID)
+		}
+	}
+	sameManagement := recorded && old.Site == r.req.Site && old.RegionManagement == r.req.RegionManagement
+	if sameSet(selected, want) && sameManagement {
+		r.res.Reused = append(r.res.Reused, "Security Center sync regions")
+		return nil
+	}
+	if err := r.e.SecurityCenter.SetSyncRegions(ctx, securitycenter.VendorTencent, want, r.req.RegionManagement); err != nil {
+		return err
+	}
+	r.res.Created = append(r.res.Created, fmt.Sprintf("Security Center sync regions: %s (new regions join automatically: %s)", strings.Join(want, ", "), yesNo(r.req.RegionManagement)))
+	return nil
+}
+
+// frequencyDiff is the part of want that differs from have, and its description.
+func frequencyDiff(have, want securitycenter.RefreshSettings) (securitycenter.RefreshSettings, []string) {
+	var d securitycenter.RefreshSettings
+	var what []string
+	if have.HostSync != want.HostSync {
+		d.HostSync = want.HostSync
+		what = append(what, "host sync "+string(want.HostSync))
+	}
+	if have.CloudServiceSync != want.CloudServiceSync {
+		d.CloudServiceSync = want.CloudServiceSync
+		what = append(what, "cloud service sync "+string(want.CloudServiceSync))
+	}
+	if have.KeyCheck != want.KeyCheck {
+		d.KeyCheck = want.KeyCheck
+		what = append(what, "AK status check "+string(want.KeyCheck))
+	}
+	return d, what
+}
+
+// ensureFrequencies sets only the frequencies that differ.
+func (r *run) ensureFrequencies(ctx context.Context, authID int64) error {
+	have, err := r.e.SecurityCenter.RefreshSettings(ctx, securitycenter.VendorTencent, authID)
+	if err != nil {
+		return err
+	}
+	diff, what := frequencyDiff(have, r.scFrequencies())
+	if len(what) == 0 {
+		r.res.Reused = append(r.res.Reused, "Security Center sync frequencies and AK status check")
+		return nil
+	}
+	if err := r.e.SecurityCenter.SetRefreshSettings(ctx, securitycenter.VendorTencent, authID, diff); err != nil {
+		return err
+	}
+	r.res.Created = append(r.res.Created, "Security Center "+strings.Join(what, ", "))
+	return nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func (r *run) scResult(regions []string) *SecurityCenterResult {
+	return &SecurityCenterResult{Site: r.req.Site, DisplayName: r.scDisplayName(), KeyType: string(securitycenter.KeySub),
+		AccessKeyID: r.key.ID, Modules: moduleNames(r.scModules()), Regions: regions, RegionManagement: r.req.RegionManagement,
+		HostSync: r.req.HostSync, CloudSync: r.req.CloudSync, AKCheck: r.req.AKCheck}
+}
+
+// consoleValues is, for --security-center skip, exactly what to enter in Security Center's console. The
+// SecretKey is never part of it: `onboard accounts reveal-key` shows it on request.
+func (r *run) consoleValues() *SecurityCenterResult {
+	regions := r.req.Regions
+	regionText := strings.Join(regions, ", ")
+	if r.req.allRegions() {
+		regions, regionText = []string{RegionsAll}, "all regions the other site does not already sync"
+	}
+	res := r.scResult(regions)
+	every := func(f string) string {
+		if f == string(securitycenter.FrequencyOff) {
+			return "off"
+		}
+		return "every " + f
+	}
+	site := map[string]string{"mainland": "Chinese mainland", "outside": "outside the Chinese mainland"}[r.req.Site]
+	res.Console = []string{
+		fmt.Sprintf("Security Center console (site: %s) > Multi-cloud assets > Add > Tencent Cloud > Manual configuration", site),
+		"SecretId: " + r.key.ID,
+		fmt.Sprintf("SecretKey: not shown here; print it with `onboard accounts reveal-key %s` (to a terminal, or --to FILE for a 0600 file)", r.res.Account),
+		"Modules: " + strings.Join(res.Modules, ", "),
+		"Account name: " + res.DisplayName,
+	}
+	if id := r.scVendorAccountID(); id != "" {
+		res.Console = append(res.Console, "Tencent Cloud account ID (Agentic SOC): "+id)
+	}
+	res.Console = append(res.Console,
+		"Region management: "+regionText+"; new regions join automatically: "+yesNo(r.req.RegionManagement),
+		"Host asset sync: "+every(r.req.HostSync),
+		"Cloud service sync: "+every(r.req.CloudSync),
+		"AK service status check: "+every(r.req.AKCheck),
+	)
+	return res
+}
+
+// planSecurityCenter says what ensureSecurityCenter would do, reading only.
+func (r *run) planSecurityCenter(ctx context.Context) ([]string, error) {
+	if r.req.SecurityCenter == SecurityCenterSkip {
+		return []string{"check nothing in Security Center (--security-center skip): the result lists what to enter in its console"}, nil
+	}
+	sc := r.e.SecurityCenter
+	if sc == nil {
+		return nil, errNoSecurityCenter
+	}
+	choices, err := sc.Regions(ctx, securitycenter.VendorTencent)
+	if err != nil {
+		return nil, err
+	}
+	regions, err := r.chooseRegions(choices)
+	if err != nil {
+		return nil, err
+	}
+	old, oldErr := r.e.DB.Account(ctx, r.res.Account)
+	if oldErr != nil && !errors.Is(oldErr, store.ErrNotFound) {
+		return nil, oldErr
+	}
+	acct, found, err := r.findSCAccount(ctx, old)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	mods := strings.Join(moduleNames(r.scModules()), ", ")
+	switch {
+	case !found:
+		out = append(out, "create Security Center account "+r.scDisplayName()+" (manual configuration, key type sub, modules "+mods+")")
+	case acct.KeyType != securitycenter.KeySub:
+		return nil, fmt.Errorf("Security Center already connects Tencent Cloud account %s with a %s key (AuthId %d); delete it in Security Center's console first", r.id.OwnerUIN, acct.KeyType, acct.AuthID)
+	default:
+		// The key the run would use: the stored one, if the key step reuses it.
+		r.key.ID = ""
+		if stored, err := r.e.Secrets.Get(ctx, r.secret); err == nil {
+			r.key.ID = stored.SecretID
+		}
+		if _, what := r.scChange(acct, old); len(what) > 0 {
+			out = append(out, fmt.Sprintf("update Security Center account %d (%s)", acct.AuthID, strings.Join(what, ", ")))
+		} else {
+			out = append(out, fmt.Sprintf("reuse Security Center account %d", acct.AuthID))
+		}
+	}
+	out = append(out, "check that Security Center validates the key")
+	var selected []string
+	for _, c := range choices {
+		if c.Selected {
+			selected = append(selected, c.RegionID)
+		}
+	}
+	if sameSet(selected, regions) && oldErr == nil && old.Site == r.req.Site && old.RegionManagement == r.req.RegionManagement {
+		out = append(out, "reuse Security Center sync regions")
+	} else {
+		out = append(out, "update Security Center sync regions to "+strings.Join(regions, ", "))
+	}
+	if !found {
+		_, what := frequencyDiff(securitycenter.RefreshSettings{}, r.scFrequencies())
+		return append(out, "update Security Center "+strings.Join(what, ", ")), nil
+	}
+	have, err := sc.RefreshSettings(ctx, securitycenter.VendorTencent, acct.AuthID)
+	if err != nil {
+		return nil, err
+	}
+	if _, what := frequencyDiff(have, r.scFrequencies()); len(what) > 0 {
+		out = append(out, "update Security Center "+strings.Join(what, ", "))
+	} else {
+		out = append(out, "reuse Security Center sync frequencies and AK status check")
+	}
+	return out, nil
+}
+
+// recordSecurityCenter puts what the security-center step settled into the account record.
+func (r *run) recordSecurityCenter(a *store.Account) {
+	a.Site, a.DisplayName = r.req.Site, r.scDisplayName()
+	a.RegionManagement, a.HostSync, a.CloudSync, a.AKCheck = r.req.RegionManagement, r.req.HostSync, r.req.CloudSync, r.req.AKCheck
+	a.Regions = r.sc.regions
+	if r.sc.submitted {
+		a.AuthID = strconv.FormatInt(r.sc.authID, 10)
+	}
+}

@@ -1,0 +1,235 @@
+package onboarding
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"onboard/inventory"
+	"onboard/policy"
+	"onboard/securitycenter"
+	"onboard/store"
+	"onboard/tencent"
+)
+
+// SyncResult is the first asset sync: what Security Center was asked to sync and what our own inventory
+// found, per kind. A partial sync is reported here; it does not fail the onboarding.
+type SyncResult struct {
+	// SecurityCenter lists the asset types Security Center was asked to synchronise (ecs, cloud_product).
+	SecurityCenter []string `json:"security_center_refreshed,omitempty"`
+	// Counts are the assets found per kind (e.g. cvm.instance).
+	Counts map[string]int `json:"counts"`
+	// Regions are the regions synced; empty means every region.
+	Regions []string `json:"regions,omitempty"`
+	// Partial: some kind or region failed (Failed says which and why), or a request to Security Center did.
+	Partial bool     `json:"partial"`
+	Failed  []string `json:"failed,omitempty"`
+	// Earlier is when an earlier run did the first sync; Counts are then that sync's.
+	Earlier *time.Time `json:"earlier,omitempty"`
+}
+
+// featureAssets maps a feature to the asset type Security Center synchronises for it.
+var featureAssets = map[string]securitycenter.AssetKind{
+	policy.FeatureHost: securitycenter.AssetsHosts,
+	policy.FeatureCSPM: securitycenter.AssetsCloudServices,
+}
+
+// syncPending splits the kinds of the features into those an earlier sync of the account already
+// listed and those it did not, and returns the earlier outcomes.
+func (r *run) syncPending(ctx context.Context, kinds []string) (pending []string, earlier []store.SyncOutcome, err error) {
+	outcomes, err := r.e.DB.SyncOutcomes(ctx, r.res.Account)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, k := range kinds {
+		done := false
+		for _, o := range outcomes {
+			if o.Kind == k && (o.Status == inventory.StatusDone || o.Status == store.SyncOK) {
+				done = true
+				earlier = append(earlier, o)
+			}
+		}
+		if !done {
+			pending = append(pending, k)
+		}
+	}
+	return pending, earlier, nil
+}
+
+// firstSync asks Security Center to synchronise the chosen features' assets and lists them into our own
+// inventory with the new key. Kinds an earlier run already synced are not synced again, so a re-run
+// makes no call here.
+func (r *run) firstSync(ctx context.Context) (map[string]string, error) {
+	if r.req.SkipSync {
+		return nil, nil
+	}
+	kinds := inventory.KindsFor(r.req.Features)
+	pending, earlier, err := r.syncPending(ctx, kinds)
+	if err != nil {
+		return nil, err
+	}
+	res := &SyncResult{Counts: map[string]int{}}
+	if !r.req.allRegions() {
+		res.Regions = r.req.Regions
+	}
+	r.res.FirstSync = res
+	if len(pending) == 0 {
+		var last time.Time
+		for _, o := range earlier {
+			res.Counts[o.Kind] += o.Seen
+			if o.At.After(last) {
+				last = o.At
+			}
+		}
+		if len(earlier) > 0 {
+			res.Earlier = &last
+			r.res.Reused = append(r.res.Reused, "first asset sync of "+last.Format(time.RFC3339))
+		}
+		return nil, nil
+	}
+	if r.sc.submitted {
+		for _, f := range r.req.Features {
+			kind, ok := featureAssets[f]
+			if !ok || !slices.ContainsFunc(inventory.KindsFor([]string{f}), func(k string) bool { return slices.Contains(pending, k) }) {
+				continue
+			}
+			if err := r.e.SecurityCenter.RefreshAssets(ctx, securitycenter.VendorTencent, kind); err != nil {
+				if ctx.Err() != nil {
+					return nil, err
+				}
+				res.Partial = true
+				res.Failed = append(res.Failed, fmt.Sprintf("Security Center %s sync: %v", kind, err))
+				continue
+			}
+			res.SecurityCenter = append(res.SecurityCenter, string(kind))
+		}
+	}
+	if r.e.NewInventory == nil {
+		res.Partial = true
+		res.Failed = append(res.Failed, "inventory: no client for the new key")
+		return nil, nil
+	}
+	cloud, err := r.e.NewInventory(tencent.Credential{SecretID: r.key.ID, SecretKey: r.key.Secret})
+	if err != nil {
+		return nil, err
+	}
+	regions := res.Regions
+	if len(regions) > 0 {
+		var missing []string
+		regions, missing, pending = offered(ctx, cloud, regions, pending)
+		if len(missing) > 0 {
+			res.Regions = regions
+			r.res.Verified = append(r.res.Verified, "first sync: Tencent Cloud offers this account none of the products synced in "+strings.Join(missing, ", "))
+		}
+	}
+	if len(pending) == 0 {
+		return nil, nil // no kind left to list in the chosen regions; an empty Kinds would mean every kind
+	}
+	out, err := inventory.Sync(ctx, cloud, r.e.DB, inventory.Options{Account: r.res.Account, Kinds: pending,
+		Regions: regions, Unlimited: r.e.InventoryUnlimited})
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	for k, n := range out.Counts() {
+		res.Counts[k] += n
+	}
+	for _, o := range earlier {
+		res.Counts[o.Kind] += o.Seen
+	}
+	if err != nil {
+		res.Partial = true
+		failed := out.Failed()
+		for _, o := range failed {
+			where := o.Kind
+			if o.Region != "" {
+				where += " in " + o.Region
+			}
+			res.Failed = append(res.Failed, fmt.Sprintf("%s: %v", where, o.Err))
+		}
+		if len(failed) == 0 {
+			res.Failed = append(res.Failed, err.Error())
+		}
+	}
+	r.res.Verified = append(r.res.Verified, "first sync: "+countsText(res.Counts))
+	return nil, nil
+}
+
+// offered narrows the chosen regions to those Tencent Cloud offers for the kinds' products (a region
+// chosen for Security Center may be one this account does not use), and returns the rest. When none is
+// left, only the account-wide kinds remain to sync. A product whose regions cannot be read leaves the
+// regions as chosen: the sync then reports what failed.
+func offered(ctx context.Context, cloud inventory.Cloud, chosen, kinds []string) (keep, missing, kindsLeft []string) {
+	known := map[string]bool{}
+	asked := map[string]bool{}
+	for _, k := range inventory.Kinds {
+		if !slices.Contains(kinds, k.Name) || k.Global() || asked[k.Product] {
+			continue
+		}
+		asked[k.Product] = true
+		regions, err := cloud.Regions(ctx, k.Product)
+		if err != nil {
+			return chosen, nil, kinds
+		}
+		for _, reg := range regions {
+			known[reg.ID] = true
+		}
+	}
+	if len(asked) == 0 {
+		return chosen, nil, kinds
+	}
+	for _, reg := range chosen {
+		if known[reg] {
+			keep = append(keep, reg)
+		} else {
+			missing = append(missing, reg)
+		}
+	}
+	if len(keep) > 0 {
+		return keep, missing, kinds
+	}
+	for _, k := range inventory.Kinds {
+		if slices.Contains(kinds, k.Name) && k.Global() {
+			kindsLeft = append(kindsLeft, k.Name)
+		}
+	}
+	return nil, missing, kindsLeft
+}
+
+func countsText(counts map[string]int) string {
+	var parts []string
+	for _, k := range inventory.KindNames() {
+		if n, ok := counts[k]; ok {
+			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	if len(parts) == 0 {
+		return "no assets"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// planFirstSync says what firstSync would do, reading only.
+func (r *run) planFirstSync(ctx context.Context) ([]string, error) {
+	if r.req.SkipSync {
+		return []string{"check nothing: the first asset sync is skipped (--skip-sync)"}, nil
+	}
+	kinds := inventory.KindsFor(r.req.Features)
+	pending, _, err := r.syncPending(ctx, kinds)
+	if err != nil {
+		return nil, err
+	}
+	if len(pending) == 0 {
+		return []string{"reuse the earlier first asset sync"}, nil
+	}
+	var out []string
+	if r.req.SecurityCenter == SecurityCenterSubmit {
+		for _, f := range r.req.Features {
+			if kind, ok := featureAssets[f]; ok {
+				out = append(out, "create a Security Center asset sync of "+string(kind))
+			}
+		}
+	}
+	return append(out, "create a first inventory sync of "+strings.Join(pending, ", ")), nil
+}
