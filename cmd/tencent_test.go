@@ -65,11 +65,10 @@ func TestTencentOnboardsAgainstTheEmulatorAndKeepsTheSecretOutOfEverything(t *te
 	defer env.Close()
 	home := t.TempDir()
 	debugLog := filepath.Join(t.TempDir(), "debug.log")
-	vars := map[string]string{"ONBOARD_HOME": home, "ONBOARD_TENCENT_ENDPOINT": env.TencentEndpoint, "ONBOARD_SECRET_STORE": "file",
-		"TENCENTCLOUD_SECRET_ID": env.TencentSecretID, "TENCENTCLOUD_SECRET_KEY": env.TencentSecretKey}
+	vars := emulatorVars(env, home)
 	f, out, errOut := tencentTestFactory(vars)
 	args := []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,cspm,soc", "--cspm-policy", "custom",
-		"--sub-user", "sas-reader", "--output", "json", "--debug-log", debugLog}
+		"--sub-user", "sas-reader", "--security-center", "submit", "--output", "json", "--debug-log", debugLog}
 	if code := run(context.Background(), f, args); code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, errOut.String())
 	}
@@ -104,8 +103,18 @@ func TestTencentOnboardsAgainstTheEmulatorAndKeepsTheSecretOutOfEverything(t *te
 		return nil
 	})
 
+	sc, _ := res["security_center"].(map[string]any)
+	if sc == nil || sc["submitted"] != true || sc["status"] != "normal" || sc["auth_id"] == nil {
+		t.Errorf("security center in the result: %v", res["security_center"])
+	}
+	counts, _ := res["first_sync"].(map[string]any)["counts"].(map[string]any)
+	if counts["cvm.instance"] != float64(30) || counts["vpc.vpc"] != float64(5) {
+		t.Errorf("first sync counts: %v", counts)
+	}
+
 	// The same request again: exit 0 and no mutating call.
 	env.Tencent.ResetCalls()
+	sasCalls := len(env.SecurityCenter.Calls())
 	f2, _, errOut2 := tencentTestFactory(vars)
 	if code := run(context.Background(), f2, args[:len(args)-2]); code != ExitOK {
 		t.Fatalf("re-run exit %d\n%s", code, errOut2.String())
@@ -113,6 +122,120 @@ func TestTencentOnboardsAgainstTheEmulatorAndKeepsTheSecretOutOfEverything(t *te
 	for _, c := range env.Tencent.Calls() {
 		if c.Mutating {
 			t.Errorf("re-run made a mutating call: %s", c.Action)
+		}
+	}
+	for _, c := range env.SecurityCenter.Calls()[sasCalls:] {
+		if !strings.HasPrefix(c.Action, "Describe") && !strings.HasPrefix(c.Action, "List") {
+			t.Errorf("re-run made a Security Center call that is not a read: %s", c.Action)
+		}
+	}
+}
+
+// emulatorVars points a run at both emulators with their keys.
+func emulatorVars(env *emulator.Env, home string) map[string]string {
+	return map[string]string{"ONBOARD_HOME": home, "ONBOARD_TENCENT_ENDPOINT": env.TencentEndpoint, "ONBOARD_SECRET_STORE": "file",
+		"TENCENTCLOUD_SECRET_ID": env.TencentSecretID, "TENCENTCLOUD_SECRET_KEY": env.TencentSecretKey,
+		"ONBOARD_SECURITY_CENTER_ENDPOINT": env.SecurityCenterEndpoint,
+		"ALIBABA_CLOUD_ACCESS_KEY_ID":      env.AlibabaAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": env.AlibabaAccessKeySecret}
+}
+
+func TestTencentSecurityCenterFlags(t *testing.T) {
+	var got *TencentOptions
+	cmd := NewCmdTencent(NewFactory(), func(_ context.Context, o *TencentOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--mode", "manual", "--features", "host", "--sub-user", "sas", "--site", "outside", "--account-name", "prod",
+		"--security-center", "skip", "--regions", "ap-guangzhou,ap-shanghai", "--region-management", "--host-sync", "6h", "--cloud-sync", "12h",
+		"--ak-check", "off", "--skip-sync", "--security-center-endpoint", "http://127.0.0.1:9", "--alibaba-profile", "ali"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	r := got.Request
+	if r.Site != "outside" || r.AccountName != "prod" || r.SecurityCenter != "skip" || strings.Join(r.Regions, ",") != "ap-guangzhou,ap-shanghai" ||
+		!r.RegionManagement || r.HostSync != "6h" || r.CloudSync != "12h" || r.AKCheck != "off" || !r.SkipSync ||
+		got.SecurityCenterEndpoint != "http://127.0.0.1:9" || got.AlibabaProfile != "ali" {
+		t.Fatalf("options: %+v", got)
+	}
+}
+
+func TestTencentInvalidSecurityCenterValuesExitTwo(t *testing.T) {
+	for _, tt := range []struct{ flag, value string }{
+		{"--site", "europe"}, {"--security-center", "later"}, {"--regions", "all,ap-guangzhou"},
+		{"--host-sync", "2h"}, {"--cloud-sync", "daily"}, {"--ak-check", "1d"},
+	} {
+		f, out, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir(), "ONBOARD_TENCENT_ENDPOINT": "http://127.0.0.1:1",
+			"TENCENTCLOUD_SECRET_ID": "AKIDx", "TENCENTCLOUD_SECRET_KEY": "y"})
+		code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "quick", tt.flag, tt.value})
+		if code != ExitUsage || !strings.Contains(errOut.String(), tt.flag) || !strings.Contains(errOut.String(), "valid") || out.String() != "" {
+			t.Errorf("%s %s: exit %d, stderr %q; want exit 2 naming the flag and the valid values", tt.flag, tt.value, code, errOut.String())
+		}
+	}
+}
+
+func TestTencentSecurityCenterTextOutputAndSkip(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	home := t.TempDir()
+	vars := emulatorVars(env, home)
+	f, out, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "quick", "--site", "outside", "--host-sync", "6h"}); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	for _, want := range []string{"Security Center (outside site)", "AuthId 2158", "status normal", "host sync 6h", "First asset sync: cvm.instance 30", "partly done", "lighthouse:DescribeRegions"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("text output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	// Skip, on another account record: the console values, no Security Center call, no secret.
+	n := len(env.SecurityCenter.Calls())
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "manual-user",
+		"--account", "manual", "--security-center", "skip", "--skip-sync"}); code != ExitOK {
+		t.Fatalf("skip: exit %d\n%s", code, errOut.String())
+	}
+	if calls := env.SecurityCenter.Calls()[n:]; len(calls) != 0 {
+		t.Errorf("skip made Security Center calls: %+v", calls)
+	}
+	secrets, _ := store.NewFileStore(home, nil)
+	cred, err := secrets.Get(context.Background(), "tencent/"+env.OwnerUIN+"/manual-user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Security Center was skipped", "SecretId: " + cred.SecretID, "onboard accounts reveal-key manual", "Host asset sync: every 24h"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("skip output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String()+errOut.String(), cred.SecretKey.Reveal()) {
+		t.Error("the skip output contains the SecretKey")
+	}
+}
+
+func TestTencentRollbackDeletesTheSecurityCenterAccount(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	vars := emulatorVars(env, t.TempDir())
+	f, _, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "quick", "--skip-sync"}); code != ExitOK {
+		t.Fatalf("onboard: exit %d %s", code, errOut.String())
+	}
+	f, out, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--rollback"}); code != ExitOK {
+		t.Fatalf("rollback: exit %d %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "removed Security Center account 2158") {
+		t.Fatalf("rollback output: %q", out.String())
+	}
+	for _, a := range env.SecurityCenter.State().Accounts {
+		for site, st := range a.Sites {
+			if len(st.CloudAccounts) != 0 {
+				t.Errorf("Security Center accounts left on %s: %+v", site, st.CloudAccounts)
+			}
 		}
 	}
 }

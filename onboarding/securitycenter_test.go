@@ -328,6 +328,15 @@ func TestAPartialFirstSyncIsReportedNotFailed(t *testing.T) {
 	if fs == nil || !fs.Partial || !containsPrefix(fs.Failed, "vpc.subnet") || fs.Counts["cvm.instance"] != 3 {
 		t.Fatalf("first sync: %+v", fs)
 	}
+	// A re-run leaves the retry to `onboard sync`: no second first sync, no mutating call.
+	f.emu.ResetCalls()
+	n := len(f.env.SecurityCenter.Calls())
+	if _, err := f.engine.Apply(context.Background(), submitRequest(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if m := append(f.mutatingCalls(), f.sasMutatingSince(n)...); len(m) != 0 {
+		t.Errorf("the re-run after a partial first sync made %v", m)
+	}
 }
 
 func TestSkipSyncLeavesTheFirstSyncOut(t *testing.T) {

@@ -37,7 +37,7 @@ var featureAssets = map[string]securitycenter.AssetKind{
 }
 
 // syncPending splits the kinds of the features into those an earlier sync of the account already
-// listed and those it did not, and returns the earlier outcomes.
+// listed (whether or not every region succeeded) and those it did not, and returns the earlier outcomes.
 func (r *run) syncPending(ctx context.Context, kinds []string) (pending []string, earlier []store.SyncOutcome, err error) {
 	outcomes, err := r.e.DB.SyncOutcomes(ctx, r.res.Account)
 	if err != nil {
@@ -46,7 +46,8 @@ func (r *run) syncPending(ctx context.Context, kinds []string) (pending []string
 	for _, k := range kinds {
 		done := false
 		for _, o := range outcomes {
-			if o.Kind == k && (o.Status == inventory.StatusDone || o.Status == store.SyncOK) {
+			// Any outcome counts: what failed then is for `onboard sync` to retry, not for a re-run.
+			if o.Kind == k {
 				done = true
 				earlier = append(earlier, o)
 			}
