@@ -204,13 +204,15 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
 		InventoryUnlimited: f.Getenv(envSandbox) == "1"}
-	if opts.Rollback || req.SecurityCenter == onboarding.SecurityCenterSubmit {
+	if opts.Rollback {
+		return tencentRollback(ctx, f, opts, engine, admin, req.Account)
+	}
+	if req.SecurityCenter == onboarding.SecurityCenterSubmit {
 		sc, scSource, err := newSecurityCenter(f, opts, req.Site)
 		switch {
 		case err == nil:
 			engine.SecurityCenter = sc
 			fmt.Fprintf(f.IO.ErrOut, "Using Alibaba Cloud credentials from %s\n", scSource)
-		case opts.Rollback:
 		case opts.Request.SecurityCenter == "" && errors.Is(err, securitycenter.ErrNoCredentials):
 			// Submit is the default only where it can work: with no Alibaba Cloud credentials at all, the
 			// run skips Security Center and prints what to enter in its console.
@@ -219,11 +221,6 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		default:
 			return err
 		}
-		// A rollback without them still undoes the Tencent Cloud side; one that must delete a Security
-		// Center account says so.
-	}
-	if opts.Rollback {
-		return tencentRollback(ctx, f, engine, admin, req.Account)
 	}
 	if opts.DryRun {
 		plan, err := engine.Plan(ctx, req)
@@ -280,13 +277,27 @@ func writeTencentResult(w io.Writer, r onboarding.Result) error {
 	return err
 }
 
-func tencentRollback(ctx context.Context, f *Factory, engine *onboarding.Engine, admin *tencent.Client, account string) error {
+func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engine *onboarding.Engine, admin *tencent.Client, account string) error {
 	if account == "" {
 		id, err := admin.CallerIdentity(ctx)
 		if err != nil {
 			return err
 		}
 		account = id.OwnerUIN
+	}
+	// The Security Center account is deleted on the site the account record names. Without Alibaba Cloud
+	// credentials, a rollback that has a Security Center account to delete stops there and says so: the
+	// key it uses must not go first.
+	site := opts.Request.Site
+	if a, err := engine.DB.Account(ctx, account); site == "" && err == nil && a.Site != "" {
+		site = a.Site
+	}
+	if site == "" {
+		site = string(securitycenter.SiteMainland)
+	}
+	if sc, source, err := newSecurityCenter(f, opts, site); err == nil {
+		engine.SecurityCenter = sc
+		fmt.Fprintf(f.IO.ErrOut, "Using Alibaba Cloud credentials from %s\n", source)
 	}
 	removed, err := engine.Rollback(ctx, account, admin)
 	if f.JSON() {
