@@ -385,3 +385,37 @@ func TestInvalidSecurityCenterFieldsNameTheFlag(t *testing.T) {
 		t.Errorf("defaults: %+v", req)
 	}
 }
+
+// FuzzValidateSecurityCenterFields: any input is either refused with a FieldError or leaves values the
+// engine can use.
+func FuzzValidateSecurityCenterFields(f *testing.F) {
+	f.Add("mainland", "submit", "ap-guangzhou,ap-shanghai", "24h", "prod")
+	f.Add("", "", "all", "", "")
+	f.Add("outside", "skip", "all,ap-guangzhou", "7d", "a\x00b")
+	f.Fuzz(func(t *testing.T, site, sc, regions, freq, name string) {
+		r := Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "x", Site: site, SecurityCenter: sc,
+			Regions: strings.Split(regions, ","), HostSync: freq, AccountName: name}
+		err := r.Validate()
+		if err != nil {
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("%v is not a FieldError", err)
+			}
+			return
+		}
+		if _, err := securitycenter.ParseSite(r.Site); err != nil {
+			t.Errorf("site %q accepted", r.Site)
+		}
+		if r.SecurityCenter != SecurityCenterSubmit && r.SecurityCenter != SecurityCenterSkip {
+			t.Errorf("security center %q accepted", r.SecurityCenter)
+		}
+		if _, err := securitycenter.ParseFrequency(r.HostSync); err != nil {
+			t.Errorf("host sync %q accepted", r.HostSync)
+		}
+		for _, reg := range r.Regions {
+			if reg != RegionsAll && !regionID.MatchString(reg) {
+				t.Errorf("region %q accepted", reg)
+			}
+		}
+	})
+}
