@@ -419,3 +419,50 @@ func FuzzValidateSecurityCenterFields(f *testing.F) {
 		}
 	})
 }
+
+// An account Security Center refuses to validate fails the step, yet is journaled the moment it was
+// added: the rollback still deletes it.
+func TestAnAccountThatFailsValidationIsStillRolledBack(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.emu.FailNext("DescribeVpcs", "AuthFailure.UnauthorizedOperation", 1000)
+	req := submitRequest()
+	req.Account = "acct"
+	_, err := f.engine.Apply(ctx, req, nil)
+	if err == nil || !strings.Contains(err.Error(), "module CSPM") {
+		t.Fatalf("error %v, want Security Center's refusal of the CSPM module", err)
+	}
+	if left := f.siteState(t).CloudAccounts; len(left) != 1 {
+		t.Fatalf("Security Center accounts: %+v", left)
+	}
+	removed, err := f.engine.Rollback(ctx, "acct", f.admin)
+	if err != nil || !containsPrefix(removed, "Security Center account") {
+		t.Fatalf("rollback removed %v (%v)", removed, err)
+	}
+	if left := f.siteState(t).CloudAccounts; len(left) != 0 {
+		t.Fatalf("Security Center accounts left: %+v", left)
+	}
+}
+
+// After a refused validation, the next run finds the account by the owner UIN and repairs it in place.
+func TestARerunAfterAFailedValidationConverges(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.emu.FailNext("DescribeVpcs", "AuthFailure.UnauthorizedOperation", 1000)
+	if _, err := f.engine.Apply(ctx, submitRequest(), nil); err == nil {
+		t.Fatal("the run succeeded despite the refused module")
+	}
+	f.emu.ClearFaults()
+	n := len(f.env.SecurityCenter.Calls())
+	res, err := f.engine.Apply(ctx, submitRequest(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := f.sasMutatingSince(n); containsPrefix(m, "AddCloudVendorAccountAK") || !containsPrefix(m, "ModifyCloudVendorAccountAK") {
+		t.Errorf("the re-run made %v, want a modify and no add", m)
+	}
+	left := f.siteState(t).CloudAccounts
+	if len(left) != 1 || left[0].AuthID != res.SecurityCenter.AuthID || left[0].ServiceStatus != 0 {
+		t.Fatalf("Security Center accounts: %+v", left)
+	}
+}
