@@ -69,7 +69,8 @@ func TestEmulatorPrintsOneJSONLineAndServesUntilCancelled(t *testing.T) {
 	if err := json.Unmarshal([]byte(out.String()), &line); err != nil {
 		t.Fatalf("output %q is not one JSON line: %v", out.String(), err)
 	}
-	for _, k := range []string{"tencent_endpoint", "tencent_secret_id", "tencent_secret_key", "tencent_owner_uin"} {
+	for _, k := range []string{"tencent_endpoint", "tencent_secret_id", "tencent_secret_key", "tencent_owner_uin",
+		"security_center_endpoint", "alibaba_access_key_id", "alibaba_access_key_secret"} {
 		if line[k] == "" {
 			t.Errorf("JSON line lacks %s: %v", k, line)
 		}

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -33,6 +34,7 @@ type SyncOptions struct {
 	Concurrency int
 	Endpoint    string
 	Insecure    bool
+	Rates       string
 }
 
 func newCmdSync(f *Factory) *cobra.Command {
@@ -58,6 +60,7 @@ A region or kind that fails is reported and the rest is kept (exit code 3).`,
 	fl.StringVar(&opts.Regions, "regions", "", "comma-separated regions, or all; default: the account's regions")
 	fl.StringVar(&opts.Kinds, "kinds", "", "comma-separated kinds; default: those of the account's features")
 	fl.IntVar(&opts.Concurrency, "concurrency", inventory.DefaultConcurrency, "most requests in flight; 1 sends one request at a time, pages in order")
+	fl.StringVar(&opts.Rates, "rates", "published", "client-side rate limits: published (Tencent's per-action limits), off, or overrides such as cvm:DescribeInstances=20,cbs:DescribeDisks=50")
 	fl.StringVar(&opts.Endpoint, "tencent-endpoint", "", "send Tencent Cloud calls to this http(s)://HOST[:PORT] (env ONBOARD_TENCENT_ENDPOINT)")
 	fl.BoolVar(&opts.Insecure, "insecure-storage", false, "the keys are in the file store ($ONBOARD_HOME/secrets.json)")
 	addSandboxFlag(cmd, f)
@@ -104,6 +107,10 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 			kinds = append(kinds, k)
 		}
 	}
+	rates, unlimited, err := parseRates(opts.Rates)
+	if err != nil {
+		return err
+	}
 	db, err := openStore(ctx, f)
 	if err != nil {
 		return err
@@ -127,7 +134,7 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 	var reports []syncReport
 	var errs []error
 	for _, a := range accounts {
-		report, err := syncAccount(ctx, f, db, secrets, a, opts, kinds)
+		report, err := syncAccount(ctx, f, db, secrets, a, opts, kinds, inventory.Options{Rates: rates, Unlimited: unlimited})
 		if report != nil {
 			reports = append(reports, *report)
 		}
@@ -178,7 +185,7 @@ func accountsToSync(ctx context.Context, db *store.DB, opts *SyncOptions) ([]sto
 	return nil, Usagef("several accounts are onboarded: choose one with --account (%s) or sync them all with --all", strings.Join(names, ", "))
 }
 
-func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.SecretStore, a store.Account, opts *SyncOptions, kinds []string) (*syncReport, error) {
+func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.SecretStore, a store.Account, opts *SyncOptions, kinds []string, limits inventory.Options) (*syncReport, error) {
 	cred, err := syncCredential(ctx, f, secrets, a)
 	if err != nil {
 		return nil, err
@@ -207,7 +214,7 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 	progress := newSyncProgress(f, a.Name)
 	start := time.Now()
 	res, err := inventory.Sync(ctx, cloud, db, inventory.Options{Account: a.Name, Kinds: kinds, Regions: regions,
-		Concurrency: opts.Concurrency, Progress: progress.update})
+		Concurrency: opts.Concurrency, Rates: limits.Rates, Unlimited: limits.Unlimited, Progress: progress.update})
 	progress.stop()
 	if err != nil && !errors.Is(err, inventory.ErrPartial) {
 		if strings.HasPrefix(err.Error(), "unknown region") {
@@ -278,6 +285,37 @@ func printSyncReport(w io.Writer, r syncReport) {
 		}
 		fmt.Fprintf(w, "FAILED %s in %s: %s\n", o.Kind, region, o.Error)
 	}
+}
+
+// parseRates reads --rates: published, off, or ACTION=N overrides of the published rates.
+func parseRates(v string) (map[string]float64, bool, error) {
+	switch v {
+	case "published", "":
+		return nil, false, nil
+	case "off":
+		return nil, true, nil
+	}
+	actions := map[string]bool{}
+	for _, k := range inventory.Kinds {
+		actions[k.Action] = true
+	}
+	rates := map[string]float64{}
+	for _, pair := range splitList(v) {
+		action, n, ok := strings.Cut(pair, "=")
+		r, err := strconv.ParseFloat(n, 64)
+		if !ok || err != nil || r <= 0 {
+			return nil, false, Usagef("invalid --rates %q: want published, off, or ACTION=REQUESTS_PER_SECOND pairs such as cvm:DescribeInstances=20", pair)
+		}
+		if !actions[action] {
+			var names []string
+			for _, k := range inventory.Kinds {
+				names = append(names, k.Action)
+			}
+			return nil, false, Usagef("invalid --rates: %q is not a listing action; valid: %s", action, strings.Join(names, ", "))
+		}
+		rates[action] = r
+	}
+	return rates, false, nil
 }
 
 func splitList(s string) []string {

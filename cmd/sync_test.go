@@ -70,6 +70,8 @@ func TestSyncAndAssetsRefuseBadInputNamingTheFlag(t *testing.T) {
 	}{
 		{[]string{"sync", "--kinds", "cvm.instances"}, `invalid --kinds: unknown kind "cvm.instances"`},
 		{[]string{"sync", "--concurrency", "0"}, "invalid --concurrency 0"},
+		{[]string{"sync", "--rates", "cvm:DescribeInstances=fast"}, `invalid --rates "cvm:DescribeInstances=fast"`},
+		{[]string{"sync", "--rates", "cvm:RunInstances=5"}, `"cvm:RunInstances" is not a listing action`},
 		{[]string{"sync", "--account", "a", "--all"}, "--account and --all cannot be used together"},
 		{[]string{"sync", "--account", "nope"}, `--account "nope"`},
 		{[]string{"assets", "list", "--output", "xml"}, `invalid --output "xml": valid values are table, json, csv`},
