@@ -49,6 +49,7 @@ type TencentOptions struct {
 	// AlibabaProfile names an aliyun CLI profile for Security Center's credentials.
 	AlibabaProfile         string
 	SecurityCenterEndpoint string
+	PolicyFiles            []string // NAME=PATH
 }
 
 func newCmdTencent(f *Factory) *cobra.Command { return NewCmdTencent(f, nil) }
@@ -77,7 +78,13 @@ Alibaba Cloud credentials for Security Center: ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBA
 --alibaba-profile NAME (aliyun CLI configuration). Defaults: --site mainland, --regions all, --host-sync 24h,
 --cloud-sync 24h, --ak-check 24h.
 
-Not in this version yet: audit-log delivery (feature audit), root-key retirement and the wizard.`,
+Feature audit (CIEM audit logs): a CLS logset and topic in --audit-region (new, or given by ID), a CloudAudit
+tracking set delivering all events to that topic, Kafka consumption opened, ciemPolicy rendered with the real
+IDs and attached, and the Kafka settings submitted to Security Center; --verify-kafka logs in to the Kafka
+address with the new key.
+
+When a root key runs this, the result reminds you to retire it; --root-key disable or delete does it as the
+very last step, only once everything before succeeded.`,
 		Example: "  onboard tencent --no-input --mode manual --features host,cspm --cspm-policy custom --sub-user sas-reader\n" +
 			"  onboard tencent --no-input --mode quick --sandbox",
 		Args: cobra.NoArgs,
@@ -89,6 +96,19 @@ Not in this version yet: audit-log delivery (feature audit), root-key retirement
 			if opts.Regions != "" {
 				opts.Request.Regions = strings.Split(opts.Regions, ",")
 			}
+			for _, pf := range opts.PolicyFiles {
+				name, path, err := policy.ParsePolicyFileFlag(pf)
+				if err != nil {
+					return Usagef("invalid --policy-file: %v", err)
+				}
+				if _, dup := opts.Request.PolicyFiles[name]; dup {
+					return Usagef("invalid --policy-file: %s is given twice", name)
+				}
+				if opts.Request.PolicyFiles == nil {
+					opts.Request.PolicyFiles = map[string]string{}
+				}
+				opts.Request.PolicyFiles[name] = path
+			}
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -97,7 +117,7 @@ Not in this version yet: audit-log delivery (feature audit), root-key retirement
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Request.Mode, "mode", "", "manual (choose features) or quick (hosts only, as Security Center's quick configuration)")
-	fl.StringVar(&opts.Features, "features", "", "comma-separated: host, cspm, soc (audit: not in this version)")
+	fl.StringVar(&opts.Features, "features", "", "comma-separated: host, cspm, soc, audit")
 	fl.StringVar(&cspm, "cspm-policy", "", "how CSPM is granted: preset (CloudResourceReadOnlyAccess + QcloudCamReadOnlyAccess) or custom (cspmPolicy)")
 	fl.StringVar(&opts.Request.SubUser, "sub-user", "", "the CAM sub-user to create or reuse (quick default: AlibabaSasSubAccount_ + the account's last six digits)")
 	fl.StringVar(&opts.Request.Account, "account", "", "local name of the account record (default: the owner UIN)")
@@ -120,6 +140,13 @@ Not in this version yet: audit-log delivery (feature audit), root-key retirement
 	fl.BoolVar(&opts.Request.SkipSync, "skip-sync", false, "leave out the first asset sync")
 	fl.StringVar(&opts.SecurityCenterEndpoint, "security-center-endpoint", "", "send Security Center calls to this http(s)://HOST[:PORT] (env ONBOARD_SECURITY_CENTER_ENDPOINT)")
 	fl.StringVar(&opts.AlibabaProfile, "alibaba-profile", "", "aliyun CLI profile with the Alibaba Cloud credentials for Security Center")
+	fl.StringVar(&opts.Request.AuditRegion, "audit-region", "", "audit logs: the region of the CLS logset and topic CloudAudit delivers to (required with feature audit)")
+	fl.StringVar(&opts.Request.AuditLogset, "audit-logset", "", "audit logs: a CLS logset ID, or new (default: create or reuse "+onboarding.AuditLogsetName+")")
+	fl.StringVar(&opts.Request.AuditTopic, "audit-topic", "", "audit logs: a CLS topic ID in that logset, or new (default: create or reuse "+onboarding.AuditTopicName+")")
+	fl.StringVar(&opts.Request.KafkaNetwork, "kafka-network", "", "audit logs: the CLS Kafka address Security Center consumes from: public (default) or private")
+	fl.BoolVar(&opts.Request.VerifyKafka, "verify-kafka", false, "audit logs: also log in to that Kafka address with the new key, as Security Center will")
+	fl.StringArrayVar(&opts.PolicyFiles, "policy-file", nil, "use this document for a custom policy instead of the embedded template: NAME=PATH (cspmPolicy, siemPolicy, ciemPolicy); repeatable")
+	fl.StringVar(&opts.Request.RootKey, "root-key", "", "when a root key runs this: keep (default; you are reminded), disable or delete it as the very last step")
 	addSandboxFlag(cmd, f)
 	return cmd
 }

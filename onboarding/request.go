@@ -46,7 +46,43 @@ type Request struct {
 	HostSync, CloudSync, AKCheck string
 	// SkipSync leaves out the first asset sync.
 	SkipSync bool
+
+	// AuditRegion is the region of the CLS logset and topic that CloudAudit delivers to (feature audit;
+	// required with it).
+	AuditRegion string
+	// AuditLogset is a CLS logset ID, or "new" (the default): a logset named AuditLogsetName is created,
+	// or reused when an earlier run made it.
+	AuditLogset string
+	// AuditTopic is a CLS topic ID in that logset, or "new" (the default): a topic named AuditTopicName.
+	AuditTopic string
+	// KafkaNetwork is the CLS Kafka address Security Center consumes from: public (the default, as
+	// Security Center's procedure asks) or private.
+	KafkaNetwork string
+	// VerifyKafka also logs in to that Kafka address with the new key, as Security Center will.
+	VerifyKafka bool
+	// PolicyFiles replace the embedded templates of custom policies: policy name → file. The files are
+	// read and checked by Validate.
+	PolicyFiles map[string]string
+	// RootKey is what happens to the root key this run used, as its very last step once everything else
+	// succeeded: keep (the default; the result reminds), disable, or delete.
+	RootKey string
+
+	overrides map[string][]byte // the PolicyFiles' documents, read by Validate
 }
+
+// Values of Request.AuditLogset and Request.AuditTopic that create (or reuse) our own.
+const (
+	AuditNew        = "new"
+	AuditLogsetName = "onboard-cloudaudit"
+	AuditTopicName  = "cloudaudit-events"
+)
+
+// Values of Request.RootKey.
+const (
+	RootKeyKeep    = "keep"
+	RootKeyDisable = "disable"
+	RootKeyDelete  = "delete"
+)
 
 // Values of Request.SecurityCenter.
 const (
@@ -63,8 +99,11 @@ const DefaultFrequency = "24h"
 // QuickUserPrefix starts the sub-user name in quick mode, as Security Center's quick configuration does.
 const QuickUserPrefix = "AlibabaSasSubAccount_"
 
-// built lists the features the engine can onboard today; audit needs CLS and CloudAudit, not built yet.
-var built = []string{policy.FeatureHost, policy.FeatureCSPM, policy.FeatureSOC}
+// built lists the features the engine can onboard.
+var built = []string{policy.FeatureHost, policy.FeatureCSPM, policy.FeatureSOC, policy.FeatureAudit}
+
+// clsID is the shape of a CLS logset or topic ID (a UUID, or a custom ID ending in the AppId).
+var clsID = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z-]{1,62}[0-9A-Za-z]$`)
 
 var subUserName = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
 
@@ -120,6 +159,19 @@ func (r *Request) Validate() error {
 	}
 	if err := r.validateSecurityCenter(); err != nil {
 		return err
+	}
+	if err := r.validateAudit(); err != nil {
+		return err
+	}
+	if err := r.validatePolicyFiles(); err != nil {
+		return err
+	}
+	switch r.RootKey {
+	case "":
+		r.RootKey = RootKeyKeep
+	case RootKeyKeep, RootKeyDisable, RootKeyDelete:
+	default:
+		return &FieldError{"root-key", fmt.Sprintf("%q is not valid; valid values are keep, disable, delete", r.RootKey)}
 	}
 	if r.SubUser == "" {
 		if r.Mode != ModeQuick {
@@ -178,6 +230,64 @@ func (r *Request) validateSecurityCenter() error {
 		if _, err := securitycenter.ParseFrequency(*f.v); err != nil {
 			return &FieldError{f.flag, fmt.Sprintf("%q is not valid; valid values are 1h, 3h, 6h, 12h, 24h, 7d, off", *f.v)}
 		}
+	}
+	return nil
+}
+
+// validateAudit checks and defaults the audit-log fields; they are refused without feature audit, so a
+// script that forgot the feature hears about it.
+func (r *Request) validateAudit() error {
+	if !slices.Contains(r.Features, policy.FeatureAudit) {
+		for _, f := range []struct{ flag, v string }{{"audit-region", r.AuditRegion}, {"audit-logset", r.AuditLogset},
+			{"audit-topic", r.AuditTopic}, {"kafka-network", r.KafkaNetwork}} {
+			if f.v != "" {
+				return &FieldError{f.flag, "applies to feature audit only; add audit to --features or leave it out"}
+			}
+		}
+		if r.VerifyKafka {
+			return &FieldError{"verify-kafka", "applies to feature audit only; add audit to --features or leave it out"}
+		}
+		return nil
+	}
+	switch {
+	case r.AuditRegion == "":
+		return &FieldError{"audit-region", "missing; name the region of the audit-log logset and topic, e.g. ap-guangzhou"}
+	case !regionID.MatchString(r.AuditRegion):
+		return &FieldError{"audit-region", fmt.Sprintf("%q is not a Tencent Cloud region ID, e.g. ap-guangzhou", r.AuditRegion)}
+	}
+	for _, f := range []struct {
+		flag string
+		v    *string
+	}{{"audit-logset", &r.AuditLogset}, {"audit-topic", &r.AuditTopic}} {
+		if *f.v == "" {
+			*f.v = AuditNew
+		}
+		if *f.v != AuditNew && !clsID.MatchString(*f.v) {
+			return &FieldError{f.flag, fmt.Sprintf("%q is neither new nor a CLS ID (such as 0f8e3c1a-1d4b-4c8e-9a77-5b2f1c3d4e5f)", *f.v)}
+		}
+	}
+	if r.AuditLogset == AuditNew && r.AuditTopic != AuditNew {
+		return &FieldError{"audit-topic", "an existing topic needs its logset: give --audit-logset ID too, or use --audit-topic new"}
+	}
+	switch r.KafkaNetwork {
+	case "":
+		r.KafkaNetwork = "public"
+	case "public", "private":
+	default:
+		return &FieldError{"kafka-network", fmt.Sprintf("%q is not valid; valid values are public, private", r.KafkaNetwork)}
+	}
+	return nil
+}
+
+// validatePolicyFiles reads each --policy-file and checks it is a valid template for that policy.
+func (r *Request) validatePolicyFiles() error {
+	r.overrides = map[string][]byte{}
+	for name, path := range r.PolicyFiles {
+		doc, err := policy.LoadOverride(name, path)
+		if err != nil {
+			return &FieldError{"policy-file", err.Error()}
+		}
+		r.overrides[name] = doc
 	}
 	return nil
 }
