@@ -27,12 +27,14 @@ type Cloud interface {
 	ListAccessKeys(ctx context.Context, userUIN uint64) ([]tencent.AccessKey, error)
 	DeleteAccessKey(ctx context.Context, userUIN uint64, keyID string) error
 	Regions(ctx context.Context, product string) ([]tencent.Region, error)
+	AuditLogs
 }
 
 // Verifier is what the engine asks of Tencent Cloud with the new sub-user's key.
 type Verifier interface {
 	CallerIdentity(ctx context.Context) (tencent.Identity, error)
 	ListCVMInstances(ctx context.Context, region string, offset, limit int) (tencent.Page[tencent.CVMInstance], error)
+	GetKafkaConsumer(ctx context.Context, region, topicID string) (tencent.KafkaConsumer, error)
 }
 
 // SecurityCenter is what the engine asks of Alibaba Cloud Security Center.
@@ -47,6 +49,10 @@ type SecurityCenter interface {
 	SetRefreshSettings(ctx context.Context, vendor securitycenter.Vendor, authID int64, s securitycenter.RefreshSettings) error
 	RefreshSettings(ctx context.Context, vendor securitycenter.Vendor, authID int64) (securitycenter.RefreshSettings, error)
 	RefreshAssets(ctx context.Context, vendor securitycenter.Vendor, kind securitycenter.AssetKind) error
+	AuditLog(ctx context.Context, authID int64) (securitycenter.AuditLogStatus, error)
+	AddAuditLog(ctx context.Context, authID int64, s securitycenter.AuditLogSettings) error
+	ModifyAuditLog(ctx context.Context, authID int64, s securitycenter.AuditLogSettings) error
+	DeleteAuditLog(ctx context.Context, authID int64) error
 }
 
 // Engine runs onboardings. Cloud uses the operator's key; NewVerifier and NewInventory build clients for
@@ -64,6 +70,8 @@ type Engine struct {
 	PropagationWait time.Duration
 	// InventoryUnlimited turns the first sync's client-side rate limits off (for an emulator).
 	InventoryUnlimited bool
+	// VerifyKafka replaces tencent.VerifyKafka (tests point it at a local broker); nil uses that.
+	VerifyKafka func(ctx context.Context, k tencent.KafkaCheck) error
 }
 
 // Event reports a step's progress to the face (flags output or wizard).
@@ -88,6 +96,8 @@ type Result struct {
 	Verified     []string `json:"verified"`
 	// SecurityCenter is the Security Center account, or with skip what to enter in the console.
 	SecurityCenter *SecurityCenterResult `json:"security_center,omitempty"`
+	// AuditLogs is the audit-log delivery (feature audit).
+	AuditLogs *AuditLogsResult `json:"audit_logs,omitempty"`
 	// FirstSync is the first asset sync; nil when it was skipped.
 	FirstSync *SyncResult `json:"first_sync,omitempty"`
 	NextSteps []string    `json:"next_steps"`
@@ -113,6 +123,7 @@ type run struct {
 	key     tencent.AccessKey
 	secret  string // the secret store item
 	sc      scState
+	audit   *AuditLogsResult // nil without feature audit
 }
 
 // Apply runs the steps in order, journaling each, and returns the result. The per-account run lock keeps
@@ -165,6 +176,7 @@ type step struct {
 var steps = []step{
 	{ID: "user", Title: "CAM sub-user with programmatic access only", Apply: (*run).ensureUser, Plan: (*run).planUser},
 	{ID: "grants", Title: "grants per feature", Apply: (*run).ensureGrants, Plan: (*run).planGrants},
+	{ID: "audit-logs", Title: "audit logs: CLS logset and topic, CloudAudit tracking set, Kafka consumption, ciemPolicy", Apply: (*run).ensureAudit, Plan: (*run).planAudit},
 	{ID: "key", Title: "the sub-user's API key, straight into the secret store", Apply: (*run).ensureKey, Plan: (*run).planKey},
 	{ID: "verify", Title: "verify the key", Apply: (*run).verify, Plan: (*run).planVerify},
 	{ID: "security-center", Title: "connect the account to Security Center", Apply: (*run).ensureSecurityCenter, Plan: (*run).planSecurityCenter},

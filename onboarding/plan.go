@@ -63,6 +63,9 @@ func (r *run) planGrants(ctx context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, feature := range r.req.Features {
+		if feature == policy.FeatureAudit {
+			continue // planned by the audit-logs step
+		}
 		grants, err := policy.Grants(feature, r.req.CSPMPolicy, false)
 		if err != nil {
 			return nil, err
@@ -83,7 +86,7 @@ func (r *run) planGrants(ctx context.Context) ([]string, error) {
 				return nil, err
 			}
 			if !g.Preset {
-				want, err := policy.Render(g.Name, policy.Values{RootAccountID: r.id.OwnerUIN})
+				want, err := r.render(g.Name, policy.Values{RootAccountID: r.id.OwnerUIN})
 				if err != nil {
 					return nil, err
 				}

@@ -18,6 +18,10 @@ type Remover interface {
 	DetachUserPolicy(ctx context.Context, policyID, userUIN uint64) error
 	DeletePolicy(ctx context.Context, ids ...uint64) error
 	DeleteUser(ctx context.Context, name string, force bool) error
+	DeleteAuditTrack(ctx context.Context, id uint64) error
+	CloseKafkaConsumer(ctx context.Context, region, topicID string) error
+	DeleteTopic(ctx context.Context, region, topicID string) error
+	DeleteLogset(ctx context.Context, region, logsetID string) error
 }
 
 // Rollback undoes, in reverse order, exactly what the journal of the account's latest onboarding run says
@@ -78,6 +82,21 @@ func (e *Engine) undo(ctx context.Context, cloud Remover, ids map[string]string)
 		}
 		removed = append(removed, fmt.Sprintf("Security Center account %d", authID))
 	}
+	if v := ids[idCreatedSCAudit]; v != "" {
+		authID, _ := strconv.ParseInt(v, 10, 64)
+		if e.SecurityCenter == nil {
+			return removed, fmt.Errorf("delete the audit-log settings of Security Center account %d: %w", authID, errNoSecurityCenter)
+		}
+		if err := e.SecurityCenter.DeleteAuditLog(ctx, authID); err != nil && !errors.Is(err, securitycenter.ErrNotFound) {
+			return removed, err
+		}
+		removed = append(removed, fmt.Sprintf("Security Center audit-log settings of account %d", authID))
+	}
+	auditRemoved, err := undoAudit(ctx, cloud, ids, gone)
+	removed = append(removed, auditRemoved...)
+	if err != nil {
+		return removed, err
+	}
 	for key, val := range ids {
 		if name, ok := strings.CutPrefix(key, idAttached); ok {
 			id, _ := strconv.ParseUint(val, 10, 64)
@@ -116,6 +135,40 @@ func (e *Engine) undo(ctx context.Context, cloud Remover, ids map[string]string)
 			return removed, err
 		}
 		removed = append(removed, "sub-user "+name)
+	}
+	return removed, nil
+}
+
+// undoAudit removes the audit-log delivery a run created: the tracking set, then Kafka consumption, the
+// topic and the logset (which CLS deletes only once empty).
+func undoAudit(ctx context.Context, cloud Remover, ids map[string]string, gone func(error) bool) ([]string, error) {
+	var removed []string
+	region := ids[idAuditRegion]
+	if v := ids[idCreatedTrack]; v != "" {
+		id, _ := strconv.ParseUint(v, 10, 64)
+		if err := cloud.DeleteAuditTrack(ctx, id); !gone(err) {
+			return removed, err
+		}
+		removed = append(removed, "CloudAudit tracking set "+v)
+	}
+	if topic := ids[idOpenedKafka]; topic != "" && ids[idCreatedTopic] == "" {
+		// A topic this run created goes whole below; one it reused only has consumption closed.
+		if err := cloud.CloseKafkaConsumer(ctx, region, topic); !gone(err) {
+			return removed, err
+		}
+		removed = append(removed, "Kafka consumption of topic "+topic)
+	}
+	if topic := ids[idCreatedTopic]; topic != "" {
+		if err := cloud.DeleteTopic(ctx, region, topic); !gone(err) {
+			return removed, err
+		}
+		removed = append(removed, "CLS topic "+topic)
+	}
+	if ls := ids[idCreatedLogset]; ls != "" {
+		if err := cloud.DeleteLogset(ctx, region, ls); !gone(err) {
+			return removed, err
+		}
+		removed = append(removed, "CLS logset "+ls)
 	}
 	return removed, nil
 }

@@ -43,9 +43,10 @@ type scState struct {
 
 // featureModules maps the features to Security Center's modules.
 var featureModules = map[string]securitycenter.Module{
-	policy.FeatureHost: securitycenter.ModuleHost,
-	policy.FeatureCSPM: securitycenter.ModuleCSPM,
-	policy.FeatureSOC:  securitycenter.ModuleAgenticSOC,
+	policy.FeatureHost:  securitycenter.ModuleHost,
+	policy.FeatureCSPM:  securitycenter.ModuleCSPM,
+	policy.FeatureSOC:   securitycenter.ModuleAgenticSOC,
+	policy.FeatureAudit: securitycenter.ModuleAuditLogs,
 }
 
 func (r *run) scModules() []securitycenter.Module {
@@ -169,6 +170,9 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 		return nil, err
 	}
 	if err := r.ensureFrequencies(ctx, acct.AuthID); err != nil {
+		return nil, err
+	}
+	if err := r.ensureAuditSettings(ctx, acct.AuthID); err != nil {
 		return nil, err
 	}
 	r.sc.regions = regions

@@ -22,12 +22,15 @@ func (r *run) ensureGrants(ctx context.Context) (map[string]string, error) {
 	}
 	ids := map[string]string{}
 	for _, feature := range r.req.Features {
+		if feature == policy.FeatureAudit {
+			continue // ciemPolicy names the audit logset and topic: the audit-logs step grants it
+		}
 		grants, err := policy.Grants(feature, r.req.CSPMPolicy, false)
 		if err != nil {
 			return nil, err
 		}
 		for _, g := range grants {
-			id, created, err := r.ensurePolicy(ctx, g)
+			id, created, err := r.ensurePolicy(ctx, g, policy.Values{RootAccountID: r.id.OwnerUIN})
 			if err != nil {
 				return nil, err
 			}
@@ -65,9 +68,22 @@ func (r *run) attachWithPatience(ctx context.Context, policyID uint64) error {
 	}
 }
 
-// ensurePolicy returns the ID of the grant's policy, creating or repairing a custom one; created says
-// whether this run made it.
-func (r *run) ensurePolicy(ctx context.Context, g policy.Grant) (id uint64, created bool, err error) {
+// render fills a custom policy's document with values: the --policy-file document when one was given,
+// the embedded template otherwise.
+func (r *run) render(name string, values policy.Values) ([]byte, error) {
+	if doc, ok := r.req.overrides[name]; ok {
+		out, err := policy.RenderDocument(doc, values)
+		if err != nil {
+			return nil, fmt.Errorf("render %s from --policy-file %s: %w", name, r.req.PolicyFiles[name], err)
+		}
+		return out, nil
+	}
+	return policy.Render(name, values)
+}
+
+// ensurePolicy returns the ID of the grant's policy, creating or repairing a custom one (rendered with
+// values); created says whether this run made it.
+func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Values) (id uint64, created bool, err error) {
 	if g.Preset {
 		p, err := r.e.Cloud.FindPolicy(ctx, tencent.ScopePreset, g.Name)
 		if errors.Is(err, tencent.ErrNotFound) {
@@ -77,7 +93,7 @@ func (r *run) ensurePolicy(ctx context.Context, g policy.Grant) (id uint64, crea
 		}
 		return p.ID, false, err
 	}
-	want, err := policy.Render(g.Name, policy.Values{RootAccountID: r.id.OwnerUIN})
+	want, err := r.render(g.Name, values)
 	if err != nil {
 		return 0, false, err
 	}
@@ -196,6 +212,18 @@ func (r *run) verify(ctx context.Context) (map[string]string, error) {
 		}
 		r.res.Verified = append(r.res.Verified, "host: cvm:DescribeInstances")
 	}
+	if r.audit != nil {
+		if _, err := v.GetKafkaConsumer(ctx, r.audit.Region, r.audit.TopicID); err != nil {
+			return nil, fmt.Errorf("the new key cannot read the audit topic's Kafka consumption: %w", err)
+		}
+		r.res.Verified = append(r.res.Verified, "audit: cls:DescribeKafkaConsumer on topic "+r.audit.TopicID)
+		if r.req.VerifyKafka {
+			if err := r.verifyKafka(ctx); err != nil {
+				return nil, fmt.Errorf("the new key cannot log in to the audit logs' Kafka address %s: %w", r.audit.BootstrapServers, err)
+			}
+			r.res.Verified = append(r.res.Verified, "audit: Kafka login to "+r.audit.BootstrapServers+" as logset "+r.audit.LogsetID)
+		}
+	}
 	return nil, nil
 }
 
@@ -214,5 +242,6 @@ func (r *run) record(ctx context.Context) (map[string]string, error) {
 		return nil, err
 	}
 	r.recordSecurityCenter(&a)
+	r.recordAudit(&a)
 	return ids, r.e.DB.SaveAccount(ctx, a)
 }

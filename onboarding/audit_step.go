@@ -1,0 +1,385 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"onboard/policy"
+	"onboard/securitycenter"
+	"onboard/store"
+	"onboard/tencent"
+)
+
+// AuditLogs is what the engine asks of Tencent Cloud to deliver audit logs: CLS and CloudAudit.
+type AuditLogs interface {
+	ListLogsets(ctx context.Context, region, name string) ([]tencent.Logset, error)
+	CreateLogset(ctx context.Context, region, name string) (tencent.Logset, error)
+	ListTopics(ctx context.Context, region, logsetID, name string) ([]tencent.Topic, error)
+	CreateTopic(ctx context.Context, region string, spec tencent.TopicSpec) (tencent.Topic, error)
+	GetKafkaConsumer(ctx context.Context, region, topicID string) (tencent.KafkaConsumer, error)
+	OpenKafkaConsumer(ctx context.Context, region, topicID string, spec tencent.KafkaConsumerSpec) (tencent.KafkaConsumer, error)
+	ListAuditTracks(ctx context.Context) ([]tencent.AuditTrack, error)
+	CreateAuditTrack(ctx context.Context, spec tencent.AuditTrackSpec) (tencent.AuditTrack, error)
+}
+
+// AuditLogsResult is where audit logs are delivered and how Security Center consumes them.
+type AuditLogsResult struct {
+	Region           string `json:"region"`
+	LogsetID         string `json:"logset_id"`
+	TopicID          string `json:"topic_id"`
+	TrackID          uint64 `json:"track_id"`
+	KafkaTopic       string `json:"kafka_topic"`
+	KafkaNetwork     string `json:"kafka_network"`
+	BootstrapServers string `json:"bootstrap_servers"`
+	// SecurityCenterStatus is Security Center's verdict on the Kafka settings (enable when consuming).
+	SecurityCenterStatus string `json:"security_center_status,omitempty"`
+}
+
+// Journal ID keys of the audit-logs step.
+const (
+	idCreatedLogset = "created_logset"
+	idCreatedTopic  = "created_topic"
+	idOpenedKafka   = "opened_kafka"
+	idAuditRegion   = "audit_region"
+	idCreatedTrack  = "created_track"
+)
+
+// auditTrackName names our tracking set after its topic: one name per delivery, stable across runs.
+func auditTrackName(topicID string) string {
+	if len(topicID) > 8 {
+		topicID = topicID[:8]
+	}
+	return "onboard-" + topicID
+}
+
+// auditConsumer is how Security Center asks to consume audit logs: JSON, no compression.
+var auditConsumer = tencent.KafkaConsumerSpec{Compression: tencent.KafkaNoCompression, JSON: true}
+
+// ensureAudit delivers every CloudAudit event to a CLS topic that Security Center reads over Kafka:
+// logset, topic, tracking set, Kafka consumption, then ciemPolicy rendered with their IDs and attached.
+// Each is found and reused when it exists, so a re-run creates nothing.
+func (r *run) ensureAudit(ctx context.Context) (map[string]string, error) {
+	if !slices.Contains(r.req.Features, policy.FeatureAudit) {
+		return nil, nil
+	}
+	logs, region := r.e.Cloud, r.req.AuditRegion
+	ids := map[string]string{idAuditRegion: region}
+	ls, created, err := r.auditLogset(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		ids[idCreatedLogset] = ls.ID
+		r.res.Created = append(r.res.Created, fmt.Sprintf("CLS logset %s (%s) in %s", ls.Name, ls.ID, region))
+	} else {
+		r.res.Reused = append(r.res.Reused, "CLS logset "+ls.ID)
+	}
+	topic, created, err := r.auditTopic(ctx, ls)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		ids[idCreatedTopic] = topic.ID
+		r.res.Created = append(r.res.Created, fmt.Sprintf("CLS topic %s (%s)", topic.Name, topic.ID))
+	} else {
+		r.res.Reused = append(r.res.Reused, "CLS topic "+topic.ID)
+	}
+	track, created, err := r.auditTrack(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		ids[idCreatedTrack] = strconv.FormatUint(track.ID, 10)
+		r.res.Created = append(r.res.Created, fmt.Sprintf("CloudAudit tracking set %s delivering all events to topic %s", track.Name, topic.ID))
+	} else {
+		r.res.Reused = append(r.res.Reused, "CloudAudit tracking set "+track.Name)
+	}
+	consumer, err := logs.GetKafkaConsumer(ctx, region, topic.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !consumer.Enabled {
+		if consumer, err = logs.OpenKafkaConsumer(ctx, region, topic.ID, auditConsumer); err != nil {
+			return nil, err
+		}
+		ids[idOpenedKafka] = topic.ID
+		r.res.Created = append(r.res.Created, "Kafka consumption of topic "+topic.ID)
+	} else {
+		r.res.Reused = append(r.res.Reused, "Kafka consumption of topic "+topic.ID)
+	}
+	bootstrap, err := tencent.KafkaBootstrap(region, r.req.KafkaNetwork)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.grantCIEM(ctx, ls, topic, ids); err != nil {
+		return nil, err
+	}
+	r.audit = &AuditLogsResult{Region: region, LogsetID: ls.ID, TopicID: topic.ID, TrackID: track.ID, KafkaTopic: consumer.TopicID,
+		KafkaNetwork: r.req.KafkaNetwork, BootstrapServers: bootstrap}
+	r.res.AuditLogs = r.audit
+	return ids, nil
+}
+
+func (r *run) auditLogset(ctx context.Context) (tencent.Logset, bool, error) {
+	region := r.req.AuditRegion
+	if r.req.AuditLogset != AuditNew {
+		all, err := r.e.Cloud.ListLogsets(ctx, region, "")
+		if err != nil {
+			return tencent.Logset{}, false, err
+		}
+		if i := slices.IndexFunc(all, func(l tencent.Logset) bool { return l.ID == r.req.AuditLogset }); i >= 0 {
+			return all[i], false, nil
+		}
+		return tencent.Logset{}, false, &FieldError{"audit-logset", fmt.Sprintf("no logset %s in %s; give a logset ID of that region, or new", r.req.AuditLogset, region)}
+	}
+	found, err := r.e.Cloud.ListLogsets(ctx, region, AuditLogsetName)
+	if err != nil || len(found) > 0 {
+		return first(found), false, err
+	}
+	ls, err := r.e.Cloud.CreateLogset(ctx, region, AuditLogsetName)
+	return ls, err == nil, err
+}
+
+func (r *run) auditTopic(ctx context.Context, ls tencent.Logset) (tencent.Topic, bool, error) {
+	region := r.req.AuditRegion
+	if r.req.AuditTopic != AuditNew {
+		all, err := r.e.Cloud.ListTopics(ctx, region, ls.ID, "")
+		if err != nil {
+			return tencent.Topic{}, false, err
+		}
+		if i := slices.IndexFunc(all, func(t tencent.Topic) bool { return t.ID == r.req.AuditTopic }); i >= 0 {
+			return all[i], false, nil
+		}
+		return tencent.Topic{}, false, &FieldError{"audit-topic", fmt.Sprintf("no topic %s in logset %s (%s); give a topic of that logset, or new", r.req.AuditTopic, ls.ID, region)}
+	}
+	found, err := r.e.Cloud.ListTopics(ctx, region, ls.ID, AuditTopicName)
+	if err != nil || len(found) > 0 {
+		return first(found), false, err
+	}
+	t, err := r.e.Cloud.CreateTopic(ctx, region, tencent.TopicSpec{LogsetID: ls.ID, Name: AuditTopicName})
+	return t, err == nil, err
+}
+
+// auditTrack finds the tracking set that delivers to the topic, or creates one for every event of every
+// resource type (CloudAudit takes EventNames ["*"] only with ResourceType "*").
+func (r *run) auditTrack(ctx context.Context, topic tencent.Topic) (tencent.AuditTrack, bool, error) {
+	tracks, err := r.e.Cloud.ListAuditTracks(ctx)
+	if err != nil {
+		return tencent.AuditTrack{}, false, err
+	}
+	for _, t := range tracks {
+		if t.Storage.Type == "cls" && t.Storage.Region == topic.Region && t.Storage.Name == topic.ID {
+			return t, false, nil
+		}
+	}
+	t, err := r.e.Cloud.CreateAuditTrack(ctx, tencent.AuditTrackSpec{Name: auditTrackName(topic.ID), Enabled: true, ActionType: "*",
+		ResourceType: "*", EventNames: []string{"*"}, Storage: tencent.CLSAuditStorage(r.req.AuditRegion, topic.ID)})
+	return t, err == nil, err
+}
+
+// grantCIEM renders ciemPolicy with the real IDs, creates or repairs it, and attaches it.
+func (r *run) grantCIEM(ctx context.Context, ls tencent.Logset, topic tencent.Topic, ids map[string]string) error {
+	g := policy.Grant{Name: policy.CIEMPolicy}
+	values := policy.Values{TopicID: topic.ID, LogsetID: ls.ID, Region: r.req.AuditRegion, RootAccountID: r.id.OwnerUIN}
+	id, created, err := r.ensurePolicy(ctx, g, values)
+	if err != nil {
+		return err
+	}
+	if created {
+		ids[idCreatedPolicy+g.Name] = fmt.Sprint(id)
+	}
+	attached, err := r.e.Cloud.ListAttachedUserPolicies(ctx, r.user.UIN)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(attached, func(a tencent.AttachedPolicy) bool { return a.ID == id }) {
+		r.res.Reused = append(r.res.Reused, "grant "+g.Name)
+		return nil
+	}
+	if err := r.attachWithPatience(ctx, id); err != nil {
+		return fmt.Errorf("attach %s to %s: %w", g.Name, r.user.Name, err)
+	}
+	ids[idAttached+g.Name] = fmt.Sprint(id)
+	r.res.Created = append(r.res.Created, "grant "+g.Name)
+	return nil
+}
+
+// planAudit says what ensureAudit would do, reading only.
+func (r *run) planAudit(ctx context.Context) ([]string, error) {
+	if !slices.Contains(r.req.Features, policy.FeatureAudit) {
+		return []string{"check nothing (no feature audit)"}, nil
+	}
+	region := r.req.AuditRegion
+	var out []string
+	ls, created, err := r.planAuditLogset(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		return append(out, "create CLS logset "+AuditLogsetName+" in "+region, "create CLS topic "+AuditTopicName,
+			"create a CloudAudit tracking set delivering all events to that topic", "open Kafka consumption of that topic",
+			"create policy "+policy.CIEMPolicy+" with the logset and topic IDs", "attach "+policy.CIEMPolicy), nil
+	}
+	out = append(out, "reuse CLS logset "+ls.ID)
+	topics, err := r.e.Cloud.ListTopics(ctx, region, ls.ID, "")
+	if err != nil {
+		return nil, err
+	}
+	var topic tencent.Topic
+	for _, t := range topics {
+		if (r.req.AuditTopic == AuditNew && t.Name == AuditTopicName) || t.ID == r.req.AuditTopic {
+			topic = t
+		}
+	}
+	switch {
+	case topic.ID == "" && r.req.AuditTopic != AuditNew:
+		return nil, &FieldError{"audit-topic", fmt.Sprintf("no topic %s in logset %s (%s)", r.req.AuditTopic, ls.ID, region)}
+	case topic.ID == "":
+		return append(out, "create CLS topic "+AuditTopicName, "create a CloudAudit tracking set delivering all events to that topic",
+			"open Kafka consumption of that topic", "create or update policy "+policy.CIEMPolicy, "attach "+policy.CIEMPolicy), nil
+	}
+	out = append(out, "reuse CLS topic "+topic.ID)
+	tracks, err := r.e.Cloud.ListAuditTracks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(tracks, func(t tencent.AuditTrack) bool { return t.Storage.Type == "cls" && t.Storage.Name == topic.ID }) {
+		out = append(out, "reuse the CloudAudit tracking set of that topic")
+	} else {
+		out = append(out, "create a CloudAudit tracking set delivering all events to that topic")
+	}
+	consumer, err := r.e.Cloud.GetKafkaConsumer(ctx, region, topic.ID)
+	if err != nil {
+		return nil, err
+	}
+	if consumer.Enabled {
+		out = append(out, "reuse Kafka consumption of that topic")
+	} else {
+		out = append(out, "open Kafka consumption of that topic")
+	}
+	return append(out, "check policy "+policy.CIEMPolicy+" and its attachment"), nil
+}
+
+func (r *run) planAuditLogset(ctx context.Context) (tencent.Logset, bool, error) {
+	name := AuditLogsetName
+	if r.req.AuditLogset != AuditNew {
+		name = ""
+	}
+	all, err := r.e.Cloud.ListLogsets(ctx, r.req.AuditRegion, name)
+	if err != nil {
+		return tencent.Logset{}, false, err
+	}
+	for _, l := range all {
+		if r.req.AuditLogset == AuditNew || l.ID == r.req.AuditLogset {
+			return l, false, nil
+		}
+	}
+	if r.req.AuditLogset != AuditNew {
+		return tencent.Logset{}, false, &FieldError{"audit-logset", fmt.Sprintf("no logset %s in %s", r.req.AuditLogset, r.req.AuditRegion)}
+	}
+	return tencent.Logset{}, true, nil
+}
+
+func first[T any](s []T) T {
+	var zero T
+	if len(s) == 0 {
+		return zero
+	}
+	return s[0]
+}
+
+// verifyKafka logs in to the audit logs' Kafka address with the new key, as Security Center will.
+func (r *run) verifyKafka(ctx context.Context) error {
+	check := tencent.KafkaCheck{Bootstrap: r.audit.BootstrapServers, LogsetID: r.audit.LogsetID, Topic: r.audit.KafkaTopic,
+		Credential: tencent.Credential{SecretID: r.key.ID, SecretKey: r.key.Secret}}
+	verify := tencent.VerifyKafka
+	if r.e.VerifyKafka != nil {
+		verify = r.e.VerifyKafka
+	}
+	// CAM may take a moment to apply ciemPolicy to the new key; a refused login is retried briefly.
+	deadline := time.Now().Add(r.e.PropagationWait)
+	for {
+		err := verify(ctx, check)
+		if err == nil || !errors.Is(err, tencent.ErrKafkaLogin) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// auditSettings are the Kafka settings Security Center consumes audit logs with.
+func (a *AuditLogsResult) settings() securitycenter.AuditLogSettings {
+	return securitycenter.AuditLogSettings{KafkaUser: a.LogsetID, BootstrapServers: a.BootstrapServers, Topic: a.KafkaTopic}
+}
+
+// recordAudit puts the audit-log delivery into the account record.
+func (r *run) recordAudit(a *store.Account) {
+	if r.audit != nil {
+		a.Audit = store.AuditLog{Region: r.audit.Region, LogsetID: r.audit.LogsetID, TopicID: r.audit.TopicID,
+			KafkaTopic: r.audit.KafkaTopic, TrackID: strconv.FormatUint(r.audit.TrackID, 10)}
+	}
+}
+
+// idCreatedSCAudit is the AuthId whose audit-log settings the run added to a Security Center account it
+// reused (an account it added takes its settings with it when rolled back).
+const idCreatedSCAudit = "created_security_center_audit"
+
+// ensureAuditSettings gives Security Center the Kafka settings of the audit logs, or corrects them, and
+// waits until it consumes them (status enable).
+func (r *run) ensureAuditSettings(ctx context.Context, authID int64) error {
+	if r.audit == nil {
+		return nil
+	}
+	sc, want := r.e.SecurityCenter, r.audit.settings()
+	have, err := sc.AuditLog(ctx, authID)
+	switch {
+	case errors.Is(err, securitycenter.ErrNotFound) || (err == nil && have.Status == ""):
+		if err := sc.AddAuditLog(ctx, authID, want); err != nil {
+			return err
+		}
+		ids := map[string]string{idCreatedSCAudit: strconv.FormatInt(authID, 10)}
+		if err := r.e.DB.JournalDone(ctx, r.journal.ID, "security-center-audit-logs", ids); err != nil {
+			return err
+		}
+		r.res.Created = append(r.res.Created, fmt.Sprintf("Security Center audit-log settings (Kafka topic %s)", want.Topic))
+	case err != nil:
+		return err
+	case have.Settings != want:
+		if err := sc.ModifyAuditLog(ctx, authID, want); err != nil {
+			return err
+		}
+		r.res.Created = append(r.res.Created, "Security Center audit-log settings updated")
+	default:
+		r.res.Reused = append(r.res.Reused, "Security Center audit-log settings")
+	}
+	deadline := time.Now().Add(validationWait)
+	for {
+		st, err := sc.AuditLog(ctx, authID)
+		if err != nil {
+			return err
+		}
+		switch st.Status {
+		case "enable":
+			r.audit.SecurityCenterStatus = st.Status
+			return nil
+		case "error", "timeout", "disable":
+			return fmt.Errorf("Security Center does not consume the audit logs (status %s): %s", st.Status, st.Message)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("Security Center had not accepted the audit-log settings after %s (status %s)", validationWait, st.Status)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
