@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"onboard/inventory"
@@ -26,6 +27,7 @@ type Cloud interface {
 	CreateAccessKey(ctx context.Context, userUIN uint64, description string) (tencent.AccessKey, error)
 	ListAccessKeys(ctx context.Context, userUIN uint64) ([]tencent.AccessKey, error)
 	DeleteAccessKey(ctx context.Context, userUIN uint64, keyID string) error
+	UpdateAccessKey(ctx context.Context, userUIN uint64, keyID, status string) error
 	Regions(ctx context.Context, product string) ([]tencent.Region, error)
 	AuditLogs
 }
@@ -70,6 +72,8 @@ type Engine struct {
 	PropagationWait time.Duration
 	// InventoryUnlimited turns the first sync's client-side rate limits off (for an emulator).
 	InventoryUnlimited bool
+	// OperatorKeyID is the SecretId of the operator's key (Cloud's), which --root-key retires.
+	OperatorKeyID string
 	// VerifyKafka replaces tencent.VerifyKafka (tests point it at a local broker); nil uses that.
 	VerifyKafka func(ctx context.Context, k tencent.KafkaCheck) error
 }
@@ -100,7 +104,9 @@ type Result struct {
 	AuditLogs *AuditLogsResult `json:"audit_logs,omitempty"`
 	// FirstSync is the first asset sync; nil when it was skipped.
 	FirstSync *SyncResult `json:"first_sync,omitempty"`
-	NextSteps []string    `json:"next_steps"`
+	// RootKey is what became of the root key this run used: not used, kept, disabled or deleted.
+	RootKey   string   `json:"root_key"`
+	NextSteps []string `json:"next_steps"`
 }
 
 // userRemark marks the sub-users this tool created, so a re-run reuses them and a stranger's is refused.
@@ -154,7 +160,7 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 			return r.res, err
 		}
 	}
-	r.res.NextSteps = nextSteps
+	r.res.NextSteps = append(slices.Clone(nextSteps), r.res.NextSteps...)
 	return r.res, e.DB.FinishRun(ctx, r.journal.ID, store.RunDone)
 }
 
@@ -182,6 +188,7 @@ var steps = []step{
 	{ID: "security-center", Title: "connect the account to Security Center", Apply: (*run).ensureSecurityCenter, Plan: (*run).planSecurityCenter},
 	{ID: "first-sync", Title: "first asset sync", Apply: (*run).firstSync, Plan: (*run).planFirstSync},
 	{ID: "record", Title: "record the account", Apply: (*run).record, Plan: (*run).planRecord},
+	{ID: "root-key", Title: "the root key: keep, disable or delete it", Apply: (*run).retireRootKey, Plan: (*run).planRootKey},
 }
 
 func (r *run) step(ctx context.Context, s step) error {

@@ -1,0 +1,87 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"onboard/tencent"
+)
+
+// Outcomes of the root-key step, in Result.RootKey.
+const (
+	RootKeyNotUsed  = "not used" // the caller was a sub-user: there is no root key to retire
+	RootKeyKept     = "kept"     // --root-key keep: the result reminds
+	RootKeyDisabled = "disabled" // it no longer works
+	RootKeyDeleted  = "deleted"  // it is gone
+	rootKeyReminder = "You used the root account's key: once Security Center works with the sub-user's key, disable and delete the root key in the CAM console (or run again with --root-key disable or delete)."
+)
+
+// retireRootKey is the very last step, reached only when everything before succeeded. With delete it
+// first tries to delete the key while it still works (the API may allow it); when Tencent insists on
+// disabling first, it disables the key, which cannot then sign its own deletion, and says that the
+// console must finish the job.
+func (r *run) retireRootKey(ctx context.Context) (map[string]string, error) {
+	if !r.id.IsRoot() {
+		r.res.RootKey = RootKeyNotUsed
+		return nil, nil
+	}
+	keyID := r.e.OperatorKeyID
+	switch r.req.RootKey {
+	case RootKeyKeep:
+		r.res.RootKey = RootKeyKept
+		r.res.NextSteps = append(r.res.NextSteps, rootKeyReminder)
+		return nil, nil
+	case RootKeyDelete:
+		if keyID == "" {
+			return nil, errNoOperatorKey
+		}
+		err := r.e.Cloud.DeleteAccessKey(ctx, 0, keyID)
+		if err == nil {
+			r.res.RootKey = RootKeyDeleted
+			r.res.Created = append(r.res.Created, "root key "+tencent.MaskID(keyID)+" deleted")
+			return map[string]string{"deleted_root_key": keyID}, nil
+		}
+		if !errors.Is(err, tencent.ErrFailed) && !errors.Is(err, tencent.ErrDenied) {
+			return nil, err
+		}
+		// Refused while active: disable it below, and leave the deletion to the console.
+		if err := r.disableRootKey(ctx, keyID); err != nil {
+			return nil, err
+		}
+		r.res.NextSteps = append(r.res.NextSteps, fmt.Sprintf("Tencent Cloud deletes a root key only once it is disabled, and a disabled key cannot sign its own deletion: root key %s is now disabled; delete it in the CAM console (Access keys).", tencent.MaskID(keyID)))
+		return map[string]string{"disabled_root_key": keyID}, nil
+	case RootKeyDisable:
+		if keyID == "" {
+			return nil, errNoOperatorKey
+		}
+		if err := r.disableRootKey(ctx, keyID); err != nil {
+			return nil, err
+		}
+		return map[string]string{"disabled_root_key": keyID}, nil
+	}
+	return nil, fmt.Errorf("unknown root-key choice %q", r.req.RootKey)
+}
+
+func (r *run) disableRootKey(ctx context.Context, keyID string) error {
+	if err := r.e.Cloud.UpdateAccessKey(ctx, 0, keyID, "Inactive"); err != nil {
+		return fmt.Errorf("disable root key %s: %w", tencent.MaskID(keyID), err)
+	}
+	r.res.RootKey = RootKeyDisabled
+	r.res.Created = append(r.res.Created, "root key "+tencent.MaskID(keyID)+" disabled")
+	return nil
+}
+
+var errNoOperatorKey = errors.New("the engine was not told which key the operator uses (Engine.OperatorKeyID)")
+
+func (r *run) planRootKey(context.Context) ([]string, error) {
+	switch {
+	case !r.id.IsRoot():
+		return []string{"check nothing: the caller is a sub-user, not a root key"}, nil
+	case r.req.RootKey == RootKeyKeep:
+		return []string{"check nothing: keep the root key (the result reminds you to retire it)"}, nil
+	case r.req.RootKey == RootKeyDisable:
+		return []string{"disable the root key " + tencent.MaskID(r.e.OperatorKeyID) + " as the very last step"}, nil
+	}
+	return []string{"delete the root key " + tencent.MaskID(r.e.OperatorKeyID) + " as the very last step (disabled instead when Tencent requires that first)"}, nil
+}
