@@ -227,7 +227,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		return &UsageError{Err: err}
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Using Tencent Cloud credentials from %s\n", source)
-	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second,
+	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second, OperatorKeyID: cred.SecretID,
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
 		InventoryUnlimited: f.Getenv(envSandbox) == "1"}
@@ -298,7 +298,7 @@ func writeTencentResult(w io.Writer, r onboarding.Result) error {
 		}
 	}
 	if r.CallerIsRoot {
-		b.WriteString("You used the root account's key: once Security Center works with the sub-user's key, disable and delete the root key in the CAM console.\n")
+		fmt.Fprintf(&b, "Root key: %s\n", r.RootKey)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
