@@ -45,6 +45,12 @@ func TestTencentInvalidInputExitsTwoNamingTheFlagBeforeAnyCall(t *testing.T) {
 		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "cspm", "--cspm-policy", "all", "--sub-user", "x"}, "--cspm-policy"},
 		{[]string{"tencent", "--no-input", "--mode", "quick", "--secret-id", "AKIDx"}, "--secret-key-stdin"},
 		{[]string{"tencent", "--no-input", "--mode", "quick", "--secret-key", "x"}, "--secret-key"},
+		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "host,audit", "--sub-user", "x"}, "--audit-region"},
+		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "x", "--audit-region", "ap-guangzhou"}, "--audit-region"},
+		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "audit", "--sub-user", "x", "--audit-region", "ap-guangzhou", "--kafka-network", "vpn"}, "--kafka-network"},
+		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "x", "--root-key", "burn"}, "--root-key"},
+		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "x", "--policy-file", "cspmPolicy"}, "--policy-file"},
+		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "x", "--policy-file", "cspmPolicy=/nonexistent.json"}, "--policy-file"},
 	}
 	for _, tt := range tests {
 		// The endpoint points nowhere: any API call would fail with a network error, not a usage error.
@@ -323,5 +329,26 @@ func TestTencentRollback(t *testing.T) {
 	run(context.Background(), f, []string{"accounts", "list", "--output", "json"})
 	if strings.TrimSpace(out.String()) != "[]" {
 		t.Errorf("accounts after rollback: %q", out.String())
+	}
+}
+
+func TestTencentAuditLogsInTheSandbox(t *testing.T) {
+	f, out, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
+	f.Output = "json"
+	code := run(context.Background(), f, []string{"tencent", "--no-input", "--sandbox", "--mode", "manual", "--features", "host,audit",
+		"--sub-user", "sas-audit", "--audit-region", "ap-guangzhou", "--root-key", "disable"})
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	var res struct {
+		AuditLogs map[string]any `json:"audit_logs"`
+		RootKey   string         `json:"root_key"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
+		t.Fatalf("output %q: %v", out.String(), err)
+	}
+	a := res.AuditLogs
+	if a["logset_id"] == nil || a["kafka_topic"] == nil || a["security_center_status"] != "enable" || res.RootKey != "disabled" {
+		t.Errorf("audit logs %v, root key %q", a, res.RootKey)
 	}
 }
