@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -232,4 +233,35 @@ func TestAuditFieldsAreCheckedBeforeAnyCall(t *testing.T) {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+func TestEachFeatureAloneAndAllTogether(t *testing.T) {
+	for _, features := range [][]string{{"host"}, {"cspm"}, {"soc"}, {"audit"}, {"host", "cspm", "soc", "audit"}} {
+		t.Run(strings.Join(features, "+"), func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			req := auditRequest()
+			req.Features = features
+			if !slices.Contains(features, "audit") {
+				req.AuditRegion = ""
+			}
+			res, err := f.engine.Apply(ctx, req, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.SecurityCenter == nil || res.SecurityCenter.Status != "normal" || len(res.SecurityCenter.Modules) != len(features) {
+				t.Errorf("security center: %+v", res.SecurityCenter)
+			}
+			if (res.AuditLogs != nil) != slices.Contains(features, "audit") {
+				t.Errorf("audit logs: %+v", res.AuditLogs)
+			}
+			f.emu.ResetCalls()
+			if _, err := f.engine.Apply(ctx, req, nil); err != nil {
+				t.Fatal(err)
+			}
+			if m := f.mutatingCalls(); len(m) != 0 {
+				t.Errorf("the re-run made mutating calls: %v", m)
+			}
+		})
+	}
 }

@@ -36,7 +36,7 @@ func (e *tencentError) Error() string {
 }
 
 // tencentVersions are the API versions of the services the checks call.
-var tencentVersions = map[string]string{"sts": "2018-08-13", "cvm": "2017-03-12", "vpc": "2017-03-12", "cls": "2020-10-16"}
+var tencentVersions = map[string]string{"sts": "2018-08-13", "cvm": "2017-03-12", "vpc": "2017-03-12", "cls": "2020-10-16", "cfw": "2019-09-04"}
 
 // call sends one action and decodes Response into out (nil: ignored).
 func (t *tencentCaller) call(ctx context.Context, key tencentKey, service, action, region string, in, out any) *tencentError {
@@ -97,17 +97,19 @@ func (t *tencentCaller) identify(ctx context.Context, key tencentKey) (identity,
 	return id, err
 }
 
-// moduleCheck is the read call that proves a key holds a module's permissions. Agentic SOC and audit
-// logs read CLS; while the Tencent emulator has no CLS (InvalidAction), that check is skipped.
+// moduleCheck is the read call that proves a key holds a module's permissions (policy.FeatureCalls'
+// probes): Agentic SOC reads Cloud Firewall, audit logs read CLS. InvalidAction (an action the Tencent
+// emulator does not serve) counts as passed.
 type moduleCheck struct {
 	service, action string
 	body            any
 }
 
 var moduleChecks = map[string]moduleCheck{
-	"HOST":  {"cvm", "DescribeInstances", map[string]any{"Offset": 0, "Limit": 1}},
-	"CSPM":  {"vpc", "DescribeVpcs", map[string]any{"Offset": "0", "Limit": "1"}},
-	"SIEM":  {"cls", "DescribeLogsets", map[string]any{"Offset": 0, "Limit": 1}},
+	"HOST": {"cvm", "DescribeInstances", map[string]any{"Offset": 0, "Limit": 1}},
+	"CSPM": {"vpc", "DescribeVpcs", map[string]any{"Offset": "0", "Limit": "1"}},
+	"SIEM": {"cfw", "DescribeBlockIgnoreList", map[string]any{"Limit": 1, "Offset": 0, "Direction": "1", "Order": "desc",
+		"By": "EndTime", "ShowType": "all"}},
 	"TRIAL": {"cls", "DescribeLogsets", map[string]any{"Offset": 0, "Limit": 1}},
 }
 
