@@ -50,6 +50,8 @@ type TencentOptions struct {
 	AlibabaProfile         string
 	SecurityCenterEndpoint string
 	PolicyFiles            []string // NAME=PATH
+	// Accessible asks with plain line prompts when the wizard runs.
+	Accessible bool
 }
 
 func newCmdTencent(f *Factory) *cobra.Command { return NewCmdTencent(f, nil) }
@@ -112,6 +114,9 @@ very last step, only once everything before succeeded.`,
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
+			if wantsWizard(f, opts) {
+				return tencentWizardRun(c.Context(), opts)
+			}
 			return tencentRun(c.Context(), opts)
 		},
 	}
@@ -147,6 +152,7 @@ very last step, only once everything before succeeded.`,
 	fl.BoolVar(&opts.Request.VerifyKafka, "verify-kafka", false, "audit logs: also log in to that Kafka address with the new key, as Security Center will")
 	fl.StringArrayVar(&opts.PolicyFiles, "policy-file", nil, "use this document for a custom policy instead of the embedded template: NAME=PATH (cspmPolicy, siemPolicy, ciemPolicy); repeatable")
 	fl.StringVar(&opts.Request.RootKey, "root-key", "", "when a root key runs this: keep (default; you are reminded), disable or delete it as the very last step")
+	addAccessibleFlag(cmd, &opts.Accessible)
 	addSandboxFlag(cmd, f)
 	return cmd
 }

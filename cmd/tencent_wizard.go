@@ -2,15 +2,59 @@ package cmd
 
 import (
 	"context"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"onboard/store"
 	"onboard/wizard"
 )
 
 // addAccessibleFlag adds --accessible to the command that may show the wizard.
 func addAccessibleFlag(cmd *cobra.Command, accessible *bool) {
 	cmd.Flags().BoolVar(accessible, "accessible", false, "ask with plain line prompts instead of the full-screen wizard (also ACCESSIBLE=1)")
+}
+
+// wantsWizard decides, before any terminal UI exists, whether `onboard tencent` asks its questions: a
+// person is at a terminal (stdin and stdout, no --no-input) and the required input is missing (no
+// --mode). A rollback or a dry run is always scripted.
+func wantsWizard(f *Factory, opts *TencentOptions) bool {
+	return f.Interactive() && opts.Request.Mode == "" && !opts.Rollback && !opts.DryRun
+}
+
+// tencentWizardRun runs the wizard on the onboarding engine and prints the result as the flags path
+// does.
+func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
+	f := opts.f
+	home, err := store.Home(f.Getenv)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, filepath.Join(home, store.DBFile))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	secrets, err := store.SecretStoreFromEnv(home, opts.InsecureStorage, f.Getenv, f.IO.ErrOut)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	deps, backend := newWizardDeps(f, opts, db, secrets)
+	_, err = runWizard(ctx, f, deps, opts.Accessible)
+	// What the engine completed is printed even when the person cancelled afterwards (during the first
+	// sync, say): the account is onboarded, and the exit code still says cancelled.
+	if res, applied := backend.lastResult(); applied {
+		var werr error
+		if f.JSON() {
+			werr = writeJSON(f.IO.Out, res)
+		} else {
+			werr = writeTencentResult(f.IO.Out, res)
+		}
+		if err == nil {
+			err = werr
+		}
+	}
+	return err
 }
 
 // runWizard asks the onboarding questions on the terminal and runs the engine through deps, rendering

@@ -34,15 +34,35 @@ func (s tmuxSession) screen() string {
 // waitFor polls the pane until it shows text, with a generous timeout for slow machines.
 func (s tmuxSession) waitFor(text string) string {
 	s.t.Helper()
+	return s.waitForAny(text)
+}
+
+// waitForAny polls the pane until it shows one of texts.
+func (s tmuxSession) waitForAny(texts ...string) string {
+	s.t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		if sc := s.screen(); strings.Contains(sc, text) {
-			return sc
+		sc := s.screen()
+		for _, text := range texts {
+			if strings.Contains(sc, text) {
+				return sc
+			}
 		}
 		time.Sleep(150 * time.Millisecond)
 	}
-	s.t.Fatalf("pane never showed %q; last screen:\n%s", text, s.screen())
+	s.t.Fatalf("pane never showed any of %q; last screen:\n%s", texts, s.screen())
 	return ""
+}
+
+// waitForPlan waits for the review screen to show the engine's plan, which the review screen needs
+// before Enter applies it. At 80x24 the plan's first lines are on screen; the rest scrolls.
+func (s tmuxSession) waitForPlan() {
+	s.t.Helper()
+	s.waitFor("· Review")
+	sc := s.waitForAny("  will ", "  exists ", "✗")
+	if strings.Contains(sc, "✗") {
+		s.t.Fatalf("the plan failed:\n%s", sc)
+	}
 }
 
 func startTmux(t *testing.T, bin, home string, env []string, args ...string) tmuxSession {
@@ -105,7 +125,7 @@ func TestTmuxSandbox(t *testing.T) {
 	s.keys("Enter", "Enter")
 	s.waitFor("Host asset sync")
 	s.keys("Enter", "Enter", "Enter")
-	s.waitFor("The same, for scripts")
+	s.waitForPlan()
 	s.keys("Enter")
 	finish(t, s)
 	var accounts []map[string]any
@@ -155,7 +175,7 @@ func defaultsThroughReview(s tmuxSession) {
 	s.keys("Enter", "Enter")
 	s.waitFor("Host asset sync")
 	s.keys("Enter", "Enter", "Enter")
-	s.waitFor("The same, for scripts")
+	s.waitForPlan()
 	s.keys("Enter")
 }
 
