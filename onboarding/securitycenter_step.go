@@ -106,26 +106,12 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 		return nil, nil
 	}
 	sc := r.e.SecurityCenter
-	if sc == nil {
-		return nil, errNoSecurityCenter
-	}
 	// The regions are checked before anything is submitted: a refused region changes nothing.
-	choices, err := sc.Regions(ctx, securitycenter.VendorTencent)
+	st, err := r.scSituation(ctx)
 	if err != nil {
 		return nil, err
 	}
-	regions, err := r.chooseRegions(choices)
-	if err != nil {
-		return nil, err
-	}
-	old, oldErr := r.e.DB.Account(ctx, r.res.Account)
-	if oldErr != nil && !errors.Is(oldErr, store.ErrNotFound) {
-		return nil, oldErr
-	}
-	acct, found, err := r.findSCAccount(ctx, old)
-	if err != nil {
-		return nil, err
-	}
+	choices, regions, old, acct, found := st.choices, st.regions, st.old, st.acct, st.found
 	mods := r.scModules()
 	var ids map[string]string
 	if !found {
@@ -166,7 +152,7 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 	if problem := validationProblem(acct); problem != "" {
 		return nil, fmt.Errorf("Security Center did not accept the key of account %d: %s", acct.AuthID, problem)
 	}
-	if err := r.ensureRegions(ctx, choices, regions, old, oldErr == nil); err != nil {
+	if err := r.ensureRegions(ctx, choices, regions, old, st.recorded); err != nil {
 		return nil, err
 	}
 	if err := r.ensureFrequencies(ctx, acct.AuthID); err != nil {
@@ -180,6 +166,41 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 	res.Submitted, res.AuthID, res.Status = true, acct.AuthID, acct.Status.String()
 	r.res.SecurityCenter = res
 	return nil, nil
+}
+
+// scSituation is what Security Center and the account record hold before the step acts.
+type scSituation struct {
+	choices  []securitycenter.RegionChoice
+	regions  []string // the regions the request chooses, checked against the other site
+	old      store.Account
+	recorded bool // old is a record of this account
+	acct     securitycenter.Account
+	found    bool // acct is this Tencent account in Security Center
+}
+
+// scSituation reads it, for Apply and Plan alike.
+func (r *run) scSituation(ctx context.Context) (scSituation, error) {
+	var st scSituation
+	sc := r.e.SecurityCenter
+	if sc == nil {
+		return st, errNoSecurityCenter
+	}
+	var err error
+	if st.choices, err = sc.Regions(ctx, securitycenter.VendorTencent); err != nil {
+		return st, err
+	}
+	if st.regions, err = r.chooseRegions(st.choices); err != nil {
+		return st, err
+	}
+	st.old, err = r.e.DB.Account(ctx, r.res.Account)
+	switch {
+	case err == nil:
+		st.recorded = true
+	case !errors.Is(err, store.ErrNotFound):
+		return st, err
+	}
+	st.acct, st.found, err = r.findSCAccount(ctx, st.old)
+	return st, err
 }
 
 // validationProblem says why Security Center does not use the key, or "" when the account and every
@@ -427,25 +448,11 @@ func (r *run) planSecurityCenter(ctx context.Context) ([]string, error) {
 		return []string{"check nothing in Security Center (--security-center skip): the result lists what to enter in its console"}, nil
 	}
 	sc := r.e.SecurityCenter
-	if sc == nil {
-		return nil, errNoSecurityCenter
-	}
-	choices, err := sc.Regions(ctx, securitycenter.VendorTencent)
+	st, err := r.scSituation(ctx)
 	if err != nil {
 		return nil, err
 	}
-	regions, err := r.chooseRegions(choices)
-	if err != nil {
-		return nil, err
-	}
-	old, oldErr := r.e.DB.Account(ctx, r.res.Account)
-	if oldErr != nil && !errors.Is(oldErr, store.ErrNotFound) {
-		return nil, oldErr
-	}
-	acct, found, err := r.findSCAccount(ctx, old)
-	if err != nil {
-		return nil, err
-	}
+	choices, regions, old, acct, found := st.choices, st.regions, st.old, st.acct, st.found
 	var out []string
 	mods := strings.Join(moduleNames(r.scModules()), ", ")
 	switch {
@@ -472,7 +479,7 @@ func (r *run) planSecurityCenter(ctx context.Context) ([]string, error) {
 			selected = append(selected, c.RegionID)
 		}
 	}
-	if sameSet(selected, regions) && oldErr == nil && old.Site == r.req.Site && old.RegionManagement == r.req.RegionManagement {
+	if sameSet(selected, regions) && st.recorded && old.Site == r.req.Site && old.RegionManagement == r.req.RegionManagement {
 		out = append(out, "reuse Security Center sync regions")
 	} else {
 		out = append(out, "update Security Center sync regions to "+strings.Join(regions, ", "))
