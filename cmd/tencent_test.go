@@ -73,8 +73,8 @@ func TestTencentOnboardsAgainstTheEmulatorAndKeepsTheSecretOutOfEverything(t *te
 	debugLog := filepath.Join(t.TempDir(), "debug.log")
 	vars := emulatorVars(env, home)
 	f, out, errOut := tencentTestFactory(vars)
-	args := []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,cspm,soc", "--cspm-policy", "custom",
-		"--sub-user", "sas-reader", "--security-center", "submit", "--output", "json", "--debug-log", debugLog}
+	args := []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,cspm,soc,audit", "--cspm-policy", "custom",
+		"--audit-region", "ap-guangzhou", "--sub-user", "sas-reader", "--security-center", "submit", "--output", "json", "--debug-log", debugLog}
 	if code := run(context.Background(), f, args); code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, errOut.String())
 	}
