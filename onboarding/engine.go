@@ -146,6 +146,9 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 	if err := r.identify(ctx); err != nil {
 		return Result{}, err
 	}
+	if err := r.checkPermissions(ctx); err != nil {
+		return Result{}, err
+	}
 	release, err := e.DB.AcquireRunLock(ctx, r.res.Account)
 	if err != nil {
 		return Result{}, err

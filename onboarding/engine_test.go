@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -219,8 +220,31 @@ func TestAnAdminKeyLackingAPermissionNamesIt(t *testing.T) {
 	k, _ := f.admin.CreateAccessKey(ctx, op.UIN, "")
 	weak, _ := f.engine.NewVerifier(tencent.Credential{SecretID: k.ID, SecretKey: k.Secret})
 	f.engine.Cloud = weak.(*tencent.Client)
-	_, err := f.engine.Apply(ctx, Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "newone"}, nil)
-	if !errors.Is(err, tencent.ErrDenied) || !strings.Contains(err.Error(), "cam:AddUser") {
+	f.emu.ResetCalls()
+	req := Request{Mode: ModeManual, Features: []string{"host", "audit"}, SubUser: "newone", AuditRegion: "ap-guangzhou", SecurityCenter: SecurityCenterSkip}
+	_, err := f.engine.Apply(ctx, req, nil)
+	var pe *PermissionError
+	if !errors.As(err, &pe) || !errors.Is(err, tencent.ErrDenied) {
+		t.Fatalf("error %v, want a PermissionError", err)
+	}
+	// Checked up front: everything missing is named, and nothing was changed.
+	for _, want := range []string{"cam:AddUser", "cam:CreatePolicy", "cam:CreateAccessKey", "cls:CreateLogset", "cloudaudit:CreateAuditTrack"} {
+		if !slices.Contains(pe.Missing, want) {
+			t.Errorf("missing %v does not name %s", pe.Missing, want)
+		}
+	}
+	for _, granted := range []string{"cam:GetUser", "cam:ListPolicies"} {
+		if slices.Contains(pe.Missing, granted) {
+			t.Errorf("%s is granted by %s but named missing", granted, policy.PresetCamReadOnly)
+		}
+	}
+	if m := f.mutatingCalls(); len(m) != 0 {
+		t.Errorf("calls before the check failed: %v", m)
+	}
+	// Without the check, the first refused call names its action.
+	req.SkipPermissionCheck = true
+	_, err = f.engine.Apply(ctx, req, nil)
+	if !errors.Is(err, tencent.ErrDenied) || !strings.Contains(err.Error(), "cam:AddUser") || errors.As(err, &pe) {
 		t.Fatalf("error %v, want ErrDenied naming cam:AddUser", err)
 	}
 }

@@ -28,6 +28,9 @@ func (e *Engine) Plan(ctx context.Context, req Request) ([]Planned, error) {
 	if err := r.identify(ctx); err != nil {
 		return nil, err
 	}
+	if err := r.checkPermissions(ctx); err != nil {
+		return nil, err
+	}
 	var out []Planned
 	for _, s := range steps {
 		actions, err := s.Plan(r, ctx)

@@ -66,6 +66,9 @@ type Request struct {
 	// RootKey is what happens to the root key this run used, as its very last step once everything else
 	// succeeded: keep (the default; the result reminds), disable, or delete.
 	RootKey string
+	// SkipPermissionCheck trusts the operator's key without reading its policies first (for permissions
+	// granted through CAM groups, which the check does not read).
+	SkipPermissionCheck bool
 
 	overrides map[string][]byte // the PolicyFiles' documents, read by Validate
 }
