@@ -471,3 +471,68 @@ func TestTencentAtATerminalRunsTheWizardOnTheEngine(t *testing.T) {
 		t.Error("the Tencent secret was printed")
 	}
 }
+
+// The review screen's command line, parsed by the real flags, asks the engine for what the wizard does.
+func TestWizardCommandLineParsesToTheSameRequest(t *testing.T) {
+	answers := []wizard.Answers{
+		{Site: wizard.SiteOutside, Mode: wizard.ModeManual, Features: []string{"host", "cspm", "soc", "audit"}, CSPMMode: policy.CSPMCustom,
+			Tencent:  wizard.Credential{Source: "tccli profile prod", ID: "AKIDxxxxxxxxxxxxxxxx", Secret: "s"},
+			Identity: wizard.Identity{AccountID: "100", UIN: "100", Root: true}, UserName: "sas-reader",
+			AuditRegion: "ap-shanghai", LogsetID: "ls-1", TopicID: "tp-1", KafkaNetwork: wizard.KafkaInternal,
+			DisplayName: "prod", Alibaba: wizard.Credential{Source: "aliyun CLI profile ali in /home/u/.aliyun/config.json", ID: "LTAIxxxxxxxx", Secret: "x"},
+			Regions: []string{"ap-shanghai", "ap-guangzhou"}, DefaultRegion: true, HostSyncMinutes: 60, CloudSyncMinutes: 10080, AKCheckMinutes: 0,
+			RootKey: wizard.RootKeyDisable},
+		{Site: wizard.SiteMainland, Mode: wizard.ModeManual, Features: []string{"audit"}, CSPMMode: policy.CSPMPreset,
+			Tencent:  wizard.Credential{Source: "environment (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY)", ID: "AKIDxxxxxxxxxxxxxxxx", Secret: "s"},
+			UserName: "u", AuditRegion: "ap-guangzhou", KafkaNetwork: wizard.KafkaInternet, DisplayName: "d",
+			Alibaba: wizard.Credential{Source: "environment (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET)", ID: "LTAIxxxxxxxx", Secret: "x"},
+			Regions: []string{"ap-guangzhou"}, HostSyncMinutes: 180, CloudSyncMinutes: 360, AKCheckMinutes: 720, RootKey: wizard.RootKeyKeep},
+		{Site: wizard.SiteMainland, Mode: wizard.ModeQuick, Features: []string{"host"},
+			Tencent:  wizard.Credential{Source: wizard.SourceTyped, ID: "AKIDxxxxxxxxxxxxxxxx", Secret: "s"},
+			Identity: wizard.Identity{AccountID: "100", UIN: "100", Root: true}, SkipSecurityCenter: true, RootKey: wizard.RootKeyKeep},
+	}
+	for _, a := range answers {
+		line := a.CommandLine()
+		if strings.ContainsAny(line, `'"`) {
+			t.Fatalf("test values need quoting: %s", line)
+		}
+		args := strings.Fields(line)
+		if args[0] != "onboard" || args[1] != "tencent" || args[2] != "--no-input" {
+			t.Fatalf("command line %s", line)
+		}
+		var got *TencentOptions
+		cmd := NewCmdTencent(NewFactory(), func(_ context.Context, o *TencentOptions) error { got = o; return nil })
+		cmd.SetArgs(args[3:])
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		want := requestFromAnswers(a)
+		want.SkipSync = false // the wizard runs the first sync on its own screen; the flags path in the engine
+		// Both are compared as the engine sees them: validated, with defaults filled in.
+		if err := want.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if err := got.Request.Validate(); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		if !reflect.DeepEqual(got.Request, want) {
+			t.Errorf("%s\n got %+v\nwant %+v", line, got.Request, want)
+		}
+		if p, ok := strings.CutPrefix(a.Tencent.Source, "tccli profile "); ok && got.Profile != p {
+			t.Errorf("%s: --profile %q, want %q", line, got.Profile, p)
+		}
+		if a.Tencent.Source == wizard.SourceTyped && (got.SecretID != a.Tencent.ID || !got.SecretKeyStdin) {
+			t.Errorf("%s: a typed key must come back as --secret-id with --secret-key-stdin", line)
+		}
+		if strings.HasPrefix(a.Alibaba.Source, "aliyun CLI profile ") && got.AlibabaProfile != "ali" {
+			t.Errorf("%s: --alibaba-profile %q", line, got.AlibabaProfile)
+		}
+	}
+}
+
+// The wizard names the logset and topic a "new" choice makes: the names the engine gives them.
+func TestWizardNamesTheEnginesAuditLogsetAndTopic(t *testing.T) {
+	if wizard.NewLogsetName != onboarding.AuditLogsetName || wizard.NewTopicName != onboarding.AuditTopicName {
+		t.Errorf("wizard says %s/%s, the engine makes %s/%s", wizard.NewLogsetName, wizard.NewTopicName, onboarding.AuditLogsetName, onboarding.AuditTopicName)
+	}
+}

@@ -40,6 +40,13 @@ const (
 	SourceSkip  = "skip"
 )
 
+// The names of the CLS logset and topic the engine creates for audit logs (or reuses, when an earlier
+// run made them).
+const (
+	NewLogsetName = "onboard-cloudaudit"
+	NewTopicName  = "cloudaudit-events"
+)
+
 // SchedulePeriods are the sync periods, in minutes, that Security Center accepts.
 var SchedulePeriods = []int{60, 180, 360, 720, 1440, 10080}
 
@@ -90,10 +97,8 @@ type Answers struct {
 	UserName string // the CAM sub-user (manual mode)
 
 	AuditRegion  string
-	LogsetID     string // empty: create LogsetName
-	LogsetName   string
-	TopicID      string // empty: create TopicName
-	TopicName    string
+	LogsetID     string // empty: a new logset named NewLogsetName
+	TopicID      string // empty: a new topic named NewTopicName
 	KafkaNetwork string
 
 	SkipSecurityCenter bool
@@ -139,8 +144,9 @@ func (a Answers) Grants() []policy.Grant {
 	return out
 }
 
-// CommandLine returns the equivalent non-interactive command for scripts. Secrets are left out: the
-// keys are named by where they come from (environment or profile), never by value.
+// CommandLine returns the equivalent non-interactive command for scripts, in the flags of `onboard
+// tencent`. Secrets are left out: the keys are named by where they come from (environment or profile),
+// never by value.
 func (a Answers) CommandLine() string {
 	args := []string{"onboard", "tencent", "--no-input"}
 	add := func(flag, v string) {
@@ -148,52 +154,44 @@ func (a Answers) CommandLine() string {
 			args = append(args, flag, shellQuote(v))
 		}
 	}
-	add("--site", a.Site)
+	add("--site", map[string]string{SiteMainland: "mainland", SiteOutside: "outside"}[a.Site])
 	add("--mode", a.Mode)
 	feats := append([]string(nil), a.Features...)
 	add("--features", strings.Join(feats, ","))
 	if a.Has(policy.FeatureCSPM) && a.CSPMMode != "" {
 		add("--cspm-policy", string(a.CSPMMode))
 	}
-	if p, ok := strings.CutPrefix(a.Tencent.Source, "profile "); ok {
+	if p, ok := profileName(a.Tencent.Source); ok {
 		add("--profile", p)
 	} else if a.Tencent.Source == SourceTyped {
 		add("--secret-id", a.Tencent.ID)
 		args = append(args, "--secret-key-stdin")
 	}
 	if a.Mode == ModeManual {
-		add("--user", a.UserName)
+		add("--sub-user", a.UserName)
 	}
 	if a.Has(policy.FeatureAudit) {
 		add("--audit-region", a.AuditRegion)
-		if a.LogsetID != "" {
-			add("--logset", a.LogsetID)
-		} else {
-			add("--logset-name", a.LogsetName)
-		}
-		if a.TopicID != "" {
-			add("--topic", a.TopicID)
-		} else {
-			add("--topic-name", a.TopicName)
-		}
-		add("--kafka-network", a.KafkaNetwork)
+		add("--audit-logset", a.LogsetID)
+		add("--audit-topic", a.TopicID)
+		add("--kafka-network", map[string]string{KafkaInternet: "public", KafkaInternal: "private"}[a.KafkaNetwork])
 	}
 	if a.SkipSecurityCenter {
-		args = append(args, "--skip-security-center")
+		add("--security-center", "skip")
 	} else {
-		add("--name", a.DisplayName)
-		if p, ok := strings.CutPrefix(a.Alibaba.Source, "profile "); ok {
+		add("--account-name", a.DisplayName)
+		if p, ok := profileName(a.Alibaba.Source); ok {
 			add("--alibaba-profile", p)
 		}
 		regions := append([]string(nil), a.Regions...)
 		sort.Strings(regions)
 		add("--regions", strings.Join(regions, ","))
 		if a.DefaultRegion {
-			args = append(args, "--default-site")
+			args = append(args, "--region-management")
 		}
-		add("--host-sync", minutes(a.HostSyncMinutes))
-		add("--cloud-sync", minutes(a.CloudSyncMinutes))
-		add("--ak-check", minutes(a.AKCheckMinutes))
+		add("--host-sync", Frequency(a.HostSyncMinutes))
+		add("--cloud-sync", Frequency(a.CloudSyncMinutes))
+		add("--ak-check", Frequency(a.AKCheckMinutes))
 	}
 	if a.Identity.Root && a.RootKey != "" {
 		add("--root-key", a.RootKey)
@@ -201,9 +199,27 @@ func (a Answers) CommandLine() string {
 	return strings.Join(args, " ")
 }
 
-func minutes(m int) string {
-	if m == 0 {
+// profileName reads the profile's name from a credential source such as "tccli profile prod",
+// "profile prod in ~/.tencentcloud/credentials" or "aliyun CLI profile prod in ~/.aliyun/config.json".
+func profileName(source string) (string, bool) {
+	i := strings.Index(source, "profile ")
+	if i < 0 || strings.Contains(source, "(") {
+		return "", false
+	}
+	name, _, _ := strings.Cut(source[i+len("profile "):], " in ")
+	return name, name != ""
+}
+
+// Frequency words a sync period in minutes as the command line's flags take it: 1h, 3h, 6h, 12h,
+// 24h, 7d, or off for 0. Other periods are given in minutes, which the flags refuse.
+func Frequency(m int) string {
+	switch m {
+	case 0:
 		return "off"
+	case 60, 180, 360, 720, 1440:
+		return strconv.Itoa(m/60) + "h"
+	case 10080:
+		return "7d"
 	}
 	return strconv.Itoa(m) + "m"
 }

@@ -77,11 +77,11 @@ func (m Model) summaryLines() []string {
 	if a.Has(policy.FeatureAudit) {
 		ls := a.LogsetID
 		if ls == "" {
-			ls = "new: " + a.LogsetName
+			ls = "new: " + NewLogsetName
 		}
 		tp := a.TopicID
 		if tp == "" {
-			tp = "new: " + a.TopicName
+			tp = "new: " + NewTopicName
 		}
 		add("Audit logs", a.AuditRegion+", logset "+ls+", topic "+tp+", Kafka over "+a.KafkaNetwork)
 	}

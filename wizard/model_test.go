@@ -217,11 +217,11 @@ func TestAuditLogsLiveLists(t *testing.T) {
 	m = press(t, m, "down", "enter", "down", "enter")
 	wantScreen(t, m, scrSecCenter)
 	a := m.ans
-	if a.AuditRegion != "ap-guangzhou" || a.LogsetID != "ls-1" || a.TopicID != "tp-1" || a.KafkaNetwork != KafkaInternal || a.LogsetName != "" {
+	if a.AuditRegion != "ap-guangzhou" || a.LogsetID != "ls-1" || a.TopicID != "tp-1" || a.KafkaNetwork != KafkaInternal {
 		t.Errorf("audit answers %+v", a)
 	}
 	cl := a.CommandLine()
-	if !strings.Contains(cl, "--logset ls-1") || !strings.Contains(cl, "--kafka-network internal") {
+	if !strings.Contains(cl, "--audit-logset ls-1") || !strings.Contains(cl, "--audit-topic tp-1") || !strings.Contains(cl, "--kafka-network private") {
 		t.Errorf("command line %q", cl)
 	}
 }
@@ -265,7 +265,7 @@ func TestSkipSecurityCenter(t *testing.T) {
 	wantScreen(t, m, scrSecCenter)
 	m = press(t, m, "down", "down", "enter")
 	wantScreen(t, m, scrReview)
-	wantView(t, m, "Security Center    skipped", "--skip-security-center")
+	wantView(t, m, "Security Center    skipped", "--security-center skip")
 }
 
 func TestEscAsksThenCancels(t *testing.T) {
@@ -402,10 +402,10 @@ func TestCommandLineLeavesSecretsOut(t *testing.T) {
 	a := Answers{Site: SiteOutside, Mode: ModeManual, Features: []string{"host", "audit"}, UserName: "sc user",
 		Tencent:     Credential{Source: "profile prod", ID: "AKIDxxxxxxxxxxxxxxxx", Secret: "s3cret"},
 		Alibaba:     Credential{Source: SourceTyped, ID: "LTAIxxxxxxxx", Secret: "al1baba"},
-		AuditRegion: "ap-guangzhou", LogsetName: "logs", TopicName: "audit", KafkaNetwork: KafkaInternet,
+		AuditRegion: "ap-guangzhou", KafkaNetwork: KafkaInternet,
 		DisplayName: "prod", Regions: []string{"ap-shanghai", "ap-guangzhou"}, HostSyncMinutes: 60, CloudSyncMinutes: 1440}
 	got := a.CommandLine()
-	want := "onboard tencent --no-input --site intl --mode manual --features host,audit --profile prod --user 'sc user' --audit-region ap-guangzhou --logset-name logs --topic-name audit --kafka-network internet --name prod --regions ap-guangzhou,ap-shanghai --host-sync 60m --cloud-sync 1440m --ak-check off"
+	want := "onboard tencent --no-input --site outside --mode manual --features host,audit --profile prod --sub-user 'sc user' --audit-region ap-guangzhou --kafka-network public --account-name prod --regions ap-guangzhou,ap-shanghai --host-sync 1h --cloud-sync 24h --ak-check off"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -302,28 +302,19 @@ func screens() []screen {
 				if region == "" {
 					region = "ap-guangzhou"
 				}
-				logsets := []option{{Value: "", Label: "New logset", Help: "created by onboard"}}
+				logsets := []option{{Value: "", Label: "New logset " + NewLogsetName, Help: "created by onboard (reused if it exists)"}}
 				for _, l := range m.logsets {
 					logsets = append(logsets, option{Value: l.ID, Label: l.Name, Help: l.ID})
 				}
-				topics := []option{{Value: "", Label: "New topic", Help: "created by onboard"}}
+				topics := []option{{Value: "", Label: "New topic " + NewTopicName, Help: "created by onboard (reused if it exists)"}}
 				for _, t := range m.topics {
 					topics = append(topics, option{Value: t.ID, Label: t.Name, Help: t.ID})
-				}
-				ln, tn := m.ans.LogsetName, m.ans.TopicName
-				if ln == "" {
-					ln = "onboard-audit"
-				}
-				if tn == "" {
-					tn = "onboard-cloudaudit"
 				}
 				net := m.ans.KafkaNetwork
 				return []field{
 					choiceField("region", "CLS region for the audit logs", regions, region),
 					choiceField("logset", "Logset", logsets, m.ans.LogsetID),
-					textField("logset-name", "Name of the new logset", ln, "", false, ValidateResourceName),
 					choiceField("topic", "Topic", topics, m.ans.TopicID),
-					textField("topic-name", "Name of the new topic", tn, "", false, ValidateResourceName),
 					choiceField("kafka", "Kafka network Security Center consumes over", []option{
 						{Value: KafkaInternet, Label: "Internet", Help: "kafkaconsumer-<region>.cls.tencentcs.com:9096"},
 						{Value: KafkaInternal, Label: "Private network", Help: "within Tencent Cloud only"},
@@ -331,36 +322,21 @@ func screens() []screen {
 				}
 			},
 			When: map[string]func(values) bool{
-				"logset-name": func(v values) bool { return v["logset"] == "" },
-				"topic-name":  func(v values) bool { return v["topic"] == "" },
+				// An existing topic lives in an existing logset: a new logset gets a new topic.
+				"topic": func(v values) bool { return v["logset"] != "" },
 			},
 			Commit: func(m *Model, v values) {
 				a := &m.ans
 				a.AuditRegion = v["region"]
-				a.LogsetID, a.LogsetName = v["logset"], v["logset-name"]
-				a.TopicID, a.TopicName = v["topic"], v["topic-name"]
-				if a.LogsetID != "" {
-					a.LogsetName = ""
-				}
-				if a.TopicID != "" {
-					a.TopicName = ""
+				a.LogsetID, a.TopicID = v["logset"], v["topic"]
+				if a.LogsetID == "" {
+					a.TopicID = ""
 				}
 				a.KafkaNetwork = v["kafka"]
 			},
 			Validate: func(m Model) error {
-				a := m.ans
-				if a.AuditRegion == "" {
+				if m.ans.AuditRegion == "" {
 					return errors.New("choose a region (the list is still loading)")
-				}
-				if a.LogsetID == "" {
-					if err := ValidateResourceName(a.LogsetName); err != nil {
-						return fmt.Errorf("logset %w", err)
-					}
-				}
-				if a.TopicID == "" {
-					if err := ValidateResourceName(a.TopicName); err != nil {
-						return fmt.Errorf("topic %w", err)
-					}
 				}
 				return nil
 			},

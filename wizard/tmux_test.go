@@ -118,7 +118,8 @@ func TestTmuxSandbox(t *testing.T) {
 	s.keys("Enter")
 	s.waitFor("CLS region for the audit logs")
 	s.waitFor("(•) ap-") // the live region list has arrived
-	s.keys("Enter", "Enter", "Enter", "Enter", "Enter", "Enter")
+	s.waitFor("New logset onboard-cloudaudit")
+	s.keys("Enter", "Enter", "Enter") // region, a new logset (with a new topic), Kafka over the internet
 	s.waitFor("Which Alibaba Cloud key")
 	s.keys("Enter", "Enter")
 	s.waitFor("Regions to sync")
@@ -127,16 +128,43 @@ func TestTmuxSandbox(t *testing.T) {
 	s.keys("Enter", "Enter", "Enter")
 	s.waitForPlan()
 	s.keys("Enter")
-	finish(t, s)
-	var accounts []map[string]any
+	summary := finish(t, s)
+	for _, want := range []string{"sub-user onboard-security-center", "API key", "Security Center account"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary)
+		}
+	}
+	var accounts []struct {
+		SubUser  string   `json:"sub_user"`
+		Features []string `json:"features"`
+		AuditLog struct {
+			Region   string `json:"region"`
+			LogsetID string `json:"logset_id"`
+			TopicID  string `json:"topic_id"`
+		} `json:"audit_log"`
+	}
 	out, err := exec.Command("env", "ONBOARD_HOME="+home, bin, "accounts", "list", "--sandbox", "--output", "json").Output()
 	if err != nil || json.Unmarshal(out, &accounts) != nil || len(accounts) != 1 {
-		t.Errorf("accounts list: %v %s", err, out)
+		t.Fatalf("accounts list: %v %s", err, out)
 	}
-	var assets []map[string]any
+	a := accounts[0]
+	if a.SubUser != "onboard-security-center" || strings.Join(a.Features, ",") != "host,cspm,soc,audit" ||
+		a.AuditLog.Region != "ap-guangzhou" || a.AuditLog.LogsetID == "" || a.AuditLog.TopicID == "" {
+		t.Errorf("the account recorded: %s", out)
+	}
+	var assets []struct {
+		Kind string `json:"kind"`
+	}
 	out, err = exec.Command("env", "ONBOARD_HOME="+home, bin, "assets", "list", "--sandbox", "--output", "json").Output()
 	if err != nil || json.Unmarshal(out, &assets) != nil || len(assets) == 0 {
 		t.Errorf("assets list: %v %s", err, out)
+	}
+	kinds := map[string]bool{}
+	for _, as := range assets {
+		kinds[as.Kind] = true
+	}
+	if !kinds["cvm.instance"] {
+		t.Errorf("no host assets synced: %v", kinds)
 	}
 
 	// A slow run, cancelled with Ctrl+C during apply, then resumed to completion.
@@ -179,8 +207,9 @@ func defaultsThroughReview(s tmuxSession) {
 	s.keys("Enter")
 }
 
-// finish answers the screens after apply with their defaults until the summary, and exits.
-func finish(t *testing.T, s tmuxSession) {
+// finish answers the screens after apply with their defaults until the summary, and exits; it returns
+// the summary screen.
+func finish(t *testing.T, s tmuxSession) string {
 	t.Helper()
 	for {
 		sc := s.waitFor("Step")
@@ -189,11 +218,19 @@ func finish(t *testing.T, s tmuxSession) {
 			if !strings.Contains(sc, "Created") {
 				t.Errorf("summary lacks what was created:\n%s", sc)
 			}
+			// At 80x24 the summary scrolls: read it page by page.
+			all := sc
+			for i := 0; i < 6; i++ {
+				s.keys("NPage")
+				all += s.screen()
+			}
 			s.keys("Enter")
 			s.waitFor("EXIT=0")
-			return
+			return all
 		case strings.Contains(sc, "EXIT="):
 			t.Fatalf("exited early:\n%s", sc)
+		case strings.Contains(sc, "✗"):
+			t.Fatalf("a step failed:\n%s", sc)
 		case strings.Contains(sc, "What now?"), strings.Contains(sc, "Enter to see the summary"):
 			s.keys("Enter")
 		}
