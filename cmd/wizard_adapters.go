@@ -507,7 +507,7 @@ func (b *wizardBackend) RetireRootKey(ctx context.Context, a wizard.Answers, act
 		return err
 	}
 	if _, err := admin.CallerIdentity(ctx); err == nil {
-		return fmt.Errorf("the root key %s still works: this version of the engine did not %s it; do it in the CAM console", a.Tencent.Masked(), action)
+		return fmt.Errorf("the root key %s still works after the engine was asked to %s it; do it in the CAM console", a.Tencent.Masked(), action)
 	} else if !errors.Is(err, tencent.ErrAuth) {
 		return fmt.Errorf("check that the root key no longer works: %w", err)
 	}

@@ -536,3 +536,29 @@ func TestWizardNamesTheEnginesAuditLogsetAndTopic(t *testing.T) {
 		t.Errorf("wizard says %s/%s, the engine makes %s/%s", wizard.NewLogsetName, wizard.NewTopicName, onboarding.AuditLogsetName, onboarding.AuditTopicName)
 	}
 }
+
+func TestStepEventsCarryStatusAndFix(t *testing.T) {
+	tests := []struct {
+		ev      onboarding.Event
+		status  wizard.StepStatus
+		fixHas  string
+		wantErr bool
+	}{
+		{onboarding.Event{Step: "user", Title: "CAM sub-user", Status: "running"}, wizard.StepRunning, "", false},
+		{onboarding.Event{Step: "identify", Title: "identify the caller", Status: "done", Detail: "root account 1"}, wizard.StepDone, "", false},
+		{onboarding.Event{Step: "key", Title: "API key", Status: "failed", Detail: "create key: " + tencent.ErrKeyLimit.Error()}, wizard.StepFailed, "Free a key slot", true},
+		{onboarding.Event{Step: "verify", Title: "verify", Status: "failed", Detail: "something else"}, wizard.StepFailed, "", true},
+	}
+	for _, tt := range tests {
+		got := stepEvent(tt.ev)
+		if got.ID != tt.ev.Step || got.Title != tt.ev.Title || got.Status != tt.status || (got.Err != nil) != tt.wantErr {
+			t.Errorf("%+v → %+v", tt.ev, got)
+		}
+		if tt.wantErr && got.Err.Error() != tt.ev.Detail {
+			t.Errorf("error %q, want the engine's %q", got.Err, tt.ev.Detail)
+		}
+		if !strings.Contains(got.Fix, tt.fixHas) || (tt.fixHas == "" && got.Fix != "") {
+			t.Errorf("%s: fix %q, want one containing %q", tt.ev.Detail, got.Fix, tt.fixHas)
+		}
+	}
+}
