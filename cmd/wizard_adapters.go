@@ -32,6 +32,9 @@ type wizardBackend struct {
 	// alibaba are the resolved Alibaba Cloud credentials found on this machine, by wizard source: a
 	// profile keeps its own provider (which may refresh), rather than a copy of its key.
 	alibaba map[string]securitycenter.Credentials
+	// tencentFound are the Tencent Cloud keys found on this machine, by wizard source, with the session
+	// token a temporary key needs (the wizard's Credential has no place for it).
+	tencentFound map[string]tencent.Credential
 	// unlimited turns the first sync's client-side rate limits off (the sandbox's emulators).
 	unlimited bool
 	// propagationWait bounds how long the engine waits for CAM to accept a new key or grant.
@@ -73,6 +76,7 @@ func newWizardDeps(f *Factory, opts *TencentOptions, db *store.DB, secrets store
 		db:              db,
 		secrets:         secrets,
 		alibaba:         map[string]securitycenter.Credentials{},
+		tencentFound:    map[string]tencent.Credential{},
 		unlimited:       f.Getenv(envSandbox) == "1",
 		propagationWait: 30 * time.Second,
 	}
@@ -80,6 +84,7 @@ func newWizardDeps(f *Factory, opts *TencentOptions, db *store.DB, secrets store
 		Sandbox: f.Getenv(envSandbox) == "1"}
 	userHome, _ := os.UserHomeDir()
 	if cred, source, err := tencent.ResolveCredentials(tencent.CredentialSources{Profile: opts.Profile, Getenv: f.Getenv, Home: userHome}); err == nil {
+		b.tencentFound[source.Description] = cred
 		deps.FoundTencent = append(deps.FoundTencent, wizard.Credential{Source: source.Description, ID: cred.SecretID, Secret: wizard.Secret(cred.SecretKey.Reveal())})
 	}
 	if cred, err := securitycenter.ResolveCredentials(securitycenter.CredentialSources{Profile: opts.AlibabaProfile, Getenv: f.Getenv, Home: userHome}); err == nil {
@@ -117,7 +122,11 @@ func (b *wizardBackend) tencentClient(c wizard.Credential) (*tencent.Client, err
 	if c.ID == "" || c.Secret.Reveal() == "" {
 		return nil, fmt.Errorf("no Tencent Cloud key chosen: %w", tencent.ErrNoCredentials)
 	}
-	return b.newTencent(tencent.Credential{SecretID: c.ID, SecretKey: tencent.SecretKey(c.Secret.Reveal())})
+	cred := tencent.Credential{SecretID: c.ID, SecretKey: tencent.SecretKey(c.Secret.Reveal())}
+	if found, ok := b.tencentFound[c.Source]; ok && found.SecretID == c.ID && found.SecretKey.Reveal() == c.Secret.Reveal() {
+		cred = found
+	}
+	return b.newTencent(cred)
 }
 
 func (b *wizardBackend) newTencent(c tencent.Credential) (*tencent.Client, error) {

@@ -85,16 +85,6 @@ func ValidateUserName(s string) error {
 	return nil
 }
 
-var resourceNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.\-]{1,64}$`)
-
-// ValidateResourceName checks a CLS logset or topic name.
-func ValidateResourceName(s string) error {
-	if !resourceNamePattern.MatchString(s) {
-		return fmt.Errorf("name %q: use 1 to 64 letters, digits or _ . -", s)
-	}
-	return nil
-}
-
 // ValidateDisplayName checks Security Center's display name of the account.
 func ValidateDisplayName(s string) error {
 	if s == "" || len([]rune(s)) > 64 || strings.ContainsAny(s, "\n\r\t") {
