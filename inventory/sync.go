@@ -461,6 +461,10 @@ func (s *syncer) fetch(ctx context.Context, l *lane, p page) {
 				l.push(page{u: u, offset: off})
 			}
 		}
+		// Hashing here spreads it over the fetching goroutines; the one writer only compares.
+		for i := range rows {
+			rows[i].Hash = store.ContentHash(rows[i].Name, rows[i].Attributes)
+		}
 		s.rows <- pageRows{u: u, rows: rows}
 		u.listed.Add(1)
 	}

@@ -155,20 +155,7 @@ func (s *Server) describeCVMInstances(r *request) (any, *apiError) {
 		return nil, e
 	}
 	all := s.cvm[r.region]
-	if len(in.InstanceIds) > 0 {
-		var picked []cvmInstance
-		for _, inst := range all {
-			if slices.Contains(in.InstanceIds, inst.InstanceId) {
-				picked = append(picked, inst)
-			}
-		}
-		all = picked
-	}
-	items := []cvmInstance{}
-	for i := o; i < int64(len(all)) && i < o+l; i++ {
-		items = append(items, all[i])
-	}
-	return map[string]any{"TotalCount": len(all), "InstanceSet": items}, nil
+	return map[string]any{"TotalCount": len(all), "InstanceSet": encodedWindow(s, "cvm/"+r.region, all, o, l)}, nil
 }
 
 // describeCVMRegions answers CVM's own DescribeRegions: the account's regions, with CVM's RegionInfo fields.

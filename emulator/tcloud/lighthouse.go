@@ -77,9 +77,5 @@ func (s *Server) describeLighthouseInstances(r *request) (any, *apiError) {
 		return nil, e
 	}
 	all := s.lighthouse[r.region]
-	items := []lighthouseInstance{}
-	for i := o; i < int64(len(all)) && i < o+l; i++ {
-		items = append(items, all[i])
-	}
-	return map[string]any{"TotalCount": len(all), "InstanceSet": items}, nil
+	return map[string]any{"TotalCount": len(all), "InstanceSet": encodedWindow(s, "lighthouse/"+r.region, all, o, l)}, nil
 }

@@ -130,7 +130,7 @@ func (s *Server) describeDisks(r *request) (any, *apiError) {
 		return nil, e
 	}
 	all := s.disks[r.region]
-	return map[string]any{"TotalCount": len(all), "DiskSet": window(all, o, l)}, nil
+	return map[string]any{"TotalCount": len(all), "DiskSet": encodedWindow(s, "cbs/"+r.region, all, o, l)}, nil
 }
 
 func (s *Server) describeLoadBalancers(r *request) (any, *apiError) {
@@ -161,7 +161,7 @@ func (s *Server) describeLoadBalancers(r *request) (any, *apiError) {
 		return nil, e
 	}
 	all := s.clbs[r.region]
-	return map[string]any{"TotalCount": len(all), "LoadBalancerSet": window(all, o, l)}, nil
+	return map[string]any{"TotalCount": len(all), "LoadBalancerSet": encodedWindow(s, "clb/"+r.region, all, o, l)}, nil
 }
 
 func (s *Server) describeDBInstances(r *request) (any, *apiError) {
@@ -192,5 +192,5 @@ func (s *Server) describeDBInstances(r *request) (any, *apiError) {
 		return nil, e
 	}
 	all := s.cdbs[r.region]
-	return map[string]any{"TotalCount": len(all), "Items": window(all, o, l)}, nil
+	return map[string]any{"TotalCount": len(all), "Items": encodedWindow(s, "cdb/"+r.region, all, o, l)}, nil
 }

@@ -63,6 +63,7 @@ type Server struct {
 	clbs       map[string][]clbLoadBalancer
 	cdbs       map[string][]cdbInstance
 	logs       *logState // CLS per region, CloudAudit tracking sets
+	encoded    map[string]*encodedItems
 	limits     *limiters
 	routes     map[string]service
 }

@@ -141,13 +141,13 @@ func window[T any](all []T, o, l int64) []T {
 }
 
 func (s *Server) describeVpcs(r *request) (any, *apiError) {
-	return s.vpcList(r, func() int { return len(s.vpcs[r.region]) }, func(o, l int64) any { return window(s.vpcs[r.region], o, l) }, "VpcSet")
+	return s.vpcList(r, func() int { return len(s.vpcs[r.region]) }, func(o, l int64) any { return encodedWindow(s, "vpc/"+r.region, s.vpcs[r.region], o, l) }, "VpcSet")
 }
 
 func (s *Server) describeSubnets(r *request) (any, *apiError) {
-	return s.vpcList(r, func() int { return len(s.subnets[r.region]) }, func(o, l int64) any { return window(s.subnets[r.region], o, l) }, "SubnetSet")
+	return s.vpcList(r, func() int { return len(s.subnets[r.region]) }, func(o, l int64) any { return encodedWindow(s, "subnet/"+r.region, s.subnets[r.region], o, l) }, "SubnetSet")
 }
 
 func (s *Server) describeSecurityGroups(r *request) (any, *apiError) {
-	return s.vpcList(r, func() int { return len(s.sgs[r.region]) }, func(o, l int64) any { return window(s.sgs[r.region], o, l) }, "SecurityGroupSet")
+	return s.vpcList(r, func() int { return len(s.sgs[r.region]) }, func(o, l int64) any { return encodedWindow(s, "sg/"+r.region, s.sgs[r.region], o, l) }, "SecurityGroupSet")
 }
