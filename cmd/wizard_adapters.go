@@ -564,13 +564,13 @@ func (b *wizardBackend) Sync(ctx context.Context, a wizard.Answers, emit func(wi
 	if len(kinds) == 0 {
 		return errors.Join(refreshErrs...)
 	}
-	regions, err := offeredRegions(ctx, cloud, acct.Regions, kinds)
-	if err != nil {
-		return err
+	var regions []string
+	if !slices.Contains(acct.Regions, onboarding.RegionsAll) {
+		regions = acct.Regions
 	}
 	agg := newPerKindProgress(emit)
 	res, err := inventory.Sync(ctx, cloud, b.db, inventory.Options{Account: acct.Name, Kinds: kinds, Regions: regions,
-		Unlimited: b.unlimited, Progress: agg.update})
+		SkipUnofferedRegions: true, Unlimited: b.unlimited, Progress: agg.update})
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -579,41 +579,6 @@ func (b *wizardBackend) Sync(ctx context.Context, a wizard.Answers, emit func(wi
 		refreshErrs = append(refreshErrs, err)
 	}
 	return errors.Join(refreshErrs...)
-}
-
-// offeredRegions narrows the regions chosen for Security Center to those Tencent Cloud offers this
-// account for the kinds' products: Security Center lists regions the account may not use.
-func offeredRegions(ctx context.Context, cloud inventory.Cloud, chosen, kinds []string) ([]string, error) {
-	if len(chosen) == 0 || slices.Contains(chosen, onboarding.RegionsAll) {
-		return nil, nil
-	}
-	known := map[string]bool{}
-	asked := map[string]bool{}
-	for _, k := range inventory.Kinds {
-		if !slices.Contains(kinds, k.Name) || k.Global() || asked[k.Product] {
-			continue
-		}
-		asked[k.Product] = true
-		regions, err := cloud.Regions(ctx, k.Product)
-		if err != nil {
-			return nil, fmt.Errorf("list the regions of %s: %w", k.Product, err)
-		}
-		for _, r := range regions {
-			known[r.ID] = true
-		}
-	}
-	var keep []string
-	for _, r := range chosen {
-		if known[r] {
-			keep = append(keep, r)
-		}
-	}
-	if len(keep) == 0 {
-		// None of the chosen regions has a product synced here: an empty list would mean every
-		// region, so the regional kinds have nothing to list.
-		return nil, errors.New("Tencent Cloud offers this account none of the synced products in the chosen regions")
-	}
-	return keep, nil
 }
 
 // perKindProgress folds the sync's per-(kind, region) progress into one line per kind.

@@ -43,6 +43,10 @@ type Options struct {
 	// Regions to sync; empty means every region each product offers. Each must be offered by at least
 	// one product of the kinds synced; a kind skips regions its product does not offer.
 	Regions []string
+	// SkipUnofferedRegions leaves out chosen regions that no product of the kinds offers this account
+	// (Result.UnofferedRegions names them) instead of refusing them; for regions chosen elsewhere, such as
+	// in Security Center, which lists regions an account may not use.
+	SkipUnofferedRegions bool
 	// Concurrency caps requests in flight; 1 sends one request at a time, pages in order.
 	Concurrency int
 	// Rates overrides the published per-action rates ("service:Action" → requests per second).
@@ -88,6 +92,8 @@ type Outcome struct {
 type Result struct {
 	Outcomes []Outcome // ordered by kind (as in Kinds), then region
 	Requests int       // listing requests sent, retries not counted
+	// UnofferedRegions are chosen regions no product offers this account (with SkipUnofferedRegions).
+	UnofferedRegions []string
 }
 
 // Counts returns the assets seen per kind.
@@ -178,11 +184,11 @@ func Sync(ctx context.Context, cloud Cloud, db Store, opts Options) (Result, err
 	if err != nil {
 		return Result{}, err
 	}
-	units, err := planUnits(ctx, cloud, kinds, opts.Regions, opts.Concurrency)
+	units, unoffered, err := planUnits(ctx, cloud, kinds, opts.Regions, opts.Concurrency, opts.SkipUnofferedRegions)
 	if err != nil {
 		return Result{}, err
 	}
-	s := &syncer{cloud: cloud, db: db, opts: opts, seenAt: opts.Now(), lanes: map[string]*lane{},
+	s := &syncer{cloud: cloud, db: db, opts: opts, seenAt: opts.Now(), lanes: map[string]*lane{}, unoffered: unoffered,
 		rows: make(chan any, 2*opts.Concurrency), sem: make(chan struct{}, opts.Concurrency)}
 	for _, k := range kinds {
 		if _, ok := s.lanes[k.Action]; ok {
@@ -219,7 +225,7 @@ func chooseKinds(names []string) ([]Kind, error) {
 }
 
 // planUnits asks each product for its regions and pairs every kind with the regions it is listed in.
-func planUnits(ctx context.Context, cloud Cloud, kinds []Kind, wanted []string, concurrency int) ([]*unit, error) {
+func planUnits(ctx context.Context, cloud Cloud, kinds []Kind, wanted []string, concurrency int, skipUnoffered bool) (units []*unit, unoffered []string, err error) {
 	offered := map[string][]string{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -254,7 +260,7 @@ func planUnits(ctx context.Context, cloud Cloud, kinds []Kind, wanted []string, 
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 	var known []string
 	for _, ids := range offered {
@@ -266,11 +272,14 @@ func planUnits(ctx context.Context, cloud Cloud, kinds []Kind, wanted []string, 
 	}
 	sort.Strings(known)
 	for _, r := range wanted {
-		if !slices.Contains(known, r) && len(known) > 0 {
-			return nil, fmt.Errorf("unknown region %q: valid regions are %s", r, strings.Join(known, ", "))
+		switch {
+		case slices.Contains(known, r) || len(known) == 0:
+		case skipUnoffered:
+			unoffered = append(unoffered, r)
+		default:
+			return nil, nil, fmt.Errorf("unknown region %q: valid regions are %s", r, strings.Join(known, ", "))
 		}
 	}
-	var units []*unit
 	for _, k := range kinds {
 		if k.Global() {
 			units = append(units, newUnit(k, ""))
@@ -289,7 +298,7 @@ func planUnits(ctx context.Context, cloud Cloud, kinds []Kind, wanted []string, 
 			}
 		}
 	}
-	return units, nil
+	return units, unoffered, nil
 }
 
 func newUnit(k Kind, region string) *unit {
@@ -328,15 +337,16 @@ func (l *lane) pop() (page, bool) {
 }
 
 type syncer struct {
-	cloud  Cloud
-	db     Store
-	opts   Options
-	seenAt time.Time
-	lanes  map[string]*lane
-	sem    chan struct{}
-	rows   chan any // pageRows and unitEnd, in the order pages finished
-	work   sync.WaitGroup
-	calls  sync.WaitGroup
+	unoffered []string
+	cloud     Cloud
+	db        Store
+	opts      Options
+	seenAt    time.Time
+	lanes     map[string]*lane
+	sem       chan struct{}
+	rows      chan any // pageRows and unitEnd, in the order pages finished
+	work      sync.WaitGroup
+	calls     sync.WaitGroup
 }
 
 type pageRows struct {
@@ -372,6 +382,7 @@ func (s *syncer) run(ctx context.Context, units []*unit) (Result, error) {
 	s.calls.Wait()
 	close(s.rows)
 	res := <-writerDone
+	res.UnofferedRegions = s.unoffered
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}

@@ -345,3 +345,17 @@ func TestKindRatesAreTheEmulatorsPublishedRates(t *testing.T) {
 		}
 	}
 }
+
+func TestRegionsNoProductOffersCanBeSkippedAndNamed(t *testing.T) {
+	emu := tcloud.New(tcloud.Options{})
+	emu.SeedCVM("ap-shanghai", 2)
+	f := newFixture(t, emu)
+	res, err := Sync(context.Background(), f.cloud, f.db, Options{Account: "acme", Kinds: []string{"cvm.instance"},
+		Regions: []string{"ap-shanghai", "eu-moscow"}, SkipUnofferedRegions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.UnofferedRegions) != 1 || res.UnofferedRegions[0] != "eu-moscow" || res.Counts()["cvm.instance"] != 2 || len(res.Outcomes) != 1 {
+		t.Errorf("unoffered %v, counts %v, outcomes %+v", res.UnofferedRegions, res.Counts(), res.Outcomes)
+	}
+}

@@ -116,22 +116,15 @@ func (r *run) firstSync(ctx context.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	regions := res.Regions
-	if len(regions) > 0 {
-		var missing []string
-		regions, missing, pending = offered(ctx, cloud, regions, pending)
-		if len(missing) > 0 {
-			res.Regions = regions
-			r.res.Verified = append(r.res.Verified, "first sync: Tencent Cloud offers this account none of the products synced in "+strings.Join(missing, ", "))
-		}
-	}
-	if len(pending) == 0 {
-		return nil, nil // no kind left to list in the chosen regions; an empty Kinds would mean every kind
-	}
+	// Regions chosen for Security Center may include some this account does not use: those are left out.
 	out, err := inventory.Sync(ctx, cloud, r.e.DB, inventory.Options{Account: r.res.Account, Kinds: pending,
-		Regions: regions, Unlimited: r.e.InventoryUnlimited})
+		Regions: res.Regions, SkipUnofferedRegions: true, Unlimited: r.e.InventoryUnlimited})
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
+	}
+	if missing := out.UnofferedRegions; len(missing) > 0 {
+		res.Regions = slices.DeleteFunc(slices.Clone(res.Regions), func(reg string) bool { return slices.Contains(missing, reg) })
+		r.res.Verified = append(r.res.Verified, "first sync: Tencent Cloud offers this account none of the products synced in "+strings.Join(missing, ", "))
 	}
 	for k, n := range out.Counts() {
 		res.Counts[k] += n
@@ -155,47 +148,6 @@ func (r *run) firstSync(ctx context.Context) (map[string]string, error) {
 	}
 	r.res.Verified = append(r.res.Verified, "first sync: "+countsText(res.Counts))
 	return nil, nil
-}
-
-// offered narrows the chosen regions to those Tencent Cloud offers for the kinds' products (a region
-// chosen for Security Center may be one this account does not use), and returns the rest. When none is
-// left, only the account-wide kinds remain to sync. A product whose regions cannot be read leaves the
-// regions as chosen: the sync then reports what failed.
-func offered(ctx context.Context, cloud inventory.Cloud, chosen, kinds []string) (keep, missing, kindsLeft []string) {
-	known := map[string]bool{}
-	asked := map[string]bool{}
-	for _, k := range inventory.Kinds {
-		if !slices.Contains(kinds, k.Name) || k.Global() || asked[k.Product] {
-			continue
-		}
-		asked[k.Product] = true
-		regions, err := cloud.Regions(ctx, k.Product)
-		if err != nil {
-			return chosen, nil, kinds
-		}
-		for _, reg := range regions {
-			known[reg.ID] = true
-		}
-	}
-	if len(asked) == 0 {
-		return chosen, nil, kinds
-	}
-	for _, reg := range chosen {
-		if known[reg] {
-			keep = append(keep, reg)
-		} else {
-			missing = append(missing, reg)
-		}
-	}
-	if len(keep) > 0 {
-		return keep, missing, kinds
-	}
-	for _, k := range inventory.Kinds {
-		if slices.Contains(kinds, k.Name) && k.Global() {
-			kindsLeft = append(kindsLeft, k.Name)
-		}
-	}
-	return nil, missing, kindsLeft
 }
 
 func countsText(counts map[string]int) string {
