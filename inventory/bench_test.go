@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,6 +87,14 @@ func quotaScenario(b *testing.B, bin, faults string, maxRatio float64, want map[
 		bound.Seconds(), wall.Seconds(), ratio, maxRatio, assets, rss, again.Written())
 	if ratio > maxRatio || rss > 150 || again.Written() != 0 || assets < 100000 {
 		b.Errorf("over a bound: bound_ratio %.3f (≤ %.2f), peak RSS %.0f MB (≤ 150), second sync %d rows (0), %d assets", ratio, maxRatio, rss, again.Written(), assets)
+	}
+	if faults != "" {
+		injected := injectedFaults(b, em.Endpoint)
+		b.ReportMetric(float64(injected), "injected_faults")
+		b.Logf("%d faults injected (throttling, HTTP 500, dropped connections)", injected)
+		if injected == 0 {
+			b.Error("no fault was injected")
+		}
 	}
 	set := assetSet(b, db)
 	if want != nil && !sameSet(set, want) {
@@ -192,6 +201,26 @@ func startEmulator(b *testing.B, bin string, args ...string) benchEmulator {
 		b.Fatalf("onboard emulator line %q: %v", line, err)
 	}
 	return em
+}
+
+// injectedFaults counts the calls the emulator answered with an injected fault, from its call log.
+func injectedFaults(b *testing.B, endpoint string) int {
+	resp, err := http.Get(endpoint + "/_emulator/calls")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var calls []struct{ Code string }
+	if err := json.NewDecoder(resp.Body).Decode(&calls); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for _, c := range calls {
+		if c.Code == "RequestLimitExceeded" || c.Code == "http500" || c.Code == "drop" {
+			n++
+		}
+	}
+	return n
 }
 
 func openBenchDB(b *testing.B) *store.DB {
