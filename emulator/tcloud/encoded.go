@@ -26,3 +26,16 @@ func encodedWindow[T any](s *Server, key string, all []T, offset, limit int64) [
 	}
 	return window(c.raw, offset, limit)
 }
+
+// seededPage answers one page of a region's seeded items: TotalCount, and the page under set.
+func seededPage[T any](s *Server, r *request, kind, set string, all map[string][]T, offset, limit *int64, max int64) (any, *apiError) {
+	if e := s.requireRegion(r); e != nil {
+		return nil, e
+	}
+	o, l, e := page(offset, limit, max)
+	if e != nil {
+		return nil, e
+	}
+	items := all[r.region]
+	return map[string]any{"TotalCount": len(items), set: encodedWindow(s, kind+"/"+r.region, items, o, l)}, nil
+}

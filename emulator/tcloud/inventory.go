@@ -144,18 +144,10 @@ func (s *Server) describeCVMInstances(r *request) (any, *apiError) {
 	if e := decode(r, &in); e != nil {
 		return nil, e
 	}
-	if e := s.requireRegion(r); e != nil {
-		return nil, e
-	}
 	if len(in.InstanceIds) > 0 && len(in.Filters) > 0 {
 		return nil, errorf("InvalidParameterCoexistInstanceIdsFilters", "InstanceIds and Filters cannot be used together")
 	}
-	o, l, e := page(in.Offset, in.Limit, 100)
-	if e != nil {
-		return nil, e
-	}
-	all := s.cvm[r.region]
-	return map[string]any{"TotalCount": len(all), "InstanceSet": encodedWindow(s, "cvm/"+r.region, all, o, l)}, nil
+	return seededPage(s, r, "cvm", "InstanceSet", s.cvm, in.Offset, in.Limit, 100)
 }
 
 // describeCVMRegions answers CVM's own DescribeRegions: the account's regions, with CVM's RegionInfo fields.

@@ -66,16 +66,8 @@ func (s *Server) describeLighthouseInstances(r *request) (any, *apiError) {
 	if e := decode(r, &in); e != nil {
 		return nil, e
 	}
-	if e := s.requireRegion(r); e != nil {
-		return nil, e
-	}
 	if len(in.InstanceIds) > 0 && len(in.Filters) > 0 {
 		return nil, errorf("InvalidParameter.InvalidFilterNotSupportedName", "InstanceIds and Filters cannot be used together")
 	}
-	o, l, e := page(in.Offset, in.Limit, 100)
-	if e != nil {
-		return nil, e
-	}
-	all := s.lighthouse[r.region]
-	return map[string]any{"TotalCount": len(all), "InstanceSet": encodedWindow(s, "lighthouse/"+r.region, all, o, l)}, nil
+	return seededPage(s, r, "lighthouse", "InstanceSet", s.lighthouse, in.Offset, in.Limit, 100)
 }

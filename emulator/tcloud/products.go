@@ -119,18 +119,10 @@ func (s *Server) describeDisks(r *request) (any, *apiError) {
 	if e := decode(r, &in); e != nil {
 		return nil, e
 	}
-	if e := s.requireRegion(r); e != nil {
-		return nil, e
-	}
 	if len(in.DiskIds) > 0 && len(in.Filters) > 0 {
 		return nil, errorf("InvalidParameterValue", "DiskIds and Filters cannot be used together")
 	}
-	o, l, e := page(in.Offset, in.Limit, 100)
-	if e != nil {
-		return nil, e
-	}
-	all := s.disks[r.region]
-	return map[string]any{"TotalCount": len(all), "DiskSet": encodedWindow(s, "cbs/"+r.region, all, o, l)}, nil
+	return seededPage(s, r, "cbs", "DiskSet", s.disks, in.Offset, in.Limit, 100)
 }
 
 func (s *Server) describeLoadBalancers(r *request) (any, *apiError) {
@@ -150,18 +142,10 @@ func (s *Server) describeLoadBalancers(r *request) (any, *apiError) {
 	if e := decode(r, &in); e != nil {
 		return nil, e
 	}
-	if e := s.requireRegion(r); e != nil {
-		return nil, e
-	}
 	if len(in.LoadBalancerIds) > 20 {
 		return nil, errorf("InvalidParameterValue.Length", "LoadBalancerIds takes at most 20 IDs")
 	}
-	o, l, e := page(in.Offset, in.Limit, 100)
-	if e != nil {
-		return nil, e
-	}
-	all := s.clbs[r.region]
-	return map[string]any{"TotalCount": len(all), "LoadBalancerSet": encodedWindow(s, "clb/"+r.region, all, o, l)}, nil
+	return seededPage(s, r, "clb", "LoadBalancerSet", s.clbs, in.Offset, in.Limit, 100)
 }
 
 func (s *Server) describeDBInstances(r *request) (any, *apiError) {
@@ -184,13 +168,5 @@ func (s *Server) describeDBInstances(r *request) (any, *apiError) {
 	if e := decode(r, &in); e != nil {
 		return nil, e
 	}
-	if e := s.requireRegion(r); e != nil {
-		return nil, e
-	}
-	o, l, e := page(in.Offset, in.Limit, 2000)
-	if e != nil {
-		return nil, e
-	}
-	all := s.cdbs[r.region]
-	return map[string]any{"TotalCount": len(all), "Items": encodedWindow(s, "cdb/"+r.region, all, o, l)}, nil
+	return seededPage(s, r, "cdb", "Items", s.cdbs, in.Offset, in.Limit, 2000)
 }

@@ -88,8 +88,8 @@ func (s *Server) SeedSecurityGroups(region string, n int) {
 	}
 }
 
-// stringPage reads VPC's string Offset and Limit (default "0" and "20", at most "100").
-func stringPage(offset, limit *string) (int64, int64, *apiError) {
+// stringPaging reads VPC's string Offset and Limit as numbers.
+func stringPaging(offset, limit *string) (*int64, *int64, *apiError) {
 	var o, l *int64
 	for _, p := range []struct {
 		in  *string
@@ -100,11 +100,11 @@ func stringPage(offset, limit *string) (int64, int64, *apiError) {
 		}
 		n, err := strconv.ParseInt(*p.in, 10, 64)
 		if err != nil {
-			return 0, 0, errorf("InvalidParameterValue.Malformed", "%q is not a number", *p.in)
+			return nil, nil, errorf("InvalidParameterValue.Malformed", "%q is not a number", *p.in)
 		}
 		*p.out = &n
 	}
-	return page(o, l, 100)
+	return o, l, nil
 }
 
 type vpcListRequest struct {
@@ -117,19 +117,16 @@ type vpcListRequest struct {
 	OrderField, OrderDirection *string
 }
 
-func (s *Server) vpcList(r *request, total func() int, slice func(o, l int64) any, setName string) (any, *apiError) {
+func vpcList[T any](s *Server, r *request, kind, set string, all map[string][]T) (any, *apiError) {
 	var in vpcListRequest
 	if e := decode(r, &in); e != nil {
 		return nil, e
 	}
-	if e := s.requireRegion(r); e != nil {
-		return nil, e
-	}
-	o, l, e := stringPage(in.Offset, in.Limit)
+	o, l, e := stringPaging(in.Offset, in.Limit)
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"TotalCount": total(), setName: slice(o, l)}, nil
+	return seededPage(s, r, kind, set, all, o, l, 100)
 }
 
 func window[T any](all []T, o, l int64) []T {
@@ -141,13 +138,13 @@ func window[T any](all []T, o, l int64) []T {
 }
 
 func (s *Server) describeVpcs(r *request) (any, *apiError) {
-	return s.vpcList(r, func() int { return len(s.vpcs[r.region]) }, func(o, l int64) any { return encodedWindow(s, "vpc/"+r.region, s.vpcs[r.region], o, l) }, "VpcSet")
+	return vpcList(s, r, "vpc", "VpcSet", s.vpcs)
 }
 
 func (s *Server) describeSubnets(r *request) (any, *apiError) {
-	return s.vpcList(r, func() int { return len(s.subnets[r.region]) }, func(o, l int64) any { return encodedWindow(s, "subnet/"+r.region, s.subnets[r.region], o, l) }, "SubnetSet")
+	return vpcList(s, r, "subnet", "SubnetSet", s.subnets)
 }
 
 func (s *Server) describeSecurityGroups(r *request) (any, *apiError) {
-	return s.vpcList(r, func() int { return len(s.sgs[r.region]) }, func(o, l int64) any { return encodedWindow(s, "sg/"+r.region, s.sgs[r.region], o, l) }, "SecurityGroupSet")
+	return vpcList(s, r, "sg", "SecurityGroupSet", s.sgs)
 }
