@@ -629,16 +629,9 @@ func (s *Server) openKafkaConsumer(r *request) (any, *apiError) {
 // describeKafkaConsumer answers the fields that both the current models and older SDK models define
 // (HasServicesLog and ScopeType are newer and left out).
 func (s *Server) describeKafkaConsumer(r *request) (any, *apiError) {
-	var in struct{ FromTopicId *string }
-	if e := decode(r, &in, "FromTopicId"); e != nil {
+	t, e := s.consumerTopic(r)
+	if e != nil {
 		return nil, e
-	}
-	if e := s.requireRegion(r); e != nil {
-		return nil, e
-	}
-	t := s.clsRegion(r.region).topic(*in.FromTopicId)
-	if t == nil {
-		return nil, errorf("ResourceNotFound.TopicNotExist", "topic %s does not exist in %s", *in.FromTopicId, r.region)
 	}
 	if t.consumer == nil {
 		return map[string]any{"Status": false, "TopicID": "", "Compression": 0}, nil

@@ -5,16 +5,9 @@ import "slices"
 // Undoing audit-log delivery: CloseKafkaConsumer, DeleteTopic, DeleteLogset (CLS 2020-10-16).
 
 func (s *Server) closeKafkaConsumer(r *request) (any, *apiError) {
-	var in struct{ FromTopicId *string }
-	if e := decode(r, &in, "FromTopicId"); e != nil {
+	t, e := s.consumerTopic(r)
+	if e != nil {
 		return nil, e
-	}
-	if e := s.requireRegion(r); e != nil {
-		return nil, e
-	}
-	t := s.clsRegion(r.region).topic(*in.FromTopicId)
-	if t == nil {
-		return nil, errorf("ResourceNotFound.TopicNotExist", "topic %s does not exist in %s", *in.FromTopicId, r.region)
 	}
 	t.consumer = nil
 	return map[string]any{}, nil
@@ -55,4 +48,20 @@ func (s *Server) deleteLogset(r *request) (any, *apiError) {
 	}
 	reg.logsets = slices.Delete(reg.logsets, i, i+1)
 	return map[string]any{}, nil
+}
+
+// consumerTopic reads a Kafka-consumer request, whose only field is FromTopicId, and finds the topic.
+func (s *Server) consumerTopic(r *request) (*clsTopic, *apiError) {
+	var in struct{ FromTopicId *string }
+	if e := decode(r, &in, "FromTopicId"); e != nil {
+		return nil, e
+	}
+	if e := s.requireRegion(r); e != nil {
+		return nil, e
+	}
+	t := s.clsRegion(r.region).topic(*in.FromTopicId)
+	if t == nil {
+		return nil, errorf("ResourceNotFound.TopicNotExist", "topic %s does not exist in %s", *in.FromTopicId, r.region)
+	}
+	return t, nil
 }
