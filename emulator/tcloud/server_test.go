@@ -85,7 +85,7 @@ func TestAuthentication(t *testing.T) {
 		mutate func(*testClient)
 		code   string
 	}{
-		{"wrong secret byte", func(c *testClient) { c.key = "X" + c.key[1:] }, "AuthFailure.SignatureFailure"},
+		{"wrong secret byte", func(c *testClient) { c.key = otherByte(c.key[0]) + c.key[1:] }, "AuthFailure.SignatureFailure"},
 		{"unknown id", func(c *testClient) { c.id = "AKIDunknown" }, "AuthFailure.SecretIdNotFound"},
 		{"expired", func(c *testClient) { c.now = c.now.Add(-6 * time.Minute) }, "AuthFailure.SignatureExpire"},
 		{"future", func(c *testClient) { c.now = c.now.Add(6 * time.Minute) }, "AuthFailure.SignatureExpire"},
@@ -260,4 +260,12 @@ func TestPublishedRateLimitsThrottlePerAction(t *testing.T) {
 	if r := c.call("cam", "2019-01-16", "GetUserAppId", map[string]any{}); errorCode(r) != "" {
 		t.Fatalf("an unrelated action was throttled: %v", r)
 	}
+}
+
+// otherByte is a one-byte string that differs from b, so a changed secret really changes.
+func otherByte(b byte) string {
+	if b == 'X' {
+		return "Y"
+	}
+	return "X"
 }
