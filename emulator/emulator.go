@@ -67,7 +67,7 @@ const (
 	demoSecretKey = "sandbox-demo-root-secret-key"
 
 	demoAlibabaUID       = "1234567890123456"
-	demoAlibabaKeyID     = "LTAI5tSandboxDemoKey"
+	demoAlibabaKeyID     = "sandbox-demo-alibaba-key"
 	demoAlibabaKeySecret = "sandbox-demo-alibaba-secret"
 )
 
@@ -167,7 +167,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	env.SecurityCenter = sas.New(sas.Options{TencentEndpoint: env.TencentEndpoint})
 	aliUID, aliID, aliSecret := demoAlibabaUID, demoAlibabaKeyID, demoAlibabaKeySecret
 	if o.Seed != "demo" {
-		aliUID, aliID, aliSecret = fmt.Sprintf("1%015d", rand.Int64N(1e15)), "LTAI5t"+randomKey(18), randomKey(30)
+		aliUID, aliID, aliSecret = fmt.Sprintf("1%015d", rand.Int64N(1e15)), "LTAIemu"+randomKey(18), randomKey(30)
 	}
 	env.SecurityCenter.AddAccessKey(aliUID, aliID, aliSecret)
 	env.AlibabaAccessKeyID, env.AlibabaAccessKeySecret = aliID, aliSecret
