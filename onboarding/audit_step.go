@@ -56,8 +56,9 @@ func auditTrackName(topicID string) string {
 	return "onboard-" + topicID
 }
 
-// auditConsumer is how Security Center asks to consume audit logs: JSON, no compression.
-var auditConsumer = tencent.KafkaConsumerSpec{Compression: tencent.KafkaNoCompression, JSON: true}
+// auditConsumer is how Security Center asks to consume audit logs: JSON, no compression, history and
+// latest.
+var auditConsumer = tencent.KafkaConsumerSpec{Compression: tencent.KafkaNoCompression, JSON: true, History: true}
 
 // ensureAudit delivers every CloudAudit event to a CLS topic that Security Center reads over Kafka:
 // logset, topic, tracking set, Kafka consumption, then ciemPolicy rendered with their IDs and attached.

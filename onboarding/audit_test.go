@@ -35,6 +35,9 @@ func TestAuditLogsAreDeliveredGrantedAndSubmittedThenARerunChangesNothing(t *tes
 		a.BootstrapServers != "kafkaconsumer-ap-guangzhou.cls.tencentcs.com:9096" {
 		t.Fatalf("audit logs: %+v", a)
 	}
+	if scope, ok := f.emu.KafkaConsumerScope("ap-guangzhou", a.TopicID); !ok || scope != 1 {
+		t.Errorf("Kafka consumption scope %d (open %v), want 1: history and latest, as Security Center asks", scope, ok)
+	}
 	// CloudAudit delivers every event of every resource type to the topic.
 	tracks, _ := f.admin.ListAuditTracks(ctx)
 	if len(tracks) != 1 || tracks[0].Storage.Name != a.TopicID || tracks[0].ResourceType != "*" || tracks[0].EventNames[0] != "*" || !tracks[0].Enabled {

@@ -2,12 +2,17 @@ package tencent
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	cls "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cls/v20201016"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 )
+
+// clsVersion is the CLS API version.
+const clsVersion = "2020-10-16"
 
 // CLSPageMax is the largest page CLS DescribeLogsets and DescribeTopics serve.
 const CLSPageMax = 100
@@ -40,13 +45,14 @@ const (
 	KafkaLZ4           KafkaCompression = 3
 )
 
-// KafkaConsumerSpec describes Kafka-protocol consumption of a topic. The typed SDK module in use has no
-// ScopeType or HasServicesLog, so consumption starts from the latest records, the service's default.
+// KafkaConsumerSpec describes Kafka-protocol consumption of a topic.
 type KafkaConsumerSpec struct {
 	Compression KafkaCompression
 	JSON        bool     // records as JSON rather than raw
 	EnableTag   bool     // include the log tags
 	MetaFields  []string // e.g. __SOURCE__, __TIMESTAMP__
+	// History also delivers the records the topic already holds (ScopeType 1), not only new ones.
+	History bool
 }
 
 // KafkaConsumer is the Kafka-protocol consumption of one CLS topic.
@@ -201,29 +207,64 @@ func (c *Client) ListTopics(ctx context.Context, region, logsetID, name string) 
 	}
 }
 
+// clsOpenKafkaConsumerRequest is OpenKafkaConsumer's request as the current models have it. The typed
+// module served here predates ScopeType, which Security Center needs ("history and latest"), so this one
+// call goes through the SDK's generic client (tencent/contract_node_test.go checks the fields).
+type clsOpenKafkaConsumerRequest struct {
+	FromTopicId     string                  `json:"FromTopicId"`
+	Compression     int64                   `json:"Compression"`
+	ConsumerContent clsKafkaConsumerContent `json:"ConsumerContent"`
+	ScopeType       int64                   `json:"ScopeType"`
+}
+
+type clsKafkaConsumerContent struct {
+	Format     int64    `json:"Format"`
+	EnableTag  bool     `json:"EnableTag"`
+	MetaFields []string `json:"MetaFields"`
+}
+
+type clsOpenKafkaConsumerResponse struct {
+	Response struct {
+		TopicID   string `json:"TopicID"`
+		RequestId string `json:"RequestId"`
+	} `json:"Response"`
+}
+
 // OpenKafkaConsumer opens Kafka-protocol consumption of a CLS topic and returns the Kafka topic to read.
 // Opening it twice is refused with ErrAlreadyExists.
 func (c *Client) OpenKafkaConsumer(ctx context.Context, region, topicID string, spec KafkaConsumerSpec) (KafkaConsumer, error) {
-	cl, err := c.cls(region)
+	cl, err := sdkClient(c, "cls-generic", region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*common.Client, error) {
+		return common.NewCommonClient(cr, r, p), nil
+	})
 	if err != nil {
 		return KafkaConsumer{}, err
 	}
-	req := cls.NewOpenKafkaConsumerRequest()
-	req.FromTopicId = common.StringPtr(topicID)
-	req.Compression = common.Int64Ptr(int64(spec.Compression))
-	format := int64(0)
+	in := clsOpenKafkaConsumerRequest{FromTopicId: topicID, Compression: int64(spec.Compression),
+		ConsumerContent: clsKafkaConsumerContent{EnableTag: spec.EnableTag, MetaFields: append([]string{}, spec.MetaFields...)}}
 	if spec.JSON {
-		format = 1
+		in.ConsumerContent.Format = 1
 	}
-	req.ConsumerContent = &cls.KafkaConsumerContent{Format: common.Int64Ptr(format), EnableTag: common.BoolPtr(spec.EnableTag),
-		MetaFields: common.StringPtrs(append([]string{}, spec.MetaFields...))}
+	if spec.History {
+		in.ScopeType = 1
+	}
+	body, _ := json.Marshal(in)
 	var kafkaTopic string
 	err = c.do(ctx, "cls", "OpenKafkaConsumer", true, func() error {
-		resp, err := cl.OpenKafkaConsumerWithContext(ctx, req)
-		if err == nil {
-			kafkaTopic = str(resp.Response.TopicID)
+		req := tchttp.NewCommonRequest("cls", clsVersion, "OpenKafkaConsumer")
+		req.SetContext(ctx)
+		if err := req.SetActionParameters(body); err != nil {
+			return err
 		}
-		return err
+		resp := tchttp.NewCommonResponse()
+		if err := cl.Send(req, resp); err != nil {
+			return err
+		}
+		var out clsOpenKafkaConsumerResponse
+		if err := json.Unmarshal(resp.GetBody(), &out); err != nil {
+			return fmt.Errorf("decode answer: %w", err)
+		}
+		kafkaTopic = out.Response.TopicID
+		return nil
 	})
 	if err != nil {
 		return KafkaConsumer{}, fmt.Errorf("open Kafka consumption of topic %s (%s): %w", topicID, region, err)

@@ -165,6 +165,11 @@ func TestGenericClientStructsAndEmulatorMatchTheNodeModels(t *testing.T) {
 	checkStruct(t, "lighthouse DescribeInstances response", reflect.TypeOf(lighthouseDescribeInstancesResponse{}.Response), resp)
 	checkStruct(t, "lighthouse Instance", reflect.TypeOf(lighthouseInstance{}), inst)
 
+	clsModels := nodeModels(t, "cls", "v20201016")
+	checkStruct(t, "cls OpenKafkaConsumer request", reflect.TypeOf(clsOpenKafkaConsumerRequest{}), modelFields(t, clsModels, "OpenKafkaConsumerRequest"))
+	checkStruct(t, "cls KafkaConsumerContent", reflect.TypeOf(clsKafkaConsumerContent{}), modelFields(t, clsModels, "KafkaConsumerContent"))
+	checkStruct(t, "cls OpenKafkaConsumer response", reflect.TypeOf(clsOpenKafkaConsumerResponse{}.Response), modelFields(t, clsModels, "OpenKafkaConsumerResponse"))
+
 	// The emulator's answer, field by field.
 	emu := tcloud.New(tcloud.Options{})
 	emu.SeedLighthouse("ap-guangzhou", 1)

@@ -65,3 +65,15 @@ func (s *Server) consumerTopic(r *request) (*clsTopic, *apiError) {
 	}
 	return t, nil
 }
+
+// KafkaConsumerScope returns the ScopeType a topic's Kafka consumption was opened with (0 latest, 1
+// history and latest), for tests; ok is false when consumption is not open.
+func (s *Server) KafkaConsumerScope(region, topicID string) (scope int64, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.clsRegion(region).topic(topicID)
+	if t == nil || t.consumer == nil {
+		return 0, false
+	}
+	return t.consumer.scopeType, true
+}
