@@ -255,3 +255,21 @@ func TestThrottlingAtPublishedRatesIsAbsorbedByRetries(t *testing.T) {
 		t.Fatal("no call was throttled: the test did not exercise the limit")
 	}
 }
+
+func TestAReadAnsweredAfterTheClientTimeoutIsRetried(t *testing.T) {
+	_, emu, endpoint := newEmulated(t)
+	id, key := emu.RootKey()
+	impatient, err := New(Options{Credential: Credential{SecretID: id, SecretKey: SecretKey(key)}, Endpoint: endpoint, Timeout: time.Second,
+		Retry: Retry{Attempts: 3, Base: 10 * time.Millisecond, Max: 20 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu.AddFaults([]tcloud.FaultRule{{Action: "cam:ListUsers", Fault: tcloud.FaultDelay, Delay: 3 * time.Second, Nth: 1}})
+	start := time.Now()
+	if _, err := impatient.ListUsers(context.Background()); err != nil {
+		t.Fatalf("not retried after a timeout: %v", err)
+	}
+	if d := time.Since(start); d > 2500*time.Millisecond {
+		t.Errorf("took %s: the first attempt was not cut at the 1 s timeout", d)
+	}
+}
