@@ -81,7 +81,7 @@ func newWizardDeps(f *Factory, opts *TencentOptions, db *store.DB, secrets store
 		propagationWait: 30 * time.Second,
 	}
 	deps := wizard.Deps{Credentials: b, Alibaba: b, Users: b, Regions: b, Logs: b, Engine: b, RootKey: b, Syncer: b,
-		Sandbox: f.Getenv(envSandbox) == "1"}
+		Sandbox: f.Getenv(envSandbox) == "1", Defaults: answersFromRequest(opts.Request)}
 	userHome, _ := os.UserHomeDir()
 	if cred, source, err := tencent.ResolveCredentials(tencent.CredentialSources{Profile: opts.Profile, Getenv: f.Getenv, Home: userHome}); err == nil {
 		b.tencentFound[source.Description] = cred
@@ -641,5 +641,68 @@ func (k *perKindProgress) finish(kinds []string, res inventory.Result) {
 			p.Total = p.Done
 		}
 		k.emit(p)
+	}
+}
+
+// answersFromRequest starts the wizard from what the flags already said: the reverse of
+// requestFromAnswers for every field the person set (zero values leave the wizard's defaults).
+func answersFromRequest(req onboarding.Request) func(*wizard.Answers) {
+	return func(a *wizard.Answers) {
+		switch req.Site {
+		case string(securitycenter.SiteMainland):
+			a.Site = wizard.SiteMainland
+		case string(securitycenter.SiteOutside):
+			a.Site = wizard.SiteOutside
+		}
+		if len(req.Features) > 0 {
+			a.Features = slices.Clone(req.Features)
+		}
+		if req.CSPMPolicy != "" {
+			a.CSPMMode = req.CSPMPolicy
+		}
+		if req.SubUser != "" {
+			a.UserName = req.SubUser
+		}
+		if req.AccountName != "" {
+			a.DisplayName = req.AccountName
+		}
+		if len(req.Regions) > 0 && !slices.Contains(req.Regions, onboarding.RegionsAll) {
+			a.Regions = slices.Clone(req.Regions)
+		}
+		if req.RegionManagement {
+			a.DefaultRegion = true
+		}
+		for _, f := range []struct {
+			v   string
+			out *int
+		}{{req.HostSync, &a.HostSyncMinutes}, {req.CloudSync, &a.CloudSyncMinutes}, {req.AKCheck, &a.AKCheckMinutes}} {
+			if f.v == "" {
+				continue
+			}
+			if freq, err := securitycenter.ParseFrequency(f.v); err == nil {
+				*f.out = freq.Minutes()
+			}
+		}
+		if req.AuditRegion != "" {
+			a.AuditRegion = req.AuditRegion
+		}
+		if req.AuditLogset != "" && req.AuditLogset != onboarding.AuditNew {
+			a.LogsetID = req.AuditLogset
+		}
+		if req.AuditTopic != "" && req.AuditTopic != onboarding.AuditNew {
+			a.TopicID = req.AuditTopic
+		}
+		switch req.KafkaNetwork {
+		case "public":
+			a.KafkaNetwork = wizard.KafkaInternet
+		case "private":
+			a.KafkaNetwork = wizard.KafkaInternal
+		}
+		if req.RootKey != "" {
+			a.RootKey = req.RootKey
+		}
+		if req.SecurityCenter == onboarding.SecurityCenterSkip {
+			a.SkipSecurityCenter = true
+		}
 	}
 }

@@ -562,3 +562,27 @@ func TestStepEventsCarryStatusAndFix(t *testing.T) {
 		}
 	}
 }
+
+// The flags a person gives with an interactive run start the wizard from their values: through the
+// answers and back, the request is the flags' own.
+func TestFlagsStartTheWizardFromTheirValues(t *testing.T) {
+	for _, want := range []onboarding.Request{
+		{Mode: "manual", Features: []string{"host", "cspm", "soc", "audit"}, CSPMPolicy: policy.CSPMCustom, SubUser: "sas-reader", Site: "outside",
+			AccountName: "prod", SecurityCenter: "submit", Regions: []string{"ap-guangzhou", "ap-shanghai"}, RegionManagement: true,
+			HostSync: "1h", CloudSync: "7d", AKCheck: "off", SkipSync: true, AuditRegion: "ap-shanghai", AuditLogset: "ls-1", AuditTopic: "tp-1",
+			KafkaNetwork: "private", RootKey: "delete"},
+		{Mode: "quick", Features: []string{"host"}, Site: "mainland", SecurityCenter: "skip", RootKey: "disable"},
+	} {
+		a := wizard.Answers{Mode: want.Mode}
+		answersFromRequest(want)(&a)
+		if got := requestFromAnswers(a); !reflect.DeepEqual(got, want) {
+			t.Errorf("round trip\n got %+v\nwant %+v", got, want)
+		}
+	}
+	// And the wizard's first screens show them.
+	deps := wizard.Deps{Defaults: answersFromRequest(onboarding.Request{Features: []string{"soc"}, SubUser: "from-flags", Site: "outside"})}
+	m := wizard.New(context.Background(), deps)
+	if a := m.Answers(); a.Site != wizard.SiteOutside || a.UserName != "from-flags" || len(a.Features) != 1 || a.Features[0] != "soc" {
+		t.Errorf("starting answers %+v", a)
+	}
+}

@@ -176,4 +176,8 @@ type Deps struct {
 
 	// Sandbox marks a run against the emulators; the wizard says so at the top.
 	Sandbox bool
+
+	// Defaults, when set, changes the wizard's starting answers: the values the person already gave as
+	// flags, so that every screen starts from them.
+	Defaults func(*Answers)
 }

@@ -102,6 +102,9 @@ func New(ctx context.Context, deps Deps) Model {
 	m.ans.CSPMMode = "preset"
 	m.ans.KafkaNetwork = KafkaInternet
 	m.ans.RootKey = RootKeyKeep
+	if deps.Defaults != nil {
+		deps.Defaults(&m.ans)
+	}
 	m.help.SetWidth(m.width)
 	m, _ = m.enter(0, +1)
 	return m
