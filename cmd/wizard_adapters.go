@@ -39,6 +39,9 @@ type wizardBackend struct {
 	unlimited bool
 	// propagationWait bounds how long the engine waits for CAM to accept a new key or grant.
 	propagationWait time.Duration
+	// flags holds what only flags say (the wizard does not ask): --account, --adopt-user,
+	// --policy-file, --verify-kafka, --skip-permission-check.
+	flags onboarding.Request
 
 	mu sync.Mutex
 	// applied is the engine's result of the latest completed apply, printed once the wizard ends.
@@ -79,6 +82,7 @@ func newWizardDeps(f *Factory, opts *TencentOptions, db *store.DB, secrets store
 		tencentFound:    map[string]tencent.Credential{},
 		unlimited:       f.Getenv(envSandbox) == "1",
 		propagationWait: 30 * time.Second,
+		flags:           opts.Request,
 	}
 	deps := wizard.Deps{Credentials: b, Alibaba: b, Users: b, Regions: b, Logs: b, Engine: b, RootKey: b, Syncer: b,
 		Sandbox: f.Getenv(envSandbox) == "1", Defaults: answersFromRequest(opts.Request)}
@@ -352,6 +356,15 @@ func requestFromAnswers(a wizard.Answers) onboarding.Request {
 	return req
 }
 
+// request is the engine's request for the answers, with what only flags say.
+func (b *wizardBackend) request(a wizard.Answers) onboarding.Request {
+	req := requestFromAnswers(a)
+	req.Account, req.AdoptUser, req.PolicyFiles = b.flags.Account, b.flags.AdoptUser, b.flags.PolicyFiles
+	req.SkipPermissionCheck = b.flags.SkipPermissionCheck
+	req.VerifyKafka = b.flags.VerifyKafka && a.Has(policy.FeatureAudit)
+	return req
+}
+
 // engine builds the onboarding engine for the answers: the operator's client from the chosen Tencent
 // key, and the site's Security Center client unless Security Center is skipped.
 func (b *wizardBackend) engine(a wizard.Answers) (*onboarding.Engine, *tencent.Client, error) {
@@ -379,7 +392,7 @@ func (b *wizardBackend) Plan(ctx context.Context, a wizard.Answers) (wizard.Plan
 	if err != nil {
 		return wizard.Plan{}, err
 	}
-	planned, err := e.Plan(ctx, requestFromAnswers(a))
+	planned, err := e.Plan(ctx, b.request(a))
 	if err != nil {
 		return wizard.Plan{}, err
 	}
@@ -418,7 +431,7 @@ func (b *wizardBackend) Apply(ctx context.Context, a wizard.Answers, emit func(w
 	if err != nil {
 		return wizard.Outcome{}, err
 	}
-	res, err := e.Apply(ctx, requestFromAnswers(a), func(ev onboarding.Event) { emit(stepEvent(ev)) })
+	res, err := e.Apply(ctx, b.request(a), func(ev onboarding.Event) { emit(stepEvent(ev)) })
 	if err != nil {
 		return wizard.Outcome{}, err
 	}
@@ -512,7 +525,7 @@ func (b *wizardBackend) RetireRootKey(ctx context.Context, a wizard.Answers, act
 	if err != nil {
 		return err
 	}
-	if _, err := e.Apply(ctx, requestFromAnswers(a), nil); err != nil {
+	if _, err := e.Apply(ctx, b.request(a), nil); err != nil {
 		return err
 	}
 	if _, err := admin.CallerIdentity(ctx); err == nil {

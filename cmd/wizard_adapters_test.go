@@ -586,3 +586,17 @@ func TestFlagsStartTheWizardFromTheirValues(t *testing.T) {
 		t.Errorf("starting answers %+v", a)
 	}
 }
+
+func TestWhatOnlyFlagsSayReachesTheWizardsRequest(t *testing.T) {
+	b := &wizardBackend{flags: onboarding.Request{Account: "prod", AdoptUser: true, VerifyKafka: true, SkipPermissionCheck: true,
+		PolicyFiles: map[string]string{policy.CIEMPolicy: "ciem.json"}}}
+	a := wizard.Answers{Mode: wizard.ModeManual, Features: []string{policy.FeatureAudit}, UserName: "u", AuditRegion: "ap-guangzhou"}
+	req := b.request(a)
+	if req.Account != "prod" || !req.AdoptUser || !req.VerifyKafka || !req.SkipPermissionCheck || req.PolicyFiles[policy.CIEMPolicy] != "ciem.json" {
+		t.Errorf("request %+v", req)
+	}
+	a.Features = []string{policy.FeatureHost}
+	if b.request(a).VerifyKafka {
+		t.Error("--verify-kafka kept without feature audit, which the request refuses")
+	}
+}
