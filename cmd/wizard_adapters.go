@@ -536,62 +536,28 @@ func (b *wizardBackend) RetireRootKey(ctx context.Context, a wizard.Answers, act
 	return nil
 }
 
-// Sync runs the first asset sync: Security Center is asked to synchronise the features' asset types,
-// and our inventory lists the account with its stored key, reporting progress per kind.
+// Sync runs the engine's first asset sync (Security Center's refresh when the account was submitted,
+// then our inventory with the stored key), reporting progress per kind.
 func (b *wizardBackend) Sync(ctx context.Context, a wizard.Answers, emit func(wizard.SyncProgress)) error {
-	name := a.Identity.AccountID
-	acct, err := b.db.Account(ctx, name)
-	if err != nil {
-		return fmt.Errorf("read account %q: %w", name, err)
-	}
-	var refreshErrs []error
-	if !a.SkipSecurityCenter {
-		sc, err := b.securityCenter(a.Site, a.Alibaba)
-		if err != nil {
-			return err
-		}
-		for _, f := range []struct {
-			feature string
-			kind    securitycenter.AssetKind
-		}{{policy.FeatureHost, securitycenter.AssetsHosts}, {policy.FeatureCSPM, securitycenter.AssetsCloudServices}} {
-			if !a.Has(f.feature) {
-				continue
-			}
-			if err := sc.RefreshAssets(ctx, securitycenter.VendorTencent, f.kind); err != nil {
-				if ctx.Err() != nil {
-					return err
-				}
-				refreshErrs = append(refreshErrs, fmt.Errorf("ask Security Center to synchronise %s: %w", f.kind, err))
-			}
-		}
-	}
-	cred, err := b.secrets.Get(ctx, acct.SecretItem)
-	if err != nil {
-		return fmt.Errorf("read the key of %q from the %s secret store: %w", acct.Name, b.secrets.Kind(), err)
-	}
-	cloud, err := b.newTencent(tencent.Credential{SecretID: cred.SecretID, SecretKey: tencent.SecretKey(cred.SecretKey.Reveal())})
+	e, _, err := b.engine(a)
 	if err != nil {
 		return err
 	}
-	kinds := inventory.KindsFor(acct.Features)
-	if len(kinds) == 0 {
-		return errors.Join(refreshErrs...)
-	}
-	var regions []string
-	if !slices.Contains(acct.Regions, onboarding.RegionsAll) {
-		regions = acct.Regions
+	req := b.request(a)
+	account := req.Account
+	if account == "" {
+		account = a.Identity.AccountID // the engine's default name: the owner UIN
 	}
 	agg := newPerKindProgress(emit)
-	res, err := inventory.Sync(ctx, cloud, b.db, inventory.Options{Account: acct.Name, Kinds: kinds, Regions: regions,
-		SkipUnofferedRegions: true, Unlimited: b.unlimited, Progress: agg.update})
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	agg.finish(kinds, res)
+	res, err := e.FirstSync(ctx, account, req, agg.update)
 	if err != nil {
-		refreshErrs = append(refreshErrs, err)
+		return err
 	}
-	return errors.Join(refreshErrs...)
+	agg.finish(inventory.KindsFor(a.Features), res)
+	if res.Partial {
+		return fmt.Errorf("the first sync was partly done: %s", strings.Join(res.Failed, "; "))
+	}
+	return nil
 }
 
 // perKindProgress folds the sync's per-(kind, region) progress into one line per kind.
@@ -630,28 +596,18 @@ func (k *perKindProgress) update(p inventory.Progress) {
 	k.emit(out)
 }
 
-// finish reports every kind complete, with its count and the first failure of any region.
-func (k *perKindProgress) finish(kinds []string, res inventory.Result) {
+// finish reports every kind complete, with its count and the first failure that names it.
+func (k *perKindProgress) finish(kinds []string, res onboarding.SyncResult) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for _, kind := range kinds {
-		p := wizard.SyncProgress{Kind: kind, Finished: true}
-		for _, o := range res.Outcomes {
-			if o.Kind != kind {
-				continue
+		n := res.Counts[kind]
+		p := wizard.SyncProgress{Kind: kind, Finished: true, Done: n, Total: n}
+		for _, f := range res.Failed {
+			if strings.HasPrefix(f, kind+" ") || strings.HasPrefix(f, kind+":") {
+				p.Err = errors.New(f)
+				break
 			}
-			p.Done += o.Seen
-			p.Total += o.Total
-			if o.Status != inventory.StatusDone && p.Err == nil {
-				where := "all regions"
-				if o.Region != "" {
-					where = o.Region
-				}
-				p.Err = fmt.Errorf("%s in %s: %v", o.Status, where, o.Err)
-			}
-		}
-		if p.Total < p.Done {
-			p.Total = p.Done
 		}
 		k.emit(p)
 	}

@@ -130,6 +130,8 @@ type run struct {
 	secret  string // the secret store item
 	sc      scState
 	audit   *AuditLogsResult // nil without feature audit
+	// progress receives the first sync's progress (FirstSync's caller); nil for none.
+	progress func(inventory.Progress)
 }
 
 // Apply runs the steps in order, journaling each, and returns the result. The per-account run lock keeps

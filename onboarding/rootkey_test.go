@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"onboard/inventory"
 	"onboard/tencent"
 )
 
@@ -105,5 +106,35 @@ func TestASubUserCallerHasNoRootKeyToRetire(t *testing.T) {
 	}
 	if keys, _ := f.admin.ListAccessKeys(ctx, admin.UIN); len(keys) != 1 || keys[0].Status != "Active" {
 		t.Errorf("the administrator's own key was touched: %+v", keys)
+	}
+}
+
+func TestFirstSyncOnItsOwnAfterTheRootKeyIsRetired(t *testing.T) {
+	f := newFixture(t)
+	f.engine.OperatorKeyID = f.env.TencentSecretID
+	ctx := context.Background()
+	req := Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "sas-reader", Site: "outside", SkipSync: true, RootKey: RootKeyDisable}
+	res, err := f.engine.Apply(ctx, req, nil)
+	if err != nil || res.FirstSync != nil || f.rootKeyWorks(t) {
+		t.Fatalf("apply: %v, first sync %+v", err, res.FirstSync)
+	}
+	var events int
+	sync, err := f.engine.FirstSync(ctx, res.Account, req, func(inventory.Progress) { events++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sync.Counts["cvm.instance"] != 3 || events == 0 || len(sync.SecurityCenter) != 1 {
+		t.Errorf("first sync %+v after %d progress events", sync, events)
+	}
+	// Done once: a second call lists nothing again.
+	f.emu.ResetCalls()
+	again, err := f.engine.FirstSync(ctx, res.Account, req, nil)
+	if err != nil || again.Earlier == nil {
+		t.Fatalf("again: %+v %v", again, err)
+	}
+	for _, c := range f.emu.Calls() {
+		if c.Action == "DescribeInstances" {
+			t.Errorf("the second first sync listed again: %+v", c)
+		}
 	}
 }

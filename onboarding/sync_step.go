@@ -118,7 +118,7 @@ func (r *run) firstSync(ctx context.Context) (map[string]string, error) {
 	}
 	// Regions chosen for Security Center may include some this account does not use: those are left out.
 	out, err := inventory.Sync(ctx, cloud, r.e.DB, inventory.Options{Account: r.res.Account, Kinds: pending,
-		Regions: res.Regions, SkipUnofferedRegions: true, Unlimited: r.e.InventoryUnlimited})
+		Regions: res.Regions, SkipUnofferedRegions: true, Unlimited: r.e.InventoryUnlimited, Progress: r.progress})
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -185,4 +185,37 @@ func (r *run) planFirstSync(ctx context.Context) ([]string, error) {
 		}
 	}
 	return append(out, "create a first inventory sync of "+strings.Join(pending, ", ")), nil
+}
+
+// FirstSync runs the first asset sync of an account the engine has onboarded (by its record's name), on
+// its own: for a face that shows it on a screen of its own, with progress per (kind, region). It is the
+// same step Apply runs unless the request skips it (Security Center's refresh when the account was
+// submitted, then our inventory with the stored key), so kinds an earlier sync listed are not listed
+// again. It needs no call with the operator's key, which may be retired by then.
+func (e *Engine) FirstSync(ctx context.Context, account string, req Request, progress func(inventory.Progress)) (SyncResult, error) {
+	req.SkipSync = false
+	if err := req.Validate(); err != nil {
+		return SyncResult{}, err
+	}
+	r := &run{e: e, req: req, emit: func(Event) {}, progress: progress}
+	r.res.Account = account
+	release, err := e.DB.AcquireRunLock(ctx, account)
+	if err != nil {
+		return SyncResult{}, err
+	}
+	defer release()
+	acct, err := e.DB.Account(ctx, r.res.Account)
+	if err != nil {
+		return SyncResult{}, fmt.Errorf("account %q is not onboarded yet: %w", r.res.Account, err)
+	}
+	cred, err := e.Secrets.Get(ctx, acct.SecretItem)
+	if err != nil {
+		return SyncResult{}, fmt.Errorf("read the key of %q from the %s secret store: %w", acct.Name, e.Secrets.Kind(), err)
+	}
+	r.key = tencent.AccessKey{ID: cred.SecretID, Secret: tencent.SecretKey(cred.SecretKey.Reveal())}
+	r.sc.submitted = acct.AuthID != "" && req.SecurityCenter == SecurityCenterSubmit && e.SecurityCenter != nil
+	if _, err := r.firstSync(ctx); err != nil {
+		return SyncResult{}, err
+	}
+	return *r.res.FirstSync, nil
 }
