@@ -93,21 +93,27 @@ func TestTencentOnboardsAgainstTheEmulatorAndKeepsTheSecretOutOfEverything(t *te
 	if err != nil || cred.SecretID != res["access_key_id"] {
 		t.Fatalf("stored key: %v %v", cred.SecretID, err)
 	}
-	secret := cred.SecretKey.Reveal()
-	for name, text := range map[string]string{"stdout": out.String(), "stderr": errOut.String(), "debug log": readFileT(t, debugLog)} {
-		if strings.Contains(text, secret) {
-			t.Errorf("%s contains the new SecretKey", name)
-		}
-	}
-	// Every file under ONBOARD_HOME but the explicitly chosen file store is free of it.
-	filepath.Walk(home, func(p string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() && filepath.Base(p) != "secrets.json" {
-			if data, _ := os.ReadFile(p); strings.Contains(string(data), secret) {
-				t.Errorf("%s contains the new SecretKey", p)
+	watched := map[string]string{"the new SecretKey": cred.SecretKey.Reveal(), "the operator's SecretKey": env.TencentSecretKey,
+		"the Alibaba Cloud secret": env.AlibabaAccessKeySecret}
+	for what, secret := range watched {
+		for name, text := range map[string]string{"stdout": out.String(), "stderr": errOut.String(), "debug log": readFileT(t, debugLog)} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s contains %s", name, what)
 			}
 		}
-		return nil
-	})
+		// Every file under ONBOARD_HOME but the explicitly chosen file store is free of it.
+		filepath.Walk(home, func(p string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() && filepath.Base(p) != "secrets.json" {
+				if data, _ := os.ReadFile(p); strings.Contains(string(data), secret) {
+					t.Errorf("%s contains %s", p, what)
+				}
+			}
+			return nil
+		})
+	}
+	if fi, err := os.Stat(debugLog); err != nil || fi.Size() == 0 {
+		t.Errorf("the debug log is empty (%v): the search above proves nothing", err)
+	}
 
 	sc, _ := res["security_center"].(map[string]any)
 	if sc == nil || sc["submitted"] != true || sc["status"] != "normal" || sc["auth_id"] == nil {
