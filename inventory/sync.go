@@ -351,10 +351,8 @@ type syncer struct {
 
 type pageRows struct {
 	u    *unit
-	rows []storeRow
+	rows []store.Asset
 }
-
-type storeRow = store.Asset
 
 type unitEnd struct{ u *unit }
 
@@ -494,92 +492,106 @@ func (s *syncer) finish(p page) {
 // gone marks and the outcome when a (kind, region) ends. It keeps writing after a cancellation, so
 // what was listed is stored.
 func (s *syncer) write(ctx context.Context, units []*unit) Result {
-	wctx := context.WithoutCancel(ctx)
-	type state struct {
-		pending []store.Asset
-		seen    []string
-		stats   store.UpsertStats
-		err     error
-	}
-	states := map[*unit]*state{}
+	w := &writer{s: s, ctx: ctx, wctx: context.WithoutCancel(ctx), states: map[*unit]*unitState{}, outcomes: map[*unit]Outcome{}}
 	for _, u := range units {
-		states[u] = &state{}
+		w.states[u] = &unitState{}
 	}
-	flush := func(u *unit, st *state) {
-		if len(st.pending) == 0 || st.err != nil {
-			st.pending = st.pending[:0]
-			return
-		}
-		stats, err := s.db.UpsertAssets(wctx, s.opts.Account, st.pending, s.seenAt)
-		st.stats = st.stats.Add(stats)
-		if err != nil {
-			st.err = err
-		}
-		st.pending = st.pending[:0]
-	}
-	var res Result
-	held := 0 // rows received and not yet written
-	outcomes := map[*unit]Outcome{}
 	for msg := range s.rows {
 		switch m := msg.(type) {
 		case pageRows:
-			st := states[m.u]
-			for _, r := range m.rows {
-				st.seen = append(st.seen, r.ID)
-			}
-			st.pending = append(st.pending, m.rows...)
-			held += len(m.rows)
-			if len(st.pending) >= s.opts.BatchSize {
-				held -= len(st.pending)
-				flush(m.u, st)
-			}
-			// Many small (kind, region)s in progress at once must not hold the whole inventory in memory.
-			if held >= 4*s.opts.BatchSize {
-				for u, other := range states {
-					flush(u, other)
-				}
-				held = 0
-			}
-			s.progress(Progress{Kind: m.u.kind.Name, Region: m.u.region, Seen: len(st.seen), Total: int(m.u.total.Load())})
+			w.add(m)
 		case unitEnd:
-			u, st := m.u, states[m.u]
-			held -= len(st.pending)
-			flush(u, st)
-			o := Outcome{Kind: u.kind.Name, Region: u.region, Seen: len(st.seen), Total: int(u.total.Load()), Stats: st.stats,
-				Duration: time.Since(u.started)}
-			switch {
-			case st.err != nil:
-				o.Status, o.Err = StatusFailed, fmt.Errorf("store: %w", st.err)
-			case u.failed.Load():
-				o.Status, o.Err = StatusFailed, u.err
-			case !u.complete():
-				o.Status, o.Err = StatusCancelled, context.Cause(ctx)
-			default:
-				o.Status = StatusDone
-				gone, err := s.db.MarkGone(wctx, s.opts.Account, u.kind.Name, u.region, st.seen, s.seenAt)
-				o.Gone = gone
-				if err != nil {
-					o.Status, o.Err = StatusFailed, err
-				}
-			}
-			rec := store.SyncOutcome{Account: s.opts.Account, Kind: o.Kind, Region: o.Region, Status: o.Status, Seen: o.Seen,
-				Stats: o.Stats, Gone: o.Gone, Duration: o.Duration}
-			if o.Err != nil {
-				rec.Error = o.Err.Error()
-			}
-			if err := s.db.RecordSync(wctx, rec); err != nil && o.Err == nil {
-				o.Status, o.Err = StatusFailed, err
-			}
-			outcomes[u] = o
-			st.seen = nil
-			s.progress(Progress{Kind: o.Kind, Region: o.Region, Seen: o.Seen, Total: o.Total, Done: true, Status: o.Status, Err: o.Err})
+			w.end(m.u)
 		}
 	}
+	var res Result
 	for _, u := range units {
-		res.Outcomes = append(res.Outcomes, outcomes[u])
+		res.Outcomes = append(res.Outcomes, w.outcomes[u])
 		res.Requests += int(u.requests.Load())
 	}
 	return res
+}
+
+// writer is the state of write.
+type writer struct {
+	s         *syncer
+	ctx, wctx context.Context // the sync's, and one that outlives a cancellation for the writes
+	states    map[*unit]*unitState
+	held      int // rows received and not yet written, over every unit
+	outcomes  map[*unit]Outcome
+}
+
+// unitState is what the writer holds of one (kind, region).
+type unitState struct {
+	pending []store.Asset
+	seen    []string
+	stats   store.UpsertStats
+	err     error
+}
+
+func (w *writer) add(m pageRows) {
+	st := w.states[m.u]
+	for _, r := range m.rows {
+		st.seen = append(st.seen, r.ID)
+	}
+	st.pending = append(st.pending, m.rows...)
+	w.held += len(m.rows)
+	if len(st.pending) >= w.s.opts.BatchSize {
+		w.flush(st)
+	}
+	// Many small (kind, region)s in progress at once must not hold the whole inventory in memory.
+	if w.held >= 4*w.s.opts.BatchSize {
+		for _, other := range w.states {
+			w.flush(other)
+		}
+	}
+	w.s.progress(Progress{Kind: m.u.kind.Name, Region: m.u.region, Seen: len(st.seen), Total: int(m.u.total.Load())})
+}
+
+// flush writes a unit's pending rows in one transaction; after a store error its rows are dropped and
+// the unit ends failed.
+func (w *writer) flush(st *unitState) {
+	w.held -= len(st.pending)
+	if len(st.pending) > 0 && st.err == nil {
+		stats, err := w.s.db.UpsertAssets(w.wctx, w.s.opts.Account, st.pending, w.s.seenAt)
+		st.stats, st.err = st.stats.Add(stats), err
+	}
+	st.pending = st.pending[:0]
+}
+
+// end writes what is left of a unit, marks what it no longer saw as gone when the unit was listed
+// completely, and records its outcome.
+func (w *writer) end(u *unit) {
+	st := w.states[u]
+	w.flush(st)
+	o := Outcome{Kind: u.kind.Name, Region: u.region, Seen: len(st.seen), Total: int(u.total.Load()), Stats: st.stats,
+		Duration: time.Since(u.started)}
+	switch {
+	case st.err != nil:
+		o.Status, o.Err = StatusFailed, fmt.Errorf("store: %w", st.err)
+	case u.failed.Load():
+		o.Status, o.Err = StatusFailed, u.err
+	case !u.complete():
+		o.Status, o.Err = StatusCancelled, context.Cause(w.ctx)
+	default:
+		o.Status = StatusDone
+		gone, err := w.s.db.MarkGone(w.wctx, w.s.opts.Account, u.kind.Name, u.region, st.seen, w.s.seenAt)
+		o.Gone = gone
+		if err != nil {
+			o.Status, o.Err = StatusFailed, err
+		}
+	}
+	rec := store.SyncOutcome{Account: w.s.opts.Account, Kind: o.Kind, Region: o.Region, Status: o.Status, Seen: o.Seen,
+		Stats: o.Stats, Gone: o.Gone, Duration: o.Duration}
+	if o.Err != nil {
+		rec.Error = o.Err.Error()
+	}
+	if err := w.s.db.RecordSync(w.wctx, rec); err != nil && o.Err == nil {
+		o.Status, o.Err = StatusFailed, err
+	}
+	w.outcomes[u] = o
+	st.seen = nil
+	w.s.progress(Progress{Kind: o.Kind, Region: o.Region, Seen: o.Seen, Total: o.Total, Done: true, Status: o.Status, Err: o.Err})
 }
 
 func (s *syncer) progress(p Progress) {
