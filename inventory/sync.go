@@ -378,6 +378,11 @@ func (s *syncer) run(ctx context.Context, units []*unit) (Result, error) {
 	}
 	lanes.Wait()
 	s.calls.Wait()
+	// A page that answered just as the sync was cancelled may have queued its follow-ups after its lane
+	// stopped: finish them here, now that nothing sends, so every unit ends and has an outcome.
+	for _, l := range s.lanes {
+		s.drain(l)
+	}
 	close(s.rows)
 	res := <-writerDone
 	res.UnofferedRegions = s.unoffered

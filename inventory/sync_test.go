@@ -233,6 +233,11 @@ func TestCancellationKeepsWhatWasStoredAndMarksNothingGone(t *testing.T) {
 	if gone := stored - f.stored(t, "cvm.instance", "", false); gone != 0 {
 		t.Errorf("%d rows marked gone by a cancelled pass", gone)
 	}
+	for _, o := range res.Outcomes {
+		if o.Kind == "" || o.Status == "" {
+			t.Errorf("a unit ended without an outcome: %+v", res.Outcomes)
+		}
+	}
 }
 
 func TestAssetsNoLongerListedAreMarkedGoneNotDeleted(t *testing.T) {
