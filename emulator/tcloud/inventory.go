@@ -43,30 +43,24 @@ type cvmInstance struct {
 
 // SeedCVM adds n deterministic CVM instances to region, which joins the account's regions.
 func (s *Server) SeedCVM(region string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !slices.Contains(s.regions, region) {
-		s.regions = append(s.regions, region)
-	}
-	base := len(s.cvm[region])
 	created := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := base; i < base+n; i++ {
+	seed(s, s.cvm, region, n, func(short string, i int) cvmInstance {
 		inst := cvmInstance{
-			InstanceId: fmt.Sprintf("ins-%s%04d", shortRegion(region), i), InstanceName: fmt.Sprintf("%s-web-%d", region, i),
+			InstanceId: fmt.Sprintf("ins-%s%04d", short, i), InstanceName: fmt.Sprintf("%s-web-%d", region, i),
 			InstanceType: "S5.MEDIUM4", InstanceState: "RUNNING", RestrictState: "NORMAL", InstanceChargeType: "POSTPAID_BY_HOUR",
 			CPU: 2, Memory: 4, OsName: "TencentOS Server 3.1 (TK4)", ImageId: "img-eb30mz89",
 			CreatedTime: created.Add(time.Duration(i) * time.Hour).Format(time.RFC3339), Uuid: fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i),
 			PrivateIpAddresses: []string{fmt.Sprintf("10.0.%d.%d", i/250, i%250+2)}, PublicIpAddresses: []string{},
-			SecurityGroupIds: []string{"sg-" + shortRegion(region) + "0001"},
+			SecurityGroupIds: []string{"sg-" + short + "0001"},
 		}
 		if i%3 == 0 {
 			inst.PublicIpAddresses = []string{fmt.Sprintf("203.0.113.%d", i%250+1)}
 		}
 		inst.Placement.Zone = region + "-3"
-		inst.VirtualPrivateCloud.VpcId, inst.VirtualPrivateCloud.SubnetId = "vpc-"+shortRegion(region)+"0001", "subnet-"+shortRegion(region)+"0001"
+		inst.VirtualPrivateCloud.VpcId, inst.VirtualPrivateCloud.SubnetId = "vpc-"+short+"0001", "subnet-"+short+"0001"
 		inst.Tags = []struct{ Key, Value string }{{"env", "prod"}}
-		s.cvm[region] = append(s.cvm[region], inst)
-	}
+		return inst
+	})
 }
 
 // shortRegion is a four-letter code that keeps resource IDs of different regions apart, as Tencent's

@@ -18,16 +18,10 @@ type lighthouseInstance struct {
 
 // SeedLighthouse adds n deterministic Lighthouse servers to region, which joins the account's regions.
 func (s *Server) SeedLighthouse(region string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !slices.Contains(s.regions, region) {
-		s.regions = append(s.regions, region)
-	}
-	base := len(s.lighthouse[region])
 	created := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
-	for i := base; i < base+n; i++ {
-		s.lighthouse[region] = append(s.lighthouse[region], lighthouseInstance{
-			InstanceId: fmt.Sprintf("lhins-%s%04d", shortRegion(region), i), BundleId: "bundle_starter_mc_promo_med2_02",
+	seed(s, s.lighthouse, region, n, func(short string, i int) lighthouseInstance {
+		return lighthouseInstance{
+			InstanceId: fmt.Sprintf("lhins-%s%04d", short, i), BundleId: "bundle_starter_mc_promo_med2_02",
 			BlueprintId: "lhbp-f1lkcd41", InstanceName: fmt.Sprintf("%s-blog-%d", region, i), InstanceChargeType: "PREPAID",
 			InstanceState: "RUNNING", CPU: 2, Memory: 2, PrivateAddresses: []string{fmt.Sprintf("10.1.%d.%d", i/250, i%250+2)},
 			PublicAddresses: []string{fmt.Sprintf("198.51.100.%d", i%250+1)}, RenewFlag: "NOTIFY_AND_MANUAL_RENEW",
@@ -35,8 +29,8 @@ func (s *Server) SeedLighthouse(region string, n int) {
 			ExpiredTime: created.AddDate(1, 0, 0).Format(time.RFC3339), PlatformType: "LINUX_UNIX", Platform: "UBUNTU",
 			OsName: "Ubuntu Server 22.04 LTS 64bit", Zone: region + "-3", InstanceRestrictState: "NORMAL",
 			Tags: []struct{ Key, Value string }{{"env", "prod"}},
-		})
-	}
+		}
+	})
 }
 
 func (s *Server) describeLighthouseRegions(r *request) (any, *apiError) {

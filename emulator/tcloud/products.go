@@ -2,7 +2,6 @@ package tcloud
 
 import (
 	"fmt"
-	"slices"
 )
 
 // CBS, CLB and CDB answer with the field names and JSON types of their models (cbs 2017-03-12,
@@ -45,62 +44,41 @@ type cdbInstance struct {
 	TagList                                                           []struct{ TagKey, TagValue string }
 }
 
-func (s *Server) joinRegion(region string) {
-	if !slices.Contains(s.regions, region) {
-		s.regions = append(s.regions, region)
-	}
-}
-
 // SeedDisks adds n CBS disks to region.
 func (s *Server) SeedDisks(region string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.joinRegion(region)
-	short := shortRegion(region)
-	base := len(s.disks[region])
-	for i := base; i < base+n; i++ {
+	seed(s, s.disks, region, n, func(short string, i int) cbsDisk {
 		d := cbsDisk{DiskId: fmt.Sprintf("disk-%s%05d", short, i), DiskName: fmt.Sprintf("data-%d", i), DiskType: "CLOUD_PREMIUM",
 			DiskState: "ATTACHED", DiskUsage: "DATA_DISK", DiskChargeType: "POSTPAID_BY_HOUR", DiskSize: 100, Attached: true,
 			Encrypt: i%2 == 0, Portable: true, SnapshotAbility: true, InstanceId: fmt.Sprintf("ins-%s%04d", short, i),
 			InstanceType: "CVM", CreateTime: "2025-01-01 00:00:00", RenewFlag: "NOTIFY_AND_MANUAL_RENEW",
 			InstanceIdList: []string{}, Tags: []struct{ Key, Value string }{{"env", "prod"}}}
 		d.Placement.Zone = region + "-3"
-		s.disks[region] = append(s.disks[region], d)
-	}
+		return d
+	})
 }
 
 // SeedLoadBalancers adds n CLB instances to region.
 func (s *Server) SeedLoadBalancers(region string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.joinRegion(region)
-	short := shortRegion(region)
-	base := len(s.clbs[region])
-	for i := base; i < base+n; i++ {
-		s.clbs[region] = append(s.clbs[region], clbLoadBalancer{LoadBalancerId: fmt.Sprintf("lb-%s%05d", short, i),
+	seed(s, s.clbs, region, n, func(short string, i int) clbLoadBalancer {
+		return clbLoadBalancer{LoadBalancerId: fmt.Sprintf("lb-%s%05d", short, i),
 			LoadBalancerName: fmt.Sprintf("web-lb-%d", i), LoadBalancerType: "OPEN", Forward: 1,
 			LoadBalancerVips: []string{fmt.Sprintf("203.0.113.%d", i%250+1)}, Status: 1, CreateTime: "2025-01-01 00:00:00",
 			VpcId: fmt.Sprintf("vpc-%s0000", short), SubnetId: "", AddressIPVersion: "IPV4", ChargeType: "POSTPAID",
-			NumericalVpcId: 100000 + uint64(i), SecureGroups: []string{}, Tags: []struct{ TagKey, TagValue string }{{"env", "prod"}}})
-	}
+			NumericalVpcId: 100000 + uint64(i), SecureGroups: []string{}, Tags: []struct{ TagKey, TagValue string }{{"env", "prod"}}}
+	})
 }
 
 // SeedDBInstances adds n CDB (MySQL) instances to region.
 func (s *Server) SeedDBInstances(region string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.joinRegion(region)
-	short := shortRegion(region)
-	base := len(s.cdbs[region])
-	for i := base; i < base+n; i++ {
-		s.cdbs[region] = append(s.cdbs[region], cdbInstance{InstanceId: fmt.Sprintf("cdb-%s%05d", short, i),
+	seed(s, s.cdbs, region, n, func(short string, i int) cdbInstance {
+		return cdbInstance{InstanceId: fmt.Sprintf("cdb-%s%05d", short, i),
 			InstanceName: fmt.Sprintf("orders-%d", i), Region: region, Zone: region + "-3", EngineVersion: "8.0", EngineType: "InnoDB",
 			ZoneId: 100003, Status: 1, InstanceType: 1, Vip: fmt.Sprintf("10.2.%d.%d", i/250, i%250+2), Vport: 3306,
 			VpcId: 200000 + int64(i%100), SubnetId: 300000 + int64(i%100), Memory: 4000, Volume: 200, Cpu: 2,
 			UniqVpcId: fmt.Sprintf("vpc-%s%04d", short, i%100), UniqSubnetId: fmt.Sprintf("subnet-%s%04d", short, i%100),
 			CreateTime: "2025-01-01 00:00:00", DeadlineTime: "0000-00-00 00:00:00", DeviceType: "UNIVERSAL",
-			TagList: []struct{ TagKey, TagValue string }{{"env", "prod"}}})
-	}
+			TagList: []struct{ TagKey, TagValue string }{{"env", "prod"}}}
+	})
 }
 
 type nameValuesFilter struct {

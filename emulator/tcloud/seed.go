@@ -138,3 +138,23 @@ func (s *Server) SeedUsers(n int) {
 		s.users[name] = &user{uin: 200000000000 + s.nextID, uid: s.nextID, name: name, created: s.now()}
 	}
 }
+
+// joinRegion makes region one of the account's regions; the caller holds s.mu.
+func (s *Server) joinRegion(region string) {
+	if !slices.Contains(s.regions, region) {
+		s.regions = append(s.regions, region)
+	}
+}
+
+// seed appends n items to a region's list of one kind, numbered on from those already there, and makes
+// the region one of the account's. make builds item i; short is the region's code for IDs.
+func seed[T any](s *Server, items map[string][]T, region string, n int, make func(short string, i int) T) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.joinRegion(region)
+	short := shortRegion(region)
+	base := len(items[region])
+	for i := base; i < base+n; i++ {
+		items[region] = append(items[region], make(short, i))
+	}
+}

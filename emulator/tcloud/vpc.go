@@ -45,47 +45,32 @@ func (s *Server) SeedVPC(region string, n int) {
 
 // SeedVPCs adds n VPCs to region.
 func (s *Server) SeedVPCs(region string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.joinRegion(region)
-	short := shortRegion(region)
-	base := len(s.vpcs[region])
-	for i := base; i < base+n; i++ {
-		s.vpcs[region] = append(s.vpcs[region], vpcItem{VpcName: fmt.Sprintf("prod-%d", i), VpcId: fmt.Sprintf("vpc-%s%04d", short, i),
+	seed(s, s.vpcs, region, n, func(short string, i int) vpcItem {
+		return vpcItem{VpcName: fmt.Sprintf("prod-%d", i), VpcId: fmt.Sprintf("vpc-%s%04d", short, i),
 			CidrBlock: fmt.Sprintf("10.%d.0.0/16", i%250), IsDefault: i == 0, CreatedTime: "2025-01-01 00:00:00",
-			DnsServerSet: []string{"183.60.83.19", "183.60.82.98"}, EnableDhcp: true, TagSet: []struct{ Key, Value string }{}})
-	}
+			DnsServerSet: []string{"183.60.83.19", "183.60.82.98"}, EnableDhcp: true, TagSet: []struct{ Key, Value string }{}}
+	})
 }
 
 // SeedSubnets adds n subnets to region, spread over its VPCs.
 func (s *Server) SeedSubnets(region string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.joinRegion(region)
-	short := shortRegion(region)
-	vpcs := max(1, len(s.vpcs[region]))
-	base := len(s.subnets[region])
-	for i := base; i < base+n; i++ {
-		s.subnets[region] = append(s.subnets[region], subnetItem{VpcId: fmt.Sprintf("vpc-%s%04d", short, i%vpcs),
+	seed(s, s.subnets, region, n, func(short string, i int) subnetItem {
+		vpcs := max(1, len(s.vpcs[region])) // read under the lock seed holds
+		return subnetItem{VpcId: fmt.Sprintf("vpc-%s%04d", short, i%vpcs),
 			SubnetId: fmt.Sprintf("subnet-%s%04d", short, i), SubnetName: fmt.Sprintf("prod-%d-a", i),
 			CidrBlock: fmt.Sprintf("10.%d.%d.0/24", i%vpcs%250, i/vpcs%250), Zone: region + "-3",
 			RouteTableId: fmt.Sprintf("rtb-%s%04d", short, i%vpcs), CreatedTime: "2025-01-01 00:00:00", AvailableIpAddressCount: 250,
-			TotalIpAddressCount: 253, TagSet: []struct{ Key, Value string }{}})
-	}
+			TotalIpAddressCount: 253, TagSet: []struct{ Key, Value string }{}}
+	})
 }
 
 // SeedSecurityGroups adds n security groups to region.
 func (s *Server) SeedSecurityGroups(region string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.joinRegion(region)
-	short := shortRegion(region)
-	base := len(s.sgs[region])
-	for i := base; i < base+n; i++ {
-		s.sgs[region] = append(s.sgs[region], securityGroupItem{SecurityGroupId: fmt.Sprintf("sg-%s%04d", short, i),
+	seed(s, s.sgs, region, n, func(short string, i int) securityGroupItem {
+		return securityGroupItem{SecurityGroupId: fmt.Sprintf("sg-%s%04d", short, i),
 			SecurityGroupName: fmt.Sprintf("web-%d", i), SecurityGroupDesc: "web servers", ProjectId: "0",
-			CreatedTime: "2025-01-01 00:00:00", UpdateTime: "2025-01-01 00:00:00", TagSet: []struct{ Key, Value string }{}})
-	}
+			CreatedTime: "2025-01-01 00:00:00", UpdateTime: "2025-01-01 00:00:00", TagSet: []struct{ Key, Value string }{}}
+	})
 }
 
 // stringPaging reads VPC's string Offset and Limit as numbers.
