@@ -125,59 +125,84 @@ func (r *run) ensureAudit(ctx context.Context) (map[string]string, error) {
 	return ids, nil
 }
 
-func (r *run) auditLogset(ctx context.Context) (tencent.Logset, bool, error) {
+// findAuditLogset finds the logset the request names: the given ID (an error naming the flag when it
+// does not exist), or ours by name (found is false when there is none yet).
+func (r *run) findAuditLogset(ctx context.Context) (ls tencent.Logset, found bool, err error) {
 	region := r.req.AuditRegion
-	if r.req.AuditLogset != AuditNew {
-		all, err := r.e.Cloud.ListLogsets(ctx, region, "")
-		if err != nil {
-			return tencent.Logset{}, false, err
-		}
-		if i := slices.IndexFunc(all, func(l tencent.Logset) bool { return l.ID == r.req.AuditLogset }); i >= 0 {
-			return all[i], false, nil
-		}
-		return tencent.Logset{}, false, &FieldError{"audit-logset", fmt.Sprintf("no logset %s in %s; give a logset ID of that region, or new", r.req.AuditLogset, region)}
+	if r.req.AuditLogset == AuditNew {
+		ours, err := r.e.Cloud.ListLogsets(ctx, region, AuditLogsetName)
+		return first(ours), len(ours) > 0, err
 	}
-	found, err := r.e.Cloud.ListLogsets(ctx, region, AuditLogsetName)
-	if err != nil || len(found) > 0 {
-		return first(found), false, err
+	all, err := r.e.Cloud.ListLogsets(ctx, region, "")
+	if err != nil {
+		return tencent.Logset{}, false, err
 	}
-	ls, err := r.e.Cloud.CreateLogset(ctx, region, AuditLogsetName)
-	return ls, err == nil, err
+	if i := slices.IndexFunc(all, func(l tencent.Logset) bool { return l.ID == r.req.AuditLogset }); i >= 0 {
+		return all[i], true, nil
+	}
+	return tencent.Logset{}, false, &FieldError{"audit-logset", fmt.Sprintf("no logset %s in %s; give a logset ID of that region, or new", r.req.AuditLogset, region)}
 }
 
-func (r *run) auditTopic(ctx context.Context, ls tencent.Logset) (tencent.Topic, bool, error) {
+// findAuditTopic finds the topic the request names in the logset, as findAuditLogset does.
+func (r *run) findAuditTopic(ctx context.Context, ls tencent.Logset) (topic tencent.Topic, found bool, err error) {
 	region := r.req.AuditRegion
-	if r.req.AuditTopic != AuditNew {
-		all, err := r.e.Cloud.ListTopics(ctx, region, ls.ID, "")
-		if err != nil {
-			return tencent.Topic{}, false, err
-		}
-		if i := slices.IndexFunc(all, func(t tencent.Topic) bool { return t.ID == r.req.AuditTopic }); i >= 0 {
-			return all[i], false, nil
-		}
-		return tencent.Topic{}, false, &FieldError{"audit-topic", fmt.Sprintf("no topic %s in logset %s (%s); give a topic of that logset, or new", r.req.AuditTopic, ls.ID, region)}
+	if r.req.AuditTopic == AuditNew {
+		ours, err := r.e.Cloud.ListTopics(ctx, region, ls.ID, AuditTopicName)
+		return first(ours), len(ours) > 0, err
 	}
-	found, err := r.e.Cloud.ListTopics(ctx, region, ls.ID, AuditTopicName)
-	if err != nil || len(found) > 0 {
-		return first(found), false, err
+	all, err := r.e.Cloud.ListTopics(ctx, region, ls.ID, "")
+	if err != nil {
+		return tencent.Topic{}, false, err
 	}
-	t, err := r.e.Cloud.CreateTopic(ctx, region, tencent.TopicSpec{LogsetID: ls.ID, Name: AuditTopicName})
-	return t, err == nil, err
+	if i := slices.IndexFunc(all, func(t tencent.Topic) bool { return t.ID == r.req.AuditTopic }); i >= 0 {
+		return all[i], true, nil
+	}
+	return tencent.Topic{}, false, &FieldError{"audit-topic", fmt.Sprintf("no topic %s in logset %s (%s); give a topic of that logset, or new", r.req.AuditTopic, ls.ID, region)}
 }
 
-// auditTrack finds the tracking set that delivers to the topic, or creates one for every event of every
-// resource type (CloudAudit takes EventNames ["*"] only with ResourceType "*").
-func (r *run) auditTrack(ctx context.Context, topic tencent.Topic) (tencent.AuditTrack, bool, error) {
+// findAuditTrack finds the tracking set that delivers to the topic.
+func (r *run) findAuditTrack(ctx context.Context, topic tencent.Topic) (tencent.AuditTrack, bool, error) {
 	tracks, err := r.e.Cloud.ListAuditTracks(ctx)
 	if err != nil {
 		return tencent.AuditTrack{}, false, err
 	}
-	for _, t := range tracks {
-		if t.Storage.Type == "cls" && t.Storage.Region == topic.Region && t.Storage.Name == topic.ID {
-			return t, false, nil
-		}
+	i := slices.IndexFunc(tracks, func(t tencent.AuditTrack) bool {
+		return t.Storage.Type == "cls" && t.Storage.Region == r.req.AuditRegion && t.Storage.Name == topic.ID
+	})
+	if i < 0 {
+		return tencent.AuditTrack{}, false, nil
 	}
-	t, err := r.e.Cloud.CreateAuditTrack(ctx, tencent.AuditTrackSpec{Name: auditTrackName(topic.ID), Enabled: true, ActionType: "*",
+	return tracks[i], true, nil
+}
+
+// auditLogset finds the logset, or creates ours; created says whether this run made it.
+func (r *run) auditLogset(ctx context.Context) (tencent.Logset, bool, error) {
+	ls, found, err := r.findAuditLogset(ctx)
+	if err != nil || found {
+		return ls, false, err
+	}
+	ls, err = r.e.Cloud.CreateLogset(ctx, r.req.AuditRegion, AuditLogsetName)
+	return ls, err == nil, err
+}
+
+// auditTopic finds the topic, or creates ours in the logset.
+func (r *run) auditTopic(ctx context.Context, ls tencent.Logset) (tencent.Topic, bool, error) {
+	t, found, err := r.findAuditTopic(ctx, ls)
+	if err != nil || found {
+		return t, false, err
+	}
+	t, err = r.e.Cloud.CreateTopic(ctx, r.req.AuditRegion, tencent.TopicSpec{LogsetID: ls.ID, Name: AuditTopicName})
+	return t, err == nil, err
+}
+
+// auditTrack finds the tracking set of the topic, or creates one for every event of every resource type
+// (CloudAudit takes EventNames ["*"] only with ResourceType "*").
+func (r *run) auditTrack(ctx context.Context, topic tencent.Topic) (tencent.AuditTrack, bool, error) {
+	t, found, err := r.findAuditTrack(ctx, topic)
+	if err != nil || found {
+		return t, false, err
+	}
+	t, err = r.e.Cloud.CreateAuditTrack(ctx, tencent.AuditTrackSpec{Name: auditTrackName(topic.ID), Enabled: true, ActionType: "*",
 		ResourceType: "*", EventNames: []string{"*"}, Storage: tencent.CLSAuditStorage(r.req.AuditRegion, topic.ID)})
 	return t, err == nil, err
 }
@@ -214,46 +239,32 @@ func (r *run) planAudit(ctx context.Context) ([]string, error) {
 	if !slices.Contains(r.req.Features, policy.FeatureAudit) {
 		return []string{"check nothing (no feature audit)"}, nil
 	}
-	region := r.req.AuditRegion
-	var out []string
-	ls, created, err := r.planAuditLogset(ctx)
+	rest := []string{"create a CloudAudit tracking set delivering all events to that topic", "open Kafka consumption of that topic",
+		"create or update policy " + policy.CIEMPolicy + " with the logset and topic IDs", "attach " + policy.CIEMPolicy}
+	ls, found, err := r.findAuditLogset(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if created {
-		return append(out, "create CLS logset "+AuditLogsetName+" in "+region, "create CLS topic "+AuditTopicName,
-			"create a CloudAudit tracking set delivering all events to that topic", "open Kafka consumption of that topic",
-			"create policy "+policy.CIEMPolicy+" with the logset and topic IDs", "attach "+policy.CIEMPolicy), nil
+	if !found {
+		return append([]string{"create CLS logset " + AuditLogsetName + " in " + r.req.AuditRegion, "create CLS topic " + AuditTopicName}, rest...), nil
 	}
-	out = append(out, "reuse CLS logset "+ls.ID)
-	topics, err := r.e.Cloud.ListTopics(ctx, region, ls.ID, "")
+	out := []string{"reuse CLS logset " + ls.ID}
+	topic, found, err := r.findAuditTopic(ctx, ls)
 	if err != nil {
 		return nil, err
 	}
-	var topic tencent.Topic
-	for _, t := range topics {
-		if (r.req.AuditTopic == AuditNew && t.Name == AuditTopicName) || t.ID == r.req.AuditTopic {
-			topic = t
-		}
-	}
-	switch {
-	case topic.ID == "" && r.req.AuditTopic != AuditNew:
-		return nil, &FieldError{"audit-topic", fmt.Sprintf("no topic %s in logset %s (%s)", r.req.AuditTopic, ls.ID, region)}
-	case topic.ID == "":
-		return append(out, "create CLS topic "+AuditTopicName, "create a CloudAudit tracking set delivering all events to that topic",
-			"open Kafka consumption of that topic", "create or update policy "+policy.CIEMPolicy, "attach "+policy.CIEMPolicy), nil
+	if !found {
+		return append(append(out, "create CLS topic "+AuditTopicName), rest...), nil
 	}
 	out = append(out, "reuse CLS topic "+topic.ID)
-	tracks, err := r.e.Cloud.ListAuditTracks(ctx)
-	if err != nil {
+	if _, found, err := r.findAuditTrack(ctx, topic); err != nil {
 		return nil, err
-	}
-	if slices.ContainsFunc(tracks, func(t tencent.AuditTrack) bool { return t.Storage.Type == "cls" && t.Storage.Name == topic.ID }) {
+	} else if found {
 		out = append(out, "reuse the CloudAudit tracking set of that topic")
 	} else {
 		out = append(out, "create a CloudAudit tracking set delivering all events to that topic")
 	}
-	consumer, err := r.e.Cloud.GetKafkaConsumer(ctx, region, topic.ID)
+	consumer, err := r.e.Cloud.GetKafkaConsumer(ctx, r.req.AuditRegion, topic.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -263,26 +274,6 @@ func (r *run) planAudit(ctx context.Context) ([]string, error) {
 		out = append(out, "open Kafka consumption of that topic")
 	}
 	return append(out, "check policy "+policy.CIEMPolicy+" and its attachment"), nil
-}
-
-func (r *run) planAuditLogset(ctx context.Context) (tencent.Logset, bool, error) {
-	name := AuditLogsetName
-	if r.req.AuditLogset != AuditNew {
-		name = ""
-	}
-	all, err := r.e.Cloud.ListLogsets(ctx, r.req.AuditRegion, name)
-	if err != nil {
-		return tencent.Logset{}, false, err
-	}
-	for _, l := range all {
-		if r.req.AuditLogset == AuditNew || l.ID == r.req.AuditLogset {
-			return l, false, nil
-		}
-	}
-	if r.req.AuditLogset != AuditNew {
-		return tencent.Logset{}, false, &FieldError{"audit-logset", fmt.Sprintf("no logset %s in %s", r.req.AuditLogset, r.req.AuditRegion)}
-	}
-	return tencent.Logset{}, true, nil
 }
 
 func first[T any](s []T) T {

@@ -268,3 +268,27 @@ func TestEachFeatureAloneAndAllTogether(t *testing.T) {
 		})
 	}
 }
+
+func TestAuditPlanSaysCreateThenReuse(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	before, err := f.engine.Plan(ctx, auditRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(flatten(before), "\n"); !strings.Contains(got, "create CLS logset "+AuditLogsetName) || !strings.Contains(got, "attach ciemPolicy") {
+		t.Errorf("plan before apply:\n%s", got)
+	}
+	if _, err := f.engine.Apply(ctx, auditRequest(), nil); err != nil {
+		t.Fatal(err)
+	}
+	after, err := f.engine.Plan(ctx, auditRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range flatten(after) {
+		if !(strings.HasPrefix(a, "reuse") || strings.HasPrefix(a, "check") || strings.HasPrefix(a, "record")) {
+			t.Errorf("after apply the plan still says %q", a)
+		}
+	}
+}
