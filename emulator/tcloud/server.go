@@ -212,8 +212,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// Parsed once: faults match by the service it names, and serve verifies it.
+	auth, authErr := parseAuthorization(r.Header.Get("Authorization"))
 	service := ""
-	if auth, err := parseAuthorization(r.Header.Get("Authorization")); err == nil {
+	if authErr == nil {
 		service = auth.service
 	}
 	if f := s.takeFault(service, r.Header.Get("X-TC-Action"), r.Header.Get("X-TC-Region")); f != nil && f.Fault != FaultDelay {
@@ -230,7 +232,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if f != nil {
 		applyFault(w, r, f) // a delay: the call is then served normally
 	}
-	result, call, apiErr := s.serve(r, body)
+	result, call, apiErr := s.serve(r, body, auth, authErr)
 	call.Time = s.now()
 	if apiErr != nil {
 		call.Code = apiErr.Code
@@ -254,11 +256,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]any{"Response": out})
 }
 
-func (s *Server) serve(r *http.Request, body []byte) (any, Call, *apiError) {
+func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr error) (any, Call, *apiError) {
 	action := r.Header.Get("X-TC-Action")
 	call := Call{Action: action, Region: r.Header.Get("X-TC-Region")}
-	auth, err := parseAuthorization(r.Header.Get("Authorization"))
-	if err != nil {
+	if authErr != nil {
 		return nil, call, errorf("AuthFailure.InvalidAuthorization", "the Authorization header is malformed")
 	}
 	call.Service, call.SecretID = auth.service, auth.secretID
