@@ -75,7 +75,9 @@ type syncReport struct {
 	Counts   map[string]int    `json:"counts"`
 	Outcomes []syncOutcomeView `json:"outcomes"`
 	Failed   []syncOutcomeView `json:"failed"`
-	Duration string            `json:"duration"`
+	// Skipped are the account's regions no synced product is offered in.
+	Skipped  []string `json:"skipped_regions,omitempty"`
+	Duration string   `json:"duration"`
 	outcomes []inventory.Outcome
 }
 
@@ -213,8 +215,11 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 	}
 	progress := newSyncProgress(f, a.Name)
 	start := time.Now()
+	// The account's regions were chosen in Security Center, which lists regions this account may not
+	// use: those are skipped and named. Regions given with --regions must all exist.
 	res, err := inventory.Sync(ctx, cloud, db, inventory.Options{Account: a.Name, Kinds: kinds, Regions: regions,
-		Concurrency: opts.Concurrency, Rates: limits.Rates, Unlimited: limits.Unlimited, Progress: progress.update})
+		SkipUnofferedRegions: opts.Regions == "", Concurrency: opts.Concurrency, Rates: limits.Rates, Unlimited: limits.Unlimited,
+		Progress: progress.update})
 	progress.stop()
 	if err != nil && !errors.Is(err, inventory.ErrPartial) {
 		if strings.HasPrefix(err.Error(), "unknown region") {
@@ -223,7 +228,7 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 		return nil, err
 	}
 	report := &syncReport{Account: a.Name, Assets: 0, Written: res.Written(), Counts: res.Counts(), Duration: time.Since(start).Round(time.Millisecond).String(),
-		Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}, outcomes: res.Outcomes}
+		Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}, Skipped: res.UnofferedRegions, outcomes: res.Outcomes}
 	for _, o := range res.Outcomes {
 		v := syncOutcomeView{Kind: o.Kind, Region: o.Region, Status: o.Status, Seen: o.Seen, Inserted: o.Stats.Inserted, Updated: o.Stats.Updated, Gone: o.Gone}
 		if o.Err != nil {
@@ -278,6 +283,9 @@ func printSyncReport(w io.Writer, r syncReport) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\n", kind, k.regions, k.seen, k.inserted, k.updated, k.gone, k.failed)
 	}
 	tw.Flush()
+	if len(r.Skipped) > 0 {
+		fmt.Fprintf(w, "Skipped: Tencent Cloud offers this account none of the synced products in %s\n", strings.Join(r.Skipped, ", "))
+	}
 	for _, o := range r.Failed {
 		region := o.Region
 		if region == "" {

@@ -16,8 +16,7 @@ func TestSyncWithTheStoredKeyThenAssetsListIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer env.Close()
-	vars := map[string]string{"ONBOARD_HOME": t.TempDir(), "ONBOARD_TENCENT_ENDPOINT": env.TencentEndpoint, "ONBOARD_SECRET_STORE": "file",
-		"TENCENTCLOUD_SECRET_ID": env.TencentSecretID, "TENCENTCLOUD_SECRET_KEY": env.TencentSecretKey}
+	vars := emulatorVars(env, t.TempDir())
 	f, _, errOut := tencentTestFactory(vars)
 	if code := run(context.Background(), f, []string{"sync"}); code != ExitUsage || !strings.Contains(errOut.String(), "onboard tencent") {
 		t.Fatalf("sync before onboarding: exit %d %q", code, errOut.String())
@@ -33,6 +32,10 @@ func TestSyncWithTheStoredKeyThenAssetsListIt(t *testing.T) {
 	var reports []syncReport
 	if err := json.Unmarshal([]byte(out.String()), &reports); err != nil || len(reports) != 1 {
 		t.Fatalf("sync output %q: %v", out.String(), err)
+	}
+	// The account's regions came from Security Center, which offers regions this account does not use.
+	if len(reports[0].Skipped) == 0 {
+		t.Errorf("no region skipped: %+v", reports[0])
 	}
 	if c := reports[0].Counts; c["cvm.instance"] != 30 || c["vpc.vpc"] != 5 || c["lighthouse.instance"] != 6 {
 		t.Errorf("counts %v", c)
