@@ -78,13 +78,9 @@ func accountsRevealRun(ctx context.Context, opts *AccountsOptions, to string, in
 	if err != nil {
 		return &UsageError{Err: fmt.Errorf("%w; see onboard accounts list", err)}
 	}
-	home, err := store.Home(f.Getenv)
+	secrets, err := openSecrets(f, insecure)
 	if err != nil {
 		return err
-	}
-	secrets, err := store.SecretStoreFromEnv(home, insecure, f.Getenv, f.IO.ErrOut)
-	if err != nil {
-		return &UsageError{Err: err}
 	}
 	cred, err := secrets.Get(ctx, a.SecretItem)
 	if err != nil {
@@ -116,6 +112,20 @@ func openStore(ctx context.Context, f *Factory) (*store.DB, error) {
 		return nil, err
 	}
 	return store.Open(ctx, filepath.Join(home, store.DBFile))
+}
+
+// openSecrets returns the secret store the environment chooses: the OS keyring, or the file store in
+// ONBOARD_HOME with insecure (--insecure-storage) or ONBOARD_SECRET_STORE=file.
+func openSecrets(f *Factory, insecure bool) (store.SecretStore, error) {
+	home, err := store.Home(f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := store.SecretStoreFromEnv(home, insecure, f.Getenv, f.IO.ErrOut)
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return secrets, nil
 }
 
 // accountView is an account as the commands print it; it holds no secret.

@@ -122,13 +122,9 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 	if err != nil {
 		return err
 	}
-	home, err := store.Home(f.Getenv)
+	secrets, err := openSecrets(f, opts.Insecure)
 	if err != nil {
 		return err
-	}
-	secrets, err := store.SecretStoreFromEnv(home, opts.Insecure, f.Getenv, f.IO.ErrOut)
-	if err != nil {
-		return &UsageError{Err: err}
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(inventory.MemoryLimit)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -220,18 +219,14 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if err != nil {
 		return err
 	}
-	home, err := store.Home(f.Getenv)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, filepath.Join(home, store.DBFile))
+	db, err := openStore(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	secrets, err := store.SecretStoreFromEnv(home, opts.InsecureStorage, f.Getenv, f.IO.ErrOut)
+	secrets, err := openSecrets(f, opts.InsecureStorage)
 	if err != nil {
-		return &UsageError{Err: err}
+		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Using Tencent Cloud credentials from %s\n", source)
 	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second, OperatorKeyID: cred.SecretID,

@@ -2,11 +2,9 @@ package cmd
 
 import (
 	"context"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"onboard/store"
 	"onboard/wizard"
 )
 
@@ -26,18 +24,14 @@ func wantsWizard(f *Factory, opts *TencentOptions) bool {
 // does.
 func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 	f := opts.f
-	home, err := store.Home(f.Getenv)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, filepath.Join(home, store.DBFile))
+	db, err := openStore(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	secrets, err := store.SecretStoreFromEnv(home, opts.InsecureStorage, f.Getenv, f.IO.ErrOut)
+	secrets, err := openSecrets(f, opts.InsecureStorage)
 	if err != nil {
-		return &UsageError{Err: err}
+		return err
 	}
 	deps, backend := newWizardDeps(f, opts, db, secrets)
 	_, err = runWizard(ctx, f, deps, opts.Accessible)
