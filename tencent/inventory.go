@@ -72,10 +72,14 @@ func (c *Client) regionServiceRegions(ctx context.Context, product string) ([]Re
 	return out, err
 }
 
-func (c *Client) cvmRegions(ctx context.Context) ([]Region, error) {
-	cl, err := sdkClient(c, "cvm", c.opts.Region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*cvm.Client, error) {
+func (c *Client) cvm(region string) (*cvm.Client, error) {
+	return sdkClient(c, "cvm", region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*cvm.Client, error) {
 		return cvm.NewClient(cr, r, p)
 	})
+}
+
+func (c *Client) cvmRegions(ctx context.Context) ([]Region, error) {
+	cl, err := c.cvm(c.opts.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -98,9 +102,7 @@ const CVMPageMax = 100
 
 // ListCVMInstances returns one page of a region's CVM instances.
 func (c *Client) ListCVMInstances(ctx context.Context, regionID string, offset, limit int) (Page[CVMInstance], error) {
-	cl, err := sdkClient(c, "cvm", regionID, func(cr *common.Credential, r string, p *profile.ClientProfile) (*cvm.Client, error) {
-		return cvm.NewClient(cr, r, p)
-	})
+	cl, err := c.cvm(regionID)
 	if err != nil {
 		return Page[CVMInstance]{}, err
 	}
