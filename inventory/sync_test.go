@@ -208,6 +208,15 @@ func TestTransientFaultsAreRetriedToTheSameAssets(t *testing.T) {
 	if err != nil || res.Counts()["cvm.instance"] != 1000 || f.stored(t, "cvm.instance", "", false) != 1000 {
 		t.Fatalf("%v: counted %d", err, res.Counts()["cvm.instance"])
 	}
+	faulted := 0
+	for _, c := range emu.Calls() {
+		if c.Code != "" {
+			faulted++
+		}
+	}
+	if faulted != 4 {
+		t.Errorf("%d calls were answered with a fault, want the 4 injected", faulted)
+	}
 }
 
 func TestCancellationKeepsWhatWasStoredAndMarksNothingGone(t *testing.T) {
