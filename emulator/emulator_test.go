@@ -1,13 +1,17 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"onboard/emulator/tcloud"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestStartServesTheDemoAccountOnLoopback(t *testing.T) {
@@ -80,11 +84,37 @@ func TestRequestSignedByTheNodeSDK(t *testing.T) {
 func TestStartTakesSeedFilesGeneratorsAndFaults(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "seed.json")
 	os.WriteFile(file, []byte(`{"regions": {"ap-tokyo": {"cvm": 3}}, "cam_users": 2}`), 0o600)
-	env, err := Start(context.Background(), Options{Seed: file, SeedGen: "regions=2,disk=4", Faults: "fault=InternalError,p=0.01"})
+	env, err := Start(context.Background(), Options{Seed: file, SeedGen: "regions=2,disk=4", Faults: "action=cvm:DescribeRegions,fault=InternalError,nth=1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	env.Close()
+	defer env.Close()
+	call := func(service, version, action, region string) map[string]any {
+		body := []byte(`{}`)
+		r, _ := http.NewRequest(http.MethodPost, env.TencentEndpoint, bytes.NewReader(body))
+		r.Header.Set("X-TC-Action", action)
+		r.Header.Set("X-TC-Version", version)
+		r.Header.Set("X-TC-Region", region)
+		tcloud.Sign(r, body, env.TencentSecretID, env.TencentSecretKey, service, time.Now())
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ Response map[string]any }
+		json.NewDecoder(resp.Body).Decode(&out)
+		return out.Response
+	}
+	// The seed file's hosts, the generator's disks, and the fault rule are all served.
+	if got := call("cvm", "2017-03-12", "DescribeInstances", "ap-tokyo")["TotalCount"]; got != float64(3) {
+		t.Errorf("hosts in ap-tokyo: %v, want 3 from the seed file", got)
+	}
+	if got := call("cbs", "2017-03-12", "DescribeDisks", "ap-shanghai")["TotalCount"]; got != float64(2) {
+		t.Errorf("disks in ap-shanghai: %v, want 2 of the generator's 4 over 2 regions", got)
+	}
+	if e, _ := call("cvm", "2017-03-12", "DescribeRegions", "ap-tokyo")["Error"].(map[string]any); e["Code"] != "InternalError" {
+		t.Errorf("the fault rule was not applied: %v", e)
+	}
 	for name, o := range map[string]Options{
 		"a missing seed file": {Seed: filepath.Join(t.TempDir(), "none.json")},
 		"a bad generator":     {SeedGen: "regions=2,vms=4"},
