@@ -5,13 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"onboard/emulator/tcloud"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"onboard/emulator/tcloud"
 )
 
 func TestStartServesTheDemoAccountOnLoopback(t *testing.T) {
