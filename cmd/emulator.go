@@ -24,6 +24,8 @@ type EmulatorOptions struct {
 	RateScope  string
 	SeedGen    string
 	Faults     string
+	// ActiveKeyDelete is how CAM's DeleteAccessKey treats a sub-user's active key: allow or refuse.
+	ActiveKeyDelete string
 }
 
 func newCmdEmulator(f *Factory) *cobra.Command {
@@ -54,6 +56,7 @@ alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These ar
 	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', e.g. 'fault=InternalError,p=0.05;action=cvm:DescribeInstances,fault=drop,nth=3' (fault: an error code, drop, httpNNN, delay with delay=D)")
 	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")
 	cmd.Flags().StringVar(&opts.RateLimits, "rate-limits", "off", "per-action throttling: published (Tencent's documented rates) or off")
+	cmd.Flags().StringVar(&opts.ActiveKeyDelete, "active-key-delete", "allow", "how CAM's DeleteAccessKey treats a sub-user's active key, which its documentation leaves open: allow (delete it) or refuse (disable it first)")
 	cmd.Flags().StringVar(&opts.RateScope, "rate-limit-scope", "account", "what a limit counts: account (per account and action) or region (also per region)")
 	return cmd
 }
@@ -86,8 +89,12 @@ func emulatorRun(ctx context.Context, opts *EmulatorOptions) error {
 	if opts.RateScope != "account" && opts.RateScope != "region" {
 		return Usagef("invalid --rate-limit-scope %q: valid values are account, region", opts.RateScope)
 	}
+	if opts.ActiveKeyDelete != "allow" && opts.ActiveKeyDelete != "refuse" {
+		return Usagef("invalid --active-key-delete %q: valid values are allow, refuse", opts.ActiveKeyDelete)
+	}
 	env, err := emulator.Start(ctx, emulator.Options{Addr: opts.Addr, Seed: opts.Seed, SeedGen: opts.SeedGen, Faults: opts.Faults,
-		Latency: base, Jitter: jitter, RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region"})
+		Latency: base, Jitter: jitter, RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region",
+		RefuseActiveKeyDeletion: opts.ActiveKeyDelete == "refuse"})
 	if err != nil {
 		return &UsageError{Err: err}
 	}

@@ -41,6 +41,9 @@ type Options struct {
 	RateLimits string
 	// RateLimitPerRegion scopes the limits per account, action and region instead of per account and action.
 	RateLimitPerRegion bool
+	// RefuseActiveKeyDeletion makes CAM's DeleteAccessKey refuse a sub-user's active key (see
+	// tcloud.Options.RefuseActiveKeyDeletion).
+	RefuseActiveKeyDeletion bool
 }
 
 // Env is a running set of emulators.
@@ -91,7 +94,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	if err := requireLoopback(o.SecurityCenterAddr); err != nil {
 		return nil, err
 	}
-	topts := tcloud.Options{WithoutPresets: o.WithoutPresets}
+	topts := tcloud.Options{WithoutPresets: o.WithoutPresets, RefuseActiveKeyDeletion: o.RefuseActiveKeyDeletion}
 	switch o.RateLimits {
 	case "", "off":
 	case "published":

@@ -20,6 +20,7 @@ type API interface {
 	AttachUserPolicy(ctx context.Context, policyID, userUIN uint64) error
 	DetachUserPolicy(ctx context.Context, policyID, userUIN uint64) error
 	ListAttachedUserPolicies(ctx context.Context, userUIN uint64) ([]AttachedPolicy, error)
+	ListEntitiesForPolicy(ctx context.Context, policyID uint64) ([]PolicyEntity, error)
 	CreateAccessKey(ctx context.Context, userUIN uint64, description string) (AccessKey, error)
 	ListAccessKeys(ctx context.Context, userUIN uint64) ([]AccessKey, error)
 	UpdateAccessKey(ctx context.Context, userUIN uint64, keyID, status string) error

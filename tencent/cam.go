@@ -76,6 +76,15 @@ type AttachedPolicy struct {
 	Preset bool
 }
 
+// PolicyEntity is a principal a policy is attached to: a sub-user, a user group or a role.
+type PolicyEntity struct {
+	ID         string // CAM's ID of the entity
+	Name       string
+	UIN        uint64 // a sub-user's UIN; 0 for groups and roles
+	Kind       string // user, group or role
+	AttachedAt string
+}
+
 // AccessKey is an API key; Secret is set only when the key was just created.
 type AccessKey struct {
 	ID          string
@@ -428,6 +437,52 @@ func (c *Client) ListAttachedUserPolicies(ctx context.Context, userUIN uint64) (
 			return out, nil
 		}
 	}
+}
+
+// ListEntitiesForPolicy returns every principal the policy is attached to, over all pages.
+func (c *Client) ListEntitiesForPolicy(ctx context.Context, policyID uint64) ([]PolicyEntity, error) {
+	cl, err := c.cam()
+	if err != nil {
+		return nil, err
+	}
+	var out []PolicyEntity
+	for page := uint64(1); ; page++ {
+		req := cam.NewListEntitiesForPolicyRequest()
+		req.PolicyId, req.Page, req.Rp = common.Uint64Ptr(policyID), common.Uint64Ptr(page), common.Uint64Ptr(policyPageSize)
+		req.EntityFilter = common.StringPtr("All")
+		var total uint64
+		var got int
+		err := c.do(ctx, "cam", "ListEntitiesForPolicy", false, func() error {
+			resp, err := cl.ListEntitiesForPolicyWithContext(ctx, req)
+			if err == nil {
+				total, got = u64(resp.Response.TotalNum), len(resp.Response.List)
+				for _, e := range resp.Response.List {
+					out = append(out, PolicyEntity{ID: str(e.Id), Name: str(e.Name), UIN: u64(e.Uin),
+						Kind: entityKind(u64(e.RelatedType)), AttachedAt: str(e.AttachmentTime)})
+				}
+			}
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list the principals of policy %d: %w", policyID, err)
+		}
+		if page*policyPageSize >= total || got == 0 {
+			return out, nil
+		}
+	}
+}
+
+// entityKind names ListEntitiesForPolicy's RelatedType: 1 user, 2 user group, 3 role.
+func entityKind(relatedType uint64) string {
+	switch relatedType {
+	case 1:
+		return "user"
+	case 2:
+		return "group"
+	case 3:
+		return "role"
+	}
+	return fmt.Sprintf("entity type %d", relatedType)
 }
 
 // CreateAccessKey creates a key for the user (0: the caller) with a description. The secret is in the

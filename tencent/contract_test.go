@@ -102,6 +102,7 @@ func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 		{"cam", "2019-01-16", "UpdatePolicy", map[string]any{"PolicyName": "p", "Description": "d"}, &cam.UpdatePolicyResponse{}},
 		{"cam", "2019-01-16", "ListPolicies", map[string]any{"Scope": "All", "Rp": 200}, &cam.ListPoliciesResponse{}},
 		{"cam", "2019-01-16", "ListAttachedUserPolicies", map[string]any{"TargetUin": uin}, &cam.ListAttachedUserPoliciesResponse{}},
+		{"cam", "2019-01-16", "ListEntitiesForPolicy", map[string]any{"PolicyId": pid, "Page": 1, "Rp": 200, "EntityFilter": "All"}, &cam.ListEntitiesForPolicyResponse{}},
 		{"cam", "2019-01-16", "ListAccessKeys", map[string]any{"TargetUin": uin}, &cam.ListAccessKeysResponse{}},
 		{"cam", "2019-01-16", "UpdateAccessKey", map[string]any{"TargetUin": uin, "AccessKeyId": k.ID, "Status": "Inactive"}, &cam.UpdateAccessKeyResponse{}},
 		{"cam", "2019-01-16", "CreateAccessKey", map[string]any{"TargetUin": uin}, &cam.CreateAccessKeyResponse{}},

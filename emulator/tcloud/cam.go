@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"onboard/policy"
 )
@@ -30,6 +31,7 @@ func (s *Server) buildRoutes() map[string]service {
 			"AttachUserPolicy":         {fn: s.attachUserPolicy, mutating: true},
 			"DetachUserPolicy":         {fn: s.detachUserPolicy, mutating: true},
 			"ListAttachedUserPolicies": {fn: s.listAttachedUserPolicies},
+			"ListEntitiesForPolicy":    {fn: s.listEntitiesForPolicy},
 			"CreateAccessKey":          {fn: s.createAccessKey, mutating: true},
 			"ListAccessKeys":           {fn: s.listAccessKeys},
 			"UpdateAccessKey":          {fn: s.updateAccessKey, mutating: true},
@@ -493,6 +495,61 @@ func (s *Server) listAttachedUserPolicies(r *request) (any, *apiError) {
 	return map[string]any{"TotalNum": len(u.attached), "List": list}, nil
 }
 
+// listEntitiesForPolicy lists the principals a policy is attached to (the emulator has sub-users only,
+// RelatedType 1). Fields as the 2019-01-16 model's AttachEntityOfPolicy; EntityFilter All, User, Group or
+// Role (https://www.tencentcloud.com/document/api/598/32241).
+func (s *Server) listEntitiesForPolicy(r *request) (any, *apiError) {
+	var in struct {
+		PolicyId, Page, Rp *uint64
+		EntityFilter       *string
+	}
+	if e := decode(r, &in, "PolicyId"); e != nil {
+		return nil, e
+	}
+	if _, ok := s.policies[*in.PolicyId]; !ok {
+		return nil, errorf("ResourceNotFound.PolicyIdNotFound", "policy %d does not exist", *in.PolicyId)
+	}
+	filter := "All"
+	if in.EntityFilter != nil {
+		filter = *in.EntityFilter
+	}
+	if !slices.Contains([]string{"All", "User", "Group", "Role"}, filter) {
+		return nil, errorf("InvalidParameterValue", "EntityFilter must be All, User, Group or Role")
+	}
+	rp, page := uint64(20), uint64(1)
+	if in.Rp != nil {
+		rp = *in.Rp
+	}
+	if in.Page != nil {
+		page = *in.Page
+	}
+	if rp < 1 || page < 1 {
+		return nil, errorf("InvalidParameterValue", "Rp and Page must be at least 1")
+	}
+	type entity struct {
+		u  *user
+		at time.Time
+	}
+	var match []entity
+	if filter == "All" || filter == "User" {
+		for _, u := range s.users {
+			for _, a := range u.attached {
+				if a.policyID == *in.PolicyId {
+					match = append(match, entity{u, a.at})
+				}
+			}
+		}
+	}
+	sort.Slice(match, func(i, j int) bool { return match[i].u.uin < match[j].u.uin })
+	list := []map[string]any{}
+	for i := (page - 1) * rp; i < uint64(len(match)) && i < page*rp; i++ {
+		m := match[i]
+		list = append(list, map[string]any{"Id": strconv.FormatUint(m.u.uid, 10), "Name": m.u.name, "Uin": m.u.uin,
+			"RelatedType": 1, "AttachmentTime": m.at.Format(camTime)})
+	}
+	return map[string]any{"TotalNum": len(match), "List": list}, nil
+}
+
 func (s *Server) newKey(u *user, description string) *accessKey {
 	k := &accessKey{id: "AKID" + randomString(32), secret: randomString(32), status: "Active", owner: u, description: description, created: s.now()}
 	s.keys[k.id] = k
@@ -519,6 +576,9 @@ func (s *Server) keyTarget(r *request, target *uint64) (*user, *apiError) {
 	return u, nil
 }
 
+// keyDescription is CreateAccessKey's documented Description pattern.
+var keyDescription = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
+
 func (s *Server) createAccessKey(r *request) (any, *apiError) {
 	var in struct {
 		TargetUin   *uint64
@@ -537,6 +597,12 @@ func (s *Server) createAccessKey(r *request) (any, *apiError) {
 	desc := ""
 	if in.Description != nil {
 		desc = *in.Description
+		// CreateAccessKey (https://www.tencentcloud.com/document/api/598/52594): the 2019-01-16 model of the
+		// official SDKs documents Description as 1 to 1024 characters matching [\w+=,.@:/-]*, and the
+		// action's documented error codes name InvalidParameter.ParamError for an invalid parameter.
+		if n := utf8.RuneCountInString(desc); n < 1 || n > 1024 || !keyDescription.MatchString(desc) {
+			return nil, errorf("InvalidParameter.ParamError", "Description must be 1 to 1024 characters matching [\\w+=,.@:/-]*")
+		}
 	}
 	k := s.newKey(u, desc)
 	return map[string]any{"AccessKey": map[string]any{"AccessKeyId": k.id, "SecretAccessKey": k.secret, "Status": k.status,
@@ -593,8 +659,11 @@ func (s *Server) updateAccessKey(r *request) (any, *apiError) {
 	return map[string]any{}, nil
 }
 
-// DeleteAccessKey refuses an active key: the console requires disabling first and the emulator
-// enforces the same order (whether the API does is unconfirmed), so callers are never surprised by it.
+// DeleteAccessKey refuses the root account's active key, as the console requires disabling it first.
+// For a sub-user's active key CAM's API documentation is silent
+// (https://www.tencentcloud.com/document/api/598/52593 states no such rule), so
+// Options.RefuseActiveKeyDeletion plays both readings: off deletes it, on refuses it with the generic key
+// failure code that DeleteAccessKey documents.
 func (s *Server) deleteAccessKey(r *request) (any, *apiError) {
 	var in struct {
 		AccessKeyId *string
@@ -609,6 +678,9 @@ func (s *Server) deleteAccessKey(r *request) (any, *apiError) {
 	}
 	if k.owner == s.root && k.status == "Active" {
 		return nil, errorf("OperationDenied", "disable the root account's key before deleting it")
+	}
+	if s.refuseActiveKeyDeletion && k.status == "Active" {
+		return nil, errorf("FailedOperation.Accesskey", "key %s is active: disable it before deleting it", k.id)
 	}
 	delete(s.keys, k.id)
 	return map[string]any{}, nil

@@ -37,6 +37,9 @@ type Options struct {
 	Latency func() time.Duration
 	// RateLimits throttle calls per action with RequestLimitExceeded; the zero value is off.
 	RateLimits RateLimits
+	// RefuseActiveKeyDeletion makes DeleteAccessKey refuse a sub-user's active key (disable it first), one
+	// reading of what CAM's documentation leaves open; off, such a key is deleted.
+	RefuseActiveKeyDeletion bool
 }
 
 // Server is the emulated Tencent Cloud API. It is an http.Handler.
@@ -66,6 +69,8 @@ type Server struct {
 	encoded    map[string]*encodedItems
 	limits     *limiters
 	routes     map[string]service
+	// refuseActiveKeyDeletion: see Options.RefuseActiveKeyDeletion.
+	refuseActiveKeyDeletion bool
 }
 
 type user struct {
@@ -123,7 +128,7 @@ func New(o Options) *Server {
 		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
 		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(),
 		disks: map[string][]cbsDisk{}, clbs: map[string][]clbLoadBalancer{}, cdbs: map[string][]cdbInstance{},
-		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}}
+		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}, refuseActiveKeyDeletion: o.RefuseActiveKeyDeletion}
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
 	s.seedPresets(o.WithoutPresets)
