@@ -30,12 +30,74 @@ const SecretStoreEnv = "ONBOARD_SECRET_STORE"
 func SecretStoreFromEnv(home string, insecure bool, getenv func(string) string, warn io.Writer) (SecretStore, error) {
 	switch v := getenv(SecretStoreEnv); {
 	case insecure || v == "file":
-		return NewFileStore(home, warn)
+		file, err := NewFileStore(home, warn)
+		if err != nil {
+			return nil, err
+		}
+		return NewMigratingStore(file, NewKeyring(DefaultKeyringTimeout, getenv)), nil
 	case v == "" || v == "keyring":
-		return NewKeyring(DefaultKeyringTimeout, getenv), nil
+		file, err := NewFileStore(home, warn)
+		if err != nil {
+			return nil, err
+		}
+		return NewMigratingStore(NewKeyring(DefaultKeyringTimeout, getenv), file), nil
 	default:
 		return nil, fmt.Errorf("invalid %s=%q: valid values are keyring, file", SecretStoreEnv, v)
 	}
+}
+
+// MigratingStore is the chosen secret store with the stores a user may have switched away from behind
+// it (keyring and file). A secret found only in a former store is moved into the chosen one, so
+// switching stores never makes a key's secret look lost (which would get the key deleted as an orphan).
+type MigratingStore struct {
+	current SecretStore
+	former  []SecretStore
+}
+
+// NewMigratingStore returns current, falling back on former when an item is missing.
+func NewMigratingStore(current SecretStore, former ...SecretStore) *MigratingStore {
+	return &MigratingStore{current: current, former: former}
+}
+
+// Kind names the chosen store.
+func (m *MigratingStore) Kind() string { return m.current.Kind() }
+
+// Put stores into the chosen store.
+func (m *MigratingStore) Put(ctx context.Context, name string, c Credential) error {
+	return m.current.Put(ctx, name, c)
+}
+
+// Get reads from the chosen store; an item only a former store holds is moved into the chosen one
+// first. A former store that cannot be read (a keyring without a session bus) is passed over.
+func (m *MigratingStore) Get(ctx context.Context, name string) (Credential, error) {
+	c, err := m.current.Get(ctx, name)
+	if err == nil || !errors.Is(err, ErrSecretNotFound) {
+		return c, err
+	}
+	for _, old := range m.former {
+		found, ferr := old.Get(ctx, name)
+		if ferr != nil {
+			continue
+		}
+		if perr := m.current.Put(ctx, name, found); perr != nil {
+			return Credential{}, fmt.Errorf("move secret %q from the %s store to the %s store (it stays in the %s store): %w", name, old.Kind(), m.current.Kind(), old.Kind(), perr)
+		}
+		// The chosen store holds it now; a copy left behind would only be a second place to leak from.
+		_ = old.Delete(ctx, name)
+		return found, nil
+	}
+	return Credential{}, err
+}
+
+// Delete removes the item from every store, so no copy outlives a rollback.
+func (m *MigratingStore) Delete(ctx context.Context, name string) error {
+	err := m.current.Delete(ctx, name)
+	for _, old := range m.former {
+		if oerr := old.Delete(ctx, name); oerr == nil && errors.Is(err, ErrSecretNotFound) {
+			err = nil
+		}
+	}
+	return err
 }
 
 // MemoryStore keeps secrets in memory; for tests.
