@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"onboard/inventory"
@@ -24,6 +25,7 @@ type Cloud interface {
 	UpdatePolicy(ctx context.Context, id uint64, spec tencent.PolicySpec) error
 	AttachUserPolicy(ctx context.Context, policyID, userUIN uint64) error
 	ListAttachedUserPolicies(ctx context.Context, userUIN uint64) ([]tencent.AttachedPolicy, error)
+	ListEntitiesForPolicy(ctx context.Context, policyID uint64) ([]tencent.PolicyEntity, error)
 	CreateAccessKey(ctx context.Context, userUIN uint64, description string) (tencent.AccessKey, error)
 	ListAccessKeys(ctx context.Context, userUIN uint64) ([]tencent.AccessKey, error)
 	DeleteAccessKey(ctx context.Context, userUIN uint64, keyID string) error
@@ -76,6 +78,9 @@ type Engine struct {
 	OperatorKeyID string
 	// VerifyKafka replaces tencent.VerifyKafka (tests point it at a local broker); nil uses that.
 	VerifyKafka func(ctx context.Context, k tencent.KafkaCheck) error
+	// Installation is the installation ID of this ONBOARD_HOME (store.InstallationID): the keys and
+	// policies the engine creates name it, and it deletes only keys that name it.
+	Installation string
 }
 
 // Event reports a step's progress to the face (flags output or wizard).
@@ -107,15 +112,60 @@ type Result struct {
 	// RootKey is what became of the root key this run used: not used, kept, disabled or deleted.
 	RootKey   string   `json:"root_key"`
 	NextSteps []string `json:"next_steps"`
+	// BroadPolicies are the statements of --policy-file documents that grant more than read access,
+	// accepted with --allow-broad-policy.
+	BroadPolicies []string `json:"broad_policies_accepted,omitempty"`
 }
 
 // userRemark marks the sub-users this tool created, so a re-run reuses them and a stranger's is refused.
 const userRemark = "managed-by: onboard"
 
-// keyDescription marks the keys this tool created. A marked key whose secret the store does not hold can
-// only come from a create whose answer was lost (a dropped connection, a kill): its secret is gone for
-// good, so the next run deletes it instead of leaving an orphan.
-const keyDescription = "managed-by: onboard"
+// Markers of what this tool created. A key's description names the installation (the ONBOARD_HOME) that
+// holds its secret, and fits CAM's CreateAccessKey Description pattern [\w+=,.@:/-]*. A marked key whose
+// secret the store does not hold can only come from a create whose answer was lost (a dropped
+// connection, a kill): when it names this installation its secret is gone for good, so it is deleted
+// instead of left as an orphan; a key naming another installation is that installation's to manage.
+const (
+	markerManaged = "managed-by=onboard"
+	// legacyKeyDescription marked keys before installations were named; such a key is this tool's, but
+	// from an unknown installation.
+	legacyKeyDescription = "managed-by: onboard"
+	// legacyPolicyDescription marked policies before the marker named the installation.
+	legacyPolicyDescription = "Security Center access, managed by onboard"
+)
+
+// keyDescription is the marker of the keys this installation creates.
+func keyDescription(installation string) string {
+	return markerManaged + ",installation=" + installation
+}
+
+// policyDescription is the description of the custom policies this installation creates.
+func policyDescription(installation string) string {
+	return "Security Center access " + markerManaged + ",installation=" + installation
+}
+
+// keyOwner reads a key's description: managed says this tool created it, installation which
+// installation ("" for the legacy marker).
+func keyOwner(description string) (managed bool, installation string) {
+	if description == legacyKeyDescription {
+		return true, ""
+	}
+	fields := strings.Split(description, ",")
+	if fields[0] != markerManaged {
+		return false, ""
+	}
+	for _, f := range fields[1:] {
+		if v, ok := strings.CutPrefix(f, "installation="); ok {
+			return true, v
+		}
+	}
+	return true, ""
+}
+
+// policyManaged reports whether a custom policy's description says this tool created it (or adopted it).
+func policyManaged(description string) bool {
+	return description == legacyPolicyDescription || strings.Contains(description, markerManaged)
+}
 
 // run is the state of one Apply, shared by the steps.
 type run struct {
@@ -127,6 +177,8 @@ type run struct {
 	id      tencent.Identity
 	user    tencent.User
 	key     tencent.AccessKey
+	// superseded are this installation's keys (secrets lost) that key replaces; retire-keys deletes them.
+	superseded []tencent.AccessKey
 	secret  string // the secret store item
 	sc      scState
 	audit   *AuditLogsResult // nil without feature audit
@@ -140,10 +192,14 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 	if err := req.Validate(); err != nil {
 		return Result{}, err
 	}
+	if e.Installation == "" {
+		return Result{}, errors.New("onboard: the engine has no installation ID, so the keys it creates could not name it")
+	}
 	if emit == nil {
 		emit = func(Event) {}
 	}
 	r := &run{e: e, req: req, emit: emit}
+	r.res.BroadPolicies = req.broad
 	// Identify first: the account's name (and lock) follow from the owner UIN.
 	if err := r.identify(ctx); err != nil {
 		return Result{}, err
@@ -191,6 +247,7 @@ var steps = []step{
 	{ID: "key", Title: "the sub-user's API key, straight into the secret store", Apply: (*run).ensureKey, Plan: (*run).planKey},
 	{ID: "verify", Title: "verify the key", Apply: (*run).verify, Plan: (*run).planVerify},
 	{ID: "security-center", Title: "connect the account to Security Center", Apply: (*run).ensureSecurityCenter, Plan: (*run).planSecurityCenter},
+	{ID: "retire-keys", Title: "delete the keys whose secrets were lost, now that their replacement works", Apply: (*run).retireKeys, Plan: (*run).planRetireKeys},
 	{ID: "first-sync", Title: "first asset sync", Apply: (*run).firstSync, Plan: (*run).planFirstSync},
 	{ID: "record", Title: "record the account", Apply: (*run).record, Plan: (*run).planRecord},
 	{ID: "root-key", Title: "the root key: keep, disable or delete it", Apply: (*run).retireRootKey, Plan: (*run).planRootKey},

@@ -55,7 +55,11 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	secrets := store.NewMemoryStore()
-	e := &Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: time.Second, SecurityCenter: sc, InventoryUnlimited: true,
+	installation, err := store.InstallationID(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: time.Second, SecurityCenter: sc, InventoryUnlimited: true, Installation: installation,
 		NewVerifier:  func(c tencent.Credential) (Verifier, error) { return newClient(c) },
 		NewInventory: func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) }}
 	return &fixture{env: env, emu: emu, engine: e, home: home, secrets: secrets, admin: admin, sc: sc}
@@ -191,8 +195,10 @@ func TestADriftedPolicyIsRepaired(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := f.admin.FindPolicy(ctx, tencent.ScopeCustom, policy.CSPMPolicy)
+	ours, _ := f.admin.GetPolicy(ctx, p.ID)
 	narrowed := `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:DescribeInstances"],"resource":["*"]}]}`
-	if err := f.admin.UpdatePolicy(ctx, p.ID, tencent.PolicySpec{Name: policy.CSPMPolicy, Document: narrowed}); err != nil {
+	// Someone narrows the document (in the console, say); the description with onboard's marker stays.
+	if err := f.admin.UpdatePolicy(ctx, p.ID, tencent.PolicySpec{Name: policy.CSPMPolicy, Description: ours.Description, Document: narrowed}); err != nil {
 		t.Fatal(err)
 	}
 	f.emu.ResetCalls()

@@ -93,12 +93,12 @@ func (r *run) planGrants(ctx context.Context) ([]string, error) {
 				if err != nil {
 					return nil, err
 				}
-				live, err := r.e.Cloud.GetPolicy(ctx, p.ID)
+				c, err := r.checkPolicy(ctx, p, want)
 				if err != nil {
 					return nil, err
 				}
-				if d, err := policy.Diff([]byte(live.Document), want); err != nil || d.Changed {
-					out = append(out, "update policy "+g.Name+" (it has drifted from the template)")
+				if c.update {
+					out = append(out, "update policy "+g.Name+": "+c.summary())
 				}
 			}
 			if slices.ContainsFunc(attached, func(a tencent.AttachedPolicy) bool { return a.ID == p.ID }) {
@@ -112,8 +112,9 @@ func (r *run) planGrants(ctx context.Context) ([]string, error) {
 }
 
 func (r *run) planKey(ctx context.Context) ([]string, error) {
+	create := "create API key (secret straight into the " + r.e.Secrets.Kind() + " secret store)"
 	if r.user.UIN == 0 {
-		return []string{"create API key (secret straight into the " + r.e.Secrets.Kind() + " secret store)"}, nil
+		return []string{create}, nil
 	}
 	keys, err := r.e.Cloud.ListAccessKeys(ctx, r.user.UIN)
 	if err != nil {
@@ -123,16 +124,32 @@ func (r *run) planKey(ctx context.Context) ([]string, error) {
 	if serr != nil && !errors.Is(serr, store.ErrSecretNotFound) {
 		return nil, serr
 	}
+	recorded := r.recordedKeyID(ctx)
 	var out []string
+	reuse := ""
 	for _, k := range keys {
 		if serr == nil && k.ID == stored.SecretID && k.Status == "Active" {
-			return []string{"reuse API key " + tencent.MaskID(k.ID)}, nil
+			reuse = "reuse API key " + tencent.MaskID(k.ID)
+			continue
 		}
-		if k.Description == keyDescription {
-			out = append(out, "delete API key "+tencent.MaskID(k.ID)+" (an earlier run lost its secret)")
+		if o := r.ownership(k, recorded); o.ours {
+			r.superseded = append(r.superseded, k)
+		} else if managed, _ := keyOwner(k.Description); managed {
+			out = append(out, "leave API key "+tencent.MaskID(k.ID)+" alone ("+o.why+")")
 		}
 	}
-	return append(out, "create API key (secret straight into the "+r.e.Secrets.Kind()+" secret store)"), nil
+	if reuse != "" {
+		return append([]string{reuse}, out...), nil
+	}
+	return append(out, create), nil
+}
+
+func (r *run) planRetireKeys(context.Context) ([]string, error) {
+	var out []string
+	for _, k := range r.superseded {
+		out = append(out, "delete API key "+tencent.MaskID(k.ID)+" (this installation lost its secret) once the new key works")
+	}
+	return out, nil
 }
 
 func (r *run) planVerify(context.Context) ([]string, error) {

@@ -21,7 +21,7 @@ func (r *run) neededActions() []policy.Request {
 		return out
 	}
 	need := star("cam:GetUser", "cam:AddUser", "cam:ListPolicies", "cam:GetPolicy", "cam:CreatePolicy", "cam:UpdatePolicy",
-		"cam:AttachUserPolicy", "cam:ListAttachedUserPolicies", "cam:ListAccessKeys", "cam:CreateAccessKey", "cam:DeleteAccessKey")
+		"cam:AttachUserPolicy", "cam:ListAttachedUserPolicies", "cam:ListEntitiesForPolicy", "cam:ListAccessKeys", "cam:CreateAccessKey", "cam:UpdateAccessKey", "cam:DeleteAccessKey")
 	if slices.Contains(r.req.Features, policy.FeatureAudit) {
 		cls := func(kind, action string) policy.Request {
 			return policy.Request{Action: action, Resource: fmt.Sprintf("qcs::cls:%s:uin/%s:%s/*", r.req.AuditRegion, r.id.OwnerUIN, kind)}

@@ -6,6 +6,7 @@ package onboarding
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -28,6 +29,9 @@ type Request struct {
 	SubUser    string // the CAM sub-user to create or reuse
 	Account    string // the local name of the account record; default: the owner UIN
 	AdoptUser  bool   // take over a same-named user this tool did not create
+	// AdoptPolicies names custom policies (cspmPolicy, siemPolicy, ciemPolicy) that exist but were not
+	// created by this tool, and that it may take over: update to its document and mark as its own.
+	AdoptPolicies []string
 
 	// Site is the Security Center site the account is connected to: mainland (default) or outside.
 	Site string
@@ -63,6 +67,9 @@ type Request struct {
 	// PolicyFiles replace the embedded templates of custom policies: policy name → file. The files are
 	// read and checked by Validate.
 	PolicyFiles map[string]string
+	// AllowBroadPolicy accepts a --policy-file document that allows every action, CAM actions or write
+	// actions beyond the template's; the Result records it.
+	AllowBroadPolicy bool
 	// RootKey is what happens to the root key this run used, as its very last step once everything else
 	// succeeded: keep (the default; the result reminds), disable, or delete.
 	RootKey string
@@ -71,6 +78,7 @@ type Request struct {
 	SkipPermissionCheck bool
 
 	overrides map[string][]byte // the PolicyFiles' documents, read by Validate
+	broad     []string          // the broad statements AllowBroadPolicy accepted, found by Validate
 }
 
 // Values of Request.AuditLogset and Request.AuditTopic that create (or reuse) our own.
@@ -167,6 +175,9 @@ func (r *Request) Validate() error {
 		return err
 	}
 	if err := r.validatePolicyFiles(); err != nil {
+		return err
+	}
+	if err := r.validateAdoptPolicies(); err != nil {
 		return err
 	}
 	switch r.RootKey {
@@ -282,15 +293,50 @@ func (r *Request) validateAudit() error {
 	return nil
 }
 
-// validatePolicyFiles reads each --policy-file and checks it is a valid template for that policy.
+// validatePolicyFiles reads each --policy-file and checks it is a valid template for that policy, and
+// that it grants no more than a read-only key for Security Center should hold unless AllowBroadPolicy
+// says the user takes that on.
 func (r *Request) validatePolicyFiles() error {
-	r.overrides = map[string][]byte{}
-	for name, path := range r.PolicyFiles {
+	r.overrides, r.broad = map[string][]byte{}, nil
+	var refused []string
+	for _, name := range slices.Sorted(maps.Keys(r.PolicyFiles)) {
+		path := r.PolicyFiles[name]
 		doc, err := policy.LoadOverride(name, path)
 		if err != nil {
 			return &FieldError{"policy-file", err.Error()}
 		}
 		r.overrides[name] = doc
+		broad, err := policy.Broad(name, doc)
+		if err != nil {
+			return &FieldError{"policy-file", fmt.Sprintf("evaluate %s for %s: %v", path, name, err)}
+		}
+		for _, b := range broad {
+			line := fmt.Sprintf("%s (%s): %s", name, path, b)
+			if r.AllowBroadPolicy {
+				r.broad = append(r.broad, line)
+			} else {
+				refused = append(refused, line)
+			}
+		}
+	}
+	if len(refused) > 0 {
+		return &FieldError{"policy-file", "the document grants more than Security Center's read access, and the key goes to a third party:\n  - " +
+			strings.Join(refused, "\n  - ") + "\nnarrow it, or pass --allow-broad-policy to accept that"}
+	}
+	return nil
+}
+
+// validateAdoptPolicies checks that each --adopt-policy names a custom policy, once.
+func (r *Request) validateAdoptPolicies() error {
+	seen := map[string]bool{}
+	for _, name := range r.AdoptPolicies {
+		if !slices.Contains(policy.Names(), name) {
+			return &FieldError{"adopt-policy", fmt.Sprintf("%q is not a custom policy onboard manages; valid names are %s", name, strings.Join(policy.Names(), ", "))}
+		}
+		if seen[name] {
+			return &FieldError{"adopt-policy", fmt.Sprintf("%q is listed twice", name)}
+		}
+		seen[name] = true
 	}
 	return nil
 }

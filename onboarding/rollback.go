@@ -116,7 +116,7 @@ func (e *Engine) undo(ctx context.Context, cloud Remover, ids map[string]string)
 		}
 	}
 	if keyID := ids[idCreatedKey]; keyID != "" {
-		if err := e.Cloud.DeleteAccessKey(ctx, userUIN, keyID); !gone(err) {
+		if err := deleteKey(ctx, e.Cloud, userUIN, keyID); !gone(err) {
 			return removed, err
 		}
 		if err := e.Secrets.Delete(ctx, ids[idSecretItem]); err != nil && !errors.Is(err, store.ErrSecretNotFound) {

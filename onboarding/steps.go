@@ -82,7 +82,9 @@ func (r *run) render(name string, values policy.Values) ([]byte, error) {
 }
 
 // ensurePolicy returns the ID of the grant's policy, creating or repairing a custom one (rendered with
-// values); created says whether this run made it.
+// values); created says whether this run made it. A custom policy this tool did not create is never
+// changed unless the user adopted it by name (--adopt-policy); one that already grants exactly the
+// template is used as it is.
 func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Values) (id uint64, created bool, err error) {
 	if g.Preset {
 		p, err := r.e.Cloud.FindPolicy(ctx, tencent.ScopePreset, g.Name)
@@ -97,7 +99,7 @@ func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Va
 	if err != nil {
 		return 0, false, err
 	}
-	spec := tencent.PolicySpec{Name: g.Name, Description: "Security Center access, managed by onboard", Document: string(want)}
+	spec := tencent.PolicySpec{Name: g.Name, Description: policyDescription(r.e.Installation), Document: string(want)}
 	p, err := r.e.Cloud.FindPolicy(ctx, tencent.ScopeCustom, g.Name)
 	if errors.Is(err, tencent.ErrNotFound) {
 		id, err := r.e.Cloud.CreatePolicy(ctx, spec)
@@ -110,69 +112,272 @@ func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Va
 	if err != nil {
 		return 0, false, err
 	}
-	live, err := r.e.Cloud.GetPolicy(ctx, p.ID)
-	if err != nil {
+	c, err := r.checkPolicy(ctx, p, want)
+	if err != nil || !c.update {
+		return p.ID, false, err
+	}
+	if err := r.e.Cloud.UpdatePolicy(ctx, p.ID, spec); err != nil {
 		return 0, false, err
 	}
-	drift, err := policy.Diff([]byte(live.Document), want)
-	if err != nil || drift.Changed {
-		if err := r.e.Cloud.UpdatePolicy(ctx, p.ID, spec); err != nil {
-			return 0, false, err
-		}
-		r.res.Created = append(r.res.Created, "policy "+g.Name+" updated (it had drifted: "+strings.Join(drift.Lines, "; ")+")")
-	}
+	r.res.Created = append(r.res.Created, "policy "+g.Name+" "+c.summary())
 	return p.ID, false, nil
 }
 
+// policyCheck is what to do with an existing custom policy of a grant's name.
+type policyCheck struct {
+	update  bool
+	adopted bool     // not created by onboard, taken over with --adopt-policy
+	drift   []string // how the live document differs from the wanted one
+	others  []string // the principals besides our sub-user that the policy is attached to
+}
+
+func (c policyCheck) summary() string {
+	var s string
+	switch {
+	case c.adopted && len(c.drift) == 0:
+		s = "adopted (--adopt-policy): marked as onboard's; its document already matched"
+	case c.adopted:
+		s = "adopted (--adopt-policy) and updated: " + strings.Join(c.drift, "; ")
+	default:
+		s = "updated (it had drifted: " + strings.Join(c.drift, "; ") + ")"
+	}
+	if len(c.others) > 0 {
+		s += "; the change also applies to " + strings.Join(c.others, ", ")
+	}
+	return s
+}
+
+// checkPolicy compares an existing custom policy with the wanted document and decides, by its marker and
+// --adopt-policy, whether it may be updated; a stranger's policy that differs is refused with who else
+// holds it and the difference.
+func (r *run) checkPolicy(ctx context.Context, p tencent.PolicySummary, want []byte) (policyCheck, error) {
+	live, err := r.e.Cloud.GetPolicy(ctx, p.ID)
+	if err != nil {
+		return policyCheck{}, err
+	}
+	var c policyCheck
+	drift, derr := policy.Diff([]byte(live.Document), want)
+	changed := derr != nil || drift.Changed
+	if derr != nil {
+		c.drift = []string{"the live document cannot be read (" + derr.Error() + "); it is replaced whole"}
+	} else {
+		c.drift = drift.Lines
+	}
+	managed := policyManaged(live.Description)
+	c.adopted = !managed && slices.Contains(r.req.AdoptPolicies, p.Name)
+	if managed && !changed || !managed && !changed && !c.adopted {
+		if !managed {
+			r.res.Reused = append(r.res.Reused, "policy "+p.Name+" (not created by onboard; it grants exactly the template, so it is used unchanged)")
+		}
+		return c, nil
+	}
+	if c.others, err = r.otherPrincipals(ctx, p.ID); err != nil {
+		return policyCheck{}, err
+	}
+	if !managed && !c.adopted {
+		return policyCheck{}, &PolicyOwnershipError{Policy: p.Name, Description: live.Description, Drift: c.drift, AttachedTo: c.others}
+	}
+	c.update = true
+	return c, nil
+}
+
+// otherPrincipals names the principals a policy is attached to, other than our sub-user.
+func (r *run) otherPrincipals(ctx context.Context, policyID uint64) ([]string, error) {
+	entities, err := r.e.Cloud.ListEntitiesForPolicy(ctx, policyID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entities {
+		switch {
+		case e.Kind == "user" && r.user.UIN != 0 && e.UIN == r.user.UIN:
+		case e.Kind == "user":
+			out = append(out, fmt.Sprintf("sub-user %s (UIN %d)", e.Name, e.UIN))
+		default:
+			out = append(out, fmt.Sprintf("%s %s (ID %s)", e.Kind, e.Name, e.ID))
+		}
+	}
+	return out, nil
+}
+
+// PolicyOwnershipError refuses to change a custom policy this tool did not create.
+type PolicyOwnershipError struct {
+	Policy, Description string
+	Drift               []string // - granted now, + granted after the change
+	AttachedTo          []string // the other principals the change would affect
+}
+
+func (e *PolicyOwnershipError) Error() string {
+	holders := "no other principal"
+	if len(e.AttachedTo) > 0 {
+		holders = strings.Join(e.AttachedTo, ", ")
+	}
+	return fmt.Sprintf("policy %s exists and was not created by onboard (description %q), and onboard would change it:\n  %s\n"+
+		"it is attached to %s. Pass --adopt-policy %s to take it over (the change then applies to each of them), "+
+		"or give its current document with --policy-file %s=FILE to keep it as it is",
+		e.Policy, e.Description, strings.Join(e.Drift, "\n  "), holders, e.Policy, e.Policy)
+}
+
 // ensureKey reuses our key if it is still active and its secret is in the store; otherwise it creates
-// one and stores the secret at once, deleting the key again if the store refuses it.
+// one and stores the secret at once, deleting the new key again if the store refuses it. Keys of this
+// installation that the kept key supersedes (their secret was lost) are deleted only by the retire-keys
+// step, once the new key is stored, verified and submitted: until then Security Center may still use one.
 func (r *run) ensureKey(ctx context.Context) (map[string]string, error) {
 	keys, err := r.e.Cloud.ListAccessKeys(ctx, r.user.UIN)
 	if err != nil {
 		return nil, err
 	}
-	if stored, err := r.e.Secrets.Get(ctx, r.secret); err == nil {
-		for _, k := range keys {
-			if k.ID == stored.SecretID && k.Status == "Active" {
-				r.key = tencent.AccessKey{ID: k.ID, Secret: tencent.SecretKey(stored.SecretKey.Reveal()), Status: k.Status}
-				r.res.Reused = append(r.res.Reused, "API key "+tencent.MaskID(k.ID))
-				r.res.AccessKeyID, r.res.KeyStoredIn = k.ID, r.e.Secrets.Kind()
-				return nil, nil
-			}
-		}
-	} else if !errors.Is(err, store.ErrSecretNotFound) {
+	stored, err := r.e.Secrets.Get(ctx, r.secret)
+	if err != nil && !errors.Is(err, store.ErrSecretNotFound) {
 		return nil, err
 	}
-	var live []tencent.AccessKey
+	haveSecret := err == nil
+	recorded := r.recordedKeyID(ctx)
+	var others []keyOwnership
 	for _, k := range keys {
-		if k.Description != keyDescription {
-			live = append(live, k)
+		if haveSecret && k.ID == stored.SecretID && k.Status == "Active" {
+			r.key = tencent.AccessKey{ID: k.ID, Secret: tencent.SecretKey(stored.SecretKey.Reveal()), Status: k.Status}
 			continue
 		}
-		if err := r.e.Cloud.DeleteAccessKey(ctx, r.user.UIN, k.ID); err != nil {
-			return nil, fmt.Errorf("delete key %s, which an interrupted run created but whose secret was lost: %w", tencent.MaskID(k.ID), err)
+		others = append(others, r.ownership(k, recorded))
+	}
+	r.superseded = nil
+	for _, o := range others {
+		if o.ours {
+			r.superseded = append(r.superseded, o.key)
 		}
-		r.res.Created = append(r.res.Created, "deleted orphaned API key "+tencent.MaskID(k.ID)+" (an earlier run lost its secret)")
 	}
-	keys = live
+	if r.key.ID != "" {
+		r.res.Reused = append(r.res.Reused, "API key "+tencent.MaskID(r.key.ID))
+		r.res.AccessKeyID, r.res.KeyStoredIn = r.key.ID, r.e.Secrets.Kind()
+		return nil, nil
+	}
 	if len(keys) >= 2 {
-		return nil, fmt.Errorf("sub-user %s already has two API keys, Tencent Cloud's limit, and onboard holds the secret of neither; delete or rotate one in the CAM console (Users > %s > API keys), then run again: %w", r.user.Name, r.user.Name, tencent.ErrKeyLimit)
+		if err := r.freeKeySlot(ctx, others, recorded); err != nil {
+			return nil, err
+		}
 	}
-	k, err := r.e.Cloud.CreateAccessKey(ctx, r.user.UIN, keyDescription)
+	k, err := r.e.Cloud.CreateAccessKey(ctx, r.user.UIN, keyDescription(r.e.Installation))
 	if err != nil {
 		return nil, err
 	}
 	if err := r.e.Secrets.Put(ctx, r.secret, store.Credential{SecretID: k.ID, SecretKey: store.Secret(k.Secret.Reveal())}); err != nil {
-		// Tencent shows a secret once: a key whose secret we could not keep is useless, so remove it.
-		if derr := r.e.Cloud.DeleteAccessKey(context.WithoutCancel(ctx), r.user.UIN, k.ID); derr != nil {
+		// Tencent shows a secret once: a key whose secret we could not keep is useless, so remove it. The
+		// keys it was to replace are untouched.
+		if derr := deleteKey(context.WithoutCancel(ctx), r.e.Cloud, r.user.UIN, k.ID); derr != nil {
 			return nil, fmt.Errorf("store the new key: %w; deleting the key %s again also failed: %v (delete it in the CAM console)", err, tencent.MaskID(k.ID), derr)
 		}
-		return nil, fmt.Errorf("store the new key (the key was deleted again): %w", err)
+		return nil, fmt.Errorf("store the new key (the key was deleted again; the sub-user's other keys are untouched): %w", err)
 	}
 	r.key = k
 	r.res.Created = append(r.res.Created, "API key "+tencent.MaskID(k.ID))
 	r.res.AccessKeyID, r.res.KeyStoredIn = k.ID, r.e.Secrets.Kind()
 	return map[string]string{idCreatedKey: k.ID, idSecretItem: r.secret, idUserUIN: fmt.Sprint(r.user.UIN)}, nil
+}
+
+// keyOwnership is what this installation may do with a key of the sub-user whose secret it does not hold.
+type keyOwnership struct {
+	key tencent.AccessKey
+	// ours: this installation created it and lost its secret, so it may delete it.
+	ours bool
+	// why explains a key this installation must leave alone.
+	why string
+}
+
+// ownership classifies a key: this installation's (its marker names it, or a legacy-marked key that
+// this installation's account record names), another installation's, or not onboard's at all.
+func (r *run) ownership(k tencent.AccessKey, recorded string) keyOwnership {
+	managed, installation := keyOwner(k.Description)
+	switch {
+	case !managed:
+		return keyOwnership{key: k, why: "not created by onboard"}
+	case installation == r.e.Installation, installation == "" && k.ID == recorded:
+		return keyOwnership{key: k, ours: true}
+	case installation == "":
+		return keyOwnership{key: k, why: "created by an earlier onboard that did not name its installation; another machine or ONBOARD_HOME may hold its secret"}
+	}
+	return keyOwnership{key: k, why: "created by onboard installation " + installation + ", another machine or ONBOARD_HOME, which holds its secret"}
+}
+
+// recordedKeyID is the key this installation's account record names ("" without a record).
+func (r *run) recordedKeyID(ctx context.Context) string {
+	a, err := r.e.DB.Account(ctx, r.res.Account)
+	if err != nil || a.SubUserName != r.user.Name {
+		return ""
+	}
+	return a.AccessKeyID
+}
+
+// freeKeySlot makes room for a new key when the sub-user has CAM's two: it deletes one of this
+// installation's keys whose secret is lost, but never the one Security Center was given (the account
+// record's), which goes only once its replacement is in place. Anything else is explained.
+func (r *run) freeKeySlot(ctx context.Context, others []keyOwnership, recorded string) error {
+	for _, inactiveFirst := range []bool{true, false} {
+		for _, o := range others {
+			if !o.ours || o.key.ID == recorded || (inactiveFirst && o.key.Status == "Active") {
+				continue
+			}
+			if err := deleteKey(ctx, r.e.Cloud, r.user.UIN, o.key.ID); err != nil && !errors.Is(err, tencent.ErrNotFound) {
+				return fmt.Errorf("delete key %s, which an interrupted run created but whose secret was lost: %w", tencent.MaskID(o.key.ID), err)
+			}
+			r.res.Created = append(r.res.Created, "deleted orphaned API key "+tencent.MaskID(o.key.ID)+" (an earlier run of this installation lost its secret)")
+			r.superseded = slices.DeleteFunc(r.superseded, func(k tencent.AccessKey) bool { return k.ID == o.key.ID })
+			return nil
+		}
+	}
+	var lines []string
+	for _, o := range others {
+		if o.ours {
+			lines = append(lines, tencent.MaskID(o.key.ID)+": this installation's, the key Security Center was given; its secret is lost here, so it is replaced once a new key works")
+		} else {
+			lines = append(lines, tencent.MaskID(o.key.ID)+": "+o.why)
+		}
+	}
+	return fmt.Errorf("sub-user %s already has two API keys, Tencent Cloud's limit, and this installation holds the secret of neither:\n  - %s\n"+
+		"onboard never deletes a key another installation or person may use. Run onboard where that key's secret is kept, or, if it is no longer used, "+
+		"delete it in the CAM console (Users > %s > API keys), then run again: %w", r.user.Name, strings.Join(lines, "\n  - "), r.user.Name, tencent.ErrKeyLimit)
+}
+
+// retireKeys deletes this installation's keys that the run's key replaced (their secrets were lost), now
+// that the new key is stored, verified and, unless skipped, submitted to Security Center.
+func (r *run) retireKeys(ctx context.Context) (map[string]string, error) {
+	for _, k := range r.superseded {
+		if err := deleteKey(ctx, r.e.Cloud, r.user.UIN, k.ID); err != nil && !errors.Is(err, tencent.ErrNotFound) {
+			return nil, fmt.Errorf("delete key %s, which %s replaced: %w", tencent.MaskID(k.ID), tencent.MaskID(r.key.ID), err)
+		}
+		r.res.Created = append(r.res.Created, "deleted API key "+tencent.MaskID(k.ID)+" (this installation had lost its secret; replaced by "+tencent.MaskID(r.key.ID)+")")
+	}
+	return nil, nil
+}
+
+// keyDeleter is what deleting a sub-user's key needs.
+type keyDeleter interface {
+	DeleteAccessKey(ctx context.Context, userUIN uint64, keyID string) error
+	UpdateAccessKey(ctx context.Context, userUIN uint64, keyID, status string) error
+}
+
+// deleteKey deletes a sub-user's key. CAM's documentation does not say whether an active key can be
+// deleted; when CAM refuses, the key is disabled, then deleted.
+func deleteKey(ctx context.Context, cloud keyDeleter, userUIN uint64, keyID string) error {
+	err := cloud.DeleteAccessKey(ctx, userUIN, keyID)
+	if !refusal(err) {
+		return err
+	}
+	if derr := cloud.UpdateAccessKey(ctx, userUIN, keyID, "Inactive"); derr != nil {
+		return fmt.Errorf("%w; disabling the key first failed too: %v", err, derr)
+	}
+	if err := cloud.DeleteAccessKey(ctx, userUIN, keyID); err != nil {
+		return fmt.Errorf("delete key %s once disabled: %w", tencent.MaskID(keyID), err)
+	}
+	return nil
+}
+
+// refusal reports whether err is CAM's answer refusing the call (not a missing key, a rejected
+// credential or a transport failure).
+func refusal(err error) bool {
+	var api *tencent.APIError
+	return errors.As(err, &api) && !errors.Is(err, tencent.ErrNotFound) && !errors.Is(err, tencent.ErrAuth) &&
+		!errors.Is(err, tencent.ErrUnavailable) && !errors.Is(err, tencent.ErrThrottled)
 }
 
 // verify checks the new key: its identity (waiting a bounded time for CAM to accept it), then one read per
