@@ -49,6 +49,7 @@ type TencentOptions struct {
 	AlibabaProfile         string
 	SecurityCenterEndpoint string
 	PolicyFiles            []string // NAME=PATH
+	AdoptPolicies          []string // --adopt-policy, repeatable or comma-separated
 	// Accessible asks with plain line prompts when the wizard runs.
 	Accessible bool
 }
@@ -96,6 +97,11 @@ very last step, only once everything before succeeded.`,
 			}
 			if opts.Regions != "" {
 				opts.Request.Regions = strings.Split(opts.Regions, ",")
+			}
+			for _, name := range opts.AdoptPolicies {
+				if name = strings.TrimSpace(name); name != "" {
+					opts.Request.AdoptPolicies = append(opts.Request.AdoptPolicies, name)
+				}
 			}
 			for _, pf := range opts.PolicyFiles {
 				name, path, err := policy.ParsePolicyFileFlag(pf)
@@ -150,6 +156,8 @@ very last step, only once everything before succeeded.`,
 	fl.StringVar(&opts.Request.KafkaNetwork, "kafka-network", "", "audit logs: the CLS Kafka address Security Center consumes from: public (default) or private")
 	fl.BoolVar(&opts.Request.VerifyKafka, "verify-kafka", false, "audit logs: also log in to that Kafka address with the new key, as Security Center will")
 	fl.StringArrayVar(&opts.PolicyFiles, "policy-file", nil, "use this document for a custom policy instead of the embedded template: NAME=PATH (cspmPolicy, siemPolicy, ciemPolicy); repeatable")
+	fl.StringSliceVar(&opts.AdoptPolicies, "adopt-policy", nil, "take over a custom policy of that name (cspmPolicy, siemPolicy, ciemPolicy) that onboard did not create, and update it; repeatable or comma-separated. The run names every other principal the change affects")
+	fl.BoolVar(&opts.Request.AllowBroadPolicy, "allow-broad-policy", false, "accept a --policy-file document that allows every action, CAM actions or write actions beyond the template's (the result records it)")
 	fl.BoolVar(&opts.Request.SkipPermissionCheck, "skip-permission-check", false, "do not read the operator's policies up front (when a CAM group grants its permissions)")
 	fl.StringVar(&opts.Request.RootKey, "root-key", "", "when a root key runs this: keep (default; you are reminded), disable or delete it as the very last step")
 	addAccessibleFlag(cmd, &opts.Accessible)
@@ -228,8 +236,12 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if err != nil {
 		return err
 	}
+	installation, err := installationID(f)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(f.IO.ErrOut, "Using Tencent Cloud credentials from %s\n", source)
-	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second, OperatorKeyID: cred.SecretID,
+	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second, OperatorKeyID: cred.SecretID, Installation: installation,
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
 		InventoryUnlimited: f.Getenv(envSandbox) == "1"}
@@ -286,6 +298,15 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	return writeTencentResult(f.IO.Out, res)
 }
 
+// installationID returns the installation ID of ONBOARD_HOME, creating it the first time.
+func installationID(f *Factory) (string, error) {
+	home, err := store.Home(f.Getenv)
+	if err != nil {
+		return "", err
+	}
+	return store.InstallationID(home)
+}
+
 func writeTencentResult(w io.Writer, r onboarding.Result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Onboarded Tencent Cloud account %s as %q.\n", r.OwnerUIN, r.Account)
@@ -301,6 +322,9 @@ func writeTencentResult(w io.Writer, r onboarding.Result) error {
 	}
 	if r.CallerIsRoot {
 		fmt.Fprintf(&b, "Root key: %s\n", r.RootKey)
+	}
+	if len(r.BroadPolicies) > 0 {
+		fmt.Fprintf(&b, "Accepted with --allow-broad-policy (the key holds more than read access):\n  - %s\n", strings.Join(r.BroadPolicies, "\n  - "))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

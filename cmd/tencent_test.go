@@ -358,3 +358,55 @@ func TestTencentAuditLogsInTheSandbox(t *testing.T) {
 		t.Errorf("audit logs %v, root key %q", a, res.RootKey)
 	}
 }
+
+func TestTencentOwnershipFlags(t *testing.T) {
+	var got *TencentOptions
+	cmd := NewCmdTencent(NewFactory(), func(_ context.Context, o *TencentOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--mode", "manual", "--features", "cspm", "--sub-user", "sas", "--adopt-policy", "cspmPolicy,siemPolicy",
+		"--adopt-policy", "ciemPolicy", "--allow-broad-policy"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if r := got.Request; strings.Join(r.AdoptPolicies, ",") != "cspmPolicy,siemPolicy,ciemPolicy" || !r.AllowBroadPolicy {
+		t.Fatalf("request: %+v", r)
+	}
+}
+
+// A --policy-file that would hand a third party more than reads is refused before any change, naming
+// the statements; --allow-broad-policy takes it on, and the result says so.
+func TestTencentRefusesABroadPolicyFileUnlessAllowed(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	doc := filepath.Join(t.TempDir(), "cspm.json")
+	if err := os.WriteFile(doc, []byte(`{"version":"2.0","statement":[{"effect":"allow","action":["cvm:DescribeInstances"],"resource":["*"]},`+
+		`{"effect":"allow","action":["*"],"resource":["*"]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := emulatorVars(env, t.TempDir())
+	args := []string{"tencent", "--no-input", "--mode", "manual", "--features", "cspm", "--cspm-policy", "custom", "--sub-user", "broad",
+		"--security-center", "skip", "--skip-sync", "--policy-file", "cspmPolicy=" + doc, "--output", "json"}
+	f, out, errOut := tencentTestFactory(vars)
+	env.Tencent.ResetCalls()
+	if code := run(context.Background(), f, args); code != ExitUsage || !strings.Contains(errOut.String(), "statement 2 allows every action (*)") ||
+		!strings.Contains(errOut.String(), "--allow-broad-policy") || out.String() != "" {
+		t.Fatalf("exit %d, stderr %q; want exit 2 naming statement 2 and --allow-broad-policy", code, errOut.String())
+	}
+	for _, c := range env.Tencent.Calls() {
+		if c.Mutating {
+			t.Fatalf("a refused policy file still led to %s", c.Action)
+		}
+	}
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, append(args, "--allow-broad-policy")); code != ExitOK {
+		t.Fatalf("with --allow-broad-policy: exit %d\n%s", code, errOut.String())
+	}
+	var res struct {
+		Broad []string `json:"broad_policies_accepted"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil || len(res.Broad) != 1 || !strings.Contains(res.Broad[0], "statement 2 allows every action") {
+		t.Fatalf("the result does not record the accepted statement: %v %q", err, out.String())
+	}
+}

@@ -40,7 +40,7 @@ type wizardBackend struct {
 	// propagationWait bounds how long the engine waits for CAM to accept a new key or grant.
 	propagationWait time.Duration
 	// flags holds what only flags say (the wizard does not ask): --account, --adopt-user,
-	// --policy-file, --verify-kafka, --skip-permission-check.
+	// --adopt-policy, --policy-file, --allow-broad-policy, --verify-kafka, --skip-permission-check.
 	flags onboarding.Request
 
 	mu sync.Mutex
@@ -361,6 +361,7 @@ func (b *wizardBackend) request(a wizard.Answers) onboarding.Request {
 	req := requestFromAnswers(a)
 	req.Account, req.AdoptUser, req.PolicyFiles = b.flags.Account, b.flags.AdoptUser, b.flags.PolicyFiles
 	req.SkipPermissionCheck = b.flags.SkipPermissionCheck
+	req.AdoptPolicies, req.AllowBroadPolicy = b.flags.AdoptPolicies, b.flags.AllowBroadPolicy
 	req.VerifyKafka = b.flags.VerifyKafka && a.Has(policy.FeatureAudit)
 	return req
 }
@@ -372,7 +373,11 @@ func (b *wizardBackend) engine(a wizard.Answers) (*onboarding.Engine, *tencent.C
 	if err != nil {
 		return nil, nil, err
 	}
-	e := &onboarding.Engine{Cloud: admin, DB: b.db, Secrets: b.secrets, PropagationWait: b.propagationWait, OperatorKeyID: a.Tencent.ID,
+	installation, err := installationID(b.f)
+	if err != nil {
+		return nil, nil, err
+	}
+	e := &onboarding.Engine{Cloud: admin, DB: b.db, Secrets: b.secrets, PropagationWait: b.propagationWait, OperatorKeyID: a.Tencent.ID, Installation: installation,
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return b.newTencent(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return b.newTencent(c) },
 		InventoryUnlimited: b.unlimited}

@@ -589,10 +589,11 @@ func TestFlagsStartTheWizardFromTheirValues(t *testing.T) {
 
 func TestWhatOnlyFlagsSayReachesTheWizardsRequest(t *testing.T) {
 	b := &wizardBackend{flags: onboarding.Request{Account: "prod", AdoptUser: true, VerifyKafka: true, SkipPermissionCheck: true,
-		PolicyFiles: map[string]string{policy.CIEMPolicy: "ciem.json"}}}
+		PolicyFiles: map[string]string{policy.CIEMPolicy: "ciem.json"}, AdoptPolicies: []string{policy.CSPMPolicy}, AllowBroadPolicy: true}}
 	a := wizard.Answers{Mode: wizard.ModeManual, Features: []string{policy.FeatureAudit}, UserName: "u", AuditRegion: "ap-guangzhou"}
 	req := b.request(a)
-	if req.Account != "prod" || !req.AdoptUser || !req.VerifyKafka || !req.SkipPermissionCheck || req.PolicyFiles[policy.CIEMPolicy] != "ciem.json" {
+	if req.Account != "prod" || !req.AdoptUser || !req.VerifyKafka || !req.SkipPermissionCheck || req.PolicyFiles[policy.CIEMPolicy] != "ciem.json" ||
+		!slices.Equal(req.AdoptPolicies, []string{policy.CSPMPolicy}) || !req.AllowBroadPolicy {
 		t.Errorf("request %+v", req)
 	}
 	a.Features = []string{policy.FeatureHost}
