@@ -29,11 +29,15 @@ type fixture struct {
 	sc      *securitycenter.Client
 }
 
-// newFixture wires the engine to the real SDK clients, both emulators, a real SQLite file and a memory
-// secret store.
-func newFixture(t *testing.T) *fixture {
+// newFixture wires the engine to the real SDK clients, both emulators (with opts, if given), a real
+// SQLite file and a memory secret store.
+func newFixture(t *testing.T, opts ...emulator.Options) *fixture {
 	t.Helper()
-	env, err := emulator.Start(context.Background(), emulator.Options{})
+	var o emulator.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	env, err := emulator.Start(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
