@@ -179,9 +179,9 @@ type run struct {
 	key     tencent.AccessKey
 	// superseded are this installation's keys (secrets lost) that key replaces; retire-keys deletes them.
 	superseded []tencent.AccessKey
-	secret  string // the secret store item
-	sc      scState
-	audit   *AuditLogsResult // nil without feature audit
+	secret     string // the secret store item
+	sc         scState
+	audit      *AuditLogsResult // nil without feature audit
 	// progress receives the first sync's progress (FirstSync's caller); nil for none.
 	progress func(inventory.Progress)
 }

@@ -68,7 +68,9 @@ func (u *unreadableStore) Delete(context.Context, string) error { return ErrKeyr
 // refusingStore cannot store anything.
 type refusingStore struct{ *MemoryStore }
 
-func (r *refusingStore) Put(context.Context, string, Credential) error { return errors.New("store refused") }
+func (r *refusingStore) Put(context.Context, string, Credential) error {
+	return errors.New("store refused")
+}
 
 func TestSwitchingTheSecretStoreMovesTheSecret(t *testing.T) {
 	ctx := context.Background()
