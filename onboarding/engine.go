@@ -177,13 +177,13 @@ type run struct {
 	id      tencent.Identity
 	user    tencent.User
 	key     tencent.AccessKey
-	// superseded are this installation's keys (secrets lost) that key replaces; retire-keys deletes them.
-	superseded []tencent.AccessKey
-	secret     string // the secret store item
-	sc         scState
-	audit      *AuditLogsResult // nil without feature audit
+	secret  string // the secret store item
+	sc      scState
+	audit   *AuditLogsResult // nil without feature audit
 	// progress receives the first sync's progress (FirstSync's caller); nil for none.
 	progress func(inventory.Progress)
+	// superseded are this installation's keys (secrets lost) that key replaces; retire-keys deletes them.
+	superseded []tencent.AccessKey
 }
 
 // Apply runs the steps in order, journaling each, and returns the result. The per-account run lock keeps
@@ -193,7 +193,7 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 		return Result{}, err
 	}
 	if e.Installation == "" {
-		return Result{}, errors.New("onboard: the engine has no installation ID, so the keys it creates could not name it")
+		return Result{}, errors.New("apply: the engine has no installation ID, so the keys it creates could not name it")
 	}
 	if emit == nil {
 		emit = func(Event) {}
