@@ -33,6 +33,24 @@ func TestEmulatorFlags(t *testing.T) {
 	}
 }
 
+func TestEmulatorActiveKeyDeleteFlag(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{{nil, "allow"}, {[]string{"--active-key-delete", "refuse"}, "refuse"}} {
+		var got *EmulatorOptions
+		cmd := NewCmdEmulator(NewFactory(), func(_ context.Context, o *EmulatorOptions) error { got = o; return nil })
+		cmd.SetArgs(tt.args)
+		if err := cmd.Execute(); err != nil || got.ActiveKeyDelete != tt.want {
+			t.Errorf("%v: %v %+v, want %s", tt.args, err, got, tt.want)
+		}
+	}
+	f, _, _ := tencentTestFactory(nil)
+	if code := run(context.Background(), f, []string{"emulator", "--active-key-delete", "maybe"}); code != ExitUsage {
+		t.Errorf("--active-key-delete maybe: exit %d, want 2", code)
+	}
+}
+
 func TestParseLatency(t *testing.T) {
 	tests := []struct {
 		in           string

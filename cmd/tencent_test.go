@@ -50,6 +50,7 @@ func TestTencentInvalidInputExitsTwoNamingTheFlagBeforeAnyCall(t *testing.T) {
 		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "audit", "--sub-user", "x", "--audit-region", "ap-guangzhou", "--kafka-network", "vpn"}, "--kafka-network"},
 		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "x", "--root-key", "burn"}, "--root-key"},
 		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "x", "--policy-file", "cspmPolicy"}, "--policy-file"},
+		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "x", "--adopt-policy", "AdministratorAccess"}, "--adopt-policy"},
 		{[]string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "x", "--policy-file", "cspmPolicy=/nonexistent.json"}, "--policy-file"},
 	}
 	for _, tt := range tests {

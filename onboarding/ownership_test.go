@@ -315,8 +315,13 @@ func TestRollbackDeletesTheKeyUnderEitherReading(t *testing.T) {
 			if _, err := f.engine.Rollback(ctx, "acct", f.admin); err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Contains(f.mutatingCalls(), "DeleteAccessKey") {
-				t.Fatalf("calls %v: the key was not deleted as a key", f.mutatingCalls())
+			calls := f.mutatingCalls()
+			if !slices.Contains(calls, "DeleteAccessKey") {
+				t.Fatalf("calls %v: the key was not deleted as a key", calls)
+			}
+			// Disabled first exactly when CAM refuses to delete an active key: the switch is really on.
+			if disabled := slices.Contains(calls, "UpdateAccessKey"); disabled != reading.opts.RefuseActiveKeyDeletion {
+				t.Fatalf("calls %v: disabled first %v under %q", calls, disabled, reading.name)
 			}
 			if keys, err := f.admin.ListAccessKeys(ctx, res.SubUserUIN); err == nil && len(keys) != 0 {
 				t.Fatalf("keys left: %+v", keys)
