@@ -234,6 +234,9 @@ func TestAKeyOfAnotherInstallationIsNeverDeleted(t *testing.T) {
 	if len(keys) != 2 || !slices.ContainsFunc(keys, func(k tencent.AccessKey) bool { return k.ID == elsewhere.ID }) {
 		t.Fatalf("keys %+v; the other installation's key must stay", keys)
 	}
+	if !slices.ContainsFunc(res.NextSteps, func(s string) bool { return strings.Contains(s, "installation 0123456789abcdef") }) {
+		t.Errorf("the result does not explain the other installation's key: %v", res.NextSteps)
+	}
 	// Both slots taken, neither secret here: explained, nothing deleted.
 	loseSecret(t, f, res)
 	f.admin.DeleteAccessKey(ctx, u.UIN, res.AccessKeyID)

@@ -243,8 +243,11 @@ func (r *run) ensureKey(ctx context.Context) (map[string]string, error) {
 	}
 	r.superseded = nil
 	for _, o := range others {
-		if o.ours {
+		if managed, _ := keyOwner(o.key.Description); o.ours {
 			r.superseded = append(r.superseded, o.key)
+		} else if managed {
+			r.res.NextSteps = append(r.res.NextSteps, "API key "+tencent.MaskID(o.key.ID)+" of sub-user "+r.user.Name+" was "+o.why+
+				"; onboard leaves it alone: if nothing uses it any more, delete it in the CAM console (Users > "+r.user.Name+" > API keys)")
 		}
 	}
 	if r.key.ID != "" {
