@@ -59,3 +59,23 @@ func mustTemplate(t *testing.T, name string) []byte {
 	}
 	return b
 }
+
+// Broad reads user-supplied documents: whatever the input, it answers without panicking, and a
+// document allowing "*" is always broad.
+func FuzzBroad(f *testing.F) {
+	for _, name := range Names() {
+		tmpl, _ := Template(name)
+		f.Add(name, tmpl)
+	}
+	f.Add(CSPMPolicy, []byte(`{"version":"2.0","statement":[{"effect":"allow","action":["*"],"resource":["*"]}]}`))
+	f.Fuzz(func(t *testing.T, name string, doc []byte) {
+		broad, err := Broad(name, doc)
+		if err != nil {
+			return
+		}
+		parsed, _ := Parse(doc)
+		if parsed != nil && Evaluate([]*Document{parsed}, Request{Action: broadProbe, Resource: "*"}).Allowed && len(broad) == 0 {
+			t.Fatalf("%s allows every action but is not broad", doc)
+		}
+	})
+}
