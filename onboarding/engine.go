@@ -207,6 +207,9 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 	if err := r.checkPermissions(ctx); err != nil {
 		return Result{}, err
 	}
+	if err := r.preflightPolicies(ctx); err != nil {
+		return Result{}, err
+	}
 	release, err := e.DB.AcquireRunLock(ctx, r.res.Account)
 	if err != nil {
 		return Result{}, err

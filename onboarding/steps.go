@@ -113,6 +113,9 @@ func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Va
 		return 0, false, err
 	}
 	c, err := r.checkPolicy(ctx, p, want)
+	if c.strangers {
+		r.res.Reused = append(r.res.Reused, "policy "+g.Name+" (not created by onboard; it grants exactly the template, so it is used unchanged)")
+	}
 	if err != nil || !c.update {
 		return p.ID, false, err
 	}
@@ -123,12 +126,21 @@ func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Va
 	return p.ID, false, nil
 }
 
+// preflightPolicies runs before any change: a custom policy of a grant's name that this tool did not
+// create and would have to change stops the run here, not after the sub-user exists. (ciemPolicy is
+// checked by the audit-logs step, once the logset and topic IDs it names are known.)
+func (r *run) preflightPolicies(ctx context.Context) error {
+	_, err := r.planGrants(ctx)
+	return err
+}
+
 // policyCheck is what to do with an existing custom policy of a grant's name.
 type policyCheck struct {
-	update  bool
-	adopted bool     // not created by onboard, taken over with --adopt-policy
-	drift   []string // how the live document differs from the wanted one
-	others  []string // the principals besides our sub-user that the policy is attached to
+	update    bool
+	strangers bool     // not created by onboard, matching, so used unchanged
+	adopted   bool     // not created by onboard, taken over with --adopt-policy
+	drift     []string // how the live document differs from the wanted one
+	others    []string // the principals besides our sub-user that the policy is attached to
 }
 
 func (c policyCheck) summary() string {
@@ -166,9 +178,7 @@ func (r *run) checkPolicy(ctx context.Context, p tencent.PolicySummary, want []b
 	managed := policyManaged(live.Description)
 	c.adopted = !managed && slices.Contains(r.req.AdoptPolicies, p.Name)
 	if managed && !changed || !managed && !changed && !c.adopted {
-		if !managed {
-			r.res.Reused = append(r.res.Reused, "policy "+p.Name+" (not created by onboard; it grants exactly the template, so it is used unchanged)")
-		}
+		c.strangers = !managed
 		return c, nil
 	}
 	if c.others, err = r.otherPrincipals(ctx, p.ID); err != nil {
