@@ -108,7 +108,8 @@ func UnknownServiceWarnings(data []byte) []string {
 	}
 	var out []string
 	for _, a := range unknown {
-		out = append(out, fmt.Sprintf("action %q names a service onboard does not know (known: %s); CAM may know it, but check the spelling", a, strings.Join(Services(), ", ")))
+		svc, _, _ := strings.Cut(a, ":")
+		out = append(out, fmt.Sprintf("action %q: onboard does not know the service %q; CAM may, but check the spelling", a, svc))
 	}
 	return out
 }
