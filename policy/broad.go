@@ -10,12 +10,20 @@ import (
 // prices something changes nothing.
 var readVerbs = []string{"Describe", "Get", "List", "Query", "Search", "Check", "Inquire", "Inquiry"}
 
+// credentialIssuers read by their names but hand out credentials.
+var credentialIssuers = map[string]bool{"sts:GetFederationToken": true}
+
 // IsRead reports whether action ("service:Api") only reads, judged by its API name's verb.
 func IsRead(action string) bool {
-	_, api, ok := strings.Cut(strings.TrimPrefix(action, "name/"), ":")
-	if !ok {
+	svc, api, ok := strings.Cut(strings.TrimPrefix(action, "name/"), ":")
+	if !ok || credentialIssuers[strings.ToLower(svc)+":"+api] {
 		return false
 	}
+	return readVerb(api)
+}
+
+// readVerb reports whether an API name (or the literal start of an API pattern) begins with a read verb.
+func readVerb(api string) bool {
 	for _, v := range readVerbs {
 		if rest, ok := strings.CutPrefix(api, v); ok && (rest == "" || rest[0] >= 'A' && rest[0] <= 'Z') {
 			return true
@@ -39,11 +47,13 @@ func (b BroadStatement) String() string {
 const broadProbe = "onboard-probe:AnyAction"
 
 // Broad evaluates a document supplied for the named custom policy (placeholders unfilled, as
-// LoadOverride returns it) and lists its allow statements that allow every action, a CAM action, or a
-// write action, beyond what the embedded template itself grants (Security Center's own siemPolicy
-// manages firewall and WAF IP lists, so those writes are expected there). Each statement is evaluated
-// with Evaluate against every action of the known-actions catalogue and its own literal actions, on its
-// own resources and without its conditions: a condition narrows when, not what, a key may do.
+// LoadOverride returns it) and lists its allow statements that allow every action, or a write action
+// (CAM's named apart: users, keys and grants), beyond what the embedded template itself grants (Security
+// Center's own siemPolicy manages firewall and WAF IP lists, so those writes are expected there; its
+// CSPM policy reads CAM, so CAM reads are not broad). Each statement is evaluated with Evaluate against
+// every action of the known-actions catalogue and its own literal actions, on its own resources and
+// without its conditions: a condition narrows when, not what, a key may do. A wildcard over services
+// the catalogue does not know counts as writes unless its API part starts with a read verb.
 func Broad(name string, doc []byte) ([]BroadStatement, error) {
 	filled, err := RenderDocument(doc, sampleValues)
 	if err != nil {
@@ -92,12 +102,14 @@ func Broad(name string, doc []byte) ([]BroadStatement, error) {
 			}
 			svc, _, _ := strings.Cut(action, ":")
 			switch {
+			case IsRead(action):
 			case svc == "cam":
 				cam = append(cam, action)
-			case !IsRead(action):
+			default:
 				writes = append(writes, action)
 			}
 		}
+		writes = append(writes, unknownServiceWrites(s)...)
 		if len(cam) > 0 {
 			b.Reasons = append(b.Reasons, "allows CAM actions "+sample(cam))
 		}
@@ -109,6 +121,26 @@ func Broad(name string, doc []byte) ([]BroadStatement, error) {
 		}
 	}
 	return out, nil
+}
+
+// unknownServiceWrites are the statement's wildcard actions that reach services the catalogue does not
+// know (so Evaluate has no action of theirs to try) and whose API part is not limited to a read verb.
+func unknownServiceWrites(s Statement) []string {
+	var out []string
+	for _, a := range s.Actions {
+		svc, api, ok := strings.Cut(a, ":")
+		if !ok || !strings.Contains(api, "*") {
+			continue
+		}
+		_, known := catalogue[svc]
+		if known && !strings.Contains(svc, "*") {
+			continue
+		}
+		if prefix, _, _ := strings.Cut(api, "*"); !readVerb(prefix) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // candidateActions are the catalogue's actions and the statement's own literal ones (of services the

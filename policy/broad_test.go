@@ -18,7 +18,12 @@ func TestBroadFindsWhatAReadOnlyKeyShouldNotHold(t *testing.T) {
 		{CSPMPolicy, `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:*"],"resource":["*"]}]}`, []string{"allows write actions"}},
 		{CIEMPolicy, `{"version":"2.0","statement":[{"effect":"allow","action":["cls:*"],
 			"resource":["qcs::cls:${CLS_Region_ID}:uin/${Root_Account_ID}:topic/${CLS_Topic_ID}"]}]}`, []string{"allows write actions cls:AddMachineGroupInfo"}},
-		// Reads, the template's own writes and deny statements are not broad.
+		{CSPMPolicy, `{"version":"2.0","statement":[{"effect":"allow","action":["cwp:*","tke:Describe*"],"resource":["*"]}]}`, []string{"allows write actions cwp:*"}},
+		{CSPMPolicy, `{"version":"2.0","statement":[{"effect":"allow","action":["sts:GetFederationToken"],"resource":["*"]}]}`, []string{"sts:GetFederationToken"}},
+		// Reads (CAM's too, as Security Center's own CSPM policy grants them), the template's own writes and
+		// deny statements are not broad.
+		{CSPMPolicy, `{"version":"2.0","statement":[{"effect":"allow","action":["name/cam:Get*","name/cam:List*","name/cwp:Describe*",
+			"name/cos:GetBucket*"],"resource":"*"},{"effect":"deny","action":["name/cam:*AccessKey*"],"resource":"*"}]}`, nil},
 		{CSPMPolicy, `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:Describe*","cam:ListUsers"],"resource":["*"]},
 			{"effect":"deny","action":["*"],"resource":["*"]}]}`, nil},
 		{SIEMPolicy, string(mustTemplate(t, SIEMPolicy)), nil},
@@ -44,7 +49,7 @@ func TestBroadFindsWhatAReadOnlyKeyShouldNotHold(t *testing.T) {
 func TestIsRead(t *testing.T) {
 	for action, want := range map[string]bool{"cvm:DescribeInstances": true, "cam:ListUsers": true, "cam:GetPolicy": true,
 		"cls:SearchLog": true, "cvm:InquiryPriceRunInstances": true, "cvm:RunInstances": false, "cam:AddUser": false,
-		"cls:DeleteTopic": false, "cam:Getaway": false, "nocolon": false} {
+		"cls:DeleteTopic": false, "cam:Getaway": false, "nocolon": false, "sts:GetFederationToken": false} {
 		if IsRead(action) != want {
 			t.Errorf("IsRead(%q) = %v", action, !want)
 		}
