@@ -157,7 +157,7 @@ very last step, only once everything before succeeded.`,
 	fl.BoolVar(&opts.Request.VerifyKafka, "verify-kafka", false, "audit logs: also log in to that Kafka address with the new key, as Security Center will")
 	fl.StringArrayVar(&opts.PolicyFiles, "policy-file", nil, "use this document for a custom policy instead of the embedded template: NAME=PATH (cspmPolicy, siemPolicy, ciemPolicy); repeatable")
 	fl.StringSliceVar(&opts.AdoptPolicies, "adopt-policy", nil, "take over a custom policy of that name (cspmPolicy, siemPolicy, ciemPolicy) that onboard did not create, and update it; repeatable or comma-separated. The run names every other principal the change affects")
-	fl.BoolVar(&opts.Request.AllowBroadPolicy, "allow-broad-policy", false, "accept a --policy-file document that allows every action, CAM actions or write actions beyond the template's (the result records it)")
+	fl.BoolVar(&opts.Request.AllowBroadPolicy, "allow-broad-policy", false, "accept a --policy-file document that allows every action, or write actions (CAM's included) beyond the template's (the result records it)")
 	fl.BoolVar(&opts.Request.SkipPermissionCheck, "skip-permission-check", false, "do not read the operator's policies up front (when a CAM group grants its permissions)")
 	fl.StringVar(&opts.Request.RootKey, "root-key", "", "when a root key runs this: keep (default; you are reminded), disable or delete it as the very last step")
 	addAccessibleFlag(cmd, &opts.Accessible)

@@ -67,8 +67,8 @@ type Request struct {
 	// PolicyFiles replace the embedded templates of custom policies: policy name → file. The files are
 	// read and checked by Validate.
 	PolicyFiles map[string]string
-	// AllowBroadPolicy accepts a --policy-file document that allows every action, CAM actions or write
-	// actions beyond the template's; the Result records it.
+	// AllowBroadPolicy accepts a --policy-file document that allows every action, or write actions (CAM's
+	// included) beyond the template's; the Result records it.
 	AllowBroadPolicy bool
 	// RootKey is what happens to the root key this run used, as its very last step once everything else
 	// succeeded: keep (the default; the result reminds), disable, or delete.

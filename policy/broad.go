@@ -111,7 +111,7 @@ func Broad(name string, doc []byte) ([]BroadStatement, error) {
 		}
 		writes = append(writes, unknownServiceWrites(s)...)
 		if len(cam) > 0 {
-			b.Reasons = append(b.Reasons, "allows CAM actions "+sample(cam))
+			b.Reasons = append(b.Reasons, "allows CAM write actions "+sample(cam))
 		}
 		if len(writes) > 0 {
 			b.Reasons = append(b.Reasons, "allows write actions "+sample(writes))

@@ -12,7 +12,7 @@ func TestBroadFindsWhatAReadOnlyKeyShouldNotHold(t *testing.T) {
 	}{
 		{CSPMPolicy, `{"version":"2.0","statement":[{"effect":"allow","action":["*"],"resource":["*"]}]}`, []string{"statement 1 allows every action (*)"}},
 		{CSPMPolicy, `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:DescribeInstances"],"resource":["*"]},
-			{"effect":"allow","action":["cam:*"],"resource":["*"]}]}`, []string{"statement 2 allows CAM actions cam:AddUser"}},
+			{"effect":"allow","action":["cam:*"],"resource":["*"]}]}`, []string{"statement 2 allows CAM write actions cam:AddUser"}},
 		{CSPMPolicy, `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:RunInstances"],"resource":["*"],
 			"condition":{"ip_equal":{"qcs:ip":["10.0.0.1"]}}}]}`, []string{"statement 1 allows write actions cvm:RunInstances"}},
 		{CSPMPolicy, `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:*"],"resource":["*"]}]}`, []string{"allows write actions"}},
