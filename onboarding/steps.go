@@ -130,6 +130,11 @@ func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Va
 // create and would have to change stops the run here, not after the sub-user exists. (ciemPolicy is
 // checked by the audit-logs step, once the logset and topic IDs it names are known.)
 func (r *run) preflightPolicies(ctx context.Context) error {
+	// Knowing the sub-user (when it exists) keeps it out of the principals a refusal names.
+	if u, err := r.e.Cloud.GetUser(ctx, r.req.SubUser); err == nil {
+		r.user = u
+		defer func() { r.user = tencent.User{} }()
+	}
 	_, err := r.planGrants(ctx)
 	return err
 }
