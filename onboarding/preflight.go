@@ -385,7 +385,7 @@ func (r *run) checkSecurityCenter(ctx context.Context, ps *problems, identified 
 	sc := r.e.SecurityCenter
 	if sc == nil {
 		ps.add(Problem{Input: "--security-center", Problem: "submit needs a Security Center client, and there is none",
-			Fix: "give Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip",
+			Fix:   "give Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip",
 			Class: ProblemPrecondition, Err: errNoSecurityCenter})
 		return
 	}
