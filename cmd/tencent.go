@@ -254,7 +254,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if opts.DryRun {
 		plan, err := engine.Plan(ctx, req)
 		if err != nil {
-			return err
+			return engineError(err)
 		}
 		if f.JSON() {
 			return writeJSON(f.IO.Out, plan)
@@ -273,17 +273,34 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		}
 	}
 	res, err := engine.Apply(ctx, req, progress)
-	var fe *onboarding.FieldError
-	if errors.As(err, &fe) {
-		return &UsageError{Err: err}
-	}
 	if err != nil {
-		return err
+		return engineError(err)
 	}
 	if f.JSON() {
 		return writeJSON(f.IO.Out, res)
 	}
 	return writeTencentResult(f.IO.Out, res)
+}
+
+// engineError gives the engine's errors their exit codes. The pre-flight's error lists every problem
+// at once, and its exit code follows the most fixable class: any usage problem makes it exit 2, even
+// beside a rejected key, because the command as written can never succeed and exit 4 should promise that
+// only the key is wrong (a script that fetches a fresh key on 4 and retries would otherwise loop on a
+// bad flag; the usage checks come first in exitCode for the same reason). Otherwise a rejected key
+// unwraps to its client's ErrAuth (exit 4), and any other precondition exits 1. An invalid input met
+// after the pre-flight (a FieldError) is usage too.
+func engineError(err error) error {
+	var pf *onboarding.PreflightError
+	var fe *onboarding.FieldError
+	switch {
+	case errors.As(err, &pf):
+		if pf.Has(onboarding.ProblemUsage) {
+			return &UsageError{Err: err}
+		}
+	case errors.As(err, &fe):
+		return &UsageError{Err: err}
+	}
+	return err
 }
 
 func writeTencentResult(w io.Writer, r onboarding.Result) error {
