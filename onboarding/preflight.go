@@ -234,27 +234,34 @@ func (r *run) checkSecretStore(ctx context.Context, ps *problems, probeWrite boo
 	if kind == "file" {
 		fix = "make ONBOARD_HOME and its secrets.json writable by you"
 	}
+	failed := func(what string, err error) {
+		if errors.Is(err, store.ErrKeyringUnavailable) {
+			ps.failed("secret store", what, err, "") // the keyring's error says how to fix it
+			return
+		}
+		ps.failed("secret store", what, err, fix)
+	}
 	name := "onboard-preflight/" + randomHex(8)
 	if !probeWrite {
 		if _, err := r.e.Secrets.Get(ctx, name); err != nil && !errors.Is(err, store.ErrSecretNotFound) {
-			ps.failed("secret store", "the "+kind+" secret store cannot be read", err, fix)
+			failed("the "+kind+" secret store cannot be read", err)
 		}
 		return
 	}
 	probe := store.Credential{SecretID: "probe", SecretKey: store.Secret("probe-" + randomHex(8))}
 	if err := r.e.Secrets.Put(ctx, name, probe); err != nil {
-		ps.failed("secret store", "the "+kind+" secret store cannot store the new key", err, fix)
+		failed("the "+kind+" secret store cannot store the new key", err)
 		return
 	}
 	got, err := r.e.Secrets.Get(ctx, name)
 	switch {
 	case err != nil:
-		ps.failed("secret store", "the "+kind+" secret store cannot read back what it stored", err, fix)
+		failed("the "+kind+" secret store cannot read back what it stored", err)
 	case got.SecretKey.Reveal() != probe.SecretKey.Reveal():
 		ps.add(Problem{Input: "secret store", Problem: "the " + kind + " secret store gave back another value than it stored", Fix: fix, Class: ProblemPrecondition})
 	}
 	if err := r.e.Secrets.Delete(context.WithoutCancel(ctx), name); err != nil {
-		ps.failed("secret store", "the "+kind+" secret store cannot delete an item (a rollback needs it)", err, fix)
+		failed("the "+kind+" secret store cannot delete an item (a rollback needs it)", err)
 	}
 }
 
