@@ -144,3 +144,19 @@ func TestTheWizardShowsThePreflightsProblems(t *testing.T) {
 	}
 	noChange(t, env)
 }
+
+// Every invalid flag is named in one run, before any call.
+func TestTencentNamesEveryInvalidFlagAtOnce(t *testing.T) {
+	f, out, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir(), "ONBOARD_TENCENT_ENDPOINT": "http://127.0.0.1:1",
+		"TENCENTCLOUD_SECRET_ID": "AKIDx", "TENCENTCLOUD_SECRET_KEY": "y"})
+	args := []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,dns", "--kafka-network", "vpn", "--root-key", "burn",
+		"--regions", "Guangzhou", "--secret-id", "AKIDx"}
+	if code := run(context.Background(), f, args); code != ExitUsage || out.String() != "" {
+		t.Errorf("exit %d, stdout %q; want 2 and nothing", code, out.String())
+	}
+	for _, flag := range []string{"--features", "--sub-user", "--kafka-network", "--root-key", "--regions", "--secret-key-stdin"} {
+		if !strings.Contains(errOut.String(), flag) {
+			t.Errorf("stderr does not name %s:\n%s", flag, errOut.String())
+		}
+	}
+}

@@ -65,6 +65,8 @@ func NewCmdTencent(f *Factory, runF func(context.Context, *TencentOptions) error
 		Long: `Onboard a Tencent Cloud account for Security Center: create (or reuse) a CAM sub-user with
 programmatic access only, grant it least-privilege policies per feature, create its API key straight into the
 OS keyring, verify the key, and record the account. Safe to run again: an unchanged request changes nothing.
+Before any change, a pre-flight checks every input and precondition (keys, secret store, permissions, the
+regions, logset and topic named) and reports every problem at once; --dry-run runs it too.
 
 Credentials never travel in argv: TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, --profile NAME (tccli or
 ~/.tencentcloud/credentials), or --secret-id with the key on standard input (--secret-key-stdin).
@@ -186,13 +188,19 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if opts.Rollback && opts.DryRun {
 		return Usagef("--rollback and --dry-run cannot be used together")
 	}
+	// Every invalid input that needs no call is reported at once, before any call; the engine's
+	// pre-flight then checks the rest (keys, secret store, what exists in the clouds) the same way.
+	var invalid []error
 	if !opts.Rollback {
 		if err := req.Validate(); err != nil {
-			return &UsageError{Err: err}
+			invalid = append(invalid, err)
 		}
 	}
 	if opts.SecretID != "" && !opts.SecretKeyStdin {
-		return Usagef("--secret-id needs --secret-key-stdin: the SecretKey is read from standard input, never from the command line")
+		invalid = append(invalid, errors.New("--secret-id needs --secret-key-stdin: the SecretKey is read from standard input, never from the command line"))
+	}
+	if len(invalid) > 0 {
+		return &UsageError{Err: errors.Join(invalid...)}
 	}
 	var keyReader io.Reader
 	if opts.SecretKeyStdin {
