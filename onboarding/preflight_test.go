@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"onboard/emulator"
 	"onboard/policy"
 	"onboard/securitycenter"
 	"onboard/store"
@@ -322,5 +323,34 @@ func TestValidateReportsEveryInvalidField(t *testing.T) {
 	err = (&Request{}).Validate()
 	if err == nil || strings.Contains(err.Error(), "--sub-user") || strings.Contains(err.Error(), "--features") {
 		t.Errorf("empty request: %v", err)
+	}
+}
+
+// A preset policy the account lacks (step 2 before) is found before the sub-user is created, with the
+// preset to grant instead.
+func TestAMissingPresetPolicyIsFoundBeforeAnyChange(t *testing.T) {
+	f := newFixture(t)
+	env, err := emulator.Start(context.Background(), emulator.Options{WithoutPresets: []string{policy.PresetCloudResourceReadOnly}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.Close() })
+	f.engine.Cloud, err = tencent.New(tencent.Options{Credential: tencent.Credential{SecretID: env.TencentSecretID, SecretKey: tencent.SecretKey(env.TencentSecretKey)},
+		Endpoint: env.TencentEndpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := Request{Mode: ModeManual, Features: []string{"host", "cspm"}, SubUser: "sas-reader", SecurityCenter: SecurityCenterSkip}
+	_, err = f.engine.Apply(context.Background(), req, nil)
+	ps := preflightProblems(t, err)
+	p, ok := problemAbout(ps, "--features")
+	if !ok || len(ps) != 1 || !strings.Contains(p.String(), policy.PresetCloudResourceReadOnly) || !strings.Contains(p.String(), "--cspm-policy custom") ||
+		!errors.Is(err, tencent.ErrNotFound) {
+		t.Fatalf("problems %+v, want the missing preset named with its alternatives", ps)
+	}
+	for _, c := range env.Tencent.Calls() {
+		if c.Mutating {
+			t.Errorf("mutating call %s", c.Action)
+		}
 	}
 }
