@@ -109,11 +109,11 @@ const (
 
 // Problem is one thing the pre-flight found wrong.
 type Problem struct {
-	Input   string // what is at fault: a flag such as --regions, or "Alibaba Cloud key", "secret store"
-	Problem string // what is wrong, with the valid values where they are known
-	Fix     string // what to do; empty when Problem already says it
-	Class   ProblemClass
-	Err     error // the cause, for errors.Is and errors.As; nil for a problem found by reading
+	Input   string       `json:"input"`         // what is at fault: a flag such as --regions, or "Alibaba Cloud key", "secret store"
+	Problem string       `json:"problem"`       // what is wrong, with the valid values where they are known
+	Fix     string       `json:"fix,omitempty"` // what to do; empty when Problem already says it
+	Class   ProblemClass `json:"class"`
+	Err     error        `json:"-"` // the cause, for errors.Is and errors.As; nil for a problem found by reading
 }
 
 func (p Problem) String() string {
