@@ -294,7 +294,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 // at once, and its exit code follows the most fixable class: any usage problem makes it exit 2, even
 // beside a rejected key, because the command as written can never succeed and exit 4 should promise that
 // only the key is wrong (a script that fetches a fresh key on 4 and retries would otherwise loop on a
-// bad flag; the usage checks come first in exitCode for the same reason). Otherwise a rejected key
+// bad flag; exitCode, too, checks for a UsageError before the credential sentinels). Otherwise a rejected key
 // unwraps to its client's ErrAuth (exit 4), and any other precondition exits 1. An invalid input met
 // after the pre-flight (a FieldError) is usage too.
 func engineError(err error) error {
