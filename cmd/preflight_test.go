@@ -49,6 +49,8 @@ func TestTencentPreflightExitCodes(t *testing.T) {
 		{"a wrong Alibaba Cloud key beside a logset that does not exist", map[string]string{envAlibabaKeySecret: "wrong"},
 			append(audit, unknownLogset...), ExitUsage,
 			[]string{"2 problems", "Alibaba Cloud key", "--audit-logset"}},
+		{"a wrong Alibaba Cloud key beside a keyring without a session bus", map[string]string{envAlibabaKeySecret: "wrong", envSecretStore: "keyring"},
+			nil, ExitCredentials, []string{"2 problems", "Alibaba Cloud key", "secret store"}},
 	}
 	for _, tt := range tests {
 		for _, dryRun := range []bool{false, true} {
