@@ -171,14 +171,19 @@ func (ps *problems) field(fe *FieldError) {
 }
 
 // failed adds a check that failed with err: a FieldError is the input's problem, a rejected key is a
-// credentials problem, anything else a precondition (a check that could not run says so).
+// credentials problem, anything else a precondition (a check that could not run says so). fix is what
+// to do in the last case.
 func (ps *problems) failed(input, what string, err error, fix string) {
 	var fe *FieldError
 	switch {
 	case errors.As(err, &fe):
 		ps.field(fe)
-	case errors.Is(err, tencent.ErrAuth) || errors.Is(err, securitycenter.ErrAuth):
-		ps.add(Problem{Input: input, Problem: "the key was rejected (" + err.Error() + ")", Fix: fix, Class: ProblemCredentials, Err: err})
+	case errors.Is(err, tencent.ErrAuth):
+		ps.add(Problem{Input: "Tencent Cloud key", Problem: "rejected (" + err.Error() + ")", Class: ProblemCredentials, Err: err,
+			Fix: "check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY or --profile, and that the key is active"})
+	case errors.Is(err, securitycenter.ErrAuth):
+		ps.add(Problem{Input: "Alibaba Cloud key", Problem: "rejected (" + err.Error() + ")", Class: ProblemCredentials, Err: err,
+			Fix: "check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile, and that the key is active"})
 	default:
 		ps.add(Problem{Input: input, Problem: what + ": " + err.Error(), Fix: fix, Class: ProblemPrecondition, Err: err})
 	}
@@ -274,8 +279,7 @@ func randomHex(n int) string {
 // checkIdentity identifies the caller; the Tencent Cloud checks need its account.
 func (r *run) checkIdentity(ctx context.Context, ps *problems) bool {
 	if err := r.identify(ctx); err != nil {
-		ps.failed("Tencent Cloud key", "cannot identify the caller", err,
-			"check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY or --profile, and that the key is active")
+		ps.failed("Tencent Cloud", "cannot identify the caller", err, "check that Tencent Cloud is reachable (or --tencent-endpoint), then run again")
 		return false
 	}
 	return true
@@ -293,7 +297,7 @@ func (r *run) checkOperator(ctx context.Context, ps *problems) {
 	case errors.As(err, &pe):
 		ps.add(Problem{Input: "Tencent Cloud key", Problem: pe.Error(), Class: ProblemPrecondition, Err: err})
 	default:
-		ps.failed("Tencent Cloud key", "cannot check the operator's permissions", err, "or pass --skip-permission-check")
+		ps.failed("Tencent Cloud key", "cannot check the operator's permissions", err, "pass --skip-permission-check if a CAM group grants them")
 	}
 }
 
@@ -396,10 +400,9 @@ func (r *run) checkSecurityCenter(ctx context.Context, ps *problems, identified 
 			Class: ProblemPrecondition, Err: errNoSecurityCenter})
 		return
 	}
-	fix := "check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile, and that the key is active"
 	choices, err := sc.Regions(ctx, securitycenter.VendorTencent)
 	if err != nil {
-		ps.failed("Alibaba Cloud key", "cannot read Security Center's Tencent Cloud regions", err, fix)
+		ps.failed("Security Center", "cannot read its Tencent Cloud regions", err, "")
 		return
 	}
 	if !ps.about("regions") {
@@ -418,7 +421,7 @@ func (r *run) checkSecurityCenter(ctx context.Context, ps *problems, identified 
 	acct, found, err := r.findSCAccount(ctx, old)
 	switch {
 	case err != nil:
-		ps.failed("Alibaba Cloud key", "cannot list Security Center's Tencent Cloud accounts", err, fix)
+		ps.failed("Security Center", "cannot list its Tencent Cloud accounts", err, "")
 	case found && acct.KeyType != securitycenter.KeySub:
 		ps.add(Problem{Input: "Security Center", Problem: fmt.Sprintf("it already connects Tencent Cloud account %s with a %s key (AuthId %d), and a key type cannot be changed in place",
 			r.id.OwnerUIN, acct.KeyType, acct.AuthID), Fix: "delete that account in Security Center's console (Multi-cloud assets), then run again", Class: ProblemPrecondition})
