@@ -186,12 +186,10 @@ type run struct {
 	superseded []tencent.AccessKey
 }
 
-// Apply runs the steps in order, journaling each, and returns the result. The per-account run lock keeps
-// two processes from onboarding the same account at once.
+// Apply runs the steps in order, journaling each, and returns the result. The pre-flight comes first:
+// every problem it finds is returned at once, as a *PreflightError, before the lock, the journal or any
+// change. The per-account run lock keeps two processes from onboarding the same account at once.
 func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Result, error) {
-	if err := req.Validate(); err != nil {
-		return Result{}, err
-	}
 	if e.Installation == "" {
 		return Result{}, errors.New("apply: the engine has no installation ID, so the keys it creates could not name it")
 	}
@@ -199,17 +197,11 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 		emit = func(Event) {}
 	}
 	r := &run{e: e, req: req, emit: emit}
-	r.res.BroadPolicies = req.broad
-	// Identify first: the account's name (and lock) follow from the owner UIN.
-	if err := r.identify(ctx); err != nil {
+	// The pre-flight also identifies the caller: the account's name (and lock) follow from the owner UIN.
+	if err := r.preflight(ctx, true); err != nil {
 		return Result{}, err
 	}
-	if err := r.checkPermissions(ctx); err != nil {
-		return Result{}, err
-	}
-	if err := r.preflightPolicies(ctx); err != nil {
-		return Result{}, err
-	}
+	r.res.BroadPolicies = r.req.broad
 	release, err := e.DB.AcquireRunLock(ctx, r.res.Account)
 	if err != nil {
 		return Result{}, err

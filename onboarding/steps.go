@@ -126,17 +126,24 @@ func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Va
 	return p.ID, false, nil
 }
 
-// preflightPolicies runs before any change: a custom policy of a grant's name that this tool did not
-// create and would have to change stops the run here, not after the sub-user exists. (ciemPolicy is
-// checked by the audit-logs step, once the logset and topic IDs it names are known.)
-func (r *run) preflightPolicies(ctx context.Context) error {
+// checkCustomPolicies is the pre-flight's check of the custom policies: one of a grant's name that this
+// tool did not create and would have to change stops the run here, not after the sub-user exists.
+// (ciemPolicy is checked by the audit-logs step, once the logset and topic IDs it names are known.)
+// Other failures of this read are left to the checks and steps that own them.
+func (r *run) checkCustomPolicies(ctx context.Context, ps *problems) {
+	if ps.about("features", "cspm-policy", "policy-file", "adopt-policy") {
+		return
+	}
 	// Knowing the sub-user (when it exists) keeps it out of the principals a refusal names.
 	if u, err := r.e.Cloud.GetUser(ctx, r.req.SubUser); err == nil {
 		r.user = u
 		defer func() { r.user = tencent.User{} }()
 	}
 	_, err := r.planGrants(ctx)
-	return err
+	var oe *PolicyOwnershipError
+	if errors.As(err, &oe) {
+		ps.add(Problem{Input: "--adopt-policy", Problem: oe.Error(), Class: ProblemPrecondition, Err: err})
+	}
 }
 
 // policyCheck is what to do with an existing custom policy of a grant's name.

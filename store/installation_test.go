@@ -113,20 +113,27 @@ func TestSwitchingTheSecretStoreMovesTheSecret(t *testing.T) {
 		t.Fatalf("a failed move lost the secret: %v", err)
 	}
 
-	// Delete removes every copy.
-	if err := current.Put(ctx, "both", want); err != nil {
+	// Delete removes the item from the store that holds it: the chosen one, or one switched away from.
+	if err := current.Put(ctx, "here", want); err != nil {
 		t.Fatal(err)
 	}
-	if err := file.Put(ctx, "both", want); err != nil {
+	if err := file.Put(ctx, "there", want); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Delete(ctx, "both"); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"here", "there"} {
+		if err := s.Delete(ctx, name); err != nil {
+			t.Fatalf("delete %s: %v", name, err)
+		}
 	}
 	for _, st := range []SecretStore{current, file} {
-		if _, err := st.Get(ctx, "both"); !errors.Is(err, ErrSecretNotFound) {
-			t.Errorf("%s store still holds a deleted item: %v", st.Kind(), err)
+		for _, name := range []string{"here", "there"} {
+			if _, err := st.Get(ctx, name); !errors.Is(err, ErrSecretNotFound) {
+				t.Errorf("%s store still holds the deleted item %s: %v", st.Kind(), name, err)
+			}
 		}
+	}
+	if err := s.Delete(ctx, "nowhere"); !errors.Is(err, ErrSecretNotFound) {
+		t.Errorf("deleting a missing item: %v, want ErrSecretNotFound", err)
 	}
 }
 

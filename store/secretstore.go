@@ -89,11 +89,16 @@ func (m *MigratingStore) Get(ctx context.Context, name string) (Credential, erro
 	return Credential{}, err
 }
 
-// Delete removes the item from every store, so no copy outlives a rollback.
+// Delete removes the item from the chosen store or, when only a former store holds it (a store switch
+// with no read since), from there, so no copy outlives a rollback. Former stores are not asked when the
+// chosen one held it: a keyring behind a file store could hold up every delete with its timeout.
 func (m *MigratingStore) Delete(ctx context.Context, name string) error {
 	err := m.current.Delete(ctx, name)
+	if !errors.Is(err, ErrSecretNotFound) {
+		return err
+	}
 	for _, old := range m.former {
-		if oerr := old.Delete(ctx, name); oerr == nil && errors.Is(err, ErrSecretNotFound) {
+		if oerr := old.Delete(ctx, name); oerr == nil {
 			err = nil
 		}
 	}
