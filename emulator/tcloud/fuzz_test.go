@@ -54,7 +54,7 @@ func expectedSignature(r *http.Request, body []byte, key string) string {
 		values[lower[i]] = r.Header.Get(h)
 	}
 	values["host"] = r.Host
-	return signature(key, a.service, a.date, r.Header.Get("X-TC-Timestamp"), canonicalRequest(lower, values, body))
+	return signature(key, a.service, a.date, r.Header.Get("X-TC-Timestamp"), canonicalRequest(r.Method, r.URL.RawQuery, lower, values, sha256Hex(body)))
 }
 
 // FuzzDecodeRequest: any body given to the strict decoder yields a value or a service error code, never
