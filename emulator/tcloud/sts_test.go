@@ -112,7 +112,9 @@ func TestFederationTokenIssuesTemporaryKeysThatNeedTheirToken(t *testing.T) {
 		t.Errorf("temporary SecretId %q: the documented examples start with AKID", id)
 	}
 	owner := itoa(int64(s.OwnerUIN()))
-	read := func(s signing) map[string]any { return c.raw(id, secret, "cam", "2019-01-16", "GetUserAppId", []byte(`{}`), s) }
+	read := func(s signing) map[string]any {
+		return c.raw(id, secret, "cam", "2019-01-16", "GetUserAppId", []byte(`{}`), s)
+	}
 
 	if r := read(signing{token: token}); errorCode(r) != "" {
 		t.Fatalf("the temporary key with its token was refused: %v", r)
