@@ -395,8 +395,10 @@ func (s *Server) verifyACS3(r *http.Request, query map[string][]string, body []b
 			return nil, errorf(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards: %s is not signed.", must)
 		}
 	}
-	// Every x-acs-* header sent is a canonical header (V3 signature, step 1, CanonicalHeaders: "all
-	// request headers that start with x-acs-", https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature).
+	// Every x-acs-* header sent is a canonical header (V3 signature, CanonicalHeaders,
+	// https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature; "every
+	// common request header but Authorization that is present must be signed",
+	// https://help.aliyun.com/document_detail/159972.htm).
 	for name := range r.Header {
 		if lower := strings.ToLower(name); strings.HasPrefix(lower, "x-acs-") && !containsString(auth.signedHeaders, lower) {
 			return nil, errorf(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards: %s is not signed.", lower)
