@@ -15,6 +15,7 @@ import (
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	cvm "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cvm/v20170312"
 	sts "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts/v20180813"
 
 	"onboard/emulator/tcloud"
@@ -160,5 +161,42 @@ func TestOfficialSDKGetAndUnsignedPayload(t *testing.T) {
 		if _, err := cl.Identify(context.Background()); err != nil {
 			t.Errorf("the tool's client with unsigned payloads %v: %v", unsigned, err)
 		}
+	}
+}
+
+// Parameters sent by GET (numbers, lists, lists of objects, flattened in the signed query) reach the
+// actions as a POST body would: the official SDK's GET and POST answers agree.
+func TestOfficialSDKGetCarriesTypedParameters(t *testing.T) {
+	emu := tcloud.New(tcloud.Options{})
+	emu.SeedCVM("ap-guangzhou", 5)
+	hs := httptest.NewServer(emu)
+	defer hs.Close()
+	rootID, rootKey := emu.RootKey()
+	count := func(method string, req *cvm.DescribeInstancesRequest) (int, error) {
+		p := profile.NewClientProfile()
+		p.HttpProfile.Scheme, p.HttpProfile.Endpoint = "HTTP", strings.TrimPrefix(hs.URL, "http://")
+		p.HttpProfile.ReqMethod = method
+		cl, _ := cvm.NewClient(common.NewCredential(rootID, rootKey), "ap-guangzhou", p)
+		resp, err := cl.DescribeInstances(req)
+		if err != nil {
+			return 0, err
+		}
+		return len(resp.Response.InstanceSet), nil
+	}
+	req := cvm.NewDescribeInstancesRequest()
+	req.Limit, req.Offset = common.Int64Ptr(2), common.Int64Ptr(1)
+	req.Filters = []*cvm.Filter{{Name: common.StringPtr("zone"), Values: common.StringPtrs([]string{"ap-guangzhou-3"})}}
+	get, err := count("GET", req)
+	if err != nil {
+		t.Fatalf("GET DescribeInstances: %v", err)
+	}
+	post, err := count("POST", req)
+	if err != nil || get != post || get != 2 {
+		t.Errorf("GET gave %d instances, POST %d (%v); want 2 both", get, post, err)
+	}
+	req.Limit = nil
+	req.InstanceIds = common.StringPtrs([]string{"ins-1"})
+	if _, err := count("GET", req); err == nil || !strings.Contains(err.Error(), "InvalidParameterCoexistInstanceIdsFilters") {
+		t.Errorf("GET with both InstanceIds and Filters: %v", err)
 	}
 }

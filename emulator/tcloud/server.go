@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -216,6 +217,7 @@ type request struct {
 	caller                  *user
 	key                     *accessKey
 	body                    []byte
+	query                   url.Values // a GET's parameters, typed by decode from the fields they fill
 }
 
 type handler struct {
@@ -364,7 +366,7 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 	}
 	req := &request{service: auth.service, action: action, region: call.Region, caller: key.owner, key: key, body: body}
 	if r.Method == http.MethodGet {
-		req.body = queryBody(r)
+		req.body, req.query = queryBody(r), r.URL.Query()
 	}
 	if len(bytes.TrimSpace(req.body)) == 0 {
 		req.body = []byte("{}")
@@ -400,9 +402,8 @@ func (s *Server) authorizeKey(k *accessKey, action, resource string) *apiError {
 	return nil
 }
 
-// queryBody turns a GET request's query into the JSON object the handlers decode. Each parameter
-// becomes a string: enough for the parameterless and string-only actions; this emulator does not
-// unflatten lists or numbers sent by GET (the tool always POSTs JSON).
+// queryBody is a GET request's top-level parameters as a JSON object of strings, for the CAM resource of
+// a call (a logset or topic ID); decode rebuilds the typed body from the query itself (queryJSON).
 func queryBody(r *http.Request) []byte {
 	params := map[string]string{}
 	for k, v := range r.URL.Query() {
@@ -432,7 +433,14 @@ func (s *Server) authorize(u *user, action, resource string) *apiError {
 // decode reads the request body into v strictly: an unknown field, a wrong type or a missing required
 // field is refused with the service's code.
 func decode(r *request, v any, required ...string) *apiError {
-	dec := json.NewDecoder(bytes.NewReader(r.body))
+	body := r.body
+	if r.query != nil {
+		var apiErr *apiError
+		if body, apiErr = queryJSON(r.query, reflect.TypeOf(v).Elem()); apiErr != nil {
+			return apiErr
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
