@@ -58,10 +58,11 @@ func TestRequestSignedByTheNodeSDK(t *testing.T) {
 	}
 	defer env.Close()
 
+	method := "POST"
 	callWith := func(secretID, secretKey, token string) map[string]any {
 		cmd := exec.Command("node", script, env.TencentEndpoint)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"),
+		cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"), "REQ_METHOD="+method,
 			"TENCENTCLOUD_SECRET_ID="+secretID, "TENCENTCLOUD_SECRET_KEY="+secretKey, "TENCENTCLOUD_SESSION_TOKEN="+token)
 		out, err := cmd.Output()
 		if err != nil {
@@ -89,6 +90,14 @@ func TestRequestSignedByTheNodeSDK(t *testing.T) {
 	wrong[len(wrong)/2] ^= 1
 	if res := call(string(wrong)); res["ok"] != false || res["code"] != "AuthFailure.SignatureFailure" {
 		t.Fatalf("request with a changed secret byte: %v, want AuthFailure.SignatureFailure", res)
+	}
+	// A GET, signed by the Node SDK's own GET rules (method, query and empty payload in the signature).
+	method = "GET"
+	if res := call(env.TencentSecretKey); res["ok"] != true || res["ownerUin"] != env.OwnerUIN {
+		t.Fatalf("Node SDK GET refused: %v", res)
+	}
+	if res := call(string(wrong)); res["ok"] != false || res["code"] != "AuthFailure.SignatureFailure" {
+		t.Fatalf("Node SDK GET with a changed secret byte: %v, want AuthFailure.SignatureFailure", res)
 	}
 }
 
