@@ -88,6 +88,9 @@ func TestTencentOnboardsWithTemporaryCredentials(t *testing.T) {
 		t.Fatalf("stdout is not JSON: %q", out.String())
 	}
 	sc, _ := res["security_center"].(map[string]any)
+	if !strings.Contains(errOut.String(), "session token") || !strings.Contains(errOut.String(), "ALIBABA_CLOUD_SECURITY_TOKEN") {
+		t.Errorf("the credential sources do not say they are temporary: %s", errOut.String())
+	}
 	if res["sub_user"] != "sas-temp" || res["caller_is_root"] != false || sc == nil || sc["submitted"] != true {
 		t.Fatalf("result: %v", res)
 	}

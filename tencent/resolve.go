@@ -61,7 +61,11 @@ func ResolveCredentials(src CredentialSources) (Credential, Source, error) {
 			token = getenv("TENCENTCLOUD_SECURITY_TOKEN")
 		}
 		c := Credential{SecretID: id, SecretKey: SecretKey(key), Token: SecretKey(token)}
-		return c, Source{Description: "environment (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY)", MaskedID: c.MaskedID()}, nil
+		desc := "environment (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY)"
+		if c.Temporary() {
+			desc = "environment (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, session token)"
+		}
+		return c, Source{Description: desc, MaskedID: c.MaskedID()}, nil
 	case id != "":
 		return Credential{}, Source{}, errors.New("TENCENTCLOUD_SECRET_ID is set but TENCENTCLOUD_SECRET_KEY is empty")
 	case key != "":
