@@ -39,6 +39,8 @@ func (s *Server) getFederationToken(r *request) (any, *apiError) {
 	if err != nil {
 		return nil, errorf("InvalidParameter.StrategyFormatError", "Policy is not URL-encoded: %v", err)
 	}
+	// CAM policy syntax, without a principal element (API page); policy.Parse refuses one outside a
+	// role's trust policy.
 	doc, err := policy.Parse([]byte(text))
 	if err != nil {
 		return nil, errorf("InvalidParameter.StrategyFormatError", "Policy: %v", err)

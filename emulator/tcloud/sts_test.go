@@ -157,6 +157,11 @@ func TestFederationTokenIssuesTemporaryKeysThatNeedTheirToken(t *testing.T) {
 	if _, _, _, r := c.federationToken("bad", "{not json", nil); errorCode(r) != "InvalidParameter.StrategyFormatError" {
 		t.Errorf("a policy that does not parse: %v", r)
 	}
+	// "The policy cannot contain the principal element" (API page, parameter Policy).
+	withPrincipal := `{"version":"2.0","statement":[{"effect":"allow","action":["cam:ListUsers"],"resource":["*"],"principal":{"qcs":["qcs::cam::uin/1:uin/2"]}}]}`
+	if _, _, _, r := c.federationToken("principal", withPrincipal, nil); errorCode(r) != "InvalidParameter.StrategyFormatError" {
+		t.Errorf("a policy with a principal: %v", r)
+	}
 	mu.Lock()
 	clock = clock.Add(1801 * time.Second)
 	mu.Unlock()
