@@ -182,10 +182,10 @@ func (ps *problems) failed(input, what string, err error, fix string) {
 		ps.field(fe)
 	case errors.Is(err, tencent.ErrAuth):
 		ps.add(Problem{Input: "Tencent Cloud key", Problem: "rejected (" + err.Error() + ")", Class: ProblemCredentials, Err: err,
-			Fix: "check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY or --profile, and that the key is active"})
+			Fix: "check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for temporary credentials) or --profile, and that the key is active and unexpired"})
 	case errors.Is(err, securitycenter.ErrAuth):
 		ps.add(Problem{Input: "Alibaba Cloud key", Problem: "rejected (" + err.Error() + ")", Class: ProblemCredentials, Err: err,
-			Fix: "check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile, and that the key is active"})
+			Fix: "check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile, and that the key is active"})
 	default:
 		ps.add(Problem{Input: input, Problem: what + ": " + err.Error(), Fix: fix, Class: ProblemPrecondition, Err: err})
 	}
