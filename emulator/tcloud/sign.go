@@ -133,7 +133,10 @@ func (a authorization) verify(r *http.Request, body []byte, secretKey string, al
 		}
 	}
 	payloadHash := sha256Hex(body)
-	if allowUnsigned && r.Header.Get("X-TC-Content-SHA256") == unsignedPayload {
+	switch {
+	case r.Method == http.MethodGet:
+		payloadHash = sha256Hex(nil) // "for a GET, RequestPayload is always the empty string"
+	case allowUnsigned && r.Header.Get("X-TC-Content-SHA256") == unsignedPayload:
 		payloadHash = sha256Hex([]byte(unsignedPayload))
 	}
 	hosts := []string{r.Host}
