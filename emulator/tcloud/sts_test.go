@@ -30,6 +30,9 @@ func (c *testClient) raw(id, key, service, version, action string, body []byte, 
 	if method == "" {
 		method = http.MethodPost
 	}
+	if method == http.MethodGet {
+		body = nil // a GET has no payload: its parameters are in the query
+	}
 	u := c.srv.URL + "/"
 	if s.query != "" {
 		u += "?" + s.query
