@@ -192,6 +192,7 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 	if endpoint == "" {
 		endpoint = f.Getenv(envTencentEndpoint)
 	}
+	rememberTencent(cred)
 	cloud, err := tencent.New(tencent.Options{Credential: cred, Endpoint: endpoint, Logger: f.Logger})
 	if err != nil {
 		return nil, &UsageError{Err: err}

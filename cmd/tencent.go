@@ -173,6 +173,7 @@ func newSecurityCenter(f *Factory, opts *TencentOptions, site string) (*security
 	if strings.HasPrefix(endpoint, "http://") {
 		o.PollInterval = 100 * time.Millisecond // a loopback emulator validates at once
 	}
+	rememberAlibaba(cred)
 	c, err := securitycenter.New(o)
 	if err != nil {
 		return nil, securitycenter.Source{}, &UsageError{Err: err}
@@ -209,6 +210,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		endpoint = f.Getenv("ONBOARD_TENCENT_ENDPOINT")
 	}
 	newClient := func(c tencent.Credential) (*tencent.Client, error) {
+		rememberTencent(c)
 		cl, err := tencent.New(tencent.Options{Credential: c, Endpoint: endpoint, Logger: f.Logger})
 		if err != nil {
 			return nil, &UsageError{Err: err}
@@ -269,7 +271,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	}
 	progress := func(e onboarding.Event) {
 		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, e.Detail)
+			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, store.Scrub(e.Detail))
 		}
 	}
 	res, err := engine.Apply(ctx, req, progress)

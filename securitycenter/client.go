@@ -153,12 +153,16 @@ func parseEndpoint(raw string) (protocol, host string, err error) {
 	return u.Scheme, u.Host, nil
 }
 
-// call is one action: its parameters, all in the query, as the generated sas SDK sends them.
+// call is one action and its parameters. A POST sends them as a signed form body, never in the URL: some
+// carry a secret (SecretKey), and a URL ends up in transport errors, HTTP logs and proxies. RPC actions
+// take their parameters from the query or the form body alike
+// (https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature). A GET
+// (DescribeCloudVendorTrialConfig, no secret) keeps them in the query.
 type call struct {
 	action   string
-	method   string // default POST
-	query    map[string]any
-	mutating bool // not idempotent: a network failure is not retried, it may have taken effect
+	method   string         // default POST
+	query    map[string]any // the parameters, flattened as the SDK flattens a query
+	mutating bool           // not idempotent: a network failure is not retried, it may have taken effect
 }
 
 // do runs one call with retries and returns the response body. Each attempt is signed afresh (new date
@@ -202,7 +206,12 @@ func (c *Client) attempt(ctx context.Context, params *openapiutil.Params, cl cal
 	}
 	done := make(chan result, 1)
 	go func() {
-		req := &openapiutil.OpenApiRequest{Query: openapiutil.Query(cl.query)}
+		req := &openapiutil.OpenApiRequest{}
+		if dara.StringValue(params.Method) == "POST" {
+			req.Body = cl.query
+		} else {
+			req.Query = openapiutil.Query(cl.query)
+		}
 		res, err := c.sdk.CallApi(params, req, &dara.RuntimeOptions{})
 		done <- result{res, err}
 	}()

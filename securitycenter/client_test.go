@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -537,5 +538,53 @@ func TestAProxiedRequestIsServedByTheSiteItsHostNames(t *testing.T) {
 	st := w.sc.State().Accounts[0].Sites
 	if len(st[sas.SiteMainland].SyncRegions["Tencent"]) != 1 || len(st[sas.SiteOutside].SyncRegions["Tencent"]) != 0 {
 		t.Fatalf("%+v", st)
+	}
+}
+
+func TestSecretsTravelInTheSignedBodyNeverInTheURL(t *testing.T) {
+	for _, v1 := range []bool{false, true} {
+		name := map[bool]string{false: "ACS3-HMAC-SHA256", true: "HMAC-SHA1"}[v1]
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t, func(o *Options) { o.SignatureV1 = v1 })
+			var mu sync.Mutex
+			var urls []string
+			recorder := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				urls = append(urls, r.URL.String())
+				mu.Unlock()
+				w.sc.ServeHTTP(rw, r)
+			}))
+			defer recorder.Close()
+			c := w.client(t, recorder.URL, aliKeyID, aliSecret, func(o *Options) { o.SignatureV1 = v1 })
+			ctx := context.Background()
+			_, id, key := w.subUser(t, "sas-body", cvmReadOnly)
+			added, err := c.AddAccount(ctx, AccountSpec{KeyType: KeySub, SecretID: id, SecretKey: key, Modules: []Module{ModuleHost}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, id2, key2 := w.subUser(t, "sas-body-2", cvmReadOnly)
+			if _, err := c.ModifyAccount(ctx, added.AuthID, AccountChange{SecretID: id2, SecretKey: key2}); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.sc.State().Accounts[0].Sites[sas.SiteOutside].CloudAccounts[0].SecretID; got != id2[:8]+"***" {
+				t.Errorf("the emulator did not take the new key from the body: SecretId %s", got)
+			}
+			mu.Lock()
+			if len(urls) != 2 {
+				t.Errorf("%d requests, want 2", len(urls))
+			}
+			for _, u := range urls {
+				if strings.Contains(u, key.Reveal()) || strings.Contains(u, key2.Reveal()) || strings.Contains(u, "SecretKey") {
+					t.Errorf("a URL carries the SecretKey: %s", u)
+				}
+			}
+			mu.Unlock()
+			// A dropped connection: the transport's error quotes the URL, which holds no secret.
+			w.sc.FailNext("ModifyCloudVendorAccountAK", sas.FaultDrop, 10) // every attempt
+			_, err = c.ModifyAccount(ctx, added.AuthID, AccountChange{SecretID: id, SecretKey: key})
+			if !errors.Is(err, ErrUnavailable) || strings.Contains(err.Error(), key.Reveal()) {
+				t.Errorf("dropped modify: %v", err)
+			}
+		})
 	}
 }

@@ -250,6 +250,10 @@ func (s *Server) handle(r *http.Request, body []byte, site Site, call *Call) (ma
 	if err != nil {
 		return nil, errorf(400, "InvalidParameter", "the query string is not valid URL encoding")
 	}
+	// An RPC action takes its parameters from the query or from a form body
+	// (https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature): ACS3
+	// signs the body through x-acs-content-sha256, the legacy signature signs body parameters with the query
+	// ones (https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism).
 	sets := []url.Values{query}
 	if len(body) > 0 {
 		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
