@@ -72,7 +72,7 @@ type Server struct {
 	nonces   map[string]time.Time
 	nextAuth int64
 	calls    []Call
-	faults   []*fault
+	faults   []*FaultRule
 }
 
 type accessKey struct {
@@ -214,10 +214,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, site Site) {
 	}
 	call := Call{Site: site, Method: r.Method, Time: s.opts.Now()}
 	result, apiErr := s.handle(r, body, site, &call)
-	if apiErr != nil && apiErr.Code == FaultDrop {
-		call.Code = FaultDrop
+	if apiErr != nil && apiErr.Status == 0 {
+		// An injected fault below HTTP: a dropped connection or a bare status.
+		call.Code = apiErr.Code
 		s.record(call)
-		applyFault(w, FaultDrop)
+		applyFault(w, apiErr.Code)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json;charset=utf-8")
@@ -293,11 +294,18 @@ func (s *Server) handle(r *http.Request, body []byte, site Site, call *Call) (ma
 	}
 	// A fault stands for an answer that proves nothing was done (throttling, a server error), so it is
 	// taken before the action runs.
-	if f := s.takeFault(action); f != "" {
-		if f == FaultDrop {
-			return nil, &apiError{Code: FaultDrop}
+	if f := s.takeFault(action); f != nil {
+		switch {
+		case f.Fault == FaultDelay:
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+			}
+		case f.Fault == FaultDrop || httpFault(f.Fault) > 0:
+			return nil, &apiError{Code: f.Fault}
+		default:
+			return nil, faultError(f.Fault)
 		}
-		return nil, faultError(f)
 	}
 	s.mu.Lock()
 	acct := s.accounts[key.accountUID]
