@@ -169,3 +169,20 @@ func TestEmulatorRefusesAFaultRuleForAnUnknownSecurityCenterAction(t *testing.T)
 		}
 	}
 }
+
+func TestEmulatorDeniesTheSecurityCenterActionsNamedBySASDeny(t *testing.T) {
+	line := startEmulatorCommand(t, "--sas-deny", "RefreshAssets,ListCloudVendorRegions")
+	cred, _ := securitycenter.StaticCredentials(line["alibaba_access_key_id"], securitycenter.Secret(line["alibaba_access_key_secret"]), "", "test")
+	sc, err := securitycenter.New(securitycenter.Options{Credentials: cred, Endpoint: line["security_center_endpoint"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	err = sc.RefreshAssets(ctx, securitycenter.VendorTencent, securitycenter.AssetsHosts)
+	if action, _ := securitycenter.MissingPermission(err); !errors.Is(err, securitycenter.ErrDenied) || action != "yundun-sas:RefreshAssets" {
+		t.Errorf("RefreshAssets: %v", err)
+	}
+	if _, err := sc.SupportedModules(ctx); err != nil {
+		t.Errorf("an action not denied: %v", err)
+	}
+}

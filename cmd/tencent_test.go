@@ -439,3 +439,41 @@ func TestTencentAuditLogsInTheSandbox(t *testing.T) {
 		t.Errorf("audit logs %v, root key %q", a, res.RootKey)
 	}
 }
+
+func TestTencentNamesTheRAMPermissionTheAlibabaKeyLacks(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo", SecurityCenterDenied: []string{"AddCloudVendorAccountAK"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	f, _, errOut := tencentTestFactory(emulatorVars(env, t.TempDir()))
+	code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "sas-reader", "--security-center", "submit"})
+	if code != ExitFailed || !strings.Contains(errOut.String(), "lacks the RAM permission yundun-sas:AddCloudVendorAccountAK") ||
+		!strings.Contains(errOut.String(), "onboard policy show alibaba-operator") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut.String())
+	}
+}
+
+func TestTencentAuditLogsStopOnAnUnknownActionInsteadOfAddingSettings(t *testing.T) {
+	for _, gatewayCode := range []string{"InvalidAction.NotFound", "InvalidApi.NotFound"} {
+		t.Run(gatewayCode, func(t *testing.T) {
+			env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo",
+				SecurityCenterWithout: []string{"DescribeCloudVendorTrialConfig"}, SecurityCenterUnknownActionCode: gatewayCode})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer env.Close()
+			f, _, errOut := tencentTestFactory(emulatorVars(env, t.TempDir()))
+			code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,audit",
+				"--audit-region", "ap-guangzhou", "--sub-user", "sas-reader", "--security-center", "submit"})
+			if code == ExitOK || !strings.Contains(errOut.String(), gatewayCode) {
+				t.Fatalf("exit %d, stderr:\n%s", code, errOut.String())
+			}
+			for _, c := range env.SecurityCenter.Calls() {
+				if c.Action == "AddCloudVendorTrialConfig" || c.Action == "ModifyCloudVendorTrialConfig" {
+					t.Errorf("%s was called after %s: the unknown action read as no settings yet", c.Action, gatewayCode)
+				}
+			}
+		})
+	}
+}

@@ -42,6 +42,13 @@ type Options struct {
 	WithoutPresets []string
 	// RateLimits is "published" (the per-action table of Tencent's docs) or "off" (the default).
 	RateLimits string
+	// SecurityCenterDenied are Security Center actions answered 403 NoPermission, as for an Alibaba Cloud
+	// key whose RAM policies lack them (sas.Options.DeniedActions).
+	SecurityCenterDenied []string
+	// SecurityCenterWithout are Security Center actions its gateway answers as unknown, with
+	// SecurityCenterUnknownActionCode (InvalidApi.NotFound by default, or InvalidAction.NotFound).
+	SecurityCenterWithout           []string
+	SecurityCenterUnknownActionCode string
 	// RateLimitPerRegion scopes the limits per account, action and region instead of per account and action.
 	RateLimitPerRegion bool
 }
@@ -164,7 +171,14 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		OwnerUIN: fmt.Sprint(tc.OwnerUIN()), servers: []*http.Server{srv},
 	}
 
-	env.SecurityCenter = sas.New(sas.Options{TencentEndpoint: env.TencentEndpoint})
+	for _, a := range o.SecurityCenterDenied {
+		if !sas.Serves(a) {
+			env.Close()
+			return nil, fmt.Errorf("denied Security Center action %q: no such action", a)
+		}
+	}
+	env.SecurityCenter = sas.New(sas.Options{TencentEndpoint: env.TencentEndpoint, DeniedActions: o.SecurityCenterDenied,
+		WithoutActions: o.SecurityCenterWithout, UnknownActionCode: o.SecurityCenterUnknownActionCode})
 	aliUID, aliID, aliSecret := demoAlibabaUID, demoAlibabaKeyID, demoAlibabaKeySecret
 	if o.Seed != "demo" {
 		aliUID, aliID, aliSecret = fmt.Sprintf("1%015d", rand.Int64N(1e15)), "LTAIemu"+randomKey(18), randomKey(30)

@@ -252,18 +252,25 @@ func (c *Client) translate(action string, err error) error {
 	}
 	e := &APIError{Action: action, Code: tea.StringValue(sdk.Code), Status: tea.IntValue(sdk.StatusCode), Message: tea.StringValue(sdk.Message)}
 	if data := tea.StringValue(sdk.Data); data != "" {
-		var body struct{ Code, Message, RequestId string }
+		var body struct {
+			Code, Message, RequestId string
+			AccessDeniedDetail       struct{ AuthAction string }
+		}
 		if json.Unmarshal([]byte(data), &body) == nil {
 			if body.Message != "" {
 				e.Message = body.Message
 			}
 			e.RequestID = body.RequestId
+			e.AuthAction = body.AccessDeniedDetail.AuthAction
 		}
 	}
 	if e.Code == "" {
 		e.Code = "HTTP" + strconv.Itoa(e.Status)
 	}
 	e.Err = sentinelFor(e.Code, e.Status)
+	if e.Err == ErrDenied && e.AuthAction == "" {
+		e.AuthAction = ramService + action
+	}
 	c.log.Warn("Security Center API error", "action", action, "code", e.Code, "status", e.Status, "request_id", e.RequestID, "message", e.Message)
 	return e
 }

@@ -5,12 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/alibabacloud-go/tea/tea"
 
 	"onboard/emulator/sas"
 	"onboard/emulator/tcloud"
@@ -586,5 +593,88 @@ func TestSecretsTravelInTheSignedBodyNeverInTheURL(t *testing.T) {
 				t.Errorf("dropped modify: %v", err)
 			}
 		})
+	}
+}
+
+func TestTheGatewaysUnknownActionNeverReadsAsNotFound(t *testing.T) {
+	for _, code := range []string{"InvalidAction.NotFound", "InvalidApi.NotFound"} {
+		t.Run(code, func(t *testing.T) {
+			sc := sas.New(sas.Options{WithoutActions: []string{"DescribeCloudVendorTrialConfig"}, UnknownActionCode: code})
+			t.Cleanup(sc.Close)
+			sc.AddAccessKey("1234567890123456", aliKeyID, aliSecret)
+			hs := httptest.NewServer(sc)
+			t.Cleanup(hs.Close)
+			c := (&world{}).client(t, hs.URL, aliKeyID, aliSecret)
+			_, err := c.AuditLog(context.Background(), 2158)
+			var api *APIError
+			if errors.Is(err, ErrNotFound) || !errors.Is(err, ErrInvalid) || !errors.As(err, &api) || api.Code != code || api.Status != 404 {
+				t.Fatalf("%v: an unknown action must not read as no settings yet", err)
+			}
+		})
+	}
+	// An object that does not exist still does.
+	if !errors.Is(sentinelFor("CloudVendorTrialConfig.NotFound", 400), ErrNotFound) {
+		t.Error("CloudVendorTrialConfig.NotFound is not ErrNotFound")
+	}
+}
+
+func TestAPermissionDenialNamesTheMissingRAMAction(t *testing.T) {
+	sc := sas.New(sas.Options{DeniedActions: []string{"AddCloudVendorAccountAK", "RefreshAssets"}})
+	t.Cleanup(sc.Close)
+	sc.AddAccessKey("1234567890123456", aliKeyID, aliSecret)
+	hs := httptest.NewServer(sc)
+	t.Cleanup(hs.Close)
+	c := (&world{}).client(t, hs.URL, aliKeyID, aliSecret)
+	ctx := context.Background()
+	_, err := c.AddAccount(ctx, AccountSpec{KeyType: KeySub, SecretID: "AKIDdenied", SecretKey: "denied-secret-key", Modules: []Module{ModuleHost}})
+	action, ok := MissingPermission(err)
+	var api *APIError
+	if !errors.Is(err, ErrDenied) || !ok || action != "yundun-sas:AddCloudVendorAccountAK" || !strings.Contains(err.Error(), action) ||
+		!errors.As(err, &api) || api.Status != 403 || api.Code != "NoPermission" {
+		t.Fatalf("%v (missing %q)", err, action)
+	}
+	if n := len(sc.Calls()); n != 1 {
+		t.Errorf("a denial was retried: %d calls", n)
+	}
+	if err := c.RefreshAssets(ctx, VendorTencent, AssetsHosts); !strings.Contains(fmt.Sprint(err), "yundun-sas:RefreshAssets") {
+		t.Errorf("refresh: %v", err)
+	}
+	if _, err := c.SupportedModules(ctx); err != nil {
+		t.Errorf("an action not denied: %v", err)
+	}
+	// Without the service's AccessDeniedDetail, the action's own RAM name.
+	e := (&Client{log: slog.New(slog.DiscardHandler)}).translate("ListCloudVendorRegions", &tea.SDKError{Code: tea.String("Forbidden.RAM"), StatusCode: tea.Int(403)})
+	if a, _ := MissingPermission(e); a != "yundun-sas:ListCloudVendorRegions" {
+		t.Errorf("Forbidden.RAM without detail: %v", e)
+	}
+}
+
+func TestOperatorPolicyGrantsEveryActionTheClientCalls(t *testing.T) {
+	var doc struct {
+		Version   string
+		Statement []struct {
+			Effect, Resource string
+			Action           []string
+		}
+	}
+	data, err := OperatorPolicy([]Module{ModuleHost})
+	if err != nil || json.Unmarshal(data, &doc) != nil || doc.Version != "1" || len(doc.Statement) != 1 || doc.Statement[0].Effect != "Allow" || doc.Statement[0].Resource != "*" {
+		t.Fatalf("%s %v", data, err)
+	}
+	if slices.Contains(doc.Statement[0].Action, "yundun-sas:addCloudVendorTrialConfig") {
+		t.Error("audit-log actions without the audit-log module")
+	}
+	all := OperatorActions([]Module{ModuleHost, ModuleCSPM, ModuleAgenticSOC, ModuleAuditLogs})
+	// Every action this package calls is granted (case-insensitively, as RAM matches action names).
+	src, _ := os.ReadFile("accounts.go")
+	more, _ := os.ReadFile("settings.go")
+	calls := regexp.MustCompile(`action: "(\w+)"`).FindAllStringSubmatch(string(src)+string(more), -1)
+	if len(calls) < 13 {
+		t.Fatalf("found %d calls in the sources: the check below proves nothing", len(calls))
+	}
+	for _, m := range calls {
+		if !slices.ContainsFunc(all, func(a string) bool { return strings.EqualFold(a, "yundun-sas:"+m[1]) }) {
+			t.Errorf("%s is called but not in the operator's policy", m[1])
+		}
 	}
 }

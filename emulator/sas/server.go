@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +56,15 @@ type Options struct {
 	DefaultSite Site
 	Now         func() time.Time
 	HTTPClient  *http.Client // for the calls to Tencent Cloud
+	// DeniedActions are answered 403 NoPermission for every key, as RAM answers a key whose policies lack
+	// "yundun-sas:<Action>" (https://www.alibabacloud.com/help/en/ram/support/how-to-troubleshoot-an-access-denied-error).
+	DeniedActions []string
+	// WithoutActions are answered as actions the gateway does not know (a site that does not offer them).
+	WithoutActions []string
+	// UnknownActionCode is the gateway's code for an unknown action: InvalidApi.NotFound (the default) or
+	// InvalidAction.NotFound. Public answers show both; the docs do not say which this product's gateway
+	// gives, so the tool must read both alike.
+	UnknownActionCode string
 }
 
 // Server is the emulated Security Center API. It is an http.Handler; Site returns a handler bound to one
@@ -106,6 +116,9 @@ func New(o Options) *Server {
 	}
 	if o.DefaultSite == "" {
 		o.DefaultSite = SiteOutside
+	}
+	if o.UnknownActionCode == "" {
+		o.UnknownActionCode = "InvalidApi.NotFound"
 	}
 	if o.TencentRegion == "" {
 		o.TencentRegion = "ap-guangzhou"
@@ -177,6 +190,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type apiError struct {
 	Status        int
 	Code, Message string
+	authAction    string // a RAM denial's AccessDeniedDetail.AuthAction
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -226,8 +240,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, site Site) {
 		call.Code, call.Status = apiErr.Code, apiErr.Status
 		s.record(call)
 		w.WriteHeader(apiErr.Status)
-		json.NewEncoder(w).Encode(map[string]string{"RequestId": requestID, "HostId": r.Host, "Code": apiErr.Code,
-			"Message": apiErr.Message, "Recommend": "https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(apiErr.Code)})
+		body := map[string]any{"RequestId": requestID, "HostId": r.Host, "Code": apiErr.Code,
+			"Message": apiErr.Message, "Recommend": "https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(apiErr.Code)}
+		if apiErr.authAction != "" {
+			body["AccessDeniedDetail"] = map[string]any{"AuthAction": apiErr.authAction, "NoPermissionType": "ImplicitDeny",
+				"PolicyType": "AccountLevelIdentityBasedPolicy", "AuthPrincipalType": "SubUser"}
+		}
+		json.NewEncoder(w).Encode(body)
 		return
 	}
 	call.Status = http.StatusOK
@@ -286,11 +305,16 @@ func (s *Server) handle(r *http.Request, body []byte, site Site, call *Call) (ma
 		return nil, apiErr
 	}
 	h, ok := actions[action]
-	if !ok {
-		return nil, errorf(404, "InvalidApi.NotFound", "the specified api %s is not found", action)
+	if !ok || slices.Contains(s.opts.WithoutActions, action) {
+		return nil, errorf(404, s.opts.UnknownActionCode, "Specified api %s is not found, please check your url and method.", action)
 	}
 	if version != Version {
 		return nil, errorf(400, "InvalidVersion", "the specified version %q of the api %s is not valid; use %s", version, action, Version)
+	}
+	if slices.Contains(s.opts.DeniedActions, action) {
+		return nil, &apiError{Status: http.StatusForbidden, Code: "NoPermission",
+			Message:    "You are not authorized to do this action. Resource: acs:yundun-sas:*:" + key.accountUID + ":* Action: yundun-sas:" + action,
+			authAction: "yundun-sas:" + action}
 	}
 	// A fault stands for an answer that proves nothing was done (throttling, a server error), so it is
 	// taken before the action runs.
