@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -48,11 +50,62 @@ func newWorld(t *testing.T, configure ...func(*Options)) *world {
 	sc := sas.New(sas.Options{TencentEndpoint: tcs.URL})
 	t.Cleanup(sc.Close)
 	sc.AddAccessKey("1234567890123456", aliKeyID, aliSecret)
-	hs := httptest.NewServer(sc)
+	hs := httptest.NewServer(checkParams(t, sc))
 	t.Cleanup(hs.Close)
 	w := &world{sc: sc, tc: tc, tcURL: tcs.URL, url: hs.URL}
 	w.c = w.client(t, hs.URL, aliKeyID, aliSecret, configure...)
 	return w
+}
+
+// checkParams fails the test when the client sends an action a parameter that Alibaba Cloud's reference
+// does not list for it (emulator/sas/testdata/contract.json), or sends it by another HTTP method.
+func checkParams(t *testing.T, next http.Handler) http.Handler {
+	t.Helper()
+	data, err := os.ReadFile("../emulator/sas/testdata/contract.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Actions map[string]struct {
+			Method  string
+			Request map[string]string
+		}
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	signing := []string{"Action", "Version", "Format", "Timestamp", "SignatureNonce", "AccessKeyId", "SignatureMethod", "SignatureVersion", "Signature", "SecurityToken"}
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		params, _ := url.ParseQuery(r.URL.RawQuery)
+		form, _ := url.ParseQuery(string(body))
+		for k, v := range form {
+			params[k] = v
+		}
+		action := r.Header.Get("x-acs-action")
+		if action == "" {
+			action = params.Get("Action")
+		}
+		spec, ok := c.Actions[action]
+		switch {
+		case !ok:
+			t.Errorf("the client calls %s, which has no contract", action)
+		case spec.Method != r.Method:
+			t.Errorf("%s sent by %s; the reference says %s", action, r.Method, spec.Method)
+		}
+		for name := range params {
+			parts := strings.Split(name, ".")
+			path := parts[0]
+			if len(parts) == 3 {
+				path += "[]." + parts[2]
+			}
+			if _, known := spec.Request[path]; ok && !known && !slices.Contains(signing, name) {
+				t.Errorf("%s: the client sends %s, which the reference does not list", action, name)
+			}
+		}
+		next.ServeHTTP(rw, r)
+	})
 }
 
 func (w *world) client(t *testing.T, endpoint, id, secret string, configure ...func(*Options)) *Client {
