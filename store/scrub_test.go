@@ -83,3 +83,17 @@ func TestSecretStoresRegisterWhatTheyHold(t *testing.T) {
 		t.Error("Get did not register the secret it read")
 	}
 }
+
+func TestSyncOutcomesAreScrubbed(t *testing.T) {
+	secret := "sync-outcome-secret-0123456789"
+	RememberSecret(secret)
+	db, _ := openTestDB(t)
+	ctx := context.Background()
+	if err := db.RecordSync(ctx, SyncOutcome{Account: "prod", Kind: "cvm.instance", Region: "ap-guangzhou", Status: SyncFailed, Error: "post ?k=" + secret}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := db.SyncOutcomes(ctx, "prod")
+	if err != nil || len(out) != 1 || strings.Contains(out[0].Error, secret) || !strings.Contains(out[0].Error, "****") {
+		t.Errorf("outcomes %+v %v", out, err)
+	}
+}
