@@ -169,8 +169,11 @@ func TestTencentDroppedConnectionsLeakNoSecret(t *testing.T) {
 		// before runs a first, successful onboarding and then arms the fault, for a call only a later run makes.
 		before   func(t *testing.T, env *emulator.Env, vars map[string]string)
 		wantCode int
+		// keyStored: the sub-user's key exists before the dropped call (not so when the pre-flight's own
+		// reads fail, or the key's creation itself).
+		keyStored bool
 	}{
-		{name: "AddCloudVendorAccountAK", dropped: "AddCloudVendorAccountAK", faults: "action=sas:AddCloudVendorAccountAK,fault=drop,nth=1", wantCode: ExitFailed},
+		{name: "AddCloudVendorAccountAK", dropped: "AddCloudVendorAccountAK", faults: "action=sas:AddCloudVendorAccountAK,fault=drop,nth=1", wantCode: ExitFailed, keyStored: true},
 		{name: "ModifyCloudVendorAccountAK with a new key", dropped: "ModifyCloudVendorAccountAK", before: func(t *testing.T, env *emulator.Env, vars map[string]string) {
 			f, _, errOut := tencentTestFactory(vars)
 			if code := run(context.Background(), f, append(args, "--account", "first")); code != ExitOK {
@@ -178,8 +181,8 @@ func TestTencentDroppedConnectionsLeakNoSecret(t *testing.T) {
 			}
 			// Another account record for the same sub-user: its key counts as new to Security Center.
 			env.SecurityCenter.AddFaults([]sas.FaultRule{{Action: "ModifyCloudVendorAccountAK", Fault: sas.FaultDrop, Probability: 1}})
-		}, wantCode: ExitFailed},
-		{name: "AddCloudVendorTrialConfig", dropped: "AddCloudVendorTrialConfig", faults: "action=sas:AddCloudVendorTrialConfig,fault=drop,nth=1", wantCode: ExitFailed},
+		}, wantCode: ExitFailed, keyStored: true},
+		{name: "AddCloudVendorTrialConfig", dropped: "AddCloudVendorTrialConfig", faults: "action=sas:AddCloudVendorTrialConfig,fault=drop,nth=1", wantCode: ExitFailed, keyStored: true},
 		{name: "CreateAccessKey", dropped: "CreateAccessKey", faults: "action=cam:CreateAccessKey,fault=drop,nth=1", wantCode: ExitFailed},
 		{name: "every Security Center call", dropped: "ListCloudVendorRegions", faults: "action=sas:*,fault=drop,p=1", wantCode: ExitFailed},
 	}
@@ -216,7 +219,7 @@ func TestTencentDroppedConnectionsLeakNoSecret(t *testing.T) {
 			if cred, err := secrets.Get(context.Background(), "tencent/"+env.OwnerUIN+"/sas-reader"); err == nil {
 				watched["the new SecretKey"] = cred.SecretKey.Reveal()
 				watched["the Kafka password"] = cred.SecretID + "#" + cred.SecretKey.Reveal()
-			} else if tt.name != "CreateAccessKey" {
+			} else if tt.keyStored {
 				t.Fatalf("no sub-user key was stored before the dropped call: %v", err)
 			}
 			assertNoSecretAnywhere(t, home, debugLog, map[string]string{"stdout": out.String(), "stderr": errOut.String()}, watched)
