@@ -1,6 +1,9 @@
 package sas
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -198,5 +201,58 @@ func TestTheContractCoversEveryActionTheClientCalls(t *testing.T) {
 		if len(spec.Source) == 0 || !strings.HasPrefix(spec.Source[0], "https://") {
 			t.Errorf("%s: no source URL", action)
 		}
+	}
+}
+
+// signACS3Form signs an ACS3 request whose parameters are a form body, signing content-type or not.
+func signACS3Form(req *http.Request, body []byte, signContentType bool) {
+	sum := sha256.Sum256(body)
+	now := time.Now().UTC().Format("2006-01-02T15:04:05Z")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("x-acs-version", Version)
+	req.Header.Set("x-acs-date", now)
+	req.Header.Set("x-acs-signature-nonce", nonce())
+	req.Header.Set("x-acs-content-sha256", hex.EncodeToString(sum[:]))
+	names := []string{"host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"}
+	if signContentType {
+		names = append([]string{"content-type"}, names...)
+	}
+	var headers strings.Builder
+	for _, n := range names {
+		v := req.Header.Get(n)
+		if n == "host" {
+			v = req.URL.Host
+		}
+		headers.WriteString(n + ":" + v + "\n")
+	}
+	canonical := req.Method + "\n/\n\n" + headers.String() + "\n" + strings.Join(names, ";") + "\n" + hex.EncodeToString(sum[:])
+	h := sha256.Sum256([]byte(canonical))
+	m := hmac.New(sha256.New, []byte(testSecret))
+	m.Write([]byte("ACS3-HMAC-SHA256\n" + hex.EncodeToString(h[:])))
+	req.Header.Set("Authorization", "ACS3-HMAC-SHA256 Credential="+testKeyID+",SignedHeaders="+strings.Join(names, ";")+",Signature="+hex.EncodeToString(m.Sum(nil)))
+}
+
+func TestACS3FormBodiesAreServedAndTheirContentTypeMustBeSigned(t *testing.T) {
+	emu, hs, _, _ := newTestServer(t)
+	post := func(form url.Values, signContentType bool, tamper func(string) string) answer {
+		body := form.Encode()
+		req, _ := http.NewRequest(http.MethodPost, hs.URL+"/", strings.NewReader(tamper(body)))
+		req.Header.Set("x-acs-action", "SetSyncRefreshRegion")
+		signACS3Form(req, []byte(body), signContentType)
+		return send(t, req)
+	}
+	same := func(s string) string { return s }
+	form := url.Values{"Vendor": {"Tencent"}, "RegionIds.1": {"ap-guangzhou"}, "RegionIds.2": {"ap-tokyo"}}
+	if a := post(form, false, same); a.code() != "IncompleteSignature" {
+		t.Errorf("content-type not signed: %+v", a)
+	}
+	if a := post(form, true, func(s string) string { return strings.Replace(s, "ap-tokyo", "ap-seoul", 1) }); a.code() != "SignatureDoesNotMatch" {
+		t.Errorf("a tampered body: %+v", a)
+	}
+	if a := post(form, true, same); a.Status != http.StatusOK {
+		t.Fatalf("a signed form body: %+v", a)
+	}
+	if got := emu.State().Accounts[0].Sites[SiteOutside].SyncRegions["Tencent"]; len(got) != 2 || got[1] != "ap-tokyo" {
+		t.Errorf("the parameters of the body were not used: %v", got)
 	}
 }

@@ -401,6 +401,11 @@ func (s *Server) verifyACS3(r *http.Request, query map[string][]string, body []b
 			return nil, errorf(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards: %s is not signed.", must)
 		}
 	}
+	// A body's content-type is signed with it: the canonical headers are host, content-type and the
+	// x-acs-* headers (https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature).
+	if len(body) > 0 && r.Header.Get("Content-Type") != "" && !containsString(auth.signedHeaders, "content-type") {
+		return nil, errorf(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards: content-type is not signed.")
+	}
 	key, apiErr := s.lookupKey(auth.keyID)
 	if apiErr != nil {
 		return nil, apiErr
