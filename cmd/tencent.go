@@ -330,7 +330,8 @@ func writeTencentResult(w io.Writer, r onboarding.Result) error {
 	if r.CallerIsRoot {
 		fmt.Fprintf(&b, "Root key: %s\n", r.RootKey)
 	}
-	_, err := io.WriteString(w, b.String())
+	// The first sync's failures quote errors.
+	_, err := io.WriteString(w, store.Scrub(b.String()))
 	return err
 }
 
