@@ -144,6 +144,7 @@ func policyListRun(opts *PolicyListOptions) error {
 		fmt.Fprintf(&b, "%-8s %-30s %s\n", r.Feature, r.When, strings.Join(names, ", "))
 	}
 	b.WriteString("\nCustom policies are onboard's own least-privilege versions; see: onboard policy show NAME\n")
+	b.WriteString("The Alibaba Cloud key for Security Center needs the RAM policy: onboard policy show " + alibabaOperatorPolicy + " --features LIST\n")
 	_, err = io.WriteString(opts.IO.Out, b.String())
 	return err
 }
