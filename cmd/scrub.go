@@ -13,7 +13,7 @@ import (
 // rememberTencent registers a Tencent Cloud key's secret parts.
 func rememberTencent(c tencent.Credential) {
 	store.RememberSecret(c.SecretKey.Reveal())
-	store.RememberSecret(c.Token)
+	store.RememberSecret(c.Token.Reveal())
 }
 
 // rememberAlibaba registers an Alibaba Cloud key's secret parts.

@@ -58,7 +58,7 @@ func sentinelFor(code string, status int) error {
 		return ErrThrottled
 	case strings.HasPrefix(code, "InvalidAccessKeyId"), code == "SignatureDoesNotMatch", code == "IncompleteSignature",
 		strings.HasPrefix(code, "InvalidTimeStamp"), code == "SignatureNonceUsed", strings.HasPrefix(code, "InvalidSecurityToken"),
-		code == "InvalidCredentials":
+		code == "InvalidCredentials", code == "MissingSecurityToken":
 		return ErrAuth
 	// RAM's denials in OpenAPI calls: NoPermission, Forbidden.RAM, NotAuthorized
 	// (https://www.alibabacloud.com/help/en/ram/support/how-to-troubleshoot-an-access-denied-error).
