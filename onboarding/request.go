@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"onboard/policy"
 	"onboard/securitycenter"
@@ -110,6 +112,11 @@ var clsID = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z-]{1,62}[0-9A-Za-z]$`)
 
 var subUserName = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
 
+// localName is the rule of the local --account name: it is printed in tables and messages and typed on
+// command lines, so it holds letters and digits (of any script) and . _ - @, starts with a letter or
+// digit (never a '-' that reads as a flag), and has at most 64 characters.
+var localName = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}._@-]{0,63}$`)
+
 // regionID is the shape of a Tencent Cloud region ID, e.g. ap-guangzhou or na-siliconvalley.
 var regionID = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+(-[0-9]+)?$`)
 
@@ -122,6 +129,9 @@ func (e *FieldError) Error() string { return fmt.Sprintf("invalid --%s: %s", e.F
 
 // Validate checks the request and fills defaults; it makes no call.
 func (r *Request) Validate() error {
+	if r.Account != "" && !localName.MatchString(r.Account) {
+		return &FieldError{"account", fmt.Sprintf("%q is not valid: use 1-64 letters, digits and . _ - @, starting with a letter or digit", r.Account)}
+	}
 	switch r.Mode {
 	case "":
 		return &FieldError{"mode", "missing; valid values are manual, quick"}
@@ -204,8 +214,9 @@ func (r *Request) validateSecurityCenter() error {
 	default:
 		return &FieldError{"security-center", fmt.Sprintf("%q is not valid; valid values are submit, skip", r.SecurityCenter)}
 	}
-	if len(r.AccountName) > 64 || strings.ContainsFunc(r.AccountName, func(c rune) bool { return c < ' ' || c == 0x7f }) {
-		return &FieldError{"account-name", "use at most 64 printable characters"}
+	// The limit counts characters, not bytes: a name of 30 Chinese characters is 90 bytes of UTF-8.
+	if utf8.RuneCountInString(r.AccountName) > 64 || !utf8.ValidString(r.AccountName) || strings.ContainsFunc(r.AccountName, func(c rune) bool { return !unicode.IsPrint(c) }) {
+		return &FieldError{"account-name", fmt.Sprintf("%q is not valid: use at most 64 printable characters", r.AccountName)}
 	}
 	if len(r.Regions) == 0 {
 		r.Regions = []string{RegionsAll}
