@@ -37,12 +37,20 @@ type Options struct {
 	Latency func() time.Duration
 	// RateLimits throttle calls per action with RequestLimitExceeded; the zero value is off.
 	RateLimits RateLimits
+	// TunnelIdleTimeout closes a CONNECT tunnel that carries no request for that long; default
+	// DefaultTunnelIdleTimeout.
+	TunnelIdleTimeout time.Duration
 }
+
+// DefaultTunnelIdleTimeout is how long a CONNECT tunnel may stay idle: longer than any SDK keeps an idle
+// connection, shorter than a forgotten one may pile up.
+const DefaultTunnelIdleTimeout = 2 * time.Minute
 
 // Server is the emulated Tencent Cloud API. It is an http.Handler.
 type Server struct {
 	mu         sync.Mutex
 	now        func() time.Time
+	tunnelIdle time.Duration
 	owner      uint64
 	appID      uint64
 	users      map[string]*user // by name; the root is not here
@@ -118,7 +126,10 @@ func New(o Options) *Server {
 	if o.RootSecretID == "" {
 		o.RootSecretID, o.RootSecretKey = "AKID"+randomString(32), randomString(32)
 	}
-	s := &Server{now: o.Now, owner: o.OwnerUIN, appID: o.AppID, users: map[string]*user{}, keys: map[string]*accessKey{},
+	if o.TunnelIdleTimeout <= 0 {
+		o.TunnelIdleTimeout = DefaultTunnelIdleTimeout
+	}
+	s := &Server{now: o.Now, owner: o.OwnerUIN, appID: o.AppID, tunnelIdle: o.TunnelIdleTimeout, users: map[string]*user{}, keys: map[string]*accessKey{},
 		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency,
 		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
 		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(),
@@ -337,6 +348,11 @@ func (s *Server) authorize(u *user, action, resource string) *apiError {
 // decode reads the request body into v strictly: an unknown field, a wrong type or a missing required
 // field is refused with the service's code.
 func decode(r *request, v any, required ...string) *apiError {
+	// A malformed body (duplicate members, data after the value) answers InvalidParameter, the common
+	// code for bad input: https://www.tencentcloud.com/document/api/213/15694
+	if err := StrictJSON(r.body); err != nil {
+		return errorf("InvalidParameter", "the request body is not valid JSON: %v", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(r.body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
