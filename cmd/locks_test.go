@@ -243,4 +243,3 @@ func TestSecondSignalAlwaysEndsTheProcess(t *testing.T) {
 		t.Fatal("the second SIGTERM did not end the process")
 	}
 }
-

@@ -87,7 +87,7 @@ type syncReport struct {
 	Skipped  []string `json:"skipped_regions,omitempty"`
 	Duration string   `json:"duration"`
 	// Error is why the account was not synced at all (with --all, the others were).
-	Error string `json:"error,omitempty"`
+	Error    string `json:"error,omitempty"`
 	outcomes []inventory.Outcome
 }
 

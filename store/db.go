@@ -10,7 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrNotFound means the database holds no record of that name.
@@ -335,4 +336,24 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(timeLayout, s)
 	return t
+}
+
+// ErrCorrupt means the state database file is damaged.
+var ErrCorrupt = errors.New("the state database is damaged")
+
+// IsCorrupt reports whether err is ErrCorrupt or says the database file is damaged (SQLite's SQLITE_CORRUPT, "database
+// disk image is malformed", or SQLITE_NOTADB, "file is not a database").
+func IsCorrupt(err error) bool {
+	var se *sqlite.Error
+	if errors.Is(err, ErrCorrupt) {
+		return true
+	}
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return true
+	}
+	return false
 }
