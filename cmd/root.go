@@ -92,9 +92,12 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		if err := checkOutput(f.Output); err != nil {
 			return err
 		}
-		var err error
-		closeLog, err = openDebugLog(f)
-		return err
+		closer, err := openDebugLog(f)
+		if err != nil {
+			return err
+		}
+		closeLog = closer
+		return nil
 	}
 	err := root.ExecuteContext(ctx)
 	if cerr := closeLog(); err == nil && cerr != nil {
