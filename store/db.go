@@ -111,11 +111,11 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 
 // openEmpty returns an empty database in memory, with the current schema.
 func openEmpty(ctx context.Context) (*DB, error) {
-	sqldb, err := sql.Open("sqlite", "file::memory:")
+	// A named in-memory database with a shared cache: every connection of the pool sees the same one.
+	sqldb, err := sql.Open("sqlite", "file:empty-"+newLockToken()+"?mode=memory&cache=shared")
 	if err != nil {
 		return nil, err
 	}
-	sqldb.SetMaxOpenConns(1) // every connection to :memory: is a database of its own
 	db := newDB(sqldb)
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
