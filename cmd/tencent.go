@@ -277,7 +277,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	}
 	progress := func(e onboarding.Event) {
 		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, e.Detail)
+			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(e.Detail))
 		}
 	}
 	res, err := engine.Apply(ctx, req, progress)
@@ -327,7 +327,7 @@ func writeTencentResult(w io.Writer, r onboarding.Result) error {
 	if r.CallerIsRoot {
 		fmt.Fprintf(&b, "Root key: %s\n", r.RootKey)
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, terminalSafeLines(b.String())) // names and details from the cloud
 	return err
 }
 
