@@ -244,9 +244,6 @@ var migrations = []string{
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	if err := db.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_version: %w", err)
-	}
 	for {
 		done, err := db.migrateOne(ctx)
 		if err != nil || done {
@@ -259,6 +256,12 @@ func (db *DB) migrate(ctx context.Context) error {
 // fresh database at once serialise on the immediate transaction; the second sees the new version.
 func (db *DB) migrateOne(ctx context.Context) (done bool, err error) {
 	return done, db.tx(ctx, func(tx *sql.Tx) error {
+		// Inside the immediate transaction: a statement on its own would read the schema first and then
+		// need the write lock, and SQLite answers such an upgrade with SQLITE_BUSY at once, without
+		// waiting, when another process opening a fresh database writes at the same time.
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+			return fmt.Errorf("create schema_version: %w", err)
+		}
 		var version int
 		err := tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&version)
 		if errors.Is(err, sql.ErrNoRows) {
