@@ -107,7 +107,9 @@ func printError(w io.Writer, err error) {
 		// SQLite reports damage in its own words; say what it means, so the hint below applies.
 		err = fmt.Errorf("%w: %w", store.ErrCorrupt, err)
 	}
-	fmt.Fprintf(w, "error: %s\n", terminalSafeLines(err.Error()))
+	// The last sink of every failure: whatever a cloud or the transport quoted, no known secret is shown,
+	// and nothing that would drive the terminal.
+	fmt.Fprintf(w, "error: %s\n", terminalSafeLines(store.Scrub(err.Error())))
 	var usage *UsageError
 	if errors.As(err, &usage) {
 		fmt.Fprintln(w, "Run with --help for usage.")
