@@ -202,7 +202,7 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 		return Result{}, err
 	}
 	r.res.BroadPolicies = r.req.broad
-	release, err := e.DB.AcquireRunLock(ctx, r.res.Account)
+	release, err := e.DB.AcquireRunLock(ctx, store.RunLock{OwnerUIN: r.id.OwnerUIN, Account: r.res.Account, SubUser: r.req.SubUser, Purpose: "onboard", Mode: store.LockExclusive})
 	if err != nil {
 		return Result{}, err
 	}

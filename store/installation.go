@@ -5,10 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 )
 
 // InstallationFile holds the installation ID inside the home folder.
@@ -26,7 +28,7 @@ func InstallationID(home string) (string, error) {
 	if err == nil || !errors.Is(err, os.ErrNotExist) {
 		return id, err
 	}
-	if err := ensurePrivateDir(home); err != nil {
+	if err := ensureHome(home); err != nil {
 		return "", err
 	}
 	var b [8]byte
@@ -62,8 +64,28 @@ func InstallationID(home string) (string, error) {
 	return id, nil
 }
 
+// readInstallationID reads the ID from a regular file of this user, never through a symbolic link: in
+// a shared home, an ID planted by someone else would make their keys look like this installation's.
 func readInstallationID(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return "", fmt.Errorf("read the installation ID: %s is a symbolic link; onboard reads only a regular file there", path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the installation ID: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("read the installation ID: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return "", fmt.Errorf("read the installation ID: %s is not a regular file", path)
+	}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
+		return "", fmt.Errorf("read the installation ID: %s belongs to user %d, not to you; remove it, or choose another folder with %s", path, st.Uid, HomeEnv)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, 64))
 	if err != nil {
 		return "", fmt.Errorf("read the installation ID: %w", err)
 	}

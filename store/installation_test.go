@@ -49,6 +49,14 @@ func TestInstallationIDIsCreatedOncePrivateAndKept(t *testing.T) {
 	if other, _ := InstallationID(t.TempDir()); other == ids[0] {
 		t.Fatal("two homes share an installation ID")
 	}
+	// In a shared home, an ID planted through a symbolic link is not taken as this installation's.
+	linked := t.TempDir()
+	if err := os.Symlink(filepath.Join(home, InstallationFile), filepath.Join(linked, InstallationFile)); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := InstallationID(linked); err == nil {
+		t.Fatalf("an installation ID read through a symbolic link: %q", id)
+	}
 	if err := os.WriteFile(filepath.Join(home, InstallationFile), []byte("not an id\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
