@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"onboard/inventory"
@@ -122,6 +123,7 @@ type run struct {
 	e       *Engine
 	req     Request
 	journal store.Run
+	ledger  ledger // every mutating call: intent before, outcome after
 	emit    func(Event)
 	res     Result
 	id      tencent.Identity
@@ -158,6 +160,15 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 	defer release()
 	if r.journal, err = e.DB.StartRun(ctx, r.res.Account, "onboard"); err != nil {
 		return Result{}, err
+	}
+	r.ledger = ledger{db: e.DB, account: r.res.Account, runID: r.journal.ID}
+	// What an interrupted run made is found first, so that it stays this tool's when this run reuses it.
+	if unresolved, err := e.resolveLost(ctx, r.ledger); err != nil || len(unresolved) > 0 {
+		e.DB.FinishRun(context.WithoutCancel(ctx), r.journal.ID, store.RunFailed)
+		if err == nil {
+			err = fmt.Errorf("an earlier run was interrupted and what it made cannot be found: %s", strings.Join(unresolved, "; "))
+		}
+		return r.res, err
 	}
 	for _, s := range steps {
 		if err := r.step(ctx, s); err != nil {
@@ -269,7 +280,11 @@ func (r *run) ensureUser(ctx context.Context) (map[string]string, error) {
 		r.user = u
 		r.res.Reused = append(r.res.Reused, "sub-user "+u.Name)
 	case errors.Is(err, tencent.ErrNotFound):
-		u, err = r.e.Cloud.CreateUser(ctx, tencent.UserSpec{Name: r.req.SubUser, Remark: userRemark})
+		u, err = creating(ctx, r.ledger, object{Kind: kindUser, Name: r.req.SubUser},
+			func() (tencent.User, error) {
+				return r.e.Cloud.CreateUser(ctx, tencent.UserSpec{Name: r.req.SubUser, Remark: userRemark})
+			},
+			func(u tencent.User) string { return fmt.Sprint(u.UIN) })
 		if err != nil {
 			return nil, err
 		}

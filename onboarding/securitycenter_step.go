@@ -115,9 +115,13 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 	mods := r.scModules()
 	var ids map[string]string
 	if !found {
-		a, err := sc.AddAccount(ctx, securitycenter.AccountSpec{Vendor: securitycenter.VendorTencent, KeyType: securitycenter.KeySub,
+		spec := securitycenter.AccountSpec{Vendor: securitycenter.VendorTencent, KeyType: securitycenter.KeySub,
 			SecretID: r.key.ID, SecretKey: securitycenter.Secret(r.key.Secret.Reveal()), Modules: mods,
-			DisplayName: r.scDisplayName(), VendorAccountID: r.scVendorAccountID()})
+			DisplayName: r.scDisplayName(), VendorAccountID: r.scVendorAccountID()}
+		w := object{Kind: kindSCAccount, Name: spec.DisplayName, Parent: r.id.OwnerUIN,
+			Attrs: map[string]string{attrSecretID: r.key.ID, attrOwnerUIN: r.id.OwnerUIN}}
+		a, err := creating(ctx, r.ledger, w, func() (securitycenter.Account, error) { return sc.AddAccount(ctx, spec) },
+			func(a securitycenter.Account) string { return strconv.FormatInt(a.AuthID, 10) })
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +138,10 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 		}
 		change, what := r.scChange(acct, old)
 		if len(what) > 0 {
-			if _, err := sc.ModifyAccount(ctx, acct.AuthID, change); err != nil {
+			w := object{Kind: kindSCAccount, Name: r.scDisplayName(), Parent: r.id.OwnerUIN, ID: strconv.FormatInt(acct.AuthID, 10),
+				Attrs: map[string]string{attrSecretID: r.key.ID}}
+			modify := func() error { _, err := sc.ModifyAccount(ctx, acct.AuthID, change); return err }
+			if err := changing(ctx, r.ledger, store.LedgerChange, w, modify); err != nil {
 				return nil, err
 			}
 			r.res.Created = append(r.res.Created, fmt.Sprintf("Security Center account %d updated (%s)", acct.AuthID, strings.Join(what, ", ")))
@@ -350,7 +357,11 @@ func (r *run) ensureRegions(ctx context.Context, choices []securitycenter.Region
 		r.res.Reused = append(r.res.Reused, "Security Center sync regions")
 		return nil
 	}
-	if err := r.e.SecurityCenter.SetSyncRegions(ctx, securitycenter.VendorTencent, want, r.req.RegionManagement); err != nil {
+	w := object{Kind: kindSCRegions, Name: strings.Join(want, ","), Attrs: map[string]string{attrBefore: strings.Join(selected, ",")}}
+	set := func() error {
+		return r.e.SecurityCenter.SetSyncRegions(ctx, securitycenter.VendorTencent, want, r.req.RegionManagement)
+	}
+	if err := changing(ctx, r.ledger, store.LedgerChange, w, set); err != nil {
 		return err
 	}
 	r.res.Created = append(r.res.Created, fmt.Sprintf("Security Center sync regions: %s (new regions join automatically: %s)", strings.Join(want, ", "), yesNo(r.req.RegionManagement)))
@@ -387,7 +398,12 @@ func (r *run) ensureFrequencies(ctx context.Context, authID int64) error {
 		r.res.Reused = append(r.res.Reused, "Security Center sync frequencies and AK status check")
 		return nil
 	}
-	if err := r.e.SecurityCenter.SetRefreshSettings(ctx, securitycenter.VendorTencent, authID, diff); err != nil {
+	w := object{Kind: kindSCFrequencies, Name: strings.Join(what, ", "), Parent: strconv.FormatInt(authID, 10),
+		Attrs: map[string]string{attrBefore: fmt.Sprintf("host %s, cloud services %s, AK check %s", have.HostSync, have.CloudServiceSync, have.KeyCheck)}}
+	set := func() error {
+		return r.e.SecurityCenter.SetRefreshSettings(ctx, securitycenter.VendorTencent, authID, diff)
+	}
+	if err := changing(ctx, r.ledger, store.LedgerChange, w, set); err != nil {
 		return err
 	}
 	r.res.Created = append(r.res.Created, "Security Center "+strings.Join(what, ", "))
