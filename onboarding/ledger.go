@@ -42,7 +42,8 @@ const (
 	attrSecretItem = "secret_item" // where a key's secret is stored
 	attrSecretID   = "secret_id"   // the SecretId submitted to a Security Center account (not secret)
 	attrOwnerUIN   = "owner_uin"
-	attrBefore     = "before" // what a change replaced
+	attrBefore     = "before"   // what a change replaced
+	attrRestores   = "restores" // a rollback's change that puts back what was before
 )
 
 // removalOrder is the order a rollback removes what the tool created: dependents before what they

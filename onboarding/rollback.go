@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"onboard/securitycenter"
 	"onboard/store"
@@ -95,6 +96,12 @@ func (e *Engine) Rollback(ctx context.Context, account string, cloud Remover) (R
 		}
 		res.Removed = append(res.Removed, describe(en))
 	}
+	if did, err := e.restoreSyncRegions(ctx, l, entries); err != nil {
+		res.Left = append(res.Left, "Security Center's Tencent Cloud sync regions, as they were before onboard: "+err.Error())
+		return finish(fmt.Errorf("restore Security Center's sync regions: %w", err))
+	} else if did != "" {
+		res.Removed = append(res.Removed, did)
+	}
 	if len(unresolved) > 0 {
 		return finish(fmt.Errorf("roll back %q: %d resource(s) may exist and could not be looked up; run the rollback again", account, len(unresolved)))
 	}
@@ -133,12 +140,48 @@ func removalPlan(entries []store.LedgerEntry) [][]store.LedgerEntry {
 	return out
 }
 
+// restoreSyncRegions sets Security Center's Tencent Cloud sync regions back to what they were before
+// onboard first changed them, and marks those changes undone. It says what it did ("" for nothing).
+func (e *Engine) restoreSyncRegions(ctx context.Context, l ledger, entries []store.LedgerEntry) (string, error) {
+	var changes []store.LedgerEntry
+	for _, en := range entries {
+		if en.Kind == kindSCRegions && en.Action == store.LedgerChange && en.Attrs[attrRestores] == "" &&
+			(en.State == store.LedgerMade || en.State == store.LedgerUnknown) {
+			changes = append(changes, en)
+		}
+	}
+	if len(changes) == 0 {
+		return "", nil
+	}
+	if e.SecurityCenter == nil {
+		return "", errNoSecurityCenter
+	}
+	before := changes[0].Attrs[attrBefore]
+	var regions []string
+	if before != "" {
+		regions = strings.Split(before, ",")
+	}
+	w := object{Kind: kindSCRegions, Name: before, Attrs: map[string]string{attrRestores: "yes"}}
+	set := func() error {
+		return e.SecurityCenter.SetSyncRegions(ctx, securitycenter.VendorTencent, regions, false)
+	}
+	if err := changing(ctx, l, store.LedgerChange, w, set); err != nil {
+		return "", err
+	}
+	for _, en := range changes {
+		if err := e.DB.Settle(context.WithoutCancel(ctx), en.Seq, store.LedgerDeleted, "", nil, ""); err != nil {
+			return "", err
+		}
+	}
+	return "Security Center's Tencent Cloud sync regions set back to " + orNone(before), nil
+}
+
 // kept describes what onboarding changed and a rollback leaves as it is.
 func kept(entries []store.LedgerEntry) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, en := range entries {
-		if en.Action == store.LedgerCreate || en.State != store.LedgerMade {
+		if en.Action == store.LedgerCreate || en.State != store.LedgerMade || en.Attrs[attrRestores] != "" {
 			continue
 		}
 		var s string

@@ -214,8 +214,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, site Site) {
 	}
 	call := Call{Site: site, Method: r.Method, Time: s.opts.Now()}
 	result, apiErr := s.handle(r, body, site, &call)
-	if apiErr != nil && apiErr.Code == FaultDrop {
-		call.Code = FaultDrop
+	if apiErr != nil && (apiErr.Code == FaultDrop || apiErr.Code == FaultLost) {
+		call.Code = apiErr.Code
 		s.record(call)
 		applyFault(w, FaultDrop)
 		return
@@ -287,18 +287,25 @@ func (s *Server) handle(r *http.Request, body []byte, site Site, call *Call) (ma
 	if version != Version {
 		return nil, errorf(400, "InvalidVersion", "the specified version %q of the api %s is not valid; use %s", version, action, Version)
 	}
-	// A fault stands for an answer that proves nothing was done (throttling, a server error), so it is
-	// taken before the action runs.
-	if f := s.takeFault(action); f != "" {
-		if f == FaultDrop {
+	// An error fault stands for an answer that proves nothing was done (throttling, a server error), so
+	// it is taken before the action runs; a lost answer comes after it.
+	f := s.takeFault(action)
+	if f != nil && f.code != FaultLost {
+		f.took()
+		if f.code == FaultDrop {
 			return nil, &apiError{Code: FaultDrop}
 		}
-		return nil, faultError(f)
+		return nil, faultError(f.code)
 	}
 	s.mu.Lock()
 	acct := s.accounts[key.accountUID]
 	s.mu.Unlock()
-	return h(s, &request{action: action, site: site, account: acct, state: acct.sites[site], params: p})
+	res, apiErr := h(s, &request{action: action, site: site, account: acct, state: acct.sites[site], params: p})
+	if f != nil {
+		f.took()
+		return nil, &apiError{Code: FaultLost}
+	}
+	return res, apiErr
 }
 
 // lookupKey finds an active key; unknown and disabled keys answer with the service's codes.

@@ -1,0 +1,218 @@
+package onboarding
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"onboard/emulator/sas"
+	"onboard/emulator/tcloud"
+	"onboard/policy"
+	"onboard/store"
+)
+
+// cloudState is what both emulators hold, for comparing before and after. Security Center's asset
+// refreshes are history, not state, and are left out; so are its vendor-wide sync frequencies, which
+// Security Center's API can set but never unset (a rollback reports them as kept).
+type cloudState struct {
+	Tencent        tcloud.State
+	SecurityCenter sas.State
+}
+
+func (f *fixture) cloudState() cloudState {
+	sc := f.env.SecurityCenter.State()
+	for i := range sc.Accounts {
+		for site, ss := range sc.Accounts[i].Sites {
+			ss.Syncs = nil
+			for vendor, regions := range ss.SyncRegions {
+				if len(regions) == 0 {
+					delete(ss.SyncRegions, vendor)
+				}
+			}
+			ss.RefreshConfigs = slices.DeleteFunc(ss.RefreshConfigs, func(c sas.RefreshConfigState) bool { return c.TargetID == 0 })
+			sc.Accounts[i].Sites[site] = ss
+		}
+	}
+	return cloudState{f.emu.State(), sc}
+}
+
+// assertSameState fails when both emulators do not hold what they held before.
+func assertSameState(t *testing.T, before, after cloudState) {
+	t.Helper()
+	b, _ := json.MarshalIndent(before, "", " ")
+	a, _ := json.MarshalIndent(after, "", " ")
+	if string(a) != string(b) {
+		t.Fatalf("the emulators do not hold what they held before the first run:\nbefore %s\nafter  %s", b, a)
+	}
+}
+
+// killAt makes the nth call of a Tencent Cloud action be made and its answer lost, and cancels the
+// returned context at that moment, as a kill of the process during that call would.
+func (f *fixture) killAt(t *testing.T, action string, nth int) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	f.emu.AddFaults([]tcloud.FaultRule{{Action: action, Fault: tcloud.FaultLost, Nth: nth, Then: cancel}})
+	return ctx
+}
+
+// killAtSecurityCenter is killAt for a Security Center action.
+func (f *fixture) killAtSecurityCenter(t *testing.T, action string, nth int) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	f.env.SecurityCenter.FailNth(action, sas.FaultLost, nth, cancel)
+	return ctx
+}
+
+func fullRequest() Request {
+	return Request{Mode: ModeManual, Features: []string{"host", "cspm", "soc", "audit"}, CSPMPolicy: policy.CSPMCustom, SubUser: "sas-reader",
+		Site: "outside", AccountName: "prod", Regions: []string{"ap-guangzhou", "ap-shanghai"}, RegionManagement: true,
+		HostSync: "6h", CloudSync: "12h", AKCheck: "7d", AuditRegion: "ap-guangzhou", Account: "acct"}
+}
+
+// Each run is killed (or fails) at one call; the rollback that follows leaves both clouds as they were.
+func TestAKillOrFailureThenRollbackLeavesNothing(t *testing.T) {
+	hostCSPM := Request{Mode: ModeManual, Features: []string{"host", "cspm"}, CSPMPolicy: policy.CSPMCustom, SubUser: "killed",
+		SecurityCenter: SecurityCenterSkip, SkipSync: true, Account: "acct"}
+	audit := auditRequest()
+	audit.Account = "acct"
+	submit := submitRequest()
+	submit.Account, submit.SkipSync = "acct", true
+	for _, tc := range []struct {
+		name string
+		req  Request
+		// fault injects the kill or failure and returns the context of the run
+		fault func(*fixture, *testing.T) context.Context
+		// wantRemoved are what the rollback must say it removed
+		wantRemoved []string
+	}{
+		{"kill during AttachUserPolicy", hostCSPM, func(f *fixture, t *testing.T) context.Context { return f.killAt(t, "AttachUserPolicy", 2) },
+			[]string{"grant cspmPolicy", "policy cspmPolicy", "sub-user killed"}},
+		{"kill during OpenKafkaConsumer", audit, func(f *fixture, t *testing.T) context.Context { return f.killAt(t, "OpenKafkaConsumer", 1) },
+			[]string{"CloudAudit tracking set", "Kafka consumption of topic", "CLS topic", "CLS logset", "sub-user sas-reader"}},
+		{"failure at CreateAuditTrack", audit, func(f *fixture, t *testing.T) context.Context {
+			f.emu.FailNext("CreateAuditTrack", "InternalError", 5)
+			return context.Background()
+		}, []string{"CLS topic", "CLS logset", "sub-user sas-reader"}},
+		{"kill during AddCloudVendorAccountAK", submit, func(f *fixture, t *testing.T) context.Context {
+			return f.killAtSecurityCenter(t, "AddCloudVendorAccountAK", 1)
+		}, []string{"Security Center account", "API key", "sub-user sas-reader"}},
+		{"kill during AddUser", hostCSPM, func(f *fixture, t *testing.T) context.Context { return f.killAt(t, "AddUser", 1) },
+			[]string{"sub-user killed"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			before := f.cloudState()
+			ctx := tc.fault(f, t)
+			if _, err := f.engine.Apply(ctx, tc.req, nil); err == nil {
+				t.Fatal("the run succeeded despite the fault")
+			}
+			f.emu.ClearFaults()
+			f.env.SecurityCenter.ClearFaults()
+			if strings.HasPrefix(tc.name, "kill") && ctx.Err() == nil {
+				t.Fatal("the kill did not happen")
+			}
+			if after := f.cloudState(); mustJSON(after) == mustJSON(before) {
+				t.Fatal("the fault left nothing to roll back: the test proves nothing")
+			}
+			rb, err := f.engine.Rollback(context.Background(), "acct", f.admin)
+			if err != nil {
+				t.Fatalf("rollback: %v (removed %v, left %v)", err, rb.Removed, rb.Left)
+			}
+			for _, w := range tc.wantRemoved {
+				if !containsPrefix(rb.Removed, w) {
+					t.Errorf("the rollback does not say it removed %q: %v", w, rb.Removed)
+				}
+			}
+			assertSameState(t, before, f.cloudState())
+			if _, err := f.secrets.Get(context.Background(), "tencent/"+f.env.OwnerUIN+"/"+tc.req.SubUser); !errors.Is(err, store.ErrSecretNotFound) {
+				t.Errorf("a secret is still stored: %v", err)
+			}
+		})
+	}
+}
+
+
+// A failed step's IDs are in the ledger as soon as each call returned, not only when the step succeeds.
+func TestTheLedgerKeepsTheIDsOfAFailedStep(t *testing.T) {
+	f := newFixture(t)
+	f.emu.FailNext("CreateAuditTrack", "LimitExceeded.OverAmount", 1)
+	req := auditRequest()
+	if _, err := f.engine.Apply(context.Background(), req, nil); err == nil {
+		t.Fatal("the run succeeded despite the fault")
+	}
+	entries, err := f.engine.DB.Ledger(context.Background(), f.env.OwnerUIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]store.LedgerEntry{}
+	for _, e := range entries {
+		state[e.Kind] = e
+	}
+	ls, topic, track := state[kindLogset], state[kindTopic], state[kindTrack]
+	if ls.State != store.LedgerMade || ls.ResourceID == "" || topic.State != store.LedgerMade || topic.ResourceID == "" || topic.Parent != ls.ResourceID {
+		t.Errorf("logset %+v, topic %+v: want both made with their IDs, the topic in the logset", ls, topic)
+	}
+	// The service refused the track: nothing was made, and it says so.
+	if track.State != store.LedgerFailed || !strings.Contains(track.Error, "LimitExceeded") || track.Name == "" {
+		t.Errorf("track %+v: want failed with the refusal", track)
+	}
+}
+
+// A create whose answer was lost is found on the next run by its name and marker and stays the tool's.
+func TestALostAnswerIsResolvedOnTheNextRun(t *testing.T) {
+	f := newFixture(t)
+	req := Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "lost", SecurityCenter: SecurityCenterSkip, SkipSync: true, Account: "acct"}
+	f.emu.AddFaults([]tcloud.FaultRule{{Action: "AddUser", Fault: tcloud.FaultLost, Nth: 1}})
+	if _, err := f.engine.Apply(context.Background(), req, nil); err == nil {
+		t.Fatal("the run succeeded despite the lost answer")
+	}
+	entries, _ := f.engine.DB.Ledger(context.Background(), "acct")
+	if len(entries) != 1 || entries[0].State != store.LedgerIntended || entries[0].Name != "lost" {
+		t.Fatalf("ledger after the lost answer: %+v", entries)
+	}
+	res, err := f.engine.Apply(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ = f.engine.DB.Ledger(context.Background(), "acct")
+	if entries[0].State != store.LedgerMade || entries[0].ResourceID != strconv.FormatUint(res.SubUserUIN, 10) {
+		t.Fatalf("the lost create was not resolved to the user: %+v", entries[0])
+	}
+}
+
+// What the killed run created counts as reused by the resumed run, yet stays the tool's: the rollback
+// after the resume removes everything both runs created.
+func TestKillResumeThenRollbackLeavesNothing(t *testing.T) {
+	for _, kill := range []string{"CreateAccessKey", "CreateAuditTrack"} {
+		t.Run(kill, func(t *testing.T) {
+			f := newFixture(t)
+			before := f.cloudState()
+			req := fullRequest()
+			if _, err := f.engine.Apply(f.killAt(t, kill, 1), req, nil); err == nil {
+				t.Fatal("the run succeeded despite the kill")
+			}
+			f.emu.ClearFaults()
+			res, err := f.engine.Apply(context.Background(), req, nil)
+			if err != nil {
+				t.Fatalf("resume: %v", err)
+			}
+			if !containsPrefix(res.Reused, "sub-user sas-reader") {
+				t.Fatalf("the resumed run did not reuse what the killed run made: %v", res.Reused)
+			}
+			rb, err := f.engine.Rollback(context.Background(), "acct", f.admin)
+			if err != nil {
+				t.Fatalf("rollback: %v (removed %v, left %v)", err, rb.Removed, rb.Left)
+			}
+			for _, w := range []string{"sub-user sas-reader", "policy cspmPolicy", "CLS logset", "Security Center account", "API key"} {
+				if !containsPrefix(rb.Removed, w) {
+					t.Errorf("the rollback does not say it removed %q: %v", w, rb.Removed)
+				}
+			}
+			assertSameState(t, before, f.cloudState())
+		})
+	}
+}
