@@ -135,7 +135,6 @@ func TestAKillOrFailureThenRollbackLeavesNothing(t *testing.T) {
 	}
 }
 
-
 // A failed step's IDs are in the ledger as soon as each call returned, not only when the step succeeds.
 func TestTheLedgerKeepsTheIDsOfAFailedStep(t *testing.T) {
 	f := newFixture(t)

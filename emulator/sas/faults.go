@@ -80,6 +80,7 @@ func (f *fault) took() {
 		f.then()
 	}
 }
+
 // applyFault answers a connection-level fault and reports true; an error code is left to the caller.
 func applyFault(w http.ResponseWriter, code string) bool {
 	if code != FaultDrop {

@@ -31,8 +31,8 @@ type FaultRule struct {
 	// Then, when set, is called once the fault took effect and before the caller sees anything: a test
 	// cancels the caller's context there, as a kill at that call would.
 	Then func()
-	left        int           // FailNext: how many matching calls still fail
-	seen        int           // matching calls so far, for Nth
+	left int // FailNext: how many matching calls still fail
+	seen int // matching calls so far, for Nth
 }
 
 // FailNext makes the next n calls of action ("" for any) fail with code: an API error code such as

@@ -109,8 +109,12 @@ func (s *Server) State() State {
 			out.Topics = append(out.Topics, TopicState{region, t.id, t.name, t.logsetID, t.consumer != nil})
 		}
 	}
-	sort.Slice(out.Logsets, func(i, j int) bool { return out.Logsets[i].Region+out.Logsets[i].ID < out.Logsets[j].Region+out.Logsets[j].ID })
-	sort.Slice(out.Topics, func(i, j int) bool { return out.Topics[i].Region+out.Topics[i].ID < out.Topics[j].Region+out.Topics[j].ID })
+	sort.Slice(out.Logsets, func(i, j int) bool {
+		return out.Logsets[i].Region+out.Logsets[i].ID < out.Logsets[j].Region+out.Logsets[j].ID
+	})
+	sort.Slice(out.Topics, func(i, j int) bool {
+		return out.Topics[i].Region+out.Topics[i].ID < out.Topics[j].Region+out.Topics[j].ID
+	})
 	for _, t := range s.logs.tracks {
 		st := t.storage
 		out.Tracks = append(out.Tracks, TrackState{t.id, t.name, deref(st.StorageType) + ":" + deref(st.StorageRegion) + ":" + deref(st.StorageName)})
