@@ -215,3 +215,37 @@ func TestKillResumeThenRollbackLeavesNothing(t *testing.T) {
 		})
 	}
 }
+
+// With a fifth of every call of both clouds losing its answer (the call made or not), runs repeated
+// until one succeeds leave exactly one Security Center account, one sub-user and one key. The faults
+// fall at random, so the scenario is played several times.
+func TestFaultsOnEveryCallNeverDuplicateTheSecurityCenterAccount(t *testing.T) {
+	for i := range 6 {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			f := newFixture(t)
+			f.emu.AddFaults([]tcloud.FaultRule{{Fault: tcloud.FaultLost, Probability: 0.2}})
+			f.env.SecurityCenter.FailRandomly("", sas.FaultLost, 0.2)
+			req := submitRequest()
+			req.SkipSync = true
+			var runs int
+			var err error
+			for runs = 1; runs <= 100; runs++ {
+				if _, err = f.engine.Apply(context.Background(), req, nil); err == nil {
+					break
+				}
+			}
+			if err != nil {
+				t.Fatalf("no run succeeded in 100: %v", err)
+			}
+			f.emu.ClearFaults()
+			f.env.SecurityCenter.ClearFaults()
+			if accounts := f.siteState(t).CloudAccounts; len(accounts) != 1 || accounts[0].ServiceStatus != 0 {
+				t.Fatalf("Security Center accounts after %d runs: %+v", runs, accounts)
+			}
+			st := f.emu.State()
+			if len(st.Users) != 1 || len(st.Users[0].Keys) != 1 {
+				t.Fatalf("users after %d runs: %+v", runs, st.Users)
+			}
+		})
+	}
+}

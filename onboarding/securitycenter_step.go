@@ -229,21 +229,50 @@ func validationProblem(a securitycenter.Account) string {
 	return strings.Join(out, "; ")
 }
 
-// findSCAccount finds the Tencent Cloud account in Security Center by its owner UIN, or by the AuthId
-// recorded for it when Security Center could not identify the key.
+// findSCAccount finds the Tencent Cloud account in Security Center, so that it is never added twice:
+// an account the ledger says this tool added (its AuthId), then one whose vendor UID is the owner UIN,
+// then one holding a SecretId this tool submitted for the account, then the AuthId of the account
+// record, then one of this name that Security Center could not identify (no vendor UID: its key did
+// not validate). An account that belongs to another Tencent Cloud account is never taken.
 func (r *run) findSCAccount(ctx context.Context, old store.Account) (securitycenter.Account, bool, error) {
 	list, err := r.e.SecurityCenter.ListAccounts(ctx, securitycenter.AccountFilter{Vendor: securitycenter.VendorTencent})
 	if err != nil {
 		return securitycenter.Account{}, false, err
 	}
-	for _, a := range list {
-		if a.VendorUID == r.id.OwnerUIN {
-			return a, true, nil
+	entries, err := r.e.DB.Ledger(ctx, r.res.Account)
+	if err != nil {
+		return securitycenter.Account{}, false, err
+	}
+	ours := ownedIDs(entries)
+	submitted := map[string]bool{}
+	for _, en := range entries {
+		if en.Kind == kindSCAccount && en.Attrs[attrSecretID] != "" && en.State != store.LedgerFailed {
+			submitted[en.Attrs[attrSecretID]] = true
 		}
 	}
-	if old.AuthID != "" && old.Site == r.req.Site {
+	if old.AccessKeyID != "" {
+		submitted[old.AccessKeyID] = true
+	}
+	mine := func(a securitycenter.Account) bool { return a.VendorUID == "" || a.VendorUID == r.id.OwnerUIN }
+	holdsOurKey := func(a securitycenter.Account) bool {
+		for id := range submitted {
+			if maskFits(a.MaskedSecretID, id) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, match := range []func(securitycenter.Account) bool{
+		func(a securitycenter.Account) bool { return ours[kindSCAccount+"/"+strconv.FormatInt(a.AuthID, 10)] },
+		func(a securitycenter.Account) bool { return a.VendorUID == r.id.OwnerUIN },
+		holdsOurKey,
+		func(a securitycenter.Account) bool {
+			return old.AuthID != "" && old.Site == r.req.Site && strconv.FormatInt(a.AuthID, 10) == old.AuthID
+		},
+		func(a securitycenter.Account) bool { return a.VendorUID == "" && a.DisplayName == r.scDisplayName() },
+	} {
 		for _, a := range list {
-			if strconv.FormatInt(a.AuthID, 10) == old.AuthID {
+			if mine(a) && match(a) {
 				return a, true, nil
 			}
 		}
@@ -258,7 +287,9 @@ func (r *run) scChange(a securitycenter.Account, old store.Account) (securitycen
 	// Security Center shows the SecretId masked: the key counts as the same only if the mask fits and the
 	// account record says this key was submitted to this account.
 	sameKey := maskFits(a.MaskedSecretID, r.key.ID) && old.AccessKeyID == r.key.ID && old.AuthID == strconv.FormatInt(a.AuthID, 10)
-	if !sameKey {
+	// An account whose key Security Center did not accept is repaired in place: the key is submitted
+	// again, which validates it anew.
+	if !sameKey || a.Status == securitycenter.StatusError || a.Status == securitycenter.StatusTimedOut {
 		ch.SecretID, ch.SecretKey = r.key.ID, securitycenter.Secret(r.key.Secret.Reveal())
 		what = append(what, "key")
 	}

@@ -347,7 +347,7 @@ func TestRollbackLeavesASecurityCenterAccountConnectedOutsideTheTool(t *testing.
 		t.Fatal(err)
 	}
 	rb, err := f.engine.Rollback(ctx, "acct", f.admin)
-	if err != nil || containsPrefix(rb.Removed, "Security Center") {
+	if err != nil || containsPrefix(rb.Removed, "Security Center account") {
 		t.Fatalf("rollback removed %v (%v)", rb.Removed, err)
 	}
 	if !containsPrefix(rb.Kept, "Security Center account") {
