@@ -158,6 +158,9 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 		return Result{}, err
 	}
 	defer release()
+	if err := e.importJournal(ctx, r.res.Account); err != nil {
+		return Result{}, err
+	}
 	if r.journal, err = e.DB.StartRun(ctx, r.res.Account, "onboard"); err != nil {
 		return Result{}, err
 	}

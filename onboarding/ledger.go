@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"onboard/securitycenter"
 	"onboard/store"
@@ -321,6 +322,9 @@ func describe(en store.LedgerEntry) string {
 	case kindPolicy:
 		return "policy " + en.Name
 	case kindAttachment:
+		if en.Attrs[attrUserName] == "" {
+			return "grant " + en.Name
+		}
 		return fmt.Sprintf("grant %s to %s", en.Name, en.Attrs[attrUserName])
 	case kindKey:
 		if id == "" {
@@ -352,4 +356,85 @@ func describe(en store.LedgerEntry) string {
 		return "root key " + tencent.MaskID(id)
 	}
 	return en.Kind + " " + en.Name
+}
+
+// importJournal gives an account onboarded before the ledger existed its ledger: what the journal of
+// its onboarding runs says they created and no rollback undid. It does nothing once the account has a
+// ledger.
+func (e *Engine) importJournal(ctx context.Context, account string) error {
+	entries, err := e.DB.Ledger(ctx, account)
+	if err != nil || len(entries) > 0 {
+		return err
+	}
+	runs, err := e.DB.Runs(ctx, account, "onboard")
+	if err != nil {
+		return err
+	}
+	for _, run := range runs {
+		journal, err := e.DB.Journal(ctx, run.ID)
+		if err != nil {
+			return err
+		}
+		undone := map[string]bool{}
+		for _, en := range journal {
+			if en.State == store.StepUndone {
+				undone[en.Step] = true
+			}
+		}
+		for _, en := range journal {
+			if en.State != store.StepDone || undone[en.Step] {
+				continue
+			}
+			for _, made := range legacyObjects(en.IDs) {
+				rec, err := e.DB.Intend(ctx, store.LedgerEntry{Account: account, RunID: run.ID, Action: store.LedgerCreate, Kind: made.Kind,
+					Name: made.Name, Parent: made.Parent, Region: made.Region, ResourceID: made.ID, Attrs: made.Attrs})
+				if err != nil {
+					return err
+				}
+				if err := e.DB.Settle(ctx, rec.Seq, store.LedgerMade, made.ID, nil, ""); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// legacyObjects reads what one journal entry of an earlier version says its step created.
+func legacyObjects(ids map[string]string) []object {
+	var out []object
+	uin, region := ids[idUserUIN], ids[idAuditRegion]
+	if v := ids[idCreatedSCAccount]; v != "" {
+		out = append(out, object{Kind: kindSCAccount, ID: v})
+	}
+	if v := ids[idCreatedSCAudit]; v != "" {
+		out = append(out, object{Kind: kindSCAuditLog, Parent: v, ID: v})
+	}
+	if v := ids[idCreatedLogset]; v != "" {
+		out = append(out, object{Kind: kindLogset, Name: AuditLogsetName, Region: region, ID: v})
+	}
+	if v := ids[idCreatedTopic]; v != "" {
+		out = append(out, object{Kind: kindTopic, Name: AuditTopicName, Region: region, Parent: ids[idCreatedLogset], ID: v})
+	}
+	if v := ids[idCreatedTrack]; v != "" {
+		out = append(out, object{Kind: kindTrack, Region: region, ID: v})
+	}
+	if v := ids[idOpenedKafka]; v != "" {
+		out = append(out, object{Kind: kindKafka, Name: v, Region: region, ID: v})
+	}
+	for key, val := range ids {
+		if name, ok := strings.CutPrefix(key, idCreatedPolicy); ok {
+			out = append(out, object{Kind: kindPolicy, Name: name, ID: val})
+		}
+		if name, ok := strings.CutPrefix(key, idAttached); ok {
+			out = append(out, object{Kind: kindAttachment, Name: name, Parent: uin, ID: val, Attrs: map[string]string{attrPolicyID: val}})
+		}
+	}
+	if v := ids[idCreatedKey]; v != "" {
+		out = append(out, object{Kind: kindKey, Parent: uin, ID: v, Attrs: map[string]string{attrSecretItem: ids[idSecretItem]}})
+	}
+	if v := ids[idCreatedUser]; v != "" {
+		out = append(out, object{Kind: kindUser, Name: v, ID: uin})
+	}
+	return out
 }

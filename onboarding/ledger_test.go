@@ -13,6 +13,7 @@ import (
 	"onboard/emulator/tcloud"
 	"onboard/policy"
 	"onboard/store"
+	"onboard/tencent"
 )
 
 // cloudState is what both emulators hold, for comparing before and after. Security Center's asset
@@ -248,4 +249,71 @@ func TestFaultsOnEveryCallNeverDuplicateTheSecurityCenterAccount(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Without Alibaba Cloud credentials, the rollback cannot delete the Security Center account: it says so,
+// removes nothing that account still uses (its key), and a rollback run again with them finishes.
+func TestARollbackThatCannotFinishSaysWhatIsLeftAndWhy(t *testing.T) {
+	f := newFixture(t)
+	before := f.cloudState()
+	req := submitRequest()
+	req.Account, req.SkipSync = "acct", true
+	if _, err := f.engine.Apply(context.Background(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	sc := f.engine.SecurityCenter
+	f.engine.SecurityCenter = nil
+	rb, err := f.engine.Rollback(context.Background(), "acct", f.admin)
+	if err == nil {
+		t.Fatalf("the rollback succeeded without a Security Center client: %+v", rb)
+	}
+	if len(rb.Removed) != 0 || len(rb.Left) == 0 || !strings.HasPrefix(rb.Left[0], "Security Center account") ||
+		!strings.Contains(rb.Left[0], "Alibaba Cloud credentials") || !containsPrefix(rb.Left, "API key") {
+		t.Fatalf("rollback result %+v: want the Security Center account left with the reason, and the key kept for it", rb)
+	}
+	if st := f.emu.State(); len(st.Users) != 1 || len(st.Users[0].Keys) != 1 {
+		t.Fatalf("the rollback removed what the Security Center account still uses: %+v", st.Users)
+	}
+	if _, err := f.engine.DB.Account(context.Background(), "acct"); err != nil {
+		t.Fatalf("the account record was forgotten while resources are left: %v", err)
+	}
+	f.engine.SecurityCenter = sc
+	if rb, err = f.engine.Rollback(context.Background(), "acct", f.admin); err != nil || len(rb.Left) != 0 {
+		t.Fatalf("second rollback: %v %+v", err, rb)
+	}
+	if !containsPrefix(rb.Kept, "Security Center's Tencent Cloud sync settings") {
+		t.Errorf("the rollback does not say it keeps the sync frequencies: %v", rb.Kept)
+	}
+	assertSameState(t, before, f.cloudState())
+}
+
+// An account onboarded by a version before the ledger is known by its journal: the rollback removes
+// what that journal says was created.
+func TestAnAccountOnboardedBeforeTheLedgerIsRolledBackFromItsJournal(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	before := f.cloudState()
+	// What an earlier version made and journaled.
+	u, _ := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "legacy", Remark: userRemark})
+	doc, _ := policy.Render(policy.CSPMPolicy, policy.Values{RootAccountID: f.env.OwnerUIN})
+	pid, _ := f.admin.CreatePolicy(ctx, tencent.PolicySpec{Name: policy.CSPMPolicy, Document: string(doc)})
+	f.admin.AttachUserPolicy(ctx, pid, u.UIN)
+	k, _ := f.admin.CreateAccessKey(ctx, u.UIN, keyDescription)
+	run, _ := f.engine.DB.StartRun(ctx, "acct", "onboard")
+	uin := strconv.FormatUint(u.UIN, 10)
+	f.engine.DB.JournalDone(ctx, run.ID, "user", map[string]string{idCreatedUser: "legacy", idUserUIN: uin})
+	f.engine.DB.JournalDone(ctx, run.ID, "grants", map[string]string{idCreatedPolicy + policy.CSPMPolicy: strconv.FormatUint(pid, 10),
+		idAttached + policy.CSPMPolicy: strconv.FormatUint(pid, 10)})
+	f.engine.DB.JournalDone(ctx, run.ID, "key", map[string]string{idCreatedKey: k.ID, idSecretItem: "tencent/x/legacy", idUserUIN: uin})
+	f.engine.DB.FinishRun(ctx, run.ID, store.RunDone)
+	rb, err := f.engine.Rollback(ctx, "acct", f.admin)
+	if err != nil {
+		t.Fatalf("rollback: %v %+v", err, rb)
+	}
+	for _, w := range []string{"grant cspmPolicy", "policy cspmPolicy", "API key", "sub-user legacy"} {
+		if !containsPrefix(rb.Removed, w) {
+			t.Errorf("the rollback does not say it removed %q: %v", w, rb.Removed)
+		}
+	}
+	assertSameState(t, before, f.cloudState())
 }

@@ -49,6 +49,9 @@ func (e *Engine) Rollback(ctx context.Context, account string, cloud Remover) (R
 		return res, err
 	}
 	defer release()
+	if err := e.importJournal(ctx, account); err != nil {
+		return res, err
+	}
 	entries, err := e.DB.Ledger(ctx, account)
 	if err != nil {
 		return res, err
