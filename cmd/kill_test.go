@@ -125,3 +125,43 @@ func TestSIGKILLDuringAnOnboardingThenRollbackLeavesNothing(t *testing.T) {
 		})
 	}
 }
+
+// A rollback that cannot delete the Security Center account (no Alibaba Cloud credentials) says what it
+// removed, what it could not remove and why, and fails; run again with the credentials, it finishes.
+func TestTencentRollbackSaysWhatItCouldNotRemove(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	vars := emulatorVars(env, t.TempDir())
+	f, _, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "sas",
+		"--site", "outside", "--regions", "ap-guangzhou", "--skip-sync"}); code != ExitOK {
+		t.Fatalf("onboard: exit %d %s", code, errOut.String())
+	}
+	without := map[string]string{}
+	for k, v := range vars {
+		if !strings.HasPrefix(k, "ALIBABA_") {
+			without[k] = v
+		}
+	}
+	f, out, _ := tencentTestFactory(without)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--rollback"}); code == ExitOK {
+		t.Fatalf("the rollback without Alibaba Cloud credentials succeeded:\n%s", out.String())
+	}
+	for _, want := range []string{"Not removed", "Security Center account", "Alibaba Cloud credentials", "API key", "Not undone by a rollback"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("rollback output does not say %q:\n%s", want, out.String())
+		}
+	}
+	f, out, errOut = tencentTestFactory(vars)
+	f.Output = "json"
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--rollback"}); code != ExitOK {
+		t.Fatalf("second rollback: exit %d %s", code, errOut.String())
+	}
+	var res struct{ Removed, Left, Kept []string }
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil || len(res.Left) != 0 || len(res.Removed) == 0 {
+		t.Fatalf("second rollback output %q: %v", out.String(), err)
+	}
+}

@@ -82,10 +82,29 @@ func (l ledger) settle(ctx context.Context, e store.LedgerEntry, id string, err 
 	case err == nil:
 		return l.db.Settle(ctx, e.Seq, store.LedgerMade, id, nil, "")
 	case refused(err):
-		return l.db.Settle(ctx, e.Seq, store.LedgerFailed, "", nil, err.Error())
+		return l.db.Settle(ctx, e.Seq, store.LedgerFailed, "", nil, ledgerError(err))
 	default:
-		return l.db.Settle(ctx, e.Seq, store.LedgerIntended, "", nil, err.Error())
+		return l.db.Settle(ctx, e.Seq, store.LedgerIntended, "", nil, ledgerError(err))
 	}
+}
+
+// ledgerError is what the ledger keeps of a call's error: the service's code and RequestId, or why no
+// answer came. Never the message: a transport error's text can hold the request's URL, and with it
+// whatever the request carried.
+func ledgerError(err error) string {
+	var tc *tencent.APIError
+	var sc *securitycenter.APIError
+	switch {
+	case errors.As(err, &tc):
+		return fmt.Sprintf("%s %s: %s (RequestId %s)", tc.Service, tc.Action, tc.Code, orNone(tc.RequestID))
+	case errors.As(err, &sc):
+		return fmt.Sprintf("sas %s: %s (RequestId %s)", sc.Action, sc.Code, orNone(sc.RequestID))
+	case errors.Is(err, context.Canceled):
+		return "no answer: cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no answer: timed out"
+	}
+	return "no answer from the service"
 }
 
 // creating makes one create through the ledger: the intent is on disk before the call, and the ID of

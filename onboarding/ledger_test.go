@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -316,4 +317,34 @@ func TestAnAccountOnboardedBeforeTheLedgerIsRolledBackFromItsJournal(t *testing.
 		}
 	}
 	assertSameState(t, before, f.cloudState())
+}
+
+// A dropped connection at the call that carries the sub-user's SecretKey leaves the ledger holding the
+// error's code, never its text (which may hold the request's URL).
+func TestTheLedgerNeverHoldsASecretFromAnError(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.env.SecurityCenter.FailNext("AddCloudVendorAccountAK", sas.FaultLost, 1)
+	req := submitRequest()
+	req.Account, req.SkipSync = "acct", true
+	if _, err := f.engine.Apply(ctx, req, nil); err == nil {
+		t.Fatal("the run succeeded despite the dropped connection")
+	}
+	entries, _ := f.engine.DB.Ledger(ctx, "acct")
+	stored, err := f.secrets.Get(ctx, "tencent/"+f.env.OwnerUIN+"/sas-reader")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc store.LedgerEntry
+	for _, e := range entries {
+		if strings.Contains(e.Error, stored.SecretKey.Reveal()) || strings.Contains(strings.Join(slices.Collect(maps.Values(e.Attrs)), " "), stored.SecretKey.Reveal()) {
+			t.Errorf("ledger entry %d holds the SecretKey", e.Seq)
+		}
+		if e.Kind == kindSCAccount {
+			sc = e
+		}
+	}
+	if sc.State != store.LedgerIntended || !strings.Contains(sc.Error, "AddCloudVendorAccountAK") || sc.Attrs[attrSecretID] != stored.SecretID {
+		t.Errorf("Security Center account entry %+v: want it intended, naming the call, with the SecretId submitted", sc)
+	}
 }

@@ -90,6 +90,9 @@ func (e *Engine) Rollback(ctx context.Context, account string, cloud Remover) (R
 			for _, rest := range todo[i+1:] {
 				res.Left = append(res.Left, describe(rest[0])+": not tried, it must wait for the removal above")
 			}
+			if before, ok := regionsToRestore(entries); ok {
+				res.Left = append(res.Left, "Security Center's Tencent Cloud sync regions: not yet set back to "+orNone(before))
+			}
 			return finish(fmt.Errorf("remove %s: %w", describe(en), err))
 		}
 		for _, g := range group {
@@ -143,9 +146,22 @@ func removalPlan(entries []store.LedgerEntry) [][]store.LedgerEntry {
 	return out
 }
 
-// restoreSyncRegions sets Security Center's Tencent Cloud sync regions back to what they were before
-// onboard first changed them, and marks those changes undone. It says what it did ("" for nothing).
-func (e *Engine) restoreSyncRegions(ctx context.Context, l ledger, entries []store.LedgerEntry) (string, error) {
+// errNoSecurityCenterToRemove is a rollback without a Security Center client that has something there
+// to remove or set back.
+var errNoSecurityCenterToRemove = errors.New("no Security Center client: give Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile) so that the rollback can remove it")
+
+// regionsToRestore says whether onboard changed Security Center's sync regions and a rollback has not
+// set them back yet, and what they were before.
+func regionsToRestore(entries []store.LedgerEntry) (before string, ok bool) {
+	changes := regionChanges(entries)
+	if len(changes) == 0 {
+		return "", false
+	}
+	return changes[0].Attrs[attrBefore], true
+}
+
+// regionChanges are onboard's changes of Security Center's sync regions not yet undone, oldest first.
+func regionChanges(entries []store.LedgerEntry) []store.LedgerEntry {
 	var changes []store.LedgerEntry
 	for _, en := range entries {
 		if en.Kind == kindSCRegions && en.Action == store.LedgerChange && en.Attrs[attrRestores] == "" &&
@@ -153,11 +169,18 @@ func (e *Engine) restoreSyncRegions(ctx context.Context, l ledger, entries []sto
 			changes = append(changes, en)
 		}
 	}
+	return changes
+}
+
+// restoreSyncRegions sets Security Center's Tencent Cloud sync regions back to what they were before
+// onboard first changed them, and marks those changes undone. It says what it did ("" for nothing).
+func (e *Engine) restoreSyncRegions(ctx context.Context, l ledger, entries []store.LedgerEntry) (string, error) {
+	changes := regionChanges(entries)
 	if len(changes) == 0 {
 		return "", nil
 	}
 	if e.SecurityCenter == nil {
-		return "", errNoSecurityCenter
+		return "", errNoSecurityCenterToRemove
 	}
 	before := changes[0].Attrs[attrBefore]
 	var regions []string
@@ -195,8 +218,6 @@ func kept(entries []store.LedgerEntry) []string {
 			s = "root key " + tencent.MaskID(en.ResourceID) + " stays disabled (enable it in the CAM console if you need it)"
 		case en.Kind == kindPolicy:
 			s = "policy " + en.Name + " keeps the document onboard wrote into it (it existed before)"
-		case en.Kind == kindSCRegions:
-			s = "Security Center's Tencent Cloud sync regions stay " + en.Name + " (before: " + orNone(en.Attrs[attrBefore]) + ")"
 		case en.Kind == kindSCAccount && !ownedIDs(entries)[kindSCAccount+"/"+en.ResourceID]:
 			s = fmt.Sprintf("Security Center account %s was connected before onboard and keeps what onboard changed in it (its key, which the rollback deleted, modules, name): give it a working key in Security Center's console, or delete it there", en.ResourceID)
 		case en.Kind == kindSCFrequencies:
@@ -234,7 +255,7 @@ func (e *Engine) remove(ctx context.Context, l ledger, cloud Remover, en store.L
 	switch en.Kind {
 	case kindSCAuditLog, kindSCAccount:
 		if e.SecurityCenter == nil {
-			return errNoSecurityCenter
+			return errNoSecurityCenterToRemove
 		}
 		authID, _ := strconv.ParseInt(id, 10, 64)
 		call = func() error { return e.SecurityCenter.DeleteAccount(ctx, authID) }

@@ -430,7 +430,7 @@ func (r *run) ensureFrequencies(ctx context.Context, authID int64) error {
 		return nil
 	}
 	w := object{Kind: kindSCFrequencies, Name: strings.Join(what, ", "), Parent: strconv.FormatInt(authID, 10),
-		Attrs: map[string]string{attrBefore: fmt.Sprintf("host %s, cloud services %s, AK check %s", have.HostSync, have.CloudServiceSync, have.KeyCheck)}}
+		Attrs: map[string]string{attrBefore: describeFrequencies(have)}}
 	set := func() error {
 		return r.e.SecurityCenter.SetRefreshSettings(ctx, securitycenter.VendorTencent, authID, diff)
 	}
@@ -439,6 +439,15 @@ func (r *run) ensureFrequencies(ctx context.Context, authID int64) error {
 	}
 	r.res.Created = append(r.res.Created, "Security Center "+strings.Join(what, ", "))
 	return nil
+}
+
+// describeFrequencies says what the sync frequencies were, for the ledger.
+func describeFrequencies(s securitycenter.RefreshSettings) string {
+	_, what := frequencyDiff(securitycenter.RefreshSettings{}, s)
+	if len(what) == 0 {
+		return "none set"
+	}
+	return strings.Join(what, ", ")
 }
 
 func yesNo(b bool) string {
