@@ -166,7 +166,7 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 	}
 	r.ledger = ledger{db: e.DB, account: r.res.Account, runID: r.journal.ID}
 	// What an interrupted run made is found first, so that it stays this tool's when this run reuses it.
-	if unresolved, err := e.resolveLost(ctx, r.ledger); err != nil || len(unresolved) > 0 {
+	if unresolved, err := e.resolveLost(ctx, r.ledger, false); err != nil || len(unresolved) > 0 {
 		e.DB.FinishRun(context.WithoutCancel(ctx), r.journal.ID, store.RunFailed)
 		if err == nil {
 			err = fmt.Errorf("an earlier run was interrupted and what it made cannot be found: %s", strings.Join(unresolved, "; "))

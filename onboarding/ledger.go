@@ -198,8 +198,10 @@ func ownedIDs(entries []store.LedgerEntry) map[string]bool {
 
 // resolveLost settles every create of an earlier run whose answer never came, by finding the resource
 // by its name or marker: found, it is this tool's (made); not found, the call made nothing (absent). A
-// change or delete whose answer was lost becomes unknown. It returns what it could not resolve, and why.
-func (e *Engine) resolveLost(ctx context.Context, l ledger) ([]string, error) {
+// change or delete whose answer was lost becomes unknown. It returns what it could not resolve, and why;
+// without a Security Center client, what only Security Center can tell stays intended for a run that
+// has one, and counts as unresolved only when all must be resolved (a rollback).
+func (e *Engine) resolveLost(ctx context.Context, l ledger, all bool) ([]string, error) {
 	entries, err := e.DB.Ledger(ctx, l.account)
 	if err != nil {
 		return nil, err
@@ -217,6 +219,9 @@ func (e *Engine) resolveLost(ctx context.Context, l ledger) ([]string, error) {
 			continue
 		}
 		id, found, err := e.findLost(ctx, en, known)
+		if errors.Is(err, errNoSecurityCenterToRemove) && !all {
+			continue
+		}
 		if err != nil {
 			unresolved = append(unresolved, fmt.Sprintf("%s: cannot tell whether it was made: %v", describe(en), err))
 			continue
@@ -305,7 +310,7 @@ func (e *Engine) findLost(ctx context.Context, en store.LedgerEntry, known map[s
 		return en.Name, err == nil && c.Enabled, err
 	case kindSCAccount:
 		if e.SecurityCenter == nil {
-			return "", false, errNoSecurityCenter
+			return "", false, errNoSecurityCenterToRemove
 		}
 		list, err := e.SecurityCenter.ListAccounts(ctx, securitycenter.AccountFilter{Vendor: securitycenter.VendorTencent})
 		if err != nil {
@@ -320,7 +325,7 @@ func (e *Engine) findLost(ctx context.Context, en store.LedgerEntry, known map[s
 		return "", false, nil
 	case kindSCAuditLog:
 		if e.SecurityCenter == nil {
-			return "", false, errNoSecurityCenter
+			return "", false, errNoSecurityCenterToRemove
 		}
 		authID, _ := strconv.ParseInt(en.Parent, 10, 64)
 		st, err := e.SecurityCenter.AuditLog(ctx, authID)

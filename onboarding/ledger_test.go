@@ -348,3 +348,31 @@ func TestTheLedgerNeverHoldsASecretFromAnError(t *testing.T) {
 		t.Errorf("Security Center account entry %+v: want it intended, naming the call, with the SecretId submitted", sc)
 	}
 }
+
+// What only Security Center can tell waits for a run that has a Security Center client: a resume with
+// --security-center skip is not blocked by it, and the rollback after it still finds and removes it.
+func TestALostSecurityCenterAccountWaitsForARunThatCanLookItUp(t *testing.T) {
+	f := newFixture(t)
+	before := f.cloudState()
+	req := submitRequest()
+	req.Account, req.SkipSync = "acct", true
+	if _, err := f.engine.Apply(f.killAtSecurityCenter(t, "AddCloudVendorAccountAK", 1), req, nil); err == nil {
+		t.Fatal("the run succeeded despite the kill")
+	}
+	f.env.SecurityCenter.ClearFaults()
+	sc := f.engine.SecurityCenter
+	f.engine.SecurityCenter = nil
+	req.SecurityCenter = SecurityCenterSkip
+	if _, err := f.engine.Apply(context.Background(), req, nil); err != nil {
+		t.Fatalf("resume without Security Center: %v", err)
+	}
+	rb, err := f.engine.Rollback(context.Background(), "acct", f.admin)
+	if err == nil || !containsPrefix(rb.Left, "Security Center account") || len(rb.Removed) != 0 {
+		t.Fatalf("a rollback without Security Center: %v %+v; want the account named as left, and nothing removed before it is known", err, rb)
+	}
+	f.engine.SecurityCenter = sc
+	if rb, err = f.engine.Rollback(context.Background(), "acct", f.admin); err != nil || !containsPrefix(rb.Removed, "Security Center account") {
+		t.Fatalf("rollback: %v %+v", err, rb)
+	}
+	assertSameState(t, before, f.cloudState())
+}

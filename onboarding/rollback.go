@@ -73,16 +73,24 @@ func (e *Engine) Rollback(ctx context.Context, account string, cloud Remover) (R
 		e.DB.FinishRun(context.WithoutCancel(ctx), run.ID, status)
 		return res, err
 	}
-	unresolved, err := e.resolveLost(ctx, l)
+	unresolved, err := e.resolveLost(ctx, l, true)
 	if err != nil {
 		return finish(err)
 	}
-	res.Left = append(res.Left, unresolved...)
 	if entries, err = e.DB.Ledger(ctx, account); err != nil {
 		return finish(err)
 	}
 	res.Kept = kept(entries)
 	todo := removalPlan(entries)
+	if len(unresolved) > 0 {
+		// What may exist could depend on what the ledger owns (a Security Center account on the key):
+		// nothing is removed before it is known.
+		res.Left = append(res.Left, unresolved...)
+		for _, g := range todo {
+			res.Left = append(res.Left, describe(g[0])+": not tried until the above is known")
+		}
+		return finish(fmt.Errorf("roll back %q: %d resource(s) may exist and could not be looked up; run the rollback again", account, len(unresolved)))
+	}
 	for i, group := range todo {
 		en := group[0]
 		if err := e.remove(ctx, l, cloud, en); err != nil {
@@ -107,9 +115,6 @@ func (e *Engine) Rollback(ctx context.Context, account string, cloud Remover) (R
 		return finish(fmt.Errorf("restore Security Center's sync regions: %w", err))
 	} else if did != "" {
 		res.Removed = append(res.Removed, did)
-	}
-	if len(unresolved) > 0 {
-		return finish(fmt.Errorf("roll back %q: %d resource(s) may exist and could not be looked up; run the rollback again", account, len(unresolved)))
 	}
 	if recErr == nil {
 		if err := e.DB.DeleteAccount(ctx, account); err != nil && !errors.Is(err, store.ErrNotFound) {
