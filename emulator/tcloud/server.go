@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -37,6 +38,11 @@ type Options struct {
 	Latency func() time.Duration
 	// RateLimits throttle calls per action with RequestLimitExceeded; the zero value is off.
 	RateLimits RateLimits
+	// RefuseUnknownServices plays the strict reading of CreatePolicy: an action of a service the
+	// catalogue of known actions does not hold is refused with InvalidParameter.ActionServiceNotExist.
+	// By default such actions are accepted, as CAM accepts services the catalogue does not hold (its own
+	// CreatePolicy example grants "name/cos:*": https://www.tencentcloud.com/document/product/598/32248).
+	RefuseUnknownServices bool
 }
 
 // Server is the emulated Tencent Cloud API. It is an http.Handler.
@@ -66,6 +72,8 @@ type Server struct {
 	encoded    map[string]*encodedItems
 	limits     *limiters
 	routes     map[string]service
+	// refuseUnknownServices: see Options.RefuseUnknownServices.
+	refuseUnknownServices bool
 }
 
 type user struct {
@@ -124,6 +132,7 @@ func New(o Options) *Server {
 		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(),
 		disks: map[string][]cbsDisk{}, clbs: map[string][]clbLoadBalancer{}, cdbs: map[string][]cdbInstance{},
 		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}}
+	s.refuseUnknownServices = o.RefuseUnknownServices
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
 	s.seedPresets(o.WithoutPresets)
@@ -328,7 +337,7 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 		if h.resource != nil {
 			resource = h.resource(req)
 		}
-		if denied := s.authorize(key.owner, auth.service+":"+action, resource); denied != nil {
+		if denied := s.authorize(key.owner, auth.service+":"+action, resource, s.conditionContext(r)); denied != nil {
 			return nil, call, denied
 		}
 	}
@@ -338,8 +347,20 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 	return result, call, apiErr
 }
 
+// conditionContext is the request context policy conditions are decided on: the two general condition
+// keys that every request carries, qcs:ip (the caller's address) and qcs:current_time (the time the
+// request is received, ISO 8601 in UTC), as "Condition Keys and Condition Operators" describes them
+// (https://www.tencentcloud.com/document/product/598/58420).
+func (s *Server) conditionContext(r *http.Request) map[string][]string {
+	ctx := map[string][]string{"qcs:current_time": {s.now().UTC().Format(time.RFC3339)}}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ctx["qcs:ip"] = []string{host}
+	}
+	return ctx
+}
+
 // authorize evaluates the sub-user's attached policies for one action on one resource.
-func (s *Server) authorize(u *user, action, resource string) *apiError {
+func (s *Server) authorize(u *user, action, resource string, conditions map[string][]string) *apiError {
 	s.mu.Lock()
 	var docs []*policy.Document
 	for _, a := range u.attached {
@@ -348,7 +369,7 @@ func (s *Server) authorize(u *user, action, resource string) *apiError {
 		}
 	}
 	s.mu.Unlock()
-	d := policy.Evaluate(docs, policy.Request{Action: action, Resource: resource})
+	d := policy.Evaluate(docs, policy.Request{Action: action, Resource: resource, Context: conditions})
 	if d.Allowed {
 		return nil
 	}
