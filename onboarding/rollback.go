@@ -210,7 +210,7 @@ func (e *Engine) restoreSyncRegions(ctx context.Context, l ledger, entries []sto
 // kept describes what onboarding changed and a rollback leaves as it is.
 func kept(entries []store.LedgerEntry) []string {
 	var out []string
-	seen := map[string]bool{}
+	seen, ours := map[string]bool{}, ownedIDs(entries)
 	for _, en := range entries {
 		if en.Action == store.LedgerCreate || en.State != store.LedgerMade || en.Attrs[attrRestores] != "" {
 			continue
@@ -221,9 +221,11 @@ func kept(entries []store.LedgerEntry) []string {
 			s = "root key " + tencent.MaskID(en.ResourceID) + " stays deleted"
 		case en.Kind == kindRootKey:
 			s = "root key " + tencent.MaskID(en.ResourceID) + " stays disabled (enable it in the CAM console if you need it)"
-		case en.Kind == kindPolicy:
+		case en.Kind == kindPolicy && !ours[kindPolicy+"/"+en.ResourceID]:
 			s = "policy " + en.Name + " keeps the document onboard wrote into it (it existed before)"
-		case en.Kind == kindSCAccount && !ownedIDs(entries)[kindSCAccount+"/"+en.ResourceID]:
+		case en.Kind == kindSCAuditLog && !ours[kindSCAuditLog+"/"+en.ResourceID] && !ours[kindSCAccount+"/"+en.ResourceID]:
+			s = "the audit-log settings of Security Center account " + en.ResourceID + " keep the Kafka settings onboard wrote into them (they existed before)"
+		case en.Kind == kindSCAccount && !ours[kindSCAccount+"/"+en.ResourceID]:
 			s = fmt.Sprintf("Security Center account %s was connected before onboard and keeps what onboard changed in it (its key, which the rollback deleted, modules, name): give it a working key in Security Center's console, or delete it there", en.ResourceID)
 		case en.Kind == kindSCFrequencies:
 			s = "Security Center's Tencent Cloud sync settings stay changed (" + en.Name + "; before: " + en.Attrs[attrBefore] + ")"
