@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"onboard/emulator/sas"
 	"onboard/emulator/tcloud"
@@ -375,4 +376,49 @@ func TestALostSecurityCenterAccountWaitsForARunThatCanLookItUp(t *testing.T) {
 		t.Fatalf("rollback: %v %+v", err, rb)
 	}
 	assertSameState(t, before, f.cloudState())
+}
+
+// Security Center could not tell whose key it was given (its identity check failed), so the account it
+// added has no vendor UID; the next run finds it through the ledger and repairs it rather than adding a
+// second one.
+func TestAnAccountSecurityCenterCouldNotIdentifyIsRepairedNotDuplicated(t *testing.T) {
+	req := submitRequest()
+	req.SkipSync = true
+	// Security Center's identity check is the first GetCallerIdentity once it was given the key: a clean
+	// run tells which one that is.
+	clean := newFixture(t)
+	if _, err := clean.engine.Apply(context.Background(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	var added time.Time
+	for _, c := range clean.env.SecurityCenter.Calls() {
+		if c.Action == "AddCloudVendorAccountAK" {
+			added = c.Time
+		}
+	}
+	nth := 1
+	for _, c := range clean.emu.Calls() {
+		if c.Action == "GetCallerIdentity" && c.Time.Before(added) {
+			nth++
+		}
+	}
+	f := newFixture(t)
+	f.emu.AddFaults([]tcloud.FaultRule{{Action: "GetCallerIdentity", Fault: "AuthFailure.SecretIdNotFound", Nth: nth}})
+	if _, err := f.engine.Apply(context.Background(), req, nil); err == nil {
+		t.Fatal("the run succeeded although Security Center could not identify the key")
+	}
+	if accounts := f.siteState(t).CloudAccounts; len(accounts) != 1 || accounts[0].VendorUID != "" {
+		t.Fatalf("Security Center accounts: %+v; want one it could not identify", accounts)
+	}
+	f.emu.ClearFaults()
+	n := len(f.env.SecurityCenter.Calls())
+	if _, err := f.engine.Apply(context.Background(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	if m := f.sasMutatingSince(n); slices.Contains(m, "AddCloudVendorAccountAK") || !slices.Contains(m, "ModifyCloudVendorAccountAK") {
+		t.Errorf("the re-run made %v, want a modify and no add", m)
+	}
+	if accounts := f.siteState(t).CloudAccounts; len(accounts) != 1 || accounts[0].VendorUID != f.env.OwnerUIN || accounts[0].ServiceStatus != 0 {
+		t.Fatalf("Security Center accounts: %+v", accounts)
+	}
 }
