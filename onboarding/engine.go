@@ -96,6 +96,9 @@ type Result struct {
 	SubUserUIN   uint64   `json:"sub_user_uin"`
 	Created      []string `json:"created"`
 	Reused       []string `json:"reused"`
+	// Owned is everything onboard created in the account and still owns, over all its runs, whichever
+	// run reused it since: what --rollback removes.
+	Owned []string `json:"owned"`
 	AccessKeyID  string   `json:"access_key_id"`
 	KeyStoredIn  string   `json:"key_stored_in"`
 	Verified     []string `json:"verified"`
@@ -175,6 +178,13 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 		}
 	}
 	r.res.NextSteps = append(slices.Clone(nextSteps), r.res.NextSteps...)
+	entries, err := e.DB.Ledger(ctx, r.res.Account)
+	if err != nil {
+		return r.res, err
+	}
+	for _, en := range owned(entries) {
+		r.res.Owned = append(r.res.Owned, describe(en))
+	}
 	return r.res, e.DB.FinishRun(ctx, r.journal.ID, store.RunDone)
 }
 

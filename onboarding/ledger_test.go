@@ -205,6 +205,9 @@ func TestKillResumeThenRollbackLeavesNothing(t *testing.T) {
 			if !containsPrefix(res.Reused, "sub-user sas-reader") {
 				t.Fatalf("the resumed run did not reuse what the killed run made: %v", res.Reused)
 			}
+			if !containsPrefix(res.Owned, "sub-user sas-reader") || !containsPrefix(res.Owned, "CLS logset") {
+				t.Fatalf("the resumed run does not say onboard owns what the killed run made: %v", res.Owned)
+			}
 			rb, err := f.engine.Rollback(context.Background(), "acct", f.admin)
 			if err != nil {
 				t.Fatalf("rollback: %v (removed %v, left %v)", err, rb.Removed, rb.Left)
