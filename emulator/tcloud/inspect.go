@@ -117,13 +117,13 @@ func (s *Server) State() State {
 	})
 	for _, t := range s.logs.tracks {
 		st := t.storage
-		out.Tracks = append(out.Tracks, TrackState{t.id, t.name, deref(st.StorageType) + ":" + deref(st.StorageRegion) + ":" + deref(st.StorageName)})
+		out.Tracks = append(out.Tracks, TrackState{t.id, t.name, stringOf(st.StorageType) + ":" + stringOf(st.StorageRegion) + ":" + stringOf(st.StorageName)})
 	}
 	sort.Slice(out.Tracks, func(i, j int) bool { return out.Tracks[i].ID < out.Tracks[j].ID })
 	return out
 }
 
-func deref(p *string) string {
+func stringOf(p *string) string {
 	if p == nil {
 		return ""
 	}
