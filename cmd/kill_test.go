@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"onboard/emulator"
+	"onboard/emulator/sas"
 	"onboard/emulator/tcloud"
 )
 
@@ -67,7 +68,7 @@ func TestSIGKILLDuringAnOnboardingThenRollbackLeavesNothing(t *testing.T) {
 			env.Tencent.AddFaults([]tcloud.FaultRule{{Action: "AttachUserPolicy", Fault: tcloud.FaultLost, Nth: 2, Then: kill}})
 		}, []string{"removed grant cspmPolicy", "removed policy cspmPolicy", "removed sub-user killed"}},
 		{"AddCloudVendorAccountAK", func(env *emulator.Env, kill func()) {
-			env.SecurityCenter.FailNth("AddCloudVendorAccountAK", "lost", 1, kill)
+			env.SecurityCenter.AddFaults([]sas.FaultRule{{Action: "AddCloudVendorAccountAK", Fault: sas.FaultLost, Nth: 1, Then: kill}})
 		}, []string{"removed Security Center account", "removed API key", "removed sub-user killed"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -96,12 +96,12 @@ type Result struct {
 	SubUserUIN   uint64   `json:"sub_user_uin"`
 	Created      []string `json:"created"`
 	Reused       []string `json:"reused"`
-	// Owned is everything onboard created in the account and still owns, over all its runs, whichever
-	// run reused it since: what --rollback removes.
-	Owned []string `json:"owned"`
 	AccessKeyID  string   `json:"access_key_id"`
 	KeyStoredIn  string   `json:"key_stored_in"`
 	Verified     []string `json:"verified"`
+	// Owned is everything onboard created in the account and still owns, over all its runs, whichever
+	// run reused it since: what --rollback removes.
+	Owned []string `json:"owned"`
 	// SecurityCenter is the Security Center account, or with skip what to enter in the console.
 	SecurityCenter *SecurityCenterResult `json:"security_center,omitempty"`
 	// AuditLogs is the audit-log delivery (feature audit).

@@ -66,7 +66,7 @@ func (f *fixture) killAt(t *testing.T, action string, nth int) context.Context {
 func (f *fixture) killAtSecurityCenter(t *testing.T, action string, nth int) context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	f.env.SecurityCenter.FailNth(action, sas.FaultLost, nth, cancel)
+	f.env.SecurityCenter.AddFaults([]sas.FaultRule{{Action: action, Fault: sas.FaultLost, Nth: nth, Then: cancel}})
 	return ctx
 }
 
@@ -230,7 +230,7 @@ func TestFaultsOnEveryCallNeverDuplicateTheSecurityCenterAccount(t *testing.T) {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
 			f := newFixture(t)
 			f.emu.AddFaults([]tcloud.FaultRule{{Fault: tcloud.FaultLost, Probability: 0.2}})
-			f.env.SecurityCenter.FailRandomly("", sas.FaultLost, 0.2)
+			f.env.SecurityCenter.AddFaults([]sas.FaultRule{{Fault: sas.FaultLost, Probability: 0.2}})
 			req := submitRequest()
 			req.SkipSync = true
 			var runs int

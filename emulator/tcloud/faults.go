@@ -14,9 +14,7 @@ const (
 	FaultDrop    = "drop"    // the connection is closed without an answer
 	FaultHTTP500 = "http500" // HTTP 500 with no Tencent envelope
 	FaultDelay   = "delay"   // the answer is held back (past a client's timeout), then given normally
-	// FaultLost serves the call, then closes the connection without its answer: the service acted and
-	// the caller never learns it (a dropped connection, or a process killed while it waited).
-	FaultLost = "lost"
+	FaultLost    = "lost"    // the call is served, then the connection closed without its answer
 )
 
 // FaultRule injects a fault into matching calls, either the next N of them (FailNext), each with a
@@ -28,11 +26,11 @@ type FaultRule struct {
 	Delay       time.Duration // for FaultDelay
 	Probability float64       // 0 < p ≤ 1: each matching call fails with this probability
 	Nth         int           // > 0: only the Nth matching call fails
+	left        int           // FailNext: how many matching calls still fail
+	seen        int           // matching calls so far, for Nth
 	// Then, when set, is called once the fault took effect and before the caller sees anything: a test
 	// cancels the caller's context there, as a kill at that call would.
 	Then func()
-	left int // FailNext: how many matching calls still fail
-	seen int // matching calls so far, for Nth
 }
 
 // FailNext makes the next n calls of action ("" for any) fail with code: an API error code such as
