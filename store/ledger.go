@@ -77,7 +77,7 @@ func (db *DB) Intend(ctx context.Context, e LedgerEntry) (LedgerEntry, error) {
 }
 
 // Settle records where a recorded call stands now: its state, the ID of what it made (kept when empty),
-// attributes to add, and the error text (which must hold no secret).
+// attributes to add, and the error text (scrubbed of every secret the process knows).
 func (db *DB) Settle(ctx context.Context, seq int64, state, resourceID string, attrs map[string]string, errText string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var old string
@@ -94,7 +94,7 @@ func (db *DB) Settle(ctx context.Context, seq int64, state, resourceID string, a
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE ledger SET state = ?, resource_id = CASE WHEN ? = '' THEN resource_id ELSE ? END,
-			attrs = ?, error = ?, updated_at = ? WHERE seq = ?`, state, resourceID, resourceID, string(data), errText, formatTime(db.now()), seq)
+			attrs = ?, error = ?, updated_at = ? WHERE seq = ?`, state, resourceID, resourceID, string(data), Scrub(errText), formatTime(db.now()), seq)
 		if err != nil {
 			return fmt.Errorf("settle ledger entry %d: %w", seq, err)
 		}
