@@ -41,7 +41,7 @@ func (r *run) ensureGrants(ctx context.Context) (map[string]string, error) {
 				r.res.Reused = append(r.res.Reused, "grant "+g.Name)
 				continue
 			}
-			if err := r.attachWithPatience(ctx, id); err != nil {
+			if err := r.attach(ctx, g.Name, id); err != nil {
 				return nil, fmt.Errorf("attach %s to %s: %w", g.Name, r.user.Name, err)
 			}
 			attached = append(attached, tencent.AttachedPolicy{ID: id, Name: g.Name, Preset: g.Preset})
@@ -50,6 +50,13 @@ func (r *run) ensureGrants(ctx context.Context) (map[string]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// attach attaches a policy to the sub-user through the ledger.
+func (r *run) attach(ctx context.Context, name string, policyID uint64) error {
+	w := object{Kind: kindAttachment, Name: name, Parent: fmt.Sprint(r.user.UIN),
+		Attrs: map[string]string{attrPolicyID: fmt.Sprint(policyID), attrUserName: r.user.Name}}
+	return creatingNoValue(ctx, r.ledger, w, fmt.Sprint(policyID), func() error { return r.attachWithPatience(ctx, policyID) })
 }
 
 // attachWithPatience retries while CAM has not yet caught up with a just-created user.
@@ -102,7 +109,9 @@ func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Va
 	spec := tencent.PolicySpec{Name: g.Name, Description: policyDescription(r.e.Installation), Document: string(want)}
 	p, err := r.e.Cloud.FindPolicy(ctx, tencent.ScopeCustom, g.Name)
 	if errors.Is(err, tencent.ErrNotFound) {
-		id, err := r.e.Cloud.CreatePolicy(ctx, spec)
+		id, err := creating(ctx, r.ledger, object{Kind: kindPolicy, Name: g.Name},
+			func() (uint64, error) { return r.e.Cloud.CreatePolicy(ctx, spec) },
+			func(id uint64) string { return fmt.Sprint(id) })
 		if err != nil {
 			return 0, false, err
 		}
@@ -119,7 +128,8 @@ func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Va
 	if err != nil || !c.update {
 		return p.ID, false, err
 	}
-	if err := r.e.Cloud.UpdatePolicy(ctx, p.ID, spec); err != nil {
+	update := func() error { return r.e.Cloud.UpdatePolicy(ctx, p.ID, spec) }
+	if err := changing(ctx, r.ledger, store.LedgerChange, object{Kind: kindPolicy, Name: g.Name, ID: fmt.Sprint(p.ID)}, update); err != nil {
 		return 0, false, err
 	}
 	r.res.Created = append(r.res.Created, "policy "+g.Name+" "+c.summary())
@@ -282,14 +292,16 @@ func (r *run) ensureKey(ctx context.Context) (map[string]string, error) {
 			return nil, err
 		}
 	}
-	k, err := r.e.Cloud.CreateAccessKey(ctx, r.user.UIN, keyDescription(r.e.Installation))
+	k, err := creating(ctx, r.ledger, r.keyObject(""),
+		func() (tencent.AccessKey, error) { return r.e.Cloud.CreateAccessKey(ctx, r.user.UIN, keyDescription(r.e.Installation)) },
+		func(k tencent.AccessKey) string { return k.ID })
 	if err != nil {
 		return nil, err
 	}
 	if err := r.e.Secrets.Put(ctx, r.secret, store.Credential{SecretID: k.ID, SecretKey: store.Secret(k.Secret.Reveal())}); err != nil {
 		// Tencent shows a secret once: a key whose secret we could not keep is useless, so remove it. The
 		// keys it was to replace are untouched.
-		if derr := deleteKey(context.WithoutCancel(ctx), r.e.Cloud, r.user.UIN, k.ID); derr != nil {
+		if derr := r.deleteKey(context.WithoutCancel(ctx), k.ID); derr != nil {
 			return nil, fmt.Errorf("store the new key: %w; deleting the key %s again also failed: %v (delete it in the CAM console)", err, tencent.MaskID(k.ID), derr)
 		}
 		return nil, fmt.Errorf("store the new key (the key was deleted again; the sub-user's other keys are untouched): %w", err)
@@ -342,7 +354,7 @@ func (r *run) freeKeySlot(ctx context.Context, others []keyOwnership, recorded s
 			if !o.ours || o.key.ID == recorded || (inactiveFirst && o.key.Status == "Active") {
 				continue
 			}
-			if err := deleteKey(ctx, r.e.Cloud, r.user.UIN, o.key.ID); err != nil && !errors.Is(err, tencent.ErrNotFound) {
+			if err := r.deleteKey(ctx, o.key.ID); err != nil && !errors.Is(err, tencent.ErrNotFound) {
 				return fmt.Errorf("delete key %s, which an interrupted run created but whose secret was lost: %w", tencent.MaskID(o.key.ID), err)
 			}
 			r.res.Created = append(r.res.Created, "deleted orphaned API key "+tencent.MaskID(o.key.ID)+" (an earlier run of this installation lost its secret)")
@@ -367,7 +379,7 @@ func (r *run) freeKeySlot(ctx context.Context, others []keyOwnership, recorded s
 // that the new key is stored, verified and, unless skipped, submitted to Security Center.
 func (r *run) retireKeys(ctx context.Context) (map[string]string, error) {
 	for _, k := range r.superseded {
-		if err := deleteKey(ctx, r.e.Cloud, r.user.UIN, k.ID); err != nil && !errors.Is(err, tencent.ErrNotFound) {
+		if err := r.deleteKey(ctx, k.ID); err != nil && !errors.Is(err, tencent.ErrNotFound) {
 			return nil, fmt.Errorf("delete key %s, which %s replaced: %w", tencent.MaskID(k.ID), tencent.MaskID(r.key.ID), err)
 		}
 		r.res.Created = append(r.res.Created, "deleted API key "+tencent.MaskID(k.ID)+" (this installation had lost its secret; replaced by "+tencent.MaskID(r.key.ID)+")")
@@ -403,6 +415,22 @@ func refusal(err error) bool {
 	var api *tencent.APIError
 	return errors.As(err, &api) && !errors.Is(err, tencent.ErrNotFound) && !errors.Is(err, tencent.ErrAuth) &&
 		!errors.Is(err, tencent.ErrUnavailable) && !errors.Is(err, tencent.ErrThrottled)
+}
+
+// keyObject names a key of the sub-user for the ledger.
+func (r *run) keyObject(id string) object {
+	return object{Kind: kindKey, Parent: fmt.Sprint(r.user.UIN), ID: id,
+		Attrs: map[string]string{attrUserName: r.user.Name, attrSecretItem: r.secret}}
+}
+
+// deleteKey deletes a key of the sub-user that is of no use (its secret is lost), through the ledger,
+// and marks it deleted there.
+func (r *run) deleteKey(ctx context.Context, id string) error {
+	del := func() error { return deleteKey(ctx, r.e.Cloud, r.user.UIN, id) }
+	if err := changing(ctx, r.ledger, store.LedgerDelete, r.keyObject(id), del); err != nil {
+		return err
+	}
+	return r.ledger.forgetDeleted(ctx, kindKey, id)
 }
 
 // verify checks the new key: its identity (waiting a bounded time for CAM to accept it), then one read per
