@@ -293,7 +293,9 @@ func (r *run) ensureKey(ctx context.Context) (map[string]string, error) {
 		}
 	}
 	k, err := creating(ctx, r.ledger, r.keyObject(""),
-		func() (tencent.AccessKey, error) { return r.e.Cloud.CreateAccessKey(ctx, r.user.UIN, keyDescription(r.e.Installation)) },
+		func() (tencent.AccessKey, error) {
+			return r.e.Cloud.CreateAccessKey(ctx, r.user.UIN, keyDescription(r.e.Installation))
+		},
 		func(k tencent.AccessKey) string { return k.ID })
 	if err != nil {
 		return nil, err
