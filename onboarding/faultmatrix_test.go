@@ -55,7 +55,8 @@ func (f *fixture) shape(t *testing.T) string {
 		fmt.Fprintf(&b, "user %s %q keys=%d attached=%v\n", u.Name, u.Remark, len(u.Keys), u.Attached)
 	}
 	for _, p := range st.Policies {
-		fmt.Fprintf(&b, "policy %s %q\n", p.Name, p.Description)
+		// The installation ID differs from fixture to fixture (each has its own home).
+		fmt.Fprintf(&b, "policy %s %q\n", p.Name, strings.ReplaceAll(p.Description, f.engine.Installation, "<installation>"))
 	}
 	for _, l := range st.Logsets {
 		fmt.Fprintf(&b, "logset %s %s\n", l.Region, l.Name)
