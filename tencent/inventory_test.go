@@ -58,7 +58,9 @@ func TestRegionsAndCVMPaging(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var answer struct{ Response struct{ InstanceSet []json.RawMessage } }
+	var answer struct {
+		Response struct{ InstanceSet []json.RawMessage }
+	}
 	if err := json.NewDecoder(res.Body).Decode(&answer); err != nil || len(answer.Response.InstanceSet) != 1 {
 		t.Fatalf("emulator answer: %+v %v", answer, err)
 	}
