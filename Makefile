@@ -16,8 +16,10 @@ test:
 		$(GO_TEST); \
 	fi
 
+# A release binary: symbol table and DWARF debug information stripped (about a third smaller); stack
+# traces keep their function names and lines.
 build:
-	go build -o bin/onboard ./cmd/onboard
+	go build -trimpath -ldflags="-s -w" -o bin/onboard ./cmd/onboard
 
 sandbox: build
 	./bin/onboard tencent --sandbox

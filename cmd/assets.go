@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -96,26 +97,28 @@ func assetsListRun(ctx context.Context, opts *AssetsOptions) error {
 		}
 	}
 	filter := store.AssetFilter{Account: opts.Account, Kind: opts.Kind, Region: opts.Region, IncludeGone: opts.IncludeGone}
-	out := opts.f.IO.Out
+	out := newStreamOut(opts.f.IO.Out)
 	switch opts.Format {
 	case "json":
-		return writeAssetsJSON(ctx, db, filter, out)
+		return out.end(writeAssetsJSON(ctx, db, filter, out))
 	case "csv":
-		return writeAssetsCSV(ctx, db, filter, out)
+		return out.end(writeAssetsCSV(ctx, db, filter, out))
 	}
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(out.w, 2, 4, 2, ' ', 0)
+	// A tabwriter holds its cells until flushed: flushed with the output, its columns are aligned within
+	// each block of rows written together, and the table is never held whole.
+	out.before = tw.Flush
 	fmt.Fprintln(tw, "ACCOUNT\tKIND\tREGION\tID\tNAME\tLAST SEEN\tGONE")
 	n := 0
 	err = db.EachAsset(ctx, filter, func(account string, a store.Asset) error {
 		n++
 		v := viewOfAsset(account, a)
-		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", terminalSafe(v.Account), v.Kind, dash(terminalSafe(v.Region)), terminalSafe(v.ID), terminalSafe(v.Name), v.LastSeen, dash(v.GoneAt))
-		return err
+		if _, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", terminalSafe(v.Account), v.Kind, dash(terminalSafe(v.Region)), terminalSafe(v.ID), terminalSafe(v.Name), v.LastSeen, dash(v.GoneAt)); err != nil {
+			return err
+		}
+		return out.row()
 	})
-	if err != nil {
-		return err
-	}
-	if err := tw.Flush(); err != nil {
+	if err := out.end(err); err != nil {
 		return err
 	}
 	if n == 0 {
@@ -144,8 +147,63 @@ func viewOfAsset(account string, a store.Asset) assetView {
 	return v
 }
 
+// streamOut is the output of `assets list`: rows go through a buffer, so a row costs no system call,
+// and the buffer is flushed when full and at least every streamFlushInterval, so a reader at the other
+// end of a pipe gets rows as they come rather than at the end.
+type streamOut struct {
+	w         *bufio.Writer
+	before    func() error // flushed into w first (the table's tabwriter), when set
+	lastFlush time.Time
+	rows      int
+}
+
+const (
+	streamBufferSize    = 64 << 10
+	streamFlushInterval = 200 * time.Millisecond
+	streamFlushRows     = 1000 // rows between flushes of `before`, which holds whole rows
+)
+
+func newStreamOut(w io.Writer) *streamOut {
+	return &streamOut{w: bufio.NewWriterSize(w, streamBufferSize), lastFlush: time.Now()}
+}
+
+func (s *streamOut) Write(p []byte) (int, error) { return s.w.Write(p) }
+
+// row is called after each row; it flushes what is held when it is due.
+func (s *streamOut) row() error {
+	s.rows++
+	if s.before != nil && s.rows%streamFlushRows == 0 {
+		if err := s.before(); err != nil {
+			return err
+		}
+	}
+	if time.Since(s.lastFlush) < streamFlushInterval {
+		return nil
+	}
+	return s.flush()
+}
+
+func (s *streamOut) flush() error {
+	if s.before != nil {
+		if err := s.before(); err != nil {
+			return err
+		}
+	}
+	s.lastFlush = time.Now()
+	return s.w.Flush()
+}
+
+// end writes out what is held, also after an error (the rows before it are still worth having), and
+// returns the first error.
+func (s *streamOut) end(err error) error {
+	if ferr := s.flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
 // writeAssetsJSON streams a JSON array, one asset at a time, so a large inventory is never held whole.
-func writeAssetsJSON(ctx context.Context, db *store.DB, filter store.AssetFilter, out io.Writer) error {
+func writeAssetsJSON(ctx context.Context, db *store.DB, filter store.AssetFilter, out *streamOut) error {
 	if _, err := io.WriteString(out, "["); err != nil {
 		return err
 	}
@@ -159,8 +217,13 @@ func writeAssetsJSON(ctx context.Context, db *store.DB, filter store.AssetFilter
 		if first {
 			sep, first = "\n", false
 		}
-		_, err = io.WriteString(out, sep+string(data))
-		return err
+		if _, err := io.WriteString(out, sep); err != nil {
+			return err
+		}
+		if _, err := out.Write(data); err != nil {
+			return err
+		}
+		return out.row()
 	})
 	if err != nil {
 		return err
@@ -169,12 +232,16 @@ func writeAssetsJSON(ctx context.Context, db *store.DB, filter store.AssetFilter
 	return err
 }
 
-func writeAssetsCSV(ctx context.Context, db *store.DB, filter store.AssetFilter, out io.Writer) error {
+func writeAssetsCSV(ctx context.Context, db *store.DB, filter store.AssetFilter, out *streamOut) error {
 	w := csv.NewWriter(out)
+	out.before = func() error { w.Flush(); return w.Error() }
 	w.Write([]string{"account", "kind", "region", "id", "name", "first_seen", "last_seen", "gone_at"})
 	err := db.EachAsset(ctx, filter, func(account string, a store.Asset) error {
 		v := viewOfAsset(account, a)
-		return w.Write([]string{v.Account, v.Kind, v.Region, v.ID, v.Name, v.FirstSeen, v.LastSeen, v.GoneAt})
+		if err := w.Write([]string{v.Account, v.Kind, v.Region, v.ID, v.Name, v.FirstSeen, v.LastSeen, v.GoneAt}); err != nil {
+			return err
+		}
+		return out.row()
 	})
 	if err != nil {
 		return err

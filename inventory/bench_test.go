@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-
+	"flag"
 	"net/http"
 	"os"
 	"os/exec"
@@ -22,6 +22,9 @@ import (
 // benchSeed is about 100,000 assets over 25 regions.
 const benchSeed = "regions=25,cvm=50000,lighthouse=10000,vpc=2000,subnet=8000,security_group=10000,disk=15000,clb=3000,cdb=2000,cam_user=100"
 
+// benchMillionSeed is benchSeed ten times over: about 1,000,000 assets over the same 25 regions.
+const benchMillionSeed = "regions=25,cvm=500000,lighthouse=100000,vpc=20000,subnet=80000,security_group=100000,disk=150000,clb=30000,cdb=20000,cam_user=1000"
+
 // benchFaults injects 5 % faults in all: throttling, HTTP 500 and dropped connections in equal parts.
 const benchFaults = "fault=RequestLimitExceeded,p=0.0167;fault=http500,p=0.0167;fault=drop,p=0.0167"
 
@@ -38,18 +41,41 @@ const benchRTT = 30 * time.Millisecond
 // quota_faults: the same with 5 % injected faults; the asset set must equal the fault-free one (target ≤ 1.4).
 // latency: rate limits off; seq_speedup = the sync at concurrency 1 divided by ours (target ≥ 10).
 // Every scenario: peak_rss_MB ≤ 150, and a second sync with nothing changed writes no rows.
+//
+// The million-asset scenarios take minutes and run only when the -bench pattern names them (CI and
+// -bench BenchmarkSync run the others):
+//
+//	go test ./inventory -run '^$' -bench 'BenchmarkSync/million' -benchtime 1x -timeout 60m        # both
+//	go test ./inventory -run '^$' -bench 'BenchmarkSync/million_quota' -benchtime 1x -timeout 60m  # one
+//
+// million: about 1,000,000 assets, rate limits off. linear_ratio = its wall_s / the wall of the 100,000
+// seed synced the same way in the same run (target ≤ 11); resync_ratio = a second sync with nothing
+// changed / the first (target ≤ 0.5).
+// million_quota: the same seed at the published limits; bound_ratio as in quota (target ≤ 1.05).
 func BenchmarkSync(b *testing.B) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(MemoryLimit)) // as `onboard sync` runs
 	bin := buildOnboard(b)
 	var cleanSet map[string]bool
 	b.Run("quota", func(b *testing.B) {
 		for b.Loop() {
-			cleanSet = quotaScenario(b, bin, "", 1.15, nil)
+			cleanSet = quotaScenario(b, bin, benchSeed, "", 1.15, nil)
 		}
 	})
 	b.Run("quota_faults", func(b *testing.B) {
 		for b.Loop() {
-			quotaScenario(b, bin, benchFaults, 1.4, cleanSet)
+			quotaScenario(b, bin, benchSeed, benchFaults, 1.4, cleanSet)
+		}
+	})
+	b.Run("million", func(b *testing.B) {
+		skipUnlessNamed(b, "million")
+		for b.Loop() {
+			millionScenario(b, bin)
+		}
+	})
+	b.Run("million_quota", func(b *testing.B) {
+		skipUnlessNamed(b, "million")
+		for b.Loop() {
+			quotaScenario(b, bin, benchMillionSeed, "", 1.05, nil)
 		}
 	})
 	b.Run("latency", func(b *testing.B) {
@@ -59,8 +85,50 @@ func BenchmarkSync(b *testing.B) {
 	})
 }
 
-func quotaScenario(b *testing.B, bin, faults string, maxRatio float64, want map[string]bool) map[string]bool {
-	em := startEmulator(b, bin, "--rate-limits", "published", "--faults", faults)
+// skipUnlessNamed skips a scenario too long for every run unless the -bench pattern names it.
+func skipUnlessNamed(b *testing.B, name string) {
+	if pattern := flag.Lookup("test.bench").Value.String(); !strings.Contains(pattern, name) {
+		b.Skipf("takes minutes: run it with -bench 'BenchmarkSync/%s' (the pattern %q does not name it)", name, pattern)
+	}
+}
+
+// millionScenario syncs the 100,000 and the 1,000,000 seeds with rate limits off, then the large one again.
+func millionScenario(b *testing.B, bin string) {
+	sync := func(em benchEmulator, db *store.DB) (Result, time.Duration) {
+		start := time.Now()
+		res, err := Sync(context.Background(), em.client(b), db, Options{Account: "bench", Unlimited: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return res, time.Since(start)
+	}
+	small := startEmulator(b, bin, benchSeed, "--rate-limits", "off")
+	_, smallWall := sync(small, openBenchDB(b))
+	big := startEmulator(b, bin, benchMillionSeed, "--rate-limits", "off")
+	db := openBenchDB(b)
+	resetPeakRSS()
+	res, wall := sync(big, db)
+	again, resyncWall := sync(big, db)
+	rss := peakRSSMB()
+	assets := sum(res.Counts())
+	linear, resync := wall.Seconds()/smallWall.Seconds(), resyncWall.Seconds()/wall.Seconds()
+	b.ReportMetric(wall.Seconds(), "wall_s")
+	b.ReportMetric(smallWall.Seconds(), "wall_100k_s")
+	b.ReportMetric(rss, "peak_rss_MB")
+	b.ReportMetric(linear, "linear_ratio")
+	b.ReportMetric(resync, "resync_ratio")
+	b.ReportMetric(float64(assets), "assets")
+	b.ReportMetric(float64(again.Written()), "second_sync_rows_written")
+	b.Logf("%d assets in %.2fs (100,000-seed %.2fs): linear_ratio %.2f (≤ 11); second sync %.2fs: resync_ratio %.2f (≤ 0.5), %d rows written; peak RSS %.0f MB (≤ 150)",
+		assets, wall.Seconds(), smallWall.Seconds(), linear, resyncWall.Seconds(), resync, again.Written(), rss)
+	if linear > 11 || resync > 0.5 || rss > 150 || again.Written() != 0 || assets < 1000000 {
+		b.Errorf("over a bound: linear_ratio %.2f (≤ 11), resync_ratio %.2f (≤ 0.5), peak RSS %.0f MB (≤ 150), second sync %d rows (0), %d assets",
+			linear, resync, rss, again.Written(), assets)
+	}
+}
+
+func quotaScenario(b *testing.B, bin, seed, faults string, maxRatio float64, want map[string]bool) map[string]bool {
+	em := startEmulator(b, bin, seed, "--rate-limits", "published", "--faults", faults)
 	db := openBenchDB(b)
 	resetPeakRSS()
 	start := time.Now()
@@ -104,7 +172,7 @@ func quotaScenario(b *testing.B, bin, faults string, maxRatio float64, want map[
 }
 
 func latencyScenario(b *testing.B, bin string) {
-	em := startEmulator(b, bin, "--rate-limits", "off")
+	em := startEmulator(b, bin, benchSeed, "--rate-limits", "off")
 	resetPeakRSS()
 	start := time.Now()
 	res, err := Sync(context.Background(), em.client(b), openBenchDB(b), Options{Account: "bench", Unlimited: true})
@@ -174,8 +242,8 @@ func buildOnboard(b *testing.B) string {
 	return bin
 }
 
-func startEmulator(b *testing.B, bin string, args ...string) benchEmulator {
-	args = append([]string{"emulator", "--seed", "random", "--seed-gen", benchSeed, "--latency", "30ms±10ms"}, args...)
+func startEmulator(b *testing.B, bin, seed string, args ...string) benchEmulator {
+	args = append([]string{"emulator", "--seed", "random", "--seed-gen", seed, "--latency", "30ms±10ms"}, args...)
 	for i := 0; i < len(args); i++ {
 		if args[i] == "--faults" && args[i+1] == "" {
 			args = append(args[:i], args[i+2:]...)

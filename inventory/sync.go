@@ -565,7 +565,8 @@ func (w *writer) flush(st *unitState) {
 }
 
 // end writes what is left of a unit, marks what it no longer saw as gone when the unit was listed
-// completely, and records its outcome.
+// completely, records its outcome, and forgets the unit: what the writer holds is bounded by the units
+// in flight, not by the account.
 func (w *writer) end(u *unit) {
 	st := w.states[u]
 	w.flush(st)
@@ -595,7 +596,9 @@ func (w *writer) end(u *unit) {
 		o.Status, o.Err = StatusFailed, err
 	}
 	w.outcomes[u] = o
-	st.seen = nil
+	// Nothing of a finished unit stays: not its IDs, nor the batch its rows went through (a slice emptied
+	// to [:0] would keep up to BatchSize rows alive until the sync ends, for every unit of the account).
+	delete(w.states, u)
 	w.s.progress(Progress{Kind: o.Kind, Region: o.Region, Seen: o.Seen, Total: o.Total, Done: true, Status: o.Status, Err: o.Err})
 }
 

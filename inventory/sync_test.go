@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -373,5 +374,45 @@ func TestRegionsNoProductOffersCanBeSkippedAndNamed(t *testing.T) {
 	}
 	if len(res.UnofferedRegions) != 1 || res.UnofferedRegions[0] != "eu-moscow" || res.Counts()["cvm.instance"] != 2 || len(res.Outcomes) != 1 {
 		t.Errorf("unoffered %v, counts %v, outcomes %+v", res.UnofferedRegions, res.Counts(), res.Outcomes)
+	}
+}
+
+// A finished (kind, region) leaves nothing in the writer: its rows are written and neither they, the
+// batch they went through nor its IDs are held while the rest of the sync goes on.
+func TestTheWriterHoldsNoRowsOfAFinishedKindAndRegion(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "onboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s := &syncer{db: db, opts: Options{Account: "a", BatchSize: 1000}, seenAt: time.Now()}
+	kind := Kinds[0]
+	finished, inFlight := newUnit(kind, "ap-one"), newUnit(kind, "ap-two")
+	w := &writer{s: s, ctx: context.Background(), wctx: context.Background(),
+		states: map[*unit]*unitState{finished: {}, inFlight: {}}, outcomes: map[*unit]Outcome{}}
+	rows := func(region string, n int) []store.Asset {
+		out := make([]store.Asset, n)
+		for i := range out {
+			out[i] = store.Asset{Kind: kind.Name, Region: region, ID: fmt.Sprintf("ins-%04d", i), Name: "n", Attributes: "{}"}
+		}
+		return out
+	}
+	// Three full pages of one unit and one page of the other, fewer rows than a batch: all are held.
+	for range 3 {
+		finished.listed.Add(1)
+	}
+	finished.total.Store(300)
+	w.add(pageRows{u: finished, rows: rows("ap-one", 300)})
+	w.add(pageRows{u: inFlight, rows: rows("ap-two", 100)})
+	w.end(finished)
+
+	if o := w.outcomes[finished]; o.Status != StatusDone || o.Stats.Inserted != 300 {
+		t.Fatalf("finished unit: %+v, want done with 300 rows inserted", o)
+	}
+	if st, ok := w.states[finished]; ok && (cap(st.pending) > 0 || len(st.seen) > 0) {
+		t.Errorf("the writer still holds %d rows (batch capacity) and %d IDs of a finished unit", cap(st.pending), len(st.seen))
+	}
+	if w.held != 100 || len(w.states[inFlight].pending) != 100 {
+		t.Errorf("held %d rows, %d of the unit in flight; want the 100 of the unit in flight", w.held, len(w.states[inFlight].pending))
 	}
 }

@@ -165,6 +165,16 @@ func TestGenericClientStructsAndEmulatorMatchTheNodeModels(t *testing.T) {
 	checkStruct(t, "lighthouse DescribeInstances response", reflect.TypeOf(lighthouseDescribeInstancesResponse{}.Response), resp)
 	checkStruct(t, "lighthouse Instance", reflect.TypeOf(lighthouseInstance{}), inst)
 
+	cvmModels := nodeModels(t, "cvm", "v20170312")
+	cvmInstance := reflect.TypeOf(cvmInstance{})
+	checkStruct(t, "cvm DescribeInstances request", reflect.TypeOf(cvmDescribeInstancesRequest{}), modelFields(t, cvmModels, "DescribeInstancesRequest"))
+	checkStruct(t, "cvm DescribeInstances response", reflect.TypeOf(cvmDescribeInstancesResponse{}.Response), modelFields(t, cvmModels, "DescribeInstancesResponse"))
+	checkStruct(t, "cvm Instance", cvmInstance, modelFields(t, cvmModels, "Instance"))
+	placement, _ := cvmInstance.FieldByName("Placement")
+	checkStruct(t, "cvm Placement", placement.Type, modelFields(t, cvmModels, "Placement"))
+	vpc, _ := cvmInstance.FieldByName("VirtualPrivateCloud")
+	checkStruct(t, "cvm VirtualPrivateCloud", vpc.Type, modelFields(t, cvmModels, "VirtualPrivateCloud"))
+
 	clsModels := nodeModels(t, "cls", "v20201016")
 	checkStruct(t, "cls OpenKafkaConsumer request", reflect.TypeOf(clsOpenKafkaConsumerRequest{}), modelFields(t, clsModels, "OpenKafkaConsumerRequest"))
 	checkStruct(t, "cls KafkaConsumerContent", reflect.TypeOf(clsKafkaConsumerContent{}), modelFields(t, clsModels, "KafkaConsumerContent"))

@@ -1,13 +1,19 @@
 package tencent
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"testing"
+	"time"
+
+	"onboard/emulator/tcloud"
 )
 
 func TestRegionsAndCVMPaging(t *testing.T) {
-	c, emu, _ := newEmulated(t)
+	c, emu, endpoint := newEmulated(t)
 	ctx := context.Background()
 	emu.SeedCVM("ap-shanghai", 101)
 	regions, err := c.Regions(ctx, "cvm")
@@ -38,6 +44,28 @@ func TestRegionsAndCVMPaging(t *testing.T) {
 	p, _ := c.ListCVMInstances(ctx, "ap-shanghai", 0, 1)
 	if p.Items[0].ID == "" || p.Items[0].Zone != "ap-shanghai-3" || len(p.Items[0].Raw) == 0 {
 		t.Errorf("item: %+v", p.Items[0])
+	}
+	// Raw is the item exactly as answered, not the SDK's struct marshalled back.
+	id, key := emu.RootKey()
+	body := []byte(`{"Offset":0,"Limit":1}`)
+	r, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+	r.Header.Set("X-TC-Action", "DescribeInstances")
+	r.Header.Set("X-TC-Version", cvmVersion)
+	r.Header.Set("X-TC-Region", "ap-shanghai")
+	tcloud.Sign(r, body, id, key, "cvm", time.Now())
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var answer struct {
+		Response struct{ InstanceSet []json.RawMessage }
+	}
+	if err := json.NewDecoder(res.Body).Decode(&answer); err != nil || len(answer.Response.InstanceSet) != 1 {
+		t.Fatalf("emulator answer: %+v %v", answer, err)
+	}
+	if !bytes.Equal(p.Items[0].Raw, answer.Response.InstanceSet[0]) {
+		t.Errorf("Raw is not the item as answered:\n%s\n%s", p.Items[0].Raw, answer.Response.InstanceSet[0])
 	}
 	if _, err := c.ListCVMInstances(ctx, "ap-shanghai", 0, 101); !errors.Is(err, ErrInvalid) {
 		t.Errorf("limit over 100: %v, want ErrInvalid", err)

@@ -66,12 +66,12 @@ func (c *Client) ListLighthouseInstances(ctx context.Context, region string, off
 		if err := req.SetActionParameters(body); err != nil {
 			return err
 		}
-		resp := tchttp.NewCommonResponse()
+		resp := &rawResponse{}
 		if err := cl.Send(req, resp); err != nil {
 			return err
 		}
 		var out lighthouseDescribeInstancesResponse
-		if err := json.Unmarshal(resp.GetBody(), &out); err != nil {
+		if err := json.Unmarshal(resp.body, &out); err != nil {
 			return fmt.Errorf("decode answer: %w", err)
 		}
 		page = Page[LighthouseInstance]{Total: int(out.Response.TotalCount)}
