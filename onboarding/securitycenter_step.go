@@ -251,7 +251,9 @@ func (r *run) scChange(a securitycenter.Account, old store.Account) (securitycen
 	// Security Center shows the SecretId masked: the key counts as the same only if the mask fits and the
 	// account record says this key was submitted to this account.
 	sameKey := maskFits(a.MaskedSecretID, r.key.ID) && old.AccessKeyID == r.key.ID && old.AuthID == strconv.FormatInt(a.AuthID, 10)
-	if !sameKey {
+	// An account in error is given its key again: submitting it is what makes Security Center validate
+	// it anew (the repair of a failed AK status check).
+	if !sameKey || a.Status == securitycenter.StatusError {
 		ch.SecretID, ch.SecretKey = r.key.ID, securitycenter.Secret(r.key.Secret.Reveal())
 		what = append(what, "key")
 	}
