@@ -146,6 +146,24 @@ var migrations = []string{
 		host TEXT NOT NULL,
 		since TEXT NOT NULL
 	);`,
+	// The ledger: one row per mutating call, written before the call and settled after it.
+	`CREATE TABLE ledger (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		account TEXT NOT NULL,
+		run_id INTEGER NOT NULL REFERENCES runs(id),
+		action TEXT NOT NULL CHECK (action IN ('create','change','delete')),
+		kind TEXT NOT NULL,
+		name TEXT NOT NULL DEFAULT '',
+		parent TEXT NOT NULL DEFAULT '',
+		region TEXT NOT NULL DEFAULT '',
+		resource_id TEXT NOT NULL DEFAULT '',
+		attrs TEXT NOT NULL DEFAULT '{}',
+		state TEXT NOT NULL CHECK (state IN ('intended','made','failed','absent','unknown','deleted')),
+		error TEXT NOT NULL DEFAULT '',
+		at TEXT NOT NULL,
+		updated_at TEXT NOT NULL
+	);
+	CREATE INDEX ledger_account ON ledger(account, seq);`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {
