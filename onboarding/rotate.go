@@ -51,6 +51,7 @@ type rotation struct {
 	a       store.Account
 	uin     uint64
 	journal store.Run
+	ledger  ledger // every mutating Tencent Cloud call: intent before, outcome after
 	emit    func(Event)
 	res     RotateResult
 	oldCred store.Credential
@@ -89,6 +90,7 @@ func (e *Engine) RotateKey(ctx context.Context, account string, grace time.Durat
 	if ro.journal, err = e.DB.StartRun(ctx, account, "rotate-key"); err != nil {
 		return RotateResult{}, err
 	}
+	ro.ledger = ledger{db: e.DB, account: account, runID: ro.journal.ID}
 	steps := []struct {
 		id, title string
 		do        func(context.Context) (map[string]string, error)
@@ -156,17 +158,19 @@ func (ro *rotation) create(ctx context.Context) (map[string]string, error) {
 				a.SubUserName, tencent.MaskID(k.ID), tencent.MaskID(a.AccessKeyID), tencent.MaskID(k.ID), a.SubUserName, tencent.ErrKeyLimit)
 		}
 		// Ours, not in use, and its secret is held nowhere: it can serve nothing.
-		if err := e.Cloud.DeleteAccessKey(ctx, ro.uin, k.ID); err != nil {
+		if err := ro.deleteKey(ctx, k.ID); err != nil {
 			return nil, fmt.Errorf("delete key %s, which onboard created but whose secret it does not hold: %w", tencent.MaskID(k.ID), err)
 		}
 		ro.res.Done = append(ro.res.Done, "deleted key "+tencent.MaskID(k.ID)+" (created by onboard, its secret lost)")
 	}
-	k, err := e.Cloud.CreateAccessKey(ctx, ro.uin, keyDescription)
+	k, err := creating(ctx, ro.ledger, ro.keyObject(""),
+		func() (tencent.AccessKey, error) { return e.Cloud.CreateAccessKey(ctx, ro.uin, keyDescription) },
+		func(k tencent.AccessKey) string { return k.ID })
 	if err != nil {
 		return nil, err
 	}
 	if err := e.Secrets.Put(ctx, nextItem(a.SecretItem), store.Credential{SecretID: k.ID, SecretKey: store.Secret(k.Secret.Reveal())}); err != nil {
-		if derr := e.Cloud.DeleteAccessKey(context.WithoutCancel(ctx), ro.uin, k.ID); derr != nil {
+		if derr := ro.deleteKey(context.WithoutCancel(ctx), k.ID); derr != nil {
 			return nil, fmt.Errorf("store the new key: %w; deleting the new key %s again also failed: %v (delete it in the CAM console)", err, tencent.MaskID(k.ID), derr)
 		}
 		return nil, fmt.Errorf("store the new key (the new key was deleted again): %w", err)
@@ -262,7 +266,10 @@ func (ro *rotation) switchOver(ctx context.Context) (map[string]string, error) {
 }
 
 func (ro *rotation) disableOld(ctx context.Context) (map[string]string, error) {
-	if err := ro.e.Cloud.UpdateAccessKey(ctx, ro.uin, ro.oldCred.SecretID, "Inactive"); err != nil {
+	disable := func() error { return ro.e.Cloud.UpdateAccessKey(ctx, ro.uin, ro.oldCred.SecretID, "Inactive") }
+	w := ro.keyObject(ro.oldCred.SecretID)
+	w.Attrs[attrBefore] = "Active"
+	if err := changing(ctx, ro.ledger, store.LedgerChange, w, disable); err != nil {
 		return nil, err
 	}
 	ro.res.OldKey = "disabled"
@@ -288,10 +295,25 @@ func (ro *rotation) deleteOld(ctx context.Context, grace time.Duration) (map[str
 		ro.res.OldKey = "deleted"
 		return nil, nil
 	}
-	if err := ro.e.Cloud.DeleteAccessKey(ctx, ro.uin, ro.oldCred.SecretID); err != nil {
+	if err := ro.deleteKey(ctx, ro.oldCred.SecretID); err != nil {
 		return nil, err
 	}
 	ro.res.OldKey = "deleted"
 	ro.res.Done = append(ro.res.Done, "deleted key "+tencent.MaskID(ro.oldCred.SecretID))
 	return map[string]string{"deleted_key": ro.oldCred.SecretID}, nil
+}
+
+// keyObject names a key of the sub-user for the ledger; its secret ends in the account's item.
+func (ro *rotation) keyObject(id string) object {
+	return object{Kind: kindKey, Parent: ro.a.SubUserUIN, ID: id,
+		Attrs: map[string]string{attrUserName: ro.a.SubUserName, attrSecretItem: ro.a.SecretItem}}
+}
+
+// deleteKey deletes a key of the sub-user through the ledger, and marks it deleted there.
+func (ro *rotation) deleteKey(ctx context.Context, id string) error {
+	del := func() error { return ro.e.Cloud.DeleteAccessKey(ctx, ro.uin, id) }
+	if err := changing(ctx, ro.ledger, store.LedgerDelete, ro.keyObject(id), del); err != nil {
+		return err
+	}
+	return ro.ledger.forgetDeleted(ctx, kindKey, id)
 }
