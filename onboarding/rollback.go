@@ -44,7 +44,7 @@ type RollbackResult struct {
 // only once nothing of it is left, so a rollback interrupted halfway can be run again.
 func (e *Engine) Rollback(ctx context.Context, account string, cloud Remover) (RollbackResult, error) {
 	res := RollbackResult{Account: account}
-	release, err := e.DB.AcquireRunLock(ctx, account)
+	release, err := e.lockRecorded(ctx, account, "rollback", store.LockExclusive)
 	if err != nil {
 		return res, err
 	}

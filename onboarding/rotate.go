@@ -80,7 +80,7 @@ func (e *Engine) RotateKey(ctx context.Context, account string, grace time.Durat
 	if a.AuthID != "" && e.SecurityCenter == nil {
 		return RotateResult{}, errNoSecurityCenter
 	}
-	release, err := e.DB.AcquireRunLock(ctx, account)
+	release, err := e.lockRecorded(ctx, account, "rotate-key", store.LockExclusive)
 	if err != nil {
 		return RotateResult{}, err
 	}
