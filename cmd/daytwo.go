@@ -27,6 +27,8 @@ type DayTwoOptions struct {
 	SecurityCenterEndpoint string
 	InsecureStorage        bool
 	DryRun                 bool
+	// readOnly opens the database read-only (status changes nothing, and works on a read-only home).
+	readOnly bool
 }
 
 func (o *DayTwoOptions) addFlags(cmd *cobra.Command, all bool) {
@@ -103,7 +105,11 @@ func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := openStore(ctx, f)
+	open := openStore
+	if o.readOnly {
+		open = openStoreReadOnly
+	}
+	db, err := open(ctx, f)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -15,7 +15,7 @@ import (
 func init() { subcommands = append(subcommands, newCmdStatus, newCmdRepair) }
 
 func newCmdStatus(f *Factory) *cobra.Command {
-	opts := &DayTwoOptions{f: f}
+	opts := &DayTwoOptions{f: f, readOnly: true}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Check that an onboarded account's connection still is what was chosen (reads only)",
