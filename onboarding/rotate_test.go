@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
 )
@@ -22,6 +23,21 @@ func (s failingStore) Put(ctx context.Context, name string, c store.Credential) 
 		return errors.New("the secret store is locked")
 	}
 	return s.MemoryStore.Put(ctx, name, c)
+}
+
+// slowValidation is the real Security Center client whose first wait for a validation gives up, as when
+// Security Center takes longer than the rotation waits.
+type slowValidation struct {
+	*securitycenter.Client
+	waited bool
+}
+
+func (s *slowValidation) WaitForValidation(ctx context.Context, authID int64) (securitycenter.Account, error) {
+	if !s.waited {
+		s.waited = true
+		return securitycenter.Account{}, context.DeadlineExceeded
+	}
+	return s.Client.WaitForValidation(ctx, authID)
 }
 
 func rotationRequest() Request {
@@ -109,6 +125,10 @@ func TestRotateKeyFaultAtEveryStep(t *testing.T) {
 		{"store the new key", func(f *fixture) { f.engine.Secrets = failingStore{f.secrets, "#next"} }, false},
 		{"verify the new key", func(f *fixture) { f.emu.FailNext("GetCallerIdentity", "InternalError", 10) }, false},
 		{"submit to Security Center", func(f *fixture) { f.env.SecurityCenter.FailNext("ModifyCloudVendorAccountAK", "InternalError", 2) }, false},
+		{"wait for Security Center's validation", func(f *fixture) {
+			// Security Center holds the new key, but its validation is not seen: the old key is given back.
+			f.engine.SecurityCenter = &slowValidation{Client: f.sc}
+		}, false},
 		{"store the new key as the account's", func(f *fixture) {
 			f.engine.Secrets = failingStore{f.secrets, "/sas-reader"}
 		}, true},
@@ -138,7 +158,7 @@ func TestRotateKeyFaultAtEveryStep(t *testing.T) {
 			}
 			// Faults gone, a second rotation completes with one key left, validated.
 			f.emu.ClearFaults()
-			f.engine.Secrets = f.secrets
+			f.engine.Secrets, f.engine.SecurityCenter = f.secrets, f.sc
 			again, err := f.engine.RotateKey(ctx, res.Account, 0, nil)
 			if err != nil {
 				t.Fatalf("second rotation: %v", err)
