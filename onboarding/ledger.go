@@ -356,11 +356,11 @@ func describe(en store.LedgerEntry) string {
 		}
 		return "API key " + tencent.MaskID(id)
 	case kindLogset:
-		return fmt.Sprintf("CLS logset %s %s in %s", en.Name, id, en.Region)
+		return fmt.Sprintf("CLS logset %s in %s", named(en.Name, id), en.Region)
 	case kindTopic:
-		return fmt.Sprintf("CLS topic %s %s in logset %s", en.Name, id, en.Parent)
+		return fmt.Sprintf("CLS topic %s in logset %s", named(en.Name, id), en.Parent)
 	case kindTrack:
-		return fmt.Sprintf("CloudAudit tracking set %s %s", en.Name, id)
+		return "CloudAudit tracking set " + named(en.Name, id)
 	case kindKafka:
 		return "Kafka consumption of topic " + en.Name
 	case kindSCAccount:
@@ -461,4 +461,15 @@ func legacyObjects(ids map[string]string) []object {
 		out = append(out, object{Kind: kindUser, Name: v, ID: uin})
 	}
 	return out
+}
+
+// named is a name with its ID, when known.
+func named(name, id string) string {
+	switch {
+	case id == "":
+		return name
+	case name == "":
+		return id
+	}
+	return name + " (" + id + ")"
 }

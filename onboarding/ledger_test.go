@@ -425,3 +425,33 @@ func TestAnAccountSecurityCenterCouldNotIdentifyIsRepairedNotDuplicated(t *testi
 		t.Fatalf("Security Center accounts: %+v", accounts)
 	}
 }
+
+// Killed while a create was on its way but before the service acted: the intent is resolved as absent
+// (nothing was made), and the rollback leaves both clouds as they were.
+func TestAKillBeforeTheServiceActedIsResolvedAsAbsent(t *testing.T) {
+	for _, action := range []string{"AddUser", "CreatePolicy", "CreateTopic", "CreateAccessKey"} {
+		t.Run(action, func(t *testing.T) {
+			f := newFixture(t)
+			before := f.cloudState()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			f.emu.AddFaults([]tcloud.FaultRule{{Action: action, Fault: tcloud.FaultDrop, Nth: 1, Then: cancel}})
+			req := fullRequest()
+			req.SecurityCenter, req.SkipSync = SecurityCenterSkip, true
+			if _, err := f.engine.Apply(ctx, req, nil); err == nil {
+				t.Fatal("the run succeeded despite the kill")
+			}
+			f.emu.ClearFaults()
+			rb, err := f.engine.Rollback(context.Background(), "acct", f.admin)
+			if err != nil {
+				t.Fatalf("rollback: %v %+v", err, rb)
+			}
+			entries, _ := f.engine.DB.Ledger(context.Background(), "acct")
+			absent := slices.ContainsFunc(entries, func(e store.LedgerEntry) bool { return e.State == store.LedgerAbsent })
+			if !absent {
+				t.Errorf("no intent was resolved as absent: %+v", entries)
+			}
+			assertSameState(t, before, f.cloudState())
+		})
+	}
+}

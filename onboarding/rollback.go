@@ -204,7 +204,7 @@ func (e *Engine) restoreSyncRegions(ctx context.Context, l ledger, entries []sto
 			return "", err
 		}
 	}
-	return "Security Center's Tencent Cloud sync regions set back to " + orNone(before), nil
+	return "the Tencent Cloud sync regions onboard set in Security Center (back to " + orNone(before) + ")", nil
 }
 
 // kept describes what onboarding changed and a rollback leaves as it is.
