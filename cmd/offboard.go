@@ -125,5 +125,5 @@ func writeOffboard(w io.Writer, title string, done []string, r onboarding.Offboa
 			fmt.Fprintf(&b, "  - %s\n", s)
 		}
 	}
-	io.WriteString(w, b.String())
+	io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"onboard/onboarding"
+	"onboard/store"
 	"onboard/tencent"
 )
 
@@ -61,7 +62,7 @@ func rotateKeyRun(ctx context.Context, opts *DayTwoOptions, grace time.Duration)
 	}
 	progress := func(e onboarding.Event) {
 		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, e.Detail)
+			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
 		}
 	}
 	res, err := d.engine.RotateKey(ctx, accounts[0].Name, grace, progress)
@@ -85,7 +86,7 @@ func writeRotation(w io.Writer, r onboarding.RotateResult) {
 	for _, d := range r.Done {
 		fmt.Fprintf(&b, "  - %s\n", d)
 	}
-	io.WriteString(w, b.String())
+	io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
 }
 
 // maskKeys masks every key ID in text such as "ID1 or ID2".

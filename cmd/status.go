@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"onboard/onboarding"
+	"onboard/store"
 )
 
 func init() { subcommands = append(subcommands, newCmdStatus, newCmdRepair) }
@@ -101,7 +102,7 @@ func writeStatus(w io.Writer, st onboarding.AccountStatus) {
 			fmt.Fprintf(&b, "             fix: %s\n", c.Fix)
 		}
 	}
-	io.WriteString(w, b.String())
+	io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
 }
 
 func newCmdRepair(f *Factory) *cobra.Command {
@@ -153,12 +154,12 @@ func repairRun(ctx context.Context, opts *DayTwoOptions) error {
 		for _, p := range plan {
 			fmt.Fprintf(&b, "%s:\n  - %s\n", p.Title, strings.Join(p.Actions, "\n  - "))
 		}
-		_, err = io.WriteString(f.IO.Out, b.String())
+		_, err = io.WriteString(f.IO.Out, terminalSafeLines(store.Scrub(b.String())))
 		return err
 	}
 	progress := func(e onboarding.Event) {
 		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, e.Detail)
+			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
 		}
 	}
 	res, err := d.engine.Repair(ctx, a.Name, progress)
