@@ -49,7 +49,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "foreign_keys(1)", "synchronous(FULL)"} {
+	// busy_timeout comes first: switching to WAL needs a lock, and a connection opened while another
+	// process writes must wait for it like any other statement, not fail at once with SQLITE_BUSY.
+	for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
