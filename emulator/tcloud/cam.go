@@ -36,6 +36,7 @@ func (s *Server) buildRoutes() map[string]service {
 			"ListAccessKeys":           {fn: s.listAccessKeys},
 			"UpdateAccessKey":          {fn: s.updateAccessKey, mutating: true},
 			"DeleteAccessKey":          {fn: s.deleteAccessKey, mutating: true},
+			"GetSecurityLastUsed":      {fn: s.getSecurityLastUsed},
 		}},
 		"region": {version: "2022-06-27", actions: map[string]handler{
 			"DescribeRegions": {fn: s.describeRegions},

@@ -11,7 +11,7 @@ import (
 var PublishedRates = map[string]float64{
 	"cam:CreateAccessKey": 5, "cam:DeleteAccessKey": 5,
 	"cam:CreatePolicy": 10, "cam:AttachUserPolicy": 10, "cam:DetachUserPolicy": 10, "lighthouse:DescribeRegions": 10,
-	"cam:AddUser": 20, "cam:DeleteUser": 20, "cam:ListUsers": 20, "cam:GetUserAppId": 20, "cam:ListAccessKeys": 20,
+	"cam:AddUser": 20, "cam:DeleteUser": 20, "cam:ListUsers": 20, "cam:GetUserAppId": 20, "cam:ListAccessKeys": 20, "cam:GetSecurityLastUsed": 20,
 	"cam:ListPolicies": 20, "cam:ListAttachedUserPolicies": 20, "sts:GetCallerIdentity": 20, "cvm:DescribeRegions": 20,
 	"cls:CreateLogset": 20, "cls:OpenKafkaConsumer": 20, "cls:DescribeKafkaConsumer": 20, "cloudaudit:CreateAuditTrack": 20,
 	"cloudaudit:ModifyAuditTrack": 20, "clb:DescribeLoadBalancers": 20, "cdb:DescribeDBInstances": 20,

@@ -136,6 +136,7 @@ type accessKey struct {
 	id, secret, status, description string
 	owner                           *user
 	created                         time.Time
+	lastUsed                        time.Time // the last call it signed (GetSecurityLastUsed)
 	// Temporary keys only: the token that must travel with the key, when it stops working, and the
 	// federated session whose policy bounds what the owner's permissions allow.
 	token   string
@@ -428,6 +429,7 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	key.lastUsed = s.now()
 	result, apiErr := h.fn(req)
 	return result, call, apiErr
 }

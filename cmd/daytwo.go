@@ -1,0 +1,145 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"onboard/inventory"
+	"onboard/onboarding"
+	"onboard/store"
+	"onboard/tencent"
+)
+
+// DayTwoOptions are the inputs that status, repair, rotate-key and offboard share: which account, and the
+// operator's keys for both clouds (the same sources as onboard tencent).
+type DayTwoOptions struct {
+	f                      *Factory
+	Account                string
+	All                    bool
+	Profile                string
+	Endpoint               string
+	AlibabaProfile         string
+	SecurityCenterEndpoint string
+	InsecureStorage        bool
+	DryRun                 bool
+	// readOnly opens the database read-only (status changes nothing, and works on a read-only home).
+	readOnly bool
+}
+
+func (o *DayTwoOptions) addFlags(cmd *cobra.Command, all bool) {
+	fl := cmd.Flags()
+	fl.StringVar(&o.Account, "account", "", "the onboarded account (see onboard accounts list); default: the only one")
+	if all {
+		fl.BoolVar(&o.All, "all", false, "every onboarded account")
+	}
+	fl.StringVar(&o.Profile, "profile", "", "Tencent Cloud credentials profile of the operator (tccli or ~/.tencentcloud/credentials)")
+	fl.StringVar(&o.Endpoint, "tencent-endpoint", "", "send Tencent Cloud calls to this http(s)://HOST[:PORT] (env ONBOARD_TENCENT_ENDPOINT)")
+	fl.StringVar(&o.AlibabaProfile, "alibaba-profile", "", "aliyun CLI profile with the Alibaba Cloud credentials for Security Center")
+	fl.StringVar(&o.SecurityCenterEndpoint, "security-center-endpoint", "", "send Security Center calls to this http(s)://HOST[:PORT] (env ONBOARD_SECURITY_CENTER_ENDPOINT)")
+	fl.BoolVar(&o.InsecureStorage, "insecure-storage", false, "the keys are in the file store ($ONBOARD_HOME/secrets.json)")
+}
+
+// chooseAccounts resolves --account and --all: the named account, every account, or the only one.
+func chooseAccounts(ctx context.Context, db *store.DB, name string, all bool) ([]store.Account, error) {
+	if all && name != "" {
+		return nil, Usagef("--account and --all cannot be used together")
+	}
+	if name != "" {
+		a, err := db.Account(ctx, name)
+		if err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("--account %q: %w; see onboard accounts list", name, err)}
+		}
+		return []store.Account{a}, nil
+	}
+	accounts, err := db.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(accounts) == 0:
+		return nil, Usagef("no onboarded account: run onboard tencent first")
+	case all || len(accounts) == 1:
+		return accounts, nil
+	}
+	names := make([]string, len(accounts))
+	for i, a := range accounts {
+		names[i] = a.Name
+	}
+	return nil, Usagef("several accounts are onboarded: choose one with --account (%s)", strings.Join(names, ", "))
+}
+
+// dayTwo is an engine with the operator's keys, and what it was built from.
+type dayTwo struct {
+	engine  *onboarding.Engine
+	admin   *tencent.Client
+	db      *store.DB
+	secrets store.SecretStore
+}
+
+// newDayTwo opens the store and the secret store and builds an engine with the operator's Tencent Cloud
+// key. Security Center's client depends on the account's site: forAccount sets it.
+func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
+	f := o.f
+	userHome, _ := os.UserHomeDir()
+	cred, source, err := tencent.ResolveCredentials(tencent.CredentialSources{Profile: o.Profile, Getenv: f.Getenv, Home: userHome})
+	if err != nil {
+		return nil, nil, err
+	}
+	endpoint := o.Endpoint
+	if endpoint == "" {
+		endpoint = f.Getenv("ONBOARD_TENCENT_ENDPOINT")
+	}
+	newClient := func(c tencent.Credential) (*tencent.Client, error) {
+		cl, err := tencent.New(tencent.Options{Credential: c, Endpoint: endpoint, Logger: f.Logger})
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		return cl, nil
+	}
+	admin, err := newClient(cred)
+	if err != nil {
+		return nil, nil, err
+	}
+	open := openStore
+	if o.readOnly {
+		open = openStoreReadOnly
+	}
+	db, err := open(ctx, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	secrets, err := openSecrets(f, o.InsecureStorage)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Using Tencent Cloud credentials from %s\n", source)
+	e := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second, OperatorKeyID: cred.SecretID,
+		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
+		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
+		InventoryUnlimited: f.Getenv(envSandbox) == "1"}
+	return &dayTwo{engine: e, admin: admin, db: db, secrets: secrets}, func() { db.Close() }, nil
+}
+
+// forAccount gives the engine the Security Center client of the account's site; without Alibaba Cloud
+// credentials it stays nil (status then says Security Center was not checked).
+func (d *dayTwo) forAccount(o *DayTwoOptions, a store.Account, required bool) error {
+	d.engine.SecurityCenter = nil
+	if a.AuthID == "" {
+		return nil
+	}
+	sc, _, err := newSecurityCenter(o.f, &TencentOptions{AlibabaProfile: o.AlibabaProfile, SecurityCenterEndpoint: o.SecurityCenterEndpoint}, a.Site)
+	if err != nil {
+		if required {
+			return err
+		}
+		return nil
+	}
+	d.engine.SecurityCenter = sc
+	return nil
+}

@@ -1,0 +1,129 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"onboard/onboarding"
+	"onboard/store"
+)
+
+func init() { subcommands = append(subcommands, newCmdOffboard) }
+
+// OffboardOptions are the inputs of `onboard offboard`.
+type OffboardOptions struct {
+	DayTwoOptions
+	Yes           bool
+	KeepInventory bool
+}
+
+func newCmdOffboard(f *Factory) *cobra.Command {
+	opts := &OffboardOptions{DayTwoOptions: DayTwoOptions{f: f}}
+	cmd := &cobra.Command{
+		Use:   "offboard",
+		Short: "Remove everything onboard created for an account, across all its runs",
+		Long: `Take an account down: remove, in reverse order, everything onboard created for it across all its runs
+(the Security Center account and its audit-log settings; the Kafka consumption, tracking set, topic and
+logset; the grants and custom policies; the key; the sub-user), then the local record, the secret and the
+inventory (--keep-inventory keeps the inventory). What onboard reused but did not create is left in place
+and listed. It asks for the account's name to be typed, or takes --yes with --no-input. It can be run
+again: what is already gone counts as removed. --dry-run prints the plan only.`,
+		Example: "  onboard offboard --account prod --dry-run\n  onboard offboard --account prod --yes --no-input",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return offboardRun(c.Context(), opts)
+		},
+	}
+	opts.addFlags(cmd, false)
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.Yes, "yes", false, "do not ask for the account's name (with --no-input)")
+	fl.BoolVar(&opts.KeepInventory, "keep-inventory", false, "keep the account's synchronised inventory")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "print what offboard would remove and leave, and change nothing")
+	addSandboxFlag(cmd, f)
+	return cmd
+}
+
+func offboardRun(ctx context.Context, opts *OffboardOptions) error {
+	f := opts.f
+	if opts.Yes && !f.NoInput {
+		return Usagef("--yes needs --no-input: offboard removes the account's resources for good")
+	}
+	if !opts.Yes && !opts.DryRun && !f.Interactive() {
+		return Usagef("offboard asks for the account's name to be typed: run it on a terminal, or pass --yes with --no-input")
+	}
+	d, done, err := newDayTwo(ctx, &opts.DayTwoOptions)
+	if err != nil {
+		return err
+	}
+	defer done()
+	name := opts.Account
+	accounts, err := chooseAccounts(ctx, d.db, opts.Account, false)
+	switch {
+	case err == nil:
+		name = accounts[0].Name
+		if err := d.forAccount(&opts.DayTwoOptions, accounts[0], true); err != nil {
+			return err
+		}
+	case name != "" && errors.Is(err, store.ErrNotFound):
+		// No record: an earlier offboard may have stopped after removing it; the ledger still knows.
+	default:
+		return err
+	}
+	if opts.DryRun {
+		plan, err := d.engine.PlanOffboard(ctx, name)
+		if err != nil {
+			return err
+		}
+		if f.JSON() {
+			return writeJSON(f.IO.Out, plan)
+		}
+		writeOffboard(f.IO.Out, "Offboard plan (dry run: nothing was changed)", plan.Planned, plan)
+		return nil
+	}
+	if !opts.Yes {
+		fmt.Fprintf(f.IO.ErrOut, "This removes everything onboard created for account %s. Type the account's name to confirm: ", name)
+		line, _ := bufio.NewReader(f.IO.In).ReadString('\n')
+		if strings.TrimSpace(line) != name {
+			return fmt.Errorf("offboard %q: the typed name does not match; nothing was changed", name)
+		}
+	}
+	res, err := d.engine.Offboard(ctx, name, d.admin, opts.KeepInventory)
+	if f.JSON() {
+		if werr := writeJSON(f.IO.Out, res); werr != nil {
+			return werr
+		}
+	} else {
+		writeOffboard(f.IO.Out, "Offboarded "+name, res.Removed, res)
+	}
+	return err
+}
+
+func writeOffboard(w io.Writer, title string, done []string, r onboarding.OffboardResult) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:\n", title)
+	if len(done) == 0 {
+		b.WriteString("  nothing to remove\n")
+	}
+	for _, s := range done {
+		fmt.Fprintf(&b, "  - %s\n", s)
+	}
+	for _, group := range []struct {
+		title string
+		items []string
+	}{{"Left in place (reused, not created by onboard)", r.Reused}, {"Not removed", r.Left}, {"Kept as changed", r.Kept}} {
+		if len(group.items) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "%s:\n", group.title)
+		for _, s := range group.items {
+			fmt.Fprintf(&b, "  - %s\n", s)
+		}
+	}
+	io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
+}

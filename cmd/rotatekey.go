@@ -1,0 +1,101 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"onboard/onboarding"
+	"onboard/store"
+	"onboard/tencent"
+)
+
+func init() { subcommands = append(subcommands, newCmdRotateKey) }
+
+func newCmdRotateKey(f *Factory) *cobra.Command {
+	opts := &DayTwoOptions{f: f}
+	var grace time.Duration
+	cmd := &cobra.Command{
+		Use:   "rotate-key",
+		Short: "Replace the sub-user's API key with no downtime",
+		Long: `Replace an onboarded account's API key with no downtime, within CAM's limit of two keys per user:
+create the second key and store it, verify it (waiting for CAM to propagate it), submit it to Security
+Center (ModifyCloudVendorAccountAK) and wait for its validation, make it the account's key, disable the old
+key and, after --grace, delete it. Every step is journaled; a failure at any step leaves the connection
+working on one of the two keys and says which, and running rotate-key again completes the rotation.
+
+When the sub-user already has two keys, rotate-key removes only a key onboard created whose secret it does
+not hold; it never removes the key in use or a key someone else made.`,
+		Example: "  onboard rotate-key --account prod\n  onboard rotate-key --account prod --grace 24h",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if grace < 0 {
+				return Usagef("invalid --grace %s: must be 0 or more", grace)
+			}
+			return rotateKeyRun(c.Context(), opts, grace)
+		},
+	}
+	opts.addFlags(cmd, false)
+	cmd.Flags().DurationVar(&grace, "grace", 0, "how long the old key stays disabled before it is deleted (rotate-key waits that long)")
+	addSandboxFlag(cmd, f)
+	return cmd
+}
+
+func rotateKeyRun(ctx context.Context, opts *DayTwoOptions, grace time.Duration) error {
+	f := opts.f
+	d, done, err := newDayTwo(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer done()
+	accounts, err := chooseAccounts(ctx, d.db, opts.Account, false)
+	if err != nil {
+		return err
+	}
+	if err := d.forAccount(opts, accounts[0], true); err != nil {
+		return err
+	}
+	progress := func(e onboarding.Event) {
+		if !f.JSON() {
+			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
+		}
+	}
+	res, err := d.engine.RotateKey(ctx, accounts[0].Name, grace, progress)
+	if err != nil {
+		var rerr *onboarding.RotationError
+		if errors.As(err, &rerr) && !f.JSON() {
+			writeRotation(f.IO.ErrOut, res)
+		}
+		return err
+	}
+	if f.JSON() {
+		return writeJSON(f.IO.Out, res)
+	}
+	writeRotation(f.IO.Out, res)
+	return nil
+}
+
+func writeRotation(w io.Writer, r onboarding.RotateResult) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Account %s: the connection works on key %s (old key %s: %s).\n", r.Account, maskKeys(r.InUse), tencent.MaskID(r.OldKeyID), r.OldKey)
+	for _, d := range r.Done {
+		fmt.Fprintf(&b, "  - %s\n", d)
+	}
+	io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
+}
+
+// maskKeys masks every key ID in text such as "ID1 or ID2".
+func maskKeys(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		if strings.HasPrefix(w, "AKID") {
+			words[i] = tencent.MaskID(w)
+		}
+	}
+	return strings.Join(words, " ")
+}

@@ -1,0 +1,173 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"onboard/onboarding"
+	"onboard/store"
+)
+
+func init() { subcommands = append(subcommands, newCmdStatus, newCmdRepair) }
+
+func newCmdStatus(f *Factory) *cobra.Command {
+	opts := &DayTwoOptions{f: f, readOnly: true}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Check that an onboarded account's connection still is what was chosen (reads only)",
+		Long: `Check, reading only, an onboarded account's connection: the sub-user and its key (active, its age and
+last use), each grant and custom policy (against its template), Security Center (the account and its key
+check, modules, regions, frequencies), the audit-log delivery (tracking set, topic, Kafka consumption,
+Security Center's settings) and the last inventory sync. Each check is ok, warning or broken; a check
+that is not ok says what fixes it.
+
+Exit codes: 0 every check is ok, 3 only warnings, 1 something is broken. Meant for cron and monitoring.`,
+		Example: "  onboard status --account prod\n  onboard status --all --output json",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return statusRun(c.Context(), opts)
+		},
+	}
+	opts.addFlags(cmd, true)
+	addSandboxFlag(cmd, f)
+	return cmd
+}
+
+// errBroken is the exit of a status that found something broken (exit 1).
+var errBroken = errors.New("something is broken")
+
+func statusRun(ctx context.Context, opts *DayTwoOptions) error {
+	f := opts.f
+	d, done, err := newDayTwo(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer done()
+	accounts, err := chooseAccounts(ctx, d.db, opts.Account, opts.All)
+	if err != nil {
+		return err
+	}
+	var all []onboarding.AccountStatus
+	verdict := onboarding.VerdictOK
+	for _, a := range accounts {
+		if err := d.forAccount(opts, a, false); err != nil {
+			return err
+		}
+		st, err := d.engine.Status(ctx, a.Name)
+		if err != nil {
+			return fmt.Errorf("status of %q: %w", a.Name, err)
+		}
+		all = append(all, st)
+		switch {
+		case st.Verdict == onboarding.VerdictBroken:
+			verdict = st.Verdict
+		case st.Verdict == onboarding.VerdictWarning && verdict == onboarding.VerdictOK:
+			verdict = st.Verdict
+		}
+	}
+	if f.JSON() {
+		if err := writeJSON(f.IO.Out, all); err != nil {
+			return err
+		}
+	} else {
+		for _, st := range all {
+			writeStatus(f.IO.Out, st)
+		}
+	}
+	switch verdict {
+	case onboarding.VerdictBroken:
+		return errBroken
+	case onboarding.VerdictWarning:
+		return &PartialError{Err: errors.New("some checks warn")}
+	}
+	return nil
+}
+
+func writeStatus(w io.Writer, st onboarding.AccountStatus) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Account %s: %s\n", st.Account, st.Verdict)
+	area := ""
+	for _, c := range st.Checks {
+		if c.Area != area {
+			area = c.Area
+			fmt.Fprintf(&b, "  %s\n", area)
+		}
+		fmt.Fprintf(&b, "    %-8s %s: %s\n", c.Verdict, c.Name, c.Detail)
+		if c.Fix != "" {
+			fmt.Fprintf(&b, "             fix: %s\n", c.Fix)
+		}
+	}
+	io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
+}
+
+func newCmdRepair(f *Factory) *cobra.Command {
+	opts := &DayTwoOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "repair",
+		Short: "Converge an onboarded account back to what was chosen",
+		Long: `Converge what onboard status finds back to what was chosen, by running the onboarding's own steps again
+with the account's recorded choices: attach a detached grant, update a drifted custom policy, replace a
+disabled or lost key and submit it, restore the audit-log delivery, give Security Center its key and
+settings again. What is right is left untouched. --dry-run prints the plan only.`,
+		Example: "  onboard repair --account prod --dry-run\n  onboard repair --account prod",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return repairRun(c.Context(), opts)
+		},
+	}
+	opts.addFlags(cmd, false)
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what repair would change, and change nothing")
+	addSandboxFlag(cmd, f)
+	return cmd
+}
+
+func repairRun(ctx context.Context, opts *DayTwoOptions) error {
+	f := opts.f
+	d, done, err := newDayTwo(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer done()
+	accounts, err := chooseAccounts(ctx, d.db, opts.Account, false)
+	if err != nil {
+		return err
+	}
+	a := accounts[0]
+	if err := d.forAccount(opts, a, true); err != nil {
+		return err
+	}
+	if opts.DryRun {
+		plan, err := d.engine.PlanRepair(ctx, a.Name)
+		if err != nil {
+			return engineError(err)
+		}
+		if f.JSON() {
+			return writeJSON(f.IO.Out, plan)
+		}
+		var b strings.Builder
+		b.WriteString("Repair plan (dry run: nothing was changed):\n")
+		for _, p := range plan {
+			fmt.Fprintf(&b, "%s:\n  - %s\n", p.Title, strings.Join(p.Actions, "\n  - "))
+		}
+		_, err = io.WriteString(f.IO.Out, terminalSafeLines(store.Scrub(b.String())))
+		return err
+	}
+	progress := func(e onboarding.Event) {
+		if !f.JSON() {
+			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
+		}
+	}
+	res, err := d.engine.Repair(ctx, a.Name, progress)
+	if err != nil {
+		return engineError(err)
+	}
+	if f.JSON() {
+		return writeJSON(f.IO.Out, res)
+	}
+	return writeTencentResult(f.IO.Out, res)
+}
