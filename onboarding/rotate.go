@@ -169,7 +169,9 @@ func (ro *rotation) create(ctx context.Context) (map[string]string, error) {
 		ro.res.Done = append(ro.res.Done, "deleted key "+tencent.MaskID(k.ID)+" (created by onboard, its secret lost)")
 	}
 	k, err := creating(ctx, ro.ledger, ro.keyObject(""),
-		func() (tencent.AccessKey, error) { return e.Cloud.CreateAccessKey(ctx, ro.uin, keyDescription(e.Installation)) },
+		func() (tencent.AccessKey, error) {
+			return e.Cloud.CreateAccessKey(ctx, ro.uin, keyDescription(e.Installation))
+		},
 		func(k tencent.AccessKey) string { return k.ID })
 	if err != nil {
 		return nil, err
