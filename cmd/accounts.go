@@ -57,9 +57,10 @@ name a file with --to, which is created with mode 0600 and must not exist yet.`,
 		},
 	}
 	reveal.Flags().StringVar(&to, "to", "", "write the key to this new `FILE` (mode 0600) instead of the terminal")
-	reveal.Flags().BoolVar(&insecure, "insecure-storage", false, "the key is in the file store ($ONBOARD_HOME/secrets.json)")
+	reveal.Flags().BoolVar(&insecure, "insecure-storage", false, "the key is in the file store ($ONBOARD_HOME/secrets.json); only for accounts onboarded before onboard recorded the store")
 	addSandboxFlag(list, f)
 	addSandboxFlag(show, f)
+	addSandboxFlag(reveal, f)
 	cmd.AddCommand(list, show, reveal)
 	return cmd
 }
@@ -78,13 +79,13 @@ func accountsRevealRun(ctx context.Context, opts *AccountsOptions, to string, in
 	if err != nil {
 		return &UsageError{Err: fmt.Errorf("%w; see onboard accounts list", err)}
 	}
-	secrets, err := openSecrets(f, insecure)
+	secrets, err := openAccountSecrets(f, a, insecure)
 	if err != nil {
 		return err
 	}
 	cred, err := secrets.Get(ctx, a.SecretItem)
 	if err != nil {
-		return fmt.Errorf("read the key of %q from the %s secret store: %w", a.Name, secrets.Kind(), err)
+		return fmt.Errorf("read the key of %q from the %s: %w", a.Name, storeLabel(f, secrets.Kind()), err)
 	}
 	text := fmt.Sprintf("SecretId:  %s\nSecretKey: %s\n", cred.SecretID, cred.SecretKey.Reveal())
 	if to == "" {
@@ -121,11 +122,50 @@ func openSecrets(f *Factory, insecure bool) (store.SecretStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	secrets, err := store.SecretStoreFromEnv(home, insecure, f.Getenv, f.IO.ErrOut)
+	secrets, err := store.SecretStoreFromEnv(home, insecure, f.Getenv, secretStoreWarnings(f))
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
 	return secrets, nil
+}
+
+// openAccountSecrets opens the secret store the account records as holding its key, so that a store
+// chosen once at onboarding (--insecure-storage) needs no repeating. An account recorded before the
+// store was (no kind) gets the store the flag or environment chooses.
+func openAccountSecrets(f *Factory, a store.Account, insecure bool) (store.SecretStore, error) {
+	if a.SecretStore == "" {
+		return openSecrets(f, insecure)
+	}
+	home, err := store.Home(f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenSecretStore(a.SecretStore, home, f.Getenv, secretStoreWarnings(f))
+}
+
+// secretStoreWarnings is where the file store warns that it keeps secrets unencrypted; the sandbox's
+// file store holds only emulated keys, and the user chose nothing, so it does not warn.
+func secretStoreWarnings(f *Factory) io.Writer {
+	if inSandbox(f) {
+		return io.Discard
+	}
+	return f.IO.ErrOut
+}
+
+// inSandbox reports whether the command runs against the sandbox's emulators.
+func inSandbox(f *Factory) bool { return f.Getenv(envSandbox) == "1" }
+
+// storeLabel names a secret store kind for people: the sandbox's is its own.
+func storeLabel(f *Factory, kind string) string {
+	switch {
+	case inSandbox(f):
+		return "sandbox file store"
+	case kind == "keyring":
+		return "OS keyring"
+	case kind == "file":
+		return "file store"
+	}
+	return kind + " secret store"
 }
 
 // accountView is an account as the commands print it; it holds no secret.

@@ -62,7 +62,7 @@ A region or kind that fails is reported and the rest is kept (exit code 3).`,
 	fl.IntVar(&opts.Concurrency, "concurrency", inventory.DefaultConcurrency, "most requests in flight; 1 sends one request at a time, pages in order")
 	fl.StringVar(&opts.Rates, "rates", "published", "client-side rate limits: published (Tencent's per-action limits), off, or overrides such as cvm:DescribeInstances=20,cbs:DescribeDisks=50")
 	fl.StringVar(&opts.Endpoint, "tencent-endpoint", "", "send Tencent Cloud calls to this http(s)://HOST[:PORT] (env ONBOARD_TENCENT_ENDPOINT)")
-	fl.BoolVar(&opts.Insecure, "insecure-storage", false, "the keys are in the file store ($ONBOARD_HOME/secrets.json)")
+	fl.BoolVar(&opts.Insecure, "insecure-storage", false, "the keys are in the file store ($ONBOARD_HOME/secrets.json); only for accounts onboarded before onboard recorded the store")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
@@ -122,17 +122,13 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 	if err != nil {
 		return err
 	}
-	secrets, err := openSecrets(f, opts.Insecure)
-	if err != nil {
-		return err
-	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(inventory.MemoryLimit)
 	}
 	var reports []syncReport
 	var errs []error
 	for _, a := range accounts {
-		report, err := syncAccount(ctx, f, db, secrets, a, opts, kinds, inventory.Options{Rates: rates, Unlimited: unlimited})
+		report, err := syncAccount(ctx, f, db, a, opts, kinds, inventory.Options{Rates: rates, Unlimited: unlimited})
 		if report != nil {
 			reports = append(reports, *report)
 		}
@@ -183,8 +179,8 @@ func accountsToSync(ctx context.Context, db *store.DB, opts *SyncOptions) ([]sto
 	return nil, Usagef("several accounts are onboarded: choose one with --account (%s) or sync them all with --all", strings.Join(names, ", "))
 }
 
-func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.SecretStore, a store.Account, opts *SyncOptions, kinds []string, limits inventory.Options) (*syncReport, error) {
-	cred, err := syncCredential(ctx, f, secrets, a)
+func syncAccount(ctx context.Context, f *Factory, db *store.DB, a store.Account, opts *SyncOptions, kinds []string, limits inventory.Options) (*syncReport, error) {
+	cred, err := syncCredential(ctx, f, a, opts.Insecure)
 	if err != nil {
 		return nil, err
 	}
@@ -240,13 +236,17 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 // syncCredential reads the account's key from the secret store. A sandbox starts a fresh emulated
 // account each run, which does not know the sub-user key an earlier sandbox run stored, so a sandbox
 // sync uses the emulated account's own key.
-func syncCredential(ctx context.Context, f *Factory, secrets store.SecretStore, a store.Account) (tencent.Credential, error) {
+func syncCredential(ctx context.Context, f *Factory, a store.Account, insecure bool) (tencent.Credential, error) {
 	if f.Getenv(envSandbox) == "1" {
 		return tencent.Credential{SecretID: f.Getenv(envTencentSecretID), SecretKey: tencent.SecretKey(f.Getenv(envTencentSecretKey))}, nil
 	}
+	secrets, err := openAccountSecrets(f, a, insecure)
+	if err != nil {
+		return tencent.Credential{}, err
+	}
 	cred, err := secrets.Get(ctx, a.SecretItem)
 	if err != nil {
-		return tencent.Credential{}, fmt.Errorf("read the key of %q from the %s secret store: %w", a.Name, secrets.Kind(), err)
+		return tencent.Credential{}, fmt.Errorf("read the key of %q from the %s: %w", a.Name, storeLabel(f, secrets.Kind()), err)
 	}
 	return tencent.Credential{SecretID: cred.SecretID, SecretKey: tencent.SecretKey(cred.SecretKey.Reveal())}, nil
 }

@@ -196,6 +196,13 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 			invalid = append(invalid, err)
 		}
 	}
+	if inSandbox(f) {
+		for _, fl := range []struct{ name, value string }{{"--profile", opts.Profile}, {"--secret-id", opts.SecretID}, {"--alibaba-profile", opts.AlibabaProfile}} {
+			if fl.value != "" {
+				invalid = append(invalid, fmt.Errorf("%s cannot be used with --sandbox: the sandbox signs with its demo keys", fl.name))
+			}
+		}
+	}
 	if opts.SecretID != "" && !opts.SecretKeyStdin {
 		invalid = append(invalid, errors.New("--secret-id needs --secret-key-stdin: the SecretKey is read from standard input, never from the command line"))
 	}
@@ -236,6 +243,9 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if err != nil {
 		return err
 	}
+	if inSandbox(f) {
+		source.Description = "the sandbox demo key"
+	}
 	fmt.Fprintf(f.IO.ErrOut, "Using Tencent Cloud credentials from %s\n", source)
 	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second, OperatorKeyID: cred.SecretID,
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
@@ -249,6 +259,9 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		switch {
 		case err == nil:
 			engine.SecurityCenter = sc
+			if inSandbox(f) {
+				scSource.Description = "the sandbox demo key"
+			}
 			fmt.Fprintf(f.IO.ErrOut, "Using Alibaba Cloud credentials from %s\n", scSource)
 		case opts.Request.SecurityCenter == "" && errors.Is(err, securitycenter.ErrNoCredentials):
 			// Submit is the default only where it can work: with no Alibaba Cloud credentials at all, the
@@ -287,7 +300,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if f.JSON() {
 		return writeJSON(f.IO.Out, res)
 	}
-	return writeTencentResult(f.IO.Out, res)
+	return writeTencentResult(f.IO.Out, res, storeLabel(f, res.KeyStoredIn))
 }
 
 // engineError gives the engine's errors their exit codes. The pre-flight's error lists every problem
@@ -311,10 +324,11 @@ func engineError(err error) error {
 	return err
 }
 
-func writeTencentResult(w io.Writer, r onboarding.Result) error {
+// writeTencentResult prints the result; store names the secret store holding the key, for people.
+func writeTencentResult(w io.Writer, r onboarding.Result, store string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Onboarded Tencent Cloud account %s as %q.\n", r.OwnerUIN, r.Account)
-	fmt.Fprintf(&b, "Sub-user: %s (UIN %d)\nAPI key: %s, secret kept in the %s secret store\n", r.SubUser, r.SubUserUIN, tencent.MaskID(r.AccessKeyID), r.KeyStoredIn)
+	fmt.Fprintf(&b, "Sub-user: %s (UIN %d)\nAPI key: %s, secret kept in the %s\n", r.SubUser, r.SubUserUIN, tencent.MaskID(r.AccessKeyID), store)
 	writeSecurityCenterResult(&b, r)
 	for _, l := range []struct {
 		title string
@@ -351,6 +365,9 @@ func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engi
 	}
 	if sc, source, err := newSecurityCenter(f, opts, site); err == nil {
 		engine.SecurityCenter = sc
+		if inSandbox(f) {
+			source.Description = "the sandbox demo key"
+		}
 		fmt.Fprintf(f.IO.ErrOut, "Using Alibaba Cloud credentials from %s\n", source)
 	}
 	removed, err := engine.Rollback(ctx, account, admin)

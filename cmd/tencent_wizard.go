@@ -42,7 +42,7 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 		if f.JSON() {
 			werr = writeJSON(f.IO.Out, res)
 		} else {
-			werr = writeTencentResult(f.IO.Out, res)
+			werr = writeTencentResult(f.IO.Out, res, storeLabel(f, res.KeyStoredIn))
 		}
 		if err == nil {
 			err = werr

@@ -146,6 +146,8 @@ var migrations = []string{
 		host TEXT NOT NULL,
 		since TEXT NOT NULL
 	);`,
+	// The secret store that holds the account's key (keyring or file), so later commands open that one.
+	`ALTER TABLE accounts ADD COLUMN secret_store TEXT NOT NULL DEFAULT ''`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {
