@@ -106,7 +106,7 @@ emulators of both clouds.`,
 		SilenceErrors: true,
 	}
 	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodesHelp + "\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+	root.SetFlagErrorFunc(suggestFlag)
 
 	pf := root.PersistentFlags()
 	pf.StringVarP(&f.Output, "output", "o", f.Output, "output format: text or json")
@@ -117,6 +117,7 @@ emulators of both clouds.`,
 	for _, add := range subcommands {
 		root.AddCommand(add(f))
 	}
+	registerCompletions(root, f)
 	return root
 }
 
