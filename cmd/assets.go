@@ -95,6 +95,18 @@ func assetsListRun(ctx context.Context, opts *AssetsOptions) error {
 			return &UsageError{Err: fmt.Errorf("--account %q: %w; see onboard accounts list", opts.Account, err)}
 		}
 	}
+	if opts.Region != "" {
+		held, err := db.AssetRegions(ctx, opts.Account)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(held, opts.Region) {
+			if len(held) == 0 {
+				return Usagef("invalid --region %q: the inventory holds no assets yet; run onboard sync first", opts.Region)
+			}
+			return Usagef("invalid --region %q: valid regions (those the inventory holds assets in) are %s", opts.Region, strings.Join(held, ", "))
+		}
+	}
 	filter := store.AssetFilter{Account: opts.Account, Kind: opts.Kind, Region: opts.Region, IncludeGone: opts.IncludeGone}
 	out := opts.f.IO.Out
 	switch opts.Format {

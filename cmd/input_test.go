@@ -87,3 +87,37 @@ func TestFlagValuesAndAccountNamesComplete(t *testing.T) {
 		t.Errorf("sync --regions: candidates %v lack the account's regions", got)
 	}
 }
+
+func TestWithoutATerminalTheWizardSaysSoAndListsTheFlags(t *testing.T) {
+	f, out, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
+	if code := run(context.Background(), f, []string{"tencent"}); code != ExitUsage || out.String() != "" {
+		t.Fatalf("exit %d, stdout %q", code, out.String())
+	}
+	for _, want := range []string{"the wizard needs a terminal", "--no-input", "--mode quick", "--mode manual", "--features", "--sub-user", "--audit-region"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+		}
+	}
+}
+
+func TestNoInputNamesEveryMissingFlagAtOnce(t *testing.T) {
+	f, _, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir(), "TENCENTCLOUD_SECRET_ID": "AKIDx", "TENCENTCLOUD_SECRET_KEY": "y"})
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "audit"}); code != ExitUsage {
+		t.Fatalf("exit %d %s", code, errOut.String())
+	}
+	for _, flag := range []string{"--sub-user", "--audit-region"} {
+		if !strings.Contains(errOut.String(), flag) {
+			t.Errorf("stderr does not name %s:\n%s", flag, errOut.String())
+		}
+	}
+	// With no mode, the checks that depend on it wait; the message says what each mode needs.
+	f, _, errOut = tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
+	if code := run(context.Background(), f, []string{"tencent", "--no-input"}); code != ExitUsage {
+		t.Fatalf("exit %d %s", code, errOut.String())
+	}
+	for _, flag := range []string{"--mode", "--features", "--sub-user"} {
+		if !strings.Contains(errOut.String(), flag) {
+			t.Errorf("no mode: stderr does not name %s:\n%s", flag, errOut.String())
+		}
+	}
+}

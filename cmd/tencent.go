@@ -118,6 +118,9 @@ very last step, only once everything before succeeded.`,
 			if wantsWizard(f, opts) {
 				return tencentWizardRun(c.Context(), opts)
 			}
+			if needsTerminal(f, opts) {
+				return errWizardNeedsTerminal
+			}
 			return tencentRun(c.Context(), opts)
 		},
 	}

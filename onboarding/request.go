@@ -176,7 +176,8 @@ func (r *Request) fieldErrors() []*FieldError {
 func (r *Request) validateMode() *FieldError {
 	switch r.Mode {
 	case "":
-		return &FieldError{"mode", "missing; valid values are manual, quick"}
+		// The checks that depend on the mode wait for it, so the message says what each mode needs.
+		return &FieldError{"mode", "missing; valid values are manual (which also needs --features and --sub-user) and quick (hosts only)"}
 	case ModeManual, ModeQuick:
 		return nil
 	}
