@@ -212,6 +212,13 @@ func accountsListRun(ctx context.Context, opts *AccountsOptions) error {
 	if opts.f.JSON() {
 		return writeJSON(opts.f.IO.Out, views)
 	}
+	if opts.f.CSV() {
+		rows := [][]string{{"name", "owner_uin", "sub_user", "features", "updated_at"}}
+		for _, v := range views {
+			rows = append(rows, []string{v.Name, v.OwnerUIN, v.SubUser, strings.Join(v.Features, ","), v.UpdatedAt})
+		}
+		return writeCSV(opts.f.IO.Out, rows)
+	}
 	if len(views) == 0 {
 		_, err := fmt.Fprintln(opts.f.IO.Out, "No onboarded accounts yet: run onboard tencent.")
 		return err

@@ -26,11 +26,8 @@ type AssetsOptions struct {
 	Kind        string
 	Region      string
 	IncludeGone bool
-	Format      string
+	Format      string // text, json or csv: the global --output
 }
-
-// assetFormats are the output formats of `onboard assets list`.
-var assetFormats = []string{"table", "json", "csv"}
 
 func newCmdAssets(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
@@ -48,9 +45,7 @@ Kinds: ` + strings.Join(inventory.KindNames(), ", ") + `.`,
 		Example: "  onboard assets list --kind cvm.instance --region ap-guangzhou\n  onboard assets list --output csv > assets.csv",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if !c.Flags().Changed("output") && f.JSON() {
-				opts.Format = "json"
-			}
+			opts.Format = f.Output
 			return assetsListRun(c.Context(), opts)
 		},
 	}
@@ -59,7 +54,6 @@ Kinds: ` + strings.Join(inventory.KindNames(), ", ") + `.`,
 	fl.StringVar(&opts.Kind, "kind", "", "only this kind")
 	fl.StringVar(&opts.Region, "region", "", "only this region")
 	fl.BoolVar(&opts.IncludeGone, "include-gone", false, "also list assets marked gone")
-	fl.StringVarP(&opts.Format, "output", "o", "table", "output format: table, json or csv")
 	addSandboxFlag(list, f)
 	cmd.AddCommand(list)
 	return cmd
@@ -79,9 +73,6 @@ type assetView struct {
 }
 
 func assetsListRun(ctx context.Context, opts *AssetsOptions) error {
-	if !slices.Contains(assetFormats, opts.Format) {
-		return Usagef("invalid --output %q: valid values are %s", opts.Format, strings.Join(assetFormats, ", "))
-	}
 	if opts.Kind != "" && !slices.Contains(inventory.KindNames(), opts.Kind) {
 		return Usagef("invalid --kind %q: valid kinds are %s", opts.Kind, strings.Join(inventory.KindNames(), ", "))
 	}

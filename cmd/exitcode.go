@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -99,10 +100,49 @@ func printError(w io.Writer, err error) {
 	if errors.As(err, &usage) {
 		fmt.Fprintln(w, "Run with --help for usage.")
 	}
+	if hint := hintFor(err); hint != "" {
+		fmt.Fprintln(w, hint)
+	}
+}
+
+// hintFor is the next step known for err, or "".
+func hintFor(err error) string {
 	for _, h := range hints {
 		if errors.Is(err, h.err) {
-			fmt.Fprintln(w, strings.TrimSpace(h.hint))
-			return
+			return strings.TrimSpace(h.hint)
 		}
 	}
+	return ""
+}
+
+// exitCodeNames name the exit codes in JSON errors.
+var exitCodeNames = map[int]string{ExitFailed: "failed", ExitUsage: "usage", ExitPartial: "partial",
+	ExitCredentials: "credentials", ExitCancelled: "cancelled"}
+
+// jsonError is an error as --output json writes it on stderr, one object, like terraform's -json
+// diagnostics: a script reads what went wrong, how to fix it and the exit code without parsing prose.
+type jsonError struct {
+	Error struct {
+		Code     string `json:"code"`
+		Message  string `json:"message"`
+		Fix      string `json:"fix,omitempty"`
+		ExitCode int    `json:"exit_code"`
+	} `json:"error"`
+}
+
+// printJSONError writes err as one JSON object.
+func printJSONError(w io.Writer, err error) {
+	var e jsonError
+	e.Error.ExitCode = exitCode(err)
+	e.Error.Code = exitCodeNames[e.Error.ExitCode]
+	e.Error.Message = err.Error()
+	e.Error.Fix = hintFor(err)
+	var usage *UsageError
+	switch {
+	case errors.Is(err, context.Canceled):
+		e.Error.Message, e.Error.Fix = "cancelled", "run the same command again to resume where it stopped"
+	case errors.As(err, &usage) && e.Error.Fix == "":
+		e.Error.Fix = "run with --help for usage"
+	}
+	_ = json.NewEncoder(w).Encode(e)
 }

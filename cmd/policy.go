@@ -48,6 +48,7 @@ func policyNameArg(_ *cobra.Command, args []string) error {
 type PolicyListOptions struct {
 	IO   *IOStreams
 	JSON bool
+	CSV  bool
 }
 
 // NewCmdPolicyList builds "onboard policy list". runF replaces policyListRun in tests.
@@ -58,7 +59,7 @@ func NewCmdPolicyList(f *Factory, runF func(*PolicyListOptions) error) *cobra.Co
 		Short: "List the features and the policies each one attaches",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			opts.JSON = f.JSON()
+			opts.JSON, opts.CSV = f.JSON(), f.CSV()
 			if runF != nil {
 				return runF(opts)
 			}
@@ -122,6 +123,19 @@ func policyListRun(opts *PolicyListOptions) error {
 	}
 	if opts.JSON {
 		return writeJSON(opts.IO.Out, map[string]any{"features": rows})
+	}
+	if opts.CSV {
+		out := [][]string{{"feature", "when", "policy", "kind", "fallback"}}
+		for _, r := range rows {
+			for _, g := range r.Grants {
+				kind := "custom"
+				if g.Preset {
+					kind = "preset"
+				}
+				out = append(out, []string{r.Feature, r.When, g.Name, kind, g.Fallback})
+			}
+		}
+		return writeCSV(opts.IO.Out, out)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-8s %-30s %s\n", "FEATURE", "WHEN", "POLICIES")

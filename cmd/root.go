@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -34,8 +36,12 @@ type Factory struct {
 	Logger *slog.Logger
 }
 
-// OutputFormats are the values --output accepts on every command that reports.
-var OutputFormats = []string{"text", "json"}
+// OutputFormats are the values --output accepts: text (tables for lists) and json on every command that
+// reports, csv on list commands. "table" is accepted as another name of text.
+var OutputFormats = []string{"text", "json", "csv"}
+
+// listCommands are the commands that print a list, and so also write CSV.
+var listCommands = []string{"onboard accounts list", "onboard assets list", "onboard policy list"}
 
 // NewFactory returns a Factory for the real process.
 func NewFactory() *Factory {
@@ -52,6 +58,9 @@ func (f *Factory) Interactive() bool { return !f.NoInput && f.IO.CanPrompt() }
 
 // JSON reports whether --output json was chosen.
 func (f *Factory) JSON() bool { return f.Output == "json" }
+
+// CSV reports whether --output csv was chosen (list commands only).
+func (f *Factory) CSV() bool { return f.Output == "csv" }
 
 // Main runs onboard and returns the process exit code.
 func Main() int {
@@ -70,7 +79,7 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	root.SetErr(f.IO.ErrOut)
 	closeLog := func() error { return nil }
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
-		if err := checkOutput(f.Output); err != nil {
+		if err := checkOutput(f, c); err != nil {
 			return err
 		}
 		var err error
@@ -87,7 +96,11 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		err = fmt.Errorf("%w: %w", context.Canceled, err)
 	}
 	if err != nil {
-		printError(f.IO.ErrOut, err)
+		if f.JSON() {
+			printJSONError(f.IO.ErrOut, err)
+		} else {
+			printError(f.IO.ErrOut, err)
+		}
 	}
 	return exitCode(err)
 }
@@ -109,7 +122,7 @@ emulators of both clouds.`,
 	root.SetFlagErrorFunc(suggestFlag)
 
 	pf := root.PersistentFlags()
-	pf.StringVarP(&f.Output, "output", "o", f.Output, "output format: text or json")
+	pf.StringVarP(&f.Output, "output", "o", f.Output, "output format: text, json, or csv (list commands)")
 	pf.StringVar(&f.DebugLog, "debug-log", "", "write a JSON debug log to `FILE` (never contains secrets)")
 	pf.BoolVar(&f.NoInput, "no-input", false, "never prompt; fail at once, naming the flag, when a value is missing")
 
@@ -127,13 +140,19 @@ emulators of both clouds.`,
 //	func init() { subcommands = append(subcommands, newCmdPolicy) }
 var subcommands []func(*Factory) *cobra.Command
 
-func checkOutput(v string) error {
-	for _, ok := range OutputFormats {
-		if v == ok {
-			return nil
-		}
+// checkOutput validates --output for command c, and reads "table" as text.
+func checkOutput(f *Factory, c *cobra.Command) error {
+	if f.Output == "table" {
+		f.Output = "text"
 	}
-	return Usagef("invalid --output %q: valid values are text, json", v)
+	switch {
+	case f.Output == "csv" && !slices.Contains(listCommands, c.CommandPath()):
+		return Usagef("invalid --output csv for %s: csv is for list commands (%s); valid values here are text, json",
+			c.CommandPath(), strings.Join(listCommands, ", "))
+	case !slices.Contains(OutputFormats, f.Output):
+		return Usagef("invalid --output %q: valid values are text, json, csv (csv for list commands)", f.Output)
+	}
+	return nil
 }
 
 func openDebugLog(f *Factory) (func() error, error) {

@@ -81,7 +81,7 @@ func TestSyncAndAssetsRefuseBadInputNamingTheFlag(t *testing.T) {
 		{[]string{"sync", "--rates", "cvm:RunInstances=5"}, `"cvm:RunInstances" is not a listing action`},
 		{[]string{"sync", "--account", "a", "--all"}, "--account and --all cannot be used together"},
 		{[]string{"sync", "--account", "nope"}, `--account "nope"`},
-		{[]string{"assets", "list", "--output", "xml"}, `invalid --output "xml": valid values are table, json, csv`},
+		{[]string{"assets", "list", "--output", "xml"}, `invalid --output "xml": valid values are text, json, csv`},
 		{[]string{"assets", "list", "--kind", "vm"}, `invalid --kind "vm"`},
 		{[]string{"assets", "list", "--region", "guangzhou"}, `invalid --region "guangzhou"`},
 	} {
