@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, fmt.Errorf("open database %s: %w", path, withoutPath(err))
 	}
 	f.Close()
 	if err := os.Chmod(path, 0o600); err != nil {
@@ -58,6 +59,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// withoutPath drops the operation and path of an *fs.PathError, which the caller's message already
+// names ("open database X: permission denied", not "open database X: open X: permission denied").
+func withoutPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // Close closes the database.

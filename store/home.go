@@ -26,6 +26,9 @@ func Home(getenv func(string) string) (string, error) {
 		dir = filepath.Join(base, "onboard")
 	}
 	if err := ensurePrivateDir(dir); err != nil {
+		if getenv(HomeEnv) != "" {
+			return "", fmt.Errorf("%s: %w; it must name a folder this user can create or write (or be unset, for %s)", HomeEnv, err, "$XDG_DATA_HOME/onboard")
+		}
 		return "", err
 	}
 	return dir, nil
@@ -34,15 +37,15 @@ func Home(getenv func(string) string) (string, error) {
 // ensurePrivateDir creates dir with mode 0700, and tightens an existing one that others can read.
 func ensurePrivateDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+		return fmt.Errorf("create %s: %w", dir, withoutPath(err))
 	}
 	info, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("check %s: %w", dir, err)
+		return fmt.Errorf("check %s: %w", dir, withoutPath(err))
 	}
 	if info.Mode().Perm()&0o077 != 0 {
 		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("restrict %s to its owner: %w", dir, err)
+			return fmt.Errorf("restrict %s to its owner: %w", dir, withoutPath(err))
 		}
 	}
 	return nil
