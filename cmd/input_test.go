@@ -23,6 +23,10 @@ func TestUnknownFlagsSuggestTheNearest(t *testing.T) {
 		}
 	}
 	f, _, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
+	if code := run(context.Background(), f, []string{"synk"}); code != ExitUsage || !strings.Contains(errOut.String(), "Did you mean this?\n\tsync") {
+		t.Errorf("a mistyped command: exit %d %q; want 2 suggesting sync", code, errOut.String())
+	}
+	f, _, errOut = tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
 	if code := run(context.Background(), f, []string{"tencent", "--zzzzzzzz"}); code != ExitUsage || strings.Contains(errOut.String(), "Did you mean") {
 		t.Errorf("a flag like none: exit %d %q", code, errOut.String())
 	}

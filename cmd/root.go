@@ -18,9 +18,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Version is the release of this build; set with -ldflags "-X onboard/cmd.Version=...".
-var Version = "dev"
-
 // Factory carries what every command needs: the IO streams, the environment, and the global options.
 // Tests build one by hand with test streams and their own environment.
 type Factory struct {
@@ -87,6 +84,10 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		return err
 	}
 	err := root.ExecuteContext(ctx)
+	var usage *UsageError
+	if err != nil && strings.HasPrefix(err.Error(), "unknown command ") && !errors.As(err, &usage) {
+		err = &UsageError{Err: err} // cobra's own error for a mistyped command: usage, exit 2
+	}
 	if cerr := closeLog(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -125,6 +126,15 @@ emulators of both clouds.`,
 	pf.StringVarP(&f.Output, "output", "o", f.Output, "output format: text, json, or csv (list commands)")
 	pf.StringVar(&f.DebugLog, "debug-log", "", "write a JSON debug log to `FILE` (never contains secrets)")
 	pf.BoolVar(&f.NoInput, "no-input", false, "never prompt; fail at once, naming the flag, when a value is missing")
+	// --version prints what `onboard version` prints, honouring --output.
+	var showVersion bool
+	root.Flags().BoolVar(&showVersion, "version", false, "print the version of onboard")
+	root.RunE = func(c *cobra.Command, args []string) error {
+		if showVersion {
+			return writeVersion(f)
+		}
+		return c.Help()
+	}
 
 	root.AddCommand(newCmdVersion(f))
 	for _, add := range subcommands {
@@ -165,21 +175,6 @@ func openDebugLog(f *Factory) (func() error, error) {
 	}
 	f.Logger = slog.New(slog.NewJSONHandler(file, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	return file.Close, nil
-}
-
-func newCmdVersion(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version of onboard",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			if f.JSON() {
-				return writeJSON(f.IO.Out, map[string]string{"version": Version})
-			}
-			_, err := fmt.Fprintf(f.IO.Out, "onboard %s\n", Version)
-			return err
-		},
-	}
 }
 
 // writeJSON writes v as indented JSON followed by a newline.
