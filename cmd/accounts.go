@@ -24,21 +24,24 @@ type AccountsOptions struct {
 
 func newCmdAccounts(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "accounts",
-		Short: "The onboarded accounts this machine knows",
+		Use:     "accounts",
+		Short:   "The onboarded accounts this machine knows",
+		Example: "  onboard accounts list\n  onboard accounts show prod --output json\n  onboard accounts reveal-key prod --to key.txt",
 	}
 	list := &cobra.Command{
-		Use:   "list",
-		Short: "List onboarded accounts",
-		Args:  cobra.NoArgs,
+		Use:     "list",
+		Short:   "List onboarded accounts",
+		Example: "  onboard accounts list\n  onboard accounts list --output csv > accounts.csv\n  onboard accounts list --sandbox",
+		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return accountsListRun(c.Context(), &AccountsOptions{f: f})
 		},
 	}
 	show := &cobra.Command{
-		Use:   "show NAME",
-		Short: "Show one onboarded account",
-		Args:  cobra.ExactArgs(1),
+		Use:     "show NAME",
+		Short:   "Show one onboarded account",
+		Example: "  onboard accounts show prod\n  onboard accounts show prod --output json",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return accountsShowRun(c.Context(), &AccountsOptions{f: f, Name: args[0]})
 		},
@@ -51,7 +54,8 @@ func newCmdAccounts(f *Factory) *cobra.Command {
 		Long: `Show the sub-user's SecretId and SecretKey, as Security Center's console asks for them when onboard
 does not submit the key itself. The key goes to the terminal only: when standard output is not a terminal,
 name a file with --to, which is created with mode 0600 and must not exist yet.`,
-		Args: cobra.ExactArgs(1),
+		Example: "  onboard accounts reveal-key prod\n  onboard accounts reveal-key prod --to key.txt\n  onboard accounts reveal-key demo --sandbox",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return accountsRevealRun(c.Context(), &AccountsOptions{f: f, Name: args[0]}, to, insecure)
 		},

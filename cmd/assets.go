@@ -31,8 +31,9 @@ type AssetsOptions struct {
 
 func newCmdAssets(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "assets",
-		Short: "The local inventory of onboarded accounts' assets",
+		Use:     "assets",
+		Short:   "The local inventory of onboarded accounts' assets",
+		Example: "  onboard assets list --kind cvm.instance\n  onboard assets list --account prod --output json",
 	}
 	opts := &AssetsOptions{f: f}
 	list := &cobra.Command{

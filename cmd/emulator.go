@@ -40,6 +40,10 @@ func NewCmdEmulator(f *Factory, runF func(context.Context, *EmulatorOptions) err
 JSON line with their endpoints and the seeded accounts' credentials (tencent_endpoint, tencent_secret_id,
 tencent_secret_key, tencent_owner_uin, security_center_endpoint, alibaba_access_key_id,
 alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These are emulator-only credentials.`,
+		Example: "  onboard emulator\n" +
+			"  onboard emulator --seed random --latency 30ms±10ms --rate-limits published\n" +
+			"  onboard emulator --seed-gen regions=25,cvm=50000,lighthouse=10000,vpc=2000,subnet=8000,security_group=10000\n" +
+			"  onboard emulator --faults 'fault=InternalError,p=0.05;action=cvm:DescribeInstances,fault=drop,nth=3'",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -50,8 +54,8 @@ alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These ar
 	}
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback `HOST:PORT` to listen on")
 	cmd.Flags().StringVar(&opts.Seed, "seed", "demo", "account to seed: demo, random, or a JSON seed `FILE`")
-	cmd.Flags().StringVar(&opts.SeedGen, "seed-gen", "", "generate inventory spread over regions, e.g. regions=25,cvm=50000,lighthouse=10000,vpc=2000,subnet=8000,security_group=10000,disk=15000,clb=3000,cdb=2000,cam_user=100")
-	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', e.g. 'fault=InternalError,p=0.05;action=cvm:DescribeInstances,fault=drop,nth=3' (fault: an error code, drop, httpNNN, delay with delay=D)")
+	cmd.Flags().StringVar(&opts.SeedGen, "seed-gen", "", "generate inventory spread over regions: KIND=COUNT pairs, comma-separated (regions, cvm, lighthouse, vpc, subnet, security_group, disk, clb, cdb, cam_user); see the examples")
+	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', each KEY=VALUE pairs (action, region, fault: an error code, drop, httpNNN, or delay with delay=D; p or nth); see the examples")
 	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")
 	cmd.Flags().StringVar(&opts.RateLimits, "rate-limits", "off", "per-action throttling: published (Tencent's documented rates) or off")
 	cmd.Flags().StringVar(&opts.RateScope, "rate-limit-scope", "account", "what a limit counts: account (per account and action) or region (also per region)")

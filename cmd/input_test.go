@@ -114,14 +114,4 @@ func TestNoInputNamesEveryMissingFlagAtOnce(t *testing.T) {
 			t.Errorf("stderr does not name %s:\n%s", flag, errOut.String())
 		}
 	}
-	// With no mode, the checks that depend on it wait; the message says what each mode needs.
-	f, _, errOut = tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
-	if code := run(context.Background(), f, []string{"tencent", "--no-input"}); code != ExitUsage {
-		t.Fatalf("exit %d %s", code, errOut.String())
-	}
-	for _, flag := range []string{"--mode", "--features", "--sub-user"} {
-		if !strings.Contains(errOut.String(), flag) {
-			t.Errorf("no mode: stderr does not name %s:\n%s", flag, errOut.String())
-		}
-	}
 }

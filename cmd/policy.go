@@ -22,7 +22,8 @@ func newCmdPolicy(f *Factory) *cobra.Command {
 (cspmPolicy, siemPolicy, ciemPolicy). These custom policies are onboard's own least-privilege versions:
 Security Center's official bodies are not public. Supply them from a file with --file (render, diff) or
 --policy-file when onboarding.`,
-		Args: cobra.NoArgs,
+		Example: "  onboard policy list\n  onboard policy show cspmPolicy\n  onboard policy diff cspmPolicy --file live-cspm.json",
+		Args:    cobra.NoArgs,
 	}
 	cmd.AddCommand(
 		NewCmdPolicyList(f, nil),
@@ -55,9 +56,10 @@ type PolicyListOptions struct {
 func NewCmdPolicyList(f *Factory, runF func(*PolicyListOptions) error) *cobra.Command {
 	opts := &PolicyListOptions{IO: f.IO}
 	return &cobra.Command{
-		Use:   "list",
-		Short: "List the features and the policies each one attaches",
-		Args:  cobra.NoArgs,
+		Use:     "list",
+		Short:   "List the features and the policies each one attaches",
+		Example: "  onboard policy list\n  onboard policy list --output csv",
+		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			opts.JSON, opts.CSV = f.JSON(), f.CSV()
 			if runF != nil {

@@ -120,6 +120,7 @@ emulators of both clouds.`,
 		SilenceErrors: true,
 	}
 	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodesHelp + "\n")
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) { fmt.Fprint(c.OutOrStdout(), renderHelp(c)) })
 	root.SetFlagErrorFunc(suggestFlag)
 
 	pf := root.PersistentFlags()

@@ -159,6 +159,14 @@ very last step, only once everything before succeeded.`,
 	fl.StringVar(&opts.Request.RootKey, "root-key", "", "when a root key runs this: keep (default; you are reminded), disable or delete it as the very last step")
 	addAccessibleFlag(cmd, &opts.Accessible)
 	addSandboxFlag(cmd, f)
+	setFlagGroups(cmd, []flagGroup{
+		{"Credentials", []string{"profile", "secret-id", "secret-key-stdin", "alibaba-profile", "insecure-storage", "tencent-endpoint", "security-center-endpoint"}},
+		{"Features and grants", []string{"mode", "features", "cspm-policy", "sub-user", "adopt-user", "adopt-policy", "account", "policy-file", "skip-permission-check"}},
+		{"Security Center", []string{"security-center", "site", "account-name", "regions", "region-management", "host-sync", "cloud-sync", "ak-check", "skip-sync"}},
+		{"Audit logs", []string{"audit-region", "audit-logset", "audit-topic", "kafka-network", "verify-kafka"}},
+		{"Safety", []string{"dry-run", "rollback", "root-key", "sandbox"}},
+		{"Output", []string{"accessible"}},
+	})
 	return cmd
 }
 

@@ -176,8 +176,7 @@ func (r *Request) fieldErrors() []*FieldError {
 func (r *Request) validateMode() *FieldError {
 	switch r.Mode {
 	case "":
-		// The checks that depend on the mode wait for it, so the message says what each mode needs.
-		return &FieldError{"mode", "missing; valid values are manual (which also needs --features and --sub-user) and quick (hosts only)"}
+		return &FieldError{"mode", "missing; valid values are manual, quick"}
 	case ModeManual, ModeQuick:
 		return nil
 	}
