@@ -196,7 +196,7 @@ func suggestFlag(c *cobra.Command, err error) error {
 	if best == "" {
 		return &UsageError{Err: err}
 	}
-	return &UsageError{Err: errors.New(msg + "\n\nDid you mean this?\n\t--" + best)}
+	return &UsageError{Err: errors.New(msg + "\n\nDid you mean this?\n    --" + best)}
 }
 
 // levenshtein is the edit distance of a and b (insertions, deletions and substitutions).

@@ -13,8 +13,6 @@ import (
 	"onboard/emulator"
 )
 
-func init() { subcommands = append(subcommands, newCmdEmulator) }
-
 // EmulatorOptions are the flags of `onboard emulator`.
 type EmulatorOptions struct {
 	f          *Factory
@@ -26,6 +24,8 @@ type EmulatorOptions struct {
 	RateScope  string
 	SeedGen    string
 	Faults     string
+	// SASDeny are Security Center actions answered 403 NoPermission.
+	SASDeny []string
 }
 
 func newCmdEmulator(f *Factory) *cobra.Command {
@@ -59,7 +59,8 @@ alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These ar
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback `HOST:PORT` to listen on")
 	cmd.Flags().StringVar(&opts.Seed, "seed", "demo", "account to seed: demo, random, or a JSON seed `FILE`")
 	cmd.Flags().StringVar(&opts.SeedGen, "seed-gen", "", "generate inventory spread over regions: KIND=COUNT pairs, comma-separated (regions, cvm, lighthouse, vpc, subnet, security_group, disk, clb, cdb, cam_user); see the examples")
-	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', each KEY=VALUE pairs (action, region, fault: an error code, drop, httpNNN, or delay with delay=D; p or nth); see the examples")
+	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', each KEY=VALUE pairs (action, region, fault: an error code, drop, httpNNN, or delay with delay=D; p or nth); action=sas:ACTION (or sas:*) injects into Security Center; see the examples")
+	cmd.Flags().StringSliceVar(&opts.SASDeny, "sas-deny", nil, "Security Center `ACTIONS` answered 403 NoPermission, as for an Alibaba Cloud key whose RAM policies lack them (e.g. AddCloudVendorAccountAK,RefreshAssets)")
 	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")
 	cmd.Flags().StringVar(&opts.RateLimits, "rate-limits", "off", "per-action throttling: published (Tencent's documented rates) or off")
 	cmd.Flags().StringVar(&opts.RateScope, "rate-limit-scope", "account", "what a limit counts: account (per account and action) or region (also per region)")
@@ -95,7 +96,7 @@ func emulatorRun(ctx context.Context, opts *EmulatorOptions) error {
 		return Usagef("invalid --rate-limit-scope %q: valid values are account, region", opts.RateScope)
 	}
 	env, err := emulator.Start(ctx, emulator.Options{Addr: opts.Addr, Seed: opts.Seed, SeedGen: opts.SeedGen, Faults: opts.Faults,
-		Latency: base, Jitter: jitter, RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region"})
+		Latency: base, Jitter: jitter, RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region", SecurityCenterDenied: opts.SASDeny})
 	if err != nil {
 		return &UsageError{Err: err}
 	}

@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"onboard/securitycenter"
+	"onboard/store"
+	"onboard/tencent"
 )
 
 // Exit codes, shared by every command and documented in --help and the README.
@@ -47,13 +51,25 @@ type PartialError struct{ Err error }
 func (e *PartialError) Error() string { return e.Err.Error() }
 func (e *PartialError) Unwrap() error { return e.Err }
 
-// credentialErrors are the sentinels of the cloud client layers that mean "your key was rejected".
-// They are registered by the files that wire those layers into commands, so this file needs no
-// knowledge of them.
-var credentialErrors []error
+// credentialErrors are the sentinels of the cloud client layers that mean "your key was rejected" (or
+// that none was found): exit code 4.
+var credentialErrors = []error{tencent.ErrAuth, tencent.ErrNoCredentials, securitycenter.ErrAuth, securitycenter.ErrNoCredentials}
 
 // hints are the next steps printed under an error, keyed by the sentinel they explain.
-var hints []errorHint
+var hints = []errorHint{
+	{tencent.ErrAuth, "Tencent Cloud rejected the key: check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for temporary credentials) or --profile, and that the key is active and unexpired."},
+	{tencent.ErrDenied, "The key lacks a permission named above: grant it to the operator in the CAM console, or run with an administrator's key."},
+	{tencent.ErrKeyLimit, "Free a key slot in the CAM console (delete or disable an unused key of that user), then run again."},
+	{securitycenter.ErrNoCredentials, "Give Alibaba Cloud credentials for Security Center (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip and enter the values printed in the console."},
+	{securitycenter.ErrDenied, "The Alibaba Cloud key lacks the RAM permission named above: attach the policy that `onboard policy show alibaba-operator --features ...` prints to its RAM user or role."},
+	{securitycenter.ErrAuth, "Alibaba Cloud rejected the key: check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile, and that the key is active."},
+	{store.ErrKeyringUnavailable, "Or keep secrets in a file: --insecure-storage (or ONBOARD_SECRET_STORE=file)."},
+	{store.ErrSecretNotFound, "The account's key is not in this secret store. If it was onboarded with --insecure-storage (or " +
+		store.SecretStoreEnv + "=file), pass --insecure-storage; otherwise run onboard tencent again for the account, which creates and stores a new key."},
+	{store.ErrCorrupt, "Keep a copy of onboard.db (in " + store.HomeEnv + ", default ~/.local/share/onboard), then recover what it holds: " +
+		"sqlite3 onboard.db .recover | sqlite3 onboard-recovered.db, and move onboard-recovered.db to onboard.db. " +
+		"Keys are in the secret store, not in the database; an account missing afterwards is recorded again by onboard tencent."},
+}
 
 type errorHint struct {
 	err  error
@@ -72,10 +88,11 @@ func exitCode(err error) int {
 		return ExitCancelled
 	case errors.As(err, &usage):
 		return ExitUsage
+	case errors.As(err, &partial):
+		// Something was done, even if a key was rejected on the way (sync --all past one account).
+		return ExitPartial
 	case isCredentialError(err):
 		return ExitCredentials
-	case errors.As(err, &partial):
-		return ExitPartial
 	}
 	return ExitFailed
 }
@@ -95,7 +112,13 @@ func printError(w io.Writer, err error) {
 		fmt.Fprintln(w, "cancelled; run the same command again to resume where it stopped")
 		return
 	}
-	fmt.Fprintf(w, "error: %s\n", err)
+	if store.IsCorrupt(err) && !errors.Is(err, store.ErrCorrupt) {
+		// SQLite reports damage in its own words; say what it means, so the hint below applies.
+		err = fmt.Errorf("%w: %w", store.ErrCorrupt, err)
+	}
+	// The last sink of every failure: whatever a cloud or the transport quoted, no known secret is shown,
+	// and nothing that would drive the terminal.
+	fmt.Fprintf(w, "error: %s\n", terminalSafeLines(store.Scrub(err.Error())))
 	var usage *UsageError
 	if errors.As(err, &usage) {
 		fmt.Fprintln(w, "Run with --help for usage.")
@@ -135,7 +158,7 @@ func printJSONError(w io.Writer, err error) {
 	var e jsonError
 	e.Error.ExitCode = exitCode(err)
 	e.Error.Code = exitCodeNames[e.Error.ExitCode]
-	e.Error.Message = err.Error()
+	e.Error.Message = store.Scrub(err.Error()) // a sink like printError's: no known secret
 	e.Error.Fix = hintFor(err)
 	var usage *UsageError
 	switch {

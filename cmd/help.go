@@ -63,7 +63,9 @@ func renderHelp(c *cobra.Command) string {
 		b.WriteString("\nAvailable Commands:\n")
 		for _, sub := range c.Commands() {
 			if sub.IsAvailableCommand() {
-				fmt.Fprintf(&b, "  %-*s %s\n", c.NamePadding(), sub.Name(), sub.Short)
+				prefix := fmt.Sprintf("  %-*s ", c.NamePadding(), sub.Name())
+				lines := wrapWords(strings.Fields(sub.Short), helpWidth-len(prefix), "")
+				b.WriteString(prefix + strings.Join(lines, "\n"+strings.Repeat(" ", len(prefix))) + "\n")
 			}
 		}
 	}

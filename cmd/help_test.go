@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -56,6 +58,36 @@ func TestTencentHelpGroupsItsFlagsByTopic(t *testing.T) {
 		section = section[:strings.Index(section, "\n\n")]
 		if !strings.Contains(section, flag) {
 			t.Errorf("%s is not under %q", flag, group)
+		}
+	}
+}
+
+// TestCommandsAreWiredInNewCmdRoot: no file of the command layer registers itself from init() into a
+// package global; NewCmdRoot lists every command, and the hint table is one literal.
+func TestCommandsAreWiredInNewCmdRoot(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{"func init()", "hints = append(", "credentialErrors = append("} {
+			if strings.Contains(string(data), bad) {
+				t.Errorf("%s: %q", name, bad)
+			}
+		}
+	}
+	f, _, _ := tencentTestFactory(map[string]string{})
+	root := NewCmdRoot(f)
+	for _, name := range []string{"tencent", "sync", "assets", "accounts", "policy", "emulator", "unlock", "version"} {
+		if c, _, err := root.Find([]string{name}); err != nil || c == root {
+			t.Errorf("command %s is not wired: %v", name, err)
 		}
 	}
 }

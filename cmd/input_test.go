@@ -18,12 +18,12 @@ func TestUnknownFlagsSuggestTheNearest(t *testing.T) {
 		{[]string{"assets", "list", "--outptu", "json"}, "--output"},
 	} {
 		f, _, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
-		if code := run(context.Background(), f, tt.args); code != ExitUsage || !strings.Contains(errOut.String(), "Did you mean this?\n\t"+tt.want) {
+		if code := run(context.Background(), f, tt.args); code != ExitUsage || !strings.Contains(errOut.String(), "Did you mean this?\n    "+tt.want) {
 			t.Errorf("%v: exit %d %q; want 2 suggesting %s", tt.args, code, errOut.String(), tt.want)
 		}
 	}
 	f, _, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
-	if code := run(context.Background(), f, []string{"synk"}); code != ExitUsage || !strings.Contains(errOut.String(), "Did you mean this?\n\tsync") {
+	if code := run(context.Background(), f, []string{"synk"}); code != ExitUsage || !strings.Contains(errOut.String(), "Did you mean this?\n    sync") {
 		t.Errorf("a mistyped command: exit %d %q; want 2 suggesting sync", code, errOut.String())
 	}
 	f, _, errOut = tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})

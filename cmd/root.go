@@ -4,6 +4,7 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"onboard/store"
 )
 
 // Factory carries what every command needs: the IO streams, the environment, and the global options.
@@ -61,10 +64,29 @@ func (f *Factory) CSV() bool { return f.Output == "csv" }
 
 // Main runs onboard and returns the process exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	f := NewFactory()
 	return run(ctx, f, os.Args[1:])
+}
+
+// interruptContext is cancelled by the first Ctrl+C (SIGINT) or SIGTERM, so the run stops cleanly and
+// says so (exit 130). From then on both signals have their default effect again: a second one always
+// ends the process, whatever it is waiting on.
+func interruptContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-signals:
+		case <-ctx.Done():
+		}
+		// Before the cancellation shows: by the time anyone sees it, a second signal is not caught.
+		signal.Stop(signals)
+		cancel()
+	}()
+	return ctx, cancel
 }
 
 // run executes the command line args with f and returns the exit code; tests call it directly.
@@ -79,14 +101,19 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		if err := checkOutput(f, c); err != nil {
 			return err
 		}
-		var err error
-		closeLog, err = openDebugLog(f)
-		return err
+		closer, err := openDebugLog(f)
+		if err != nil {
+			return err
+		}
+		closeLog = closer
+		return nil
 	}
 	err := root.ExecuteContext(ctx)
 	var usage *UsageError
 	if err != nil && strings.HasPrefix(err.Error(), "unknown command ") && !errors.As(err, &usage) {
-		err = &UsageError{Err: err} // cobra's own error for a mistyped command: usage, exit 2
+		// cobra's own error for a mistyped command: usage, exit 2, its suggestion indented with spaces
+		// (the error printer shows a tab escaped).
+		err = &UsageError{Err: errors.New(strings.ReplaceAll(strings.TrimSpace(err.Error()), "\t", "    "))}
 	}
 	if cerr := closeLog(); err == nil && cerr != nil {
 		err = cerr
@@ -137,19 +164,20 @@ emulators of both clouds.`,
 		return c.Help()
 	}
 
-	root.AddCommand(newCmdVersion(f))
-	for _, add := range subcommands {
-		root.AddCommand(add(f))
-	}
+	// Every command, wired here, so that the command tree is read in one place.
+	root.AddCommand(
+		newCmdTencent(f),
+		newCmdSync(f),
+		newCmdAssets(f),
+		newCmdAccounts(f),
+		newCmdPolicy(f),
+		newCmdEmulator(f),
+		newCmdUnlock(f),
+		newCmdVersion(f),
+	)
 	registerCompletions(root, f)
 	return root
 }
-
-// subcommands are the constructors of the top-level commands besides version. Each command file adds
-// itself here in an init function, so adding a command touches only its own file:
-//
-//	func init() { subcommands = append(subcommands, newCmdPolicy) }
-var subcommands []func(*Factory) *cobra.Command
 
 // checkOutput validates --output for command c, and reads "table" as text.
 func checkOutput(f *Factory, c *cobra.Command) error {
@@ -170,16 +198,39 @@ func openDebugLog(f *Factory) (func() error, error) {
 	if f.DebugLog == "" {
 		return func() error { return nil }, nil
 	}
-	file, err := os.OpenFile(f.DebugLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	// O_NOFOLLOW: a symbolic link planted at that path would send the log elsewhere. O_NONBLOCK: a FIFO
+	// would block the open until someone reads it, past Ctrl+C.
+	file, err := os.OpenFile(f.DebugLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, Usagef("--debug-log %s is a symbolic link: name the log file itself", f.DebugLog)
+	}
 	if err != nil {
 		return nil, Usagef("open --debug-log %s: %w", f.DebugLog, err)
 	}
-	f.Logger = slog.New(slog.NewJSONHandler(file, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// An existing file keeps its mode on open, and the umask never widens 0600 but a file made earlier
+	// may be wider: the log is made private whatever it was.
+	info, err := file.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = fmt.Errorf("not a regular file")
+	}
+	if err == nil {
+		err = file.Chmod(0o600)
+	}
+	if err != nil {
+		file.Close()
+		return nil, Usagef("--debug-log %s: %w", f.DebugLog, err)
+	}
+	f.Logger = slog.New(store.ScrubHandler(slog.NewJSONHandler(file, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	return file.Close, nil
 }
 
 // writeJSON writes v as indented JSON followed by a newline.
 func writeJSON(w io.Writer, v any) error {
-	enc := newJSONEncoder(w)
-	return enc.Encode(v)
+	var buf bytes.Buffer
+	if err := newJSONEncoder(&buf).Encode(v); err != nil {
+		return err
+	}
+	// Results carry error texts (a failed region, a step's error): no known secret leaves in them.
+	_, err := io.WriteString(w, store.Scrub(buf.String()))
+	return err
 }

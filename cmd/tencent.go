@@ -19,19 +19,6 @@ import (
 	"onboard/tencent"
 )
 
-func init() {
-	subcommands = append(subcommands, newCmdTencent)
-	credentialErrors = append(credentialErrors, tencent.ErrAuth, tencent.ErrNoCredentials, securitycenter.ErrAuth, securitycenter.ErrNoCredentials)
-	hints = append(hints,
-		errorHint{tencent.ErrAuth, "Tencent Cloud rejected the key: check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for temporary credentials) or --profile, and that the key is active and unexpired."},
-		errorHint{tencent.ErrDenied, "The key lacks a permission named above: grant it to the operator in the CAM console, or run with an administrator's key."},
-		errorHint{tencent.ErrKeyLimit, "Free a key slot in the CAM console (delete or disable an unused key of that user), then run again."},
-		errorHint{securitycenter.ErrNoCredentials, "Give Alibaba Cloud credentials for Security Center (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip and enter the values printed in the console."},
-		errorHint{securitycenter.ErrAuth, "Alibaba Cloud rejected the key: check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile, and that the key is active."},
-		errorHint{store.ErrKeyringUnavailable, "Or keep secrets in a file: --insecure-storage (or ONBOARD_SECRET_STORE=file)."},
-	)
-}
-
 // TencentOptions are the inputs of `onboard tencent`.
 type TencentOptions struct {
 	f               *Factory
@@ -186,6 +173,7 @@ func newSecurityCenter(f *Factory, opts *TencentOptions, site string) (*security
 	if strings.HasPrefix(endpoint, "http://") {
 		o.PollInterval = 100 * time.Millisecond // a loopback emulator validates at once
 	}
+	rememberAlibaba(cred)
 	c, err := securitycenter.New(o)
 	if err != nil {
 		return nil, securitycenter.Source{}, &UsageError{Err: err}
@@ -235,6 +223,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		endpoint = f.Getenv("ONBOARD_TENCENT_ENDPOINT")
 	}
 	newClient := func(c tencent.Credential) (*tencent.Client, error) {
+		rememberTencent(c)
 		cl, err := tencent.New(tencent.Options{Credential: c, Endpoint: endpoint, Logger: f.Logger})
 		if err != nil {
 			return nil, &UsageError{Err: err}
@@ -301,7 +290,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	}
 	progress := func(e onboarding.Event) {
 		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, e.Detail)
+			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
 		}
 	}
 	res, err := engine.Apply(ctx, req, progress)
@@ -335,11 +324,11 @@ func engineError(err error) error {
 	return err
 }
 
-// writeTencentResult prints the result; store names the secret store holding the key, for people.
-func writeTencentResult(w io.Writer, r onboarding.Result, store string) error {
+// writeTencentResult prints the result; storeName names the secret store holding the key, for people.
+func writeTencentResult(w io.Writer, r onboarding.Result, storeName string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Onboarded Tencent Cloud account %s as %q.\n", r.OwnerUIN, r.Account)
-	fmt.Fprintf(&b, "Sub-user: %s (UIN %d)\nAPI key: %s, secret kept in the %s\n", r.SubUser, r.SubUserUIN, tencent.MaskID(r.AccessKeyID), store)
+	fmt.Fprintf(&b, "Sub-user: %s (UIN %d)\nAPI key: %s, secret kept in the %s\n", r.SubUser, r.SubUserUIN, tencent.MaskID(r.AccessKeyID), storeName)
 	writeSecurityCenterResult(&b, r)
 	for _, l := range []struct {
 		title string
@@ -352,7 +341,8 @@ func writeTencentResult(w io.Writer, r onboarding.Result, store string) error {
 	if r.CallerIsRoot {
 		fmt.Fprintf(&b, "Root key: %s\n", r.RootKey)
 	}
-	_, err := io.WriteString(w, b.String())
+	// The first sync's failures quote errors; names and details come from the cloud.
+	_, err := io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
 	return err
 }
 

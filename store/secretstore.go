@@ -65,6 +65,7 @@ func NewMemoryStore() *MemoryStore { return &MemoryStore{items: map[string]Crede
 func (m *MemoryStore) Kind() string { return "memory" }
 
 func (m *MemoryStore) Put(_ context.Context, name string, c Credential) error {
+	rememberCredential(c)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.items[name] = c
@@ -78,6 +79,7 @@ func (m *MemoryStore) Get(_ context.Context, name string) (Credential, error) {
 	if !ok {
 		return Credential{}, fmt.Errorf("get secret %q: %w", name, ErrSecretNotFound)
 	}
+	rememberCredential(c)
 	return c, nil
 }
 
@@ -99,9 +101,9 @@ type FileStore struct {
 	mu   sync.Mutex
 }
 
-// NewFileStore returns the file store in home, creating home with mode 0700 if needed.
+// NewFileStore returns the file store in home, creating home with mode 0700 if needed (see Home).
 func NewFileStore(home string, warn io.Writer) (*FileStore, error) {
-	if err := ensurePrivateDir(home); err != nil {
+	if err := ensureHome(home); err != nil {
 		return nil, err
 	}
 	if warn == nil {
