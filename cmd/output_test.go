@@ -75,3 +75,44 @@ func TestErrorsAreJSONWithOutputJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestAssetTablesFitTheTerminalAndPipesAreNeverCut(t *testing.T) {
+	vars := map[string]string{"ONBOARD_HOME": t.TempDir()}
+	f, _, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "quick", "--sandbox", "--account", "demo"}); code != ExitOK {
+		t.Fatalf("sandbox onboard: exit %d %s", code, errOut.String())
+	}
+	f, piped, _ := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"assets", "list"}); code != ExitOK {
+		t.Fatalf("assets list: exit %d", code)
+	}
+	widest := 0
+	for _, line := range strings.Split(piped.String(), "\n") {
+		widest = max(widest, len([]rune(line)))
+	}
+	if strings.Contains(piped.String(), "…") || widest <= 60 {
+		t.Fatalf("piped output cut, or too narrow to test (%d columns):\n%s", widest, piped.String())
+	}
+	f, onTerminal, _ := tencentTestFactory(vars)
+	f.IO.SetTTY(false, true, true)
+	f.IO.SetTerminalWidth(80)
+	if code := run(context.Background(), f, []string{"assets", "list"}); code != ExitOK {
+		t.Fatalf("assets list on a terminal: exit %d", code)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(onTerminal.String()), "\n") {
+		if n := len([]rune(line)); n > 80 {
+			t.Errorf("a line of %d columns on an 80-column terminal: %q", n, line)
+		}
+	}
+	if !strings.Contains(onTerminal.String(), "…") {
+		t.Errorf("nothing was cut with …:\n%s", onTerminal.String())
+	}
+	f, chosen, _ := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"assets", "list", "--columns", "id,kind"}); code != ExitOK || !strings.HasPrefix(chosen.String(), "ID") || strings.Contains(chosen.String(), "ACCOUNT") {
+		t.Errorf("--columns id,kind: exit %d\n%s", code, chosen.String())
+	}
+	f, _, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"assets", "list", "--columns", "id,owner"}); code != ExitUsage || !strings.Contains(errOut.String(), `unknown column "owner"`) {
+		t.Errorf("--columns id,owner: exit %d %q", code, errOut.String())
+	}
+}
