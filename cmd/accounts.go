@@ -14,8 +14,6 @@ import (
 	"onboard/store"
 )
 
-func init() { subcommands = append(subcommands, newCmdAccounts) }
-
 // AccountsOptions are the inputs of `onboard accounts list|show`.
 type AccountsOptions struct {
 	f    *Factory
@@ -24,21 +22,24 @@ type AccountsOptions struct {
 
 func newCmdAccounts(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "accounts",
-		Short: "The onboarded accounts this machine knows",
+		Use:     "accounts",
+		Short:   "The onboarded accounts this machine knows",
+		Example: "  onboard accounts list\n  onboard accounts show prod --output json\n  onboard accounts reveal-key prod --to key.txt",
 	}
 	list := &cobra.Command{
-		Use:   "list",
-		Short: "List onboarded accounts",
-		Args:  cobra.NoArgs,
+		Use:     "list",
+		Short:   "List onboarded accounts",
+		Example: "  onboard accounts list\n  onboard accounts list --output csv > accounts.csv\n  onboard accounts list --sandbox",
+		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return accountsListRun(c.Context(), &AccountsOptions{f: f})
 		},
 	}
 	show := &cobra.Command{
-		Use:   "show NAME",
-		Short: "Show one onboarded account",
-		Args:  cobra.ExactArgs(1),
+		Use:     "show NAME",
+		Short:   "Show one onboarded account",
+		Example: "  onboard accounts show prod\n  onboard accounts show prod --output json",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return accountsShowRun(c.Context(), &AccountsOptions{f: f, Name: args[0]})
 		},
@@ -51,15 +52,17 @@ func newCmdAccounts(f *Factory) *cobra.Command {
 		Long: `Show the sub-user's SecretId and SecretKey, as Security Center's console asks for them when onboard
 does not submit the key itself. The key goes to the terminal only: when standard output is not a terminal,
 name a file with --to, which is created with mode 0600 and must not exist yet.`,
-		Args: cobra.ExactArgs(1),
+		Example: "  onboard accounts reveal-key prod\n  onboard accounts reveal-key prod --to key.txt\n  onboard accounts reveal-key demo --sandbox",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return accountsRevealRun(c.Context(), &AccountsOptions{f: f, Name: args[0]}, to, insecure)
 		},
 	}
 	reveal.Flags().StringVar(&to, "to", "", "write the key to this new `FILE` (mode 0600) instead of the terminal")
-	reveal.Flags().BoolVar(&insecure, "insecure-storage", false, "the key is in the file store ($ONBOARD_HOME/secrets.json)")
+	reveal.Flags().BoolVar(&insecure, "insecure-storage", false, "the key is in the file store ($ONBOARD_HOME/secrets.json); only for accounts onboarded before onboard recorded the store")
 	addSandboxFlag(list, f)
 	addSandboxFlag(show, f)
+	addSandboxFlag(reveal, f)
 	cmd.AddCommand(list, show, reveal)
 	return cmd
 }
@@ -78,13 +81,13 @@ func accountsRevealRun(ctx context.Context, opts *AccountsOptions, to string, in
 	if err != nil {
 		return &UsageError{Err: fmt.Errorf("%w; see onboard accounts list", err)}
 	}
-	secrets, err := openSecrets(f, insecure)
+	secrets, err := openAccountSecrets(f, a, insecure)
 	if err != nil {
 		return err
 	}
 	cred, err := secrets.Get(ctx, a.SecretItem)
 	if err != nil {
-		return fmt.Errorf("read the key of %q from the %s secret store: %w", a.Name, secrets.Kind(), err)
+		return fmt.Errorf("read the key of %q from the %s: %w", a.Name, storeLabel(f, secrets.Kind()), err)
 	}
 	text := fmt.Sprintf("SecretId:  %s\nSecretKey: %s\n", cred.SecretID, cred.SecretKey.Reveal())
 	if to == "" {
@@ -131,11 +134,50 @@ func openSecrets(f *Factory, insecure bool) (store.SecretStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	secrets, err := store.SecretStoreFromEnv(home, insecure, f.Getenv, f.IO.ErrOut)
+	secrets, err := store.SecretStoreFromEnv(home, insecure, f.Getenv, secretStoreWarnings(f))
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
 	return secrets, nil
+}
+
+// openAccountSecrets opens the secret store the account records as holding its key, so that a store
+// chosen once at onboarding (--insecure-storage) needs no repeating. An account recorded before the
+// store was (no kind) gets the store the flag or environment chooses.
+func openAccountSecrets(f *Factory, a store.Account, insecure bool) (store.SecretStore, error) {
+	if a.SecretStore == "" {
+		return openSecrets(f, insecure)
+	}
+	home, err := store.Home(f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenSecretStore(a.SecretStore, home, f.Getenv, secretStoreWarnings(f))
+}
+
+// secretStoreWarnings is where the file store warns that it keeps secrets unencrypted; the sandbox's
+// file store holds only emulated keys, and the user chose nothing, so it does not warn.
+func secretStoreWarnings(f *Factory) io.Writer {
+	if inSandbox(f) {
+		return io.Discard
+	}
+	return f.IO.ErrOut
+}
+
+// inSandbox reports whether the command runs against the sandbox's emulators.
+func inSandbox(f *Factory) bool { return f.Getenv(envSandbox) == "1" }
+
+// storeLabel names a secret store kind for people: the sandbox's is its own.
+func storeLabel(f *Factory, kind string) string {
+	switch {
+	case inSandbox(f):
+		return "sandbox file store"
+	case kind == "keyring":
+		return "OS keyring"
+	case kind == "file":
+		return "file store"
+	}
+	return kind + " secret store"
 }
 
 // accountView is an account as the commands print it; it holds no secret.
@@ -181,6 +223,13 @@ func accountsListRun(ctx context.Context, opts *AccountsOptions) error {
 	}
 	if opts.f.JSON() {
 		return writeJSON(opts.f.IO.Out, views)
+	}
+	if opts.f.CSV() {
+		rows := [][]string{{"name", "owner_uin", "sub_user", "features", "updated_at"}}
+		for _, v := range views {
+			rows = append(rows, []string{v.Name, v.OwnerUIN, v.SubUser, strings.Join(v.Features, ","), v.UpdatedAt})
+		}
+		return writeCSV(opts.f.IO.Out, rows)
 	}
 	if len(views) == 0 {
 		_, err := fmt.Fprintln(opts.f.IO.Out, "No onboarded accounts yet: run onboard tencent.")

@@ -57,7 +57,7 @@ func TestRevealKeyOnlyToATerminalOrANewPrivateFile(t *testing.T) {
 	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "quick", "--account", "prod"}); code != ExitOK {
 		t.Fatalf("onboard: exit %d %s", code, errOut.String())
 	}
-	f, out, errOut := tencentTestFactory(vars)
+	f, out, _ := tencentTestFactory(vars)
 	if code := run(context.Background(), f, []string{"accounts", "reveal-key", "prod"}); code != ExitUsage || out.String() != "" {
 		t.Fatalf("to a pipe: exit %d, stdout %q; want a refusal and nothing printed", code, out.String())
 	}

@@ -18,8 +18,6 @@ import (
 	"onboard/store"
 )
 
-func init() { subcommands = append(subcommands, newCmdAssets) }
-
 // AssetsOptions are the inputs of `onboard assets list`.
 type AssetsOptions struct {
 	f           *Factory
@@ -27,16 +25,18 @@ type AssetsOptions struct {
 	Kind        string
 	Region      string
 	IncludeGone bool
-	Format      string
+	Format      string // text, json or csv: the global --output
+	Columns     string // the text table's columns, comma-separated
 }
 
-// assetFormats are the output formats of `onboard assets list`.
-var assetFormats = []string{"table", "json", "csv"}
+// assetColumns are the columns of the text table, in order.
+var assetColumns = []string{"account", "kind", "region", "id", "name", "last_seen", "gone"}
 
 func newCmdAssets(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "assets",
-		Short: "The local inventory of onboarded accounts' assets",
+		Use:     "assets",
+		Short:   "The local inventory of onboarded accounts' assets",
+		Example: "  onboard assets list --kind cvm.instance\n  onboard assets list --account prod --output json",
 	}
 	opts := &AssetsOptions{f: f}
 	list := &cobra.Command{
@@ -49,8 +49,9 @@ Kinds: ` + strings.Join(inventory.KindNames(), ", ") + `.`,
 		Example: "  onboard assets list --kind cvm.instance --region ap-guangzhou\n  onboard assets list --output csv > assets.csv",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if !c.Flags().Changed("output") && f.JSON() {
-				opts.Format = "json"
+			opts.Format = f.Output
+			if !c.Flags().Changed("columns") && !opts.IncludeGone {
+				opts.Columns = strings.TrimSuffix(opts.Columns, ",gone") // every row would show "-"
 			}
 			return assetsListRun(c.Context(), opts)
 		},
@@ -60,7 +61,7 @@ Kinds: ` + strings.Join(inventory.KindNames(), ", ") + `.`,
 	fl.StringVar(&opts.Kind, "kind", "", "only this kind")
 	fl.StringVar(&opts.Region, "region", "", "only this region")
 	fl.BoolVar(&opts.IncludeGone, "include-gone", false, "also list assets marked gone")
-	fl.StringVarP(&opts.Format, "output", "o", "table", "output format: table, json or csv")
+	fl.StringVar(&opts.Columns, "columns", strings.Join(assetColumns, ","), "the table's columns, comma-separated: "+strings.Join(assetColumns, ", ")+" (gone only with --include-gone)")
 	addSandboxFlag(list, f)
 	cmd.AddCommand(list)
 	return cmd
@@ -80,8 +81,14 @@ type assetView struct {
 }
 
 func assetsListRun(ctx context.Context, opts *AssetsOptions) error {
-	if !slices.Contains(assetFormats, opts.Format) {
-		return Usagef("invalid --output %q: valid values are %s", opts.Format, strings.Join(assetFormats, ", "))
+	columns := splitList(opts.Columns)
+	for _, c := range columns {
+		if !slices.Contains(assetColumns, c) {
+			return Usagef("invalid --columns: unknown column %q; valid columns are %s", c, strings.Join(assetColumns, ", "))
+		}
+	}
+	if len(columns) == 0 {
+		return Usagef("invalid --columns: empty; valid columns are %s", strings.Join(assetColumns, ", "))
 	}
 	if opts.Kind != "" && !slices.Contains(inventory.KindNames(), opts.Kind) {
 		return Usagef("invalid --kind %q: valid kinds are %s", opts.Kind, strings.Join(inventory.KindNames(), ", "))
@@ -96,6 +103,18 @@ func assetsListRun(ctx context.Context, opts *AssetsOptions) error {
 			return &UsageError{Err: fmt.Errorf("--account %q: %w; see onboard accounts list", opts.Account, err)}
 		}
 	}
+	if opts.Region != "" {
+		held, err := db.AssetRegions(ctx, opts.Account)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(held, opts.Region) {
+			if len(held) == 0 {
+				return Usagef("invalid --region %q: the inventory holds no assets yet; run onboard sync first", opts.Region)
+			}
+			return Usagef("invalid --region %q: valid regions (those the inventory holds assets in) are %s", opts.Region, strings.Join(held, ", "))
+		}
+	}
 	filter := store.AssetFilter{Account: opts.Account, Kind: opts.Kind, Region: opts.Region, IncludeGone: opts.IncludeGone}
 	out := newStreamOut(opts.f.IO.Out)
 	switch opts.Format {
@@ -104,20 +123,26 @@ func assetsListRun(ctx context.Context, opts *AssetsOptions) error {
 	case "csv":
 		return out.end(writeAssetsCSV(ctx, db, filter, out))
 	}
-	tw := tabwriter.NewWriter(out.w, 2, 4, 2, ' ', 0)
-	// A tabwriter holds its cells until flushed: flushed with the output, its columns are aligned within
-	// each block of rows written together, and the table is never held whole.
-	out.before = tw.Flush
-	fmt.Fprintln(tw, "ACCOUNT\tKIND\tREGION\tID\tNAME\tLAST SEEN\tGONE")
+	table := newAssetTable(out, columns, opts.f.IO.TerminalWidth())
+	if table.tw != nil {
+		// A tabwriter holds its cells until flushed: flushed with the output, its columns are aligned
+		// within each block of rows written together, and the table is never held whole.
+		out.before = table.tw.Flush
+	}
 	n := 0
 	err = db.EachAsset(ctx, filter, func(account string, a store.Asset) error {
 		n++
 		v := viewOfAsset(account, a)
-		if _, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", terminalSafe(v.Account), v.Kind, dash(terminalSafe(v.Region)), terminalSafe(v.ID), terminalSafe(v.Name), v.LastSeen, dash(v.GoneAt)); err != nil {
+		cells := map[string]string{"account": terminalSafe(v.Account), "kind": v.Kind, "region": dash(terminalSafe(v.Region)),
+			"id": terminalSafe(v.ID), "name": terminalSafe(v.Name), "last_seen": v.LastSeen, "gone": dash(v.GoneAt)}
+		if err := table.add(cells); err != nil {
 			return err
 		}
 		return out.row()
 	})
+	if err == nil {
+		err = table.flush()
+	}
 	if err := out.end(err); err != nil {
 		return err
 	}
@@ -248,4 +273,100 @@ func writeAssetsCSV(ctx context.Context, db *store.DB, filter store.AssetFilter,
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// assetTable writes the text table. Piped, it streams through a tabwriter and never cuts a value. On a
+// terminal of known width it holds the rows, then cuts the widest free-text columns (name, then id) with
+// "…" until a line fits.
+type assetTable struct {
+	out     io.Writer
+	columns []string
+	width   int
+	tw      *tabwriter.Writer
+	rows    [][]string
+}
+
+func newAssetTable(out io.Writer, columns []string, width int) *assetTable {
+	t := &assetTable{out: out, columns: columns, width: width}
+	header := make([]string, len(columns))
+	for i, c := range columns {
+		header[i] = strings.ToUpper(strings.ReplaceAll(c, "_", " "))
+	}
+	if width <= 0 {
+		t.tw = tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(t.tw, strings.Join(header, "\t"))
+	} else {
+		t.rows = [][]string{header}
+	}
+	return t
+}
+
+func (t *assetTable) add(cells map[string]string) error {
+	row := make([]string, len(t.columns))
+	for i, c := range t.columns {
+		row[i] = cells[c]
+	}
+	if t.tw != nil {
+		_, err := fmt.Fprintln(t.tw, strings.Join(row, "\t"))
+		return err
+	}
+	t.rows = append(t.rows, row)
+	return nil
+}
+
+const columnGap = 2
+
+func (t *assetTable) flush() error {
+	if t.tw != nil {
+		return t.tw.Flush()
+	}
+	widths := make([]int, len(t.columns))
+	for _, row := range t.rows {
+		for i, cell := range row {
+			widths[i] = max(widths[i], len([]rune(cell)))
+		}
+	}
+	total := func() int {
+		n := columnGap * (len(widths) - 1)
+		for _, w := range widths {
+			n += w
+		}
+		return n
+	}
+	// Shrink the free-text columns, name first, down to a floor that keeps them recognisable.
+	for _, name := range []string{"name", "id"} {
+		i := slices.Index(t.columns, name)
+		if i < 0 {
+			continue
+		}
+		if over := total() - t.width; over > 0 {
+			widths[i] = max(widths[i]-over, min(widths[i], 6))
+		}
+	}
+	var b strings.Builder
+	for _, row := range t.rows {
+		for i, cell := range row {
+			cell = truncate(cell, widths[i])
+			if i == len(row)-1 {
+				b.WriteString(cell)
+				break
+			}
+			b.WriteString(cell + strings.Repeat(" ", widths[i]-len([]rune(cell))+columnGap))
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(t.out, b.String())
+	return err
+}
+
+// truncate cuts s to width columns, ending with "…" when it cut.
+func truncate(s string, width int) string {
+	r := []rune(s)
+	if len(r) <= width {
+		return s
+	}
+	if width <= 1 {
+		return "…"
+	}
+	return string(r[:width-1]) + "…"
 }

@@ -47,7 +47,7 @@ func TestAssetsListWritesThroughABufferInEveryFormatAndStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	for _, format := range assetFormats {
+	for _, format := range OutputFormats {
 		t.Run(format, func(t *testing.T) {
 			f, _, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": home})
 			out := &writeCounter{}

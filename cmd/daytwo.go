@@ -118,8 +118,13 @@ func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
 		db.Close()
 		return nil, nil, err
 	}
+	installation, err := installationID(f)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
 	fmt.Fprintf(f.IO.ErrOut, "Using Tencent Cloud credentials from %s\n", source)
-	e := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second, OperatorKeyID: cred.SecretID,
+	e := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second, OperatorKeyID: cred.SecretID, Installation: installation,
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
 		InventoryUnlimited: f.Getenv(envSandbox) == "1"}
@@ -129,6 +134,12 @@ func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
 // forAccount gives the engine the Security Center client of the account's site; without Alibaba Cloud
 // credentials it stays nil (status then says Security Center was not checked).
 func (d *dayTwo) forAccount(o *DayTwoOptions, a store.Account, required bool) error {
+	// The account's key lives in the store it was onboarded with, whatever this run's flags say.
+	secrets, err := openAccountSecrets(o.f, a, o.InsecureStorage)
+	if err != nil {
+		return err
+	}
+	d.engine.Secrets, d.secrets = secrets, secrets
 	d.engine.SecurityCenter = nil
 	if a.AuthID == "" {
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -12,11 +13,10 @@ import (
 	"onboard/emulator"
 )
 
-func init() { subcommands = append(subcommands, newCmdEmulator) }
-
 // EmulatorOptions are the flags of `onboard emulator`.
 type EmulatorOptions struct {
 	f          *Factory
+	PrintEnv   bool
 	Addr       string
 	Seed       string
 	Latency    string
@@ -44,6 +44,11 @@ func NewCmdEmulator(f *Factory, runF func(context.Context, *EmulatorOptions) err
 JSON line with their endpoints and the seeded accounts' credentials (tencent_endpoint, tencent_secret_id,
 tencent_secret_key, tencent_owner_uin, security_center_endpoint, alibaba_access_key_id,
 alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These are emulator-only credentials.`,
+		Example: "  onboard emulator\n" +
+			"  onboard emulator --print-env > emulator.env &  # then: . ./emulator.env\n" +
+			"  onboard emulator --seed random --latency 30ms±10ms --rate-limits published\n" +
+			"  onboard emulator --seed-gen regions=25,cvm=50000,lighthouse=10000,vpc=2000,subnet=8000,security_group=10000\n" +
+			"  onboard emulator --faults 'fault=InternalError,p=0.05;action=cvm:DescribeInstances,fault=drop,nth=3'",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -52,11 +57,12 @@ alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These ar
 			return emulatorRun(c.Context(), opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.PrintEnv, "print-env", false, "print shell export lines for the variables onboard reads, instead of the JSON line")
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback `HOST:PORT` to listen on")
 	cmd.Flags().StringVar(&opts.Seed, "seed", "demo", "account to seed: demo, random, or a JSON seed `FILE`")
-	cmd.Flags().StringVar(&opts.SeedGen, "seed-gen", "", "generate inventory spread over regions, e.g. regions=25,cvm=50000,lighthouse=10000,vpc=2000,subnet=8000,security_group=10000,disk=15000,clb=3000,cdb=2000,cam_user=100")
-	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', e.g. 'fault=InternalError,p=0.05;action=cvm:DescribeInstances,fault=drop,nth=3' (fault: an error code, drop, httpNNN, delay with delay=D); action=sas:ACTION (or sas:*) injects into Security Center")
-	cmd.Flags().StringSliceVar(&opts.SASDeny, "sas-deny", nil, "Security Center `ACTIONS` answered 403 NoPermission, as for an Alibaba Cloud key whose RAM policies lack them, e.g. AddCloudVendorAccountAK,RefreshAssets")
+	cmd.Flags().StringVar(&opts.SeedGen, "seed-gen", "", "generate inventory spread over regions: KIND=COUNT pairs, comma-separated (regions, cvm, lighthouse, vpc, subnet, security_group, disk, clb, cdb, cam_user); see the examples")
+	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', each KEY=VALUE pairs (action, region, fault: an error code, drop, httpNNN, or delay with delay=D; p or nth); action=sas:ACTION (or sas:*) injects into Security Center; see the examples")
+	cmd.Flags().StringSliceVar(&opts.SASDeny, "sas-deny", nil, "Security Center `ACTIONS` answered 403 NoPermission, as for an Alibaba Cloud key whose RAM policies lack them (e.g. AddCloudVendorAccountAK,RefreshAssets)")
 	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")
 	cmd.Flags().StringVar(&opts.RateLimits, "rate-limits", "off", "per-action throttling: published (Tencent's documented rates) or off")
 	cmd.Flags().StringVar(&opts.ActiveKeyDelete, "active-key-delete", "allow", "how CAM's DeleteAccessKey treats a sub-user's active key, which its documentation leaves open: allow (delete it) or refuse (disable it first)")
@@ -115,9 +121,30 @@ func emulatorRun(ctx context.Context, opts *EmulatorOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := fmt.Fprintln(opts.f.IO.Out, string(line)); err != nil {
+	out := string(line) + "\n"
+	if opts.PrintEnv {
+		out = emulatorEnv(env)
+	}
+	if _, err := io.WriteString(opts.f.IO.Out, out); err != nil {
 		return err
 	}
+	fmt.Fprintf(opts.f.IO.ErrOut, "serving Tencent Cloud at %s and Security Center at %s until Ctrl+C\n", env.TencentEndpoint, env.SecurityCenterEndpoint)
 	<-ctx.Done()
 	return nil
+}
+
+// emulatorEnv is a shell's export lines for the variables onboard reads, pointing it at env.
+func emulatorEnv(env *emulator.Env) string {
+	var b strings.Builder
+	for _, kv := range [][2]string{
+		{envTencentEndpoint, env.TencentEndpoint},
+		{envTencentSecretID, env.TencentSecretID},
+		{envTencentSecretKey, env.TencentSecretKey},
+		{envSecurityCenterEndpoint, env.SecurityCenterEndpoint},
+		{envAlibabaKeyID, env.AlibabaAccessKeyID},
+		{envAlibabaKeySecret, env.AlibabaAccessKeySecret},
+	} {
+		fmt.Fprintf(&b, "export %s='%s'\n", kv[0], strings.ReplaceAll(kv[1], "'", `'\''`))
+	}
+	return b.String()
 }

@@ -125,6 +125,38 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
+func TestEmulatorPrintEnvPointsOnboardAtItAndSaysItIsServing(t *testing.T) {
+	ios, _, _, _ := TestIOStreams()
+	out, errOut := &lockedBuffer{}, &lockedBuffer{}
+	ios.Out, ios.ErrOut = out, errOut
+	f := &Factory{IO: ios, Getenv: func(string) string { return "" }, Output: "text", Logger: NewFactory().Logger}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- run(ctx, f, []string{"emulator", "--print-env"}) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(errOut.String(), "until Ctrl+C") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	vars := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		if !ok || !strings.HasPrefix(line, "export ") || !strings.HasPrefix(v, "'") {
+			t.Fatalf("not an export line: %q", line)
+		}
+		vars[k] = strings.Trim(v, "'")
+	}
+	for _, k := range []string{envTencentEndpoint, envTencentSecretID, envTencentSecretKey, envSecurityCenterEndpoint, envAlibabaKeyID, envAlibabaKeySecret} {
+		if vars[k] == "" {
+			t.Errorf("no export of %s in %q", k, out.String())
+		}
+	}
+	if !strings.Contains(errOut.String(), "serving Tencent Cloud at "+vars[envTencentEndpoint]) {
+		t.Errorf("stderr %q", errOut.String())
+	}
+}
+
 // startEmulatorCommand runs `onboard emulator` with args until the test ends and returns its JSON line.
 func startEmulatorCommand(t *testing.T, args ...string) map[string]string {
 	t.Helper()

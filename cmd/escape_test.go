@@ -50,7 +50,7 @@ func FuzzTerminalSafe(f *testing.F) {
 // The onboarding's result names what the cloud holds (a reused logset's name, say): escaped too.
 func TestTencentResultIsEscaped(t *testing.T) {
 	var b strings.Builder
-	writeTencentResult(&b, onboarding.Result{Account: "prod", Reused: []string{"logset evil\x1b]0;owned\x07"}})
+	writeTencentResult(&b, onboarding.Result{Account: "prod", Reused: []string{"logset evil\x1b]0;owned\x07"}}, "file store")
 	if strings.ContainsAny(b.String(), "\x1b\x07") || !strings.Contains(b.String(), `evil\x1b]0;owned\a`) {
 		t.Fatalf("%q", b.String())
 	}

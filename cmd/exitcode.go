@@ -2,12 +2,15 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
+	"onboard/securitycenter"
 	"onboard/store"
+	"onboard/tencent"
 )
 
 // Exit codes, shared by every command and documented in --help and the README.
@@ -48,13 +51,19 @@ type PartialError struct{ Err error }
 func (e *PartialError) Error() string { return e.Err.Error() }
 func (e *PartialError) Unwrap() error { return e.Err }
 
-// credentialErrors are the sentinels of the cloud client layers that mean "your key was rejected".
-// They are registered by the files that wire those layers into commands, so this file needs no
-// knowledge of them.
-var credentialErrors []error
+// credentialErrors are the sentinels of the cloud client layers that mean "your key was rejected" (or
+// that none was found): exit code 4.
+var credentialErrors = []error{tencent.ErrAuth, tencent.ErrNoCredentials, securitycenter.ErrAuth, securitycenter.ErrNoCredentials}
 
 // hints are the next steps printed under an error, keyed by the sentinel they explain.
 var hints = []errorHint{
+	{tencent.ErrAuth, "Tencent Cloud rejected the key: check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for temporary credentials) or --profile, and that the key is active and unexpired."},
+	{tencent.ErrDenied, "The key lacks a permission named above: grant it to the operator in the CAM console, or run with an administrator's key."},
+	{tencent.ErrKeyLimit, "Free a key slot in the CAM console (delete or disable an unused key of that user), then run again."},
+	{securitycenter.ErrNoCredentials, "Give Alibaba Cloud credentials for Security Center (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip and enter the values printed in the console."},
+	{securitycenter.ErrDenied, "The Alibaba Cloud key lacks the RAM permission named above: attach the policy that `onboard policy show alibaba-operator --features ...` prints to its RAM user or role."},
+	{securitycenter.ErrAuth, "Alibaba Cloud rejected the key: check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile, and that the key is active."},
+	{store.ErrKeyringUnavailable, "Or keep secrets in a file: --insecure-storage (or ONBOARD_SECRET_STORE=file)."},
 	{store.ErrSecretNotFound, "The account's key is not in this secret store. If it was onboarded with --insecure-storage (or " +
 		store.SecretStoreEnv + "=file), pass --insecure-storage; otherwise run onboard tencent again for the account, which creates and stores a new key."},
 	{store.ErrCorrupt, "Keep a copy of onboard.db (in " + store.HomeEnv + ", default ~/.local/share/onboard), then recover what it holds: " +
@@ -114,10 +123,49 @@ func printError(w io.Writer, err error) {
 	if errors.As(err, &usage) {
 		fmt.Fprintln(w, "Run with --help for usage.")
 	}
+	if hint := hintFor(err); hint != "" {
+		fmt.Fprintln(w, hint)
+	}
+}
+
+// hintFor is the next step known for err, or "".
+func hintFor(err error) string {
 	for _, h := range hints {
 		if errors.Is(err, h.err) {
-			fmt.Fprintln(w, strings.TrimSpace(h.hint))
-			return
+			return strings.TrimSpace(h.hint)
 		}
 	}
+	return ""
+}
+
+// exitCodeNames name the exit codes in JSON errors.
+var exitCodeNames = map[int]string{ExitFailed: "failed", ExitUsage: "usage", ExitPartial: "partial",
+	ExitCredentials: "credentials", ExitCancelled: "cancelled"}
+
+// jsonError is an error as --output json writes it on stderr, one object, like terraform's -json
+// diagnostics: a script reads what went wrong, how to fix it and the exit code without parsing prose.
+type jsonError struct {
+	Error struct {
+		Code     string `json:"code"`
+		Message  string `json:"message"`
+		Fix      string `json:"fix,omitempty"`
+		ExitCode int    `json:"exit_code"`
+	} `json:"error"`
+}
+
+// printJSONError writes err as one JSON object.
+func printJSONError(w io.Writer, err error) {
+	var e jsonError
+	e.Error.ExitCode = exitCode(err)
+	e.Error.Code = exitCodeNames[e.Error.ExitCode]
+	e.Error.Message = store.Scrub(err.Error()) // a sink like printError's: no known secret
+	e.Error.Fix = hintFor(err)
+	var usage *UsageError
+	switch {
+	case errors.Is(err, context.Canceled):
+		e.Error.Message, e.Error.Fix = "cancelled", "run the same command again to resume where it stopped"
+	case errors.As(err, &usage) && e.Error.Fix == "":
+		e.Error.Fix = "run with --help for usage"
+	}
+	_ = json.NewEncoder(w).Encode(e)
 }

@@ -17,11 +17,13 @@ type IOStreams struct {
 	stdinTTY  bool
 	stdoutTTY bool
 	stderrTTY bool
+	// width is the terminal's width in columns when standard output is one, else 0.
+	width int
 }
 
 // System returns the process's own streams.
 func System() *IOStreams {
-	return &IOStreams{
+	s := &IOStreams{
 		In:        os.Stdin,
 		Out:       os.Stdout,
 		ErrOut:    os.Stderr,
@@ -29,7 +31,25 @@ func System() *IOStreams {
 		stdoutTTY: isTerminal(os.Stdout),
 		stderrTTY: isTerminal(os.Stderr),
 	}
+	if s.stdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			s.width = w
+		}
+	}
+	return s
 }
+
+// TerminalWidth is the width of the terminal standard output is, or 0 when it is not one (piped
+// output is never cut to fit).
+func (s *IOStreams) TerminalWidth() int {
+	if !s.stdoutTTY {
+		return 0
+	}
+	return s.width
+}
+
+// SetTerminalWidth sets the terminal's width; tests use it with SetTTY.
+func (s *IOStreams) SetTerminalWidth(w int) { s.width = w }
 
 // TestIOStreams returns streams backed by buffers, none of them a terminal.
 func TestIOStreams() (ios *IOStreams, in, out, errOut *bytes.Buffer) {

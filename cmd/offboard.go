@@ -14,8 +14,6 @@ import (
 	"onboard/store"
 )
 
-func init() { subcommands = append(subcommands, newCmdOffboard) }
-
 // OffboardOptions are the inputs of `onboard offboard`.
 type OffboardOptions struct {
 	DayTwoOptions

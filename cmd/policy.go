@@ -14,8 +14,6 @@ import (
 	"onboard/securitycenter"
 )
 
-func init() { subcommands = append(subcommands, newCmdPolicy) }
-
 func newCmdPolicy(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "policy",
@@ -24,7 +22,8 @@ func newCmdPolicy(f *Factory) *cobra.Command {
 (cspmPolicy, siemPolicy, ciemPolicy). These custom policies are onboard's own least-privilege versions:
 Security Center's official bodies are not public. Supply them from a file with --file (render, diff) or
 --policy-file when onboarding.`,
-		Args: cobra.NoArgs,
+		Example: "  onboard policy list\n  onboard policy show cspmPolicy\n  onboard policy diff cspmPolicy --file live-cspm.json",
+		Args:    cobra.NoArgs,
 	}
 	cmd.AddCommand(
 		NewCmdPolicyList(f, nil),
@@ -50,17 +49,19 @@ func policyNameArg(_ *cobra.Command, args []string) error {
 type PolicyListOptions struct {
 	IO   *IOStreams
 	JSON bool
+	CSV  bool
 }
 
 // NewCmdPolicyList builds "onboard policy list". runF replaces policyListRun in tests.
 func NewCmdPolicyList(f *Factory, runF func(*PolicyListOptions) error) *cobra.Command {
 	opts := &PolicyListOptions{IO: f.IO}
 	return &cobra.Command{
-		Use:   "list",
-		Short: "List the features and the policies each one attaches",
-		Args:  cobra.NoArgs,
+		Use:     "list",
+		Short:   "List the features and the policies each one attaches",
+		Example: "  onboard policy list\n  onboard policy list --output csv",
+		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			opts.JSON = f.JSON()
+			opts.JSON, opts.CSV = f.JSON(), f.CSV()
 			if runF != nil {
 				return runF(opts)
 			}
@@ -124,6 +125,19 @@ func policyListRun(opts *PolicyListOptions) error {
 	}
 	if opts.JSON {
 		return writeJSON(opts.IO.Out, map[string]any{"features": rows})
+	}
+	if opts.CSV {
+		out := [][]string{{"feature", "when", "policy", "kind", "fallback"}}
+		for _, r := range rows {
+			for _, g := range r.Grants {
+				kind := "custom"
+				if g.Preset {
+					kind = "preset"
+				}
+				out = append(out, []string{r.Feature, r.When, g.Name, kind, g.Fallback})
+			}
+		}
+		return writeCSV(opts.IO.Out, out)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-8s %-30s %s\n", "FEATURE", "WHEN", "POLICIES")

@@ -12,15 +12,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"onboard/store"
 )
-
-// Version is the release of this build; set with -ldflags "-X onboard/cmd.Version=...".
-var Version = "dev"
 
 // Factory carries what every command needs: the IO streams, the environment, and the global options.
 // Tests build one by hand with test streams and their own environment.
@@ -37,8 +36,12 @@ type Factory struct {
 	Logger *slog.Logger
 }
 
-// OutputFormats are the values --output accepts on every command that reports.
-var OutputFormats = []string{"text", "json"}
+// OutputFormats are the values --output accepts: text (tables for lists) and json on every command that
+// reports, csv on list commands. "table" is accepted as another name of text.
+var OutputFormats = []string{"text", "json", "csv"}
+
+// listCommands are the commands that print a list, and so also write CSV.
+var listCommands = []string{"onboard accounts list", "onboard assets list", "onboard policy list"}
 
 // NewFactory returns a Factory for the real process.
 func NewFactory() *Factory {
@@ -55,6 +58,9 @@ func (f *Factory) Interactive() bool { return !f.NoInput && f.IO.CanPrompt() }
 
 // JSON reports whether --output json was chosen.
 func (f *Factory) JSON() bool { return f.Output == "json" }
+
+// CSV reports whether --output csv was chosen (list commands only).
+func (f *Factory) CSV() bool { return f.Output == "csv" }
 
 // Main runs onboard and returns the process exit code.
 func Main() int {
@@ -92,7 +98,7 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	root.SetErr(f.IO.ErrOut)
 	closeLog := func() error { return nil }
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
-		if err := checkOutput(f.Output); err != nil {
+		if err := checkOutput(f, c); err != nil {
 			return err
 		}
 		closer, err := openDebugLog(f)
@@ -103,6 +109,12 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		return nil
 	}
 	err := root.ExecuteContext(ctx)
+	var usage *UsageError
+	if err != nil && strings.HasPrefix(err.Error(), "unknown command ") && !errors.As(err, &usage) {
+		// cobra's own error for a mistyped command: usage, exit 2, its suggestion indented with spaces
+		// (the error printer shows a tab escaped).
+		err = &UsageError{Err: errors.New(strings.ReplaceAll(strings.TrimSpace(err.Error()), "\t", "    "))}
+	}
 	if cerr := closeLog(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -112,7 +124,11 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		err = fmt.Errorf("%w: %w", context.Canceled, err)
 	}
 	if err != nil {
-		printError(f.IO.ErrOut, err)
+		if f.JSON() {
+			printJSONError(f.IO.ErrOut, err)
+		} else {
+			printError(f.IO.ErrOut, err)
+		}
 	}
 	return exitCode(err)
 }
@@ -131,33 +147,55 @@ emulators of both clouds.`,
 		SilenceErrors: true,
 	}
 	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodesHelp + "\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) { fmt.Fprint(c.OutOrStdout(), renderHelp(c)) })
+	root.SetFlagErrorFunc(suggestFlag)
 
 	pf := root.PersistentFlags()
-	pf.StringVarP(&f.Output, "output", "o", f.Output, "output format: text or json")
+	pf.StringVarP(&f.Output, "output", "o", f.Output, "output format: text, json, or csv (list commands)")
 	pf.StringVar(&f.DebugLog, "debug-log", "", "write a JSON debug log to `FILE` (never contains secrets)")
 	pf.BoolVar(&f.NoInput, "no-input", false, "never prompt; fail at once, naming the flag, when a value is missing")
-
-	root.AddCommand(newCmdVersion(f))
-	for _, add := range subcommands {
-		root.AddCommand(add(f))
+	// --version prints what `onboard version` prints, honouring --output.
+	var showVersion bool
+	root.Flags().BoolVar(&showVersion, "version", false, "print the version of onboard")
+	root.RunE = func(c *cobra.Command, args []string) error {
+		if showVersion {
+			return writeVersion(f)
+		}
+		return c.Help()
 	}
+
+	// Every command, wired here, so that the command tree is read in one place.
+	root.AddCommand(
+		newCmdTencent(f),
+		newCmdSync(f),
+		newCmdAssets(f),
+		newCmdAccounts(f),
+		newCmdPolicy(f),
+		newCmdEmulator(f),
+		newCmdStatus(f),
+		newCmdRepair(f),
+		newCmdRotateKey(f),
+		newCmdOffboard(f),
+		newCmdUnlock(f),
+		newCmdVersion(f),
+	)
+	registerCompletions(root, f)
 	return root
 }
 
-// subcommands are the constructors of the top-level commands besides version. Each command file adds
-// itself here in an init function, so adding a command touches only its own file:
-//
-//	func init() { subcommands = append(subcommands, newCmdPolicy) }
-var subcommands []func(*Factory) *cobra.Command
-
-func checkOutput(v string) error {
-	for _, ok := range OutputFormats {
-		if v == ok {
-			return nil
-		}
+// checkOutput validates --output for command c, and reads "table" as text.
+func checkOutput(f *Factory, c *cobra.Command) error {
+	if f.Output == "table" {
+		f.Output = "text"
 	}
-	return Usagef("invalid --output %q: valid values are text, json", v)
+	switch {
+	case f.Output == "csv" && !slices.Contains(listCommands, c.CommandPath()):
+		return Usagef("invalid --output csv for %s: csv is for list commands (%s); valid values here are text, json",
+			c.CommandPath(), strings.Join(listCommands, ", "))
+	case !slices.Contains(OutputFormats, f.Output):
+		return Usagef("invalid --output %q: valid values are text, json, csv (csv for list commands)", f.Output)
+	}
+	return nil
 }
 
 func openDebugLog(f *Factory) (func() error, error) {
@@ -188,21 +226,6 @@ func openDebugLog(f *Factory) (func() error, error) {
 	}
 	f.Logger = slog.New(store.ScrubHandler(slog.NewJSONHandler(file, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	return file.Close, nil
-}
-
-func newCmdVersion(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version of onboard",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			if f.JSON() {
-				return writeJSON(f.IO.Out, map[string]string{"version": Version})
-			}
-			_, err := fmt.Fprintf(f.IO.Out, "onboard %s\n", Version)
-			return err
-		},
-	}
 }
 
 // writeJSON writes v as indented JSON followed by a newline.

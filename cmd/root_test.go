@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -41,12 +42,23 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	old := readBuildInfo
+	t.Cleanup(func() { readBuildInfo = old })
+	readBuildInfo = func() (*debug.BuildInfo, bool) {
+		return &debug.BuildInfo{GoVersion: "go1.99.1", Main: debug.Module{Path: "onboard", Version: "v1.2.3"}, Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "0123456789abcdef"}, {Key: "vcs.time", Value: "2026-11-29T12:00:00Z"}, {Key: "vcs.modified", Value: "false"}}}, true
+	}
+	want := "onboard v1.2.3 (revision 0123456789abcdef, 2026-11-29T12:00:00Z), built with go1.99.1\n"
 	tests := []struct {
 		args []string
 		want string
 	}{
-		{[]string{"version"}, "onboard dev\n"},
-		{[]string{"version", "--output", "json"}, `"version": "dev"`},
+		{[]string{"version"}, want},
+		{[]string{"--version"}, want},
+		{[]string{"version", "--output", "json"}, `"version": "v1.2.3"`},
+		{[]string{"version", "--output", "json"}, `"revision": "0123456789abcdef"`},
+		{[]string{"version", "--output", "json"}, `"time": "2026-11-29T12:00:00Z"`},
+		{[]string{"--version", "--output", "json"}, `"go_version": "go1.99.1"`},
 	}
 	for _, tt := range tests {
 		ios, _, out, _ := TestIOStreams()

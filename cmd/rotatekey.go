@@ -15,8 +15,6 @@ import (
 	"onboard/tencent"
 )
 
-func init() { subcommands = append(subcommands, newCmdRotateKey) }
-
 func newCmdRotateKey(f *Factory) *cobra.Command {
 	opts := &DayTwoOptions{f: f}
 	var grace time.Duration

@@ -51,9 +51,9 @@ type sandboxEndpoints struct {
 	Stop           func()
 }
 
-// startEmulators starts both emulators in this process. It is set by the file that wires the emulator
-// package into the command layer; while it is nil, --sandbox fails with a clear message.
-var startEmulators func(ctx context.Context, opts sandboxOptions) (sandboxEndpoints, error)
+// startEmulators starts both emulators in this process (sandbox_emulator.go); tests replace it, and
+// while it is nil, --sandbox fails with a clear message.
+var startEmulators = startBuiltinEmulators
 
 var errNoEmulator = errors.New("the sandbox needs the built-in emulators, and this build has none")
 

@@ -6,8 +6,6 @@ import (
 	"onboard/emulator"
 )
 
-func init() { startEmulators = startBuiltinEmulators }
-
 // startBuiltinEmulators runs the emulators in this process for --sandbox.
 func startBuiltinEmulators(ctx context.Context, opts sandboxOptions) (sandboxEndpoints, error) {
 	env, err := emulator.Start(ctx, emulator.Options{Seed: opts.Seed, Latency: opts.Latency})

@@ -13,8 +13,6 @@ import (
 	"onboard/store"
 )
 
-func init() { subcommands = append(subcommands, newCmdStatus, newCmdRepair) }
-
 func newCmdStatus(f *Factory) *cobra.Command {
 	opts := &DayTwoOptions{f: f, readOnly: true}
 	cmd := &cobra.Command{
@@ -169,5 +167,5 @@ func repairRun(ctx context.Context, opts *DayTwoOptions) error {
 	if f.JSON() {
 		return writeJSON(f.IO.Out, res)
 	}
-	return writeTencentResult(f.IO.Out, res)
+	return writeTencentResult(f.IO.Out, res, storeLabel(f, res.KeyStoredIn))
 }

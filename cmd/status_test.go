@@ -57,7 +57,7 @@ func TestStatusExitCodesAndRepairThroughTheCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	edited := `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:DescribeInstances"],"resource":["*"]}]}`
-	if err := admin.UpdatePolicy(ctx, siem.ID, tencent.PolicySpec{Name: "siemPolicy", Document: edited}); err != nil {
+	if err := admin.UpdatePolicy(ctx, siem.ID, tencent.PolicySpec{Name: "siemPolicy", Description: live.Description, Document: edited}); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, text := status(); code != ExitPartial || !strings.Contains(text, "siemPolicy differs from its template") {

@@ -23,8 +23,6 @@ import (
 	"onboard/tencent"
 )
 
-func init() { subcommands = append(subcommands, newCmdSync) }
-
 // SyncOptions are the inputs of `onboard sync`.
 type SyncOptions struct {
 	f           *Factory
@@ -69,7 +67,7 @@ refuses at once, or waits up to --wait for it to finish.`,
 	fl.IntVar(&opts.Concurrency, "concurrency", inventory.DefaultConcurrency, "most requests in flight; 1 sends one request at a time, pages in order")
 	fl.StringVar(&opts.Rates, "rates", "published", "client-side rate limits: published (Tencent's per-action limits), off, or overrides such as cvm:DescribeInstances=20,cbs:DescribeDisks=50")
 	fl.StringVar(&opts.Endpoint, "tencent-endpoint", "", "send Tencent Cloud calls to this http(s)://HOST[:PORT] (env ONBOARD_TENCENT_ENDPOINT)")
-	fl.BoolVar(&opts.Insecure, "insecure-storage", false, "the keys are in the file store ($ONBOARD_HOME/secrets.json)")
+	fl.BoolVar(&opts.Insecure, "insecure-storage", false, "the keys are in the file store ($ONBOARD_HOME/secrets.json); only for accounts onboarded before onboard recorded the store")
 	fl.DurationVar(&opts.Wait, "wait", 0, "wait this long (e.g. 10m) for an onboarding or rollback of the account to finish, instead of refusing at once")
 	addSandboxFlag(cmd, f)
 	return cmd
@@ -132,17 +130,13 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 	if err != nil {
 		return err
 	}
-	secrets, err := openSecrets(f, opts.Insecure)
-	if err != nil {
-		return err
-	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(inventory.MemoryLimit)
 	}
 	var reports []syncReport
 	var errs []error
 	for _, a := range accounts {
-		report, err := syncAccount(ctx, f, db, secrets, a, opts, kinds, inventory.Options{Rates: rates, Unlimited: unlimited})
+		report, err := syncAccount(ctx, f, db, a, opts, kinds, inventory.Options{Rates: rates, Unlimited: unlimited})
 		if report != nil {
 			reports = append(reports, *report)
 		}
@@ -204,7 +198,7 @@ func accountsToSync(ctx context.Context, db *store.DB, opts *SyncOptions) ([]sto
 	return nil, Usagef("several accounts are onboarded: choose one with --account (%s) or sync them all with --all", strings.Join(names, ", "))
 }
 
-func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.SecretStore, a store.Account, opts *SyncOptions, kinds []string, limits inventory.Options) (*syncReport, error) {
+func syncAccount(ctx context.Context, f *Factory, db *store.DB, a store.Account, opts *SyncOptions, kinds []string, limits inventory.Options) (*syncReport, error) {
 	release, err := db.AcquireRunLock(ctx, store.RunLock{OwnerUIN: a.OwnerUIN, Account: a.Name, SubUser: a.SubUserName, Purpose: "sync",
 		Mode: store.LockShared, Wait: opts.Wait})
 	var held *store.LockHeldError
@@ -215,7 +209,7 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 		return nil, err
 	}
 	defer release()
-	cred, err := syncCredential(ctx, f, secrets, a)
+	cred, err := syncCredential(ctx, f, a, opts.Insecure)
 	if err != nil {
 		return nil, err
 	}
@@ -288,13 +282,17 @@ func rejectedKey(outcomes []inventory.Outcome) error {
 // syncCredential reads the account's key from the secret store. A sandbox starts a fresh emulated
 // account each run, which does not know the sub-user key an earlier sandbox run stored, so a sandbox
 // sync uses the emulated account's own key.
-func syncCredential(ctx context.Context, f *Factory, secrets store.SecretStore, a store.Account) (tencent.Credential, error) {
+func syncCredential(ctx context.Context, f *Factory, a store.Account, insecure bool) (tencent.Credential, error) {
 	if f.Getenv(envSandbox) == "1" {
 		return tencent.Credential{SecretID: f.Getenv(envTencentSecretID), SecretKey: tencent.SecretKey(f.Getenv(envTencentSecretKey))}, nil
 	}
+	secrets, err := openAccountSecrets(f, a, insecure)
+	if err != nil {
+		return tencent.Credential{}, err
+	}
 	cred, err := secrets.Get(ctx, a.SecretItem)
 	if err != nil {
-		return tencent.Credential{}, fmt.Errorf("read the key of %q from the %s secret store: %w", a.Name, secrets.Kind(), err)
+		return tencent.Credential{}, fmt.Errorf("read the key of %q from the %s: %w", a.Name, storeLabel(f, secrets.Kind()), err)
 	}
 	return tencent.Credential{SecretID: cred.SecretID, SecretKey: tencent.SecretKey(cred.SecretKey.Reveal())}, nil
 }

@@ -52,6 +52,10 @@ func TestSyncWithTheStoredKeyThenAssetsListIt(t *testing.T) {
 	if err := json.Unmarshal([]byte(out.String()), &assets); err != nil || len(assets) != 5 || assets[0].Account != "prod" || len(assets[0].Attributes) == 0 {
 		t.Fatalf("assets %q: %v", out.String(), err)
 	}
+	f, _, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"assets", "list", "--region", "ap-nowhere"}); code != ExitUsage || !strings.Contains(errOut.String(), "ap-beijing") {
+		t.Fatalf("assets list --region of no asset: exit %d %q; want 2 listing the regions held", code, errOut.String())
+	}
 	f, out, _ = tencentTestFactory(vars)
 	if code := run(context.Background(), f, []string{"assets", "list", "-o", "csv", "--kind", "vpc.vpc"}); code != ExitOK || strings.Count(out.String(), "\n") != 6 || !strings.HasPrefix(out.String(), "account,kind,region,id,name") {
 		t.Fatalf("csv: exit %d %q", code, out.String())
@@ -77,8 +81,9 @@ func TestSyncAndAssetsRefuseBadInputNamingTheFlag(t *testing.T) {
 		{[]string{"sync", "--rates", "cvm:RunInstances=5"}, `"cvm:RunInstances" is not a listing action`},
 		{[]string{"sync", "--account", "a", "--all"}, "--account and --all cannot be used together"},
 		{[]string{"sync", "--account", "nope"}, `--account "nope"`},
-		{[]string{"assets", "list", "--output", "xml"}, `invalid --output "xml": valid values are table, json, csv`},
+		{[]string{"assets", "list", "--output", "xml"}, `invalid --output "xml": valid values are text, json, csv`},
 		{[]string{"assets", "list", "--kind", "vm"}, `invalid --kind "vm"`},
+		{[]string{"assets", "list", "--region", "guangzhou"}, `invalid --region "guangzhou"`},
 	} {
 		f, _, errOut := tencentTestFactory(vars)
 		if code := run(context.Background(), f, tt.args); code != ExitUsage || !strings.Contains(errOut.String(), tt.want) {

@@ -19,20 +19,6 @@ import (
 	"onboard/tencent"
 )
 
-func init() {
-	subcommands = append(subcommands, newCmdTencent)
-	credentialErrors = append(credentialErrors, tencent.ErrAuth, tencent.ErrNoCredentials, securitycenter.ErrAuth, securitycenter.ErrNoCredentials)
-	hints = append(hints,
-		errorHint{tencent.ErrAuth, "Tencent Cloud rejected the key: check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for temporary credentials) or --profile, and that the key is active and unexpired."},
-		errorHint{tencent.ErrDenied, "The key lacks a permission named above: grant it to the operator in the CAM console, or run with an administrator's key."},
-		errorHint{tencent.ErrKeyLimit, "Free a key slot in the CAM console (delete or disable an unused key of that user), then run again."},
-		errorHint{securitycenter.ErrNoCredentials, "Give Alibaba Cloud credentials for Security Center (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip and enter the values printed in the console."},
-		errorHint{securitycenter.ErrDenied, "The Alibaba Cloud key lacks the RAM permission named above: attach the policy that `onboard policy show alibaba-operator --features ...` prints to its RAM user or role."},
-		errorHint{securitycenter.ErrAuth, "Alibaba Cloud rejected the key: check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile, and that the key is active."},
-		errorHint{store.ErrKeyringUnavailable, "Or keep secrets in a file: --insecure-storage (or ONBOARD_SECRET_STORE=file)."},
-	)
-}
-
 // TencentOptions are the inputs of `onboard tencent`.
 type TencentOptions struct {
 	f               *Factory
@@ -125,6 +111,9 @@ very last step, only once everything before succeeded.`,
 			if wantsWizard(f, opts) {
 				return tencentWizardRun(c.Context(), opts)
 			}
+			if needsTerminal(f, opts) {
+				return errWizardNeedsTerminal
+			}
 			return tencentRun(c.Context(), opts)
 		},
 	}
@@ -165,6 +154,14 @@ very last step, only once everything before succeeded.`,
 	fl.StringVar(&opts.Request.RootKey, "root-key", "", "when a root key runs this: keep (default; you are reminded), disable or delete it as the very last step")
 	addAccessibleFlag(cmd, &opts.Accessible)
 	addSandboxFlag(cmd, f)
+	setFlagGroups(cmd, []flagGroup{
+		{"Credentials", []string{"profile", "secret-id", "secret-key-stdin", "alibaba-profile", "insecure-storage", "tencent-endpoint", "security-center-endpoint"}},
+		{"Features and grants", []string{"mode", "features", "cspm-policy", "sub-user", "adopt-user", "adopt-policy", "account", "policy-file", "skip-permission-check"}},
+		{"Security Center", []string{"security-center", "site", "account-name", "regions", "region-management", "host-sync", "cloud-sync", "ak-check", "skip-sync"}},
+		{"Audit logs", []string{"audit-region", "audit-logset", "audit-topic", "kafka-network", "verify-kafka"}},
+		{"Safety", []string{"dry-run", "rollback", "root-key", "sandbox"}},
+		{"Output", []string{"accessible"}},
+	})
 	return cmd
 }
 
@@ -204,6 +201,13 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if !opts.Rollback {
 		if err := req.Validate(); err != nil {
 			invalid = append(invalid, err)
+		}
+	}
+	if inSandbox(f) {
+		for _, fl := range []struct{ name, value string }{{"--profile", opts.Profile}, {"--secret-id", opts.SecretID}, {"--alibaba-profile", opts.AlibabaProfile}} {
+			if fl.value != "" {
+				invalid = append(invalid, fmt.Errorf("%s cannot be used with --sandbox: the sandbox signs with its demo keys", fl.name))
+			}
 		}
 	}
 	if opts.SecretID != "" && !opts.SecretKeyStdin {
@@ -251,6 +255,9 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if err != nil {
 		return err
 	}
+	if inSandbox(f) {
+		source.Description = "the sandbox demo key"
+	}
 	fmt.Fprintf(f.IO.ErrOut, "Using Tencent Cloud credentials from %s\n", source)
 	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second, OperatorKeyID: cred.SecretID, Installation: installation,
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
@@ -264,6 +271,9 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		switch {
 		case err == nil:
 			engine.SecurityCenter = sc
+			if inSandbox(f) {
+				scSource.Description = "the sandbox demo key"
+			}
 			fmt.Fprintf(f.IO.ErrOut, "Using Alibaba Cloud credentials from %s\n", scSource)
 		case opts.Request.SecurityCenter == "" && errors.Is(err, securitycenter.ErrNoCredentials):
 			// Submit is the default only where it can work: with no Alibaba Cloud credentials at all, the
@@ -302,7 +312,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if f.JSON() {
 		return writeJSON(f.IO.Out, res)
 	}
-	return writeTencentResult(f.IO.Out, res)
+	return writeTencentResult(f.IO.Out, res, storeLabel(f, res.KeyStoredIn))
 }
 
 // installationID returns the installation ID of ONBOARD_HOME, creating it the first time.
@@ -335,10 +345,11 @@ func engineError(err error) error {
 	return err
 }
 
-func writeTencentResult(w io.Writer, r onboarding.Result) error {
+// writeTencentResult prints the result; storeName names the secret store holding the key, for people.
+func writeTencentResult(w io.Writer, r onboarding.Result, storeName string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Onboarded Tencent Cloud account %s as %q.\n", r.OwnerUIN, r.Account)
-	fmt.Fprintf(&b, "Sub-user: %s (UIN %d)\nAPI key: %s, secret kept in the %s secret store\n", r.SubUser, r.SubUserUIN, tencent.MaskID(r.AccessKeyID), r.KeyStoredIn)
+	fmt.Fprintf(&b, "Sub-user: %s (UIN %d)\nAPI key: %s, secret kept in the %s\n", r.SubUser, r.SubUserUIN, tencent.MaskID(r.AccessKeyID), storeName)
 	writeSecurityCenterResult(&b, r)
 	for _, l := range []struct {
 		title string
@@ -379,6 +390,9 @@ func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engi
 	}
 	if sc, source, err := newSecurityCenter(f, opts, site); err == nil {
 		engine.SecurityCenter = sc
+		if inSandbox(f) {
+			source.Description = "the sandbox demo key"
+		}
 		fmt.Fprintf(f.IO.ErrOut, "Using Alibaba Cloud credentials from %s\n", source)
 	}
 	res, err := engine.Rollback(ctx, account, admin)

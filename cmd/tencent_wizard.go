@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,19 @@ func addAccessibleFlag(cmd *cobra.Command, accessible *bool) {
 func wantsWizard(f *Factory, opts *TencentOptions) bool {
 	return f.Interactive() && opts.Request.Mode == "" && !opts.Rollback && !opts.DryRun
 }
+
+// needsTerminal reports a run that asks for the wizard (no --mode) where no one can answer it: no
+// terminal, and no --no-input to say that the flags are meant to be complete.
+func needsTerminal(f *Factory, opts *TencentOptions) bool {
+	return !f.NoInput && !f.IO.CanPrompt() && opts.Request.Mode == "" && !opts.Rollback && !opts.DryRun
+}
+
+var errWizardNeedsTerminal = &UsageError{Err: errors.New(`the wizard needs a terminal, and standard input or output is not one; pass the values as flags instead:
+  --no-input --mode quick                          hosts only, as Security Center's quick configuration
+  --no-input --mode manual --features LIST --sub-user NAME
+                                                   LIST: host, cspm, soc, audit (audit also needs --audit-region)
+  credentials: TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, --profile NAME, or --secret-id with --secret-key-stdin
+onboard tencent --help lists every flag`)}
 
 // tencentWizardRun runs the wizard on the onboarding engine and prints the result as the flags path
 // does.
@@ -42,7 +56,7 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 		if f.JSON() {
 			werr = writeJSON(f.IO.Out, res)
 		} else {
-			werr = writeTencentResult(f.IO.Out, res)
+			werr = writeTencentResult(f.IO.Out, res, storeLabel(f, res.KeyStoredIn))
 		}
 		if err == nil {
 			err = werr

@@ -14,8 +14,6 @@ import (
 	"onboard/store"
 )
 
-func init() { subcommands = append(subcommands, newCmdUnlock) }
-
 // UnlockOptions are the inputs of `onboard unlock`.
 type UnlockOptions struct {
 	f       *Factory

@@ -88,11 +88,17 @@ func newWizardDeps(f *Factory, opts *TencentOptions, db *store.DB, secrets store
 		Sandbox: f.Getenv(envSandbox) == "1", Defaults: answersFromRequest(opts.Request)}
 	userHome, _ := os.UserHomeDir()
 	if cred, source, err := tencent.ResolveCredentials(tencent.CredentialSources{Profile: opts.Profile, Getenv: f.Getenv, Home: userHome}); err == nil {
+		if inSandbox(f) {
+			source.Description = "the sandbox demo key"
+		}
 		b.tencentFound[source.Description] = cred
 		deps.FoundTencent = append(deps.FoundTencent, wizard.Credential{Source: source.Description, ID: cred.SecretID, Secret: wizard.Secret(cred.SecretKey.Reveal())})
 	}
 	if cred, err := securitycenter.ResolveCredentials(securitycenter.CredentialSources{Profile: opts.AlibabaProfile, Getenv: f.Getenv, Home: userHome}); err == nil {
 		id, secret := alibabaKeyOf(f, opts, cred)
+		if inSandbox(f) {
+			cred.Source.Description = "the sandbox demo key"
+		}
 		c := wizard.Credential{Source: cred.Source.Description, ID: id, Secret: wizard.Secret(secret)}
 		b.alibaba[c.Source] = cred
 		deps.FoundAlibaba = append(deps.FoundAlibaba, c)

@@ -105,11 +105,11 @@ func (r Result) Counts() map[string]int {
 	return out
 }
 
-// Written is how many rows the sync inserted or updated.
+// Written is how many rows the sync wrote: inserted, updated, or marked gone.
 func (r Result) Written() int {
 	n := 0
 	for _, o := range r.Outcomes {
-		n += o.Stats.Written()
+		n += o.Stats.Written() + o.Gone
 	}
 	return n
 }

@@ -268,6 +268,9 @@ func TestAssetsNoLongerListedAreMarkedGoneNotDeleted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if res.Written() != 2 {
+		t.Errorf("the sync that marked two hosts gone reports %d rows written, want 2", res.Written())
+	}
 	if o := outcome(t, res, "cvm.instance", "ap-guangzhou"); o.Gone != 2 || f.stored(t, "cvm.instance", "", false) != 3 || f.stored(t, "cvm.instance", "", true) != 5 {
 		t.Errorf("outcome %+v; %d present, %d with gone", o, f.stored(t, "cvm.instance", "", false), f.stored(t, "cvm.instance", "", true))
 	}

@@ -381,10 +381,10 @@ func (r *run) ensureAuditSettings(ctx context.Context, authID int64) error {
 			r.audit.SecurityCenterStatus = st.Status
 			return nil
 		case "error", "timeout", "disable":
-			return fmt.Errorf("Security Center does not consume the audit logs (status %s): %s", st.Status, st.Message)
+			return fmt.Errorf("audit logs not consumed by Security Center (status %s): %s", st.Status, st.Message)
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("Security Center had not accepted the audit-log settings after %s (status %s)", validationWait, st.Status)
+			return fmt.Errorf("audit-log settings not accepted by Security Center after %s (status %s)", validationWait, st.Status)
 		}
 		select {
 		case <-ctx.Done():

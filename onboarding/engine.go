@@ -292,7 +292,7 @@ func (r *run) step(ctx context.Context, s step) error {
 func (r *run) identify(ctx context.Context) error {
 	id, err := r.e.Cloud.Identify(ctx)
 	if err != nil {
-		return fmt.Errorf("identify the caller: %w", err)
+		return err // the client's error names the operation (identify caller)
 	}
 	r.id = id
 	r.res.OwnerUIN, r.res.CallerIsRoot = id.OwnerUIN, id.IsRoot()

@@ -282,7 +282,7 @@ func randomHex(n int) string {
 // checkIdentity identifies the caller; the Tencent Cloud checks need its account.
 func (r *run) checkIdentity(ctx context.Context, ps *problems) bool {
 	if err := r.identify(ctx); err != nil {
-		ps.failed("Tencent Cloud", "cannot identify the caller", err, "check that Tencent Cloud is reachable (or --tencent-endpoint), then run again")
+		ps.failed("Tencent Cloud", "the first call failed", err, "check that Tencent Cloud is reachable (or --tencent-endpoint), then run again")
 		return false
 	}
 	return true

@@ -137,7 +137,7 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 		r.res.Created = append(r.res.Created, fmt.Sprintf("Security Center account %d (%s)", a.AuthID, strings.Join(moduleNames(mods), ", ")))
 	} else {
 		if acct.KeyType != securitycenter.KeySub {
-			return nil, fmt.Errorf("Security Center already connects Tencent Cloud account %s with a %s key (AuthId %d); a key type cannot be changed in place: delete that account in Security Center's console (Multi-cloud assets), then run again", r.id.OwnerUIN, acct.KeyType, acct.AuthID)
+			return nil, fmt.Errorf("account %s is already connected to Security Center with a %s key (AuthId %d); a key type cannot be changed in place: delete that account in Security Center's console (Multi-cloud assets), then run again", r.id.OwnerUIN, acct.KeyType, acct.AuthID)
 		}
 		change, what := r.scChange(acct, old)
 		if len(what) > 0 {
@@ -160,7 +160,7 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 		return nil, err
 	}
 	if problem := validationProblem(acct); problem != "" {
-		return nil, fmt.Errorf("Security Center did not accept the key of account %d: %s", acct.AuthID, problem)
+		return nil, fmt.Errorf("key of account %d not accepted by Security Center: %s", acct.AuthID, problem)
 	}
 	if err := r.ensureRegions(ctx, choices, regions, old, st.recorded); err != nil {
 		return nil, err
@@ -518,7 +518,7 @@ func (r *run) planSecurityCenter(ctx context.Context) ([]string, error) {
 	case !found:
 		out = append(out, "create Security Center account "+r.scDisplayName()+" (manual configuration, key type sub, modules "+mods+")")
 	case acct.KeyType != securitycenter.KeySub:
-		return nil, fmt.Errorf("Security Center already connects Tencent Cloud account %s with a %s key (AuthId %d); delete it in Security Center's console first", r.id.OwnerUIN, acct.KeyType, acct.AuthID)
+		return nil, fmt.Errorf("account %s is already connected to Security Center with a %s key (AuthId %d); delete it in Security Center's console first", r.id.OwnerUIN, acct.KeyType, acct.AuthID)
 	default:
 		// The key the run would use: the stored one, if the key step reuses it.
 		r.key.ID = ""

@@ -101,8 +101,13 @@ func ResolveCredentials(src CredentialSources) (Credentials, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
+	// One rule for both clouds: an explicit flag wins, then the environment, then the default profile.
 	if src.Profile != "" {
-		return cliProfile(src, getenv, src.Profile, true)
+		c, err := cliProfile(src, getenv, src.Profile, true)
+		if err == nil && (getenv("ALIBABA_CLOUD_ACCESS_KEY_ID") != "" || getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET") != "") {
+			c.Source.Description += " (overrides ALIBABA_CLOUD_ACCESS_KEY_ID in the environment)"
+		}
+		return c, err
 	}
 	id, secret := getenv("ALIBABA_CLOUD_ACCESS_KEY_ID"), getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
 	switch {

@@ -20,6 +20,7 @@ type Account struct {
 	SubUserUIN       string
 	AccessKeyID      string
 	SecretItem       string // the secret store item holding the key
+	SecretStore      string // the Kind of the secret store holding it: keyring or file; empty when recorded before
 	Features         []string
 	Regions          []string
 	RegionManagement bool
@@ -43,7 +44,7 @@ type AuditLog struct {
 
 const accountColumns = `name, owner_uin, display_name, site, sub_user_name, sub_user_uin, access_key_id, secret_item,
 	features, regions, region_management, host_sync, cloud_sync, ak_check, security_center_auth_id, audit,
-	created_at, updated_at`
+	created_at, updated_at, secret_store`
 
 // SaveAccount inserts or replaces the account of that name, keeping its creation time.
 func (db *DB) SaveAccount(ctx context.Context, a Account) error {
@@ -55,17 +56,17 @@ func (db *DB) SaveAccount(ctx context.Context, a Account) error {
 	audit, _ := json.Marshal(a.Audit)
 	now := formatTime(db.now())
 	err := db.exec(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(name) DO UPDATE SET owner_uin=excluded.owner_uin, display_name=excluded.display_name,
 			site=excluded.site, sub_user_name=excluded.sub_user_name, sub_user_uin=excluded.sub_user_uin,
 			access_key_id=excluded.access_key_id, secret_item=excluded.secret_item, features=excluded.features,
 			regions=excluded.regions, region_management=excluded.region_management, host_sync=excluded.host_sync,
 			cloud_sync=excluded.cloud_sync, ak_check=excluded.ak_check,
 			security_center_auth_id=excluded.security_center_auth_id, audit=excluded.audit,
-			updated_at=excluded.updated_at`,
+			updated_at=excluded.updated_at, secret_store=excluded.secret_store`,
 		a.Name, a.OwnerUIN, a.DisplayName, a.Site, a.SubUserName, a.SubUserUIN, a.AccessKeyID, a.SecretItem,
 		string(features), string(regions), a.RegionManagement, a.HostSync, a.CloudSync, a.AKCheck, a.AuthID,
-		string(audit), now, now)
+		string(audit), now, now, a.SecretStore)
 	if err != nil {
 		return fmt.Errorf("save account %q: %w", a.Name, err)
 	}
@@ -129,7 +130,7 @@ func (db *DB) queryAccounts(ctx context.Context, where string, args ...any) ([]A
 		var features, regions, audit, created, updated string
 		if err := rows.Scan(&a.Name, &a.OwnerUIN, &a.DisplayName, &a.Site, &a.SubUserName, &a.SubUserUIN,
 			&a.AccessKeyID, &a.SecretItem, &features, &regions, &a.RegionManagement, &a.HostSync, &a.CloudSync,
-			&a.AKCheck, &a.AuthID, &audit, &created, &updated); err != nil {
+			&a.AKCheck, &a.AuthID, &audit, &created, &updated, &a.SecretStore); err != nil {
 			return nil, err
 		}
 		_ = json.Unmarshal([]byte(features), &a.Features)

@@ -43,7 +43,7 @@ const busyTimeout = 30 * time.Second
 // milliseconds an fsync costs per batch.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if err := ensureHome(filepath.Dir(path)); err != nil {
-		return nil, err
+		return nil, homeError(err)
 	}
 	if err := createPrivateFile(path); err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // memory. A database older than this onboard is opened with Open, which migrates it.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if err := checkHome(filepath.Dir(path)); err != nil {
-		return nil, err
+		return nil, homeError(err)
 	}
 	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
 		return openEmpty(ctx)
@@ -261,6 +261,8 @@ var migrations = []string{
 		updated_at TEXT NOT NULL
 	);
 	CREATE INDEX ledger_account ON ledger(account, seq);`,
+	// The secret store that holds the account's key (keyring or file), so later commands open that one.
+	`ALTER TABLE accounts ADD COLUMN secret_store TEXT NOT NULL DEFAULT ''`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,7 @@ func Home(getenv func(string) string) (string, error) {
 		return "", err
 	}
 	if err := ensureHome(dir); err != nil {
-		return "", err
+		return "", homeError(err)
 	}
 	return dir, nil
 }
@@ -43,11 +44,29 @@ func HomePath(getenv func(string) string) (string, error) {
 	return filepath.Join(base, "onboard"), nil
 }
 
+// withoutPath drops the operation and path of an *fs.PathError, which the caller's message already
+// names ("open X: permission denied", not "open database X: open X: permission denied").
+func withoutPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// homeError says what the home folder must be, naming the variable that chooses it, unless err does.
+func homeError(err error) error {
+	if strings.Contains(err.Error(), HomeEnv) {
+		return err
+	}
+	return fmt.Errorf("%w; %s must name a folder of yours that onboard can create or write (default $XDG_DATA_HOME/onboard)", err, HomeEnv)
+}
+
 // ensureHome creates dir with mode 0700 when it is missing, and otherwise checks it.
 func ensureHome(dir string) error {
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("create %s: %w", dir, err)
+			return fmt.Errorf("create %s: %w", dir, withoutPath(err))
 		}
 		return nil
 	}
@@ -66,7 +85,7 @@ func checkHome(dir string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("check %s: %w", dir, err)
+		return fmt.Errorf("check %s: %w", dir, withoutPath(err))
 	}
 	if !info.IsDir() {
 		return fmt.Errorf("%s is not a folder: set %s to a folder", dir, HomeEnv)
@@ -112,7 +131,7 @@ func createPrivateFile(path string) error {
 		if errors.Is(err, syscall.ELOOP) {
 			return fmt.Errorf("open %s: it is a symbolic link; onboard opens only a regular file there", path)
 		}
-		return fmt.Errorf("open %s: %w", path, err)
+		return fmt.Errorf("open %s: %w", path, withoutPath(err))
 	}
 	defer f.Close()
 	info, err := f.Stat()

@@ -258,3 +258,25 @@ func (db *DB) Assets(ctx context.Context, f AssetFilter) ([]Asset, error) {
 	})
 	return out, err
 }
+
+// AssetRegions returns the regions the inventory holds assets in (of one account, or of all when account
+// is empty), sorted.
+func (db *DB) AssetRegions(ctx context.Context, account string) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT DISTINCT region FROM inventory WHERE ? = '' OR account = ? ORDER BY region`, account, account)
+	if err != nil {
+		return nil, fmt.Errorf("list asset regions: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, fmt.Errorf("list asset regions: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list asset regions: %w", err)
+	}
+	return out, nil
+}

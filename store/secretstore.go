@@ -105,6 +105,21 @@ func (m *MigratingStore) Delete(ctx context.Context, name string) error {
 	return err
 }
 
+// OpenSecretStore opens the secret store of that kind, as an account records it: "keyring" or "file".
+// An empty kind (an account recorded before the kind was) means the store the environment chooses.
+func OpenSecretStore(kind, home string, getenv func(string) string, warn io.Writer) (SecretStore, error) {
+	switch kind {
+	case "":
+		return SecretStoreFromEnv(home, false, getenv, warn)
+	case "file":
+		return NewFileStore(home, warn)
+	case "keyring":
+		return NewKeyring(DefaultKeyringTimeout, getenv), nil
+	default:
+		return nil, fmt.Errorf("open secret store: unknown kind %q (valid: keyring, file)", kind)
+	}
+}
+
 // MemoryStore keeps secrets in memory; for tests.
 type MemoryStore struct {
 	mu    sync.Mutex

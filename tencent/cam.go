@@ -359,7 +359,11 @@ func (c *Client) UpdatePolicy(ctx context.Context, id uint64, spec PolicySpec) e
 	req := cam.NewUpdatePolicyRequest()
 	req.PolicyId = common.Uint64Ptr(id)
 	req.PolicyDocument = common.StringPtr(spec.Document)
-	req.Description = common.StringPtr(spec.Description)
+	// An empty description is left out rather than sent: CAM's page does not say whether "" clears the
+	// description, and the description carries the marker that says who owns the policy.
+	if spec.Description != "" {
+		req.Description = common.StringPtr(spec.Description)
+	}
 	if err := c.do(ctx, "cam", "UpdatePolicy", true, func() error {
 		_, err := cl.UpdatePolicyWithContext(ctx, req)
 		return err

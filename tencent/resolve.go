@@ -14,8 +14,9 @@ import (
 // ErrNoCredentials means no source offered a Tencent Cloud key.
 var ErrNoCredentials = errors.New("no Tencent Cloud credentials found")
 
-// CredentialSources are the places a key may come from, in the order they are tried: --secret-id with
-// the key on standard input; the environment; the named profile (--profile); the default profile files.
+// CredentialSources are the places a key may come from, in the order they are tried: an explicit flag
+// (--secret-id with the key on standard input, or --profile); the environment; the default profile
+// (TCCLI_PROFILE or "default", in tccli's files or ~/.tencentcloud/credentials).
 type CredentialSources struct {
 	SecretID  string    // --secret-id
 	KeyReader io.Reader // --secret-key-stdin: the key is the first line
@@ -51,7 +52,19 @@ func ResolveCredentials(src CredentialSources) (Credential, Source, error) {
 			return Credential{}, Source{}, errors.New("--secret-key-stdin: standard input held no SecretKey")
 		}
 		c := Credential{SecretID: src.SecretID, SecretKey: SecretKey(key)}
-		return c, Source{Description: "--secret-id with the key from standard input", MaskedID: c.MaskedID()}, nil
+		source := Source{Description: "--secret-id with the key from standard input", MaskedID: c.MaskedID()}
+		if envKeySet(getenv) {
+			source.Description += " (overrides TENCENTCLOUD_SECRET_ID in the environment)"
+		}
+		return c, source, nil
+	}
+	// One rule for both clouds: an explicit flag wins, then the environment, then the default profile.
+	if src.Profile != "" {
+		c, source, err := profileCredential(src, getenv, src.Profile, true)
+		if err == nil && envKeySet(getenv) {
+			source.Description += " (overrides TENCENTCLOUD_SECRET_ID in the environment)"
+		}
+		return c, source, err
 	}
 	id, key := getenv("TENCENTCLOUD_SECRET_ID"), getenv("TENCENTCLOUD_SECRET_KEY")
 	switch {
@@ -71,13 +84,21 @@ func ResolveCredentials(src CredentialSources) (Credential, Source, error) {
 	case key != "":
 		return Credential{}, Source{}, errors.New("TENCENTCLOUD_SECRET_KEY is set but TENCENTCLOUD_SECRET_ID is empty")
 	}
-	profile, explicit := src.Profile, src.Profile != ""
-	if profile == "" {
-		profile = getenv("TCCLI_PROFILE")
-	}
+	profile := getenv("TCCLI_PROFILE")
 	if profile == "" {
 		profile = "default"
 	}
+	return profileCredential(src, getenv, profile, false)
+}
+
+// envKeySet reports whether the environment offers a key, for the note that a flag overrode it.
+func envKeySet(getenv func(string) string) bool {
+	return getenv("TENCENTCLOUD_SECRET_ID") != "" || getenv("TENCENTCLOUD_SECRET_KEY") != ""
+}
+
+// profileCredential reads the profile from tccli's files, then ~/.tencentcloud/credentials; explicit says
+// it was named by --profile, so that its absence is an error of that flag.
+func profileCredential(src CredentialSources, getenv func(string) string, profile string, explicit bool) (Credential, Source, error) {
 	if c, ok, err := tccliProfile(src.Home, profile); err != nil || ok {
 		return c, Source{Description: "tccli profile " + profile, MaskedID: c.MaskedID()}, err
 	}

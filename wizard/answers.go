@@ -76,12 +76,13 @@ type Credential struct {
 // Masked returns the key ID with all but its first four and last four characters hidden.
 func (c Credential) Masked() string { return MaskID(c.ID) }
 
-// MaskID hides the middle of an access key ID.
+// MaskID hides the middle of an access key ID behind a fixed "****", so that the mask does not tell
+// the ID's length either.
 func MaskID(id string) string {
 	if len(id) <= 8 {
-		return strings.Repeat("*", len(id))
+		return "****"
 	}
-	return id[:4] + strings.Repeat("*", len(id)-8) + id[len(id)-4:]
+	return id[:4] + "****" + id[len(id)-4:]
 }
 
 // Answers are everything the wizard asks. The command layer turns them into an onboarding request.

@@ -262,8 +262,8 @@ func (f field) view(s styles, focused bool, maxRows, width int) string {
 			b.WriteString("  " + f.Input.View() + "\n")
 		} else {
 			v := f.Input.Value()
-			if f.Input.EchoMode == textinput.EchoPassword {
-				v = strings.Repeat("*", len([]rune(v)))
+			if f.Input.EchoMode == textinput.EchoPassword && v != "" {
+				v = "****" // a fixed mask: the length of a secret is not shown either
 			}
 			b.WriteString("  " + s.Muted.Render("> "+v) + "\n")
 		}

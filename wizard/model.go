@@ -590,12 +590,4 @@ func wrap(s string, width int) string {
 	return ansi.Wrap(s, width, " ")
 }
 
-// errText is an error's message, or "" for nil.
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
 var errNoEngine = errors.New("no onboarding engine")
