@@ -37,6 +37,9 @@ type Options struct {
 	Latency func() time.Duration
 	// RateLimits throttle calls per action with RequestLimitExceeded; the zero value is off.
 	RateLimits RateLimits
+	// Propagation is how long a new key, a new attachment or a policy update takes to reach the
+	// services (CAM's cache, see propagation.go); 0 applies them at once.
+	Propagation time.Duration
 }
 
 // Server is the emulated Tencent Cloud API. It is an http.Handler.
@@ -66,6 +69,8 @@ type Server struct {
 	encoded    map[string]*encodedItems
 	limits     *limiters
 	routes     map[string]service
+	// propagation delays new keys and grants as CAM's cache does (propagation.go).
+	propagation time.Duration
 }
 
 type user struct {
@@ -79,12 +84,16 @@ type user struct {
 type attachment struct {
 	policyID uint64
 	at       time.Time
+	// appliesAt is when the services first see the grant (propagation.go); zero: at once.
+	appliesAt time.Time
 }
 
 type accessKey struct {
 	id, secret, status, description string
 	owner                           *user
 	created                         time.Time
+	// usableAt is when the services first accept the key (propagation.go); zero: at once.
+	usableAt time.Time
 }
 
 type camPolicy struct {
@@ -94,6 +103,10 @@ type camPolicy struct {
 	parsed            *policy.Document
 	preset            bool
 	created, updated  time.Time
+	// earlier is the document the services still apply until earlierUntil, after an update
+	// (propagation.go).
+	earlier      *policy.Document
+	earlierUntil time.Time
 }
 
 // Call is one API call as the emulator saw it, for tests.
@@ -123,7 +136,7 @@ func New(o Options) *Server {
 		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
 		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(),
 		disks: map[string][]cbsDisk{}, clbs: map[string][]clbLoadBalancer{}, cdbs: map[string][]cdbInstance{},
-		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}}
+		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}, propagation: o.Propagation}
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
 	s.seedPresets(o.WithoutPresets)
@@ -280,6 +293,9 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 	if !ok || keyCopy.status != "Active" {
 		return nil, call, errorf("AuthFailure.SecretIdNotFound", "the SecretId does not exist, or it was deleted or disabled")
 	}
+	if keyCopy.pending(s.now()) {
+		return nil, call, errorf("AuthFailure.SecretIdNotFound", "the SecretId does not exist yet for this service: a new key takes effect once CAM's cache expires")
+	}
 	if !auth.verify(r, body, keyCopy.secret) {
 		return nil, call, errorf("AuthFailure.SignatureFailure", "the request signature does not match")
 	}
@@ -321,9 +337,15 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 func (s *Server) authorize(u *user, action, resource string) *apiError {
 	s.mu.Lock()
 	var docs []*policy.Document
+	now := s.now()
 	for _, a := range u.attached {
-		if p := s.policies[a.policyID]; p != nil && p.parsed != nil {
-			docs = append(docs, p.parsed)
+		if now.Before(a.appliesAt) {
+			continue // CAM's cache does not know the grant yet
+		}
+		if p := s.policies[a.policyID]; p != nil {
+			if doc := p.effective(now); doc != nil {
+				docs = append(docs, doc)
+			}
 		}
 	}
 	s.mu.Unlock()
