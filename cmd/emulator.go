@@ -24,6 +24,8 @@ type EmulatorOptions struct {
 	RateScope  string
 	SeedGen    string
 	Faults     string
+	// Propagation delays new keys and grants as CAM's cache does.
+	Propagation time.Duration
 }
 
 func newCmdEmulator(f *Factory) *cobra.Command {
@@ -54,6 +56,7 @@ alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These ar
 	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', e.g. 'fault=InternalError,p=0.05;action=cvm:DescribeInstances,fault=drop,nth=3' (fault: an error code, drop, httpNNN, delay with delay=D)")
 	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")
 	cmd.Flags().StringVar(&opts.RateLimits, "rate-limits", "off", "per-action throttling: published (Tencent's documented rates) or off")
+	cmd.Flags().DurationVar(&opts.Propagation, "propagation", 0, "delay new API keys and grants (attachments, policy updates) by this `DURATION` before the services accept them, as CAM's cache does (about a minute in Tencent Cloud), e.g. 2s")
 	cmd.Flags().StringVar(&opts.RateScope, "rate-limit-scope", "account", "what a limit counts: account (per account and action) or region (also per region)")
 	return cmd
 }
@@ -86,8 +89,11 @@ func emulatorRun(ctx context.Context, opts *EmulatorOptions) error {
 	if opts.RateScope != "account" && opts.RateScope != "region" {
 		return Usagef("invalid --rate-limit-scope %q: valid values are account, region", opts.RateScope)
 	}
+	if opts.Propagation < 0 {
+		return Usagef("invalid --propagation %s: want a duration of 0 or more, such as 2s", opts.Propagation)
+	}
 	env, err := emulator.Start(ctx, emulator.Options{Addr: opts.Addr, Seed: opts.Seed, SeedGen: opts.SeedGen, Faults: opts.Faults,
-		Latency: base, Jitter: jitter, RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region"})
+		Latency: base, Jitter: jitter, RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region", Propagation: opts.Propagation})
 	if err != nil {
 		return &UsageError{Err: err}
 	}

@@ -41,6 +41,8 @@ type Options struct {
 	RateLimits string
 	// RateLimitPerRegion scopes the limits per account, action and region instead of per account and action.
 	RateLimitPerRegion bool
+	// Propagation delays new keys and grants as CAM's cache does (tcloud.Options.Propagation); 0: none.
+	Propagation time.Duration
 }
 
 // Env is a running set of emulators.
@@ -91,7 +93,10 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	if err := requireLoopback(o.SecurityCenterAddr); err != nil {
 		return nil, err
 	}
-	topts := tcloud.Options{WithoutPresets: o.WithoutPresets}
+	if o.Propagation < 0 {
+		return nil, fmt.Errorf("invalid propagation %s: want a duration of 0 or more", o.Propagation)
+	}
+	topts := tcloud.Options{WithoutPresets: o.WithoutPresets, Propagation: o.Propagation}
 	switch o.RateLimits {
 	case "", "off":
 	case "published":
