@@ -284,27 +284,17 @@ func first[T any](s []T) T {
 	return s[0]
 }
 
-// verifyKafka logs in to the audit logs' Kafka address with the new key, as Security Center will.
-func (r *run) verifyKafka(ctx context.Context) error {
+// verifyKafka logs in to the audit logs' Kafka address with the new key, as Security Center will. A
+// refused login is tried again within wait: CAM may not have applied ciemPolicy to the new key yet.
+func (r *run) verifyKafka(ctx context.Context, wait *camWait) error {
 	check := tencent.KafkaCheck{Bootstrap: r.audit.BootstrapServers, LogsetID: r.audit.LogsetID, Topic: r.audit.KafkaTopic,
 		Credential: tencent.Credential{SecretID: r.key.ID, SecretKey: r.key.Secret}}
 	verify := tencent.VerifyKafka
 	if r.e.VerifyKafka != nil {
 		verify = r.e.VerifyKafka
 	}
-	// CAM may take a moment to apply ciemPolicy to the new key; a refused login is retried briefly.
-	deadline := time.Now().Add(r.e.PropagationWait)
-	for {
-		err := verify(ctx, check)
-		if err == nil || !errors.Is(err, tencent.ErrKafkaLogin) || time.Now().After(deadline) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Second):
-		}
-	}
+	refused := func(err error) bool { return errors.Is(err, tencent.ErrKafkaLogin) }
+	return wait.until(ctx, refused, func() error { return verify(ctx, check) })
 }
 
 // auditSettings are the Kafka settings Security Center consumes audit logs with.

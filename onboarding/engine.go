@@ -132,6 +132,8 @@ type run struct {
 	audit   *AuditLogsResult // nil without feature audit
 	// progress receives the first sync's progress (FirstSync's caller); nil for none.
 	progress func(inventory.Progress)
+	// current is the step being applied, for the events a step emits while it runs.
+	current step
 }
 
 // Apply runs the steps in order, journaling each, and returns the result. The per-account run lock keeps
@@ -197,6 +199,7 @@ var steps = []step{
 }
 
 func (r *run) step(ctx context.Context, s step) error {
+	r.current = s
 	r.emit(Event{Step: s.ID, Title: s.Title, Status: "running"})
 	if err := r.e.DB.JournalBegin(ctx, r.journal.ID, s.ID); err != nil {
 		return err

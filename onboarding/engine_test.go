@@ -33,7 +33,13 @@ type fixture struct {
 // secret store.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	env, err := emulator.Start(context.Background(), emulator.Options{})
+	return newFixtureWith(t, emulator.Options{})
+}
+
+// newFixtureWith is newFixture with emulators started with opts.
+func newFixtureWith(t *testing.T, opts emulator.Options) *fixture {
+	t.Helper()
+	env, err := emulator.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
