@@ -25,6 +25,7 @@ func init() {
 	hints = append(hints,
 		errorHint{tencent.ErrAuth, "Tencent Cloud rejected the key: check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY or --profile, and that the key is active."},
 		errorHint{tencent.ErrDenied, "The key lacks a permission named above: grant it to the operator in the CAM console, or run with an administrator's key."},
+		errorHint{onboarding.ErrPropagation, "Tencent Cloud applies a new key or grant within about a minute: run the same command again; it resumes where it stopped."},
 		errorHint{tencent.ErrKeyLimit, "Free a key slot in the CAM console (delete or disable an unused key of that user), then run again."},
 		errorHint{securitycenter.ErrNoCredentials, "Give Alibaba Cloud credentials for Security Center (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip and enter the values printed in the console."},
 		errorHint{securitycenter.ErrAuth, "Alibaba Cloud rejected the key: check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile, and that the key is active."},
@@ -229,7 +230,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Using Tencent Cloud credentials from %s\n", source)
-	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second, OperatorKeyID: cred.SecretID,
+	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: f.propagationWait(), OperatorKeyID: cred.SecretID,
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
 		InventoryUnlimited: f.Getenv(envSandbox) == "1"}

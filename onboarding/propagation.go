@@ -40,7 +40,7 @@ func camWaitText(limit time.Duration) string {
 // expired is the error after the deadline: ErrPropagation, naming the wait, with the last refusal's text
 // (not its sentinel: the key is not wrong, only not applied yet).
 func (w *camWait) expired(last error) error {
-	return fmt.Errorf("%w after waiting %g s for CAM to apply them (Tencent Cloud takes up to about a minute; run again to resume): %v",
+	return fmt.Errorf("%w: still refused after waiting %g s for CAM to apply the grants (Tencent Cloud documents about a minute): %v",
 		ErrPropagation, w.r.e.PropagationWait.Seconds(), last)
 }
 
