@@ -38,8 +38,12 @@ func camWaitText(limit time.Duration) string {
 }
 
 // expired is the error after the deadline: ErrPropagation, naming the wait, with the last refusal's text
-// (not its sentinel: the key is not wrong, only not applied yet).
+// (not its sentinel: the new key is not wrong, only not applied yet). Without a wait (PropagationWait 0)
+// it is the refusal itself.
 func (w *camWait) expired(last error) error {
+	if w.r.e.PropagationWait <= 0 {
+		return last
+	}
 	return fmt.Errorf("%w: still refused after waiting %g s for CAM to apply the grants (Tencent Cloud documents about a minute): %v",
 		ErrPropagation, w.r.e.PropagationWait.Seconds(), last)
 }

@@ -15,7 +15,7 @@ import (
 
 // testPropagation is the emulated CAM's delay: longer than one verification round trip, so that a run
 // that did not wait would fail.
-const testPropagation = 1500 * time.Millisecond
+const testPropagation = time.Second
 
 // waited reports whether the events announce a wait for CAM in the step.
 func waited(events []Event, step string) bool {
@@ -137,7 +137,7 @@ func TestADelayLongerThanTheBoundFailsNamingTheWait(t *testing.T) {
 
 // Security Center's check too gives up at the bound and says so.
 func TestASecurityCenterRefusalPastTheBoundFailsNamingTheWait(t *testing.T) {
-	f := newFixtureWith(t, emulator.Options{Propagation: 3 * time.Second})
+	f := newFixtureWith(t, emulator.Options{Propagation: 2 * time.Second})
 	f.engine.PropagationWait = 20 * time.Second
 	ctx := context.Background()
 	req := submitRequest()
