@@ -63,6 +63,7 @@ func (s *Server) buildRoutes() map[string]service {
 			"DescribeTopics":        {fn: s.describeTopics},
 			"OpenKafkaConsumer":     {fn: s.openKafkaConsumer, mutating: true, resource: s.clsResource("topic", "FromTopicId")},
 			"DescribeKafkaConsumer": {fn: s.describeKafkaConsumer, resource: s.clsResource("topic", "FromTopicId")},
+			"ModifyKafkaConsumer":   {fn: s.modifyKafkaConsumer, mutating: true, resource: s.clsResource("topic", "FromTopicId")},
 			"CloseKafkaConsumer":    {fn: s.closeKafkaConsumer, mutating: true, resource: s.clsResource("topic", "FromTopicId")},
 			"DeleteTopic":           {fn: s.deleteTopic, mutating: true, resource: s.clsResource("topic", "TopicId")},
 			"DeleteLogset":          {fn: s.deleteLogset, mutating: true, resource: s.clsResource("logset", "LogsetId")},
