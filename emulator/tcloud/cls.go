@@ -651,6 +651,9 @@ func (s *Server) modifyKafkaConsumer(r *request) (any, *apiError) {
 	if e := s.requireRegion(r); e != nil {
 		return nil, e
 	}
+	if e := in.apply(&kafkaConsumer{}); e != nil { // the request is checked before the topic
+		return nil, e
+	}
 	t := s.clsRegion(r.region).topic(*in.FromTopicId)
 	if t == nil {
 		return nil, errorf("ResourceNotFound.TopicNotExist", "topic %s does not exist in %s", *in.FromTopicId, r.region)
