@@ -137,9 +137,9 @@ type ModuleStatus struct {
 
 // AccessRefused reports whether Security Center failed the module because the vendor did not know the
 // key or refused one of its calls: what a key or grant looks like that the vendor's access management has
-// not applied yet. Module messages start with a code (the published examples show ak_domain_error; the
-// full list is not published): ak_invalid and ak_permission_error are such refusals, as is a message that
-// quotes Tencent Cloud's own codes for them.
+// not applied yet. Module messages start with a code (ak_domain_error is one; no list is published):
+// ak_invalid and ak_permission_error are such refusals, as is a message that quotes Tencent Cloud's own
+// codes for them.
 func (m ModuleStatus) AccessRefused() bool {
 	code, _, _ := strings.Cut(m.Message, ":")
 	switch strings.TrimSpace(code) {
