@@ -222,8 +222,22 @@ func policyRenderRun(opts *PolicyRenderOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := printWarnings(opts.IO.ErrOut, policy.UnknownServiceWarnings(out)); err != nil {
+		return err
+	}
 	_, err = opts.IO.Out.Write(withNewline(out))
 	return err
+}
+
+// printWarnings writes each warning on its own line. A warning does not change the exit status: CAM
+// knows services onboard does not, so an unknown service may be right.
+func printWarnings(w io.Writer, warnings []string) error {
+	for _, s := range warnings {
+		if _, err := fmt.Fprintf(w, "warning: %s\n", s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // renderPolicy renders the named policy, or the template in file, with the --set values. Every failure
@@ -328,15 +342,25 @@ func policyDiffRun(opts *PolicyDiffOptions) error {
 	if err != nil {
 		return Usagef("compare %s with %s: %w", opts.LiveFile, opts.Name, err)
 	}
+	warnings := policy.UnknownServiceWarnings(want)
+	for _, w := range policy.UnknownServiceWarnings(live) {
+		warnings = append(warnings, opts.LiveFile+": "+w)
+	}
 	if opts.JSON {
 		lines := d.Lines
 		if lines == nil {
 			lines = []string{}
 		}
-		if err := writeJSON(opts.IO.Out, map[string]any{"policy": opts.Name, "changed": d.Changed, "lines": lines}); err != nil {
+		if warnings == nil {
+			warnings = []string{}
+		}
+		if err := writeJSON(opts.IO.Out, map[string]any{"policy": opts.Name, "changed": d.Changed, "lines": lines, "warnings": warnings}); err != nil {
 			return err
 		}
-	} else if d.Changed {
+	} else if err := printWarnings(opts.IO.ErrOut, warnings); err != nil {
+		return err
+	}
+	if !opts.JSON && d.Changed {
 		if _, err := fmt.Fprintln(opts.IO.Out, strings.Join(d.Lines, "\n")); err != nil {
 			return err
 		}

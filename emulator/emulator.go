@@ -37,6 +37,9 @@ type Options struct {
 	Latency, Jitter time.Duration
 	// WithoutPresets leaves these preset policies out (e.g. CloudResourceReadOnlyAccess).
 	WithoutPresets []string
+	// RefuseUnknownServices makes CAM refuse policies naming a service onboard does not know (the strict
+	// reading; see tcloud.Options.RefuseUnknownServices).
+	RefuseUnknownServices bool
 	// RateLimits is "published" (the per-action table of Tencent's docs) or "off" (the default).
 	RateLimits string
 	// RateLimitPerRegion scopes the limits per account, action and region instead of per account and action.
@@ -96,7 +99,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	if o.Propagation < 0 {
 		return nil, fmt.Errorf("invalid propagation %s: want a duration of 0 or more", o.Propagation)
 	}
-	topts := tcloud.Options{WithoutPresets: o.WithoutPresets, Propagation: o.Propagation}
+	topts := tcloud.Options{WithoutPresets: o.WithoutPresets, RefuseUnknownServices: o.RefuseUnknownServices, Propagation: o.Propagation}
 	switch o.RateLimits {
 	case "", "off":
 	case "published":

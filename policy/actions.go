@@ -2,6 +2,7 @@ package policy
 
 import (
 	_ "embed"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,49 +49,104 @@ func ActionExists(action string) bool {
 	return i < len(l) && l[i] == api
 }
 
-// ValidateActions checks that every action of doc names a known service and a known action, as
-// CreatePolicy does. A wildcard must match at least one known service and, in its API part, at least
-// one known action of it, so a mistyped wildcard is caught too. Errors are *SyntaxError with
-// InvalidParameter.ActionServiceNotExist or InvalidParameter.ActionNotExist.
-func ValidateActions(doc *Document) error {
+// CheckActions checks the actions of doc against the catalogue as CreatePolicy checks them for the
+// services the catalogue knows: an action of a known service must exist, and a wildcard must match at
+// least one known action of it, or the error is a *SyntaxError with InvalidParameter.ActionNotExist.
+//
+// An action whose service the catalogue does not know is not an error: the catalogue holds only the
+// services onboard calls, and CAM knows many more (its own CreatePolicy example grants "name/cos:*";
+// https://www.tencentcloud.com/document/product/598/32248). Such actions are returned, in document
+// order, for a warning; so is a wildcard service that matches no known action, since it may match
+// services CAM knows.
+func CheckActions(doc *Document) (unknownService []string, err error) {
 	if doc == nil {
-		return syntaxErr(CodePolicyDocumentError, "no policy document")
+		return nil, syntaxErr(CodePolicyDocumentError, "no policy document")
 	}
 	for i, s := range doc.Statements {
 		for _, a := range s.Actions {
-			if err := validateAction(a); err != nil {
+			unknown, err := checkAction(a)
+			if err != nil {
 				err.Message = "statement " + strconv.Itoa(i+1) + ": " + err.Message
-				return err
+				return nil, err
+			}
+			if unknown {
+				unknownService = append(unknownService, a)
 			}
 		}
 	}
-	return nil
+	return unknownService, nil
 }
 
-func validateAction(a string) *SyntaxError {
-	n, serr := normaliseAction(a)
-	if serr != nil {
-		return serr
+// ValidateActions is the strict reading of CreatePolicy: CheckActions, and an action whose service the
+// catalogue does not know is refused with InvalidParameter.ActionServiceNotExist (a wildcard service
+// that matches known services but none of their actions with InvalidParameter.ActionNotExist).
+func ValidateActions(doc *Document) error {
+	unknown, err := CheckActions(doc)
+	if err != nil || len(unknown) == 0 {
+		return err
 	}
-	if n == "*" {
+	a := unknown[0]
+	n, _ := normaliseAction(a)
+	svc, _, _ := strings.Cut(n, ":")
+	if len(knownServicesMatching(svc)) > 0 {
+		return syntaxErr(CodeActionNotExist, "action %q does not exist", a)
+	}
+	return syntaxErr(CodeActionServiceNotExist, "action %q: service %q is not known (known services: %s)", a, svc, strings.Join(Services(), ", "))
+}
+
+// UnknownServiceWarnings returns one warning for each action of a valid document whose service the
+// catalogue does not know, for "policy render" and "policy diff" to print. It returns nothing for a
+// document that does not parse (its error is reported elsewhere).
+func UnknownServiceWarnings(data []byte) []string {
+	doc, err := Parse(data)
+	if err != nil {
 		return nil
 	}
-	svc, api, _ := strings.Cut(n, ":")
+	unknown, err := CheckActions(doc)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, a := range unknown {
+		svc, _, _ := strings.Cut(a, ":")
+		out = append(out, fmt.Sprintf("action %q: onboard does not know the service %q; CAM may, but check the spelling", a, svc))
+	}
+	return out
+}
+
+func knownServicesMatching(pattern string) []string {
 	var services []string
 	for s := range catalogue {
-		if glob(svc, s) {
+		if glob(pattern, s) {
 			services = append(services, s)
 		}
 	}
+	return services
+}
+
+// checkAction checks one action; unknownService reports an action the catalogue cannot judge.
+func checkAction(a string) (unknownService bool, err *SyntaxError) {
+	n, serr := normaliseAction(a)
+	if serr != nil {
+		return false, serr
+	}
+	if n == "*" {
+		return false, nil
+	}
+	svc, api, _ := strings.Cut(n, ":")
+	services := knownServicesMatching(svc)
 	if len(services) == 0 {
-		return syntaxErr(CodeActionServiceNotExist, "action %q: service %q is not known (known services: %s)", a, svc, strings.Join(Services(), ", "))
+		return true, nil
 	}
 	for _, s := range services {
 		for _, known := range catalogue[s] {
 			if glob(api, known) {
-				return nil
+				return false, nil
 			}
 		}
 	}
-	return syntaxErr(CodeActionNotExist, "action %q does not exist", a)
+	if strings.Contains(svc, "*") {
+		return true, nil
+	}
+	return false, syntaxErr(CodeActionNotExist, "action %q does not exist", a)
 }

@@ -96,7 +96,13 @@ func TestParseRefuses(t *testing.T) {
 		{"resource bad region", `{"version":"2.0","statement":[{"effect":"allow","action":"cvm:DescribeInstances","resource":"qcs::cvm:AP_GZ:uin/1:instance/*"}]}`, CodeResourceRegionError},
 		{"resource bad uin", `{"version":"2.0","statement":[{"effect":"allow","action":"cvm:DescribeInstances","resource":"qcs::cvm:ap-guangzhou:uin/abc:instance/*"}]}`, CodeResourceUinError},
 		{"resource empty id", `{"version":"2.0","statement":[{"effect":"allow","action":"cvm:DescribeInstances","resource":"qcs::cvm:ap-guangzhou:uin/1:"}]}`, CodeResourceContentError},
-		{"unsupported operator", `{"version":"2.0","statement":[{` + ok + `,"condition":{"date_greater_than":{"qcs:current_time":"2020-01-01"}}}]}`, CodeConditionError},
+		{"unsupported operator", `{"version":"2.0","statement":[{` + ok + `,"condition":{"string_contains":{"k":"v"}}}]}`, CodeConditionError},
+		{"null_equal with if_exist", `{"version":"2.0","statement":[{` + ok + `,"condition":{"null_equal_if_exist":{"k":true}}}]}`, CodeConditionError},
+		{"if_exist twice", `{"version":"2.0","statement":[{` + ok + `,"condition":{"string_equal_if_exist_if_exist":{"k":"v"}}}]}`, CodeConditionError},
+		{"if_exist before qualifier", `{"version":"2.0","statement":[{` + ok + `,"condition":{"string_equal_if_exist:for_any_value":{"k":"v"}}}]}`, CodeConditionError},
+		{"bad date", `{"version":"2.0","statement":[{` + ok + `,"condition":{"date_less_than":{"qcs:current_time":"31/05/2022"}}}]}`, CodeConditionContentError},
+		{"bad base64", `{"version":"2.0","statement":[{` + ok + `,"condition":{"binary_equal":{"k":"not base64!"}}}]}`, CodeConditionContentError},
+		{"bad null_equal", `{"version":"2.0","statement":[{` + ok + `,"condition":{"null_equal":{"k":"maybe"}}}]}`, CodeConditionContentError},
 		{"upper-case operator", `{"version":"2.0","statement":[{` + ok + `,"condition":{"IP_EQUAL":{"qcs:ip":"10.0.0.1"}}}]}`, CodeConditionError},
 		{"condition not object", `{"version":"2.0","statement":[{` + ok + `,"condition":["ip_equal"]}]}`, CodeConditionError},
 		{"condition empty", `{"version":"2.0","statement":[{` + ok + `,"condition":{}}]}`, CodeConditionError},
@@ -118,23 +124,29 @@ func TestParseRefuses(t *testing.T) {
 	}
 }
 
+// TestValidateActions covers both readings of CreatePolicy: CheckActions (the default: an action of a
+// service the catalogue does not know passes and is reported) and ValidateActions (strict: refused).
 func TestValidateActions(t *testing.T) {
 	tests := []struct {
 		action, code string
+		unknown      bool   // CheckActions reports the action as one of an unknown service
+		checkCode    string // CheckActions' error code
 	}{
-		{"cvm:DescribeInstances", ""},
-		{"CVM:DescribeInstances", ""},
-		{"name/cls:SearchLog", ""},
-		{"*", ""},
-		{"cvm:*", ""},
-		{"cvm:Describe*", ""},
-		{"*:DescribeRegions", ""},
-		{"waf:DeleteIpAccessControlV2", ""},
-		{"cvm:describeInstances", CodeActionNotExist},
-		{"cvm:DescribeInstance", CodeActionNotExist},
-		{"cvm:Desribe*", CodeActionNotExist},
-		{"cwp:DescribeMachines", CodeActionServiceNotExist},
-		{"x*:Describe*", CodeActionServiceNotExist},
+		{"cvm:DescribeInstances", "", false, ""},
+		{"CVM:DescribeInstances", "", false, ""},
+		{"name/cls:SearchLog", "", false, ""},
+		{"*", "", false, ""},
+		{"cvm:*", "", false, ""},
+		{"cvm:Describe*", "", false, ""},
+		{"*:DescribeRegions", "", false, ""},
+		{"waf:DeleteIpAccessControlV2", "", false, ""},
+		{"cvm:describeInstances", CodeActionNotExist, false, CodeActionNotExist},
+		{"cvm:DescribeInstance", CodeActionNotExist, false, CodeActionNotExist},
+		{"cvm:Desribe*", CodeActionNotExist, false, CodeActionNotExist},
+		{"cwp:DescribeMachines", CodeActionServiceNotExist, true, ""},
+		{"name/csip:*", CodeActionServiceNotExist, true, ""},
+		{"x*:Describe*", CodeActionServiceNotExist, true, ""},
+		{"c*:NoSuchAction", CodeActionNotExist, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.action, func(t *testing.T) {
@@ -144,6 +156,13 @@ func TestValidateActions(t *testing.T) {
 			}
 			if got := ErrorCode(ValidateActions(doc)); got != tt.code {
 				t.Errorf("ValidateActions code = %q, want %q", got, tt.code)
+			}
+			unknown, err := CheckActions(doc)
+			if got := ErrorCode(err); got != tt.checkCode {
+				t.Errorf("CheckActions code = %q (%v), want %q", got, err, tt.checkCode)
+			}
+			if got := len(unknown) == 1 && unknown[0] == strings.TrimPrefix(tt.action, "name/"); got != tt.unknown {
+				t.Errorf("CheckActions unknown = %q, want the action reported: %v", unknown, tt.unknown)
 			}
 		})
 	}

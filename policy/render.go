@@ -212,7 +212,8 @@ func Render(name string, v Values) ([]byte, error) {
 // RenderDocument fills a template (embedded or supplied by the user) with v. The template must be
 // JSON with placeholders only inside strings; the result keeps the template's structure and is
 // checked like a CreatePolicy document: Parse (version 2.0, non-empty statements, syntax) and
-// ValidateActions. A template without placeholders needs no values.
+// CheckActions (actions of services onboard does not know pass; UnknownServiceWarnings names them). A
+// template without placeholders needs no values.
 func RenderDocument(tmpl []byte, v Values) ([]byte, error) {
 	if len(tmpl) > maxTemplateBytes {
 		return nil, fmt.Errorf("policy template is %d bytes; the limit is %d", len(tmpl), maxTemplateBytes)
@@ -235,7 +236,7 @@ func RenderDocument(tmpl []byte, v Values) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rendered policy: %w", err)
 	}
-	if err := ValidateActions(doc); err != nil {
+	if _, err := CheckActions(doc); err != nil {
 		return nil, fmt.Errorf("rendered policy: %w", err)
 	}
 	return rendered, nil

@@ -161,7 +161,7 @@ func TestRenderDocumentRules(t *testing.T) {
 		{"placeholder in an action", `{"version":"2.0","statement":[{"effect":"allow","action":"cls:${CLS_Topic_ID}","resource":"*"}]}`, "ActionError"},
 		{"placeholder as a region that is not one", `{"version":"2.0","statement":[{"effect":"allow","action":"cls:SearchLog","resource":"qcs::cls:${Root_Account_ID}x:uin/1:topic/x"}]}`, ""},
 		{"unknown action", `{"version":"2.0","statement":[{"effect":"allow","action":"cls:ReadEverything","resource":"*"}]}`, "ActionNotExist"},
-		{"unknown service", `{"version":"2.0","statement":[{"effect":"allow","action":"cwp:DescribeMachines","resource":"*"}]}`, "ActionServiceNotExist"},
+		{"unknown service passes", `{"version":"2.0","statement":[{"effect":"allow","action":"cwp:DescribeMachines","resource":"*"}]}`, ""},
 		{"wrong version", `{"version":"1.0","statement":[{"effect":"allow","action":"cls:SearchLog","resource":"*"}]}`, "VersionError"},
 		{"no statements", `{"version":"2.0","statement":[]}`, "StatementError"},
 	}
@@ -179,6 +179,23 @@ func TestRenderDocumentRules(t *testing.T) {
 				t.Errorf("RenderDocument = %s, %v; want an error containing %q", out, err, tt.errHas)
 			}
 		})
+	}
+}
+
+func TestUnknownServiceWarnings(t *testing.T) {
+	doc := `{"version":"2.0","statement":[{"effect":"allow","action":["cvm:DescribeInstances","name/cwp:DescribeMachines","csip:*"],"resource":"*"}]}`
+	got := UnknownServiceWarnings([]byte(doc))
+	if len(got) != 2 || !strings.Contains(got[0], `"cwp:DescribeMachines"`) || !strings.Contains(got[1], `"csip:*"`) {
+		t.Errorf("UnknownServiceWarnings = %q, want one warning each for cwp:DescribeMachines and csip:*", got)
+	}
+	for _, name := range Names() {
+		out, err := Render(name, testValues)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := UnknownServiceWarnings(out); len(w) != 0 {
+			t.Errorf("%s: onboard's own template gives warnings %q", name, w)
+		}
 	}
 }
 

@@ -131,6 +131,9 @@ func New(opts Options) (*Client, error) {
 	if opts.SignatureV1 {
 		cfg.SignatureAlgorithm = dara.String("v2")
 	}
+	if x := newExchangeClient(opts.Logger, opts.Site, time.Duration(ms+min(ms, 10000))*time.Millisecond); x != nil {
+		cfg.HttpClient = x // the debug log records every exchange
+	}
 	sdk, err := openapi.NewClient(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("security center client: %w", err)

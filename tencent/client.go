@@ -132,6 +132,7 @@ func sdkClient[T any](c *Client, service, region string, newFn func(*common.Cred
 		var zero T
 		return zero, fmt.Errorf("create %s client: %w", service, err)
 	}
+	logExchanges(c.log, cl)
 	c.clients[key] = cl
 	return cl, nil
 }

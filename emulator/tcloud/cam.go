@@ -237,8 +237,14 @@ var policyName = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,128}$`)
 
 func (s *Server) validateDocument(doc string) (*policy.Document, *apiError) {
 	parsed, err := policy.Parse([]byte(doc))
-	if err == nil {
+	switch {
+	case err != nil:
+	case s.refuseUnknownServices:
 		err = policy.ValidateActions(parsed)
+	default:
+		// Actions of known services must exist; other services pass, as CAM knows more services than
+		// the catalogue (see Options.RefuseUnknownServices).
+		_, err = policy.CheckActions(parsed)
 	}
 	if err != nil {
 		code := policy.ErrorCode(err)

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -40,6 +41,11 @@ type Options struct {
 	// Propagation is how long a new key, a new attachment or a policy update takes to reach the
 	// services (CAM's cache, see propagation.go); 0 applies them at once.
 	Propagation time.Duration
+	// RefuseUnknownServices plays the strict reading of CreatePolicy: an action of a service the
+	// catalogue of known actions does not hold is refused with InvalidParameter.ActionServiceNotExist.
+	// By default such actions are accepted, as CAM accepts services the catalogue does not hold (its own
+	// CreatePolicy example grants "name/cos:*": https://www.tencentcloud.com/document/product/598/32248).
+	RefuseUnknownServices bool
 }
 
 // Server is the emulated Tencent Cloud API. It is an http.Handler.
@@ -71,6 +77,8 @@ type Server struct {
 	routes     map[string]service
 	// propagation delays new keys and grants as CAM's cache does (propagation.go).
 	propagation time.Duration
+	// refuseUnknownServices: see Options.RefuseUnknownServices.
+	refuseUnknownServices bool
 }
 
 type user struct {
@@ -137,6 +145,7 @@ func New(o Options) *Server {
 		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(),
 		disks: map[string][]cbsDisk{}, clbs: map[string][]clbLoadBalancer{}, cdbs: map[string][]cdbInstance{},
 		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}, propagation: o.Propagation}
+	s.refuseUnknownServices = o.RefuseUnknownServices
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
 	s.seedPresets(o.WithoutPresets)
@@ -323,7 +332,7 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 		if h.resource != nil {
 			resource = h.resource(req)
 		}
-		if denied := s.authorize(key.owner, auth.service+":"+action, resource); denied != nil {
+		if denied := s.authorize(key.owner, auth.service+":"+action, resource, s.conditionContext(r)); denied != nil {
 			return nil, call, denied
 		}
 	}
@@ -333,8 +342,20 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 	return result, call, apiErr
 }
 
+// conditionContext is the request context policy conditions are decided on: the two general condition
+// keys that every request carries, qcs:ip (the caller's address) and qcs:current_time (the time the
+// request is received, ISO 8601 in UTC), as "Condition Keys and Condition Operators" describes them
+// (https://www.tencentcloud.com/document/product/598/58420).
+func (s *Server) conditionContext(r *http.Request) map[string][]string {
+	ctx := map[string][]string{"qcs:current_time": {s.now().UTC().Format(time.RFC3339)}}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ctx["qcs:ip"] = []string{host}
+	}
+	return ctx
+}
+
 // authorize evaluates the sub-user's attached policies for one action on one resource.
-func (s *Server) authorize(u *user, action, resource string) *apiError {
+func (s *Server) authorize(u *user, action, resource string, conditions map[string][]string) *apiError {
 	s.mu.Lock()
 	var docs []*policy.Document
 	now := s.now()
@@ -349,7 +370,7 @@ func (s *Server) authorize(u *user, action, resource string) *apiError {
 		}
 	}
 	s.mu.Unlock()
-	d := policy.Evaluate(docs, policy.Request{Action: action, Resource: resource})
+	d := policy.Evaluate(docs, policy.Request{Action: action, Resource: resource, Context: conditions})
 	if d.Allowed {
 		return nil
 	}
