@@ -68,7 +68,8 @@ type Engine struct {
 	SecurityCenter SecurityCenter
 	DB             *store.DB
 	Secrets        store.SecretStore
-	// PropagationWait bounds how long verification waits for CAM to accept a new key or grant.
+	// PropagationWait bounds how long verification and Security Center's validation wait for CAM to apply
+	// a new key or grant (propagation.go); 0 does not wait.
 	PropagationWait time.Duration
 	// InventoryUnlimited turns the first sync's client-side rate limits off (for an emulator).
 	InventoryUnlimited bool
