@@ -17,6 +17,13 @@ var ErrPropagation = errors.New("CAM has not applied the new key or grants yet")
 // camPollInterval is how often a refused probe is tried again while CAM applies a change.
 const camPollInterval = 500 * time.Millisecond
 
+// revalidateInterval is how often Security Center is asked to validate a key again while CAM applies a
+// change: a twentieth of the wait, between camPollInterval and 5 s, since each asks Security Center to
+// check every module of the key against Tencent Cloud anew.
+func revalidateInterval(wait time.Duration) time.Duration {
+	return min(max(wait/20, camPollInterval), 5*time.Second)
+}
+
 // camWait waits, within one deadline (Engine.PropagationWait from its start), for CAM to apply the
 // run's new key and grants to every probe of one step. The first wait is announced once as an event,
 // so the person knows why the step takes long.
@@ -48,8 +55,8 @@ func (w *camWait) expired(last error) error {
 		ErrPropagation, w.r.e.PropagationWait.Seconds(), last)
 }
 
-// pause announces the wait once and sleeps one poll interval; it fails with ctx.
-func (w *camWait) pause(ctx context.Context) error {
+// pause announces the wait once and sleeps for interval, or until the deadline; it fails with ctx.
+func (w *camWait) pause(ctx context.Context, interval time.Duration) error {
 	if !w.told {
 		w.told = true
 		w.r.emit(Event{Step: w.step.ID, Title: w.step.Title, Status: "running", Detail: camWaitText(w.r.e.PropagationWait)})
@@ -57,7 +64,7 @@ func (w *camWait) pause(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-time.After(min(camPollInterval, max(time.Until(w.deadline), time.Millisecond))):
+	case <-time.After(min(interval, max(time.Until(w.deadline), time.Millisecond))):
 		return nil
 	}
 }
@@ -72,7 +79,7 @@ func (w *camWait) until(ctx context.Context, refused func(error) bool, probe fun
 		if time.Now().After(w.deadline) {
 			return w.expired(err)
 		}
-		if err := w.pause(ctx); err != nil {
+		if err := w.pause(ctx, camPollInterval); err != nil {
 			return err
 		}
 	}

@@ -152,3 +152,16 @@ func TestASecurityCenterRefusalPastTheBoundFailsNamingTheWait(t *testing.T) {
 		t.Fatalf("error %v, want Security Center's Agentic SOC refusal after the 0.3 s wait for CAM", err)
 	}
 }
+
+// Security Center is asked to validate again at a pace that suits the wait, never faster than the probes
+// and never slower than every 5 s.
+func TestRevalidateIntervalIsBounded(t *testing.T) {
+	for _, tt := range []struct{ wait, want time.Duration }{
+		{0, camPollInterval}, {time.Second, camPollInterval}, {20 * time.Second, time.Second},
+		{90 * time.Second, 4500 * time.Millisecond}, {10 * time.Minute, 5 * time.Second},
+	} {
+		if got := revalidateInterval(tt.wait); got != tt.want {
+			t.Errorf("revalidateInterval(%s) = %s, want %s", tt.wait, got, tt.want)
+		}
+	}
+}

@@ -185,7 +185,7 @@ func (r *run) scValidate(ctx context.Context, authID int64) (securitycenter.Acco
 		case time.Now().After(wait.deadline):
 			return acct, fmt.Errorf("Security Center did not accept the key of account %d: %w", authID, wait.expired(errors.New(problem)))
 		}
-		if err := wait.pause(ctx); err != nil {
+		if err := wait.pause(ctx, revalidateInterval(r.e.PropagationWait)); err != nil {
 			return acct, err
 		}
 		if _, err := sc.ModifyAccount(ctx, authID, securitycenter.AccountChange{SecretID: r.key.ID,
