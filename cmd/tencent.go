@@ -66,6 +66,8 @@ func NewCmdTencent(f *Factory, runF func(context.Context, *TencentOptions) error
 		Long: `Onboard a Tencent Cloud account for Security Center: create (or reuse) a CAM sub-user with
 programmatic access only, grant it least-privilege policies per feature, create its API key straight into the
 OS keyring, verify the key, and record the account. Safe to run again: an unchanged request changes nothing.
+Before any change, a pre-flight checks every input and precondition (keys, secret store, permissions, the
+regions, logset and topic named) and reports every problem at once; --dry-run runs it too.
 
 Credentials never travel in argv: TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, --profile NAME (tccli or
 ~/.tencentcloud/credentials), or --secret-id with the key on standard input (--secret-key-stdin).
@@ -187,13 +189,19 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if opts.Rollback && opts.DryRun {
 		return Usagef("--rollback and --dry-run cannot be used together")
 	}
+	// Every invalid input that needs no call is reported at once, before any call; the engine's
+	// pre-flight then checks the rest (keys, secret store, what exists in the clouds) the same way.
+	var invalid []error
 	if !opts.Rollback {
 		if err := req.Validate(); err != nil {
-			return &UsageError{Err: err}
+			invalid = append(invalid, err)
 		}
 	}
 	if opts.SecretID != "" && !opts.SecretKeyStdin {
-		return Usagef("--secret-id needs --secret-key-stdin: the SecretKey is read from standard input, never from the command line")
+		invalid = append(invalid, errors.New("--secret-id needs --secret-key-stdin: the SecretKey is read from standard input, never from the command line"))
+	}
+	if len(invalid) > 0 {
+		return &UsageError{Err: errors.Join(invalid...)}
 	}
 	var keyReader io.Reader
 	if opts.SecretKeyStdin {
@@ -255,7 +263,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if opts.DryRun {
 		plan, err := engine.Plan(ctx, req)
 		if err != nil {
-			return err
+			return engineError(err)
 		}
 		if f.JSON() {
 			return writeJSON(f.IO.Out, plan)
@@ -274,17 +282,34 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		}
 	}
 	res, err := engine.Apply(ctx, req, progress)
-	var fe *onboarding.FieldError
-	if errors.As(err, &fe) {
-		return &UsageError{Err: err}
-	}
 	if err != nil {
-		return err
+		return engineError(err)
 	}
 	if f.JSON() {
 		return writeJSON(f.IO.Out, res)
 	}
 	return writeTencentResult(f.IO.Out, res)
+}
+
+// engineError gives the engine's errors their exit codes. The pre-flight's error lists every problem
+// at once, and its exit code follows the most fixable class: any usage problem makes it exit 2, even
+// beside a rejected key, because the command as written can never succeed and exit 4 should promise that
+// only the key is wrong (a script that fetches a fresh key on 4 and retries would otherwise loop on a
+// bad flag; exitCode, too, checks for a UsageError before the credential sentinels). Otherwise a rejected key
+// unwraps to its client's ErrAuth (exit 4), and any other precondition exits 1. An invalid input met
+// after the pre-flight (a FieldError) is usage too.
+func engineError(err error) error {
+	var pf *onboarding.PreflightError
+	var fe *onboarding.FieldError
+	switch {
+	case errors.As(err, &pf):
+		if pf.Has(onboarding.ProblemUsage) {
+			return &UsageError{Err: err}
+		}
+	case errors.As(err, &fe):
+		return &UsageError{Err: err}
+	}
+	return err
 }
 
 func writeTencentResult(w io.Writer, r onboarding.Result) error {
