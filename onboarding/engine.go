@@ -241,6 +241,9 @@ func callerKind(id tencent.Identity) string {
 	if id.IsRoot() {
 		return fmt.Sprintf("root account %s (root key: consider retiring it once onboarding is done)", id.OwnerUIN)
 	}
+	if id.IsTemporary() {
+		return fmt.Sprintf("temporary credentials of %s in account %s", id.UserUIN, id.OwnerUIN)
+	}
 	return fmt.Sprintf("sub-user %s of account %s", id.UserUIN, id.OwnerUIN)
 }
 

@@ -41,8 +41,10 @@ func (r *run) neededActions() []policy.Request {
 // checkPermissions runs before any change: a sub-user operator's attached policies must allow every call
 // the request needs, or the run stops at once naming what is missing. A root key may do everything.
 // Policies reaching the operator through a CAM group are not read; SkipPermissionCheck is for that case.
+// Temporary credentials are not checked up front either: their permissions are the intersection of a
+// session policy, which CAM does not show, and their principal's; a missing one fails its call by name.
 func (r *run) checkPermissions(ctx context.Context) error {
-	if r.id.IsRoot() || r.req.SkipPermissionCheck {
+	if r.id.IsRoot() || r.id.IsTemporary() || r.req.SkipPermissionCheck {
 		return nil
 	}
 	var uin uint64
@@ -180,10 +182,10 @@ func (ps *problems) failed(input, what string, err error, fix string) {
 		ps.field(fe)
 	case errors.Is(err, tencent.ErrAuth):
 		ps.add(Problem{Input: "Tencent Cloud key", Problem: "rejected (" + err.Error() + ")", Class: ProblemCredentials, Err: err,
-			Fix: "check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY or --profile, and that the key is active"})
+			Fix: "check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for temporary credentials) or --profile, and that the key is active and unexpired"})
 	case errors.Is(err, securitycenter.ErrAuth):
 		ps.add(Problem{Input: "Alibaba Cloud key", Problem: "rejected (" + err.Error() + ")", Class: ProblemCredentials, Err: err,
-			Fix: "check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile, and that the key is active"})
+			Fix: "check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile, and that the key is active"})
 	default:
 		ps.add(Problem{Input: input, Problem: what + ": " + err.Error(), Fix: fix, Class: ProblemPrecondition, Err: err})
 	}
