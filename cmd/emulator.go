@@ -26,6 +26,8 @@ type EmulatorOptions struct {
 	Faults     string
 	// Propagation delays new keys and grants as CAM's cache does.
 	Propagation time.Duration
+	// SASDeny are Security Center actions answered 403 NoPermission.
+	SASDeny []string
 }
 
 func newCmdEmulator(f *Factory) *cobra.Command {
@@ -53,7 +55,8 @@ alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These ar
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback `HOST:PORT` to listen on")
 	cmd.Flags().StringVar(&opts.Seed, "seed", "demo", "account to seed: demo, random, or a JSON seed `FILE`")
 	cmd.Flags().StringVar(&opts.SeedGen, "seed-gen", "", "generate inventory spread over regions, e.g. regions=25,cvm=50000,lighthouse=10000,vpc=2000,subnet=8000,security_group=10000,disk=15000,clb=3000,cdb=2000,cam_user=100")
-	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', e.g. 'fault=InternalError,p=0.05;action=cvm:DescribeInstances,fault=drop,nth=3' (fault: an error code, drop, httpNNN, delay with delay=D)")
+	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', e.g. 'fault=InternalError,p=0.05;action=cvm:DescribeInstances,fault=drop,nth=3' (fault: an error code, drop, httpNNN, delay with delay=D); action=sas:ACTION (or sas:*) injects into Security Center")
+	cmd.Flags().StringSliceVar(&opts.SASDeny, "sas-deny", nil, "Security Center `ACTIONS` answered 403 NoPermission, as for an Alibaba Cloud key whose RAM policies lack them, e.g. AddCloudVendorAccountAK,RefreshAssets")
 	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")
 	cmd.Flags().StringVar(&opts.RateLimits, "rate-limits", "off", "per-action throttling: published (Tencent's documented rates) or off")
 	cmd.Flags().DurationVar(&opts.Propagation, "propagation", 0, "delay new API keys and grants (attachments, policy updates) by this `DURATION` before the services accept them, as CAM's cache does (about a minute in Tencent Cloud), e.g. 2s")
@@ -93,7 +96,8 @@ func emulatorRun(ctx context.Context, opts *EmulatorOptions) error {
 		return Usagef("invalid --propagation %s: want a duration of 0 or more, such as 2s", opts.Propagation)
 	}
 	env, err := emulator.Start(ctx, emulator.Options{Addr: opts.Addr, Seed: opts.Seed, SeedGen: opts.SeedGen, Faults: opts.Faults,
-		Latency: base, Jitter: jitter, RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region", Propagation: opts.Propagation})
+		Latency: base, Jitter: jitter, RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region", SecurityCenterDenied: opts.SASDeny,
+		Propagation: opts.Propagation})
 	if err != nil {
 		return &UsageError{Err: err}
 	}
