@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -35,6 +36,8 @@ type SyncOptions struct {
 	Endpoint    string
 	Insecure    bool
 	Rates       string
+	// Wait is how long to wait for an onboarding of the account to finish; 0 refuses at once.
+	Wait time.Duration
 }
 
 func newCmdSync(f *Factory) *cobra.Command {
@@ -47,7 +50,11 @@ inventory with the account's stored key, as fast as Tencent Cloud's per-action r
 no longer listed are marked gone, not deleted. See them with onboard assets list.
 
 Kinds: ` + strings.Join(inventory.KindNames(), ", ") + `.
-A region or kind that fails is reported and the rest is kept (exit code 3).`,
+A region or kind that fails is reported and the rest is kept (exit code 3); so is an account whose key
+cannot be read, with --all. A key Tencent Cloud rejects for every kind exits 4.
+
+Syncs of one account may run side by side; an onboarding or rollback of it may not. During one, sync
+refuses at once, or waits up to --wait for it to finish.`,
 		Example: "  onboard sync --account prod\n  onboard sync --all --kinds cvm.instance,lighthouse.instance --regions ap-guangzhou,ap-shanghai",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -63,6 +70,7 @@ A region or kind that fails is reported and the rest is kept (exit code 3).`,
 	fl.StringVar(&opts.Rates, "rates", "published", "client-side rate limits: published (Tencent's per-action limits), off, or overrides such as cvm:DescribeInstances=20,cbs:DescribeDisks=50")
 	fl.StringVar(&opts.Endpoint, "tencent-endpoint", "", "send Tencent Cloud calls to this http(s)://HOST[:PORT] (env ONBOARD_TENCENT_ENDPOINT)")
 	fl.BoolVar(&opts.Insecure, "insecure-storage", false, "the keys are in the file store ($ONBOARD_HOME/secrets.json)")
+	fl.DurationVar(&opts.Wait, "wait", 0, "wait this long (e.g. 10m) for an onboarding or rollback of the account to finish, instead of refusing at once")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
@@ -78,6 +86,8 @@ type syncReport struct {
 	// Skipped are the account's regions no synced product is offered in.
 	Skipped  []string `json:"skipped_regions,omitempty"`
 	Duration string   `json:"duration"`
+	// Error is why the account was not synced at all (with --all, the others were).
+	Error    string `json:"error,omitempty"`
 	outcomes []inventory.Outcome
 }
 
@@ -136,11 +146,22 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 		if report != nil {
 			reports = append(reports, *report)
 		}
-		if err != nil {
-			if !errors.Is(err, inventory.ErrPartial) {
-				return err
-			}
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, inventory.ErrPartial) {
 			errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
+			continue
+		}
+		var usage *UsageError
+		if len(accounts) == 1 || errors.Is(err, context.Canceled) || errors.As(err, &usage) {
+			return err
+		}
+		// With several accounts, one that fails (its key unreadable or rejected, its lock held) is
+		// reported and the others are synced.
+		errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
+		if report == nil {
+			reports = append(reports, syncReport{Account: a.Name, Error: store.Scrub(err.Error()), Counts: map[string]int{}, Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}})
 		}
 	}
 	if f.JSON() {
@@ -184,6 +205,16 @@ func accountsToSync(ctx context.Context, db *store.DB, opts *SyncOptions) ([]sto
 }
 
 func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.SecretStore, a store.Account, opts *SyncOptions, kinds []string, limits inventory.Options) (*syncReport, error) {
+	release, err := db.AcquireRunLock(ctx, store.RunLock{OwnerUIN: a.OwnerUIN, Account: a.Name, SubUser: a.SubUserName, Purpose: "sync",
+		Mode: store.LockShared, Wait: opts.Wait})
+	var held *store.LockHeldError
+	if errors.As(err, &held) && held.Holder.OnThisHost() {
+		return nil, fmt.Errorf("%w (sync --wait 10m waits for it)", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	cred, err := syncCredential(ctx, f, secrets, a)
 	if err != nil {
 		return nil, err
@@ -224,6 +255,9 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 		}
 		return nil, err
 	}
+	if rejected := rejectedKey(res.Outcomes); rejected != nil {
+		return nil, fmt.Errorf("sync %q: Tencent Cloud rejected the stored key %s for every kind: %w", a.Name, tencent.MaskID(cred.SecretID), rejected)
+	}
 	report := &syncReport{Account: a.Name, Assets: 0, Written: res.Written(), Counts: res.Counts(), Duration: time.Since(start).Round(time.Millisecond).String(),
 		Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}, Skipped: res.UnofferedRegions, outcomes: res.Outcomes}
 	for _, o := range res.Outcomes {
@@ -236,6 +270,19 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 		report.Assets += o.Seen
 	}
 	return report, err
+}
+
+// rejectedKey returns the error of a key Tencent Cloud refused outright (not a missing grant) when it
+// is why every (kind, region) failed: then nothing was synced, and the key is what to fix.
+func rejectedKey(outcomes []inventory.Outcome) error {
+	var rejected error
+	for _, o := range outcomes {
+		if o.Err == nil || !errors.Is(o.Err, tencent.ErrAuth) {
+			return nil
+		}
+		rejected = o.Err
+	}
+	return rejected
 }
 
 // syncCredential reads the account's key from the secret store. A sandbox starts a fresh emulated
@@ -253,6 +300,10 @@ func syncCredential(ctx context.Context, f *Factory, secrets store.SecretStore, 
 }
 
 func printSyncReport(w io.Writer, r syncReport) {
+	if r.Error != "" {
+		fmt.Fprintf(w, "NOT SYNCED %s: %s\n", terminalSafe(r.Account), terminalSafe(r.Error))
+		return
+	}
 	fmt.Fprintf(w, "Synced %q: %d assets in %s, %d rows written.\n", r.Account, r.Assets, r.Duration, r.Written)
 	type row struct{ regions, seen, inserted, updated, gone, failed int }
 	byKind := map[string]*row{}
@@ -288,9 +339,13 @@ func printSyncReport(w io.Writer, r syncReport) {
 		if region == "" {
 			region = "all regions"
 		}
-		fmt.Fprintf(w, "FAILED %s in %s: %s\n", o.Kind, region, o.Error)
+		fmt.Fprintf(w, "FAILED %s in %s: %s\n", o.Kind, terminalSafe(region), terminalSafeLines(o.Error))
 	}
 }
+
+// maxRate bounds a --rates override, in requests per second: Tencent Cloud publishes limits of at most a
+// few hundred per action; to lift every limit, --rates off says so.
+const maxRate = 1000
 
 // parseRates reads --rates: published, off, or ACTION=N overrides of the published rates.
 func parseRates(v string) (map[string]float64, bool, error) {
@@ -308,8 +363,9 @@ func parseRates(v string) (map[string]float64, bool, error) {
 	for _, pair := range splitList(v) {
 		action, n, ok := strings.Cut(pair, "=")
 		r, err := strconv.ParseFloat(n, 64)
-		if !ok || err != nil || r <= 0 {
-			return nil, false, Usagef("invalid --rates %q: want published, off, or ACTION=REQUESTS_PER_SECOND pairs such as cvm:DescribeInstances=20", pair)
+		// NaN compares false with everything, so it is refused by name; so is infinity (use off).
+		if !ok || err != nil || math.IsNaN(r) || r <= 0 || r > maxRate {
+			return nil, false, Usagef("invalid --rates %q: want published, off, or ACTION=REQUESTS_PER_SECOND pairs such as cvm:DescribeInstances=20, with a rate above 0 and at most %d", pair, maxRate)
 		}
 		if !actions[action] {
 			var names []string
