@@ -22,6 +22,7 @@ func TestEmulatorFlags(t *testing.T) {
 		{[]string{}, EmulatorOptions{Addr: "127.0.0.1:0", Seed: "demo", RateLimits: "off", RateScope: "account"}, false},
 		{[]string{"--rate-limits", "published", "--rate-limit-scope", "region"}, EmulatorOptions{Addr: "127.0.0.1:0", Seed: "demo", RateLimits: "published", RateScope: "region"}, false},
 		{[]string{"--addr", "127.0.0.1:9000", "--seed", "random", "--latency", "30ms±10ms"}, EmulatorOptions{Addr: "127.0.0.1:9000", Seed: "random", Latency: "30ms±10ms"}, false},
+		{[]string{"--propagation", "2s"}, EmulatorOptions{Addr: "127.0.0.1:0", Seed: "demo", Propagation: 2 * time.Second}, false},
 	}
 	for _, tt := range tests {
 		var got *EmulatorOptions
@@ -30,7 +31,7 @@ func TestEmulatorFlags(t *testing.T) {
 		if err := cmd.Execute(); err != nil {
 			t.Fatalf("%v: %v", tt.args, err)
 		}
-		if got.Addr != tt.want.Addr || got.Seed != tt.want.Seed || got.Latency != tt.want.Latency || (tt.want.RateLimits != "" && (got.RateLimits != tt.want.RateLimits || got.RateScope != tt.want.RateScope)) {
+		if got.Addr != tt.want.Addr || got.Seed != tt.want.Seed || got.Latency != tt.want.Latency || got.Propagation != tt.want.Propagation || (tt.want.RateLimits != "" && (got.RateLimits != tt.want.RateLimits || got.RateScope != tt.want.RateScope)) {
 			t.Errorf("%v: got %+v", tt.args, got)
 		}
 	}
@@ -51,6 +52,14 @@ func TestEmulatorActiveKeyDeleteFlag(t *testing.T) {
 	f, _, _ := tencentTestFactory(nil)
 	if code := run(context.Background(), f, []string{"emulator", "--active-key-delete", "maybe"}); code != ExitUsage {
 		t.Errorf("--active-key-delete maybe: exit %d, want 2", code)
+	}
+}
+
+// A negative --propagation is a usage error naming the flag, before anything listens.
+func TestEmulatorRefusesANegativePropagation(t *testing.T) {
+	f, out, errOut := tencentTestFactory(map[string]string{})
+	if code := run(context.Background(), f, []string{"emulator", "--propagation", "-1s"}); code != ExitUsage || !strings.Contains(errOut.String(), "--propagation") || out.String() != "" {
+		t.Fatalf("exit %d, stderr %q, stdout %q; want exit 2 naming --propagation", code, errOut.String(), out.String())
 	}
 }
 

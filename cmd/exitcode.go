@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"onboard/onboarding"
 	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
@@ -59,13 +60,14 @@ var credentialErrors = []error{tencent.ErrAuth, tencent.ErrNoCredentials, securi
 var hints = []errorHint{
 	{tencent.ErrAuth, "Tencent Cloud rejected the key: check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for temporary credentials) or --profile, and that the key is active and unexpired."},
 	{tencent.ErrDenied, "The key lacks a permission named above: grant it to the operator in the CAM console, or run with an administrator's key."},
+	{onboarding.ErrPropagation, "Tencent Cloud applies a new key or grant within about a minute: run the same command again; it resumes where it stopped."},
 	{tencent.ErrKeyLimit, "Free a key slot in the CAM console (delete or disable an unused key of that user), then run again."},
 	{securitycenter.ErrNoCredentials, "Give Alibaba Cloud credentials for Security Center (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip and enter the values printed in the console."},
 	{securitycenter.ErrDenied, "The Alibaba Cloud key lacks the RAM permission named above: attach the policy that `onboard policy show alibaba-operator --features ...` prints to its RAM user or role."},
 	{securitycenter.ErrAuth, "Alibaba Cloud rejected the key: check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile, and that the key is active."},
 	{store.ErrKeyringUnavailable, "Or keep secrets in a file: --insecure-storage (or ONBOARD_SECRET_STORE=file)."},
-	{store.ErrSecretNotFound, "The account's key is not in this secret store. If it was onboarded with --insecure-storage (or " +
-		store.SecretStoreEnv + "=file), pass --insecure-storage; otherwise run onboard tencent again for the account, which creates and stores a new key."},
+	{store.ErrSecretNotFound, "The account's key is not in the secret store its record names (an account recorded before the store was: pass --insecure-storage if it was onboarded with it, or " +
+		store.SecretStoreEnv + "=file); otherwise run onboard tencent again for the account, which creates and stores a new key."},
 	{store.ErrCorrupt, "Keep a copy of onboard.db (in " + store.HomeEnv + ", default ~/.local/share/onboard), then recover what it holds: " +
 		"sqlite3 onboard.db .recover | sqlite3 onboard-recovered.db, and move onboard-recovered.db to onboard.db. " +
 		"Keys are in the secret store, not in the database; an account missing afterwards is recorded again by onboard tencent."},

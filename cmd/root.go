@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -34,6 +35,23 @@ type Factory struct {
 
 	// Logger writes to --debug-log as JSON, and is discarded otherwise. Never log a secret.
 	Logger *slog.Logger
+
+	// PropagationWait bounds how long an onboarding waits for CAM to apply a new key or grant; zero means
+	// defaultPropagationWait.
+	PropagationWait time.Duration
+}
+
+// defaultPropagationWait is the bound of a real run's wait for CAM: Tencent Cloud documents that CAM's
+// cache applies a change after about a minute (https://www.tencentcloud.com/document/product/436/12469),
+// so half a minute more is left for the services' own lag.
+const defaultPropagationWait = 90 * time.Second
+
+// propagationWait is the bound of the wait for CAM.
+func (f *Factory) propagationWait() time.Duration {
+	if f.PropagationWait > 0 {
+		return f.PropagationWait
+	}
+	return defaultPropagationWait
 }
 
 // OutputFormats are the values --output accepts: text (tables for lists) and json on every command that

@@ -31,10 +31,17 @@ const (
 // account, regions and assets.
 const sandboxSeed = "demo"
 
+// sandboxPropagation is how long the sandbox's CAM takes to apply a new key or grant: Tencent Cloud's
+// cache takes about a minute; a couple of seconds show the wait without making the person sit through it.
+const sandboxPropagation = 2 * time.Second
+
 // sandboxOptions are what a sandbox run asks of the emulators.
 type sandboxOptions struct {
 	Seed    string
 	Latency time.Duration
+	// Propagation delays new keys and grants as CAM's cache does, so that the person sees the engine
+	// wait for them.
+	Propagation time.Duration
 	// Home is the sandbox's state folder; an emulator start may read it to re-create keys that an
 	// earlier sandbox run created and stored there.
 	Home string
@@ -110,7 +117,7 @@ func startSandbox(ctx context.Context, f *Factory, latency time.Duration) (stop 
 	} else if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, fmt.Errorf("create sandbox home %s: %w", home, err)
 	}
-	ep, err := startEmulators(ctx, sandboxOptions{Seed: sandboxSeed, Latency: latency, Home: home})
+	ep, err := startEmulators(ctx, sandboxOptions{Seed: sandboxSeed, Latency: latency, Propagation: sandboxPropagation, Home: home})
 	if err != nil {
 		removeHome()
 		return nil, fmt.Errorf("start the sandbox emulators: %w", err)

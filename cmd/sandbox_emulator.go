@@ -8,7 +8,7 @@ import (
 
 // startBuiltinEmulators runs the emulators in this process for --sandbox.
 func startBuiltinEmulators(ctx context.Context, opts sandboxOptions) (sandboxEndpoints, error) {
-	env, err := emulator.Start(ctx, emulator.Options{Seed: opts.Seed, Latency: opts.Latency})
+	env, err := emulator.Start(ctx, emulator.Options{Seed: opts.Seed, Latency: opts.Latency, Propagation: opts.Propagation})
 	if err != nil {
 		return sandboxEndpoints{}, err
 	}

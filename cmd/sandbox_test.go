@@ -39,7 +39,7 @@ func TestSandboxPointsTheFactoryAtTheEmulators(t *testing.T) {
 		if err := cmd.ExecuteContext(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if got.Seed != "demo" || got.Latency != 50*time.Millisecond {
+		if got.Seed != "demo" || got.Latency != 50*time.Millisecond || got.Propagation != sandboxPropagation || sandboxPropagation < time.Second {
 			t.Errorf("emulator options %+v", got)
 		}
 		if seen[envTencentEndpoint] != "http://127.0.0.1:1" || seen[envSecurityCenterEndpoint] != "http://127.0.0.1:2" ||

@@ -81,7 +81,7 @@ func newWizardDeps(f *Factory, opts *TencentOptions, db *store.DB, secrets store
 		alibaba:         map[string]securitycenter.Credentials{},
 		tencentFound:    map[string]tencent.Credential{},
 		unlimited:       f.Getenv(envSandbox) == "1",
-		propagationWait: 30 * time.Second,
+		propagationWait: f.propagationWait(),
 		flags:           opts.Request,
 	}
 	deps := wizard.Deps{Credentials: b, Alibaba: b, Users: b, Regions: b, Logs: b, Engine: b, RootKey: b, Syncer: b,

@@ -57,6 +57,8 @@ type Options struct {
 	// RefuseActiveKeyDeletion makes CAM's DeleteAccessKey refuse a sub-user's active key (see
 	// tcloud.Options.RefuseActiveKeyDeletion).
 	RefuseActiveKeyDeletion bool
+	// Propagation delays new keys and grants as CAM's cache does (tcloud.Options.Propagation); 0: none.
+	Propagation time.Duration
 }
 
 // Env is a running set of emulators.
@@ -107,8 +109,11 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	if err := requireLoopback(o.SecurityCenterAddr); err != nil {
 		return nil, err
 	}
+	if o.Propagation < 0 {
+		return nil, fmt.Errorf("invalid propagation %s: want a duration of 0 or more", o.Propagation)
+	}
 	topts := tcloud.Options{WithoutPresets: o.WithoutPresets, RefuseActiveKeyDeletion: o.RefuseActiveKeyDeletion,
-		RefuseUnknownServices: o.RefuseUnknownServices}
+		RefuseUnknownServices: o.RefuseUnknownServices, Propagation: o.Propagation}
 	switch o.RateLimits {
 	case "", "off":
 	case "published":

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"onboard/policy"
@@ -22,6 +23,7 @@ type AuditLogs interface {
 	CreateTopic(ctx context.Context, region string, spec tencent.TopicSpec) (tencent.Topic, error)
 	GetKafkaConsumer(ctx context.Context, region, topicID string) (tencent.KafkaConsumer, error)
 	OpenKafkaConsumer(ctx context.Context, region, topicID string, spec tencent.KafkaConsumerSpec) (tencent.KafkaConsumer, error)
+	ModifyKafkaConsumer(ctx context.Context, region, topicID string, spec tencent.KafkaConsumerSpec) error
 	ListAuditTracks(ctx context.Context) ([]tencent.AuditTrack, error)
 	CreateAuditTrack(ctx context.Context, spec tencent.AuditTrackSpec) (tencent.AuditTrack, error)
 }
@@ -103,7 +105,11 @@ func (r *run) ensureAudit(ctx context.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !consumer.Enabled {
+	diff, err := r.kafkaDifferences(consumer, topic)
+	switch {
+	case err != nil:
+		return nil, err
+	case !consumer.Enabled:
 		consumer, err = creating(ctx, r.ledger, object{Kind: kindKafka, Name: topic.ID, Parent: ls.ID, Region: region},
 			func() (tencent.KafkaConsumer, error) {
 				return logs.OpenKafkaConsumer(ctx, region, topic.ID, auditConsumer)
@@ -114,7 +120,14 @@ func (r *run) ensureAudit(ctx context.Context) (map[string]string, error) {
 		}
 		ids[idOpenedKafka] = topic.ID
 		r.res.Created = append(r.res.Created, "Kafka consumption of topic "+topic.ID)
-	} else {
+	case len(diff) > 0:
+		modify := func() error { return logs.ModifyKafkaConsumer(ctx, region, topic.ID, auditConsumer) }
+		w := object{Kind: kindKafka, Name: topic.ID, Parent: ls.ID, Region: region, ID: topic.ID}
+		if err := changing(ctx, r.ledger, store.LedgerChange, w, modify); err != nil {
+			return nil, err
+		}
+		r.res.Created = append(r.res.Created, "Kafka consumption of topic "+topic.ID+" updated ("+strings.Join(diff, "; ")+")")
+	default:
 		r.res.Reused = append(r.res.Reused, "Kafka consumption of topic "+topic.ID)
 	}
 	bootstrap, err := tencent.KafkaBootstrap(region, r.req.KafkaNetwork)
@@ -128,6 +141,57 @@ func (r *run) ensureAudit(ctx context.Context) (map[string]string, error) {
 		KafkaNetwork: r.req.KafkaNetwork, BootstrapServers: bootstrap}
 	r.res.AuditLogs = r.audit
 	return ids, nil
+}
+
+// kafkaDifferences says how open Kafka consumption of the topic differs from auditConsumer, the way
+// Security Center reads it: scope, format and compression. Consumption of our own topic is to be updated;
+// consumption that someone opened differently on a topic the request names is theirs, and is refused
+// naming the difference rather than changed under its other readers or reused as it is.
+func (r *run) kafkaDifferences(have tencent.KafkaConsumer, topic tencent.Topic) ([]string, error) {
+	if !have.Enabled {
+		return nil, nil
+	}
+	var diff []string
+	if have.History != auditConsumer.History {
+		diff = append(diff, "scope "+kafkaScope(have.History)+", Security Center needs "+kafkaScope(auditConsumer.History))
+	}
+	if have.JSON != auditConsumer.JSON {
+		diff = append(diff, "format "+kafkaFormat(have.JSON)+", Security Center needs "+kafkaFormat(auditConsumer.JSON))
+	}
+	if have.Compression != auditConsumer.Compression {
+		diff = append(diff, "compression "+kafkaCompression(have.Compression)+", Security Center needs "+kafkaCompression(auditConsumer.Compression))
+	}
+	if len(diff) > 0 && r.req.AuditTopic != AuditNew {
+		return nil, &FieldError{"audit-topic", fmt.Sprintf("Kafka consumption of topic %s is open with other settings than Security Center reads (%s); change them in the CLS console (the topic's Kafka consumption), or give --audit-topic new",
+			topic.ID, strings.Join(diff, "; "))}
+	}
+	return diff, nil
+}
+
+func kafkaScope(history bool) string {
+	if history {
+		return "history and latest"
+	}
+	return "latest only"
+}
+
+func kafkaFormat(json bool) string {
+	if json {
+		return "JSON"
+	}
+	return "raw"
+}
+
+func kafkaCompression(c tencent.KafkaCompression) string {
+	switch c {
+	case tencent.KafkaNoCompression:
+		return "none"
+	case tencent.KafkaSnappy:
+		return "snappy"
+	case tencent.KafkaLZ4:
+		return "lz4"
+	}
+	return strconv.Itoa(int(c))
 }
 
 // findAuditLogset finds the logset the request names: the given ID (an error naming the flag when it
@@ -282,10 +346,16 @@ func (r *run) planAudit(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if consumer.Enabled {
-		out = append(out, "reuse Kafka consumption of that topic")
-	} else {
+	diff, err := r.kafkaDifferences(consumer, topic)
+	switch {
+	case err != nil:
+		return nil, err
+	case !consumer.Enabled:
 		out = append(out, "open Kafka consumption of that topic")
+	case len(diff) > 0:
+		out = append(out, "update Kafka consumption of that topic ("+strings.Join(diff, "; ")+")")
+	default:
+		out = append(out, "reuse Kafka consumption of that topic")
 	}
 	return append(out, "check policy "+policy.CIEMPolicy+" and its attachment"), nil
 }
@@ -298,27 +368,17 @@ func first[T any](s []T) T {
 	return s[0]
 }
 
-// verifyKafka logs in to the audit logs' Kafka address with the new key, as Security Center will.
-func (r *run) verifyKafka(ctx context.Context) error {
+// verifyKafka logs in to the audit logs' Kafka address with the new key, as Security Center will. A
+// refused login is tried again within wait: CAM may not have applied ciemPolicy to the new key yet.
+func (r *run) verifyKafka(ctx context.Context, wait *camWait) error {
 	check := tencent.KafkaCheck{Bootstrap: r.audit.BootstrapServers, LogsetID: r.audit.LogsetID, Topic: r.audit.KafkaTopic,
 		Credential: tencent.Credential{SecretID: r.key.ID, SecretKey: r.key.Secret}}
 	verify := tencent.VerifyKafka
 	if r.e.VerifyKafka != nil {
 		verify = r.e.VerifyKafka
 	}
-	// CAM may take a moment to apply ciemPolicy to the new key; a refused login is retried briefly.
-	deadline := time.Now().Add(r.e.PropagationWait)
-	for {
-		err := verify(ctx, check)
-		if err == nil || !errors.Is(err, tencent.ErrKafkaLogin) || time.Now().After(deadline) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Second):
-		}
-	}
+	refused := func(err error) bool { return errors.Is(err, tencent.ErrKafkaLogin) }
+	return wait.until(ctx, refused, func() error { return verify(ctx, check) })
 }
 
 // auditSettings are the Kafka settings Security Center consumes audit logs with.

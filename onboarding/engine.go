@@ -70,7 +70,8 @@ type Engine struct {
 	SecurityCenter SecurityCenter
 	DB             *store.DB
 	Secrets        store.SecretStore
-	// PropagationWait bounds how long verification waits for CAM to accept a new key or grant.
+	// PropagationWait bounds how long verification and Security Center's validation wait for CAM to apply
+	// a new key or grant (propagation.go); 0 does not wait.
 	PropagationWait time.Duration
 	// InventoryUnlimited turns the first sync's client-side rate limits off (for an emulator).
 	InventoryUnlimited bool
@@ -188,6 +189,8 @@ type run struct {
 	progress func(inventory.Progress)
 	// superseded are this installation's keys (secrets lost) that key replaces; retire-keys deletes them.
 	superseded []tencent.AccessKey
+	// current is the step being applied, for the events a step emits while it runs.
+	current step
 }
 
 // Apply runs the steps in order, journaling each, and returns the result. The pre-flight comes first:
@@ -272,6 +275,7 @@ var steps = []step{
 }
 
 func (r *run) step(ctx context.Context, s step) error {
+	r.current = s
 	r.emit(Event{Step: s.ID, Title: s.Title, Status: "running"})
 	if err := r.e.DB.JournalBegin(ctx, r.journal.ID, s.ID); err != nil {
 		return err

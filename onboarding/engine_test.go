@@ -443,3 +443,9 @@ func TestRollbackRemovesExactlyWhatTheRunCreated(t *testing.T) {
 		t.Errorf("second rollback: %v %v", again, err)
 	}
 }
+
+// newFixtureWith is newFixture with emulators started with opts.
+func newFixtureWith(t *testing.T, opts emulator.Options) *fixture {
+	t.Helper()
+	return newFixture(t, opts)
+}

@@ -351,8 +351,9 @@ func (r *run) checkPresets(ctx context.Context, ps *problems) {
 	}
 }
 
-// checkAuditDelivery checks that the audit region is one CLS serves this account in, and that a logset
-// and topic given by ID exist there.
+// checkAuditDelivery checks that the audit region is one CLS serves this account in, that a logset and
+// topic given by ID exist there, and that Kafka consumption of a given topic, if open, is what Security
+// Center reads.
 func (r *run) checkAuditDelivery(ctx context.Context, ps *problems) {
 	if !slices.Contains(r.req.Features, policy.FeatureAudit) || ps.about("audit-region", "audit-logset", "audit-topic") {
 		return
@@ -365,8 +366,17 @@ func (r *run) checkAuditDelivery(ctx context.Context, ps *problems) {
 	if !found || r.req.AuditTopic == AuditNew {
 		return
 	}
-	if _, _, err := r.findAuditTopic(ctx, ls); err != nil {
+	topic, _, err := r.findAuditTopic(ctx, ls)
+	if err != nil {
 		r.auditLookupFailed(ps, "--audit-topic", "cannot list the CLS topics of logset "+ls.ID, err)
+		return
+	}
+	consumer, err := r.e.Cloud.GetKafkaConsumer(ctx, r.req.AuditRegion, topic.ID)
+	if err == nil {
+		_, err = r.kafkaDifferences(consumer, topic)
+	}
+	if err != nil {
+		ps.failed("--audit-topic", "cannot read the Kafka consumption of topic "+topic.ID, err, "")
 	}
 }
 

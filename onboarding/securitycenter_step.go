@@ -153,14 +153,8 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 		}
 	}
 	r.sc.submitted, r.sc.authID = true, acct.AuthID
-	wctx, cancel := context.WithTimeout(ctx, validationWait)
-	acct, err = sc.WaitForValidation(wctx, acct.AuthID)
-	cancel()
-	if err != nil {
+	if acct, err = r.scValidate(ctx, acct.AuthID); err != nil {
 		return nil, err
-	}
-	if problem := validationProblem(acct); problem != "" {
-		return nil, fmt.Errorf("key of account %d not accepted by Security Center: %s", acct.AuthID, problem)
 	}
 	if err := r.ensureRegions(ctx, choices, regions, old, st.recorded); err != nil {
 		return nil, err
@@ -176,6 +170,61 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 	res.Submitted, res.AuthID, res.Status = true, acct.AuthID, acct.Status.String()
 	r.res.SecurityCenter = res
 	return nil, nil
+}
+
+// scValidate waits for Security Center's verdict on the key. Security Center checks the key against
+// Tencent Cloud, where CAM applies a new key or grant only after a while (its cache): a verdict whose every
+// failure is such a refusal is checked again - the key and modules submitted anew, which makes Security
+// Center validate them again - until Engine.PropagationWait has passed.
+func (r *run) scValidate(ctx context.Context, authID int64) (securitycenter.Account, error) {
+	sc := r.e.SecurityCenter
+	wait := r.newCAMWait()
+	for {
+		wctx, cancel := context.WithTimeout(ctx, validationWait)
+		acct, err := sc.WaitForValidation(wctx, authID)
+		cancel()
+		if err != nil {
+			return acct, err
+		}
+		problem := validationProblem(acct)
+		switch {
+		case problem == "":
+			return acct, nil
+		case !refusedUntilCAMApplies(acct):
+			return acct, fmt.Errorf("Security Center did not accept the key of account %d: %s", authID, problem)
+		case time.Now().After(wait.deadline):
+			return acct, fmt.Errorf("Security Center did not accept the key of account %d: %w", authID, wait.expired(errors.New(problem)))
+		}
+		if err := wait.pause(ctx, revalidateInterval(r.e.PropagationWait)); err != nil {
+			return acct, err
+		}
+		w := object{Kind: kindSCAccount, Name: r.scDisplayName(), Parent: r.id.OwnerUIN, ID: strconv.FormatInt(authID, 10),
+			Attrs: map[string]string{attrSecretID: r.key.ID}}
+		resubmit := func() error {
+			_, err := sc.ModifyAccount(ctx, authID, securitycenter.AccountChange{SecretID: r.key.ID,
+				SecretKey: securitycenter.Secret(r.key.Secret.Reveal()), Modules: r.scModules()})
+			return err
+		}
+		if err := changing(ctx, r.ledger, store.LedgerChange, w, resubmit); err != nil {
+			return acct, fmt.Errorf("submit the key of account %d again for validation: %w", authID, err)
+		}
+	}
+}
+
+// refusedUntilCAMApplies reports whether every failure in Security Center's verdict is Tencent Cloud
+// refusing the key or one of its calls, which a key or grant CAM has not applied yet explains.
+func refusedUntilCAMApplies(a securitycenter.Account) bool {
+	failed := false
+	for _, m := range a.Modules {
+		if m.Status == securitycenter.StatusNormal {
+			continue
+		}
+		if !m.AccessRefused() {
+			return false
+		}
+		failed = true
+	}
+	return failed
 }
 
 // scSituation is what Security Center and the account record hold before the step acts.

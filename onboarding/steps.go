@@ -435,37 +435,28 @@ func (r *run) deleteKey(ctx context.Context, id string) error {
 	return r.ledger.forgetDeleted(ctx, kindKey, id)
 }
 
-// verify checks the new key: its identity (waiting a bounded time for CAM to accept it), then one read per
-// feature that this version can probe.
+// verify checks the new key: its identity, then one read per feature that this version can probe. CAM
+// applies a new key or grant only after a while (its cache), so every probe that CAM refuses is tried
+// again until Engine.PropagationWait has passed since the first.
 func (r *run) verify(ctx context.Context) (map[string]string, error) {
 	v, err := r.e.NewVerifier(tencent.Credential{SecretID: r.key.ID, SecretKey: r.key.Secret})
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(r.e.PropagationWait)
-	for {
-		id, err := v.CallerIdentity(ctx)
-		if err == nil {
-			if id.UserUIN != fmt.Sprint(r.user.UIN) {
-				return nil, fmt.Errorf("the new key identifies as %s, not sub-user %d", id.UserUIN, r.user.UIN)
-			}
-			break
-		}
-		if !(errors.Is(err, tencent.ErrAuth) || errors.Is(err, tencent.ErrDenied)) || time.Now().After(deadline) {
-			return nil, fmt.Errorf("the new key does not work: %w", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
+	wait := r.newCAMWait()
+	var id tencent.Identity
+	if err := wait.until(ctx, refusedByCAM, func() (err error) { id, err = v.CallerIdentity(ctx); return err }); err != nil {
+		return nil, fmt.Errorf("the new key does not work: %w", err)
+	}
+	if id.UserUIN != fmt.Sprint(r.user.UIN) {
+		return nil, fmt.Errorf("the new key identifies as %s, not sub-user %d", id.UserUIN, r.user.UIN)
 	}
 	r.res.Verified = append(r.res.Verified, "identity of the new key")
 	if slices.Contains(r.req.Features, policy.FeatureHost) {
 		// The operator's key finds a region; the new key must then be able to list its hosts.
 		regions, err := r.e.Cloud.Regions(ctx, "cvm")
 		if err == nil && len(regions) > 0 {
-			_, err = v.ListCVMInstances(ctx, regions[0].ID, 0, 1)
+			err = wait.until(ctx, refusedByCAM, func() error { _, err := v.ListCVMInstances(ctx, regions[0].ID, 0, 1); return err })
 		}
 		if err != nil {
 			return nil, fmt.Errorf("the new key cannot read hosts: %w", err)
@@ -473,12 +464,12 @@ func (r *run) verify(ctx context.Context) (map[string]string, error) {
 		r.res.Verified = append(r.res.Verified, "host: cvm:DescribeInstances")
 	}
 	if r.audit != nil {
-		if _, err := v.GetKafkaConsumer(ctx, r.audit.Region, r.audit.TopicID); err != nil {
+		if err := wait.until(ctx, refusedByCAM, func() error { _, err := v.GetKafkaConsumer(ctx, r.audit.Region, r.audit.TopicID); return err }); err != nil {
 			return nil, fmt.Errorf("the new key cannot read the audit topic's Kafka consumption: %w", err)
 		}
 		r.res.Verified = append(r.res.Verified, "audit: cls:DescribeKafkaConsumer on topic "+r.audit.TopicID)
 		if r.req.VerifyKafka {
-			if err := r.verifyKafka(ctx); err != nil {
+			if err := r.verifyKafka(ctx, wait); err != nil {
 				return nil, fmt.Errorf("the new key cannot log in to the audit logs' Kafka address %s: %w", r.audit.BootstrapServers, err)
 			}
 			r.res.Verified = append(r.res.Verified, "audit: Kafka login to "+r.audit.BootstrapServers+" as logset "+r.audit.LogsetID)

@@ -1,6 +1,9 @@
 package securitycenter
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // API is everything the tool asks of Security Center's multi-cloud API. Consumers declare the few
 // methods they need as their own small interfaces; Client satisfies them all.
@@ -130,6 +133,20 @@ type ModuleStatus struct {
 	Message      string
 	AuditLog     string // audit-log status for AuditLogs: init, verify, enable, disable, error, timeout
 	AuditLogNote string
+}
+
+// AccessRefused reports whether Security Center failed the module because the vendor did not know the
+// key or refused one of its calls: what a key or grant looks like that the vendor's access management has
+// not applied yet. Module messages start with a code (ak_domain_error is one; no list is published):
+// ak_invalid and ak_permission_error are such refusals, as is a message that quotes Tencent Cloud's own
+// codes for them.
+func (m ModuleStatus) AccessRefused() bool {
+	code, _, _ := strings.Cut(m.Message, ":")
+	switch strings.TrimSpace(code) {
+	case "ak_invalid", "ak_permission_error":
+		return true
+	}
+	return strings.Contains(m.Message, "AuthFailure.UnauthorizedOperation") || strings.Contains(m.Message, "AuthFailure.SecretIdNotFound")
 }
 
 // AccountFilter narrows ListAccounts; zero fields do not filter.

@@ -43,6 +43,7 @@ type API interface {
 	DeleteLogset(ctx context.Context, region, logsetID string) error
 	OpenKafkaConsumer(ctx context.Context, region, topicID string, spec KafkaConsumerSpec) (KafkaConsumer, error)
 	GetKafkaConsumer(ctx context.Context, region, topicID string) (KafkaConsumer, error)
+	ModifyKafkaConsumer(ctx context.Context, region, topicID string, spec KafkaConsumerSpec) error
 	CreateAuditTrack(ctx context.Context, spec AuditTrackSpec) (AuditTrack, error)
 	ListAuditTracks(ctx context.Context) ([]AuditTrack, error)
 	DeleteAuditTrack(ctx context.Context, id uint64) error

@@ -64,6 +64,9 @@ type KafkaConsumer struct {
 	Region      string
 	Compression KafkaCompression
 	JSON        bool
+	// History says whether consumption delivers the records the topic held when it was opened
+	// (ScopeType 1), not only new ones.
+	History bool
 }
 
 func (c *Client) cls(region string) (*cls.Client, error) {
@@ -207,10 +210,12 @@ func (c *Client) ListTopics(ctx context.Context, region, logsetID, name string) 
 	}
 }
 
-// clsOpenKafkaConsumerRequest is OpenKafkaConsumer's request as the current models have it. The typed
-// module served here predates ScopeType, which Security Center needs ("history and latest"), so this one
-// call goes through the SDK's generic client (tencent/contract_node_test.go checks the fields).
-type clsOpenKafkaConsumerRequest struct {
+// The Kafka consumer actions go through the SDK's generic client with these structs: the typed module
+// served here predates ScopeType, which Security Center needs ("history and latest"), and HasServicesLog.
+// tencent/contract_node_test.go checks every field against the current official models.
+
+// clsKafkaConsumerRequest is OpenKafkaConsumer's and ModifyKafkaConsumer's request.
+type clsKafkaConsumerRequest struct {
 	FromTopicId     string                  `json:"FromTopicId"`
 	Compression     int64                   `json:"Compression"`
 	ConsumerContent clsKafkaConsumerContent `json:"ConsumerContent"`
@@ -230,16 +235,31 @@ type clsOpenKafkaConsumerResponse struct {
 	} `json:"Response"`
 }
 
-// OpenKafkaConsumer opens Kafka-protocol consumption of a CLS topic and returns the Kafka topic to read.
-// Opening it twice is refused with ErrAlreadyExists.
-func (c *Client) OpenKafkaConsumer(ctx context.Context, region, topicID string, spec KafkaConsumerSpec) (KafkaConsumer, error) {
-	cl, err := sdkClient(c, "cls-generic", region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*common.Client, error) {
-		return common.NewCommonClient(cr, r, p), nil
-	})
-	if err != nil {
-		return KafkaConsumer{}, err
-	}
-	in := clsOpenKafkaConsumerRequest{FromTopicId: topicID, Compression: int64(spec.Compression),
+type clsModifyKafkaConsumerResponse struct {
+	Response struct {
+		RequestId string `json:"RequestId"`
+	} `json:"Response"`
+}
+
+type clsDescribeKafkaConsumerRequest struct {
+	FromTopicId string `json:"FromTopicId"`
+}
+
+type clsDescribeKafkaConsumerResponse struct {
+	Response struct {
+		Status          bool                     `json:"Status"`
+		TopicID         string                   `json:"TopicID"`
+		Compression     int64                    `json:"Compression"`
+		ConsumerContent *clsKafkaConsumerContent `json:"ConsumerContent"`
+		HasServicesLog  int64                    `json:"HasServicesLog"`
+		ScopeType       int64                    `json:"ScopeType"`
+		RequestId       string                   `json:"RequestId"`
+	} `json:"Response"`
+}
+
+// kafkaConsumerRequest is the request that sets spec on the topic's consumption.
+func kafkaConsumerRequest(topicID string, spec KafkaConsumerSpec) clsKafkaConsumerRequest {
+	in := clsKafkaConsumerRequest{FromTopicId: topicID, Compression: int64(spec.Compression),
 		ConsumerContent: clsKafkaConsumerContent{EnableTag: spec.EnableTag, MetaFields: append([]string{}, spec.MetaFields...)}}
 	if spec.JSON {
 		in.ConsumerContent.Format = 1
@@ -247,10 +267,23 @@ func (c *Client) OpenKafkaConsumer(ctx context.Context, region, topicID string, 
 	if spec.History {
 		in.ScopeType = 1
 	}
-	body, _ := json.Marshal(in)
-	var kafkaTopic string
-	err = c.do(ctx, "cls", "OpenKafkaConsumer", true, func() error {
-		req := tchttp.NewCommonRequest("cls", clsVersion, "OpenKafkaConsumer")
+	return in
+}
+
+// clsGeneric sends one CLS action through the SDK's generic client and decodes the answer into out.
+func (c *Client) clsGeneric(ctx context.Context, region, action string, mutating bool, in, out any) error {
+	cl, err := sdkClient(c, "cls-generic", region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*common.Client, error) {
+		return common.NewCommonClient(cr, r, p), nil
+	})
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, "cls", action, mutating, func() error {
+		req := tchttp.NewCommonRequest("cls", clsVersion, action)
 		req.SetContext(ctx)
 		if err := req.SetActionParameters(body); err != nil {
 			return err
@@ -259,45 +292,43 @@ func (c *Client) OpenKafkaConsumer(ctx context.Context, region, topicID string, 
 		if err := cl.Send(req, resp); err != nil {
 			return err
 		}
-		var out clsOpenKafkaConsumerResponse
-		if err := json.Unmarshal(resp.GetBody(), &out); err != nil {
+		if err := json.Unmarshal(resp.GetBody(), out); err != nil {
 			return fmt.Errorf("decode answer: %w", err)
 		}
-		kafkaTopic = out.Response.TopicID
 		return nil
 	})
-	if err != nil {
+}
+
+// OpenKafkaConsumer opens Kafka-protocol consumption of a CLS topic and returns the Kafka topic to read.
+// Opening it twice is refused with ErrAlreadyExists.
+func (c *Client) OpenKafkaConsumer(ctx context.Context, region, topicID string, spec KafkaConsumerSpec) (KafkaConsumer, error) {
+	var out clsOpenKafkaConsumerResponse
+	if err := c.clsGeneric(ctx, region, "OpenKafkaConsumer", true, kafkaConsumerRequest(topicID, spec), &out); err != nil {
 		return KafkaConsumer{}, fmt.Errorf("open Kafka consumption of topic %s (%s): %w", topicID, region, err)
 	}
-	return KafkaConsumer{Enabled: true, FromTopicID: topicID, TopicID: kafkaTopic, Region: region,
-		Compression: spec.Compression, JSON: spec.JSON}, nil
+	return KafkaConsumer{Enabled: true, FromTopicID: topicID, TopicID: out.Response.TopicID, Region: region,
+		Compression: spec.Compression, JSON: spec.JSON, History: spec.History}, nil
+}
+
+// ModifyKafkaConsumer sets spec on open Kafka-protocol consumption of a CLS topic. Every field of spec is
+// sent, so the result does not depend on whether CLS keeps or resets a field left out.
+func (c *Client) ModifyKafkaConsumer(ctx context.Context, region, topicID string, spec KafkaConsumerSpec) error {
+	var out clsModifyKafkaConsumerResponse
+	if err := c.clsGeneric(ctx, region, "ModifyKafkaConsumer", true, kafkaConsumerRequest(topicID, spec), &out); err != nil {
+		return fmt.Errorf("modify Kafka consumption of topic %s (%s): %w", topicID, region, err)
+	}
+	return nil
 }
 
 // GetKafkaConsumer returns the Kafka-protocol consumption of a CLS topic, enabled or not.
 func (c *Client) GetKafkaConsumer(ctx context.Context, region, topicID string) (KafkaConsumer, error) {
-	cl, err := c.cls(region)
-	if err != nil {
-		return KafkaConsumer{}, err
-	}
-	req := cls.NewDescribeKafkaConsumerRequest()
-	req.FromTopicId = common.StringPtr(topicID)
-	k := KafkaConsumer{FromTopicID: topicID, Region: region}
-	err = c.do(ctx, "cls", "DescribeKafkaConsumer", false, func() error {
-		resp, err := cl.DescribeKafkaConsumerWithContext(ctx, req)
-		if err != nil {
-			return err
-		}
-		r := resp.Response
-		k.Enabled = r.Status != nil && *r.Status
-		k.TopicID = str(r.TopicID)
-		k.Compression = KafkaCompression(derefInt64(r.Compression))
-		k.JSON = r.ConsumerContent != nil && derefInt64(r.ConsumerContent.Format) == 1
-		return nil
-	})
-	if err != nil {
+	var out clsDescribeKafkaConsumerResponse
+	if err := c.clsGeneric(ctx, region, "DescribeKafkaConsumer", false, clsDescribeKafkaConsumerRequest{FromTopicId: topicID}, &out); err != nil {
 		return KafkaConsumer{}, fmt.Errorf("get Kafka consumption of topic %s (%s): %w", topicID, region, err)
 	}
-	return k, nil
+	r := out.Response
+	return KafkaConsumer{Enabled: r.Status, FromTopicID: topicID, TopicID: r.TopicID, Region: region, Compression: KafkaCompression(r.Compression),
+		JSON: r.ConsumerContent != nil && r.ConsumerContent.Format == 1, History: r.ScopeType == 1}, nil
 }
 
 // CloseKafkaConsumer closes Kafka-protocol consumption of a CLS topic.

@@ -77,8 +77,18 @@ func TestAuditLogDeliveryRoundTrip(t *testing.T) {
 		t.Fatalf("open on an unknown topic: %v, want ErrNotFound", err)
 	}
 	k, err = c.GetKafkaConsumer(ctx, region, topic.ID)
-	if err != nil || !k.Enabled || k.TopicID != opened.TopicID || !k.JSON || k.Compression != KafkaNoCompression {
+	if err != nil || !k.Enabled || k.TopicID != opened.TopicID || !k.JSON || k.Compression != KafkaNoCompression || k.History {
 		t.Fatalf("consumer after opening: %+v %v", k, err)
+	}
+	// ModifyKafkaConsumer sets every field of the spec; Describe reads the scope back.
+	if err := c.ModifyKafkaConsumer(ctx, region, topic.ID, KafkaConsumerSpec{Compression: KafkaLZ4, History: true}); err != nil {
+		t.Fatal(err)
+	}
+	if k, err = c.GetKafkaConsumer(ctx, region, topic.ID); err != nil || !k.Enabled || k.JSON || k.Compression != KafkaLZ4 || !k.History {
+		t.Fatalf("consumer after modifying: %+v %v", k, err)
+	}
+	if err := c.ModifyKafkaConsumer(ctx, region, "no-such-topic", KafkaConsumerSpec{}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("modify on an unknown topic: %v, want ErrNotFound", err)
 	}
 
 	spec := AuditTrackSpec{Name: "onboard-audit", Enabled: true, ActionType: "*", ResourceType: "*", EventNames: []string{"*"},
@@ -200,6 +210,7 @@ func TestCLSAndAuditNeedTheSubUsersPermission(t *testing.T) {
 			return err
 		},
 		"cls:DescribeKafkaConsumer":      func() error { _, err := sub.GetKafkaConsumer(ctx, "ap-guangzhou", topic); return err },
+		"cls:ModifyKafkaConsumer":        func() error { return sub.ModifyKafkaConsumer(ctx, "ap-guangzhou", topic, KafkaConsumerSpec{}) },
 		"cloudaudit:DescribeAuditTracks": func() error { _, err := sub.ListAuditTracks(ctx); return err },
 		"cloudaudit:DeleteAuditTrack":    func() error { return sub.DeleteAuditTrack(ctx, 1) },
 		"cloudaudit:CreateAuditTrack": func() error {

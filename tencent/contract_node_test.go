@@ -176,9 +176,13 @@ func TestGenericClientStructsAndEmulatorMatchTheNodeModels(t *testing.T) {
 	checkStruct(t, "cvm VirtualPrivateCloud", vpc.Type, modelFields(t, cvmModels, "VirtualPrivateCloud"))
 
 	clsModels := nodeModels(t, "cls", "v20201016")
-	checkStruct(t, "cls OpenKafkaConsumer request", reflect.TypeOf(clsOpenKafkaConsumerRequest{}), modelFields(t, clsModels, "OpenKafkaConsumerRequest"))
+	checkStruct(t, "cls OpenKafkaConsumer request", reflect.TypeOf(clsKafkaConsumerRequest{}), modelFields(t, clsModels, "OpenKafkaConsumerRequest"))
+	checkStruct(t, "cls ModifyKafkaConsumer request", reflect.TypeOf(clsKafkaConsumerRequest{}), modelFields(t, clsModels, "ModifyKafkaConsumerRequest"))
+	checkStruct(t, "cls DescribeKafkaConsumer request", reflect.TypeOf(clsDescribeKafkaConsumerRequest{}), modelFields(t, clsModels, "DescribeKafkaConsumerRequest"))
 	checkStruct(t, "cls KafkaConsumerContent", reflect.TypeOf(clsKafkaConsumerContent{}), modelFields(t, clsModels, "KafkaConsumerContent"))
 	checkStruct(t, "cls OpenKafkaConsumer response", reflect.TypeOf(clsOpenKafkaConsumerResponse{}.Response), modelFields(t, clsModels, "OpenKafkaConsumerResponse"))
+	checkStruct(t, "cls ModifyKafkaConsumer response", reflect.TypeOf(clsModifyKafkaConsumerResponse{}.Response), modelFields(t, clsModels, "ModifyKafkaConsumerResponse"))
+	checkStruct(t, "cls DescribeKafkaConsumer response", reflect.TypeOf(clsDescribeKafkaConsumerResponse{}.Response), modelFields(t, clsModels, "DescribeKafkaConsumerResponse"))
 
 	// The emulator's answer, field by field.
 	emu := tcloud.New(tcloud.Options{})

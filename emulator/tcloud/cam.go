@@ -66,6 +66,7 @@ func (s *Server) buildRoutes() map[string]service {
 			"DescribeTopics":        {fn: s.describeTopics},
 			"OpenKafkaConsumer":     {fn: s.openKafkaConsumer, mutating: true, resource: s.clsResource("topic", "FromTopicId")},
 			"DescribeKafkaConsumer": {fn: s.describeKafkaConsumer, resource: s.clsResource("topic", "FromTopicId")},
+			"ModifyKafkaConsumer":   {fn: s.modifyKafkaConsumer, mutating: true, resource: s.clsResource("topic", "FromTopicId")},
 			"CloseKafkaConsumer":    {fn: s.closeKafkaConsumer, mutating: true, resource: s.clsResource("topic", "FromTopicId")},
 			"DeleteTopic":           {fn: s.deleteTopic, mutating: true, resource: s.clsResource("topic", "TopicId")},
 			"DeleteLogset":          {fn: s.deleteLogset, mutating: true, resource: s.clsResource("logset", "LogsetId")},
@@ -331,6 +332,7 @@ func (s *Server) updatePolicy(r *request) (any, *apiError) {
 		if e != nil {
 			return nil, e
 		}
+		p.earlier, p.earlierUntil = p.effective(s.now()), s.applied()
 		p.document, p.parsed = *in.PolicyDocument, parsed
 	}
 	if in.Description != nil {
@@ -445,7 +447,7 @@ func (s *Server) attachUserPolicy(r *request) (any, *apiError) {
 		return nil, errorf("InvalidParameter.PolicyIdNotExist", "policy %d does not exist", *in.PolicyId)
 	}
 	if !slices.ContainsFunc(u.attached, func(a attachment) bool { return a.policyID == *in.PolicyId }) {
-		u.attached = append(u.attached, attachment{policyID: *in.PolicyId, at: s.now()})
+		u.attached = append(u.attached, attachment{policyID: *in.PolicyId, at: s.now(), appliesAt: s.applied()})
 	}
 	return map[string]any{}, nil
 }
@@ -553,7 +555,8 @@ func (s *Server) listEntitiesForPolicy(r *request) (any, *apiError) {
 }
 
 func (s *Server) newKey(u *user, description string) *accessKey {
-	k := &accessKey{id: "AKID" + randomString(32), secret: randomString(32), status: "Active", owner: u, description: description, created: s.now()}
+	k := &accessKey{id: "AKID" + randomString(32), secret: randomString(32), status: "Active", owner: u, description: description, created: s.now(),
+		usableAt: s.applied()}
 	s.keys[k.id] = k
 	return k
 }

@@ -77,6 +77,9 @@ func TestCLSAndCloudAuditDecodeStrictly(t *testing.T) {
 		{"cls", "OpenKafkaConsumer", map[string]any{"FromTopicId": topic, "ConsumerContent": content, "KafkaTopic": "x"}, "UnknownParameter"},
 		{"cls", "DescribeKafkaConsumer", map[string]any{}, "MissingParameter"},
 		{"cls", "DescribeKafkaConsumer", map[string]any{"FromTopicId": topic, "TopicId": topic}, "UnknownParameter"},
+		{"cls", "ModifyKafkaConsumer", map[string]any{"ScopeType": 1}, "MissingParameter"},
+		{"cls", "ModifyKafkaConsumer", map[string]any{"FromTopicId": topic, "Scope": 1}, "UnknownParameter"},
+		{"cls", "ModifyKafkaConsumer", map[string]any{"FromTopicId": topic, "ConsumerContent": map[string]any{"Format": 1}}, "MissingParameter"},
 		{"cloudaudit", "CreateAuditTrack", track(func(p map[string]any) { delete(p, "Storage") }), "MissingParameter"},
 		{"cloudaudit", "CreateAuditTrack", track(func(p map[string]any) { delete(p, "EventNames") }), "MissingParameter"},
 		{"cloudaudit", "CreateAuditTrack", track(func(p map[string]any) { p["Status"] = "1" }), "InvalidParameter"},
@@ -173,8 +176,30 @@ func TestCLSLogsetsTopicsAndKafkaConsumers(t *testing.T) {
 	}
 	r = clsCall(c, "DescribeKafkaConsumer", map[string]any{"FromTopicId": topic})
 	cc, _ := r["ConsumerContent"].(map[string]any)
-	if r["Status"] != true || r["TopicID"] != "out-"+topic || cc["Format"] != float64(1) || cc["AutoConvertNumber"] != nil {
+	if r["Status"] != true || r["TopicID"] != "out-"+topic || cc["Format"] != float64(1) || cc["AutoConvertNumber"] != nil ||
+		r["ScopeType"] != float64(1) || r["HasServicesLog"] != float64(2) {
 		t.Fatalf("DescribeKafkaConsumer: %v", r)
+	}
+
+	// ModifyKafkaConsumer changes open consumption, checked as OpenKafkaConsumer is; an omitted field stays.
+	if r := clsCall(c, "ModifyKafkaConsumer", map[string]any{"FromTopicId": topic, "ScopeType": 2}); errorCode(r) != "InvalidParameterValue" {
+		t.Fatalf("ModifyKafkaConsumer with ScopeType 2: %v", r)
+	}
+	if r := clsCall(c, "ModifyKafkaConsumer", map[string]any{"FromTopicId": topic, "Compression": 3, "ScopeType": 0,
+		"ConsumerContent": map[string]any{"Format": 0, "EnableTag": false, "MetaFields": []string{}}}); errorCode(r) != "" {
+		t.Fatalf("ModifyKafkaConsumer: %v", r)
+	}
+	r = clsCall(c, "DescribeKafkaConsumer", map[string]any{"FromTopicId": topic})
+	cc, _ = r["ConsumerContent"].(map[string]any)
+	if r["Compression"] != float64(3) || r["ScopeType"] != float64(0) || cc["Format"] != float64(0) || r["HasServicesLog"] != float64(2) {
+		t.Fatalf("DescribeKafkaConsumer after ModifyKafkaConsumer: %v", r)
+	}
+	closed := s.SeedTopic("ap-guangzhou", ls, "closed")
+	if r := clsCall(c, "ModifyKafkaConsumer", map[string]any{"FromTopicId": closed, "ScopeType": 1}); errorCode(r) != "FailedOperation" {
+		t.Fatalf("ModifyKafkaConsumer of a topic whose consumption is closed: %v", r)
+	}
+	if r := clsCall(c, "ModifyKafkaConsumer", map[string]any{"FromTopicId": "nope"}); errorCode(r) != "ResourceNotFound.TopicNotExist" {
+		t.Fatalf("ModifyKafkaConsumer of an unknown topic: %v", r)
 	}
 }
 

@@ -42,6 +42,9 @@ type Options struct {
 	// RefuseActiveKeyDeletion makes DeleteAccessKey refuse a sub-user's active key (disable it first), one
 	// reading of what CAM's documentation leaves open; off, such a key is deleted.
 	RefuseActiveKeyDeletion bool
+	// Propagation is how long a new key, a new attachment or a policy update takes to reach the
+	// services (CAM's cache, see propagation.go); 0 applies them at once.
+	Propagation time.Duration
 	// TunnelIdleTimeout closes a CONNECT tunnel that carries no request for that long; default
 	// DefaultTunnelIdleTimeout.
 	TunnelIdleTimeout time.Duration
@@ -115,6 +118,8 @@ type Server struct {
 	routes     map[string]service
 	// refuseActiveKeyDeletion: see Options.RefuseActiveKeyDeletion.
 	refuseActiveKeyDeletion bool
+	// propagation delays new keys and grants as CAM's cache does (propagation.go).
+	propagation time.Duration
 	// refuseUnknownServices: see Options.RefuseUnknownServices.
 	refuseUnknownServices bool
 }
@@ -130,6 +135,8 @@ type user struct {
 type attachment struct {
 	policyID uint64
 	at       time.Time
+	// appliesAt is when the services first see the grant (propagation.go); zero: at once.
+	appliesAt time.Time
 }
 
 type accessKey struct {
@@ -137,6 +144,8 @@ type accessKey struct {
 	owner                           *user
 	created                         time.Time
 	lastUsed                        time.Time // the last call it signed (GetSecurityLastUsed)
+	// usableAt is when the services first accept the key (propagation.go); zero: at once.
+	usableAt time.Time
 	// Temporary keys only: the token that must travel with the key, when it stops working, and the
 	// federated session whose policy bounds what the owner's permissions allow.
 	token   string
@@ -157,6 +166,10 @@ type camPolicy struct {
 	parsed            *policy.Document
 	preset            bool
 	created, updated  time.Time
+	// earlier is the document the services still apply until earlierUntil, after an update
+	// (propagation.go).
+	earlier      *policy.Document
+	earlierUntil time.Time
 }
 
 // Call is one API call as the emulator saw it, for tests.
@@ -190,7 +203,7 @@ func New(o Options) *Server {
 		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
 		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(),
 		disks: map[string][]cbsDisk{}, clbs: map[string][]clbLoadBalancer{}, cdbs: map[string][]cdbInstance{},
-		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}, refuseActiveKeyDeletion: o.RefuseActiveKeyDeletion}
+		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}, refuseActiveKeyDeletion: o.RefuseActiveKeyDeletion, propagation: o.Propagation}
 	s.refuseUnknownServices = o.RefuseUnknownServices
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
@@ -387,6 +400,9 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 	if !ok || keyCopy.status != "Active" {
 		return nil, call, errorf("AuthFailure.SecretIdNotFound", "the SecretId does not exist, or it was deleted or disabled")
 	}
+	if keyCopy.pending(s.now()) {
+		return nil, call, errorf("AuthFailure.SecretIdNotFound", "the SecretId does not exist yet for this service: a new key takes effect once CAM's cache expires")
+	}
 	if apiErr := s.checkToken(&keyCopy, r.Header.Get("X-TC-Token")); apiErr != nil {
 		return nil, call, apiErr
 	}
@@ -477,9 +493,15 @@ func (s *Server) conditionContext(r *http.Request) map[string][]string {
 func (s *Server) authorize(u *user, action, resource string, conditions map[string][]string) *apiError {
 	s.mu.Lock()
 	var docs []*policy.Document
+	now := s.now()
 	for _, a := range u.attached {
-		if p := s.policies[a.policyID]; p != nil && p.parsed != nil {
-			docs = append(docs, p.parsed)
+		if now.Before(a.appliesAt) {
+			continue // CAM's cache does not know the grant yet
+		}
+		if p := s.policies[a.policyID]; p != nil {
+			if doc := p.effective(now); doc != nil {
+				docs = append(docs, doc)
+			}
 		}
 	}
 	s.mu.Unlock()

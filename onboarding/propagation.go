@@ -1,0 +1,92 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"onboard/tencent"
+)
+
+// ErrPropagation means CAM had not applied the run's new key or grants when the engine stopped waiting.
+// Tencent Cloud documents CAM as eventually consistent: a change reaches the services once CAM's cache
+// expires, currently after about a minute (https://www.tencentcloud.com/document/product/436/12469).
+var ErrPropagation = errors.New("CAM has not applied the new key or grants yet")
+
+// camPollInterval is how often a refused probe is tried again while CAM applies a change.
+const camPollInterval = 500 * time.Millisecond
+
+// revalidateInterval is how often Security Center is asked to validate a key again while CAM applies a
+// change: a twentieth of the wait, between camPollInterval and 5 s, since each asks Security Center to
+// check every module of the key against Tencent Cloud anew.
+func revalidateInterval(wait time.Duration) time.Duration {
+	return min(max(wait/20, camPollInterval), 5*time.Second)
+}
+
+// camWait waits, within one deadline (Engine.PropagationWait from its start), for CAM to apply the
+// run's new key and grants to every probe of one step. The first wait is announced once as an event,
+// so the person knows why the step takes long.
+type camWait struct {
+	r        *run
+	step     step // the step whose probes wait
+	deadline time.Time
+	told     bool
+}
+
+// newCAMWait starts the wait's deadline for the running step.
+func (r *run) newCAMWait() *camWait {
+	return &camWait{r: r, step: r.current, deadline: time.Now().Add(r.e.PropagationWait)}
+}
+
+// camWaitText is the event detail while the engine waits for CAM.
+func camWaitText(limit time.Duration) string {
+	return fmt.Sprintf("waiting for CAM to apply the grants (up to %g s)", limit.Seconds())
+}
+
+// expired is the error after the deadline: ErrPropagation, naming the wait, with the last refusal's text
+// (not its sentinel: the new key is not wrong, only not applied yet). Without a wait (PropagationWait 0)
+// it is the refusal itself.
+func (w *camWait) expired(last error) error {
+	if w.r.e.PropagationWait <= 0 {
+		return last
+	}
+	return fmt.Errorf("%w: still refused after waiting %g s for CAM to apply the grants (Tencent Cloud documents about a minute): %v",
+		ErrPropagation, w.r.e.PropagationWait.Seconds(), last)
+}
+
+// pause announces the wait once and sleeps for interval, or until the deadline; it fails with ctx.
+func (w *camWait) pause(ctx context.Context, interval time.Duration) error {
+	if !w.told {
+		w.told = true
+		w.r.emit(Event{Step: w.step.ID, Title: w.step.Title, Status: "running", Detail: camWaitText(w.r.e.PropagationWait)})
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(min(interval, max(time.Until(w.deadline), time.Millisecond))):
+		return nil
+	}
+}
+
+// until runs probe until it passes, fails otherwise than as refused says, or the deadline has passed.
+func (w *camWait) until(ctx context.Context, refused func(error) bool, probe func() error) error {
+	for {
+		err := probe()
+		if err == nil || !refused(err) {
+			return err
+		}
+		if time.Now().After(w.deadline) {
+			return w.expired(err)
+		}
+		if err := w.pause(ctx, camPollInterval); err != nil {
+			return err
+		}
+	}
+}
+
+// refusedByCAM is how a Tencent Cloud call answers while CAM has not applied a key (unknown key) or a
+// grant (unauthorised operation).
+func refusedByCAM(err error) bool {
+	return errors.Is(err, tencent.ErrAuth) || errors.Is(err, tencent.ErrDenied)
+}
