@@ -49,6 +49,10 @@ func (e *PartialError) Unwrap() error { return e.Err }
 // knowledge of them.
 var credentialErrors []error
 
+// usageErrors are the sentinels of lower layers that mean missing or wrong input (no credentials found
+// at all, a profile that does not exist): exit code 2, like a UsageError.
+var usageErrors []error
+
 // hints are the next steps printed under an error, keyed by the sentinel they explain.
 var hints []errorHint
 
@@ -67,7 +71,7 @@ func exitCode(err error) int {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return ExitCancelled
-	case errors.As(err, &usage):
+	case errors.As(err, &usage), isAny(err, usageErrors):
 		return ExitUsage
 	case isCredentialError(err):
 		return ExitCredentials
@@ -77,8 +81,11 @@ func exitCode(err error) int {
 	return ExitFailed
 }
 
-func isCredentialError(err error) bool {
-	for _, sentinel := range credentialErrors {
+func isCredentialError(err error) bool { return isAny(err, credentialErrors) }
+
+// isAny reports whether err is one of the sentinels.
+func isAny(err error, sentinels []error) bool {
+	for _, sentinel := range sentinels {
 		if errors.Is(err, sentinel) {
 			return true
 		}

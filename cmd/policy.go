@@ -87,8 +87,8 @@ func grantRows() ([]grantRow, error) {
 		lighthouse bool
 	}
 	variants := map[string][]variant{
-		policy.FeatureHost: {{when: "always"}, {when: "with Lighthouse servers", lighthouse: true}},
-		policy.FeatureCSPM: {{when: "cspm preset mode (default)", mode: policy.CSPMPreset}, {when: "cspm custom mode", mode: policy.CSPMCustom}},
+		policy.FeatureHost: {{when: "default"}, {when: "with --lighthouse", lighthouse: true}},
+		policy.FeatureCSPM: {{when: "--cspm-policy preset (default)", mode: policy.CSPMPreset}, {when: "--cspm-policy custom", mode: policy.CSPMCustom}},
 	}
 	var rows []grantRow
 	for _, feature := range policy.Features() {

@@ -197,7 +197,7 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 		return nil, &UsageError{Err: err}
 	}
 	if len(kinds) == 0 {
-		kinds = inventory.KindsFor(a.Features)
+		kinds = inventory.AccountKinds(a)
 	}
 	if len(kinds) == 0 {
 		return nil, Usagef("account %q has no feature with assets (features: %s); choose kinds with --kinds", a.Name, strings.Join(a.Features, ", "))

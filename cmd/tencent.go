@@ -21,7 +21,9 @@ import (
 
 func init() {
 	subcommands = append(subcommands, newCmdTencent)
-	credentialErrors = append(credentialErrors, tencent.ErrAuth, tencent.ErrNoCredentials, securitycenter.ErrAuth, securitycenter.ErrNoCredentials)
+	credentialErrors = append(credentialErrors, tencent.ErrAuth, securitycenter.ErrAuth)
+	// Finding no key at all, or no profile of the name given, is input to fix, not a key rejected.
+	usageErrors = append(usageErrors, tencent.ErrNoCredentials, tencent.ErrNoProfile, securitycenter.ErrNoCredentials)
 	hints = append(hints,
 		errorHint{tencent.ErrAuth, "Tencent Cloud rejected the key: check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY or --profile, and that the key is active."},
 		errorHint{tencent.ErrDenied, "The key lacks a permission named above: grant it to the operator in the CAM console, or run with an administrator's key."},
@@ -122,6 +124,7 @@ very last step, only once everything before succeeded.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Request.Mode, "mode", "", "manual (choose features) or quick (hosts only, as Security Center's quick configuration)")
 	fl.StringVar(&opts.Features, "features", "", "comma-separated: host, cspm, soc, audit")
+	fl.BoolVar(&opts.Request.Lighthouse, "lighthouse", false, "feature host: also grant QcloudLighthouseReadOnlyAccess and sync Lighthouse servers (Security Center's procedure grants hosts QcloudCVMReadOnlyAccess only)")
 	fl.StringVar(&cspm, "cspm-policy", "", "how CSPM is granted: preset (CloudResourceReadOnlyAccess + QcloudCamReadOnlyAccess) or custom (cspmPolicy)")
 	fl.StringVar(&opts.Request.SubUser, "sub-user", "", "the CAM sub-user to create or reuse (quick default: AlibabaSasSubAccount_ + the account's last six digits)")
 	fl.StringVar(&opts.Request.Account, "account", "", "local name of the account record (default: the owner UIN)")
@@ -254,7 +257,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if opts.DryRun {
 		plan, err := engine.Plan(ctx, req)
 		if err != nil {
-			return err
+			return inputError(err)
 		}
 		if f.JSON() {
 			return writeJSON(f.IO.Out, plan)
@@ -273,22 +276,46 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		}
 	}
 	res, err := engine.Apply(ctx, req, progress)
-	var fe *onboarding.FieldError
-	if errors.As(err, &fe) {
-		return &UsageError{Err: err}
+	if err != nil {
+		return inputError(err)
+	}
+	if f.JSON() {
+		err = writeJSON(f.IO.Out, res)
+	} else {
+		err = writeTencentResult(f.IO.Out, res)
 	}
 	if err != nil {
 		return err
 	}
-	if f.JSON() {
-		return writeJSON(f.IO.Out, res)
+	return partlyDone(res)
+}
+
+// inputError makes an engine error that names an invalid input (a region Security Center does not know,
+// found while planning or applying) a usage error: exit code 2.
+func inputError(err error) error {
+	var fe *onboarding.FieldError
+	if errors.As(err, &fe) {
+		return &UsageError{Err: err}
 	}
-	return writeTencentResult(f.IO.Out, res)
+	return err
+}
+
+// partlyDone is the exit status of a finished onboarding: exit code 3 when a first sync or a check of
+// the connection was partly done.
+func partlyDone(res onboarding.Result) error {
+	if len(res.PartlyDone) == 0 {
+		return nil
+	}
+	return &PartialError{Err: fmt.Errorf("onboarding of %q partly done: %s", res.Account, strings.Join(res.PartlyDone, "; "))}
 }
 
 func writeTencentResult(w io.Writer, r onboarding.Result) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Onboarded Tencent Cloud account %s as %q.\n", r.OwnerUIN, r.Account)
+	if len(r.PartlyDone) > 0 {
+		fmt.Fprintf(&b, "Onboarding of Tencent Cloud account %s as %q partly done; what failed:\n  - %s\n", r.OwnerUIN, r.Account, strings.Join(r.PartlyDone, "\n  - "))
+	} else {
+		fmt.Fprintf(&b, "Onboarded Tencent Cloud account %s as %q.\n", r.OwnerUIN, r.Account)
+	}
 	fmt.Fprintf(&b, "Sub-user: %s (UIN %d)\nAPI key: %s, secret kept in the %s secret store\n", r.SubUser, r.SubUserUIN, tencent.MaskID(r.AccessKeyID), r.KeyStoredIn)
 	writeSecurityCenterResult(&b, r)
 	for _, l := range []struct {

@@ -326,6 +326,7 @@ func requestFromAnswers(a wizard.Answers) onboarding.Request {
 	if a.Has(policy.FeatureCSPM) {
 		req.CSPMPolicy = a.CSPMMode
 	}
+	req.Lighthouse = a.Lighthouse && a.Has(policy.FeatureHost)
 	if a.Mode != wizard.ModeQuick {
 		req.SubUser = a.UserName
 	}
@@ -553,11 +554,24 @@ func (b *wizardBackend) Sync(ctx context.Context, a wizard.Answers, emit func(wi
 	if err != nil {
 		return err
 	}
-	agg.finish(inventory.KindsFor(a.Features), res)
+	agg.finish(inventory.KindsForGrants(req.Features, grantNames(a.Grants())), res)
+	b.mu.Lock()
+	if b.applied != nil {
+		b.applied.NotePartlyDone(res)
+	}
+	b.mu.Unlock()
 	if res.Partial {
 		return fmt.Errorf("the first sync was partly done: %s", strings.Join(res.Failed, "; "))
 	}
 	return nil
+}
+
+func grantNames(grants []policy.Grant) []string {
+	names := make([]string, len(grants))
+	for i, g := range grants {
+		names[i] = g.Name
+	}
+	return names
 }
 
 // perKindProgress folds the sync's per-(kind, region) progress into one line per kind.

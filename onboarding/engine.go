@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"onboard/inventory"
@@ -107,7 +108,22 @@ type Result struct {
 	// RootKey is what became of the root key this run used: not used, kept, disabled or deleted.
 	RootKey   string   `json:"root_key"`
 	NextSteps []string `json:"next_steps"`
+	// PartlyDone names what failed in a run that otherwise finished: a first sync or a check of the
+	// connection that was partly done. Empty when everything was done.
+	PartlyDone []string `json:"partly_done,omitempty"`
 }
+
+// NotePartlyDone adds what failed in a first sync run on its own (FirstSync) to the result.
+func (res *Result) NotePartlyDone(s SyncResult) {
+	res.FirstSync = &s
+	res.PartlyDone = slices.DeleteFunc(res.PartlyDone, func(l string) bool { return strings.HasPrefix(l, firstSyncFailed) })
+	for _, f := range s.Failed {
+		res.PartlyDone = append(res.PartlyDone, firstSyncFailed+f)
+	}
+}
+
+// firstSyncFailed starts each PartlyDone line of the first sync.
+const firstSyncFailed = "first sync: "
 
 // userRemark marks the sub-users this tool created, so a re-run reuses them and a stranger's is refused.
 const userRemark = "managed-by: onboard"
@@ -130,6 +146,7 @@ type run struct {
 	secret  string // the secret store item
 	sc      scState
 	audit   *AuditLogsResult // nil without feature audit
+	grants  []string         // the grants an account record keeps (FirstSync); nil: the request's
 	// progress receives the first sync's progress (FirstSync's caller); nil for none.
 	progress func(inventory.Progress)
 }
@@ -166,6 +183,9 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 		}
 	}
 	r.res.NextSteps = append(slices.Clone(nextSteps), r.res.NextSteps...)
+	if s := r.res.FirstSync; s != nil && s.Partial {
+		r.res.NotePartlyDone(*s)
+	}
 	return r.res, e.DB.FinishRun(ctx, r.journal.ID, store.RunDone)
 }
 

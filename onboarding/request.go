@@ -25,6 +25,9 @@ type Request struct {
 	Mode       string   // manual or quick
 	Features   []string // host, cspm, soc, audit
 	CSPMPolicy policy.CSPMMode
+	// Lighthouse adds QcloudLighthouseReadOnlyAccess to feature host, so Lighthouse servers are synced
+	// too; Security Center's procedure grants hosts QcloudCVMReadOnlyAccess alone.
+	Lighthouse bool
 	SubUser    string // the CAM sub-user to create or reuse
 	Account    string // the local name of the account record; default: the owner UIN
 	AdoptUser  bool   // take over a same-named user this tool did not create
@@ -152,6 +155,9 @@ func (r *Request) Validate() error {
 			return &FieldError{"features", fmt.Sprintf("%q is listed twice", f)}
 		}
 		seen[f] = true
+	}
+	if r.Lighthouse && !slices.Contains(r.Features, policy.FeatureHost) {
+		return &FieldError{"lighthouse", "applies to feature host only; add host to --features or leave it out"}
 	}
 	switch r.CSPMPolicy {
 	case "":
@@ -293,6 +299,12 @@ func (r *Request) validatePolicyFiles() error {
 		r.overrides[name] = doc
 	}
 	return nil
+}
+
+// grantNames are the policies this request attaches, ciemPolicy included with feature audit.
+func (r *Request) grantNames() []string {
+	names, _ := policy.GrantNames(r.Features, r.CSPMPolicy, r.Lighthouse) // Validate checked every feature
+	return names
 }
 
 // allRegions reports whether the request chooses every region.

@@ -59,6 +59,16 @@ func (r *run) syncPending(ctx context.Context, kinds []string) (pending []string
 	return pending, earlier, nil
 }
 
+// syncKinds are the kinds of features that the sub-user's grants allow listing: those the account
+// record keeps, or else those this request attaches.
+func (r *run) syncKinds(features []string) []string {
+	grants := r.grants
+	if len(grants) == 0 {
+		grants = r.req.grantNames()
+	}
+	return inventory.KindsForGrants(features, grants)
+}
+
 // firstSync asks Security Center to synchronise the chosen features' assets and lists them into our own
 // inventory with the new key. Kinds an earlier run already synced are not synced again, so a re-run
 // makes no call here.
@@ -66,7 +76,7 @@ func (r *run) firstSync(ctx context.Context) (map[string]string, error) {
 	if r.req.SkipSync {
 		return nil, nil
 	}
-	kinds := inventory.KindsFor(r.req.Features)
+	kinds := r.syncKinds(r.req.Features)
 	pending, earlier, err := r.syncPending(ctx, kinds)
 	if err != nil {
 		return nil, err
@@ -93,7 +103,7 @@ func (r *run) firstSync(ctx context.Context) (map[string]string, error) {
 	if r.sc.submitted {
 		for _, f := range r.req.Features {
 			kind, ok := featureAssets[f]
-			if !ok || !slices.ContainsFunc(inventory.KindsFor([]string{f}), func(k string) bool { return slices.Contains(pending, k) }) {
+			if !ok || !slices.ContainsFunc(r.syncKinds([]string{f}), func(k string) bool { return slices.Contains(pending, k) }) {
 				continue
 			}
 			if err := r.e.SecurityCenter.RefreshAssets(ctx, securitycenter.VendorTencent, kind); err != nil {
@@ -168,7 +178,7 @@ func (r *run) planFirstSync(ctx context.Context) ([]string, error) {
 	if r.req.SkipSync {
 		return []string{"check nothing: the first asset sync is skipped (--skip-sync)"}, nil
 	}
-	kinds := inventory.KindsFor(r.req.Features)
+	kinds := r.syncKinds(r.req.Features)
 	pending, _, err := r.syncPending(ctx, kinds)
 	if err != nil {
 		return nil, err
@@ -213,6 +223,7 @@ func (e *Engine) FirstSync(ctx context.Context, account string, req Request, pro
 		return SyncResult{}, fmt.Errorf("read the key of %q from the %s secret store: %w", acct.Name, e.Secrets.Kind(), err)
 	}
 	r.key = tencent.AccessKey{ID: cred.SecretID, Secret: tencent.SecretKey(cred.SecretKey.Reveal())}
+	r.grants = acct.Grants
 	r.sc.submitted = acct.AuthID != "" && req.SecurityCenter == SecurityCenterSubmit && e.SecurityCenter != nil
 	if _, err := r.firstSync(ctx); err != nil {
 		return SyncResult{}, err

@@ -12,15 +12,18 @@ import (
 // Account is an onboarded Tencent Cloud account, as this machine knows it. It holds no secret: the key
 // lives in the secret store under SecretItem.
 type Account struct {
-	Name             string // the local handle, unique
-	OwnerUIN         string
-	DisplayName      string // Security Center's display name
-	Site             string // mainland or outside
-	SubUserName      string
-	SubUserUIN       string
-	AccessKeyID      string
-	SecretItem       string // the secret store item holding the key
-	Features         []string
+	Name        string // the local handle, unique
+	OwnerUIN    string
+	DisplayName string // Security Center's display name
+	Site        string // mainland or outside
+	SubUserName string
+	SubUserUIN  string
+	AccessKeyID string
+	SecretItem  string // the secret store item holding the key
+	Features    []string
+	// Grants are the names of the policies attached to the sub-user; empty in records made before
+	// they were kept.
+	Grants           []string
 	Regions          []string
 	RegionManagement bool
 	HostSync         string
@@ -43,7 +46,7 @@ type AuditLog struct {
 
 const accountColumns = `name, owner_uin, display_name, site, sub_user_name, sub_user_uin, access_key_id, secret_item,
 	features, regions, region_management, host_sync, cloud_sync, ak_check, security_center_auth_id, audit,
-	created_at, updated_at`
+	created_at, updated_at, grants`
 
 // SaveAccount inserts or replaces the account of that name, keeping its creation time.
 func (db *DB) SaveAccount(ctx context.Context, a Account) error {
@@ -53,19 +56,20 @@ func (db *DB) SaveAccount(ctx context.Context, a Account) error {
 	features, _ := json.Marshal(nonNil(a.Features))
 	regions, _ := json.Marshal(nonNil(a.Regions))
 	audit, _ := json.Marshal(a.Audit)
+	grants, _ := json.Marshal(nonNil(a.Grants))
 	now := formatTime(db.now())
 	_, err := db.sql.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(name) DO UPDATE SET owner_uin=excluded.owner_uin, display_name=excluded.display_name,
 			site=excluded.site, sub_user_name=excluded.sub_user_name, sub_user_uin=excluded.sub_user_uin,
 			access_key_id=excluded.access_key_id, secret_item=excluded.secret_item, features=excluded.features,
 			regions=excluded.regions, region_management=excluded.region_management, host_sync=excluded.host_sync,
 			cloud_sync=excluded.cloud_sync, ak_check=excluded.ak_check,
 			security_center_auth_id=excluded.security_center_auth_id, audit=excluded.audit,
-			updated_at=excluded.updated_at`,
+			grants=excluded.grants, updated_at=excluded.updated_at`,
 		a.Name, a.OwnerUIN, a.DisplayName, a.Site, a.SubUserName, a.SubUserUIN, a.AccessKeyID, a.SecretItem,
 		string(features), string(regions), a.RegionManagement, a.HostSync, a.CloudSync, a.AKCheck, a.AuthID,
-		string(audit), now, now)
+		string(audit), now, now, string(grants))
 	if err != nil {
 		return fmt.Errorf("save account %q: %w", a.Name, err)
 	}
@@ -126,15 +130,16 @@ func (db *DB) queryAccounts(ctx context.Context, where string, args ...any) ([]A
 	var out []Account
 	for rows.Next() {
 		var a Account
-		var features, regions, audit, created, updated string
+		var features, regions, audit, created, updated, grants string
 		if err := rows.Scan(&a.Name, &a.OwnerUIN, &a.DisplayName, &a.Site, &a.SubUserName, &a.SubUserUIN,
 			&a.AccessKeyID, &a.SecretItem, &features, &regions, &a.RegionManagement, &a.HostSync, &a.CloudSync,
-			&a.AKCheck, &a.AuthID, &audit, &created, &updated); err != nil {
+			&a.AKCheck, &a.AuthID, &audit, &created, &updated, &grants); err != nil {
 			return nil, err
 		}
 		_ = json.Unmarshal([]byte(features), &a.Features)
 		_ = json.Unmarshal([]byte(regions), &a.Regions)
 		_ = json.Unmarshal([]byte(audit), &a.Audit)
+		_ = json.Unmarshal([]byte(grants), &a.Grants)
 		a.CreatedAt, a.UpdatedAt = parseTime(created), parseTime(updated)
 		out = append(out, a)
 	}

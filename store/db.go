@@ -146,6 +146,8 @@ var migrations = []string{
 		host TEXT NOT NULL,
 		since TEXT NOT NULL
 	);`,
+	// The policies attached to an account's sub-user: what its key may read decides what a sync lists.
+	`ALTER TABLE accounts ADD COLUMN grants TEXT NOT NULL DEFAULT '[]';`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {

@@ -90,6 +90,8 @@ type Answers struct {
 	Mode     string
 	Features []string // policy.FeatureHost, ...
 	CSPMMode policy.CSPMMode
+	// Lighthouse adds QcloudLighthouseReadOnlyAccess to feature host, for Lighthouse servers.
+	Lighthouse bool
 
 	Tencent  Credential
 	Identity Identity // what the Tencent key turned out to be
@@ -130,7 +132,7 @@ func (a Answers) Grants() []policy.Grant {
 	var out []policy.Grant
 	seen := map[string]bool{}
 	for _, f := range a.Features {
-		gs, err := policy.Grants(f, a.CSPMMode, false)
+		gs, err := policy.Grants(f, a.CSPMMode, a.Lighthouse)
 		if err != nil {
 			continue
 		}
@@ -158,6 +160,9 @@ func (a Answers) CommandLine() string {
 	add("--mode", a.Mode)
 	feats := append([]string(nil), a.Features...)
 	add("--features", strings.Join(feats, ","))
+	if a.Lighthouse && a.Has(policy.FeatureHost) {
+		args = append(args, "--lighthouse")
+	}
 	if a.Has(policy.FeatureCSPM) && a.CSPMMode != "" {
 		add("--cspm-policy", string(a.CSPMMode))
 	}

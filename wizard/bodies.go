@@ -24,7 +24,7 @@ func grantsBody(m Model) string {
 	b.WriteString("The sub-user " + m.st.Code.Render(m.ans.UserName) + " gets these policies, nothing more:\n\n")
 	var custom []string
 	for _, f := range m.ans.Features {
-		gs, err := policy.Grants(f, m.ans.CSPMMode, false)
+		gs, err := policy.Grants(f, m.ans.CSPMMode, m.ans.Lighthouse)
 		if err != nil {
 			continue
 		}
@@ -237,7 +237,11 @@ func syncKeys(m Model, msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 func summaryBody(m Model) string {
 	var b strings.Builder
 	o := m.outcome
-	b.WriteString(m.st.Good.Render("Onboarding complete.") + "\n\n")
+	if m.syncErr != nil {
+		b.WriteString(m.st.Warn.Render(wrap("Onboarding partly done: "+m.syncErr.Error(), m.width-2)) + "\n\n")
+	} else {
+		b.WriteString(m.st.Good.Render("Onboarding complete.") + "\n\n")
+	}
 	section := func(title string, lines []string) {
 		if len(lines) == 0 {
 			return

@@ -1,0 +1,124 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"onboard/policy"
+)
+
+// procedureRequest is a manual onboarding of features over one region, with the first sync run.
+func procedureRequest(features ...string) Request {
+	req := Request{Mode: ModeManual, Features: features, SubUser: "sas-reader", Site: "outside", Regions: []string{"ap-guangzhou"}}
+	if slices.Contains(features, policy.FeatureAudit) {
+		req.AuditRegion = "ap-guangzhou"
+	}
+	return req
+}
+
+// TestEachFeatureEveryPairAndQuickModeSyncCompletely runs each feature alone, every pair and quick
+// mode with the first sync, over an account that also has Lighthouse servers: the sync lists only what
+// the grants allow, so it is complete and the onboarding is not partly done.
+func TestEachFeatureEveryPairAndQuickModeSyncCompletely(t *testing.T) {
+	features := policy.Features()
+	var reqs []Request
+	for i, a := range features {
+		reqs = append(reqs, procedureRequest(a))
+		for _, b := range features[i+1:] {
+			reqs = append(reqs, procedureRequest(a, b))
+		}
+	}
+	reqs = append(reqs, Request{Mode: ModeQuick, Site: "outside", Regions: []string{"ap-guangzhou"}})
+	for _, req := range reqs {
+		name := req.Mode + ":" + strings.Join(req.Features, "+")
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t)
+			f.emu.SeedLighthouse("ap-guangzhou", 2)
+			f.emu.SeedVPC("ap-guangzhou", 1)
+			res, err := f.engine.Apply(context.Background(), req, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs := res.FirstSync
+			if fs == nil || fs.Partial || len(res.PartlyDone) != 0 {
+				t.Fatalf("first sync not complete: %+v; partly done: %v", fs, res.PartlyDone)
+			}
+			host := req.Mode == ModeQuick || slices.Contains(req.Features, policy.FeatureHost)
+			if host && fs.Counts["cvm.instance"] != 3 {
+				t.Errorf("cvm.instance %d, want 3: %+v", fs.Counts["cvm.instance"], fs.Counts)
+			}
+			// Lighthouse is listed only when a grant allows it: CSPM's grants do, host's alone do not.
+			_, lighthouse := fs.Counts["lighthouse.instance"]
+			if want := host && slices.Contains(req.Features, policy.FeatureCSPM); lighthouse != want {
+				t.Errorf("lighthouse.instance synced: %v, want %v: %+v", lighthouse, want, fs.Counts)
+			}
+		})
+	}
+}
+
+func TestLighthouseIsAnExplicitChoiceRecordedWithTheAccount(t *testing.T) {
+	for _, withLighthouse := range []bool{false, true} {
+		t.Run(map[bool]string{false: "host", true: "host+lighthouse"}[withLighthouse], func(t *testing.T) {
+			f := newFixture(t)
+			f.emu.SeedLighthouse("ap-guangzhou", 2)
+			ctx := context.Background()
+			req := procedureRequest(policy.FeatureHost)
+			req.Lighthouse = withLighthouse
+			res, err := f.engine.Apply(ctx, req, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			attached, err := f.admin.ListAttachedUserPolicies(ctx, res.SubUserUIN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, a := range attached {
+				names = append(names, a.Name)
+			}
+			slices.Sort(names)
+			want := []string{policy.PresetCVMReadOnly}
+			if withLighthouse {
+				want = append(want, policy.PresetLighthouseReadOnly)
+			}
+			if !slices.Equal(names, want) {
+				t.Errorf("attached %v, want %v", names, want)
+			}
+			acct, err := f.engine.DB.Account(ctx, res.Account)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(acct.Grants, want) {
+				t.Errorf("recorded grants %v, want %v", acct.Grants, want)
+			}
+			n, synced := res.FirstSync.Counts["lighthouse.instance"]
+			if synced != withLighthouse || (withLighthouse && n != 2) || res.FirstSync.Partial {
+				t.Errorf("first sync: %+v", res.FirstSync)
+			}
+		})
+	}
+}
+
+func TestLighthouseWithoutHostIsRefused(t *testing.T) {
+	req := procedureRequest(policy.FeatureCSPM)
+	req.Lighthouse = true
+	var fe *FieldError
+	if err := req.Validate(); !errors.As(err, &fe) || fe.Field != "lighthouse" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestAPartialFirstSyncMakesTheOnboardingPartlyDone(t *testing.T) {
+	f := newFixture(t)
+	f.emu.FailNext("DescribeSubnets", "InternalError", 1000)
+	res, err := f.engine.Apply(context.Background(), procedureRequest(policy.FeatureCSPM), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.PartlyDone) == 0 || !containsPrefix(res.PartlyDone, "first sync: vpc.subnet") {
+		t.Fatalf("partly done: %v", res.PartlyDone)
+	}
+}
