@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -248,6 +249,13 @@ func renderPolicy(name, file string, sets []string) ([]byte, error) {
 		return nil, err
 	}
 	if file == "" {
+		tmpl, err := policy.Template(name)
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		if err := checkSetsUsed(sets, tmpl, name); err != nil {
+			return nil, err
+		}
 		out, err := policy.Render(name, values)
 		if err != nil {
 			return nil, &UsageError{Err: err}
@@ -258,11 +266,33 @@ func renderPolicy(name, file string, sets []string) ([]byte, error) {
 	if err != nil {
 		return nil, Usagef("--file: %w", err)
 	}
+	if err := checkSetsUsed(sets, tmpl, file); err != nil {
+		return nil, err
+	}
 	out, err := policy.RenderDocument(tmpl, values)
 	if err != nil {
 		return nil, Usagef("render %s from %s: %w", name, file, err)
 	}
 	return out, nil
+}
+
+// checkSetsUsed refuses a --set whose placeholder the template does not use: the value would be
+// dropped silently, and a typo in a script would go unnoticed.
+func checkSetsUsed(sets []string, tmpl []byte, what string) error {
+	used := policy.UsedPlaceholders(tmpl)
+	for _, s := range sets {
+		k, _, _ := strings.Cut(s, "=")
+		k = strings.TrimSuffix(strings.TrimPrefix(k, "${"), "}")
+		if slices.Contains(used, k) {
+			continue
+		}
+		uses := "no placeholder"
+		if len(used) > 0 {
+			uses = strings.Join(used, ", ")
+		}
+		return Usagef("--set %s: %s does not use this placeholder; it uses %s", k, what, uses)
+	}
+	return nil
 }
 
 func parseSets(sets []string) (policy.Values, error) {

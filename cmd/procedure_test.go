@@ -3,6 +3,8 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -135,5 +137,88 @@ func TestExitCodesOfTheProcedure(t *testing.T) {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.want, out.String(), errOut.String())
 			}
 		})
+	}
+}
+
+func TestASetThatTheTemplateDoesNotUseIsRefused(t *testing.T) {
+	live := filepath.Join(t.TempDir(), "live.json")
+	if err := os.WriteFile(live, []byte(`{"version":"2.0","statement":[{"effect":"allow","action":["cvm:DescribeInstances"],"resource":["*"]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"policy", "render", "cspmPolicy", "--set", "CLS_Topic_ID=tp-1"},
+		{"policy", "render", "siemPolicy", "--set", "${Root_Account_ID}=100012345678"},
+		{"policy", "diff", "siemPolicy", "--file", live, "--set", "Root_Account_ID=100012345678"},
+	} {
+		f, _ := testFactory()
+		ios, _, out, errOut := TestIOStreams()
+		f.IO = ios
+		if code := run(context.Background(), f, args); code != ExitUsage || !strings.Contains(errOut.String(), "does not use") || out.String() != "" {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q; want exit 2 naming the unused placeholder", args, code, errOut.String(), out.String())
+		}
+	}
+	// Every placeholder set is one ciemPolicy uses: rendered.
+	f, _ := testFactory()
+	ios, _, _, errOut := TestIOStreams()
+	f.IO = ios
+	if code := run(context.Background(), f, []string{"policy", "render", "ciemPolicy", "--set", "CLS_Topic_ID=tp-1", "--set", "CLS_Logset_ID=ls-1",
+		"--set", "CLS_Region_ID=ap-guangzhou", "--set", "Root_Account_ID=100012345678"}); code != ExitOK {
+		t.Errorf("ciemPolicy with its own placeholders: exit %d: %s", code, errOut.String())
+	}
+}
+
+// TestInputRulesFailBeforeAnyCall: each rule of the procedure refuses the request with exit 2 naming its
+// flag, and the emulators' call logs show no call at all, so nothing was changed.
+func TestInputRulesFailBeforeAnyCall(t *testing.T) {
+	tests := []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"--mode", "quick", "--cloud-sync", "6h"}, "--cloud-sync"},
+		{[]string{"--mode", "manual", "--features", "host,soc", "--sub-user", "x", "--cloud-sync", "6h"}, "--cloud-sync"},
+		{[]string{"--mode", "manual", "--features", "cspm", "--sub-user", "x", "--lighthouse"}, "--lighthouse"},
+	}
+	for _, tt := range tests {
+		env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, out, errOut := tencentTestFactory(emulatorVars(env, t.TempDir()))
+		code := run(context.Background(), f, append([]string{"tencent", "--no-input"}, tt.args...))
+		if code != ExitUsage || !strings.Contains(errOut.String(), tt.flag) || out.String() != "" {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 naming %s", tt.args, code, errOut.String(), tt.flag)
+		}
+		if calls := env.Tencent.Calls(); len(calls) != 0 {
+			t.Errorf("%v: Tencent Cloud calls before the refusal: %+v", tt.args, calls)
+		}
+		if calls := env.SecurityCenter.Calls(); len(calls) != 0 {
+			t.Errorf("%v: Security Center calls before the refusal: %+v", tt.args, calls)
+		}
+		env.Close()
+	}
+}
+
+func TestAuditWithoutCSPMWarns(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	for _, format := range []string{"text", "json"} {
+		f, out, errOut := tencentTestFactory(emulatorVars(env, t.TempDir()))
+		args := []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,audit", "--audit-region", "ap-guangzhou",
+			"--sub-user", "audit-" + format, "--account", format, "--skip-sync", "--output", format}
+		if code := run(context.Background(), f, args); code != ExitOK {
+			t.Fatalf("exit %d\n%s", code, errOut.String())
+		}
+		if format == "text" && !strings.Contains(errOut.String(), "warning: audit logs are chosen without cspm") {
+			t.Errorf("stderr lacks the warning:\n%s", errOut.String())
+		}
+		if format == "json" {
+			var res struct{ Warnings []string }
+			if err := json.Unmarshal([]byte(out.String()), &res); err != nil || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "without cspm") {
+				t.Errorf("warnings %v (%v)", res.Warnings, err)
+			}
+		}
 	}
 }

@@ -142,7 +142,7 @@ very last step, only once everything before succeeded.`,
 	fl.StringVar(&opts.Regions, "regions", "", "comma-separated Tencent Cloud regions Security Center syncs, or all (default: all the other site does not sync)")
 	fl.BoolVar(&opts.Request.RegionManagement, "region-management", false, "new regions join the sync automatically")
 	fl.StringVar(&opts.Request.HostSync, "host-sync", "", "host sync frequency: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
-	fl.StringVar(&opts.Request.CloudSync, "cloud-sync", "", "cloud-service sync frequency: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
+	fl.StringVar(&opts.Request.CloudSync, "cloud-sync", "", "cloud-service sync frequency, feature cspm only: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
 	fl.StringVar(&opts.Request.AKCheck, "ak-check", "", "AK service status check frequency: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
 	fl.BoolVar(&opts.Request.SkipSync, "skip-sync", false, "leave out the first asset sync")
 	fl.StringVar(&opts.SecurityCenterEndpoint, "security-center-endpoint", "", "send Security Center calls to this http(s)://HOST[:PORT] (env ONBOARD_SECURITY_CENTER_ENDPOINT)")
@@ -192,6 +192,9 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if !opts.Rollback {
 		if err := req.Validate(); err != nil {
 			return &UsageError{Err: err}
+		}
+		for _, w := range req.Warnings() {
+			fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
 		}
 	}
 	if opts.SecretID != "" && !opts.SecretKeyStdin {
@@ -371,8 +374,12 @@ func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engi
 func writeSecurityCenterResult(b *strings.Builder, r onboarding.Result) {
 	if sc := r.SecurityCenter; sc != nil && sc.Submitted {
 		fmt.Fprintf(b, "Security Center (%s site): account %q, AuthId %d, status %s, modules %s\n", sc.Site, sc.DisplayName, sc.AuthID, sc.Status, strings.Join(sc.Modules, ", "))
-		fmt.Fprintf(b, "  regions %s (new regions join automatically: %v); host sync %s, cloud-service sync %s, AK status check %s\n",
-			strings.Join(sc.Regions, ", "), sc.RegionManagement, sc.HostSync, sc.CloudSync, sc.AKCheck)
+		cloud := ""
+		if sc.CloudSync != "" {
+			cloud = ", cloud-service sync " + sc.CloudSync
+		}
+		fmt.Fprintf(b, "  regions %s (new regions join automatically: %v); host sync %s%s, AK status check %s\n",
+			strings.Join(sc.Regions, ", "), sc.RegionManagement, sc.HostSync, cloud, sc.AKCheck)
 	} else if sc != nil {
 		fmt.Fprintf(b, "Security Center was skipped: enter these values in its console:\n  %s\n", strings.Join(sc.Console, "\n  "))
 	}

@@ -341,7 +341,10 @@ func requestFromAnswers(a wizard.Answers) onboarding.Request {
 		req.Regions = slices.Clone(a.Regions)
 		sort.Strings(req.Regions)
 		req.RegionManagement = a.DefaultRegion
-		req.HostSync, req.CloudSync, req.AKCheck = frequency(a.HostSyncMinutes), frequency(a.CloudSyncMinutes), frequency(a.AKCheckMinutes)
+		req.HostSync, req.AKCheck = frequency(a.HostSyncMinutes), frequency(a.AKCheckMinutes)
+		if a.Has(policy.FeatureCSPM) {
+			req.CloudSync = frequency(a.CloudSyncMinutes) // Security Center's procedure sets it with CSPM only
+		}
 	}
 	if a.Has(policy.FeatureAudit) {
 		req.AuditRegion = a.AuditRegion

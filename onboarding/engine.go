@@ -108,6 +108,8 @@ type Result struct {
 	// RootKey is what became of the root key this run used: not used, kept, disabled or deleted.
 	RootKey   string   `json:"root_key"`
 	NextSteps []string `json:"next_steps"`
+	// Warnings are the request's choices the procedure advises against (Request.Warnings).
+	Warnings []string `json:"warnings,omitempty"`
 	// PartlyDone names what failed in a run that otherwise finished: a first sync or a check of the
 	// connection that was partly done. Empty when everything was done.
 	PartlyDone []string `json:"partly_done,omitempty"`
@@ -161,6 +163,7 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 		emit = func(Event) {}
 	}
 	r := &run{e: e, req: req, emit: emit}
+	r.res.Warnings = req.Warnings()
 	// Identify first: the account's name (and lock) follow from the owner UIN.
 	if err := r.identify(ctx); err != nil {
 		return Result{}, err

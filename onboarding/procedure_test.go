@@ -122,3 +122,40 @@ func TestAPartialFirstSyncMakesTheOnboardingPartlyDone(t *testing.T) {
 		t.Fatalf("partly done: %v", res.PartlyDone)
 	}
 }
+
+func TestCloudServiceSyncBelongsToCSPM(t *testing.T) {
+	withCSPM := procedureRequest(policy.FeatureHost, policy.FeatureCSPM)
+	if err := withCSPM.Validate(); err != nil || withCSPM.CloudSync != DefaultFrequency {
+		t.Fatalf("cspm: cloud sync %q (%v), want the default %s", withCSPM.CloudSync, err, DefaultFrequency)
+	}
+	hostOnly := procedureRequest(policy.FeatureHost)
+	if err := hostOnly.Validate(); err != nil || hostOnly.CloudSync != "" {
+		t.Fatalf("host only: cloud sync %q (%v), want none", hostOnly.CloudSync, err)
+	}
+	// Validating twice (the face, then the engine) keeps it valid.
+	if err := hostOnly.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range []Request{{Mode: ModeQuick, CloudSync: "6h"}, procedureRequest(policy.FeatureSOC)} {
+		req.CloudSync = "6h"
+		var fe *FieldError
+		if err := req.Validate(); !errors.As(err, &fe) || fe.Field != "cloud-sync" {
+			t.Errorf("%s %v with --cloud-sync: %v", req.Mode, req.Features, err)
+		}
+	}
+}
+
+func TestAuditWithoutCSPMIsWarnedAbout(t *testing.T) {
+	for _, tt := range []struct {
+		features []string
+		warned   bool
+	}{{[]string{"audit"}, true}, {[]string{"host", "audit"}, true}, {[]string{"cspm", "audit"}, false}, {[]string{"host"}, false}} {
+		req := procedureRequest(tt.features...)
+		if err := req.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if w := req.Warnings(); (len(w) == 1) != tt.warned {
+			t.Errorf("%v: warnings %v", tt.features, w)
+		}
+	}
+}

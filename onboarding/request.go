@@ -46,6 +46,7 @@ type Request struct {
 	RegionManagement bool
 	// HostSync, CloudSync and AKCheck are how often Security Center syncs hosts, syncs cloud services and
 	// checks the key: 1h, 3h, 6h, 12h, 24h, 7d or off. Defaults: 24h, 24h and 24h (once a day each).
+	// CloudSync belongs to feature cspm: without it, it stays empty and Security Center's is left alone.
 	HostSync, CloudSync, AKCheck string
 	// SkipSync leaves out the first asset sync.
 	SkipSync bool
@@ -229,10 +230,21 @@ func (r *Request) validateSecurityCenter() error {
 		}
 		seen[reg] = true
 	}
-	for _, f := range []struct {
+	// Security Center's procedure sets the cloud-service sync with CSPM only (quick mode syncs hosts).
+	if r.CloudSync != "" && !slices.Contains(r.Features, policy.FeatureCSPM) {
+		return &FieldError{"cloud-sync", "applies to feature cspm only (Security Center syncs cloud services for CSPM); add cspm to --features or leave it out"}
+	}
+	frequencies := []struct {
 		flag string
 		v    *string
-	}{{"host-sync", &r.HostSync}, {"cloud-sync", &r.CloudSync}, {"ak-check", &r.AKCheck}} {
+	}{{"host-sync", &r.HostSync}, {"ak-check", &r.AKCheck}}
+	if slices.Contains(r.Features, policy.FeatureCSPM) {
+		frequencies = append(frequencies, struct {
+			flag string
+			v    *string
+		}{"cloud-sync", &r.CloudSync})
+	}
+	for _, f := range frequencies {
 		if *f.v == "" {
 			*f.v = DefaultFrequency
 		}
@@ -299,6 +311,17 @@ func (r *Request) validatePolicyFiles() error {
 		r.overrides[name] = doc
 	}
 	return nil
+}
+
+// Warnings are choices the procedure advises against but allows; the faces print them before the run
+// and the result keeps them.
+func (r *Request) Warnings() []string {
+	var out []string
+	if slices.Contains(r.Features, policy.FeatureAudit) && !slices.Contains(r.Features, policy.FeatureCSPM) {
+		out = append(out, "audit logs are chosen without cspm: Security Center's procedure ties the audit logs (CIEM) to CSPM, "+
+			"whose checks read the cloud configuration the events refer to; add cspm to --features unless CSPM is connected otherwise")
+	}
+	return out
 }
 
 // grantNames are the policies this request attaches, ciemPolicy included with feature audit.

@@ -365,7 +365,7 @@ func frequencyDiff(have, want securitycenter.RefreshSettings) (securitycenter.Re
 		d.HostSync = want.HostSync
 		what = append(what, "host sync "+string(want.HostSync))
 	}
-	if have.CloudServiceSync != want.CloudServiceSync {
+	if want.CloudServiceSync != "" && have.CloudServiceSync != want.CloudServiceSync {
 		d.CloudServiceSync = want.CloudServiceSync
 		what = append(what, "cloud service sync "+string(want.CloudServiceSync))
 	}
@@ -435,10 +435,11 @@ func (r *run) consoleValues() *SecurityCenterResult {
 	}
 	res.Console = append(res.Console,
 		"Region management: "+regionText+"; new regions join automatically: "+yesNo(r.req.RegionManagement),
-		"Host asset sync: "+every(r.req.HostSync),
-		"Cloud service sync: "+every(r.req.CloudSync),
-		"AK service status check: "+every(r.req.AKCheck),
-	)
+		"Host asset sync: "+every(r.req.HostSync))
+	if r.req.CloudSync != "" {
+		res.Console = append(res.Console, "Cloud service sync: "+every(r.req.CloudSync))
+	}
+	res.Console = append(res.Console, "AK service status check: "+every(r.req.AKCheck))
 	return res
 }
 

@@ -195,7 +195,9 @@ func (a Answers) CommandLine() string {
 			args = append(args, "--region-management")
 		}
 		add("--host-sync", Frequency(a.HostSyncMinutes))
-		add("--cloud-sync", Frequency(a.CloudSyncMinutes))
+		if a.Has(policy.FeatureCSPM) {
+			add("--cloud-sync", Frequency(a.CloudSyncMinutes))
+		}
 		add("--ak-check", Frequency(a.AKCheckMinutes))
 	}
 	if a.Identity.Root && a.RootKey != "" {

@@ -91,7 +91,9 @@ func (m Model) summaryLines() []string {
 		add("Security Center", a.DisplayName+" with Alibaba key "+a.Alibaba.Masked())
 		add("Regions", strings.Join(a.Regions, ", "))
 		add("Host sync", PeriodLabel(a.HostSyncMinutes))
-		add("Cloud-service sync", PeriodLabel(a.CloudSyncMinutes))
+		if a.Has(policy.FeatureCSPM) {
+			add("Cloud-service sync", PeriodLabel(a.CloudSyncMinutes))
+		}
 		add("AK status check", PeriodLabel(a.AKCheckMinutes))
 	}
 	return l

@@ -436,16 +436,19 @@ func screens() []screen {
 			ID: scrFreq, Title: "Sync frequencies",
 			Skip: func(a Answers) bool { return a.SkipSecurityCenter },
 			Fields: func(m Model) []field {
-				return []field{
-					choiceField("host", "Host asset sync", periodOptions(false), strconv.Itoa(orDefault(m.ans.HostSyncMinutes, 360))),
-					choiceField("cloud", "Cloud-service asset sync", periodOptions(false), strconv.Itoa(orDefault(m.ans.CloudSyncMinutes, 1440))),
-					choiceField("ak", "AccessKey status check", periodOptions(true), strconv.Itoa(m.akDefault())),
+				fields := []field{choiceField("host", "Host asset sync", periodOptions(false), strconv.Itoa(orDefault(m.ans.HostSyncMinutes, 360)))}
+				if m.ans.Has(policy.FeatureCSPM) { // the procedure sets the cloud-service sync with CSPM only
+					fields = append(fields, choiceField("cloud", "Cloud-service asset sync", periodOptions(false), strconv.Itoa(orDefault(m.ans.CloudSyncMinutes, 1440))))
 				}
+				return append(fields, choiceField("ak", "AccessKey status check", periodOptions(true), strconv.Itoa(m.akDefault())))
 			},
 			Commit: func(m *Model, v values) {
 				a := &m.ans
 				a.HostSyncMinutes, _ = strconv.Atoi(v["host"])
-				a.CloudSyncMinutes, _ = strconv.Atoi(v["cloud"])
+				a.CloudSyncMinutes = 0
+				if c, ok := v["cloud"]; ok {
+					a.CloudSyncMinutes, _ = strconv.Atoi(c)
+				}
 				a.AKCheckMinutes, _ = strconv.Atoi(v["ak"])
 			},
 		},
