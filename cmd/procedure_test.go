@@ -222,3 +222,55 @@ func TestAuditWithoutCSPMWarns(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountsShowTheSecurityCenterSideAndTheReminder: after an onboarding, `accounts show` says in
+// text and JSON what Security Center was given, and never to delete or disable the sub-user or its key.
+func TestAccountsShowTheSecurityCenterSideAndTheReminder(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	vars := emulatorVars(env, t.TempDir())
+	f, _, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,cspm,audit", "--cspm-policy", "custom",
+		"--audit-region", "ap-guangzhou", "--sub-user", "sas-reader", "--account", "prod", "--site", "outside", "--regions", "ap-guangzhou",
+		"--host-sync", "6h", "--cloud-sync", "12h", "--skip-sync"}); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	f, out, _ := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"accounts", "show", "prod"}); code != ExitOK {
+		t.Fatalf("show: exit %d", code)
+	}
+	for _, want := range []string{"Security Center:", "outside site", "status normal", "Host, CSPM", "ap-guangzhou", "host sync 6h, cloud-service sync 12h, AK status check 24h",
+		"Audit logs:", "Kafka topic", "Never delete or disable sub-user sas-reader", "Keep cspmPolicy up to date", "cspmPolicy, ciemPolicy"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("accounts show lacks %q:\n%s", want, out.String())
+		}
+	}
+	f, out, _ = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"accounts", "show", "prod", "--output", "json"}); code != ExitOK {
+		t.Fatalf("show json: exit %d", code)
+	}
+	var v struct {
+		Reminders      []string
+		SecurityCenter *struct {
+			Auth     string   `json:"auth_id"`
+			State    string   `json:"status"`
+			Modules  []string `json:"modules"`
+			Regions  []string `json:"regions"`
+			Cloud    string   `json:"cloud_sync"`
+			AuditLog *struct {
+				KafkaTopic string `json:"kafka_topic"`
+			} `json:"audit_log"`
+		} `json:"security_center"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &v); err != nil {
+		t.Fatal(err)
+	}
+	sc := v.SecurityCenter
+	if sc == nil || sc.Auth == "" || sc.State != "normal" || len(sc.Modules) != 3 || !slices.Equal(sc.Regions, []string{"ap-guangzhou"}) || sc.Cloud != "12h" ||
+		sc.AuditLog == nil || sc.AuditLog.KafkaTopic == "" || len(v.Reminders) != 2 {
+		t.Errorf("accounts show json: %s", out.String())
+	}
+}

@@ -324,7 +324,7 @@ func writeTencentResult(w io.Writer, r onboarding.Result) error {
 	for _, l := range []struct {
 		title string
 		items []string
-	}{{"Created", r.Created}, {"Reused", r.Reused}, {"Verified", r.Verified}, {"Next steps", r.NextSteps}} {
+	}{{"Created", r.Created}, {"Reused", r.Reused}, {"Verified", r.Verified}, {"Next steps", r.NextSteps}, {"Keep in mind", r.Reminders}} {
 		if len(l.items) > 0 {
 			fmt.Fprintf(&b, "%s:\n  - %s\n", l.title, strings.Join(l.items, "\n  - "))
 		}

@@ -476,7 +476,7 @@ func fixFor(msg string) string {
 
 // outcome is the summary screen's view of an engine result.
 func outcome(r onboarding.Result) wizard.Outcome {
-	o := wizard.Outcome{Created: r.Created, Verified: r.Verified, Next: r.NextSteps}
+	o := wizard.Outcome{Created: r.Created, Verified: r.Verified, Next: r.NextSteps, Reminders: r.Reminders}
 	if r.AccessKeyID != "" {
 		o.KeyPlace = fmt.Sprintf("API key %s of sub-user %s, its secret in the %s secret store", tencent.MaskID(r.AccessKeyID), r.SubUser, r.KeyStoredIn)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"onboard/inventory"
+	"onboard/policy"
 	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
@@ -108,6 +109,9 @@ type Result struct {
 	// RootKey is what became of the root key this run used: not used, kept, disabled or deleted.
 	RootKey   string   `json:"root_key"`
 	NextSteps []string `json:"next_steps"`
+	// Reminders are what the procedure says must be kept in mind from now on: never delete or disable the
+	// sub-user or its key; keep a custom cspmPolicy up to date.
+	Reminders []string `json:"reminders"`
 	// Warnings are the request's choices the procedure advises against (Request.Warnings).
 	Warnings []string `json:"warnings,omitempty"`
 	// PartlyDone names what failed in a run that otherwise finished: a first sync or a check of the
@@ -186,6 +190,10 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 		}
 	}
 	r.res.NextSteps = append(slices.Clone(nextSteps), r.res.NextSteps...)
+	r.res.Reminders = []string{KeepReminder(r.res.SubUser, r.res.AccessKeyID)}
+	if r.req.CSPMPolicy == policy.CSPMCustom && slices.Contains(r.req.Features, policy.FeatureCSPM) {
+		r.res.Reminders = append(r.res.Reminders, "Keep cspmPolicy up to date: "+CSPMPolicyReminder)
+	}
 	if s := r.res.FirstSync; s != nil && s.Partial {
 		r.res.NotePartlyDone(*s)
 	}

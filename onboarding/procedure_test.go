@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"onboard/policy"
+	"onboard/tencent"
 )
 
 // procedureRequest is a manual onboarding of features over one region, with the first sync run.
@@ -157,5 +158,40 @@ func TestAuditWithoutCSPMIsWarnedAbout(t *testing.T) {
 		if w := req.Warnings(); (len(w) == 1) != tt.warned {
 			t.Errorf("%v: warnings %v", tt.features, w)
 		}
+	}
+}
+
+func TestTheProcedureRemindersAreSaidWhereTheyMatter(t *testing.T) {
+	f := newFixture(t)
+	f.engine.OperatorKeyID = f.env.TencentSecretID
+	req := procedureRequest(policy.FeatureHost, policy.FeatureCSPM)
+	req.CSPMPolicy = policy.CSPMCustom
+	if w := strings.Join(req.Warnings(), "\n"); !strings.Contains(w, "custom cspmPolicy") {
+		t.Errorf("choosing the custom cspmPolicy says nothing about keeping it up to date: %q", w)
+	}
+	res, err := f.engine.Apply(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reminders := strings.Join(res.Reminders, "\n")
+	for _, want := range []string{"Never delete or disable sub-user sas-reader or its API key " + tencent.MaskID(res.AccessKeyID), "Keep cspmPolicy up to date"} {
+		if !strings.Contains(reminders, want) {
+			t.Errorf("reminders lack %q: %v", want, res.Reminders)
+		}
+	}
+	next := strings.Join(res.NextSteps, "\n")
+	for _, want := range []string{"root account's key " + tencent.MaskID(f.env.TencentSecretID), camKeysPage} {
+		if !strings.Contains(next, want) {
+			t.Errorf("the root key reminder lacks %q: %v", want, res.NextSteps)
+		}
+	}
+	// The preset CSPM grants need no upkeep: no such reminder.
+	g := newFixture(t)
+	res, err = g.engine.Apply(context.Background(), procedureRequest(policy.FeatureCSPM), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := strings.Join(res.Reminders, "\n"); strings.Contains(r, "cspmPolicy") || !strings.Contains(r, "Never delete or disable") {
+		t.Errorf("preset reminders: %v", res.Reminders)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"onboard/policy"
 	"onboard/securitycenter"
+	"onboard/tencent"
 )
 
 // Modes of Security Center's procedure.
@@ -321,7 +322,22 @@ func (r *Request) Warnings() []string {
 		out = append(out, "audit logs are chosen without cspm: Security Center's procedure ties the audit logs (CIEM) to CSPM, "+
 			"whose checks read the cloud configuration the events refer to; add cspm to --features unless CSPM is connected otherwise")
 	}
+	if slices.Contains(r.Features, policy.FeatureCSPM) && r.CSPMPolicy == policy.CSPMCustom {
+		out = append(out, CSPMPolicyReminder)
+	}
 	return out
+}
+
+// CSPMPolicyReminder is said whenever the custom cspmPolicy is chosen, as Security Center's procedure does.
+const CSPMPolicyReminder = "the custom cspmPolicy grants only the reads this version knows CSPM's checks need: when Security Center adds " +
+	"check items, they fail until the policy is updated; compare it with `onboard policy diff cspmPolicy`, and run onboard tencent " +
+	"with a newer onboard (or --policy-file cspmPolicy=FILE) to update it, or choose --cspm-policy preset"
+
+// KeepReminder is Security Center's warning about the sub-user and its key, said in the summary and by
+// `onboard accounts show`.
+func KeepReminder(subUser, keyID string) string {
+	return fmt.Sprintf("Never delete or disable sub-user %s or its API key %s: Security Center reads your assets with them, "+
+		"and the connection stops the moment either goes. To replace the key, run onboard tencent again.", subUser, tencent.MaskID(keyID))
 }
 
 // grantNames are the policies this request attaches, ciemPolicy included with feature audit.

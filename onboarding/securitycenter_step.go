@@ -79,6 +79,17 @@ func (r *run) scFrequencies() securitycenter.RefreshSettings {
 		CloudServiceSync: securitycenter.Frequency(r.req.CloudSync), KeyCheck: securitycenter.Frequency(r.req.AKCheck)}
 }
 
+// SecurityCenterModules names Security Center's modules of the features, as the console shows them.
+func SecurityCenterModules(features []string) []string {
+	var out []string
+	for _, f := range features {
+		if m, ok := featureModules[f]; ok {
+			out = append(out, string(m))
+		}
+	}
+	return out
+}
+
 func moduleNames(mods []securitycenter.Module) []string {
 	out := make([]string, len(mods))
 	for i, m := range mods {
@@ -508,5 +519,8 @@ func (r *run) recordSecurityCenter(a *store.Account) {
 	a.Regions = r.sc.regions
 	if r.sc.submitted {
 		a.AuthID = strconv.FormatInt(r.sc.authID, 10)
+	}
+	if sc := r.res.SecurityCenter; sc != nil {
+		a.SecurityCenterStatus = sc.Status
 	}
 }

@@ -30,9 +30,11 @@ type Account struct {
 	CloudSync        string
 	AKCheck          string
 	AuthID           string // Security Center's AuthId
-	Audit            AuditLog
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// SecurityCenterStatus is the account's status in Security Center when it was last recorded.
+	SecurityCenterStatus string
+	Audit                AuditLog
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
 // AuditLog holds the IDs of the audit-log delivery made for an account.
@@ -46,7 +48,7 @@ type AuditLog struct {
 
 const accountColumns = `name, owner_uin, display_name, site, sub_user_name, sub_user_uin, access_key_id, secret_item,
 	features, regions, region_management, host_sync, cloud_sync, ak_check, security_center_auth_id, audit,
-	created_at, updated_at, grants`
+	created_at, updated_at, grants, security_center_status`
 
 // SaveAccount inserts or replaces the account of that name, keeping its creation time.
 func (db *DB) SaveAccount(ctx context.Context, a Account) error {
@@ -59,17 +61,17 @@ func (db *DB) SaveAccount(ctx context.Context, a Account) error {
 	grants, _ := json.Marshal(nonNil(a.Grants))
 	now := formatTime(db.now())
 	_, err := db.sql.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(name) DO UPDATE SET owner_uin=excluded.owner_uin, display_name=excluded.display_name,
 			site=excluded.site, sub_user_name=excluded.sub_user_name, sub_user_uin=excluded.sub_user_uin,
 			access_key_id=excluded.access_key_id, secret_item=excluded.secret_item, features=excluded.features,
 			regions=excluded.regions, region_management=excluded.region_management, host_sync=excluded.host_sync,
 			cloud_sync=excluded.cloud_sync, ak_check=excluded.ak_check,
 			security_center_auth_id=excluded.security_center_auth_id, audit=excluded.audit,
-			grants=excluded.grants, updated_at=excluded.updated_at`,
+			grants=excluded.grants, security_center_status=excluded.security_center_status, updated_at=excluded.updated_at`,
 		a.Name, a.OwnerUIN, a.DisplayName, a.Site, a.SubUserName, a.SubUserUIN, a.AccessKeyID, a.SecretItem,
 		string(features), string(regions), a.RegionManagement, a.HostSync, a.CloudSync, a.AKCheck, a.AuthID,
-		string(audit), now, now, string(grants))
+		string(audit), now, now, string(grants), a.SecurityCenterStatus)
 	if err != nil {
 		return fmt.Errorf("save account %q: %w", a.Name, err)
 	}
@@ -133,7 +135,7 @@ func (db *DB) queryAccounts(ctx context.Context, where string, args ...any) ([]A
 		var features, regions, audit, created, updated, grants string
 		if err := rows.Scan(&a.Name, &a.OwnerUIN, &a.DisplayName, &a.Site, &a.SubUserName, &a.SubUserUIN,
 			&a.AccessKeyID, &a.SecretItem, &features, &regions, &a.RegionManagement, &a.HostSync, &a.CloudSync,
-			&a.AKCheck, &a.AuthID, &audit, &created, &updated, &grants); err != nil {
+			&a.AKCheck, &a.AuthID, &audit, &created, &updated, &grants, &a.SecurityCenterStatus); err != nil {
 			return nil, err
 		}
 		_ = json.Unmarshal([]byte(features), &a.Features)

@@ -147,7 +147,8 @@ var migrations = []string{
 		since TEXT NOT NULL
 	);`,
 	// The policies attached to an account's sub-user: what its key may read decides what a sync lists.
-	`ALTER TABLE accounts ADD COLUMN grants TEXT NOT NULL DEFAULT '[]';`,
+	`ALTER TABLE accounts ADD COLUMN grants TEXT NOT NULL DEFAULT '[]';
+	ALTER TABLE accounts ADD COLUMN security_center_status TEXT NOT NULL DEFAULT '';`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {

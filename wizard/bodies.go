@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -38,6 +39,11 @@ func grantsBody(m Model) string {
 			names = append(names, g.Name+" ("+kind+")")
 		}
 		b.WriteString(fmt.Sprintf("  %-12s %s\n", featureNames[f], strings.Join(names, ", ")))
+	}
+	if slices.Contains(custom, policy.CSPMPolicy) {
+		b.WriteString("\n" + m.st.Warn.Render(wrap("! Keep cspmPolicy up to date: it grants only the reads this version knows CSPM's checks need. "+
+			"When Security Center adds check items they fail until the policy is updated (onboard policy diff cspmPolicy; run onboard tencent "+
+			"again with a newer onboard). The preset grants need no upkeep.", m.width-2)) + "\n")
 	}
 	for _, name := range custom {
 		doc, err := policy.Template(name)
@@ -272,6 +278,7 @@ func summaryBody(m Model) string {
 		next = []string{"onboard assets list", "onboard sync --account " + m.ans.DisplayName}
 	}
 	section("Next", next)
+	section("Keep in mind", o.Reminders)
 	b.WriteString("\nEnter to exit.\n")
 	return b.String()
 }
