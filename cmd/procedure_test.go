@@ -274,3 +274,26 @@ func TestAccountsShowTheSecurityCenterSideAndTheReminder(t *testing.T) {
 		t.Errorf("accounts show json: %s", out.String())
 	}
 }
+
+// TestSkipPrintsEveryConsoleValueInText: with --security-center skip, the text output lists every value
+// the console asks for, the audit-log fields included.
+func TestSkipPrintsEveryConsoleValueInText(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	f, out, errOut := tencentTestFactory(emulatorVars(env, t.TempDir()))
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,cspm,audit", "--audit-region", "ap-guangzhou",
+		"--kafka-network", "private", "--sub-user", "sas-reader", "--security-center", "skip", "--skip-sync"}); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	text := out.String()
+	for _, want := range []string{"Security Center was skipped", "SecretId: ", "reveal-key", "Modules: Host, CSPM, AuditLogs", "Account name: sas-reader",
+		"Region management: ", "Host asset sync: every 24h", "Cloud service sync: every 24h", "AK service status check: every 24h",
+		"Kafka topic: ", "Kafka bootstrap address (private network): ", "CLS logset ID (the Kafka user name): ", "CLS region: ap-guangzhou"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text output lacks %q:\n%s", want, text)
+		}
+	}
+}

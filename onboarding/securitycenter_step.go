@@ -451,6 +451,15 @@ func (r *run) consoleValues() *SecurityCenterResult {
 		res.Console = append(res.Console, "Cloud service sync: "+every(r.req.CloudSync))
 	}
 	res.Console = append(res.Console, "AK service status check: "+every(r.req.AKCheck))
+	if a := r.audit; a != nil {
+		// The audit-log step of the console's procedure asks for these; Kafka's login is the logset ID with
+		// the sub-user's key (SecretId#SecretKey), which the console already holds.
+		res.Console = append(res.Console,
+			"Audit logs (CIEM): Kafka topic: "+a.KafkaTopic,
+			fmt.Sprintf("Audit logs (CIEM): Kafka bootstrap address (%s network): %s", a.KafkaNetwork, a.BootstrapServers),
+			"Audit logs (CIEM): CLS logset ID (the Kafka user name): "+a.LogsetID,
+			"Audit logs (CIEM): CLS region: "+a.Region)
+	}
 	return res
 }
 
