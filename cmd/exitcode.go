@@ -24,7 +24,9 @@ const exitCodesHelp = `Exit codes:
   2    usage: a flag, argument or input value is invalid or missing
   3    partly done (for example, some regions failed to sync)
   4    credentials rejected by Tencent Cloud or Alibaba Cloud
-  130  cancelled (Ctrl+C); a later run resumes where this one stopped`
+  130  cancelled (Ctrl+C); a later run resumes where this one stopped
+The pre-flight reports every problem at once: 2 if any input is invalid, else 4 if a key was rejected,
+else 1.`
 
 // UsageError is bad input from the person or script running the command: a missing or invalid flag,
 // argument or value. It maps to exit code 2.

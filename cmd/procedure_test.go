@@ -297,3 +297,75 @@ func TestSkipPrintsEveryConsoleValueInText(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncAlsoAsksSecurityCenter: `onboard sync` of a submitted account asks Security Center to
+// synchronise its hosts and cloud products and reports that on its own; --local-only and
+// --security-center-only choose one of the two, and a failed request is partly done (exit 3).
+func TestSyncAlsoAsksSecurityCenter(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	vars := emulatorVars(env, t.TempDir())
+	f, _, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,cspm", "--sub-user", "sas-reader",
+		"--account", "prod", "--regions", "ap-guangzhou", "--skip-sync"}); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	refreshes := func(since int) (n int) {
+		for _, c := range env.SecurityCenter.Calls()[since:] {
+			if c.Action == "RefreshAssets" && c.Code == "" {
+				n++
+			}
+		}
+		return n
+	}
+	tests := []struct {
+		name                string
+		flags               []string
+		wantSC, wantListing bool
+	}{
+		{"both", nil, true, true},
+		{"local only", []string{"--local-only"}, false, true},
+		{"security center only", []string{"--security-center-only"}, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := len(env.SecurityCenter.Calls())
+			f, out, errOut := tencentTestFactory(vars)
+			if code := run(context.Background(), f, append([]string{"sync", "--account", "prod", "--output", "json"}, tt.flags...)); code != ExitOK {
+				t.Fatalf("exit %d\n%s", code, errOut.String())
+			}
+			var reports []struct {
+				Counts         map[string]int
+				Outcomes       []struct{ Kind string }
+				SecurityCenter *struct{ Requested []string } `json:"security_center"`
+			}
+			if err := json.Unmarshal([]byte(out.String()), &reports); err != nil || len(reports) != 1 {
+				t.Fatalf("%v: %s", err, out.String())
+			}
+			r := reports[0]
+			if tt.wantSC != (r.SecurityCenter != nil && slices.Equal(r.SecurityCenter.Requested, []string{"ecs", "cloud_product"})) || tt.wantSC != (refreshes(sc) == 2) {
+				t.Errorf("security center: %+v, %d RefreshAssets", r.SecurityCenter, refreshes(sc))
+			}
+			if tt.wantListing != (len(r.Outcomes) > 0) || tt.wantListing != (r.Counts["cvm.instance"] > 0) {
+				t.Errorf("local inventory: counts %v, outcomes %v", r.Counts, r.Outcomes)
+			}
+		})
+	}
+	t.Run("a failed request is partly done", func(t *testing.T) {
+		env.SecurityCenter.FailNext("RefreshAssets", "InvalidParameter", 1)
+		f, out, _ := tencentTestFactory(vars)
+		if code := run(context.Background(), f, []string{"sync", "--account", "prod"}); code != ExitPartial || !strings.Contains(out.String(), "Security Center sync of \"prod\" FAILED: ecs") ||
+			!strings.Contains(out.String(), "requested for cloud_product") {
+			t.Errorf("exit %d:\n%s", code, out.String())
+		}
+	})
+	t.Run("--local-only and --security-center-only together", func(t *testing.T) {
+		f, _, _ := tencentTestFactory(vars)
+		if code := run(context.Background(), f, []string{"sync", "--account", "prod", "--local-only", "--security-center-only"}); code != ExitUsage {
+			t.Errorf("exit %d", code)
+		}
+	})
+}

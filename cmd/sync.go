@@ -18,6 +18,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"onboard/inventory"
+	"onboard/onboarding"
+	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
 )
@@ -35,6 +37,10 @@ type SyncOptions struct {
 	Endpoint    string
 	Insecure    bool
 	Rates       string
+	// LocalOnly leaves Security Center's sync out; SecurityCenterOnly leaves the local inventory out.
+	LocalOnly, SecurityCenterOnly bool
+	AlibabaProfile                string
+	SecurityCenterEndpoint        string
 }
 
 func newCmdSync(f *Factory) *cobra.Command {
@@ -46,8 +52,13 @@ func newCmdSync(f *Factory) *cobra.Command {
 inventory with the account's stored key, as fast as Tencent Cloud's per-action rate limits allow. Assets
 no longer listed are marked gone, not deleted. See them with onboard assets list.
 
+For an account onboard submitted to Security Center, it also asks Security Center to synchronise the
+account's hosts and cloud products (the console's "Synchronize assets"), reported on its own; this needs
+Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile).
+--local-only and --security-center-only choose one of the two.
+
 Kinds: ` + strings.Join(inventory.KindNames(), ", ") + `.
-A region or kind that fails is reported and the rest is kept (exit code 3).`,
+A region or kind that fails, or a Security Center request, is reported and the rest is kept (exit code 3).`,
 		Example: "  onboard sync --account prod\n  onboard sync --all --kinds cvm.instance,lighthouse.instance --regions ap-guangzhou,ap-shanghai",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -63,6 +74,10 @@ A region or kind that fails is reported and the rest is kept (exit code 3).`,
 	fl.StringVar(&opts.Rates, "rates", "published", "client-side rate limits: published (Tencent's per-action limits), off, or overrides such as cvm:DescribeInstances=20,cbs:DescribeDisks=50")
 	fl.StringVar(&opts.Endpoint, "tencent-endpoint", "", "send Tencent Cloud calls to this http(s)://HOST[:PORT] (env ONBOARD_TENCENT_ENDPOINT)")
 	fl.BoolVar(&opts.Insecure, "insecure-storage", false, "the keys are in the file store ($ONBOARD_HOME/secrets.json)")
+	fl.BoolVar(&opts.LocalOnly, "local-only", false, "sync only the local inventory, not Security Center")
+	fl.BoolVar(&opts.SecurityCenterOnly, "security-center-only", false, "only ask Security Center to synchronise the account's assets")
+	fl.StringVar(&opts.AlibabaProfile, "alibaba-profile", "", "aliyun CLI profile with the Alibaba Cloud credentials for Security Center")
+	fl.StringVar(&opts.SecurityCenterEndpoint, "security-center-endpoint", "", "send Security Center calls to this http(s)://HOST[:PORT] (env ONBOARD_SECURITY_CENTER_ENDPOINT)")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
@@ -78,8 +93,20 @@ type syncReport struct {
 	// Skipped are the account's regions no synced product is offered in.
 	Skipped  []string `json:"skipped_regions,omitempty"`
 	Duration string   `json:"duration"`
-	outcomes []inventory.Outcome
+	// SecurityCenter is Security Center's sync of a submitted account; nil when it was not asked.
+	SecurityCenter *securityCenterSyncView `json:"security_center,omitempty"`
+	outcomes       []inventory.Outcome
 }
+
+// securityCenterSyncView is the outcome of asking Security Center to synchronise an account's assets.
+type securityCenterSyncView struct {
+	onboarding.SecurityCenterSync
+	// NotAsked says why Security Center was not asked (no Alibaba Cloud credentials).
+	NotAsked string `json:"not_asked,omitempty"`
+}
+
+// errSecurityCenterPartial marks an account whose Security Center sync request failed.
+var errSecurityCenterPartial = errors.New("security center's sync was partly done")
 
 type syncOutcomeView struct {
 	Kind     string `json:"kind"`
@@ -99,6 +126,9 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 	}
 	if opts.All && opts.Account != "" {
 		return Usagef("--account and --all cannot be used together")
+	}
+	if opts.LocalOnly && opts.SecurityCenterOnly {
+		return Usagef("--local-only and --security-center-only cannot be used together")
 	}
 	var kinds []string
 	if opts.Kinds != "" {
@@ -132,14 +162,23 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 	var reports []syncReport
 	var errs []error
 	for _, a := range accounts {
-		report, err := syncAccount(ctx, f, db, secrets, a, opts, kinds, inventory.Options{Rates: rates, Unlimited: unlimited})
-		if report != nil {
-			reports = append(reports, *report)
+		report := &syncReport{Account: a.Name, Counts: map[string]int{}, Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}}
+		var err error
+		if !opts.SecurityCenterOnly {
+			report, err = syncAccount(ctx, f, db, secrets, a, opts, kinds, inventory.Options{Rates: rates, Unlimited: unlimited})
 		}
-		if err != nil {
-			if !errors.Is(err, inventory.ErrPartial) {
-				return err
+		if err != nil && !errors.Is(err, inventory.ErrPartial) {
+			return err
+		}
+		if !opts.LocalOnly {
+			scErr := syncSecurityCenter(ctx, f, opts, a, report)
+			if scErr != nil && !errors.Is(scErr, errSecurityCenterPartial) {
+				return scErr
 			}
+			err = errors.Join(err, scErr)
+		}
+		reports = append(reports, *report)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
 		}
 	}
@@ -237,6 +276,36 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 	return report, err
 }
 
+// syncSecurityCenter asks Security Center to synchronise a submitted account's assets and adds the
+// outcome to its report. An account onboard did not submit is left out, unless only Security Center was
+// asked for; without Alibaba Cloud credentials the report says Security Center was not asked.
+func syncSecurityCenter(ctx context.Context, f *Factory, opts *SyncOptions, a store.Account, report *syncReport) error {
+	if a.AuthID == "" {
+		if opts.SecurityCenterOnly {
+			return Usagef("--security-center-only: account %q was not submitted to Security Center by onboard (it was onboarded with --security-center skip); use its console's Synchronize assets", a.Name)
+		}
+		return nil
+	}
+	sc, _, err := securityCenterClient(f, opts.AlibabaProfile, opts.SecurityCenterEndpoint, a.Site)
+	if err != nil {
+		if errors.Is(err, securitycenter.ErrNoCredentials) && !opts.SecurityCenterOnly {
+			report.SecurityCenter = &securityCenterSyncView{SecurityCenterSync: onboarding.SecurityCenterSync{Requested: []string{}},
+				NotAsked: "no Alibaba Cloud credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile (or pass --local-only)"}
+			return nil
+		}
+		return err
+	}
+	res, err := onboarding.RefreshSecurityCenter(ctx, sc, a.Features)
+	if err != nil {
+		return err
+	}
+	report.SecurityCenter = &securityCenterSyncView{SecurityCenterSync: res}
+	if len(res.Failed) > 0 {
+		return fmt.Errorf("%w: %s", errSecurityCenterPartial, strings.Join(res.Failed, "; "))
+	}
+	return nil
+}
+
 // syncCredential reads the account's key from the secret store. A sandbox starts a fresh emulated
 // account each run, which does not know the sub-user key an earlier sandbox run stored, so a sandbox
 // sync uses the emulated account's own key.
@@ -252,6 +321,20 @@ func syncCredential(ctx context.Context, f *Factory, secrets store.SecretStore, 
 }
 
 func printSyncReport(w io.Writer, r syncReport) {
+	if sc := r.SecurityCenter; sc != nil {
+		switch {
+		case sc.NotAsked != "":
+			fmt.Fprintf(w, "Security Center sync of %q: not asked: %s\n", r.Account, sc.NotAsked)
+		case len(sc.Requested) > 0:
+			fmt.Fprintf(w, "Security Center sync of %q: requested for %s; Security Center synchronises in the background\n", r.Account, strings.Join(sc.Requested, ", "))
+		}
+		for _, failed := range sc.Failed {
+			fmt.Fprintf(w, "Security Center sync of %q FAILED: %s\n", r.Account, failed)
+		}
+	}
+	if r.Duration == "" {
+		return // only Security Center was asked
+	}
 	fmt.Fprintf(w, "Synced %q: %d assets in %s, %d rows written.\n", r.Account, r.Assets, r.Duration, r.Written)
 	type row struct{ regions, seen, inserted, updated, gone, failed int }
 	byKind := map[string]*row{}

@@ -25,11 +25,11 @@ func init() {
 	// Finding no key at all, or no profile of the name given, is input to fix, not a key rejected.
 	usageErrors = append(usageErrors, tencent.ErrNoCredentials, tencent.ErrNoProfile, securitycenter.ErrNoCredentials)
 	hints = append(hints,
-		errorHint{tencent.ErrAuth, "Tencent Cloud rejected the key: check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY or --profile, and that the key is active."},
+		errorHint{tencent.ErrAuth, "Tencent Cloud rejected the key: check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for temporary credentials) or --profile, and that the key is active and unexpired."},
 		errorHint{tencent.ErrDenied, "The key lacks a permission named above: grant it to the operator in the CAM console, or run with an administrator's key."},
 		errorHint{tencent.ErrKeyLimit, "Free a key slot in the CAM console (delete or disable an unused key of that user), then run again."},
 		errorHint{securitycenter.ErrNoCredentials, "Give Alibaba Cloud credentials for Security Center (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip and enter the values printed in the console."},
-		errorHint{securitycenter.ErrAuth, "Alibaba Cloud rejected the key: check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile, and that the key is active."},
+		errorHint{securitycenter.ErrAuth, "Alibaba Cloud rejected the key: check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile, and that the key is active."},
 		errorHint{store.ErrKeyringUnavailable, "Or keep secrets in a file: --insecure-storage (or ONBOARD_SECRET_STORE=file)."},
 	)
 }
@@ -67,6 +67,8 @@ func NewCmdTencent(f *Factory, runF func(context.Context, *TencentOptions) error
 		Long: `Onboard a Tencent Cloud account for Security Center: create (or reuse) a CAM sub-user with
 programmatic access only, grant it least-privilege policies per feature, create its API key straight into the
 OS keyring, verify the key, and record the account. Safe to run again: an unchanged request changes nothing.
+Before any change, a pre-flight checks every input and precondition (keys, secret store, permissions, the
+regions, logset and topic named) and reports every problem at once; --dry-run runs it too.
 
 Credentials never travel in argv: TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, --profile NAME (tccli or
 ~/.tencentcloud/credentials), or --secret-id with the key on standard input (--secret-key-stdin).
@@ -163,12 +165,17 @@ very last step, only once everything before succeeded.`,
 // newSecurityCenter builds the Security Center client of the request's site from the resolved Alibaba
 // Cloud credentials.
 func newSecurityCenter(f *Factory, opts *TencentOptions, site string) (*securitycenter.Client, securitycenter.Source, error) {
+	return securityCenterClient(f, opts.AlibabaProfile, opts.SecurityCenterEndpoint, site)
+}
+
+// securityCenterClient builds the Security Center client of a site from the Alibaba Cloud credentials
+// found for profile (--alibaba-profile; "" for the environment or the default profile).
+func securityCenterClient(f *Factory, profile, endpoint, site string) (*securitycenter.Client, securitycenter.Source, error) {
 	userHome, _ := os.UserHomeDir()
-	cred, err := securitycenter.ResolveCredentials(securitycenter.CredentialSources{Profile: opts.AlibabaProfile, Getenv: f.Getenv, Home: userHome})
+	cred, err := securitycenter.ResolveCredentials(securitycenter.CredentialSources{Profile: profile, Getenv: f.Getenv, Home: userHome})
 	if err != nil {
 		return nil, securitycenter.Source{}, fmt.Errorf("security center credentials: %w", err)
 	}
-	endpoint := opts.SecurityCenterEndpoint
 	if endpoint == "" {
 		endpoint = f.Getenv(envSecurityCenterEndpoint)
 	}
@@ -189,16 +196,22 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if opts.Rollback && opts.DryRun {
 		return Usagef("--rollback and --dry-run cannot be used together")
 	}
+	// Every invalid input that needs no call is reported at once, before any call; the engine's
+	// pre-flight then checks the rest (keys, secret store, what exists in the clouds) the same way.
+	var invalid []error
 	if !opts.Rollback {
 		if err := req.Validate(); err != nil {
-			return &UsageError{Err: err}
+			invalid = append(invalid, err)
 		}
 		for _, w := range req.Warnings() {
 			fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
 		}
 	}
 	if opts.SecretID != "" && !opts.SecretKeyStdin {
-		return Usagef("--secret-id needs --secret-key-stdin: the SecretKey is read from standard input, never from the command line")
+		invalid = append(invalid, errors.New("--secret-id needs --secret-key-stdin: the SecretKey is read from standard input, never from the command line"))
+	}
+	if len(invalid) > 0 {
+		return &UsageError{Err: errors.Join(invalid...)}
 	}
 	var keyReader io.Reader
 	if opts.SecretKeyStdin {
@@ -260,7 +273,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if opts.DryRun {
 		plan, err := engine.Plan(ctx, req)
 		if err != nil {
-			return inputError(err)
+			return engineError(err)
 		}
 		if f.JSON() {
 			return writeJSON(f.IO.Out, plan)
@@ -280,7 +293,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	}
 	res, err := engine.Apply(ctx, req, progress)
 	if err != nil {
-		return inputError(err)
+		return engineError(err)
 	}
 	if f.JSON() {
 		err = writeJSON(f.IO.Out, res)
@@ -293,16 +306,6 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	return partlyDone(res)
 }
 
-// inputError makes an engine error that names an invalid input (a region Security Center does not know,
-// found while planning or applying) a usage error: exit code 2.
-func inputError(err error) error {
-	var fe *onboarding.FieldError
-	if errors.As(err, &fe) {
-		return &UsageError{Err: err}
-	}
-	return err
-}
-
 // partlyDone is the exit status of a finished onboarding: exit code 3 when a first sync or a check of
 // the connection was partly done.
 func partlyDone(res onboarding.Result) error {
@@ -310,6 +313,27 @@ func partlyDone(res onboarding.Result) error {
 		return nil
 	}
 	return &PartialError{Err: fmt.Errorf("onboarding of %q partly done: %s", res.Account, strings.Join(res.PartlyDone, "; "))}
+}
+
+// engineError gives the engine's errors their exit codes. The pre-flight's error lists every problem
+// at once, and its exit code follows the most fixable class: any usage problem makes it exit 2, even
+// beside a rejected key, because the command as written can never succeed and exit 4 should promise that
+// only the key is wrong (a script that fetches a fresh key on 4 and retries would otherwise loop on a
+// bad flag; exitCode, too, checks for a UsageError before the credential sentinels). Otherwise a rejected key
+// unwraps to its client's ErrAuth (exit 4), and any other precondition exits 1. An invalid input met
+// after the pre-flight (a FieldError) is usage too.
+func engineError(err error) error {
+	var pf *onboarding.PreflightError
+	var fe *onboarding.FieldError
+	switch {
+	case errors.As(err, &pf):
+		if pf.Has(onboarding.ProblemUsage) {
+			return &UsageError{Err: err}
+		}
+	case errors.As(err, &fe):
+		return &UsageError{Err: err}
+	}
+	return err
 }
 
 func writeTencentResult(w io.Writer, r onboarding.Result) error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,11 +58,12 @@ func TestRequestSignedByTheNodeSDK(t *testing.T) {
 	}
 	defer env.Close()
 
-	call := func(secretKey string) map[string]any {
+	method := "POST"
+	callWith := func(secretID, secretKey, token string) map[string]any {
 		cmd := exec.Command("node", script, env.TencentEndpoint)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"),
-			"TENCENTCLOUD_SECRET_ID="+env.TencentSecretID, "TENCENTCLOUD_SECRET_KEY="+secretKey)
+		cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"), "REQ_METHOD="+method,
+			"TENCENTCLOUD_SECRET_ID="+secretID, "TENCENTCLOUD_SECRET_KEY="+secretKey, "TENCENTCLOUD_SESSION_TOKEN="+token)
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatalf("node: %v\n%s", err, out)
@@ -72,13 +74,30 @@ func TestRequestSignedByTheNodeSDK(t *testing.T) {
 		}
 		return res
 	}
+	call := func(secretKey string) map[string]any { return callWith(env.TencentSecretID, secretKey, "") }
 	if res := call(env.TencentSecretKey); res["ok"] != true || res["ownerUin"] != env.OwnerUIN {
 		t.Fatalf("Node SDK request refused: %v", res)
+	}
+	// Temporary credentials from the emulator's STS: the Node SDK's X-TC-Token is accepted, and needed.
+	id, key, token := federationToken(t, env)
+	if res := callWith(id, key, token); res["ok"] != true || res["ownerUin"] != env.OwnerUIN {
+		t.Fatalf("Node SDK request with temporary credentials refused: %v", res)
+	}
+	if res := callWith(id, key, ""); res["ok"] != false || res["code"] != "AuthFailure.TokenFailure" {
+		t.Fatalf("Node SDK request with a temporary key and no token: %v, want AuthFailure.TokenFailure", res)
 	}
 	wrong := []byte(env.TencentSecretKey)
 	wrong[len(wrong)/2] ^= 1
 	if res := call(string(wrong)); res["ok"] != false || res["code"] != "AuthFailure.SignatureFailure" {
 		t.Fatalf("request with a changed secret byte: %v, want AuthFailure.SignatureFailure", res)
+	}
+	// A GET, signed by the Node SDK's own GET rules (method, query and empty payload in the signature).
+	method = "GET"
+	if res := call(env.TencentSecretKey); res["ok"] != true || res["ownerUin"] != env.OwnerUIN {
+		t.Fatalf("Node SDK GET refused: %v", res)
+	}
+	if res := call(string(wrong)); res["ok"] != false || res["code"] != "AuthFailure.SignatureFailure" {
+		t.Fatalf("Node SDK GET with a changed secret byte: %v, want AuthFailure.SignatureFailure", res)
 	}
 }
 
@@ -125,4 +144,31 @@ func TestStartTakesSeedFilesGeneratorsAndFaults(t *testing.T) {
 			t.Errorf("%s was accepted", name)
 		}
 	}
+}
+
+// federationToken asks the emulator's STS for temporary credentials with the root key.
+func federationToken(t *testing.T, env *Env) (id, secret, token string) {
+	t.Helper()
+	doc := `{"version":"2.0","statement":[{"effect":"allow","action":["cam:GetUserAppId"],"resource":["*"]}]}`
+	body, _ := json.Marshal(map[string]any{"Name": "node", "Policy": url.QueryEscape(doc)})
+	r, _ := http.NewRequest(http.MethodPost, env.TencentEndpoint, bytes.NewReader(body))
+	r.Header.Set("X-TC-Action", "GetFederationToken")
+	r.Header.Set("X-TC-Version", "2018-08-13")
+	r.Header.Set("X-TC-Region", "ap-guangzhou")
+	tcloud.Sign(r, body, env.TencentSecretID, env.TencentSecretKey, "sts", time.Now())
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Response struct {
+			Credentials struct{ TmpSecretId, TmpSecretKey, Token string }
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Response.Credentials.Token == "" {
+		t.Fatalf("GetFederationToken: %v %+v", err, out)
+	}
+	c := out.Response.Credentials
+	return c.TmpSecretId, c.TmpSecretKey, c.Token
 }

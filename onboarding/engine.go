@@ -157,22 +157,17 @@ type run struct {
 	progress func(inventory.Progress)
 }
 
-// Apply runs the steps in order, journaling each, and returns the result. The per-account run lock keeps
-// two processes from onboarding the same account at once.
+// Apply runs the steps in order, journaling each, and returns the result. The pre-flight comes first:
+// every problem it finds is returned at once, as a *PreflightError, before the lock, the journal or any
+// change. The per-account run lock keeps two processes from onboarding the same account at once.
 func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Result, error) {
-	if err := req.Validate(); err != nil {
-		return Result{}, err
-	}
 	if emit == nil {
 		emit = func(Event) {}
 	}
 	r := &run{e: e, req: req, emit: emit}
 	r.res.Warnings = req.Warnings()
-	// Identify first: the account's name (and lock) follow from the owner UIN.
-	if err := r.identify(ctx); err != nil {
-		return Result{}, err
-	}
-	if err := r.checkPermissions(ctx); err != nil {
+	// The pre-flight also identifies the caller: the account's name (and lock) follow from the owner UIN.
+	if err := r.preflight(ctx, true); err != nil {
 		return Result{}, err
 	}
 	release, err := e.DB.AcquireRunLock(ctx, r.res.Account)
@@ -272,6 +267,9 @@ func (r *run) identify(ctx context.Context) error {
 func callerKind(id tencent.Identity) string {
 	if id.IsRoot() {
 		return fmt.Sprintf("root account %s (root key: consider retiring it once onboarding is done)", id.OwnerUIN)
+	}
+	if id.IsTemporary() {
+		return fmt.Sprintf("temporary credentials of %s in account %s", id.UserUIN, id.OwnerUIN)
 	}
 	return fmt.Sprintf("sub-user %s of account %s", id.UserUIN, id.OwnerUIN)
 }

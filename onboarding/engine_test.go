@@ -241,8 +241,19 @@ func TestAnAdminKeyLackingAPermissionNamesIt(t *testing.T) {
 	if m := f.mutatingCalls(); len(m) != 0 {
 		t.Errorf("calls before the check failed: %v", m)
 	}
-	// Without the check, the first refused call names its action.
+	// Without the check, the first refused call names its action: a read of the pre-flight, before any
+	// change.
 	req.SkipPermissionCheck = true
+	_, err = f.engine.Apply(ctx, req, nil)
+	if !errors.Is(err, tencent.ErrDenied) || !strings.Contains(err.Error(), "cls:DescribeLogsets") || errors.As(err, &pe) {
+		t.Fatalf("error %v, want ErrDenied naming cls:DescribeLogsets", err)
+	}
+	if m := f.mutatingCalls(); len(m) != 0 {
+		t.Errorf("calls before the pre-flight failed: %v", m)
+	}
+	// Without feature audit, the pre-flight reads nothing the operator may not, and the first refused
+	// call is the first change.
+	req = Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "newone", SecurityCenter: SecurityCenterSkip, SkipPermissionCheck: true}
 	_, err = f.engine.Apply(ctx, req, nil)
 	if !errors.Is(err, tencent.ErrDenied) || !strings.Contains(err.Error(), "cam:AddUser") || errors.As(err, &pe) {
 		t.Fatalf("error %v, want ErrDenied naming cam:AddUser", err)

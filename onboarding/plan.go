@@ -19,16 +19,11 @@ type Planned struct {
 }
 
 // Plan reports, step by step, what Apply would create, reuse or update. It makes no mutating call and
-// writes nothing (no journal, no lock): --dry-run and the wizard's review screen show it.
+// writes nothing (no journal, no lock): --dry-run and the wizard's review screen show it. It runs Apply's
+// pre-flight first, with the secret store's probe reading only, and returns its *PreflightError.
 func (e *Engine) Plan(ctx context.Context, req Request) ([]Planned, error) {
-	if err := req.Validate(); err != nil {
-		return nil, err
-	}
 	r := &run{e: e, req: req, emit: func(Event) {}}
-	if err := r.identify(ctx); err != nil {
-		return nil, err
-	}
-	if err := r.checkPermissions(ctx); err != nil {
+	if err := r.preflight(ctx, false); err != nil {
 		return nil, err
 	}
 	var out []Planned

@@ -5,7 +5,9 @@
 package onboarding
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -125,95 +127,121 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return fmt.Sprintf("invalid --%s: %s", e.Field, e.Message) }
 
-// Validate checks the request and fills defaults; it makes no call.
+// Validate checks the request and fills defaults; it makes no call. It reports every invalid field at
+// once: the error joins one *FieldError per problem (errors.As finds the first).
 func (r *Request) Validate() error {
-	switch r.Mode {
-	case "":
-		return &FieldError{"mode", "missing; valid values are manual, quick"}
-	case ModeManual, ModeQuick:
-	default:
-		return &FieldError{"mode", fmt.Sprintf("%q is not valid; valid values are manual, quick", r.Mode)}
+	var errs []error
+	for _, fe := range r.fieldErrors() {
+		errs = append(errs, fe)
 	}
-	if r.Mode == ModeQuick {
-		if len(r.Features) == 0 {
-			r.Features = []string{policy.FeatureHost}
-		}
-		if len(r.Features) != 1 || r.Features[0] != policy.FeatureHost {
-			return &FieldError{"features", "quick mode supports host only, as in Security Center; use --mode manual for cspm, soc or audit"}
+	return errors.Join(errs...)
+}
+
+// fieldErrors checks every field, filling defaults, and returns one error per invalid field. A check
+// that depends on another field (the sub-user on the mode, say) is left out while that field is invalid.
+func (r *Request) fieldErrors() []*FieldError {
+	var out []*FieldError
+	add := func(fe *FieldError) {
+		if fe != nil {
+			out = append(out, fe)
 		}
 	}
-	if len(r.Features) == 0 {
-		return &FieldError{"features", "missing; choose one or more of host, cspm, soc, audit"}
-	}
-	seen := map[string]bool{}
-	for _, f := range r.Features {
-		if !slices.Contains(policy.Features(), f) {
-			return &FieldError{"features", fmt.Sprintf("%q is not a feature; valid features are %s", f, strings.Join(policy.Features(), ", "))}
-		}
-		if !slices.Contains(built, f) {
-			return &FieldError{"features", fmt.Sprintf("%q is not supported by this version yet (it needs CLS and CloudAudit delivery); supported: %s", f, strings.Join(built, ", "))}
-		}
-		if seen[f] {
-			return &FieldError{"features", fmt.Sprintf("%q is listed twice", f)}
-		}
-		seen[f] = true
+	add(r.validateMode())
+	for _, f := range r.validateFeatures() {
+		add(f)
 	}
 	if r.Lighthouse && !slices.Contains(r.Features, policy.FeatureHost) {
-		return &FieldError{"lighthouse", "applies to feature host only; add host to --features or leave it out"}
+		add(&FieldError{"lighthouse", "applies to feature host only; add host to --features or leave it out"})
 	}
 	switch r.CSPMPolicy {
 	case "":
 		r.CSPMPolicy = policy.CSPMPreset
 	case policy.CSPMPreset, policy.CSPMCustom:
 	default:
-		return &FieldError{"cspm-policy", fmt.Sprintf("%q is not valid; valid values are preset, custom", r.CSPMPolicy)}
+		add(&FieldError{"cspm-policy", fmt.Sprintf("%q is not valid; valid values are preset, custom", r.CSPMPolicy)})
 	}
-	if err := r.validateSecurityCenter(); err != nil {
-		return err
-	}
-	if err := r.validateAudit(); err != nil {
-		return err
-	}
-	if err := r.validatePolicyFiles(); err != nil {
-		return err
-	}
+	out = append(out, r.validateSecurityCenter()...)
+	out = append(out, r.validateAudit()...)
+	out = append(out, r.validatePolicyFiles()...)
 	switch r.RootKey {
 	case "":
 		r.RootKey = RootKeyKeep
 	case RootKeyKeep, RootKeyDisable, RootKeyDelete:
 	default:
-		return &FieldError{"root-key", fmt.Sprintf("%q is not valid; valid values are keep, disable, delete", r.RootKey)}
+		add(&FieldError{"root-key", fmt.Sprintf("%q is not valid; valid values are keep, disable, delete", r.RootKey)})
 	}
-	if r.SubUser == "" {
-		if r.Mode != ModeQuick {
-			return &FieldError{"sub-user", "missing; name the CAM sub-user to create (letters, digits and +=,.@_-, at most 64)"}
+	switch {
+	case r.SubUser == "" && r.Mode == ModeManual:
+		add(&FieldError{"sub-user", "missing; name the CAM sub-user to create (letters, digits and +=,.@_-, at most 64)"})
+	case r.SubUser == "":
+		// quick mode names it after the account once the caller is known
+	case !subUserName.MatchString(r.SubUser):
+		add(&FieldError{"sub-user", fmt.Sprintf("%q is not a valid CAM user name: use 1-64 letters, digits and +=,.@_-", r.SubUser)})
+	}
+	return out
+}
+
+func (r *Request) validateMode() *FieldError {
+	switch r.Mode {
+	case "":
+		return &FieldError{"mode", "missing; valid values are manual, quick"}
+	case ModeManual, ModeQuick:
+		return nil
+	}
+	return &FieldError{"mode", fmt.Sprintf("%q is not valid; valid values are manual, quick", r.Mode)}
+}
+
+// validateFeatures checks the features; quick mode defaults them to host.
+func (r *Request) validateFeatures() []*FieldError {
+	if r.Mode == ModeQuick {
+		if len(r.Features) == 0 {
+			r.Features = []string{policy.FeatureHost}
 		}
-		return nil // quick mode names it after the account once the caller is known
+		if len(r.Features) != 1 || r.Features[0] != policy.FeatureHost {
+			return []*FieldError{{"features", "quick mode supports host only, as in Security Center; use --mode manual for cspm, soc or audit"}}
+		}
 	}
-	if !subUserName.MatchString(r.SubUser) {
-		return &FieldError{"sub-user", fmt.Sprintf("%q is not a valid CAM user name: use 1-64 letters, digits and +=,.@_-", r.SubUser)}
+	if len(r.Features) == 0 {
+		if r.Mode != ModeManual {
+			return nil // which features are needed depends on the mode, which is invalid
+		}
+		return []*FieldError{{"features", "missing; choose one or more of host, cspm, soc, audit"}}
 	}
-	return nil
+	var out []*FieldError
+	seen := map[string]bool{}
+	for _, f := range r.Features {
+		switch {
+		case !slices.Contains(policy.Features(), f):
+			out = append(out, &FieldError{"features", fmt.Sprintf("%q is not a feature; valid features are %s", f, strings.Join(policy.Features(), ", "))})
+		case !slices.Contains(built, f):
+			out = append(out, &FieldError{"features", fmt.Sprintf("%q is not supported by this version yet (it needs CLS and CloudAudit delivery); supported: %s", f, strings.Join(built, ", "))})
+		case seen[f]:
+			out = append(out, &FieldError{"features", fmt.Sprintf("%q is listed twice", f)})
+		}
+		seen[f] = true
+	}
+	return out
 }
 
 // validateSecurityCenter checks and defaults the Security Center and first-sync fields.
-func (r *Request) validateSecurityCenter() error {
+func (r *Request) validateSecurityCenter() []*FieldError {
+	var out []*FieldError
 	switch r.Site {
 	case "":
 		r.Site = string(securitycenter.SiteMainland)
 	case string(securitycenter.SiteMainland), string(securitycenter.SiteOutside):
 	default:
-		return &FieldError{"site", fmt.Sprintf("%q is not valid; valid values are mainland, outside", r.Site)}
+		out = append(out, &FieldError{"site", fmt.Sprintf("%q is not valid; valid values are mainland, outside", r.Site)})
 	}
 	switch r.SecurityCenter {
 	case "":
 		r.SecurityCenter = SecurityCenterSubmit
 	case SecurityCenterSubmit, SecurityCenterSkip:
 	default:
-		return &FieldError{"security-center", fmt.Sprintf("%q is not valid; valid values are submit, skip", r.SecurityCenter)}
+		out = append(out, &FieldError{"security-center", fmt.Sprintf("%q is not valid; valid values are submit, skip", r.SecurityCenter)})
 	}
 	if len(r.AccountName) > 64 || strings.ContainsFunc(r.AccountName, func(c rune) bool { return c < ' ' || c == 0x7f }) {
-		return &FieldError{"account-name", "use at most 64 printable characters"}
+		out = append(out, &FieldError{"account-name", "use at most 64 printable characters"})
 	}
 	if len(r.Regions) == 0 {
 		r.Regions = []string{RegionsAll}
@@ -222,18 +250,18 @@ func (r *Request) validateSecurityCenter() error {
 	for _, reg := range r.Regions {
 		switch {
 		case reg == RegionsAll && len(r.Regions) != 1:
-			return &FieldError{"regions", "all cannot be combined with a list of regions; give either all or region IDs such as ap-guangzhou,ap-shanghai"}
+			out = append(out, &FieldError{"regions", "all cannot be combined with a list of regions; give either all or region IDs such as ap-guangzhou,ap-shanghai"})
 		case reg == RegionsAll:
 		case !regionID.MatchString(reg):
-			return &FieldError{"regions", fmt.Sprintf("%q is not a Tencent Cloud region ID; valid values are all or a list such as ap-guangzhou,ap-shanghai", reg)}
+			out = append(out, &FieldError{"regions", fmt.Sprintf("%q is not a Tencent Cloud region ID; valid values are all or a list such as ap-guangzhou,ap-shanghai", reg)})
 		case seen[reg]:
-			return &FieldError{"regions", fmt.Sprintf("%q is listed twice", reg)}
+			out = append(out, &FieldError{"regions", fmt.Sprintf("%q is listed twice", reg)})
 		}
 		seen[reg] = true
 	}
 	// Security Center's procedure sets the cloud-service sync with CSPM only (quick mode syncs hosts).
 	if r.CloudSync != "" && !slices.Contains(r.Features, policy.FeatureCSPM) {
-		return &FieldError{"cloud-sync", "applies to feature cspm only (Security Center syncs cloud services for CSPM); add cspm to --features or leave it out"}
+		out = append(out, &FieldError{"cloud-sync", "applies to feature cspm only (Security Center syncs cloud services for CSPM); add cspm to --features or leave it out"})
 	}
 	frequencies := []struct {
 		flag string
@@ -250,32 +278,33 @@ func (r *Request) validateSecurityCenter() error {
 			*f.v = DefaultFrequency
 		}
 		if _, err := securitycenter.ParseFrequency(*f.v); err != nil {
-			return &FieldError{f.flag, fmt.Sprintf("%q is not valid; valid values are 1h, 3h, 6h, 12h, 24h, 7d, off", *f.v)}
+			out = append(out, &FieldError{f.flag, fmt.Sprintf("%q is not valid; valid values are 1h, 3h, 6h, 12h, 24h, 7d, off", *f.v)})
 		}
 	}
-	return nil
+	return out
 }
 
 // validateAudit checks and defaults the audit-log fields; they are refused without feature audit, so a
 // script that forgot the feature hears about it.
-func (r *Request) validateAudit() error {
+func (r *Request) validateAudit() []*FieldError {
+	var out []*FieldError
 	if !slices.Contains(r.Features, policy.FeatureAudit) {
 		for _, f := range []struct{ flag, v string }{{"audit-region", r.AuditRegion}, {"audit-logset", r.AuditLogset},
 			{"audit-topic", r.AuditTopic}, {"kafka-network", r.KafkaNetwork}} {
 			if f.v != "" {
-				return &FieldError{f.flag, "applies to feature audit only; add audit to --features or leave it out"}
+				out = append(out, &FieldError{f.flag, "applies to feature audit only; add audit to --features or leave it out"})
 			}
 		}
 		if r.VerifyKafka {
-			return &FieldError{"verify-kafka", "applies to feature audit only; add audit to --features or leave it out"}
+			out = append(out, &FieldError{"verify-kafka", "applies to feature audit only; add audit to --features or leave it out"})
 		}
-		return nil
+		return out
 	}
 	switch {
 	case r.AuditRegion == "":
-		return &FieldError{"audit-region", "missing; name the region of the audit-log logset and topic, e.g. ap-guangzhou"}
+		out = append(out, &FieldError{"audit-region", "missing; name the region of the audit-log logset and topic, e.g. ap-guangzhou"})
 	case !regionID.MatchString(r.AuditRegion):
-		return &FieldError{"audit-region", fmt.Sprintf("%q is not a Tencent Cloud region ID, e.g. ap-guangzhou", r.AuditRegion)}
+		out = append(out, &FieldError{"audit-region", fmt.Sprintf("%q is not a Tencent Cloud region ID, e.g. ap-guangzhou", r.AuditRegion)})
 	}
 	for _, f := range []struct {
 		flag string
@@ -285,33 +314,70 @@ func (r *Request) validateAudit() error {
 			*f.v = AuditNew
 		}
 		if *f.v != AuditNew && !clsID.MatchString(*f.v) {
-			return &FieldError{f.flag, fmt.Sprintf("%q is neither new nor a CLS ID (such as 0f8e3c1a-1d4b-4c8e-9a77-5b2f1c3d4e5f)", *f.v)}
+			out = append(out, &FieldError{f.flag, fmt.Sprintf("%q is neither new nor a CLS ID (such as 0f8e3c1a-1d4b-4c8e-9a77-5b2f1c3d4e5f)", *f.v)})
 		}
 	}
 	if r.AuditLogset == AuditNew && r.AuditTopic != AuditNew {
-		return &FieldError{"audit-topic", "an existing topic needs its logset: give --audit-logset ID too, or use --audit-topic new"}
+		out = append(out, &FieldError{"audit-topic", "an existing topic needs its logset: give --audit-logset ID too, or use --audit-topic new"})
 	}
 	switch r.KafkaNetwork {
 	case "":
 		r.KafkaNetwork = "public"
 	case "public", "private":
 	default:
-		return &FieldError{"kafka-network", fmt.Sprintf("%q is not valid; valid values are public, private", r.KafkaNetwork)}
+		out = append(out, &FieldError{"kafka-network", fmt.Sprintf("%q is not valid; valid values are public, private", r.KafkaNetwork)})
 	}
-	return nil
+	return out
 }
 
-// validatePolicyFiles reads each --policy-file and checks it is a valid template for that policy.
-func (r *Request) validatePolicyFiles() error {
+// validatePolicyFiles reads each --policy-file and checks it is a valid template for that policy, whose
+// placeholders are all ones the engine fills for that policy (see policyPlaceholders).
+func (r *Request) validatePolicyFiles() []*FieldError {
+	var out []*FieldError
 	r.overrides = map[string][]byte{}
-	for name, path := range r.PolicyFiles {
+	for _, name := range slices.Sorted(maps.Keys(r.PolicyFiles)) {
+		path := r.PolicyFiles[name]
 		doc, err := policy.LoadOverride(name, path)
 		if err != nil {
-			return &FieldError{"policy-file", err.Error()}
+			out = append(out, &FieldError{"policy-file", err.Error()})
+			continue
+		}
+		if _, err := policy.RenderDocument(doc, standInValues(name)); err != nil {
+			out = append(out, &FieldError{"policy-file", fmt.Sprintf("policy file %s for %s: %s; onboard fills only %s in %s",
+				path, name, strings.ReplaceAll(err.Error(), "\n", "; "), placeholderList(policyPlaceholders[name]), name)})
+			continue
 		}
 		r.overrides[name] = doc
 	}
-	return nil
+	return out
+}
+
+// policyPlaceholders are the placeholders the engine fills in each custom policy: the account's UIN in
+// every one (ensureGrants), and the audit logset, topic and region in ciemPolicy (grantCIEM), whose
+// resources they are.
+var policyPlaceholders = map[string][]string{
+	policy.CSPMPolicy: {policy.PlaceholderAccount},
+	policy.SIEMPolicy: {policy.PlaceholderAccount},
+	policy.CIEMPolicy: {policy.PlaceholderAccount, policy.PlaceholderRegion, policy.PlaceholderLogset, policy.PlaceholderTopic},
+}
+
+// standInValues fill the placeholders the engine fills in the named policy (policyPlaceholders) with
+// valid values, and no other: rendering a template with them fails exactly when it uses a placeholder
+// the run cannot fill.
+func standInValues(name string) policy.Values {
+	v := policy.Values{RootAccountID: "100000000000"}
+	if name == policy.CIEMPolicy {
+		v.Region, v.LogsetID, v.TopicID = "ap-guangzhou", "00000000-0000-4000-8000-000000000000", "00000000-0000-4000-8000-000000000000"
+	}
+	return v
+}
+
+func placeholderList(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = "${" + n + "}"
+	}
+	return strings.Join(out, ", ")
 }
 
 // Warnings are choices the procedure advises against but allows; the faces print them before the run

@@ -230,3 +230,38 @@ func (e *Engine) FirstSync(ctx context.Context, account string, req Request, pro
 	}
 	return *r.res.FirstSync, nil
 }
+
+// AssetRefresher is what RefreshSecurityCenter needs of Security Center.
+type AssetRefresher interface {
+	RefreshAssets(ctx context.Context, vendor securitycenter.Vendor, kind securitycenter.AssetKind) error
+}
+
+// SecurityCenterSync is the outcome of asking Security Center to synchronise an account's assets, the
+// console's "Synchronize assets".
+type SecurityCenterSync struct {
+	// Requested are the asset types Security Center accepted to synchronise (ecs, cloud_product).
+	Requested []string `json:"requested"`
+	// Failed says, per asset type, why a request failed.
+	Failed []string `json:"failed,omitempty"`
+}
+
+// RefreshSecurityCenter asks Security Center to synchronise the asset types of the features (hosts for
+// host, cloud products for cspm), each on its own: one that fails is reported and the other still asked.
+func RefreshSecurityCenter(ctx context.Context, sc AssetRefresher, features []string) (SecurityCenterSync, error) {
+	out := SecurityCenterSync{Requested: []string{}}
+	for _, f := range features {
+		kind, ok := featureAssets[f]
+		if !ok {
+			continue
+		}
+		if err := sc.RefreshAssets(ctx, securitycenter.VendorTencent, kind); err != nil {
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			out.Failed = append(out.Failed, fmt.Sprintf("%s: %v", kind, err))
+			continue
+		}
+		out.Requested = append(out.Requested, string(kind))
+	}
+	return out, nil
+}

@@ -52,7 +52,7 @@ func sentinelFor(code string, status int) error {
 		return ErrThrottled
 	case strings.HasPrefix(code, "InvalidAccessKeyId"), code == "SignatureDoesNotMatch", code == "IncompleteSignature",
 		strings.HasPrefix(code, "InvalidTimeStamp"), code == "SignatureNonceUsed", strings.HasPrefix(code, "InvalidSecurityToken"),
-		code == "InvalidCredentials":
+		code == "InvalidCredentials", code == "MissingSecurityToken":
 		return ErrAuth
 	case strings.HasPrefix(code, "Forbidden"), code == "NoPermission", strings.HasPrefix(code, "NoPermission."):
 		return ErrDenied

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	cam "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cam/v20190116"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
@@ -15,14 +16,24 @@ import (
 // Identity is who a key belongs to.
 type Identity struct {
 	OwnerUIN string // the root account
-	UserUIN  string // the caller; equals OwnerUIN for a root key
-	ARN      string
-	Type     string
-	AppID    uint64
+	// UserUIN is the caller as STS names it: the UIN of a key's user (OwnerUIN for a root key), or for
+	// temporary credentials "<uin>:<federated name>" or "<roleId>:<session name>".
+	UserUIN string
+	ARN     string
+	Type    string
+	AppID   uint64
 }
 
 // IsRoot reports whether the key is the root account's own.
 func (i Identity) IsRoot() bool { return i.UserUIN != "" && i.UserUIN == i.OwnerUIN }
+
+// IsTemporary reports whether the caller is an STS session (GetFederationToken or AssumeRole): its
+// UserId is "<principal>:<session name>" and its Arn is in the sts namespace
+// (https://www.tencentcloud.com/document/api/598/45494). Such a caller has no CAM key of its own and no
+// attached policies to read.
+func (i Identity) IsTemporary() bool {
+	return strings.Contains(i.UserUIN, ":") || strings.HasPrefix(i.ARN, "qcs::sts:")
+}
 
 // User is a CAM sub-user.
 type User struct {

@@ -88,7 +88,8 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{opts: opts, log: opts.Logger, clients: map[clientKey]any{}}
-	c.cred = common.NewCredential(opts.Credential.SecretID, opts.Credential.SecretKey.Reveal())
+	// A temporary key's token travels as X-TC-Token on every call; without it the key is refused.
+	c.cred = common.NewTokenCredential(opts.Credential.SecretID, opts.Credential.SecretKey.Reveal(), opts.Credential.Token.Reveal())
 	c.profile = func() *profile.ClientProfile {
 		p := profile.NewClientProfile()
 		p.Language = "en-US"

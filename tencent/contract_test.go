@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +85,8 @@ func TestEmulatorAnswersMatchTheOfficialModels(t *testing.T) {
 	uin := float64(u.UIN)
 	for _, ch := range []check{
 		{"sts", "2018-08-13", "GetCallerIdentity", nil, &sts.GetCallerIdentityResponse{}},
+		{"sts", "2018-08-13", "GetFederationToken", map[string]any{"Name": "contract", "DurationSeconds": 900,
+			"Policy": url.QueryEscape(`{"version":"2.0","statement":[{"effect":"allow","action":["cam:GetUserAppId"],"resource":["*"]}]}`)}, &sts.GetFederationTokenResponse{}},
 		{"cam", "2019-01-16", "GetUserAppId", nil, &cam.GetUserAppIdResponse{}},
 		{"region", "2022-06-27", "DescribeRegions", map[string]any{"Product": "cvm"}, &region.DescribeRegionsResponse{}},
 		{"cvm", "2017-03-12", "DescribeInstances", map[string]any{"Offset": 0, "Limit": 100}, &cvm.DescribeInstancesResponse{}},

@@ -18,12 +18,16 @@ func (k SecretKey) GoString() string             { return masked }
 func (k SecretKey) Format(f fmt.State, _ rune)   { fmt.Fprint(f, masked) }
 func (k SecretKey) MarshalJSON() ([]byte, error) { return json.Marshal(masked) }
 
-// Credential is a Tencent Cloud API key pair.
+// Credential is a Tencent Cloud API key pair. Temporary credentials (from STS) also carry their session
+// token, which is as secret as the key: it is sent as X-TC-Token and printed only as "****".
 type Credential struct {
 	SecretID  string
 	SecretKey SecretKey
-	Token     string // temporary credentials only
+	Token     SecretKey // temporary credentials only
 }
+
+// Temporary reports whether the credential is a temporary one, which needs its token on every call.
+func (c Credential) Temporary() bool { return c.Token != "" }
 
 // MaskedID shows the first four and last four characters of the SecretId.
 func (c Credential) MaskedID() string { return MaskID(c.SecretID) }

@@ -63,8 +63,12 @@ func ResolveCredentials(src CredentialSources) (Credential, Source, error) {
 		if token == "" {
 			token = getenv("TENCENTCLOUD_SECURITY_TOKEN")
 		}
-		c := Credential{SecretID: id, SecretKey: SecretKey(key), Token: token}
-		return c, Source{Description: "environment (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY)", MaskedID: c.MaskedID()}, nil
+		c := Credential{SecretID: id, SecretKey: SecretKey(key), Token: SecretKey(token)}
+		desc := "environment (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY)"
+		if c.Temporary() {
+			desc = "environment (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, session token)"
+		}
+		return c, Source{Description: desc, MaskedID: c.MaskedID()}, nil
 	case id != "":
 		return Credential{}, Source{}, errors.New("TENCENTCLOUD_SECRET_ID is set but TENCENTCLOUD_SECRET_KEY is empty")
 	case key != "":
@@ -125,7 +129,7 @@ func parseTccliCredential(data []byte) (Credential, error) {
 	if f.SecretID == "" || f.SecretKey == "" {
 		return Credential{}, errors.New("secretId or secretKey is empty")
 	}
-	return Credential{SecretID: f.SecretID, SecretKey: SecretKey(f.SecretKey), Token: f.Token}, nil
+	return Credential{SecretID: f.SecretID, SecretKey: SecretKey(f.SecretKey), Token: SecretKey(f.Token)}, nil
 }
 
 // credentialsFile reads section [profile] of an INI file with secret_id and secret_key.

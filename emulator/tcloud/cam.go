@@ -72,8 +72,10 @@ func (s *Server) buildRoutes() map[string]service {
 			"DescribeAuditTracks": {fn: s.describeAuditTracks},
 			"DeleteAuditTrack":    {fn: s.deleteAuditTrack, mutating: true},
 		}},
-		"sts": {version: "2018-08-13", actions: map[string]handler{
-			"GetCallerIdentity": {fn: s.getCallerIdentity, public: true},
+		// Region is required by every STS action (https://www.tencentcloud.com/document/api/598/45494).
+		"sts": {version: "2018-08-13", regionRequired: true, actions: map[string]handler{
+			"GetCallerIdentity":  {fn: s.getCallerIdentity, public: true},
+			"GetFederationToken": {fn: s.getFederationToken},
 		}},
 	}
 }
@@ -113,18 +115,11 @@ func (s *Server) getUserAppID(r *request) (any, *apiError) {
 	return map[string]any{"Uin": strconv.FormatUint(r.caller.uin, 10), "OwnerUin": strconv.FormatUint(s.owner, 10), "AppId": s.appID}, nil
 }
 
-// GetCallerIdentity of a root key: the real Type is unconfirmed; the emulator answers "Root" with the
-// root ARN, so callers must tell root from sub-user by comparing UserId with AccountId, not by Type alone.
 func (s *Server) getCallerIdentity(r *request) (any, *apiError) {
 	if e := decode(r, &struct{}{}); e != nil {
 		return nil, e
 	}
-	owner := strconv.FormatUint(s.owner, 10)
-	uin := strconv.FormatUint(r.caller.uin, 10)
-	if r.caller == s.root {
-		return map[string]any{"Arn": "qcs::cam::uin/" + owner + ":root", "AccountId": owner, "UserId": owner, "PrincipalId": owner, "Type": "Root"}, nil
-	}
-	return map[string]any{"Arn": "qcs::cam::uin/" + owner + ":uin/" + uin, "AccountId": owner, "UserId": uin, "PrincipalId": uin, "Type": "CAMUser"}, nil
+	return s.callerIdentity(r.key), nil
 }
 
 var userName = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)

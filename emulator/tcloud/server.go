@@ -15,6 +15,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -38,12 +39,38 @@ type Options struct {
 	Latency func() time.Duration
 	// RateLimits throttle calls per action with RequestLimitExceeded; the zero value is off.
 	RateLimits RateLimits
+	// UnsignedPayload plays one reading of a point the signing page is silent on: whether the service
+	// accepts X-TC-Content-SHA256: UNSIGNED-PAYLOAD, which the official SDKs send when their profile's
+	// UnsignedPayload is set. Default UnsignedAccepted, as the SDKs assume.
+	UnsignedPayload UnsignedPayload
+	// SubUserARN is the form of a sub-user's Arn in STS GetCallerIdentity; default ARNAsInExample.
+	SubUserARN ARNForm
 	// RefuseUnknownServices plays the strict reading of CreatePolicy: an action of a service the
 	// catalogue of known actions does not hold is refused with InvalidParameter.ActionServiceNotExist.
 	// By default such actions are accepted, as CAM accepts services the catalogue does not hold (its own
 	// CreatePolicy example grants "name/cos:*": https://www.tencentcloud.com/document/product/598/32248).
 	RefuseUnknownServices bool
 }
+
+// UnsignedPayload says whether a request may leave its body out of the TC3 signature.
+type UnsignedPayload int
+
+const (
+	UnsignedAccepted UnsignedPayload = iota // the body hash is that of "UNSIGNED-PAYLOAD"
+	UnsignedRefused                         // the body is always hashed: such a request fails its signature
+)
+
+// ARNForm is how GetCallerIdentity writes a sub-user's Arn. The API page's example
+// (https://www.tencentcloud.com/document/api/598/45494, Chinese https://cloud.tencent.com/document/api/1312/66098)
+// shows qcs::cam:<owner>:uin/<sub>, while CAM's resource descriptions write a user as
+// qcs::cam::uin/<owner>:uin/<sub> (policy syntax, https://cloud.tencent.com/document/product/598/10603). Both are
+// played; the tool reads AccountId and UserId, never the Arn.
+type ARNForm int
+
+const (
+	ARNAsInExample  ARNForm = iota // qcs::cam:<owner>:uin/<sub>
+	ARNAsInResource                // qcs::cam::uin/<owner>:uin/<sub>
+)
 
 // Server is the emulated Tencent Cloud API. It is an http.Handler.
 type Server struct {
@@ -54,6 +81,9 @@ type Server struct {
 	users      map[string]*user // by name; the root is not here
 	root       *user
 	keys       map[string]*accessKey
+	sessions   map[string]*accessKey // temporary keys issued by STS, by SecretId
+	unsigned   UnsignedPayload
+	subUserARN ARNForm
 	policies   map[uint64]*camPolicy
 	nextID     uint64
 	calls      []Call
@@ -93,6 +123,17 @@ type accessKey struct {
 	id, secret, status, description string
 	owner                           *user
 	created                         time.Time
+	// Temporary keys only: the token that must travel with the key, when it stops working, and the
+	// federated session whose policy bounds what the owner's permissions allow.
+	token   string
+	expires time.Time
+	session *federation
+}
+
+// federation is a GetFederationToken session.
+type federation struct {
+	name   string
+	policy *policy.Document
 }
 
 type camPolicy struct {
@@ -127,6 +168,7 @@ func New(o Options) *Server {
 		o.RootSecretID, o.RootSecretKey = "AKID"+randomString(32), randomString(32)
 	}
 	s := &Server{now: o.Now, owner: o.OwnerUIN, appID: o.AppID, users: map[string]*user{}, keys: map[string]*accessKey{},
+		sessions: map[string]*accessKey{}, unsigned: o.UnsignedPayload, subUserARN: o.SubUserARN,
 		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency,
 		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
 		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(),
@@ -184,6 +226,7 @@ type request struct {
 	caller                  *user
 	key                     *accessKey
 	body                    []byte
+	query                   url.Values // a GET's parameters, typed by decode from the fields they fill
 }
 
 type handler struct {
@@ -196,6 +239,8 @@ type handler struct {
 type service struct {
 	version string
 	actions map[string]handler
+	// regionRequired: the service's actions document Region as a required common parameter.
+	regionRequired bool
 }
 
 // ServeHTTP answers every request with HTTP 200 and the Tencent envelope, as the service does.
@@ -279,8 +324,23 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 	if d := s.now().Sub(time.Unix(ts, 0)); d > 5*time.Minute || d < -5*time.Minute {
 		return nil, call, errorf("AuthFailure.SignatureExpire", "the signature expired: the request time is more than 5 minutes from the server time")
 	}
+	// The date of the credential scope is the UTC date of X-TC-Timestamp
+	// (https://www.tencentcloud.com/document/api/213/33224, step 2: "Date ... must be consistent with the
+	// UTC date converted from X-TC-Timestamp"); the page names no code of its own for a mismatch.
+	if date := time.Unix(ts, 0).UTC().Format("2006-01-02"); auth.date != date {
+		return nil, call, errorf("AuthFailure.SignatureFailure", "the date %q of the credential scope is not the UTC date %s of X-TC-Timestamp", auth.date, date)
+	}
+	// content-type and host are mandatory signed headers (same page, step 1: SignedHeaders); an
+	// Authorization without them does not conform (common error AuthFailure.InvalidAuthorization,
+	// https://www.tencentcloud.com/document/product/598/32228).
+	if !auth.signsRequiredHeaders() {
+		return nil, call, errorf("AuthFailure.InvalidAuthorization", "SignedHeaders must include content-type and host")
+	}
 	s.mu.Lock()
 	key, ok := s.keys[auth.secretID]
+	if !ok {
+		key, ok = s.sessions[auth.secretID]
+	}
 	var keyCopy accessKey
 	if ok {
 		keyCopy = *key
@@ -289,7 +349,10 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 	if !ok || keyCopy.status != "Active" {
 		return nil, call, errorf("AuthFailure.SecretIdNotFound", "the SecretId does not exist, or it was deleted or disabled")
 	}
-	if !auth.verify(r, body, keyCopy.secret) {
+	if apiErr := s.checkToken(&keyCopy, r.Header.Get("X-TC-Token")); apiErr != nil {
+		return nil, call, apiErr
+	}
+	if !auth.verify(r, body, keyCopy.secret, s.unsigned == UnsignedAccepted) {
 		return nil, call, errorf("AuthFailure.SignatureFailure", "the request signature does not match")
 	}
 	if !s.limits.allow(fmt.Sprint(s.owner), auth.service, action, call.Region) {
@@ -307,16 +370,22 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 	if v := r.Header.Get("X-TC-Version"); v != svc.version {
 		return nil, call, errorf("NoSuchVersion", "version %q of %s does not exist; use %s", v, auth.service, svc.version)
 	}
+	if svc.regionRequired && call.Region == "" {
+		return nil, call, errorf("MissingParameter", "the request is missing the required parameter Region (X-TC-Region)")
+	}
 	req := &request{service: auth.service, action: action, region: call.Region, caller: key.owner, key: key, body: body}
-	if len(bytes.TrimSpace(body)) == 0 {
+	if r.Method == http.MethodGet {
+		req.body, req.query = queryBody(r), r.URL.Query()
+	}
+	if len(bytes.TrimSpace(req.body)) == 0 {
 		req.body = []byte("{}")
 	}
-	if key.owner != s.root && !h.public {
+	if !h.public {
 		resource := "*"
 		if h.resource != nil {
 			resource = h.resource(req)
 		}
-		if denied := s.authorize(key.owner, auth.service+":"+action, resource, s.conditionContext(r)); denied != nil {
+		if denied := s.authorizeKey(key, auth.service+":"+action, resource, s.conditionContext(r)); denied != nil {
 			return nil, call, denied
 		}
 	}
@@ -324,6 +393,33 @@ func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr
 	defer s.mu.Unlock()
 	result, apiErr := h.fn(req)
 	return result, call, apiErr
+}
+
+// authorizeKey decides one call of a key: a root key may do everything; a sub-user's key what its
+// attached policies allow; a temporary key what its owner may do and its session policy allows
+// (GetFederationToken: "the permissions are the intersection of the caller's and Policy's",
+// https://www.tencentcloud.com/document/api/598/35838).
+func (s *Server) authorizeKey(k *accessKey, action, resource string, conditions map[string][]string) *apiError {
+	if k.owner != s.root {
+		if denied := s.authorize(k.owner, action, resource, conditions); denied != nil {
+			return denied
+		}
+	}
+	if k.session != nil && !policy.Evaluate([]*policy.Document{k.session.policy}, policy.Request{Action: action, Resource: resource, Context: conditions}).Allowed {
+		return errorf("AuthFailure.UnauthorizedOperation", "the session policy of federated user %s does not allow operation (%s), resource (%s)", k.session.name, action, resource)
+	}
+	return nil
+}
+
+// queryBody is a GET request's top-level parameters as a JSON object of strings, for the CAM resource of
+// a call (a logset or topic ID); decode rebuilds the typed body from the query itself (queryJSON).
+func queryBody(r *http.Request) []byte {
+	params := map[string]string{}
+	for k, v := range r.URL.Query() {
+		params[k] = v[0]
+	}
+	data, _ := json.Marshal(params)
+	return data
 }
 
 // conditionContext is the request context policy conditions are decided on: the two general condition
@@ -358,7 +454,14 @@ func (s *Server) authorize(u *user, action, resource string, conditions map[stri
 // decode reads the request body into v strictly: an unknown field, a wrong type or a missing required
 // field is refused with the service's code.
 func decode(r *request, v any, required ...string) *apiError {
-	dec := json.NewDecoder(bytes.NewReader(r.body))
+	body := r.body
+	if r.query != nil {
+		var apiErr *apiError
+		if body, apiErr = queryJSON(r.query, reflect.TypeOf(v).Elem()); apiErr != nil {
+			return apiErr
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError

@@ -13,7 +13,7 @@ import (
 // The golden vector of reference/tencent-cloud-api.md §2.2.
 func TestSignatureGoldenVector(t *testing.T) {
 	body := []byte(`{"ConsoleLogin":0,"Name":"csc","UseApi":1}`)
-	canonical := canonicalRequest([]string{"content-type", "host"}, map[string]string{"content-type": "application/json", "host": "cam.tencentcloudapi.com"}, body)
+	canonical := canonicalRequest(http.MethodPost, "", []string{"content-type", "host"}, map[string]string{"content-type": "application/json", "host": "cam.tencentcloudapi.com"}, sha256Hex(body))
 	if want := "POST\n/\n\ncontent-type:application/json\nhost:cam.tencentcloudapi.com\n\ncontent-type;host\n6a260398d6505a476c4b81f1d288bb76baf756ba9d710117215b2d06b58e8333"; canonical != want {
 		t.Fatalf("canonical request:\n%q\nwant\n%q", canonical, want)
 	}
@@ -129,7 +129,7 @@ func TestAuthentication(t *testing.T) {
 		signed := []string{"content-type", "host", "x-tc-action"}
 		values := map[string]string{"content-type": req.Header.Get("Content-Type"), "host": req.URL.Host, "x-tc-action": "GetUserAppId"}
 		date := now.UTC().Format("2006-01-02")
-		sig := signature(c.key, "cam", date, itoa(ts), canonicalRequest(signed, values, body))
+		sig := signature(c.key, "cam", date, itoa(ts), canonicalRequest(http.MethodPost, "", signed, values, sha256Hex(body)))
 		req.Header.Set("Authorization", "TC3-HMAC-SHA256 Credential="+c.id+"/"+date+"/cam/tc3_request, SignedHeaders=content-type;host;x-tc-action, Signature="+sig)
 		if r := c.send(req); errorCode(r) != "" {
 			t.Fatalf("got %v", r)

@@ -29,18 +29,35 @@ func Sign(req *http.Request, body []byte, secretID, secretKey, service string, n
 	signed := []string{"content-type", "host"}
 	values := map[string]string{"content-type": req.Header.Get("Content-Type"), "host": host}
 	date := now.UTC().Format("2006-01-02")
-	sig := signature(secretKey, service, date, ts, canonicalRequest(signed, values, body))
+	sig := signature(secretKey, service, date, ts, canonicalRequest(req.Method, req.URL.RawQuery, signed, values, sha256Hex(body)))
 	req.Header.Set("Authorization", algorithm+" Credential="+secretID+"/"+date+"/"+service+"/tc3_request, SignedHeaders="+strings.Join(signed, ";")+", Signature="+sig)
 }
 
-func canonicalRequest(signedHeaders []string, values map[string]string, body []byte) string {
+// canonicalRequest is step 1 of TC3 signing (https://www.tencentcloud.com/document/api/213/33224, Chinese
+// https://cloud.tencent.com/document/api/213/30654): the method as sent, the URI "/", the query string of a
+// GET (empty for a POST), the signed headers, and the hash of the payload (of "" for a GET).
+func canonicalRequest(method, query string, signedHeaders []string, values map[string]string, payloadHash string) string {
+	if method == "" {
+		method = http.MethodPost
+	}
+	if method != http.MethodGet {
+		query = ""
+	}
 	var headers strings.Builder
 	for _, h := range signedHeaders {
 		headers.WriteString(h + ":" + strings.ToLower(strings.TrimSpace(values[h])) + "\n")
 	}
-	sum := sha256.Sum256(body)
-	return "POST\n/\n\n" + headers.String() + "\n" + strings.Join(signedHeaders, ";") + "\n" + hex.EncodeToString(sum[:])
+	return method + "\n/\n" + query + "\n" + headers.String() + "\n" + strings.Join(signedHeaders, ";") + "\n" + payloadHash
 }
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// unsignedPayload is the X-TC-Content-SHA256 value with which the official SDKs leave the body out of the
+// signature (ClientProfile.UnsignedPayload); the payload hash is then the hash of this string.
+const unsignedPayload = "UNSIGNED-PAYLOAD"
 
 func signature(secretKey, service, date, timestamp, canonical string) string {
 	sum := sha256.Sum256([]byte(canonical))
@@ -103,8 +120,9 @@ func parseAuthorization(h string) (authorization, error) {
 // verify checks the request's signature against secretKey, rebuilding the canonical headers from the
 // SignedHeaders list with the values as sent. The Go SDK signs the Host header as sent (with a port when
 // there is one); the Node.js SDK signs the host name alone. Against the public endpoints (port 443) the
-// two agree, so both forms are accepted for the host.
-func (a authorization) verify(r *http.Request, body []byte, secretKey string) bool {
+// two agree, so both forms are accepted for the host. With allowUnsigned, a request that says
+// X-TC-Content-SHA256: UNSIGNED-PAYLOAD is checked against the hash of that string instead of its body.
+func (a authorization) verify(r *http.Request, body []byte, secretKey string, allowUnsigned bool) bool {
 	lower := make([]string, len(a.signedHeaders))
 	values := map[string]string{}
 	for i, h := range a.signedHeaders {
@@ -114,16 +132,38 @@ func (a authorization) verify(r *http.Request, body []byte, secretKey string) bo
 			values[h] = r.Header.Get(h)
 		}
 	}
+	payloadHash := sha256Hex(body)
+	switch {
+	case r.Method == http.MethodGet:
+		payloadHash = sha256Hex(nil) // "for a GET, RequestPayload is always the empty string"
+	case allowUnsigned && r.Header.Get("X-TC-Content-SHA256") == unsignedPayload:
+		payloadHash = sha256Hex([]byte(unsignedPayload))
+	}
 	hosts := []string{r.Host}
 	if name, _, err := net.SplitHostPort(r.Host); err == nil {
 		hosts = append(hosts, name)
 	}
 	for _, host := range hosts {
 		values["host"] = host
-		want := signature(secretKey, a.service, a.date, r.Header.Get("X-TC-Timestamp"), canonicalRequest(lower, values, body))
+		want := signature(secretKey, a.service, a.date, r.Header.Get("X-TC-Timestamp"), canonicalRequest(r.Method, r.URL.RawQuery, lower, values, payloadHash))
 		if hmac.Equal([]byte(want), []byte(a.signature)) {
 			return true
 		}
 	}
 	return false
+}
+
+// signsRequiredHeaders reports whether SignedHeaders names content-type and host, which the signing
+// page (https://www.tencentcloud.com/document/api/213/33224) makes mandatory.
+func (a authorization) signsRequiredHeaders() bool {
+	var contentType, host bool
+	for _, h := range a.signedHeaders {
+		switch strings.ToLower(h) {
+		case "content-type":
+			contentType = true
+		case "host":
+			host = true
+		}
+	}
+	return contentType && host
 }
