@@ -336,6 +336,22 @@ func engineError(err error) error {
 	return err
 }
 
+// connectionLines are the per-feature checks of the connection, one line each.
+func connectionLines(checks []onboarding.ConnectionCheck) []string {
+	var out []string
+	for _, c := range checks {
+		line := c.Feature + ": "
+		if len(c.Confirmed) > 0 {
+			line += strings.Join(c.Confirmed, "; ") + ". "
+		}
+		if c.Problem != "" {
+			line += "NOT CONFIRMED: " + c.Problem + ". "
+		}
+		out = append(out, line+"Look in: "+c.Console)
+	}
+	return out
+}
+
 func writeTencentResult(w io.Writer, r onboarding.Result) error {
 	var b strings.Builder
 	if len(r.PartlyDone) > 0 {
@@ -348,7 +364,8 @@ func writeTencentResult(w io.Writer, r onboarding.Result) error {
 	for _, l := range []struct {
 		title string
 		items []string
-	}{{"Created", r.Created}, {"Reused", r.Reused}, {"Verified", r.Verified}, {"Next steps", r.NextSteps}, {"Keep in mind", r.Reminders}} {
+	}{{"Created", r.Created}, {"Reused", r.Reused}, {"Verified", r.Verified}, {"Verify the connection", connectionLines(r.Connection)},
+		{"Next steps", r.NextSteps}, {"Keep in mind", r.Reminders}} {
 		if len(l.items) > 0 {
 			fmt.Fprintf(&b, "%s:\n  - %s\n", l.title, strings.Join(l.items, "\n  - "))
 		}

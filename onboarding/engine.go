@@ -114,6 +114,8 @@ type Result struct {
 	Reminders []string `json:"reminders"`
 	// Warnings are the request's choices the procedure advises against (Request.Warnings).
 	Warnings []string `json:"warnings,omitempty"`
+	// Connection is the procedure's "Verify the connection" and "What to do next", per chosen feature.
+	Connection []ConnectionCheck `json:"connection"`
 	// PartlyDone names what failed in a run that otherwise finished: a first sync or a check of the
 	// connection that was partly done. Empty when everything was done.
 	PartlyDone []string `json:"partly_done,omitempty"`
@@ -184,7 +186,12 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 			return r.res, err
 		}
 	}
-	r.res.NextSteps = append(slices.Clone(nextSteps), r.res.NextSteps...)
+	r.verifyConnection(ctx)
+	var next []string
+	for _, c := range r.res.Connection {
+		next = append(next, c.NextSteps...)
+	}
+	r.res.NextSteps = append(next, r.res.NextSteps...)
 	r.res.Reminders = []string{KeepReminder(r.res.SubUser, r.res.AccessKeyID)}
 	if r.req.CSPMPolicy == policy.CSPMCustom && slices.Contains(r.req.Features, policy.FeatureCSPM) {
 		r.res.Reminders = append(r.res.Reminders, "Keep cspmPolicy up to date: "+CSPMPolicyReminder)
@@ -195,11 +202,6 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 	return r.res, e.DB.FinishRun(ctx, r.journal.ID, store.RunDone)
 }
 
-var nextSteps = []string{
-	"install the Security Center agent on your hosts, choosing Service Provider: Tencent Cloud",
-	"for Agentic SOC, connect WAF and Cloud Firewall logs in Security Center",
-	"bind a paid Security Center edition to the hosts you want protected",
-}
 
 // step is one onboarding step: a value, so the journal, the plan and the wizard's list read one list.
 type step struct {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"onboard/policy"
+	"onboard/securitycenter"
 	"onboard/tencent"
 )
 
@@ -193,5 +194,71 @@ func TestTheProcedureRemindersAreSaidWhereTheyMatter(t *testing.T) {
 	}
 	if r := strings.Join(res.Reminders, "\n"); strings.Contains(r, "cspmPolicy") || !strings.Contains(r, "Never delete or disable") {
 		t.Errorf("preset reminders: %v", res.Reminders)
+	}
+}
+
+// TestTheConnectionIsVerifiedPerChosenFeatureOnly: each feature alone and in pairs gets its own check,
+// console path and next steps, and no other feature's; the SOC step appears only with SOC.
+func TestTheConnectionIsVerifiedPerChosenFeatureOnly(t *testing.T) {
+	for _, features := range [][]string{{"host"}, {"cspm"}, {"soc"}, {"audit"}, {"host", "soc"}, {"cspm", "audit"}} {
+		t.Run(strings.Join(features, "+"), func(t *testing.T) {
+			f := newFixture(t)
+			res, err := f.engine.Apply(context.Background(), procedureRequest(features...), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range res.Connection {
+				got = append(got, c.Feature)
+				if c.Problem != "" || len(c.Confirmed) == 0 || !strings.HasPrefix(c.Console, "Security Center console > ") {
+					t.Errorf("%s: %+v", c.Feature, c)
+				}
+			}
+			if !slices.Equal(got, features) {
+				t.Errorf("checked %v, want %v", got, features)
+			}
+			next := strings.Join(res.NextSteps, "\n")
+			if soc := strings.Contains(next, "Agentic SOC"); soc != slices.Contains(features, "soc") {
+				t.Errorf("SOC next step shown: %v, with features %v:\n%s", soc, features, next)
+			}
+			if agent := strings.Contains(next, "agent"); agent != slices.Contains(features, "host") {
+				t.Errorf("agent next step shown: %v, with features %v", agent, features)
+			}
+			if backfill := strings.Contains(next, "90 days"); backfill != slices.Contains(features, "audit") {
+				t.Errorf("the 90-day backfill is named: %v, with features %v", backfill, features)
+			}
+			if len(res.PartlyDone) != 0 {
+				t.Errorf("partly done: %v", res.PartlyDone)
+			}
+		})
+	}
+}
+
+// moduleInError is Security Center listing every module of the account in error.
+type moduleInError struct{ SecurityCenter }
+
+func (m moduleInError) ListAccounts(ctx context.Context, filter securitycenter.AccountFilter) ([]securitycenter.Account, error) {
+	accounts, err := m.SecurityCenter.ListAccounts(ctx, filter)
+	for i := range accounts {
+		for j := range accounts[i].Modules {
+			accounts[i].Modules[j].Status, accounts[i].Modules[j].Message = securitycenter.StatusError, "no permission"
+		}
+	}
+	return accounts, err
+}
+
+func TestAConnectionSecurityCenterDoesNotConfirmIsPartlyDone(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.engine.Apply(ctx, procedureRequest(policy.FeatureHost), nil); err != nil {
+		t.Fatal(err)
+	}
+	f.engine.SecurityCenter = moduleInError{f.engine.SecurityCenter}
+	res, err := f.engine.Apply(ctx, procedureRequest(policy.FeatureHost), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !containsPrefix(res.PartlyDone, "verify the connection of host: Security Center's Host module is error") {
+		t.Fatalf("partly done: %v", res.PartlyDone)
 	}
 }
