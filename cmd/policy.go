@@ -376,6 +376,10 @@ func policyDiffRun(opts *PolicyDiffOptions) error {
 	for _, w := range policy.UnknownServiceWarnings(live) {
 		warnings = append(warnings, opts.LiveFile+": "+w)
 	}
+	coverage, err := cspmCoverage(opts.Name, want)
+	if err != nil {
+		return err
+	}
 	if opts.JSON {
 		lines := d.Lines
 		if lines == nil {
@@ -384,11 +388,21 @@ func policyDiffRun(opts *PolicyDiffOptions) error {
 		if warnings == nil {
 			warnings = []string{}
 		}
-		if err := writeJSON(opts.IO.Out, map[string]any{"policy": opts.Name, "changed": d.Changed, "lines": lines, "warnings": warnings}); err != nil {
+		out := map[string]any{"policy": opts.Name, "changed": d.Changed, "lines": lines, "warnings": warnings}
+		if coverage != nil {
+			out["coverage"] = coverage
+		}
+		if err := writeJSON(opts.IO.Out, out); err != nil {
 			return err
 		}
-	} else if err := printWarnings(opts.IO.ErrOut, warnings); err != nil {
-		return err
+	} else {
+		if err := printWarnings(opts.IO.ErrOut, warnings); err != nil {
+			return err
+		}
+		if coverage != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "coverage of %s against the preset grants (%s): services both read: %s; read by the presets only: %s\n",
+				opts.Name, strings.Join(coverage.Presets, " + "), strings.Join(coverage.Covered, ", "), strings.Join(coverage.PresetOnly, ", "))
+		}
 	}
 	if !opts.JSON && d.Changed {
 		if _, err := fmt.Fprintln(opts.IO.Out, strings.Join(d.Lines, "\n")); err != nil {
@@ -399,6 +413,30 @@ func policyDiffRun(opts *PolicyDiffOptions) error {
 		return fmt.Errorf("%s in %s: %d difference(s): %w", opts.Name, opts.LiveFile, len(d.Lines), errPolicyDrift)
 	}
 	return nil
+}
+
+// policyCoverage compares a custom policy with the preset grants it replaces, by service.
+type policyCoverage struct {
+	Presets    []string `json:"presets"`
+	Covered    []string `json:"covered"`
+	PresetOnly []string `json:"preset_only"`
+}
+
+// cspmCoverage is the coverage of the wanted cspmPolicy against CSPM's preset grants; nil for the other
+// policies, which replace no preset.
+func cspmCoverage(name string, want []byte) (*policyCoverage, error) {
+	if name != policy.CSPMPolicy {
+		return nil, nil
+	}
+	presets, err := policy.GrantNames([]string{policy.FeatureCSPM}, policy.CSPMPreset, false)
+	if err != nil {
+		return nil, err
+	}
+	covered, presetOnly, err := policy.Coverage(want, presets)
+	if err != nil {
+		return nil, fmt.Errorf("coverage of %s: %w", name, err)
+	}
+	return &policyCoverage{Presets: presets, Covered: nonNilStrings(covered), PresetOnly: nonNilStrings(presetOnly)}, nil
 }
 
 func readLimited(path string, limit int64) ([]byte, error) {

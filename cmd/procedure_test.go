@@ -369,3 +369,34 @@ func TestSyncAlsoAsksSecurityCenter(t *testing.T) {
 		}
 	})
 }
+
+func TestPolicyDiffShowsTheCoverageOfCSPMPolicyAgainstThePreset(t *testing.T) {
+	live := filepath.Join(t.TempDir(), "live.json")
+	if err := os.WriteFile(live, []byte(`{"version":"2.0","statement":[{"effect":"allow","action":["cvm:DescribeInstances"],"resource":["*"]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := testFactory()
+	ios, _, out, _ := TestIOStreams()
+	f.IO = ios
+	run(context.Background(), f, []string{"policy", "diff", "cspmPolicy", "--file", live, "-o", "json"})
+	var got struct {
+		Coverage *struct {
+			Presets, Covered []string
+			PresetOnly       []string `json:"preset_only"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out.String()), &got); err != nil || got.Coverage == nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	c := got.Coverage
+	if !slices.Equal(c.Presets, []string{"CloudResourceReadOnlyAccess", "QcloudCamReadOnlyAccess"}) || !slices.Contains(c.Covered, "cvm") || !slices.Contains(c.PresetOnly, "monitor") {
+		t.Errorf("coverage %+v", c)
+	}
+	f, _ = testFactory()
+	ios, _, _, errOut := TestIOStreams()
+	f.IO = ios
+	run(context.Background(), f, []string{"policy", "diff", "cspmPolicy", "--file", live})
+	if !strings.Contains(errOut.String(), "coverage of cspmPolicy against the preset grants") {
+		t.Errorf("text diff lacks the coverage:\n%s", errOut.String())
+	}
+}

@@ -42,8 +42,8 @@ var featureGuide = map[string]struct {
 
 // auditBackfillNextStep: none of CloudAudit's, CLS's or Security Center's documented API fields backfills
 // past events (docs/facts/procedure.md), so the console's option is named instead.
-const auditBackfillNextStep = "to have the last 90 days of events too, turn on backfilling in the console's audit-log settings of the account " +
-	"(no documented API offers it)"
+const auditBackfillNextStep = "to have the last 90 days of events too, turn on the backfill in Security Center console > System Settings > " +
+	"Multi-cloud Configuration Management > Tencent Cloud > this account's audit-log settings (no documented API field offers it)"
 
 // verifyConnection checks, per chosen feature only, what Security Center says of the account (the
 // module's status) and what the first sync found, and adds the console path and next steps. It only

@@ -202,7 +202,6 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 	return r.res, e.DB.FinishRun(ctx, r.journal.ID, store.RunDone)
 }
 
-
 // step is one onboarding step: a value, so the journal, the plan and the wizard's list read one list.
 type step struct {
 	ID    string
