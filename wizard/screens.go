@@ -186,7 +186,7 @@ func screens() []screen {
 				quick := m.ans.Mode == ModeQuick
 				why := "quick configuration supports host assets only"
 				opts := []option{
-					{Value: policy.FeatureHost, Label: "Host assets", Help: "CVM and Lighthouse servers"},
+					{Value: policy.FeatureHost, Label: "Host assets", Help: "CVM servers (QcloudCVMReadOnlyAccess)"},
 					{Value: policy.FeatureCSPM, Label: "CSPM", Help: "cloud product configuration checks", Disabled: quick, Reason: why},
 					{Value: policy.FeatureSOC, Label: "Agentic SOC", Help: "block or allow IPs in Cloud Firewall and WAF", Disabled: quick, Reason: why},
 					{Value: policy.FeatureAudit, Label: "Audit logs (CIEM)", Help: "CloudAudit to CLS, read over Kafka", Disabled: quick, Reason: why},
