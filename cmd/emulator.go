@@ -24,6 +24,8 @@ type EmulatorOptions struct {
 	RateScope  string
 	SeedGen    string
 	Faults     string
+	// SASDeny are Security Center actions answered 403 NoPermission.
+	SASDeny []string
 }
 
 func newCmdEmulator(f *Factory) *cobra.Command {
@@ -51,7 +53,8 @@ alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These ar
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback `HOST:PORT` to listen on")
 	cmd.Flags().StringVar(&opts.Seed, "seed", "demo", "account to seed: demo, random, or a JSON seed `FILE`")
 	cmd.Flags().StringVar(&opts.SeedGen, "seed-gen", "", "generate inventory spread over regions, e.g. regions=25,cvm=50000,lighthouse=10000,vpc=2000,subnet=8000,security_group=10000,disk=15000,clb=3000,cdb=2000,cam_user=100")
-	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', e.g. 'fault=InternalError,p=0.05;action=cvm:DescribeInstances,fault=drop,nth=3' (fault: an error code, drop, httpNNN, delay with delay=D)")
+	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', e.g. 'fault=InternalError,p=0.05;action=cvm:DescribeInstances,fault=drop,nth=3' (fault: an error code, drop, httpNNN, delay with delay=D); action=sas:ACTION (or sas:*) injects into Security Center")
+	cmd.Flags().StringSliceVar(&opts.SASDeny, "sas-deny", nil, "Security Center `ACTIONS` answered 403 NoPermission, as for an Alibaba Cloud key whose RAM policies lack them, e.g. AddCloudVendorAccountAK,RefreshAssets")
 	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")
 	cmd.Flags().StringVar(&opts.RateLimits, "rate-limits", "off", "per-action throttling: published (Tencent's documented rates) or off")
 	cmd.Flags().StringVar(&opts.RateScope, "rate-limit-scope", "account", "what a limit counts: account (per account and action) or region (also per region)")
@@ -87,7 +90,7 @@ func emulatorRun(ctx context.Context, opts *EmulatorOptions) error {
 		return Usagef("invalid --rate-limit-scope %q: valid values are account, region", opts.RateScope)
 	}
 	env, err := emulator.Start(ctx, emulator.Options{Addr: opts.Addr, Seed: opts.Seed, SeedGen: opts.SeedGen, Faults: opts.Faults,
-		Latency: base, Jitter: jitter, RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region"})
+		Latency: base, Jitter: jitter, RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region", SecurityCenterDenied: opts.SASDeny})
 	if err != nil {
 		return &UsageError{Err: err}
 	}

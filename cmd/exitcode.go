@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"onboard/store"
 )
 
 // Exit codes, shared by every command and documented in --help and the README.
@@ -101,7 +103,8 @@ func printError(w io.Writer, err error) {
 		fmt.Fprintln(w, "cancelled; run the same command again to resume where it stopped")
 		return
 	}
-	fmt.Fprintf(w, "error: %s\n", err)
+	// The last sink of every failure: whatever a cloud or the transport quoted, no known secret is shown.
+	fmt.Fprintf(w, "error: %s\n", store.Scrub(err.Error()))
 	var usage *UsageError
 	if errors.As(err, &usage) {
 		fmt.Fprintln(w, "Run with --help for usage.")

@@ -10,7 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"onboard/onboarding"
 	"onboard/policy"
+	"onboard/securitycenter"
 )
 
 func init() { subcommands = append(subcommands, newCmdPolicy) }
@@ -142,25 +144,42 @@ func policyListRun(opts *PolicyListOptions) error {
 		fmt.Fprintf(&b, "%-8s %-30s %s\n", r.Feature, r.When, strings.Join(names, ", "))
 	}
 	b.WriteString("\nCustom policies are onboard's own least-privilege versions; see: onboard policy show NAME\n")
+	b.WriteString("The Alibaba Cloud key for Security Center needs the RAM policy: onboard policy show " + alibabaOperatorPolicy + " --features LIST\n")
 	_, err = io.WriteString(opts.IO.Out, b.String())
 	return err
 }
 
 // PolicyShowOptions are the inputs of "onboard policy show".
 type PolicyShowOptions struct {
-	IO   *IOStreams
-	Name string
+	IO       *IOStreams
+	Name     string
+	Features string // alibaba-operator only: comma-separated features
 }
+
+// alibabaOperatorPolicy names the RAM policy the Alibaba Cloud key needs for Security Center, beside the
+// CAM policies on the Tencent Cloud side.
+const alibabaOperatorPolicy = "alibaba-operator"
 
 // NewCmdPolicyShow builds "onboard policy show NAME". runF replaces policyShowRun in tests.
 func NewCmdPolicyShow(f *Factory, runF func(*PolicyShowOptions) error) *cobra.Command {
 	opts := &PolicyShowOptions{IO: f.IO}
-	return &cobra.Command{
-		Use:       "show NAME",
-		Short:     "Print a custom policy template as stored, placeholders unfilled",
-		Example:   "  onboard policy show ciemPolicy",
-		Args:      policyNameArg,
-		ValidArgs: policy.Names(),
+	cmd := &cobra.Command{
+		Use:   "show NAME",
+		Short: "Print a custom policy template as stored, placeholders unfilled, or the Alibaba Cloud operator's RAM policy",
+		Long: `Print a custom CAM policy template as stored, placeholders unfilled; or, for alibaba-operator, the
+Alibaba Cloud RAM policy (policy grammar version 1) the key given for Security Center needs for the features
+chosen with --features (default: all of them).`,
+		Example:   "  onboard policy show ciemPolicy\n  onboard policy show alibaba-operator --features host,cspm",
+		ValidArgs: append(policy.Names(), alibabaOperatorPolicy),
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 1 && args[0] == alibabaOperatorPolicy {
+				return nil
+			}
+			if c.Flags().Changed("features") {
+				return Usagef("--features applies to %s only", alibabaOperatorPolicy)
+			}
+			return policyNameArg(c, args)
+		},
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if runF != nil {
@@ -169,15 +188,39 @@ func NewCmdPolicyShow(f *Factory, runF func(*PolicyShowOptions) error) *cobra.Co
 			return policyShowRun(opts)
 		},
 	}
+	cmd.Flags().StringVar(&opts.Features, "features", "", "alibaba-operator: the features onboarded, comma-separated: host, cspm, soc, audit (default: all)")
+	return cmd
 }
 
 func policyShowRun(opts *PolicyShowOptions) error {
+	if opts.Name == alibabaOperatorPolicy {
+		doc, err := alibabaOperatorDocument(opts.Features)
+		if err != nil {
+			return err
+		}
+		_, err = opts.IO.Out.Write(withNewline(doc))
+		return err
+	}
 	tmpl, err := policy.Template(opts.Name)
 	if err != nil {
 		return &UsageError{Err: err}
 	}
 	_, err = opts.IO.Out.Write(withNewline(tmpl))
 	return err
+}
+
+// alibabaOperatorDocument is the RAM policy for the features ("" for all of them).
+func alibabaOperatorDocument(features string) ([]byte, error) {
+	chosen := policy.Features()
+	if features != "" {
+		chosen = strings.Split(features, ",")
+		for _, f := range chosen {
+			if !slices.Contains(policy.Features(), f) {
+				return nil, Usagef("invalid --features %q: %q is not a feature; valid features are %s", features, f, strings.Join(policy.Features(), ", "))
+			}
+		}
+	}
+	return securitycenter.OperatorPolicy(onboarding.SecurityCenterModules(chosen))
 }
 
 // PolicyRenderOptions are the inputs of "onboard policy render".

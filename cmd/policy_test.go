@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -244,5 +245,40 @@ func TestPolicyRenderCommandLine(t *testing.T) {
 	args[len(args)-1] = "Root_Account_ID=12ab"
 	if code := run(context.Background(), f, args); code != ExitUsage || out.Len() != 0 || !strings.Contains(errOut.String(), "Root_Account_ID") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestPolicyShowAlibabaOperator(t *testing.T) {
+	show := func(args ...string) (int, string, string) {
+		ios, _, out, errOut := TestIOStreams()
+		f := &Factory{IO: ios, Getenv: func(string) string { return "" }, Output: "text", Logger: NewFactory().Logger}
+		code := run(context.Background(), f, append([]string{"policy", "show", "alibaba-operator"}, args...))
+		return code, out.String(), errOut.String()
+	}
+	actionsOf := func(out string) []string {
+		var doc struct {
+			Version   string
+			Statement []struct {
+				Effect, Resource string
+				Action           []string
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Version != "1" || len(doc.Statement) != 1 ||
+			doc.Statement[0].Effect != "Allow" || doc.Statement[0].Resource != "*" {
+			t.Fatalf("not a RAM policy document: %s", out)
+		}
+		return doc.Statement[0].Action
+	}
+	code, out, _ := show("--features", "host,cspm")
+	hosts := actionsOf(out)
+	if code != ExitOK || !slices.Contains(hosts, "yundun-sas:AddCloudVendorAccountAK") || slices.Contains(hosts, "yundun-sas:addCloudVendorTrialConfig") {
+		t.Errorf("host,cspm: exit %d, %v", code, hosts)
+	}
+	code, out, _ = show()
+	if all := actionsOf(out); code != ExitOK || !slices.Contains(all, "yundun-sas:addCloudVendorTrialConfig") || len(all) <= len(hosts) {
+		t.Errorf("all features: exit %d, %v", code, all)
+	}
+	if code, out, errOut := show("--features", "host,dns"); code != ExitUsage || out != "" || !strings.Contains(errOut, "dns") {
+		t.Errorf("unknown feature: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -4,6 +4,7 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"onboard/store"
 )
 
 // Version is the release of this build; set with -ldflags "-X onboard/cmd.Version=...".
@@ -171,7 +174,7 @@ func openDebugLog(f *Factory) (func() error, error) {
 	if err != nil {
 		return nil, Usagef("open --debug-log %s: %w", f.DebugLog, err)
 	}
-	f.Logger = slog.New(slog.NewJSONHandler(file, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	f.Logger = slog.New(store.ScrubHandler(slog.NewJSONHandler(file, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	return file.Close, nil
 }
 
@@ -192,6 +195,11 @@ func newCmdVersion(f *Factory) *cobra.Command {
 
 // writeJSON writes v as indented JSON followed by a newline.
 func writeJSON(w io.Writer, v any) error {
-	enc := newJSONEncoder(w)
-	return enc.Encode(v)
+	var buf bytes.Buffer
+	if err := newJSONEncoder(&buf).Encode(v); err != nil {
+		return err
+	}
+	// Results carry error texts (a failed region, a step's error): no known secret leaves in them.
+	_, err := io.WriteString(w, store.Scrub(buf.String()))
+	return err
 }

@@ -1,11 +1,15 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"onboard/store"
 )
 
 func TestExitCodes(t *testing.T) {
@@ -87,6 +91,32 @@ func TestHelpDocumentsExitCodes(t *testing.T) {
 	for _, code := range []string{"0 ", "1 ", "2 ", "3 ", "4 ", "130"} {
 		if !strings.Contains(out.String(), "\n  "+code) {
 			t.Errorf("--help does not document exit code %q:\n%s", code, out.String())
+		}
+	}
+}
+
+func TestEverySinkOfTheCommandLineMasksKnownSecrets(t *testing.T) {
+	secret := "cmd-sink-secret-0123456789"
+	store.RememberSecret(secret)
+	failure := fmt.Errorf("add account: Post \"http://127.0.0.1:1/?SecretKey=%s\": EOF: %w", secret, errors.New("unavailable"))
+
+	var stderr bytes.Buffer
+	printError(&stderr, failure)
+	var stdout bytes.Buffer
+	if err := writeJSON(&stdout, map[string]string{"error": failure.Error()}); err != nil {
+		t.Fatal(err)
+	}
+	logFile := filepath.Join(t.TempDir(), "debug.log")
+	f := &Factory{DebugLog: logFile}
+	closeLog, err := openDebugLog(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Logger.Warn("call failed", "error", failure, "url", "http://x/?SecretKey="+secret)
+	closeLog()
+	for name, text := range map[string]string{"stderr": stderr.String(), "json": stdout.String(), "debug log": readFileT(t, logFile)} {
+		if strings.Contains(text, secret) || !strings.Contains(text, "****") {
+			t.Errorf("%s: %s", name, text)
 		}
 	}
 }

@@ -231,6 +231,7 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 	if endpoint == "" {
 		endpoint = f.Getenv(envTencentEndpoint)
 	}
+	rememberTencent(cred)
 	cloud, err := tencent.New(tencent.Options{Credential: cred, Endpoint: endpoint, Logger: f.Logger})
 	if err != nil {
 		return nil, &UsageError{Err: err}
@@ -267,7 +268,7 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 	for _, o := range res.Outcomes {
 		v := syncOutcomeView{Kind: o.Kind, Region: o.Region, Status: o.Status, Seen: o.Seen, Inserted: o.Stats.Inserted, Updated: o.Stats.Updated, Gone: o.Gone}
 		if o.Err != nil {
-			v.Error = o.Err.Error()
+			v.Error = store.Scrub(o.Err.Error())
 			report.Failed = append(report.Failed, v)
 		}
 		report.Outcomes = append(report.Outcomes, v)

@@ -29,6 +29,7 @@ func init() {
 		errorHint{tencent.ErrDenied, "The key lacks a permission named above: grant it to the operator in the CAM console, or run with an administrator's key."},
 		errorHint{tencent.ErrKeyLimit, "Free a key slot in the CAM console (delete or disable an unused key of that user), then run again."},
 		errorHint{securitycenter.ErrNoCredentials, "Give Alibaba Cloud credentials for Security Center (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip and enter the values printed in the console."},
+		errorHint{securitycenter.ErrDenied, "The Alibaba Cloud key lacks the RAM permission named above: attach the policy that `onboard policy show alibaba-operator --features ...` prints to its RAM user or role."},
 		errorHint{securitycenter.ErrAuth, "Alibaba Cloud rejected the key: check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile, and that the key is active."},
 		errorHint{store.ErrKeyringUnavailable, "Or keep secrets in a file: --insecure-storage (or ONBOARD_SECRET_STORE=file)."},
 	)
@@ -183,6 +184,7 @@ func securityCenterClient(f *Factory, profile, endpoint, site string) (*security
 	if strings.HasPrefix(endpoint, "http://") {
 		o.PollInterval = 100 * time.Millisecond // a loopback emulator validates at once
 	}
+	rememberAlibaba(cred)
 	c, err := securitycenter.New(o)
 	if err != nil {
 		return nil, securitycenter.Source{}, &UsageError{Err: err}
@@ -228,6 +230,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		endpoint = f.Getenv("ONBOARD_TENCENT_ENDPOINT")
 	}
 	newClient := func(c tencent.Credential) (*tencent.Client, error) {
+		rememberTencent(c)
 		cl, err := tencent.New(tencent.Options{Credential: c, Endpoint: endpoint, Logger: f.Logger})
 		if err != nil {
 			return nil, &UsageError{Err: err}
@@ -288,7 +291,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	}
 	progress := func(e onboarding.Event) {
 		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, e.Detail)
+			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, store.Scrub(e.Detail))
 		}
 	}
 	res, err := engine.Apply(ctx, req, progress)
@@ -373,7 +376,8 @@ func writeTencentResult(w io.Writer, r onboarding.Result) error {
 	if r.CallerIsRoot {
 		fmt.Fprintf(&b, "Root key: %s\n", r.RootKey)
 	}
-	_, err := io.WriteString(w, b.String())
+	// The first sync's failures quote errors.
+	_, err := io.WriteString(w, store.Scrub(b.String()))
 	return err
 }
 

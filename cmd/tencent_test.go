@@ -3,12 +3,15 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"onboard/emulator"
+	"onboard/emulator/sas"
+	"onboard/emulator/tcloud"
 	"onboard/store"
 )
 
@@ -95,25 +98,7 @@ func TestTencentOnboardsAgainstTheEmulatorAndKeepsTheSecretOutOfEverything(t *te
 	}
 	watched := map[string]string{"the new SecretKey": cred.SecretKey.Reveal(), "the operator's SecretKey": env.TencentSecretKey,
 		"the Alibaba Cloud secret": env.AlibabaAccessKeySecret}
-	for what, secret := range watched {
-		for name, text := range map[string]string{"stdout": out.String(), "stderr": errOut.String(), "debug log": readFileT(t, debugLog)} {
-			if strings.Contains(text, secret) {
-				t.Errorf("%s contains %s", name, what)
-			}
-		}
-		// Every file under ONBOARD_HOME but the explicitly chosen file store is free of it.
-		filepath.Walk(home, func(p string, info os.FileInfo, err error) error {
-			if err == nil && !info.IsDir() && filepath.Base(p) != "secrets.json" {
-				if data, _ := os.ReadFile(p); strings.Contains(string(data), secret) {
-					t.Errorf("%s contains %s", p, what)
-				}
-			}
-			return nil
-		})
-	}
-	if fi, err := os.Stat(debugLog); err != nil || fi.Size() == 0 {
-		t.Errorf("the debug log is empty (%v): the search above proves nothing", err)
-	}
+	assertNoSecretAnywhere(t, home, debugLog, map[string]string{"stdout": out.String(), "stderr": errOut.String()}, watched)
 
 	sc, _ := res["security_center"].(map[string]any)
 	if sc == nil || sc["submitted"] != true || sc["status"] != "normal" || sc["auth_id"] == nil {
@@ -140,6 +125,105 @@ func TestTencentOnboardsAgainstTheEmulatorAndKeepsTheSecretOutOfEverything(t *te
 		if !strings.HasPrefix(c.Action, "Describe") && !strings.HasPrefix(c.Action, "List") {
 			t.Errorf("re-run made a Security Center call that is not a read: %s", c.Action)
 		}
+	}
+}
+
+// assertNoSecretAnywhere fails if any watched secret (or its URL-encoded form) is in the outputs, the
+// debug log, or any file under ONBOARD_HOME (raw bytes: the database, its -wal and -shm) but the
+// explicitly chosen file store.
+func assertNoSecretAnywhere(t *testing.T, home, debugLog string, outputs map[string]string, watched map[string]string) {
+	t.Helper()
+	if fi, err := os.Stat(debugLog); err != nil || fi.Size() == 0 {
+		t.Errorf("the debug log is empty (%v): a search of it proves nothing", err)
+	}
+	texts := map[string]string{"debug log": readFileT(t, debugLog)}
+	for name, text := range outputs {
+		texts[name] = text
+	}
+	filepath.Walk(home, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && filepath.Base(p) != "secrets.json" {
+			data, _ := os.ReadFile(p)
+			texts[p] = string(data)
+		}
+		return nil
+	})
+	for what, secret := range watched {
+		if secret == "" {
+			t.Fatalf("%s is empty: the search proves nothing", what)
+		}
+		for name, text := range texts {
+			if strings.Contains(text, secret) || strings.Contains(text, url.QueryEscape(secret)) {
+				t.Errorf("%s contains %s", name, what)
+			}
+		}
+	}
+}
+
+func TestTencentDroppedConnectionsLeakNoSecret(t *testing.T) {
+	args := []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,cspm,soc,audit", "--cspm-policy", "custom",
+		"--audit-region", "ap-guangzhou", "--sub-user", "sas-reader", "--security-center", "submit"}
+	tests := []struct {
+		name    string
+		dropped string // the action whose dropped connection the run must have met
+		faults  string // in the emulator from the start
+		// before runs a first, successful onboarding and then arms the fault, for a call only a later run makes.
+		before   func(t *testing.T, env *emulator.Env, vars map[string]string)
+		wantCode int
+		// keyStored: the sub-user's key exists before the dropped call (not so when the pre-flight's own
+		// reads fail, or the key's creation itself).
+		keyStored bool
+	}{
+		{name: "AddCloudVendorAccountAK", dropped: "AddCloudVendorAccountAK", faults: "action=sas:AddCloudVendorAccountAK,fault=drop,nth=1", wantCode: ExitFailed, keyStored: true},
+		{name: "ModifyCloudVendorAccountAK with a new key", dropped: "ModifyCloudVendorAccountAK", before: func(t *testing.T, env *emulator.Env, vars map[string]string) {
+			f, _, errOut := tencentTestFactory(vars)
+			if code := run(context.Background(), f, append(args, "--account", "first")); code != ExitOK {
+				t.Fatalf("first run: exit %d\n%s", code, errOut.String())
+			}
+			// Another account record for the same sub-user: its key counts as new to Security Center.
+			env.SecurityCenter.AddFaults([]sas.FaultRule{{Action: "ModifyCloudVendorAccountAK", Fault: sas.FaultDrop, Probability: 1}})
+		}, wantCode: ExitFailed, keyStored: true},
+		{name: "AddCloudVendorTrialConfig", dropped: "AddCloudVendorTrialConfig", faults: "action=sas:AddCloudVendorTrialConfig,fault=drop,nth=1", wantCode: ExitFailed, keyStored: true},
+		{name: "CreateAccessKey", dropped: "CreateAccessKey", faults: "action=cam:CreateAccessKey,fault=drop,nth=1", wantCode: ExitFailed},
+		{name: "every Security Center call", dropped: "ListCloudVendorRegions", faults: "action=sas:*,fault=drop,p=1", wantCode: ExitFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo", Faults: tt.faults})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer env.Close()
+			home := t.TempDir()
+			debugLog := filepath.Join(t.TempDir(), "debug.log")
+			vars := emulatorVars(env, home)
+			if tt.before != nil {
+				tt.before(t, env, vars)
+			}
+			f, out, errOut := tencentTestFactory(vars)
+			code := run(context.Background(), f, append(args, "--account", "second", "--output", "json", "--debug-log", debugLog))
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s", code, tt.wantCode, errOut.String())
+			}
+			met := false
+			for _, c := range env.SecurityCenter.Calls() {
+				met = met || (c.Action == tt.dropped && c.Code == sas.FaultDrop)
+			}
+			for _, c := range env.Tencent.Calls() {
+				met = met || (c.Action == tt.dropped && c.Code == tcloud.FaultDrop)
+			}
+			if !met {
+				t.Fatalf("the run never met a dropped %s: the search below proves nothing", tt.dropped)
+			}
+			watched := map[string]string{"the operator's SecretKey": env.TencentSecretKey, "the Alibaba Cloud secret": env.AlibabaAccessKeySecret}
+			secrets, _ := store.NewFileStore(home, nil)
+			if cred, err := secrets.Get(context.Background(), "tencent/"+env.OwnerUIN+"/sas-reader"); err == nil {
+				watched["the new SecretKey"] = cred.SecretKey.Reveal()
+				watched["the Kafka password"] = cred.SecretID + "#" + cred.SecretKey.Reveal()
+			} else if tt.keyStored {
+				t.Fatalf("no sub-user key was stored before the dropped call: %v", err)
+			}
+			assertNoSecretAnywhere(t, home, debugLog, map[string]string{"stdout": out.String(), "stderr": errOut.String()}, watched)
+		})
 	}
 }
 
@@ -360,5 +444,43 @@ func TestTencentAuditLogsInTheSandbox(t *testing.T) {
 	a := res.AuditLogs
 	if a["logset_id"] == nil || a["kafka_topic"] == nil || a["security_center_status"] != "enable" || res.RootKey != "disabled" {
 		t.Errorf("audit logs %v, root key %q", a, res.RootKey)
+	}
+}
+
+func TestTencentNamesTheRAMPermissionTheAlibabaKeyLacks(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo", SecurityCenterDenied: []string{"AddCloudVendorAccountAK"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	f, _, errOut := tencentTestFactory(emulatorVars(env, t.TempDir()))
+	code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "sas-reader", "--security-center", "submit"})
+	if code != ExitFailed || !strings.Contains(errOut.String(), "lacks the RAM permission yundun-sas:AddCloudVendorAccountAK") ||
+		!strings.Contains(errOut.String(), "onboard policy show alibaba-operator") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut.String())
+	}
+}
+
+func TestTencentAuditLogsStopOnAnUnknownActionInsteadOfAddingSettings(t *testing.T) {
+	for _, gatewayCode := range []string{"InvalidAction.NotFound", "InvalidApi.NotFound"} {
+		t.Run(gatewayCode, func(t *testing.T) {
+			env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo",
+				SecurityCenterWithout: []string{"DescribeCloudVendorTrialConfig"}, SecurityCenterUnknownActionCode: gatewayCode})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer env.Close()
+			f, _, errOut := tencentTestFactory(emulatorVars(env, t.TempDir()))
+			code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,audit",
+				"--audit-region", "ap-guangzhou", "--sub-user", "sas-reader", "--security-center", "submit"})
+			if code == ExitOK || !strings.Contains(errOut.String(), gatewayCode) {
+				t.Fatalf("exit %d, stderr:\n%s", code, errOut.String())
+			}
+			for _, c := range env.SecurityCenter.Calls() {
+				if c.Action == "AddCloudVendorTrialConfig" || c.Action == "ModifyCloudVendorTrialConfig" {
+					t.Errorf("%s was called after %s: the unknown action read as no settings yet", c.Action, gatewayCode)
+				}
+			}
+		})
 	}
 }

@@ -134,6 +134,7 @@ func (b *wizardBackend) tencentClient(c wizard.Credential) (*tencent.Client, err
 }
 
 func (b *wizardBackend) newTencent(c tencent.Credential) (*tencent.Client, error) {
+	rememberTencent(c)
 	cl, err := tencent.New(tencent.Options{Credential: c, Endpoint: b.tencentEndpoint, Logger: b.f.Logger})
 	if err != nil {
 		return nil, &UsageError{Err: err}
@@ -155,6 +156,7 @@ func (b *wizardBackend) securityCenter(site string, c wizard.Credential) (*secur
 	if strings.HasPrefix(b.scEndpoint, "http://") {
 		o.PollInterval = 100 * time.Millisecond // a loopback emulator validates at once
 	}
+	rememberAlibaba(cred)
 	sc, err := securitycenter.New(o)
 	if err != nil {
 		return nil, &UsageError{Err: err}
@@ -437,7 +439,7 @@ func (b *wizardBackend) Apply(ctx context.Context, a wizard.Answers, emit func(w
 	}
 	res, err := e.Apply(ctx, b.request(a), func(ev onboarding.Event) { emit(stepEvent(ev)) })
 	if err != nil {
-		return wizard.Outcome{}, err
+		return wizard.Outcome{}, store.ScrubError(err)
 	}
 	b.mu.Lock()
 	b.applied = &res
@@ -448,7 +450,8 @@ func (b *wizardBackend) Apply(ctx context.Context, a wizard.Answers, emit func(w
 // stepEvent turns an engine event into the wizard's; a failure carries the fix the command line would
 // print under the same error.
 func stepEvent(ev onboarding.Event) wizard.StepEvent {
-	out := wizard.StepEvent{ID: ev.Step, Title: ev.Title, Detail: ev.Detail}
+	detail := store.Scrub(ev.Detail) // the wizard shows it on the terminal
+	out := wizard.StepEvent{ID: ev.Step, Title: ev.Title, Detail: detail}
 	switch ev.Status {
 	case "running":
 		out.Status = wizard.StepRunning
@@ -456,8 +459,8 @@ func stepEvent(ev onboarding.Event) wizard.StepEvent {
 		out.Status = wizard.StepDone
 	case "failed":
 		out.Status, out.Detail = wizard.StepFailed, ""
-		out.Err = errors.New(ev.Detail)
-		out.Fix = fixFor(ev.Detail)
+		out.Err = errors.New(detail)
+		out.Fix = fixFor(detail)
 	default:
 		out.Status = wizard.StepRunning
 	}

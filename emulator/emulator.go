@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"onboard/emulator/sas"
@@ -31,7 +32,9 @@ type Options struct {
 	Seed string
 	// SeedGen adds generated inventory, e.g. "regions=25,cvm=50000,cam_user=100" (tcloud.ParseSeedGen).
 	SeedGen string
-	// Faults injects faults, e.g. "fault=InternalError,p=0.05;fault=drop,p=0.05" (tcloud.ParseFaults).
+	// Faults injects faults, e.g. "fault=InternalError,p=0.05;fault=drop,p=0.05" (tcloud.ParseFaults). A
+	// rule whose action starts with "sas:" goes to Security Center ("action=sas:AddCloudVendorAccountAK,
+	// fault=drop,nth=1"; "sas:*" for every action); every other rule to Tencent Cloud.
 	Faults string
 	// Latency and Jitter delay every call by Latency ± Jitter.
 	Latency, Jitter time.Duration
@@ -42,6 +45,13 @@ type Options struct {
 	RefuseUnknownServices bool
 	// RateLimits is "published" (the per-action table of Tencent's docs) or "off" (the default).
 	RateLimits string
+	// SecurityCenterDenied are Security Center actions answered 403 NoPermission, as for an Alibaba Cloud
+	// key whose RAM policies lack them (sas.Options.DeniedActions).
+	SecurityCenterDenied []string
+	// SecurityCenterWithout are Security Center actions its gateway answers as unknown, with
+	// SecurityCenterUnknownActionCode (InvalidApi.NotFound by default, or InvalidAction.NotFound).
+	SecurityCenterWithout           []string
+	SecurityCenterUnknownActionCode string
 	// RateLimitPerRegion scopes the limits per account, action and region instead of per account and action.
 	RateLimitPerRegion bool
 }
@@ -121,12 +131,9 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		}
 		seeds = append(seeds, sd)
 	}
-	var faults []tcloud.FaultRule
-	if o.Faults != "" {
-		var err error
-		if faults, err = tcloud.ParseFaults(o.Faults); err != nil {
-			return nil, err
-		}
+	faults, sasFaults, err := splitFaults(o.Faults)
+	if err != nil {
+		return nil, err
 	}
 	if o.Latency > 0 || o.Jitter > 0 {
 		base, jitter := o.Latency, o.Jitter
@@ -167,12 +174,20 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		OwnerUIN: fmt.Sprint(tc.OwnerUIN()), servers: []*http.Server{srv},
 	}
 
-	env.SecurityCenter = sas.New(sas.Options{TencentEndpoint: env.TencentEndpoint})
+	for _, a := range o.SecurityCenterDenied {
+		if !sas.Serves(a) {
+			env.Close()
+			return nil, fmt.Errorf("denied Security Center action %q: no such action", a)
+		}
+	}
+	env.SecurityCenter = sas.New(sas.Options{TencentEndpoint: env.TencentEndpoint, DeniedActions: o.SecurityCenterDenied,
+		WithoutActions: o.SecurityCenterWithout, UnknownActionCode: o.SecurityCenterUnknownActionCode})
 	aliUID, aliID, aliSecret := demoAlibabaUID, demoAlibabaKeyID, demoAlibabaKeySecret
 	if o.Seed != "demo" {
 		aliUID, aliID, aliSecret = fmt.Sprintf("1%015d", rand.Int64N(1e15)), "LTAIemu"+randomKey(18), randomKey(30)
 	}
 	env.SecurityCenter.AddAccessKey(aliUID, aliID, aliSecret)
+	env.SecurityCenter.AddFaults(sasFaults)
 	env.AlibabaAccessKeyID, env.AlibabaAccessKeySecret = aliID, aliSecret
 	sl, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.SecurityCenterAddr)
 	if err != nil {
@@ -184,6 +199,34 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	env.servers = append(env.servers, ssrv)
 	env.SecurityCenterEndpoint = "http://" + sl.Addr().String()
 	return env, nil
+}
+
+// splitFaults parses a fault specification and hands each rule to the emulator its action names.
+func splitFaults(spec string) ([]tcloud.FaultRule, []sas.FaultRule, error) {
+	if spec == "" {
+		return nil, nil, nil
+	}
+	rules, err := tcloud.ParseFaults(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	var tc []tcloud.FaultRule
+	var sc []sas.FaultRule
+	for _, r := range rules {
+		action, isSAS := strings.CutPrefix(r.Action, "sas:")
+		if !isSAS {
+			tc = append(tc, r)
+			continue
+		}
+		if r.Region != "" {
+			return nil, nil, fmt.Errorf("fault rule for sas:%s: region= does not apply to Security Center actions", action)
+		}
+		if action != "*" && !sas.Serves(action) {
+			return nil, nil, fmt.Errorf("fault rule for sas:%s: Security Center has no action %q", action, action)
+		}
+		sc = append(sc, sas.FaultRule{Action: action, Fault: r.Fault, Delay: r.Delay, Probability: r.Probability, Nth: r.Nth})
+	}
+	return tc, sc, nil
 }
 
 // randomKey is n random letters and digits, for an emulator-only key.

@@ -146,6 +146,29 @@ func TestStartTakesSeedFilesGeneratorsAndFaults(t *testing.T) {
 	}
 }
 
+func TestFaultRulesGoToTheEmulatorTheirActionNames(t *testing.T) {
+	tc, sc, err := splitFaults("fault=InternalError,p=0.05;action=sas:AddCloudVendorAccountAK,fault=drop,nth=1;action=sas:*,fault=delay,delay=1s,p=0.5;action=cam:AddUser,fault=drop,nth=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tc) != 2 || tc[0].Fault != "InternalError" || tc[1].Action != "cam:AddUser" {
+		t.Errorf("Tencent rules: %+v", tc)
+	}
+	if len(sc) != 2 || sc[0].Action != "AddCloudVendorAccountAK" || sc[0].Fault != "drop" || sc[0].Nth != 1 ||
+		sc[1].Action != "*" || sc[1].Delay != time.Second || sc[1].Probability != 0.5 {
+		t.Errorf("Security Center rules: %+v", sc)
+	}
+	for spec, want := range map[string]string{
+		"action=sas:AddCloudVendorAK,fault=drop,nth=1":                  "no action",
+		"action=sas:RefreshAssets,region=ap-guangzhou,fault=drop,nth=1": "region=",
+		"action=sas:RefreshAssets,fault=drop":                           "exactly one of",
+	} {
+		if _, _, err := splitFaults(spec); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error naming %q", spec, err, want)
+		}
+	}
+}
+
 // federationToken asks the emulator's STS for temporary credentials with the root key.
 func federationToken(t *testing.T, env *Env) (id, secret, token string) {
 	t.Helper()

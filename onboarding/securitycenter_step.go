@@ -49,9 +49,12 @@ var featureModules = map[string]securitycenter.Module{
 	policy.FeatureAudit: securitycenter.ModuleAuditLogs,
 }
 
-func (r *run) scModules() []securitycenter.Module {
+func (r *run) scModules() []securitycenter.Module { return SecurityCenterModules(r.req.Features) }
+
+// SecurityCenterModules are the Security Center modules that connect these features.
+func SecurityCenterModules(features []string) []securitycenter.Module {
 	var out []securitycenter.Module
-	for _, f := range r.req.Features {
+	for _, f := range features {
 		if m, ok := featureModules[f]; ok {
 			out = append(out, m)
 		}

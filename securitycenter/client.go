@@ -156,12 +156,16 @@ func parseEndpoint(raw string) (protocol, host string, err error) {
 	return u.Scheme, u.Host, nil
 }
 
-// call is one action: its parameters, all in the query, as the generated sas SDK sends them.
+// call is one action and its parameters. A POST sends them as a signed form body, never in the URL: some
+// carry a secret (SecretKey), and a URL ends up in transport errors, HTTP logs and proxies. RPC actions
+// take their parameters from the query or the form body alike
+// (https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature). A GET
+// (DescribeCloudVendorTrialConfig, no secret) keeps them in the query.
 type call struct {
 	action   string
-	method   string // default POST
-	query    map[string]any
-	mutating bool // not idempotent: a network failure is not retried, it may have taken effect
+	method   string         // default POST
+	query    map[string]any // the parameters, flattened as the SDK flattens a query
+	mutating bool           // not idempotent: a network failure is not retried, it may have taken effect
 }
 
 // do runs one call with retries and returns the response body. Each attempt is signed afresh (new date
@@ -205,7 +209,12 @@ func (c *Client) attempt(ctx context.Context, params *openapiutil.Params, cl cal
 	}
 	done := make(chan result, 1)
 	go func() {
-		req := &openapiutil.OpenApiRequest{Query: openapiutil.Query(cl.query)}
+		req := &openapiutil.OpenApiRequest{}
+		if dara.StringValue(params.Method) == "POST" {
+			req.Body = cl.query
+		} else {
+			req.Query = openapiutil.Query(cl.query)
+		}
 		res, err := c.sdk.CallApi(params, req, &dara.RuntimeOptions{})
 		done <- result{res, err}
 	}()
@@ -246,18 +255,25 @@ func (c *Client) translate(action string, err error) error {
 	}
 	e := &APIError{Action: action, Code: tea.StringValue(sdk.Code), Status: tea.IntValue(sdk.StatusCode), Message: tea.StringValue(sdk.Message)}
 	if data := tea.StringValue(sdk.Data); data != "" {
-		var body struct{ Code, Message, RequestId string }
+		var body struct {
+			Code, Message, RequestId string
+			AccessDeniedDetail       struct{ AuthAction string }
+		}
 		if json.Unmarshal([]byte(data), &body) == nil {
 			if body.Message != "" {
 				e.Message = body.Message
 			}
 			e.RequestID = body.RequestId
+			e.AuthAction = body.AccessDeniedDetail.AuthAction
 		}
 	}
 	if e.Code == "" {
 		e.Code = "HTTP" + strconv.Itoa(e.Status)
 	}
 	e.Err = sentinelFor(e.Code, e.Status)
+	if e.Err == ErrDenied && e.AuthAction == "" {
+		e.AuthAction = ramService + action
+	}
 	c.log.Warn("Security Center API error", "action", action, "code", e.Code, "status", e.Status, "request_id", e.RequestID, "message", e.Message)
 	return e
 }

@@ -5,11 +5,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/alibabacloud-go/tea/tea"
 
 	"onboard/emulator/sas"
 	"onboard/emulator/tcloud"
@@ -40,11 +50,62 @@ func newWorld(t *testing.T, configure ...func(*Options)) *world {
 	sc := sas.New(sas.Options{TencentEndpoint: tcs.URL})
 	t.Cleanup(sc.Close)
 	sc.AddAccessKey("1234567890123456", aliKeyID, aliSecret)
-	hs := httptest.NewServer(sc)
+	hs := httptest.NewServer(checkParams(t, sc))
 	t.Cleanup(hs.Close)
 	w := &world{sc: sc, tc: tc, tcURL: tcs.URL, url: hs.URL}
 	w.c = w.client(t, hs.URL, aliKeyID, aliSecret, configure...)
 	return w
+}
+
+// checkParams fails the test when the client sends an action a parameter that Alibaba Cloud's reference
+// does not list for it (emulator/sas/testdata/contract.json), or sends it by another HTTP method.
+func checkParams(t *testing.T, next http.Handler) http.Handler {
+	t.Helper()
+	data, err := os.ReadFile("../emulator/sas/testdata/contract.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Actions map[string]struct {
+			Method  string
+			Request map[string]string
+		}
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	signing := []string{"Action", "Version", "Format", "Timestamp", "SignatureNonce", "AccessKeyId", "SignatureMethod", "SignatureVersion", "Signature", "SecurityToken"}
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		params, _ := url.ParseQuery(r.URL.RawQuery)
+		form, _ := url.ParseQuery(string(body))
+		for k, v := range form {
+			params[k] = v
+		}
+		action := r.Header.Get("x-acs-action")
+		if action == "" {
+			action = params.Get("Action")
+		}
+		spec, ok := c.Actions[action]
+		switch {
+		case !ok:
+			t.Errorf("the client calls %s, which has no contract", action)
+		case spec.Method != r.Method:
+			t.Errorf("%s sent by %s; the reference says %s", action, r.Method, spec.Method)
+		}
+		for name := range params {
+			parts := strings.Split(name, ".")
+			path := parts[0]
+			if len(parts) == 3 {
+				path += "[]." + parts[2]
+			}
+			if _, known := spec.Request[path]; ok && !known && !slices.Contains(signing, name) {
+				t.Errorf("%s: the client sends %s, which the reference does not list", action, name)
+			}
+		}
+		next.ServeHTTP(rw, r)
+	})
 }
 
 func (w *world) client(t *testing.T, endpoint, id, secret string, configure ...func(*Options)) *Client {
@@ -537,5 +598,136 @@ func TestAProxiedRequestIsServedByTheSiteItsHostNames(t *testing.T) {
 	st := w.sc.State().Accounts[0].Sites
 	if len(st[sas.SiteMainland].SyncRegions["Tencent"]) != 1 || len(st[sas.SiteOutside].SyncRegions["Tencent"]) != 0 {
 		t.Fatalf("%+v", st)
+	}
+}
+
+func TestSecretsTravelInTheSignedBodyNeverInTheURL(t *testing.T) {
+	for _, v1 := range []bool{false, true} {
+		name := map[bool]string{false: "ACS3-HMAC-SHA256", true: "HMAC-SHA1"}[v1]
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t, func(o *Options) { o.SignatureV1 = v1 })
+			var mu sync.Mutex
+			var urls []string
+			recorder := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				urls = append(urls, r.URL.String())
+				mu.Unlock()
+				w.sc.ServeHTTP(rw, r)
+			}))
+			defer recorder.Close()
+			c := w.client(t, recorder.URL, aliKeyID, aliSecret, func(o *Options) { o.SignatureV1 = v1 })
+			ctx := context.Background()
+			_, id, key := w.subUser(t, "sas-body", cvmReadOnly)
+			added, err := c.AddAccount(ctx, AccountSpec{KeyType: KeySub, SecretID: id, SecretKey: key, Modules: []Module{ModuleHost}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, id2, key2 := w.subUser(t, "sas-body-2", cvmReadOnly)
+			if _, err := c.ModifyAccount(ctx, added.AuthID, AccountChange{SecretID: id2, SecretKey: key2}); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.sc.State().Accounts[0].Sites[sas.SiteOutside].CloudAccounts[0].SecretID; got != id2[:8]+"***" {
+				t.Errorf("the emulator did not take the new key from the body: SecretId %s", got)
+			}
+			mu.Lock()
+			if len(urls) != 2 {
+				t.Errorf("%d requests, want 2", len(urls))
+			}
+			for _, u := range urls {
+				if strings.Contains(u, key.Reveal()) || strings.Contains(u, key2.Reveal()) || strings.Contains(u, "SecretKey") {
+					t.Errorf("a URL carries the SecretKey: %s", u)
+				}
+			}
+			mu.Unlock()
+			// A dropped connection: the transport's error quotes the URL, which holds no secret.
+			w.sc.FailNext("ModifyCloudVendorAccountAK", sas.FaultDrop, 10) // every attempt
+			_, err = c.ModifyAccount(ctx, added.AuthID, AccountChange{SecretID: id, SecretKey: key})
+			if !errors.Is(err, ErrUnavailable) || strings.Contains(err.Error(), key.Reveal()) {
+				t.Errorf("dropped modify: %v", err)
+			}
+		})
+	}
+}
+
+func TestTheGatewaysUnknownActionNeverReadsAsNotFound(t *testing.T) {
+	for _, code := range []string{"InvalidAction.NotFound", "InvalidApi.NotFound"} {
+		t.Run(code, func(t *testing.T) {
+			sc := sas.New(sas.Options{WithoutActions: []string{"DescribeCloudVendorTrialConfig"}, UnknownActionCode: code})
+			t.Cleanup(sc.Close)
+			sc.AddAccessKey("1234567890123456", aliKeyID, aliSecret)
+			hs := httptest.NewServer(sc)
+			t.Cleanup(hs.Close)
+			c := (&world{}).client(t, hs.URL, aliKeyID, aliSecret)
+			_, err := c.AuditLog(context.Background(), 2158)
+			var api *APIError
+			if errors.Is(err, ErrNotFound) || !errors.Is(err, ErrInvalid) || !errors.As(err, &api) || api.Code != code || api.Status != 404 {
+				t.Fatalf("%v: an unknown action must not read as no settings yet", err)
+			}
+		})
+	}
+	// An object that does not exist still does.
+	if !errors.Is(sentinelFor("CloudVendorTrialConfig.NotFound", 400), ErrNotFound) {
+		t.Error("CloudVendorTrialConfig.NotFound is not ErrNotFound")
+	}
+}
+
+func TestAPermissionDenialNamesTheMissingRAMAction(t *testing.T) {
+	sc := sas.New(sas.Options{DeniedActions: []string{"AddCloudVendorAccountAK", "RefreshAssets"}})
+	t.Cleanup(sc.Close)
+	sc.AddAccessKey("1234567890123456", aliKeyID, aliSecret)
+	hs := httptest.NewServer(sc)
+	t.Cleanup(hs.Close)
+	c := (&world{}).client(t, hs.URL, aliKeyID, aliSecret)
+	ctx := context.Background()
+	_, err := c.AddAccount(ctx, AccountSpec{KeyType: KeySub, SecretID: "AKIDdenied", SecretKey: "denied-secret-key", Modules: []Module{ModuleHost}})
+	action, ok := MissingPermission(err)
+	var api *APIError
+	if !errors.Is(err, ErrDenied) || !ok || action != "yundun-sas:AddCloudVendorAccountAK" || !strings.Contains(err.Error(), action) ||
+		!errors.As(err, &api) || api.Status != 403 || api.Code != "NoPermission" {
+		t.Fatalf("%v (missing %q)", err, action)
+	}
+	if n := len(sc.Calls()); n != 1 {
+		t.Errorf("a denial was retried: %d calls", n)
+	}
+	if err := c.RefreshAssets(ctx, VendorTencent, AssetsHosts); !strings.Contains(fmt.Sprint(err), "yundun-sas:RefreshAssets") {
+		t.Errorf("refresh: %v", err)
+	}
+	if _, err := c.SupportedModules(ctx); err != nil {
+		t.Errorf("an action not denied: %v", err)
+	}
+	// Without the service's AccessDeniedDetail, the action's own RAM name.
+	e := (&Client{log: slog.New(slog.DiscardHandler)}).translate("ListCloudVendorRegions", &tea.SDKError{Code: tea.String("Forbidden.RAM"), StatusCode: tea.Int(403)})
+	if a, _ := MissingPermission(e); a != "yundun-sas:ListCloudVendorRegions" {
+		t.Errorf("Forbidden.RAM without detail: %v", e)
+	}
+}
+
+func TestOperatorPolicyGrantsEveryActionTheClientCalls(t *testing.T) {
+	var doc struct {
+		Version   string
+		Statement []struct {
+			Effect, Resource string
+			Action           []string
+		}
+	}
+	data, err := OperatorPolicy([]Module{ModuleHost})
+	if err != nil || json.Unmarshal(data, &doc) != nil || doc.Version != "1" || len(doc.Statement) != 1 || doc.Statement[0].Effect != "Allow" || doc.Statement[0].Resource != "*" {
+		t.Fatalf("%s %v", data, err)
+	}
+	if slices.Contains(doc.Statement[0].Action, "yundun-sas:addCloudVendorTrialConfig") {
+		t.Error("audit-log actions without the audit-log module")
+	}
+	all := OperatorActions([]Module{ModuleHost, ModuleCSPM, ModuleAgenticSOC, ModuleAuditLogs})
+	// Every action this package calls is granted (case-insensitively, as RAM matches action names).
+	src, _ := os.ReadFile("accounts.go")
+	more, _ := os.ReadFile("settings.go")
+	calls := regexp.MustCompile(`action: "(\w+)"`).FindAllStringSubmatch(string(src)+string(more), -1)
+	if len(calls) < 13 {
+		t.Fatalf("found %d calls in the sources: the check below proves nothing", len(calls))
+	}
+	for _, m := range calls {
+		if !slices.ContainsFunc(all, func(a string) bool { return strings.EqualFold(a, "yundun-sas:"+m[1]) }) {
+			t.Errorf("%s is called but not in the operator's policy", m[1])
+		}
 	}
 }

@@ -34,6 +34,26 @@ type Credentials struct {
 	Source Source
 }
 
+// Secrets returns the secret parts of the credentials as they stand (the AccessKey secret and, for
+// temporary keys, the security token), so that the caller can keep them out of every output. It never
+// prints them.
+func (c Credentials) Secrets() []string {
+	if c.cred == nil {
+		return nil
+	}
+	got, err := c.cred.GetCredential()
+	if err != nil || got == nil {
+		return nil
+	}
+	var out []string
+	for _, s := range []*string{got.AccessKeySecret, got.SecurityToken} {
+		if s != nil && *s != "" {
+			out = append(out, *s)
+		}
+	}
+	return out
+}
+
 // Source says where credentials came from, for display. It never holds the secret.
 type Source struct {
 	Description string // e.g. "environment (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET)"

@@ -125,3 +125,17 @@ func TestNewNeedsCredentials(t *testing.T) {
 		t.Fatal("a key without a secret was accepted")
 	}
 }
+
+func TestSecretsNamesTheSecretPartsForTheScrubber(t *testing.T) {
+	c, err := StaticCredentials("LTAI5tSecretsTestKey", Secret("the-access-key-secret"), Secret("the-security-token"), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Secrets()
+	if len(got) != 2 || got[0] != "the-access-key-secret" || got[1] != "the-security-token" {
+		t.Errorf("Secrets() = %q", got)
+	}
+	if (Credentials{}).Secrets() != nil {
+		t.Error("empty credentials have secrets")
+	}
+}

@@ -27,7 +27,10 @@ type APIError struct {
 	Status        int // HTTP status; 0 for a transport failure
 	Code, Message string
 	RequestID     string
-	Err           error // the sentinel
+	// AuthAction is the RAM action a permission denial names ("yundun-sas:AddCloudVendorAccountAK"): the
+	// service's AccessDeniedDetail.AuthAction, or the action's own RAM name.
+	AuthAction string
+	Err        error // the sentinel
 }
 
 func (e *APIError) Error() string {
@@ -37,6 +40,9 @@ func (e *APIError) Error() string {
 	}
 	if e.RequestID != "" {
 		s += " (RequestId " + e.RequestID + ")"
+	}
+	if e.AuthAction != "" {
+		s += "; the Alibaba Cloud key lacks the RAM permission " + e.AuthAction
 	}
 	return s
 }
@@ -54,11 +60,16 @@ func sentinelFor(code string, status int) error {
 		strings.HasPrefix(code, "InvalidTimeStamp"), code == "SignatureNonceUsed", strings.HasPrefix(code, "InvalidSecurityToken"),
 		code == "InvalidCredentials", code == "MissingSecurityToken":
 		return ErrAuth
-	case strings.HasPrefix(code, "Forbidden"), code == "NoPermission", strings.HasPrefix(code, "NoPermission."):
+	// RAM's denials in OpenAPI calls: NoPermission, Forbidden.RAM, NotAuthorized
+	// (https://www.alibabacloud.com/help/en/ram/support/how-to-troubleshoot-an-access-denied-error).
+	case strings.HasPrefix(code, "Forbidden"), code == "NoPermission", strings.HasPrefix(code, "NoPermission."), code == "NotAuthorized":
 		return ErrDenied
 	case status >= 500, code == "InternalError", code == "ServiceUnavailable":
 		return ErrUnavailable
-	case code == "InvalidApi.NotFound":
+	// The gateway's "no such action" (InvalidAction.NotFound, and InvalidApi.NotFound in older answers) is a
+	// request the service cannot serve at all: never the "no such object" of the suffix rule below, which
+	// would read as "no settings yet" and make the caller create them.
+	case code == "InvalidApi.NotFound", code == "InvalidAction.NotFound", code == "InvalidVersion":
 		return ErrInvalid
 	case strings.HasSuffix(code, ".NotFound"), strings.HasSuffix(code, "NotExist"):
 		return ErrNotFound

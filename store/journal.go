@@ -103,7 +103,7 @@ func (db *DB) JournalDone(ctx context.Context, runID int64, step string, ids map
 	return db.journal(ctx, runID, step, StepDone, ids, "")
 }
 
-// JournalFailed records that a step failed, with the error text (which must hold no secret).
+// JournalFailed records that a step failed, with the error text; every known secret in it is masked.
 func (db *DB) JournalFailed(ctx context.Context, runID int64, step, errText string) error {
 	return db.journal(ctx, runID, step, StepFailed, nil, errText)
 }
@@ -114,15 +114,17 @@ func (db *DB) JournalUndone(ctx context.Context, runID int64, step string) error
 }
 
 func (db *DB) journal(ctx context.Context, runID int64, step, state string, ids map[string]string, errText string) error {
-	if ids == nil {
-		ids = map[string]string{}
+	// The journal outlives the run: nothing a failure quoted may hold a secret.
+	scrubbed := make(map[string]string, len(ids))
+	for k, v := range ids {
+		scrubbed[k] = Scrub(v)
 	}
-	data, err := json.Marshal(ids)
+	data, err := json.Marshal(scrubbed)
 	if err != nil {
 		return err
 	}
 	_, err = db.sql.ExecContext(ctx, `INSERT INTO journal(run_id, step, state, ids, error, at) VALUES (?,?,?,?,?,?)`,
-		runID, step, state, string(data), errText, formatTime(db.now()))
+		runID, step, state, string(data), Scrub(errText), formatTime(db.now()))
 	if err != nil {
 		return fmt.Errorf("journal %s %s of run %d: %w", step, state, runID, err)
 	}

@@ -46,6 +46,7 @@ type storedCredential struct {
 }
 
 func encodeCredential(c Credential) (string, error) {
+	rememberCredential(c)
 	data, err := json.Marshal(storedCredential{SecretID: c.SecretID, SecretKey: c.SecretKey.Reveal()})
 	return string(data), err
 }
@@ -55,5 +56,7 @@ func decodeCredential(name, value string) (Credential, error) {
 	if err := json.Unmarshal([]byte(value), &sc); err != nil || sc.SecretID == "" {
 		return Credential{}, fmt.Errorf("secret %q is not a stored credential", name)
 	}
-	return Credential{SecretID: sc.SecretID, SecretKey: Secret(sc.SecretKey)}, nil
+	c := Credential{SecretID: sc.SecretID, SecretKey: Secret(sc.SecretKey)}
+	rememberCredential(c)
+	return c, nil
 }

@@ -50,6 +50,7 @@ func NewMemoryStore() *MemoryStore { return &MemoryStore{items: map[string]Crede
 func (m *MemoryStore) Kind() string { return "memory" }
 
 func (m *MemoryStore) Put(_ context.Context, name string, c Credential) error {
+	rememberCredential(c)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.items[name] = c
@@ -63,6 +64,7 @@ func (m *MemoryStore) Get(_ context.Context, name string) (Credential, error) {
 	if !ok {
 		return Credential{}, fmt.Errorf("get secret %q: %w", name, ErrSecretNotFound)
 	}
+	rememberCredential(c)
 	return c, nil
 }
 

@@ -36,7 +36,7 @@ func (db *DB) RecordSync(ctx context.Context, o SyncOutcome) error {
 		(account, kind, region, status, seen, inserted, updated, unchanged, gone, error, duration_ms, at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 		o.Account, o.Kind, o.Region, o.Status, o.Seen, o.Stats.Inserted, o.Stats.Updated, o.Stats.Unchanged,
-		o.Gone, o.Error, o.Duration.Milliseconds(), formatTime(o.At))
+		o.Gone, Scrub(o.Error), o.Duration.Milliseconds(), formatTime(o.At))
 	if err != nil {
 		return fmt.Errorf("record sync of %s in %s for %q: %w", o.Kind, o.Region, o.Account, err)
 	}

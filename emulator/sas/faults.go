@@ -1,49 +1,107 @@
 package sas
 
-import "net/http"
+import (
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
 
-// FaultDrop closes the connection without an answer; any other fault is an error code answered with its
+// FaultDrop closes the connection without an answer; FaultDelay holds the answer back, then serves the
+// call; "httpNNN" answers that status with no body; any other fault is an error code answered with its
 // HTTP status (Throttling 400, InternalError 500, ServiceUnavailable 503, others 400).
-const FaultDrop = "drop"
+const (
+	FaultDrop  = "drop"
+	FaultDelay = "delay"
+)
 
-type fault struct {
-	action string // "" = every action
-	code   string
-	left   int
+// FaultRule injects a fault into matching calls: the next N of them (FailNext), each with a
+// probability, or exactly the Nth one. It reads as the Tencent emulator's rules do, with the service
+// prefix "sas:" (`action=sas:AddCloudVendorAccountAK,fault=drop,nth=1`).
+type FaultRule struct {
+	Action      string        // an action name, with or without "sas:"; "" or "*" matches every action
+	Fault       string        // an error code, FaultDrop, FaultDelay or "httpNNN"
+	Delay       time.Duration // for FaultDelay
+	Probability float64       // 0 < p ≤ 1: each matching call fails with this probability
+	Nth         int           // > 0: only the Nth matching call fails
+	left        int           // FailNext: how many matching calls still fail
+	seen        int           // matching calls so far, for Nth
 }
 
 // FailNext makes the next n authenticated calls of action ("" for any) fail with code.
 func (s *Server) FailNext(action, code string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, &fault{action: action, code: code, left: n})
+	s.faults = append(s.faults, &FaultRule{Action: action, Fault: code, left: n})
 }
 
-func (s *Server) takeFault(action string) string {
+// AddFaults adds fault rules.
+func (s *Server) AddFaults(rules []FaultRule) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range rules {
+		s.faults = append(s.faults, &r)
+	}
+}
+
+func (f *FaultRule) matches(action string) bool {
+	a := strings.TrimPrefix(f.Action, "sas:")
+	return a == "" || a == "*" || a == action
+}
+
+// takeFault returns the fault to apply to this call, if any.
+func (s *Server) takeFault(action string) *FaultRule {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, f := range s.faults {
-		if f.left > 0 && (f.action == "" || f.action == action) {
+		if !f.matches(action) {
+			continue
+		}
+		f.seen++
+		switch {
+		case f.left > 0:
 			f.left--
-			return f.code
+			return f
+		case f.Nth > 0 && f.seen == f.Nth:
+			return f
+		case f.Probability > 0 && rand.Float64() < f.Probability:
+			return f
 		}
 	}
-	return ""
+	return nil
 }
 
 // applyFault answers a connection-level fault and reports true; an error code is left to the caller.
 func applyFault(w http.ResponseWriter, code string) bool {
-	if code != FaultDrop {
-		return false
-	}
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			conn.Close()
-			return true
+	switch {
+	case code == FaultDrop:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return true
+			}
 		}
+		w.WriteHeader(http.StatusBadGateway)
+		return true
+	case httpFault(code) > 0:
+		w.WriteHeader(httpFault(code))
+		return true
 	}
-	w.WriteHeader(http.StatusBadGateway)
-	return true
+	return false
+}
+
+// httpFault is the status of an "httpNNN" fault, or 0.
+func httpFault(code string) int {
+	rest, ok := strings.CutPrefix(code, "http")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 400 || n > 599 {
+		return 0
+	}
+	return n
 }
 
 func faultError(code string) *apiError {
@@ -55,4 +113,10 @@ func faultError(code string) *apiError {
 		status = http.StatusServiceUnavailable
 	}
 	return errorf(status, code, "injected fault")
+}
+
+// Serves reports whether the emulator serves the action, so that a fault rule naming another is refused.
+func Serves(action string) bool {
+	_, ok := actions[action]
+	return ok
 }

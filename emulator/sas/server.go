@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +56,15 @@ type Options struct {
 	DefaultSite Site
 	Now         func() time.Time
 	HTTPClient  *http.Client // for the calls to Tencent Cloud
+	// DeniedActions are answered 403 NoPermission for every key, as RAM answers a key whose policies lack
+	// "yundun-sas:<Action>" (https://www.alibabacloud.com/help/en/ram/support/how-to-troubleshoot-an-access-denied-error).
+	DeniedActions []string
+	// WithoutActions are answered as actions the gateway does not know (a site that does not offer them).
+	WithoutActions []string
+	// UnknownActionCode is the gateway's code for an unknown action: InvalidApi.NotFound (the default) or
+	// InvalidAction.NotFound. Public answers show both; the docs do not say which this product's gateway
+	// gives, so the tool must read both alike.
+	UnknownActionCode string
 }
 
 // Server is the emulated Security Center API. It is an http.Handler; Site returns a handler bound to one
@@ -72,7 +82,7 @@ type Server struct {
 	nonces   map[string]time.Time
 	nextAuth int64
 	calls    []Call
-	faults   []*fault
+	faults   []*FaultRule
 }
 
 type accessKey struct {
@@ -107,6 +117,9 @@ func New(o Options) *Server {
 	}
 	if o.DefaultSite == "" {
 		o.DefaultSite = SiteOutside
+	}
+	if o.UnknownActionCode == "" {
+		o.UnknownActionCode = "InvalidApi.NotFound"
 	}
 	if o.TencentRegion == "" {
 		o.TencentRegion = "ap-guangzhou"
@@ -207,6 +220,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type apiError struct {
 	Status        int
 	Code, Message string
+	authAction    string // a RAM denial's AccessDeniedDetail.AuthAction
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -244,10 +258,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, site Site) {
 	}
 	call := Call{Site: site, Method: r.Method, Time: s.opts.Now()}
 	result, apiErr := s.handle(r, body, site, &call)
-	if apiErr != nil && apiErr.Code == FaultDrop {
-		call.Code = FaultDrop
+	if apiErr != nil && apiErr.Status == 0 {
+		// An injected fault below HTTP: a dropped connection or a bare status.
+		call.Code = apiErr.Code
 		s.record(call)
-		applyFault(w, FaultDrop)
+		applyFault(w, apiErr.Code)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json;charset=utf-8")
@@ -255,8 +270,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, site Site) {
 		call.Code, call.Status = apiErr.Code, apiErr.Status
 		s.record(call)
 		w.WriteHeader(apiErr.Status)
-		json.NewEncoder(w).Encode(map[string]string{"RequestId": requestID, "HostId": r.Host, "Code": apiErr.Code,
-			"Message": apiErr.Message, "Recommend": "https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(apiErr.Code)})
+		body := map[string]any{"RequestId": requestID, "HostId": r.Host, "Code": apiErr.Code,
+			"Message": apiErr.Message, "Recommend": "https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(apiErr.Code)}
+		if apiErr.authAction != "" {
+			body["AccessDeniedDetail"] = map[string]any{"AuthAction": apiErr.authAction, "NoPermissionType": "ImplicitDeny",
+				"PolicyType": "AccountLevelIdentityBasedPolicy", "AuthPrincipalType": "SubUser"}
+		}
+		json.NewEncoder(w).Encode(body)
 		return
 	}
 	call.Status = http.StatusOK
@@ -280,6 +300,10 @@ func (s *Server) handle(r *http.Request, body []byte, site Site, call *Call) (ma
 	if err != nil {
 		return nil, errorf(400, "InvalidParameter", "the query string is not valid URL encoding")
 	}
+	// An RPC action takes its parameters from the query or from a form body
+	// (https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature): ACS3
+	// signs the body through x-acs-content-sha256, the legacy signature signs body parameters with the query
+	// ones (https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism).
 	sets := []url.Values{query}
 	if len(body) > 0 {
 		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -311,19 +335,31 @@ func (s *Server) handle(r *http.Request, body []byte, site Site, call *Call) (ma
 		return nil, apiErr
 	}
 	h, ok := actions[action]
-	if !ok {
-		return nil, errorf(404, "InvalidApi.NotFound", "the specified api %s is not found", action)
+	if !ok || slices.Contains(s.opts.WithoutActions, action) {
+		return nil, errorf(404, s.opts.UnknownActionCode, "Specified api %s is not found, please check your url and method.", action)
 	}
 	if version != Version {
 		return nil, errorf(400, "InvalidVersion", "the specified version %q of the api %s is not valid; use %s", version, action, Version)
 	}
+	if slices.Contains(s.opts.DeniedActions, action) {
+		return nil, &apiError{Status: http.StatusForbidden, Code: "NoPermission",
+			Message:    "You are not authorized to do this action. Resource: acs:yundun-sas:*:" + key.accountUID + ":* Action: yundun-sas:" + action,
+			authAction: "yundun-sas:" + action}
+	}
 	// A fault stands for an answer that proves nothing was done (throttling, a server error), so it is
 	// taken before the action runs.
-	if f := s.takeFault(action); f != "" {
-		if f == FaultDrop {
-			return nil, &apiError{Code: FaultDrop}
+	if f := s.takeFault(action); f != nil {
+		switch {
+		case f.Fault == FaultDelay:
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+			}
+		case f.Fault == FaultDrop || httpFault(f.Fault) > 0:
+			return nil, &apiError{Code: f.Fault}
+		default:
+			return nil, faultError(f.Fault)
 		}
-		return nil, faultError(f)
 	}
 	s.mu.Lock()
 	acct := s.accounts[key.accountUID]
@@ -394,6 +430,11 @@ func (s *Server) verifyACS3(r *http.Request, query map[string][]string, body []b
 		if !containsString(auth.signedHeaders, must) {
 			return nil, errorf(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards: %s is not signed.", must)
 		}
+	}
+	// A body's content-type is signed with it: the canonical headers are host, content-type and the
+	// x-acs-* headers (https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature).
+	if len(body) > 0 && r.Header.Get("Content-Type") != "" && !containsString(auth.signedHeaders, "content-type") {
+		return nil, errorf(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards: content-type is not signed.")
 	}
 	// Every x-acs-* header sent is a canonical header (V3 signature, CanonicalHeaders,
 	// https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature; "every
