@@ -179,7 +179,7 @@ func (v accountView) withSecurityCenter(a store.Account) accountView {
 		return v
 	}
 	sc := &securityCenterView{AuthID: a.AuthID, Status: a.SecurityCenterStatus, Site: a.Site, DisplayName: a.DisplayName,
-		Modules: nonNilStrings(onboarding.SecurityCenterModules(a.Features)), Regions: nonNilStrings(a.Regions),
+		Modules: nonNilStrings(onboarding.SecurityCenterModuleNames(a.Features)), Regions: nonNilStrings(a.Regions),
 		RegionManagement: a.RegionManagement, HostSync: a.HostSync, CloudSync: a.CloudSync, AKCheck: a.AKCheck}
 	if slices.Contains(a.Features, policy.FeatureAudit) {
 		audit := a.Audit

@@ -82,15 +82,9 @@ func (r *run) scFrequencies() securitycenter.RefreshSettings {
 		CloudServiceSync: securitycenter.Frequency(r.req.CloudSync), KeyCheck: securitycenter.Frequency(r.req.AKCheck)}
 }
 
-// SecurityCenterModules names Security Center's modules of the features, as the console shows them.
-func SecurityCenterModules(features []string) []string {
-	var out []string
-	for _, f := range features {
-		if m, ok := featureModules[f]; ok {
-			out = append(out, string(m))
-		}
-	}
-	return out
+// SecurityCenterModuleNames names Security Center's modules of the features, as the console shows them.
+func SecurityCenterModuleNames(features []string) []string {
+	return moduleNames(SecurityCenterModules(features))
 }
 
 func moduleNames(mods []securitycenter.Module) []string {
