@@ -72,7 +72,7 @@ func accountsRevealRun(ctx context.Context, opts *AccountsOptions, to string, in
 	if to == "" && !f.IO.IsStdoutTTY() {
 		return Usagef("standard output is not a terminal: the key is shown only on a terminal, or written to a new file with --to FILE")
 	}
-	db, err := openStore(ctx, f)
+	db, err := openStoreReadOnly(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -115,6 +115,16 @@ func openStore(ctx context.Context, f *Factory) (*store.DB, error) {
 		return nil, err
 	}
 	return store.Open(ctx, filepath.Join(home, store.DBFile))
+}
+
+// openStoreReadOnly opens the state database for a command that only reads it: nothing is created,
+// migrated or chmod'ed, so it works on a read-only home.
+func openStoreReadOnly(ctx context.Context, f *Factory) (*store.DB, error) {
+	home, err := store.HomePath(f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenReadOnly(ctx, filepath.Join(home, store.DBFile))
 }
 
 // openSecrets returns the secret store the environment chooses: the OS keyring, or the file store in
@@ -206,7 +216,7 @@ func nonNilStrings(s []string) []string {
 }
 
 func accountsListRun(ctx context.Context, opts *AccountsOptions) error {
-	db, err := openStore(ctx, opts.f)
+	db, err := openStoreReadOnly(ctx, opts.f)
 	if err != nil {
 		return err
 	}
@@ -229,13 +239,13 @@ func accountsListRun(ctx context.Context, opts *AccountsOptions) error {
 	w := tabwriter.NewWriter(opts.f.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "NAME\tOWNER UIN\tSUB-USER\tFEATURES\tUPDATED")
 	for _, v := range views {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", v.Name, v.OwnerUIN, v.SubUser, strings.Join(v.Features, ","), v.UpdatedAt)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", terminalSafe(v.Name), terminalSafe(v.OwnerUIN), terminalSafe(v.SubUser), terminalSafe(strings.Join(v.Features, ",")), v.UpdatedAt)
 	}
 	return w.Flush()
 }
 
 func accountsShowRun(ctx context.Context, opts *AccountsOptions) error {
-	db, err := openStore(ctx, opts.f)
+	db, err := openStoreReadOnly(ctx, opts.f)
 	if err != nil {
 		return err
 	}
@@ -251,7 +261,7 @@ func accountsShowRun(ctx context.Context, opts *AccountsOptions) error {
 	w := tabwriter.NewWriter(opts.f.IO.Out, 0, 4, 2, ' ', 0)
 	for _, row := range [][2]string{{"Name", v.Name}, {"Owner UIN", v.OwnerUIN}, {"Sub-user", v.SubUser + " (UIN " + v.SubUserUIN + ")"},
 		{"API key", v.AccessKeyID}, {"Secret store item", v.SecretItem}, {"Features", strings.Join(v.Features, ", ")}, {"Updated", v.UpdatedAt}} {
-		fmt.Fprintf(w, "%s:\t%s\n", row[0], row[1])
+		fmt.Fprintf(w, "%s:\t%s\n", row[0], terminalSafe(row[1]))
 	}
 	writeAccountDetails(w, v)
 	return w.Flush()

@@ -85,7 +85,7 @@ func assetsListRun(ctx context.Context, opts *AssetsOptions) error {
 	if opts.Kind != "" && !slices.Contains(inventory.KindNames(), opts.Kind) {
 		return Usagef("invalid --kind %q: valid kinds are %s", opts.Kind, strings.Join(inventory.KindNames(), ", "))
 	}
-	db, err := openStore(ctx, opts.f)
+	db, err := openStoreReadOnly(ctx, opts.f)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func assetsListRun(ctx context.Context, opts *AssetsOptions) error {
 	err = db.EachAsset(ctx, filter, func(account string, a store.Asset) error {
 		n++
 		v := viewOfAsset(account, a)
-		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Account, v.Kind, dash(v.Region), v.ID, v.Name, v.LastSeen, dash(v.GoneAt))
+		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", terminalSafe(v.Account), v.Kind, dash(terminalSafe(v.Region)), terminalSafe(v.ID), terminalSafe(v.Name), v.LastSeen, dash(v.GoneAt))
 		return err
 	})
 	if err != nil {

@@ -58,7 +58,13 @@ var credentialErrors []error
 var usageErrors []error
 
 // hints are the next steps printed under an error, keyed by the sentinel they explain.
-var hints []errorHint
+var hints = []errorHint{
+	{store.ErrSecretNotFound, "The account's key is not in this secret store. If it was onboarded with --insecure-storage (or " +
+		store.SecretStoreEnv + "=file), pass --insecure-storage; otherwise run onboard tencent again for the account, which creates and stores a new key."},
+	{store.ErrCorrupt, "Keep a copy of onboard.db (in " + store.HomeEnv + ", default ~/.local/share/onboard), then recover what it holds: " +
+		"sqlite3 onboard.db .recover | sqlite3 onboard-recovered.db, and move onboard-recovered.db to onboard.db. " +
+		"Keys are in the secret store, not in the database; an account missing afterwards is recorded again by onboard tencent."},
+}
 
 type errorHint struct {
 	err  error
@@ -77,10 +83,11 @@ func exitCode(err error) int {
 		return ExitCancelled
 	case errors.As(err, &usage), isAny(err, usageErrors):
 		return ExitUsage
+	case errors.As(err, &partial):
+		// Something was done, even if a key was rejected on the way (sync --all past one account).
+		return ExitPartial
 	case isCredentialError(err):
 		return ExitCredentials
-	case errors.As(err, &partial):
-		return ExitPartial
 	}
 	return ExitFailed
 }
@@ -103,8 +110,13 @@ func printError(w io.Writer, err error) {
 		fmt.Fprintln(w, "cancelled; run the same command again to resume where it stopped")
 		return
 	}
-	// The last sink of every failure: whatever a cloud or the transport quoted, no known secret is shown.
-	fmt.Fprintf(w, "error: %s\n", store.Scrub(err.Error()))
+	if store.IsCorrupt(err) && !errors.Is(err, store.ErrCorrupt) {
+		// SQLite reports damage in its own words; say what it means, so the hint below applies.
+		err = fmt.Errorf("%w: %w", store.ErrCorrupt, err)
+	}
+	// The last sink of every failure: whatever a cloud or the transport quoted, no known secret is shown,
+	// and nothing that would drive the terminal.
+	fmt.Fprintf(w, "error: %s\n", terminalSafeLines(store.Scrub(err.Error())))
 	var usage *UsageError
 	if errors.As(err, &usage) {
 		fmt.Fprintln(w, "Run with --help for usage.")

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -407,7 +406,7 @@ func policyDiffRun(opts *PolicyDiffOptions) error {
 	if err != nil {
 		return err
 	}
-	live, err := readLimited(opts.LiveFile, maxLiveBytes)
+	live, err := policy.ReadFile(opts.LiveFile, maxLiveBytes)
 	if err != nil {
 		return Usagef("--file: %w", err)
 	}
@@ -480,22 +479,6 @@ func cspmCoverage(name string, want []byte) (*policyCoverage, error) {
 		return nil, fmt.Errorf("coverage of %s: %w", name, err)
 	}
 	return &policyCoverage{Presets: presets, Covered: nonNilStrings(covered), PresetOnly: nonNilStrings(presetOnly)}, nil
-}
-
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
-	}
-	return data, nil
 }
 
 func withNewline(b []byte) []byte {

@@ -59,10 +59,29 @@ func (f *Factory) JSON() bool { return f.Output == "json" }
 
 // Main runs onboard and returns the process exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	f := NewFactory()
 	return run(ctx, f, os.Args[1:])
+}
+
+// interruptContext is cancelled by the first Ctrl+C (SIGINT) or SIGTERM, so the run stops cleanly and
+// says so (exit 130). From then on both signals have their default effect again: a second one always
+// ends the process, whatever it is waiting on.
+func interruptContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-signals:
+		case <-ctx.Done():
+		}
+		// Before the cancellation shows: by the time anyone sees it, a second signal is not caught.
+		signal.Stop(signals)
+		cancel()
+	}()
+	return ctx, cancel
 }
 
 // run executes the command line args with f and returns the exit code; tests call it directly.
@@ -77,9 +96,12 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		if err := checkOutput(f.Output); err != nil {
 			return err
 		}
-		var err error
-		closeLog, err = openDebugLog(f)
-		return err
+		closer, err := openDebugLog(f)
+		if err != nil {
+			return err
+		}
+		closeLog = closer
+		return nil
 	}
 	err := root.ExecuteContext(ctx)
 	if cerr := closeLog(); err == nil && cerr != nil {
@@ -170,9 +192,27 @@ func openDebugLog(f *Factory) (func() error, error) {
 	if f.DebugLog == "" {
 		return func() error { return nil }, nil
 	}
-	file, err := os.OpenFile(f.DebugLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	// O_NOFOLLOW: a symbolic link planted at that path would send the log elsewhere. O_NONBLOCK: a FIFO
+	// would block the open until someone reads it, past Ctrl+C.
+	file, err := os.OpenFile(f.DebugLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, Usagef("--debug-log %s is a symbolic link: name the log file itself", f.DebugLog)
+	}
 	if err != nil {
 		return nil, Usagef("open --debug-log %s: %w", f.DebugLog, err)
+	}
+	// An existing file keeps its mode on open, and the umask never widens 0600 but a file made earlier
+	// may be wider: the log is made private whatever it was.
+	info, err := file.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = fmt.Errorf("not a regular file")
+	}
+	if err == nil {
+		err = file.Chmod(0o600)
+	}
+	if err != nil {
+		file.Close()
+		return nil, Usagef("--debug-log %s: %w", f.DebugLog, err)
 	}
 	f.Logger = slog.New(store.ScrubHandler(slog.NewJSONHandler(file, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	return file.Close, nil

@@ -29,6 +29,7 @@ func TestExitCodes(t *testing.T) {
 		{"credentials", fmt.Errorf("identify caller: %w", credentialErr), ExitCredentials},
 		{"cancelled", fmt.Errorf("create user: %w", context.Canceled), ExitCancelled},
 		{"cancel wins over partial", &PartialError{Err: context.Canceled}, ExitCancelled},
+		{"partial wins over a rejected key", &PartialError{Err: fmt.Errorf("staging: %w", credentialErr)}, ExitPartial},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

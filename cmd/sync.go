@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -41,6 +42,8 @@ type SyncOptions struct {
 	LocalOnly, SecurityCenterOnly bool
 	AlibabaProfile                string
 	SecurityCenterEndpoint        string
+	// Wait is how long to wait for an onboarding of the account to finish; 0 refuses at once.
+	Wait time.Duration
 }
 
 func newCmdSync(f *Factory) *cobra.Command {
@@ -58,7 +61,11 @@ Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_
 --local-only and --security-center-only choose one of the two.
 
 Kinds: ` + strings.Join(inventory.KindNames(), ", ") + `.
-A region or kind that fails, or a Security Center request, is reported and the rest is kept (exit code 3).`,
+A region or kind that fails, or a Security Center request, is reported and the rest is kept (exit code 3);
+so is an account whose key cannot be read, with --all. A key Tencent Cloud rejects for every kind exits 4.
+
+Syncs of one account may run side by side; an onboarding or rollback of it may not. During one, sync
+refuses at once, or waits up to --wait for it to finish.`,
 		Example: "  onboard sync --account prod\n  onboard sync --all --kinds cvm.instance,lighthouse.instance --regions ap-guangzhou,ap-shanghai",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -78,6 +85,7 @@ A region or kind that fails, or a Security Center request, is reported and the r
 	fl.BoolVar(&opts.SecurityCenterOnly, "security-center-only", false, "only ask Security Center to synchronise the account's assets")
 	fl.StringVar(&opts.AlibabaProfile, "alibaba-profile", "", "aliyun CLI profile with the Alibaba Cloud credentials for Security Center")
 	fl.StringVar(&opts.SecurityCenterEndpoint, "security-center-endpoint", "", "send Security Center calls to this http(s)://HOST[:PORT] (env ONBOARD_SECURITY_CENTER_ENDPOINT)")
+	fl.DurationVar(&opts.Wait, "wait", 0, "wait this long (e.g. 10m) for an onboarding or rollback of the account to finish, instead of refusing at once")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
@@ -95,7 +103,9 @@ type syncReport struct {
 	Duration string   `json:"duration"`
 	// SecurityCenter is Security Center's sync of a submitted account; nil when it was not asked.
 	SecurityCenter *securityCenterSyncView `json:"security_center,omitempty"`
-	outcomes       []inventory.Outcome
+	// Error is why the account was not synced at all (with --all, the others were).
+	Error    string `json:"error,omitempty"`
+	outcomes []inventory.Outcome
 }
 
 // securityCenterSyncView is the outcome of asking Security Center to synchronise an account's assets.
@@ -167,19 +177,33 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 		if !opts.SecurityCenterOnly {
 			report, err = syncAccount(ctx, f, db, secrets, a, opts, kinds, inventory.Options{Rates: rates, Unlimited: unlimited})
 		}
-		if err != nil && !errors.Is(err, inventory.ErrPartial) {
+		// Security Center is asked once the local sync finished, even partly: its outcome is its own.
+		if !opts.LocalOnly && report != nil && (err == nil || errors.Is(err, inventory.ErrPartial)) {
+			if scErr := syncSecurityCenter(ctx, f, opts, a, report); errors.Is(scErr, errSecurityCenterPartial) {
+				err = errors.Join(err, scErr)
+			} else if scErr != nil {
+				err = scErr
+			}
+		}
+		if report != nil {
+			reports = append(reports, *report)
+		}
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, inventory.ErrPartial) || errors.Is(err, errSecurityCenterPartial) {
+			errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
+			continue
+		}
+		var usage *UsageError
+		if len(accounts) == 1 || errors.Is(err, context.Canceled) || errors.As(err, &usage) {
 			return err
 		}
-		if !opts.LocalOnly {
-			scErr := syncSecurityCenter(ctx, f, opts, a, report)
-			if scErr != nil && !errors.Is(scErr, errSecurityCenterPartial) {
-				return scErr
-			}
-			err = errors.Join(err, scErr)
-		}
-		reports = append(reports, *report)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
+		// With several accounts, one that fails (its key unreadable or rejected, its lock held) is
+		// reported and the others are synced.
+		errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
+		if report == nil {
+			reports = append(reports, syncReport{Account: a.Name, Error: store.Scrub(err.Error()), Counts: map[string]int{}, Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}})
 		}
 	}
 	if f.JSON() {
@@ -223,6 +247,16 @@ func accountsToSync(ctx context.Context, db *store.DB, opts *SyncOptions) ([]sto
 }
 
 func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.SecretStore, a store.Account, opts *SyncOptions, kinds []string, limits inventory.Options) (*syncReport, error) {
+	release, err := db.AcquireRunLock(ctx, store.RunLock{OwnerUIN: a.OwnerUIN, Account: a.Name, SubUser: a.SubUserName, Purpose: "sync",
+		Mode: store.LockShared, Wait: opts.Wait})
+	var held *store.LockHeldError
+	if errors.As(err, &held) && held.Holder.OnThisHost() {
+		return nil, fmt.Errorf("%w (sync --wait 10m waits for it)", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	cred, err := syncCredential(ctx, f, secrets, a)
 	if err != nil {
 		return nil, err
@@ -262,6 +296,9 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, secrets store.Se
 			return nil, &UsageError{Err: fmt.Errorf("--regions: %w", err)}
 		}
 		return nil, err
+	}
+	if rejected := rejectedKey(res.Outcomes); rejected != nil {
+		return nil, fmt.Errorf("sync %q: Tencent Cloud rejected the stored key %s for every kind: %w", a.Name, tencent.MaskID(cred.SecretID), rejected)
 	}
 	report := &syncReport{Account: a.Name, Assets: 0, Written: res.Written(), Counts: res.Counts(), Duration: time.Since(start).Round(time.Millisecond).String(),
 		Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}, Skipped: res.UnofferedRegions, outcomes: res.Outcomes}
@@ -307,6 +344,19 @@ func syncSecurityCenter(ctx context.Context, f *Factory, opts *SyncOptions, a st
 	return nil
 }
 
+// rejectedKey returns the error of a key Tencent Cloud refused outright (not a missing grant) when it
+// is why every (kind, region) failed: then nothing was synced, and the key is what to fix.
+func rejectedKey(outcomes []inventory.Outcome) error {
+	var rejected error
+	for _, o := range outcomes {
+		if o.Err == nil || !errors.Is(o.Err, tencent.ErrAuth) {
+			return nil
+		}
+		rejected = o.Err
+	}
+	return rejected
+}
+
 // syncCredential reads the account's key from the secret store. A sandbox starts a fresh emulated
 // account each run, which does not know the sub-user key an earlier sandbox run stored, so a sandbox
 // sync uses the emulated account's own key.
@@ -322,6 +372,10 @@ func syncCredential(ctx context.Context, f *Factory, secrets store.SecretStore, 
 }
 
 func printSyncReport(w io.Writer, r syncReport) {
+	if r.Error != "" {
+		fmt.Fprintf(w, "NOT SYNCED %s: %s\n", terminalSafe(r.Account), terminalSafe(r.Error))
+		return
+	}
 	if sc := r.SecurityCenter; sc != nil {
 		switch {
 		case sc.NotAsked != "":
@@ -371,9 +425,13 @@ func printSyncReport(w io.Writer, r syncReport) {
 		if region == "" {
 			region = "all regions"
 		}
-		fmt.Fprintf(w, "FAILED %s in %s: %s\n", o.Kind, region, o.Error)
+		fmt.Fprintf(w, "FAILED %s in %s: %s\n", o.Kind, terminalSafe(region), terminalSafeLines(o.Error))
 	}
 }
+
+// maxRate bounds a --rates override, in requests per second: Tencent Cloud publishes limits of at most a
+// few hundred per action; to lift every limit, --rates off says so.
+const maxRate = 1000
 
 // parseRates reads --rates: published, off, or ACTION=N overrides of the published rates.
 func parseRates(v string) (map[string]float64, bool, error) {
@@ -391,8 +449,9 @@ func parseRates(v string) (map[string]float64, bool, error) {
 	for _, pair := range splitList(v) {
 		action, n, ok := strings.Cut(pair, "=")
 		r, err := strconv.ParseFloat(n, 64)
-		if !ok || err != nil || r <= 0 {
-			return nil, false, Usagef("invalid --rates %q: want published, off, or ACTION=REQUESTS_PER_SECOND pairs such as cvm:DescribeInstances=20", pair)
+		// NaN compares false with everything, so it is refused by name; so is infinity (use off).
+		if !ok || err != nil || math.IsNaN(r) || r <= 0 || r > maxRate {
+			return nil, false, Usagef("invalid --rates %q: want published, off, or ACTION=REQUESTS_PER_SECOND pairs such as cvm:DescribeInstances=20, with a rate above 0 and at most %d", pair, maxRate)
 		}
 		if !actions[action] {
 			var names []string

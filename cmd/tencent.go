@@ -291,7 +291,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	}
 	progress := func(e onboarding.Event) {
 		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, store.Scrub(e.Detail))
+			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
 		}
 	}
 	res, err := engine.Apply(ctx, req, progress)
@@ -376,8 +376,8 @@ func writeTencentResult(w io.Writer, r onboarding.Result) error {
 	if r.CallerIsRoot {
 		fmt.Fprintf(&b, "Root key: %s\n", r.RootKey)
 	}
-	// The first sync's failures quote errors.
-	_, err := io.WriteString(w, store.Scrub(b.String()))
+	// The first sync's failures quote errors; names and details come from the cloud.
+	_, err := io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
 	return err
 }
 

@@ -159,7 +159,9 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		tc.SeedDBInstances("ap-shanghai", 2)
 	}
 	for _, sd := range seeds {
-		tc.Apply(sd)
+		if err := tc.Apply(ctx, sd); err != nil {
+			return nil, err
+		}
 	}
 	tc.AddFaults(faults)
 	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.Addr)

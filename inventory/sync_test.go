@@ -132,7 +132,9 @@ func TestPagingEdgesListEveryAssetWithTheFewestRequests(t *testing.T) {
 func TestEveryKindIsStoredAndASecondSyncWritesNothing(t *testing.T) {
 	emu := tcloud.New(tcloud.Options{})
 	sd, _ := tcloud.ParseSeedGen("regions=3,cvm=250,lighthouse=30,vpc=6,subnet=12,security_group=9,disk=210,clb=5,cdb=4,cam_user=7")
-	emu.Apply(sd)
+	if err := emu.Apply(context.Background(), sd); err != nil {
+		t.Fatal(err)
+	}
 	f := newFixture(t, emu)
 	ctx := context.Background()
 	res, err := Sync(ctx, f.cloud, f.db, Options{Account: "acme"})

@@ -172,7 +172,7 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 	if err := r.preflight(ctx, true); err != nil {
 		return Result{}, err
 	}
-	release, err := e.DB.AcquireRunLock(ctx, r.res.Account)
+	release, err := e.DB.AcquireRunLock(ctx, store.RunLock{OwnerUIN: r.id.OwnerUIN, Account: r.res.Account, SubUser: r.req.SubUser, Purpose: "onboard", Mode: store.LockExclusive})
 	if err != nil {
 		return Result{}, err
 	}

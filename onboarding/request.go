@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"onboard/policy"
 	"onboard/securitycenter"
@@ -117,6 +119,11 @@ var clsID = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z-]{1,62}[0-9A-Za-z]$`)
 
 var subUserName = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
 
+// localName is the rule of the local --account name: it is printed in tables and messages and typed on
+// command lines, so it holds letters and digits (of any script) and . _ - @, starts with a letter or
+// digit (never a '-' that reads as a flag), and has at most 64 characters.
+var localName = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}._@-]{0,63}$`)
+
 // regionID is the shape of a Tencent Cloud region ID, e.g. ap-guangzhou or na-siliconvalley.
 var regionID = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+(-[0-9]+)?$`)
 
@@ -145,6 +152,9 @@ func (r *Request) fieldErrors() []*FieldError {
 		if fe != nil {
 			out = append(out, fe)
 		}
+	}
+	if r.Account != "" && !localName.MatchString(r.Account) {
+		add(&FieldError{"account", fmt.Sprintf("%q is not valid: use 1-64 letters, digits and . _ - @, starting with a letter or digit", r.Account)})
 	}
 	add(r.validateMode())
 	for _, f := range r.validateFeatures() {
@@ -240,8 +250,9 @@ func (r *Request) validateSecurityCenter() []*FieldError {
 	default:
 		out = append(out, &FieldError{"security-center", fmt.Sprintf("%q is not valid; valid values are submit, skip", r.SecurityCenter)})
 	}
-	if len(r.AccountName) > 64 || strings.ContainsFunc(r.AccountName, func(c rune) bool { return c < ' ' || c == 0x7f }) {
-		out = append(out, &FieldError{"account-name", "use at most 64 printable characters"})
+	// The limit counts characters, not bytes: a name of 30 Chinese characters is 90 bytes of UTF-8.
+	if utf8.RuneCountInString(r.AccountName) > 64 || !utf8.ValidString(r.AccountName) || strings.ContainsFunc(r.AccountName, func(c rune) bool { return !unicode.IsPrint(c) }) {
+		out = append(out, &FieldError{"account-name", fmt.Sprintf("%q is not valid: use at most 64 printable characters", r.AccountName)})
 	}
 	if len(r.Regions) == 0 {
 		r.Regions = []string{RegionsAll}

@@ -34,7 +34,7 @@ func (e *Engine) Rollback(ctx context.Context, account string, cloud Remover) ([
 	if err != nil {
 		return nil, fmt.Errorf("nothing to roll back for %q: %w", account, err)
 	}
-	release, err := e.DB.AcquireRunLock(ctx, account)
+	release, err := e.lockRecorded(ctx, account, "rollback", store.LockExclusive)
 	if err != nil {
 		return nil, err
 	}

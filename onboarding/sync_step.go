@@ -209,7 +209,7 @@ func (e *Engine) FirstSync(ctx context.Context, account string, req Request, pro
 	}
 	r := &run{e: e, req: req, emit: func(Event) {}, progress: progress}
 	r.res.Account = account
-	release, err := e.DB.AcquireRunLock(ctx, account)
+	release, err := e.lockRecorded(ctx, account, "first sync", store.LockShared)
 	if err != nil {
 		return SyncResult{}, err
 	}

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -339,17 +337,9 @@ func LoadOverride(name, path string) ([]byte, error) {
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
+	data, err := ReadFile(path, maxTemplateBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read policy file for %s: %w", name, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxTemplateBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read policy file for %s: %w", name, err)
-	}
-	if len(data) > maxTemplateBytes {
-		return nil, fmt.Errorf("policy file %s for %s is larger than %d bytes", path, name, maxTemplateBytes)
 	}
 	if _, err := RenderDocument(data, sampleValues); err != nil {
 		return nil, fmt.Errorf("policy file %s for %s: %w", path, name, err)

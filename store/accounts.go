@@ -60,7 +60,7 @@ func (db *DB) SaveAccount(ctx context.Context, a Account) error {
 	audit, _ := json.Marshal(a.Audit)
 	grants, _ := json.Marshal(nonNil(a.Grants))
 	now := formatTime(db.now())
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
+	err := db.exec(ctx, `INSERT INTO accounts (`+accountColumns+`)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(name) DO UPDATE SET owner_uin=excluded.owner_uin, display_name=excluded.display_name,
 			site=excluded.site, sub_user_name=excluded.sub_user_name, sub_user_uin=excluded.sub_user_uin,

@@ -10,7 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrNotFound means the database holds no record of that name.
@@ -23,41 +24,118 @@ const DBFile = "onboard.db"
 type DB struct {
 	sql *sql.DB
 	now func() time.Time
+	// writer lets one transaction of this process write at a time: SQLite has one writer per
+	// database, and goroutines that raced for it would only wait on each other in SQLite's busy
+	// handler, which gives up after busyTimeout. Other processes are waited for by that handler.
+	writer chan struct{}
 }
 
+// busyTimeout is how long a statement waits for another process's write to finish before SQLite
+// reports the database busy. Writes are short transactions (a batch of assets, a journal entry), so
+// only a stuck process makes anyone wait this long.
+const busyTimeout = 30 * time.Second
+
 // Open opens (creating if needed) the database at path with mode 0600, WAL journaling, a busy timeout
-// and foreign keys, and applies pending migrations.
+// and foreign keys, and applies pending migrations. The folder must be one Home accepts.
 //
 // synchronous=FULL: every committed transaction is on disk when the call returns. The journal records
 // that a key was created; losing that record would orphan the key, so durability beats the few
 // milliseconds an fsync costs per batch.
 func Open(ctx context.Context, path string) (*DB, error) {
-	if err := ensurePrivateDir(filepath.Dir(path)); err != nil {
+	if err := ensureHome(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	f.Close()
-	if err := os.Chmod(path, 0o600); err != nil {
-		return nil, fmt.Errorf("restrict database %s: %w", path, err)
+	if err := createPrivateFile(path); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(5000)", "foreign_keys(1)", "synchronous(FULL)"} {
+	for _, p := range []string{"journal_mode(WAL)", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "foreign_keys(1)", "synchronous(FULL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	sqldb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	sqldb, err := sql.Open("sqlite", fileURI(path, q))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	db := &DB{sql: sqldb, now: func() time.Time { return time.Now().UTC() }}
+	db := newDB(sqldb)
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// OpenReadOnly opens the database at path for reading only, for the commands that only read (accounts,
+// assets): they create, migrate and chmod nothing, and so work on a read-only home or one another user
+// shares. Without a database file there is nothing to read: the result is an empty database held in
+// memory. A database older than this onboard is opened with Open, which migrates it.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	if err := checkHome(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+		return openEmpty(ctx)
+	}
+	if err := checkPrivateFile(path); err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "query_only(1)")
+	q.Set("mode", "ro")
+	if !writable(filepath.Dir(path)) {
+		// A WAL database is read through its -shm file, which SQLite must be able to create. In a
+		// folder nobody may write to, nobody writes the database either: it is immutable.
+		q.Set("immutable", "1")
+	}
+	sqldb, err := sql.Open("sqlite", fileURI(path, q))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db := newDB(sqldb)
+	version, err := db.SchemaVersion(ctx)
+	if err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
+	}
+	switch {
+	case version > len(migrations):
+		sqldb.Close()
+		return nil, fmt.Errorf("open database %s: schema version %d is newer than this onboard (%d); upgrade onboard", path, version, len(migrations))
+	case version < len(migrations):
+		sqldb.Close()
+		return Open(ctx, path)
+	}
+	return db, nil
+}
+
+// openEmpty returns an empty database in memory, with the current schema.
+func openEmpty(ctx context.Context) (*DB, error) {
+	// A named in-memory database with a shared cache: every connection of the pool sees the same one.
+	sqldb, err := sql.Open("sqlite", "file:empty-"+newLockToken()+"?mode=memory&cache=shared")
+	if err != nil {
+		return nil, err
+	}
+	db := newDB(sqldb)
+	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func newDB(sqldb *sql.DB) *DB {
+	return &DB{sql: sqldb, now: func() time.Time { return time.Now().UTC() }, writer: make(chan struct{}, 1)}
+}
+
+// fileURI is the SQLite URI of path with the query q; the path is escaped, so a '?' or '#' in a folder
+// name stays part of the name.
+func fileURI(path string, q url.Values) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return (&url.URL{Scheme: "file", OmitHost: true, Path: abs, RawQuery: q.Encode()}).String()
 }
 
 // Close closes the database.
@@ -146,15 +224,29 @@ var migrations = []string{
 		host TEXT NOT NULL,
 		since TEXT NOT NULL
 	);`,
+	// Run locks on the cloud identity, shared or exclusive, with the holder's process start time. The
+	// old per-name locks are dropped: a run that held one when the binary was upgraded has ended.
+	`DROP TABLE locks;
+	CREATE TABLE run_locks (
+		token TEXT NOT NULL,
+		resource TEXT NOT NULL,
+		mode TEXT NOT NULL CHECK (mode IN ('exclusive','shared')),
+		owner_uin TEXT NOT NULL DEFAULT '',
+		account TEXT NOT NULL DEFAULT '',
+		sub_user TEXT NOT NULL DEFAULT '',
+		purpose TEXT NOT NULL DEFAULT '',
+		host TEXT NOT NULL,
+		pid INTEGER NOT NULL,
+		start TEXT NOT NULL DEFAULT '',
+		since TEXT NOT NULL,
+		PRIMARY KEY (resource, token)
+	);`,
 	// The policies attached to an account's sub-user: what its key may read decides what a sync lists.
 	`ALTER TABLE accounts ADD COLUMN grants TEXT NOT NULL DEFAULT '[]';
 	ALTER TABLE accounts ADD COLUMN security_center_status TEXT NOT NULL DEFAULT '';`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_version: %w", err)
-	}
 	for {
 		done, err := db.migrateOne(ctx)
 		if err != nil || done {
@@ -167,6 +259,12 @@ func (db *DB) migrate(ctx context.Context) error {
 // fresh database at once serialise on the immediate transaction; the second sees the new version.
 func (db *DB) migrateOne(ctx context.Context) (done bool, err error) {
 	return done, db.tx(ctx, func(tx *sql.Tx) error {
+		// Inside the immediate transaction: a statement on its own would read the schema first and then
+		// need the write lock, and SQLite answers such an upgrade with SQLITE_BUSY at once, without
+		// waiting, when another process opening a fresh database writes at the same time.
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+			return fmt.Errorf("create schema_version: %w", err)
+		}
 		var version int
 		err := tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&version)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -198,8 +296,13 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return v, err
 }
 
-// tx runs fn in one (immediate) transaction, committing when fn returns nil.
+// tx runs fn in one (immediate) transaction, committing when fn returns nil. It is this process's one
+// writer while it runs.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if err := db.lockWriter(ctx); err != nil {
+		return err
+	}
+	defer db.unlockWriter()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -211,6 +314,27 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// exec runs one writing statement as this process's one writer.
+func (db *DB) exec(ctx context.Context, query string, args ...any) error {
+	if err := db.lockWriter(ctx); err != nil {
+		return err
+	}
+	defer db.unlockWriter()
+	_, err := db.sql.ExecContext(ctx, query, args...)
+	return err
+}
+
+func (db *DB) lockWriter(ctx context.Context) error {
+	select {
+	case db.writer <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (db *DB) unlockWriter() { <-db.writer }
+
 const timeLayout = time.RFC3339Nano
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
@@ -218,4 +342,24 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(timeLayout, s)
 	return t
+}
+
+// ErrCorrupt means the state database file is damaged.
+var ErrCorrupt = errors.New("the state database is damaged")
+
+// IsCorrupt reports whether err is ErrCorrupt or says the database file is damaged (SQLite's SQLITE_CORRUPT, "database
+// disk image is malformed", or SQLITE_NOTADB, "file is not a database").
+func IsCorrupt(err error) bool {
+	var se *sqlite.Error
+	if errors.Is(err, ErrCorrupt) {
+		return true
+	}
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return true
+	}
+	return false
 }

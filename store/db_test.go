@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -304,6 +305,8 @@ func TestMain(m *testing.M) {
 		journalWriter(os.Getenv("STORE_DB"))
 	case "lock-holder":
 		lockHolder(os.Getenv("STORE_DB"))
+	case "sync-writer":
+		syncWriter(os.Getenv("STORE_DB"), os.Getenv("STORE_ID"))
 	case "keyring-timeout":
 		keyringCallChild(300 * time.Millisecond)
 	case "keyring-call":
@@ -338,7 +341,8 @@ func journalWriter(path string) {
 	}
 }
 
-// lockHolder takes the run lock of "prod", prints the outcome, and holds it until stdin closes.
+// lockHolder takes a run lock (STORE_LOCK_ACCOUNT, default "prod"; STORE_LOCK_UIN; STORE_LOCK_MODE,
+// default exclusive), prints the outcome, and holds it until stdin closes.
 func lockHolder(path string) {
 	ctx := context.Background()
 	db, err := Open(ctx, path)
@@ -346,7 +350,9 @@ func lockHolder(path string) {
 		fmt.Println("error", err)
 		os.Exit(1)
 	}
-	release, err := db.AcquireRunLock(ctx, "prod")
+	l := RunLock{Account: cmp.Or(os.Getenv("STORE_LOCK_ACCOUNT"), "prod"), OwnerUIN: os.Getenv("STORE_LOCK_UIN"),
+		Mode: LockMode(cmp.Or(os.Getenv("STORE_LOCK_MODE"), string(LockExclusive))), Purpose: "onboard"}
+	release, err := db.AcquireRunLock(ctx, l)
 	if err != nil {
 		fmt.Println("refused", err)
 		os.Exit(0)
@@ -356,6 +362,8 @@ func lockHolder(path string) {
 	release()
 	os.Exit(0)
 }
+
+var prodLock = RunLock{Account: "prod", Mode: LockExclusive, Purpose: "onboard"}
 
 func helperCommand(t *testing.T, role, dbPath string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -461,7 +469,7 @@ func TestRunLockAcrossProcesses(t *testing.T) {
 		t.Fatalf("results %q: want exactly one winner", results)
 	}
 	// While held, this process is refused too.
-	if _, err := db.AcquireRunLock(context.Background(), "prod"); err == nil {
+	if _, err := db.AcquireRunLock(context.Background(), prodLock); err == nil {
 		t.Fatal("lock acquired while another process holds it")
 	}
 	for _, in := range stdins {
@@ -470,7 +478,7 @@ func TestRunLockAcrossProcesses(t *testing.T) {
 	for _, c := range cmds {
 		c.Wait()
 	}
-	release, err := db.AcquireRunLock(context.Background(), "prod")
+	release, err := db.AcquireRunLock(context.Background(), prodLock)
 	if err != nil {
 		t.Fatalf("lock not free after the holder released it: %v", err)
 	}
@@ -497,7 +505,7 @@ func TestStaleRunLockIsTakenOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	release, err := db.AcquireRunLock(context.Background(), "prod")
+	release, err := db.AcquireRunLock(context.Background(), prodLock)
 	if err != nil {
 		t.Fatalf("a lock left by a killed process was not taken over: %v", err)
 	}

@@ -78,20 +78,6 @@ func TestFileStore(t *testing.T) {
 	}
 }
 
-func TestFileStoreTightensAnOpenHome(t *testing.T) {
-	home := filepath.Join(t.TempDir(), "home")
-	if err := os.MkdirAll(home, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(home, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := NewFileStore(home, nil); err != nil {
-		t.Fatal(err)
-	}
-	assertMode(t, home, 0o700)
-}
-
 func TestSecretStoreFromEnv(t *testing.T) {
 	home := t.TempDir()
 	env := func(v string) func(string) string {

@@ -86,9 +86,9 @@ type FileStore struct {
 	mu   sync.Mutex
 }
 
-// NewFileStore returns the file store in home, creating home with mode 0700 if needed.
+// NewFileStore returns the file store in home, creating home with mode 0700 if needed (see Home).
 func NewFileStore(home string, warn io.Writer) (*FileStore, error) {
-	if err := ensurePrivateDir(home); err != nil {
+	if err := ensureHome(home); err != nil {
 		return nil, err
 	}
 	if warn == nil {

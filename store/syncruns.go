@@ -32,7 +32,7 @@ func (db *DB) RecordSync(ctx context.Context, o SyncOutcome) error {
 	if o.At.IsZero() {
 		o.At = db.now()
 	}
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO sync_runs
+	err := db.exec(ctx, `INSERT INTO sync_runs
 		(account, kind, region, status, seen, inserted, updated, unchanged, gone, error, duration_ms, at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 		o.Account, o.Kind, o.Region, o.Status, o.Seen, o.Stats.Inserted, o.Stats.Updated, o.Stats.Unchanged,

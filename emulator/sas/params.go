@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"onboard/emulator/tcloud"
 )
 
 // params are an action's decoded request parameters, flattened as the SDKs send them: "Name",
@@ -151,8 +153,13 @@ func (p params) indexes(name string, objects bool) (map[int]bool, *apiError) {
 	return idx, nil
 }
 
-// jsonObject reads a parameter that carries JSON text (AuthInfo), as an object of strings.
+// jsonObject reads a parameter that carries JSON text (AuthInfo), as an object of strings. The text is
+// read strictly, as the service's decoder does: a member given twice or data after the object is
+// refused, rather than the last one winning silently.
 func (p params) jsonObject(name string) (map[string]string, *apiError) {
+	if err := tcloud.StrictJSON([]byte(p[name])); err != nil {
+		return nil, errorf(400, "InvalidParameter", "the parameter %s must be a JSON object of strings: %v", name, err)
+	}
 	var m map[string]string
 	if err := json.Unmarshal([]byte(p[name]), &m); err != nil || m == nil {
 		return nil, errorf(400, "InvalidParameter", "the parameter %s must be a JSON object of strings", name)

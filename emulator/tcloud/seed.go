@@ -1,13 +1,16 @@
 package tcloud
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"onboard/policy"
 )
 
 // RegionalKinds are the inventory kinds a seed can hold per region, and CAMUserKind the account-wide one.
@@ -22,6 +25,13 @@ type Seed struct {
 	Regions  map[string]map[string]int `json:"regions"`   // region → kind → count
 	CAMUsers int                       `json:"cam_users"` // sub-users named seed-user-NNNN
 }
+
+// MaxSeedPerKind bounds how many assets of one kind a seed makes (over all its regions): enough for the
+// largest account a benchmark plays, small enough that a typo cannot exhaust the machine's memory.
+const MaxSeedPerKind = 200_000
+
+// maxSeedFileBytes bounds a seed file: a count per region and kind is a few bytes each.
+const maxSeedFileBytes = 1 << 20
 
 // Total is the number of assets the seed makes.
 func (sd Seed) Total() int {
@@ -45,6 +55,9 @@ func ParseSeedGen(spec string) (Seed, error) {
 		n, err := strconv.Atoi(v)
 		if !ok || err != nil || n < 0 {
 			return Seed{}, fmt.Errorf("seed-gen %q: %q is not KIND=COUNT", spec, pair)
+		}
+		if k != "regions" && n > MaxSeedPerKind {
+			return Seed{}, fmt.Errorf("seed-gen: %s=%d: at most %d per kind", k, n, MaxSeedPerKind)
 		}
 		switch {
 		case k == "regions":
@@ -80,17 +93,21 @@ func ParseSeedGen(spec string) (Seed, error) {
 //
 // Unknown fields, regions and kinds are refused.
 func ReadSeedFile(path string) (Seed, error) {
-	f, err := os.Open(path)
+	// policy.ReadFile reads only a regular file: a FIFO named by mistake must not block start-up.
+	data, err := policy.ReadFile(path, maxSeedFileBytes)
 	if err != nil {
 		return Seed{}, fmt.Errorf("seed file: %w", err)
 	}
-	defer f.Close()
-	dec := json.NewDecoder(f)
+	if err := StrictJSON(data); err != nil {
+		return Seed{}, fmt.Errorf("seed file %s: %w", path, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var sd Seed
 	if err := dec.Decode(&sd); err != nil {
 		return Seed{}, fmt.Errorf("seed file %s: %w", path, err)
 	}
+	perKind := map[string]int{CAMUserKind: sd.CAMUsers}
 	for region, kinds := range sd.Regions {
 		if !slices.ContainsFunc(knownRegions, func(k regionInfo) bool { return k.id == region }) {
 			return Seed{}, fmt.Errorf("seed file %s: unknown region %q", path, region)
@@ -99,13 +116,23 @@ func ReadSeedFile(path string) (Seed, error) {
 			if !slices.Contains(RegionalKinds, kind) || n < 0 {
 				return Seed{}, fmt.Errorf("seed file %s: %s: %q=%d: kinds are %s with counts ≥ 0", path, region, kind, n, strings.Join(RegionalKinds, ", "))
 			}
+			perKind[kind] += min(n, MaxSeedPerKind+1) // no overflow, however many regions
+		}
+	}
+	for _, kind := range append([]string{CAMUserKind}, RegionalKinds...) {
+		if n := perKind[kind]; n > MaxSeedPerKind || n < 0 {
+			return Seed{}, fmt.Errorf("seed file %s: %s: %d over all regions: at most %d per kind", path, kind, n, MaxSeedPerKind)
 		}
 	}
 	return sd, nil
 }
 
-// Apply adds the seed's assets to the account.
-func (s *Server) Apply(sd Seed) {
+// seedChunk is how many assets Apply adds between two looks at its context.
+const seedChunk = 5000
+
+// Apply adds the seed's assets to the account. It stops when ctx ends (a SIGTERM during a large seed),
+// returning ctx's error, with part of the seed applied.
+func (s *Server) Apply(ctx context.Context, sd Seed) error {
 	regions := make([]string, 0, len(sd.Regions))
 	for r := range sd.Regions {
 		regions = append(regions, r)
@@ -120,12 +147,21 @@ func (s *Server) Apply(sd Seed) {
 		s.joinRegion(r)
 		s.mu.Unlock()
 		for _, kind := range RegionalKinds {
-			if n := sd.Regions[r][kind]; n > 0 {
-				seeders[kind](r, n)
+			for left := sd.Regions[r][kind]; left > 0; left -= seedChunk {
+				if err := ctx.Err(); err != nil {
+					return fmt.Errorf("seed: %w", err)
+				}
+				seeders[kind](r, min(left, seedChunk))
 			}
 		}
 	}
-	s.SeedUsers(sd.CAMUsers)
+	for left := sd.CAMUsers; left > 0; left -= seedChunk {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		s.SeedUsers(min(left, seedChunk))
+	}
+	return nil
 }
 
 // SeedUsers adds n sub-users named seed-user-NNNN.

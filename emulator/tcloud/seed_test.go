@@ -1,10 +1,14 @@
 package tcloud
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestSeedGenSpreadsCountsOverRegions(t *testing.T) {
@@ -31,6 +35,8 @@ func TestSeedGenRefusesWhatItDoesNotKnow(t *testing.T) {
 		"vms=3":            "unknown kind",
 		"cvm":              "not KIND=COUNT",
 		"regions=0,cvm=10": "between 1",
+		"cvm=200001":       "at most 200000 per kind",
+		"cam_user=9999999": "at most 200000 per kind",
 	} {
 		if _, err := ParseSeedGen(spec); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want an error with %q", spec, err, want)
@@ -41,7 +47,9 @@ func TestSeedGenRefusesWhatItDoesNotKnow(t *testing.T) {
 func TestAppliedSeedIsServedWithIDsUniqueAcrossRegions(t *testing.T) {
 	s := New(Options{})
 	sd, _ := ParseSeedGen("regions=25,cvm=50,subnet=25,cam_user=3")
-	s.Apply(sd)
+	if err := s.Apply(context.Background(), sd); err != nil {
+		t.Fatal(err)
+	}
 	ids := map[string]bool{}
 	for region, list := range s.cvm {
 		for _, in := range list {
@@ -65,15 +73,62 @@ func TestSeedFile(t *testing.T) {
 		t.Fatalf("%+v, %v", sd, err)
 	}
 	for body, want := range map[string]string{
-		`{"regions": {"mars-1": {"cvm": 1}}}`:        "unknown region",
-		`{"regions": {"ap-guangzhou": {"vms": 1}}}`:  "kinds are",
-		`{"regions": {}, "owner": 1}`:                "unknown field",
-		`{"regions": {"ap-guangzhou": {"cvm": -2}}}`: "counts ≥ 0",
+		`{"regions": {"mars-1": {"cvm": 1}}}`:                                                                      "unknown region",
+		`{"regions": {"ap-guangzhou": {"vms": 1}}}`:                                                                "kinds are",
+		`{"regions": {}, "owner": 1}`:                                                                              "unknown field",
+		`{"regions": {"ap-guangzhou": {"cvm": -2}}}`:                                                               "counts ≥ 0",
+		`{"regions": {"ap-guangzhou": {"cvm": 150000}, "ap-shanghai": {"cvm": 150000}}}`:                           "cvm: 300000 over all regions: at most 200000",
+		`{"regions": {"ap-guangzhou": {"cvm": 9223372036854775807}, "ap-shanghai": {"cvm": 9223372036854775807}}}`: "at most 200000",
+		`{"regions": {}, "cam_users": 200001}`:                                                                     "cam_user: 200001",
+		`{"regions": {"ap-guangzhou": {"cvm": 1, "cvm": 2}}}`:                                                      "given more than once",
+		`{"regions": {}} {"regions": {}}`:                                                                          "data after the JSON value",
 	} {
 		bad := filepath.Join(dir, "bad.json")
 		os.WriteFile(bad, []byte(body), 0o600)
 		if _, err := ReadSeedFile(bad); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", body, err, want)
 		}
+	}
+}
+
+// A seed file that is a FIFO (or anything but a regular file) is refused at once instead of blocking.
+func TestSeedFileMustBeARegularFile(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "seed.json")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := ReadSeedFile(fifo); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Fatalf("FIFO: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading a FIFO seed file blocks")
+	}
+	if _, err := ReadSeedFile(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("folder: %v", err)
+	}
+}
+
+// A large seed stops when its context ends (SIGTERM during start-up), with part of it applied.
+func TestApplyStopsWhenCancelled(t *testing.T) {
+	s := New(Options{})
+	sd, err := ParseSeedGen("regions=2,cvm=200000,cam_user=200000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Apply(ctx, sd); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled apply: %v", err)
+	}
+	n := len(s.users)
+	for _, l := range s.cvm {
+		n += len(l)
+	}
+	if n >= sd.Total() {
+		t.Fatalf("the whole seed (%d) was applied after cancellation", n)
 	}
 }

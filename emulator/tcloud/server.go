@@ -39,6 +39,9 @@ type Options struct {
 	Latency func() time.Duration
 	// RateLimits throttle calls per action with RequestLimitExceeded; the zero value is off.
 	RateLimits RateLimits
+	// TunnelIdleTimeout closes a CONNECT tunnel that carries no request for that long; default
+	// DefaultTunnelIdleTimeout.
+	TunnelIdleTimeout time.Duration
 	// UnsignedPayload plays one reading of a point the signing page is silent on: whether the service
 	// accepts X-TC-Content-SHA256: UNSIGNED-PAYLOAD, which the official SDKs send when their profile's
 	// UnsignedPayload is set. Default UnsignedAccepted, as the SDKs assume.
@@ -51,6 +54,10 @@ type Options struct {
 	// CreatePolicy example grants "name/cos:*": https://www.tencentcloud.com/document/product/598/32248).
 	RefuseUnknownServices bool
 }
+
+// DefaultTunnelIdleTimeout is how long a CONNECT tunnel may stay idle: longer than any SDK keeps an idle
+// connection, shorter than a forgotten one may pile up.
+const DefaultTunnelIdleTimeout = 2 * time.Minute
 
 // UnsignedPayload says whether a request may leave its body out of the TC3 signature.
 type UnsignedPayload int
@@ -76,6 +83,7 @@ const (
 type Server struct {
 	mu         sync.Mutex
 	now        func() time.Time
+	tunnelIdle time.Duration
 	owner      uint64
 	appID      uint64
 	users      map[string]*user // by name; the root is not here
@@ -167,7 +175,10 @@ func New(o Options) *Server {
 	if o.RootSecretID == "" {
 		o.RootSecretID, o.RootSecretKey = "AKID"+randomString(32), randomString(32)
 	}
-	s := &Server{now: o.Now, owner: o.OwnerUIN, appID: o.AppID, users: map[string]*user{}, keys: map[string]*accessKey{},
+	if o.TunnelIdleTimeout <= 0 {
+		o.TunnelIdleTimeout = DefaultTunnelIdleTimeout
+	}
+	s := &Server{now: o.Now, owner: o.OwnerUIN, appID: o.AppID, tunnelIdle: o.TunnelIdleTimeout, users: map[string]*user{}, keys: map[string]*accessKey{},
 		sessions: map[string]*accessKey{}, unsigned: o.UnsignedPayload, subUserARN: o.SubUserARN,
 		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency,
 		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
@@ -460,6 +471,10 @@ func decode(r *request, v any, required ...string) *apiError {
 		if body, apiErr = queryJSON(r.query, reflect.TypeOf(v).Elem()); apiErr != nil {
 			return apiErr
 		}
+	} else if err := StrictJSON(body); err != nil {
+		// A malformed body (duplicate members, data after the value) answers InvalidParameter, the
+		// common code for bad input: https://www.tencentcloud.com/document/api/213/15694
+		return errorf("InvalidParameter", "the request body is not valid JSON: %v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -25,7 +25,9 @@ func (s *Server) serveTunnel(w http.ResponseWriter) {
 		return
 	}
 	l := &oneConnListener{conn: &bufferedConn{Conn: conn, r: rw.Reader}, done: make(chan struct{})}
-	go (&http.Server{Handler: s}).Serve(l)
+	// A tunnel nobody uses is closed: a client that opened one and went away (or one that never sends a
+	// whole request) would otherwise hold a connection and a goroutine for ever.
+	go (&http.Server{Handler: s, ReadHeaderTimeout: s.tunnelIdle, ReadTimeout: s.tunnelIdle, IdleTimeout: s.tunnelIdle}).Serve(l)
 }
 
 type bufferedConn struct {
