@@ -269,33 +269,35 @@ func accountsShowRun(ctx context.Context, opts *AccountsOptions) error {
 
 // writeAccountDetails writes the grants, the Security Center side and the reminders of an account.
 func writeAccountDetails(w io.Writer, v accountView) {
+	// Every value may come from the cloud or the user: each is escaped for the terminal.
+	e := terminalSafe
 	if len(v.Grants) > 0 {
-		fmt.Fprintf(w, "Grants:\t%s\n", strings.Join(v.Grants, ", "))
+		fmt.Fprintf(w, "Grants:\t%s\n", e(strings.Join(v.Grants, ", ")))
 	}
 	if sc := v.SecurityCenter; sc != nil {
 		status := sc.Status
 		if status == "" {
 			status = "not recorded"
 		}
-		fmt.Fprintf(w, "Security Center:\t%s site, account %q, AuthId %s, status %s when recorded\n", sc.Site, sc.DisplayName, sc.AuthID, status)
-		fmt.Fprintf(w, "  Modules:\t%s\n", strings.Join(sc.Modules, ", "))
+		fmt.Fprintf(w, "Security Center:\t%s site, account %q, AuthId %s, status %s when recorded\n", e(sc.Site), e(sc.DisplayName), e(sc.AuthID), e(status))
+		fmt.Fprintf(w, "  Modules:\t%s\n", e(strings.Join(sc.Modules, ", ")))
 		regions := strings.Join(sc.Regions, ", ")
 		if regions == "" {
 			regions = "all"
 		}
-		fmt.Fprintf(w, "  Regions:\t%s (new regions join automatically: %s)\n", regions, map[bool]string{true: "yes", false: "no"}[sc.RegionManagement])
+		fmt.Fprintf(w, "  Regions:\t%s (new regions join automatically: %s)\n", e(regions), map[bool]string{true: "yes", false: "no"}[sc.RegionManagement])
 		freq := "host sync " + sc.HostSync
 		if sc.CloudSync != "" {
 			freq += ", cloud-service sync " + sc.CloudSync
 		}
-		fmt.Fprintf(w, "  Frequencies:\t%s, AK status check %s\n", freq, sc.AKCheck)
+		fmt.Fprintf(w, "  Frequencies:\t%s, AK status check %s\n", e(freq), e(sc.AKCheck))
 		if a := sc.AuditLog; a != nil {
-			fmt.Fprintf(w, "  Audit logs:\tKafka topic %s, logset %s in %s, CLS topic %s, CloudAudit tracking set %s\n", a.KafkaTopic, a.LogsetID, a.Region, a.TopicID, a.TrackID)
+			fmt.Fprintf(w, "  Audit logs:\tKafka topic %s, logset %s in %s, CLS topic %s, CloudAudit tracking set %s\n", e(a.KafkaTopic), e(a.LogsetID), e(a.Region), e(a.TopicID), e(a.TrackID))
 		}
 	} else {
 		fmt.Fprintf(w, "Security Center:\tnot submitted by onboard (--security-center skip): see the console\n")
 	}
 	for _, r := range v.Reminders {
-		fmt.Fprintf(w, "Keep in mind:\t%s\n", r)
+		fmt.Fprintf(w, "Keep in mind:\t%s\n", e(r))
 	}
 }
