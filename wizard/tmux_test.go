@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,7 +68,8 @@ func (s tmuxSession) waitForPlan() {
 
 func startTmux(t *testing.T, bin, home string, env []string, args ...string) tmuxSession {
 	t.Helper()
-	name := "onboard-test-" + filepath.Base(t.TempDir())
+	// The PID keeps two test processes (two checkouts, or -count=2) from naming the same session.
+	name := fmt.Sprintf("onboard-test-%d-%s", os.Getpid(), filepath.Base(t.TempDir()))
 	script := "cd " + home + " && env ONBOARD_HOME=" + home + " " + strings.Join(env, " ") + " " + bin + " " + strings.Join(args, " ") +
 		"; echo EXIT=$?; sleep 600"
 	cmd := exec.Command("tmux", "new-session", "-d", "-x", "80", "-y", "24", "-s", name, "sh", "-c", script)
