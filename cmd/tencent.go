@@ -138,7 +138,7 @@ very last step, only once everything before succeeded.`,
 	fl.StringVar(&opts.Endpoint, "tencent-endpoint", "", "send Tencent Cloud calls to this http(s)://HOST[:PORT] (env ONBOARD_TENCENT_ENDPOINT)")
 	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "keep the new key in $ONBOARD_HOME/secrets.json (0600) instead of the OS keyring")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print what each step would create, reuse or update, and change nothing")
-	fl.BoolVar(&opts.Rollback, "rollback", false, "undo, in reverse, what the account's latest run created (nothing it reused); names the account with --account (default: the owner UIN)")
+	fl.BoolVar(&opts.Rollback, "rollback", false, "remove, in reverse, everything onboard created in the account over all its runs (nothing it reused or adopted); names the account with --account (default: the owner UIN)")
 	fl.StringVar(&opts.Request.Site, "site", "", "Security Center site: mainland (default) or outside (the Chinese mainland or outside it)")
 	fl.StringVar(&opts.Request.AccountName, "account-name", "", "the account's display name in Security Center (default: the sub-user's name)")
 	fl.StringVar(&opts.Request.SecurityCenter, "security-center", "", "submit (default: connect the account by API) or skip (print what to enter in the console)")
@@ -403,15 +403,28 @@ func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engi
 		engine.SecurityCenter = sc
 		fmt.Fprintf(f.IO.ErrOut, "Using Alibaba Cloud credentials from %s\n", source)
 	}
-	removed, err := engine.Rollback(ctx, account, admin)
+	res, err := engine.Rollback(ctx, account, admin)
 	if f.JSON() {
-		if werr := writeJSON(f.IO.Out, map[string]any{"account": account, "removed": nonNilStrings(removed)}); werr != nil {
+		res.Removed, res.Left, res.Kept = nonNilStrings(res.Removed), nonNilStrings(res.Left), nonNilStrings(res.Kept)
+		if werr := writeJSON(f.IO.Out, res); werr != nil {
 			return werr
 		}
-	} else if len(removed) > 0 {
-		fmt.Fprintf(f.IO.Out, "Rolled back %q:\n  - removed %s\n", account, strings.Join(removed, "\n  - removed "))
+		return err
+	}
+	var b strings.Builder
+	if len(res.Removed) > 0 {
+		fmt.Fprintf(&b, "Rolled back %q:\n  - removed %s\n", account, strings.Join(res.Removed, "\n  - removed "))
 	} else if err == nil {
-		fmt.Fprintf(f.IO.Out, "Nothing to roll back for %q: its latest run created nothing that is still there.\n", account)
+		fmt.Fprintf(&b, "Nothing to roll back for %q: nothing onboard created in it is still there.\n", account)
+	}
+	if len(res.Left) > 0 {
+		fmt.Fprintf(&b, "Not removed (run the rollback again once the cause is fixed):\n  - %s\n", strings.Join(res.Left, "\n  - "))
+	}
+	if len(res.Kept) > 0 {
+		fmt.Fprintf(&b, "Not undone by a rollback:\n  - %s\n", strings.Join(res.Kept, "\n  - "))
+	}
+	if _, werr := io.WriteString(f.IO.Out, b.String()); werr != nil {
+		return werr
 	}
 	return err
 }

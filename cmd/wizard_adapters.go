@@ -498,7 +498,7 @@ func outcome(r onboarding.Result) wizard.Outcome {
 	return o
 }
 
-// Rollback undoes what the account's latest run created, reporting each removal as a step event.
+// Rollback removes everything onboard created in the account, reporting each removal (and what it could not remove) as a step event.
 func (b *wizardBackend) Rollback(ctx context.Context, a wizard.Answers, emit func(wizard.StepEvent)) error {
 	e, admin, err := b.engine(a)
 	if err != nil {
@@ -512,9 +512,12 @@ func (b *wizardBackend) Rollback(ctx context.Context, a wizard.Answers, emit fun
 		}
 		account = id.OwnerUIN
 	}
-	removed, err := e.Rollback(ctx, account, admin)
-	for i, what := range removed {
+	res, err := e.Rollback(ctx, account, admin)
+	for i, what := range res.Removed {
 		emit(wizard.StepEvent{ID: fmt.Sprintf("rollback-%d", i), Title: "removed " + what, Status: wizard.StepDone})
+	}
+	for i, what := range res.Left {
+		emit(wizard.StepEvent{ID: fmt.Sprintf("rollback-left-%d", i), Title: "not removed: " + what, Status: wizard.StepFailed})
 	}
 	return err
 }

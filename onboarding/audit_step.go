@@ -104,7 +104,12 @@ func (r *run) ensureAudit(ctx context.Context) (map[string]string, error) {
 		return nil, err
 	}
 	if !consumer.Enabled {
-		if consumer, err = logs.OpenKafkaConsumer(ctx, region, topic.ID, auditConsumer); err != nil {
+		consumer, err = creating(ctx, r.ledger, object{Kind: kindKafka, Name: topic.ID, Parent: ls.ID, Region: region},
+			func() (tencent.KafkaConsumer, error) {
+				return logs.OpenKafkaConsumer(ctx, region, topic.ID, auditConsumer)
+			},
+			func(tencent.KafkaConsumer) string { return topic.ID })
+		if err != nil {
 			return nil, err
 		}
 		ids[idOpenedKafka] = topic.ID
@@ -181,7 +186,9 @@ func (r *run) auditLogset(ctx context.Context) (tencent.Logset, bool, error) {
 	if err != nil || found {
 		return ls, false, err
 	}
-	ls, err = r.e.Cloud.CreateLogset(ctx, r.req.AuditRegion, AuditLogsetName)
+	ls, err = creating(ctx, r.ledger, object{Kind: kindLogset, Name: AuditLogsetName, Region: r.req.AuditRegion},
+		func() (tencent.Logset, error) { return r.e.Cloud.CreateLogset(ctx, r.req.AuditRegion, AuditLogsetName) },
+		func(ls tencent.Logset) string { return ls.ID })
 	return ls, err == nil, err
 }
 
@@ -191,7 +198,11 @@ func (r *run) auditTopic(ctx context.Context, ls tencent.Logset) (tencent.Topic,
 	if err != nil || found {
 		return t, false, err
 	}
-	t, err = r.e.Cloud.CreateTopic(ctx, r.req.AuditRegion, tencent.TopicSpec{LogsetID: ls.ID, Name: AuditTopicName})
+	t, err = creating(ctx, r.ledger, object{Kind: kindTopic, Name: AuditTopicName, Parent: ls.ID, Region: r.req.AuditRegion},
+		func() (tencent.Topic, error) {
+			return r.e.Cloud.CreateTopic(ctx, r.req.AuditRegion, tencent.TopicSpec{LogsetID: ls.ID, Name: AuditTopicName})
+		},
+		func(t tencent.Topic) string { return t.ID })
 	return t, err == nil, err
 }
 
@@ -202,8 +213,11 @@ func (r *run) auditTrack(ctx context.Context, topic tencent.Topic) (tencent.Audi
 	if err != nil || found {
 		return t, false, err
 	}
-	t, err = r.e.Cloud.CreateAuditTrack(ctx, tencent.AuditTrackSpec{Name: auditTrackName(topic.ID), Enabled: true, ActionType: "*",
-		ResourceType: "*", EventNames: []string{"*"}, Storage: tencent.CLSAuditStorage(r.req.AuditRegion, topic.ID)})
+	spec := tencent.AuditTrackSpec{Name: auditTrackName(topic.ID), Enabled: true, ActionType: "*",
+		ResourceType: "*", EventNames: []string{"*"}, Storage: tencent.CLSAuditStorage(r.req.AuditRegion, topic.ID)}
+	t, err = creating(ctx, r.ledger, object{Kind: kindTrack, Name: spec.Name, Parent: topic.ID, Region: r.req.AuditRegion},
+		func() (tencent.AuditTrack, error) { return r.e.Cloud.CreateAuditTrack(ctx, spec) },
+		func(t tencent.AuditTrack) string { return strconv.FormatUint(t.ID, 10) })
 	return t, err == nil, err
 }
 
@@ -226,7 +240,7 @@ func (r *run) grantCIEM(ctx context.Context, ls tencent.Logset, topic tencent.To
 		r.res.Reused = append(r.res.Reused, "grant "+g.Name)
 		return nil
 	}
-	if err := r.attachWithPatience(ctx, id); err != nil {
+	if err := r.attach(ctx, g.Name, id); err != nil {
 		return fmt.Errorf("attach %s to %s: %w", g.Name, r.user.Name, err)
 	}
 	ids[idAttached+g.Name] = fmt.Sprint(id)
@@ -334,7 +348,9 @@ func (r *run) ensureAuditSettings(ctx context.Context, authID int64) error {
 	have, err := sc.AuditLog(ctx, authID)
 	switch {
 	case errors.Is(err, securitycenter.ErrNotFound) || (err == nil && have.Status == ""):
-		if err := sc.AddAuditLog(ctx, authID, want); err != nil {
+		add := func() error { return sc.AddAuditLog(ctx, authID, want) }
+		w := object{Kind: kindSCAuditLog, Name: want.Topic, Parent: strconv.FormatInt(authID, 10)}
+		if err := creatingNoValue(ctx, r.ledger, w, w.Parent, add); err != nil {
 			return err
 		}
 		ids := map[string]string{idCreatedSCAudit: strconv.FormatInt(authID, 10)}
@@ -345,7 +361,9 @@ func (r *run) ensureAuditSettings(ctx context.Context, authID int64) error {
 	case err != nil:
 		return err
 	case have.Settings != want:
-		if err := sc.ModifyAuditLog(ctx, authID, want); err != nil {
+		modify := func() error { return sc.ModifyAuditLog(ctx, authID, want) }
+		w := object{Kind: kindSCAuditLog, Name: want.Topic, Parent: strconv.FormatInt(authID, 10), ID: strconv.FormatInt(authID, 10)}
+		if err := changing(ctx, r.ledger, store.LedgerChange, w, modify); err != nil {
 			return err
 		}
 		r.res.Created = append(r.res.Created, "Security Center audit-log settings updated")

@@ -118,7 +118,8 @@ func TestAuditRollbackRemovesTheDeliveryItCreated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	removed, err := f.engine.Rollback(ctx, res.Account, f.admin)
+	rb, err := f.engine.Rollback(ctx, res.Account, f.admin)
+	removed := rb.Removed
 	if err != nil {
 		t.Fatalf("rollback: %v (removed %v)", err, removed)
 	}

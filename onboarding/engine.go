@@ -100,6 +100,9 @@ type Result struct {
 	AccessKeyID  string   `json:"access_key_id"`
 	KeyStoredIn  string   `json:"key_stored_in"`
 	Verified     []string `json:"verified"`
+	// Owned is everything onboard created in the account and still owns, over all its runs, whichever
+	// run reused it since: what --rollback removes.
+	Owned []string `json:"owned"`
 	// SecurityCenter is the Security Center account, or with skip what to enter in the console.
 	SecurityCenter *SecurityCenterResult `json:"security_center,omitempty"`
 	// AuditLogs is the audit-log delivery (feature audit).
@@ -146,6 +149,7 @@ type run struct {
 	e       *Engine
 	req     Request
 	journal store.Run
+	ledger  ledger // every mutating call: intent before, outcome after
 	emit    func(Event)
 	res     Result
 	id      tencent.Identity
@@ -177,8 +181,20 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 		return Result{}, err
 	}
 	defer release()
+	if err := e.importJournal(ctx, r.res.Account); err != nil {
+		return Result{}, err
+	}
 	if r.journal, err = e.DB.StartRun(ctx, r.res.Account, "onboard"); err != nil {
 		return Result{}, err
+	}
+	r.ledger = ledger{db: e.DB, account: r.res.Account, runID: r.journal.ID}
+	// What an interrupted run made is found first, so that it stays this tool's when this run reuses it.
+	if unresolved, err := e.resolveLost(ctx, r.ledger, false); err != nil || len(unresolved) > 0 {
+		e.DB.FinishRun(context.WithoutCancel(ctx), r.journal.ID, store.RunFailed)
+		if err == nil {
+			err = fmt.Errorf("an earlier run was interrupted and what it made cannot be found: %s", strings.Join(unresolved, "; "))
+		}
+		return r.res, err
 	}
 	for _, s := range steps {
 		if err := r.step(ctx, s); err != nil {
@@ -198,6 +214,13 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 	}
 	if s := r.res.FirstSync; s != nil && s.Partial {
 		r.res.NotePartlyDone(*s)
+	}
+	entries, err := e.DB.Ledger(ctx, r.res.Account)
+	if err != nil {
+		return r.res, err
+	}
+	for _, en := range owned(entries) {
+		r.res.Owned = append(r.res.Owned, describe(en))
 	}
 	return r.res, e.DB.FinishRun(ctx, r.journal.ID, store.RunDone)
 }
@@ -299,7 +322,11 @@ func (r *run) ensureUser(ctx context.Context) (map[string]string, error) {
 		r.user = u
 		r.res.Reused = append(r.res.Reused, "sub-user "+u.Name)
 	case errors.Is(err, tencent.ErrNotFound):
-		u, err = r.e.Cloud.CreateUser(ctx, tencent.UserSpec{Name: r.req.SubUser, Remark: userRemark})
+		u, err = creating(ctx, r.ledger, object{Kind: kindUser, Name: r.req.SubUser},
+			func() (tencent.User, error) {
+				return r.e.Cloud.CreateUser(ctx, tencent.UserSpec{Name: r.req.SubUser, Remark: userRemark})
+			},
+			func(u tencent.User) string { return fmt.Sprint(u.UIN) })
 		if err != nil {
 			return nil, err
 		}

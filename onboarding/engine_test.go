@@ -407,7 +407,8 @@ func TestRollbackRemovesExactlyWhatTheRunCreated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	removed, err := f.engine.Rollback(ctx, "acct", f.admin)
+	rb, err := f.engine.Rollback(ctx, "acct", f.admin)
+	removed := rb.Removed
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,7 +429,7 @@ func TestRollbackRemovesExactlyWhatTheRunCreated(t *testing.T) {
 		t.Errorf("the account record created by the run survived: %v", err)
 	}
 	// A second rollback finds nothing more to do.
-	if again, err := f.engine.Rollback(ctx, "acct", f.admin); err != nil || len(again) != 0 {
+	if again, err := f.engine.Rollback(ctx, "acct", f.admin); err != nil || len(again.Removed) != 0 || len(again.Left) != 0 {
 		t.Errorf("second rollback: %v %v", again, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"onboard/store"
 	"onboard/tencent"
 )
 
@@ -48,7 +49,8 @@ func (r *run) retireRootKey(ctx context.Context) (map[string]string, error) {
 		if keyID == "" {
 			return nil, errNoOperatorKey
 		}
-		err := r.e.Cloud.DeleteAccessKey(ctx, 0, keyID)
+		del := func() error { return r.e.Cloud.DeleteAccessKey(ctx, 0, keyID) }
+		err := changing(ctx, r.ledger, store.LedgerDelete, object{Kind: kindRootKey, ID: keyID}, del)
 		if err == nil {
 			r.res.RootKey = RootKeyDeleted
 			r.res.Created = append(r.res.Created, "root key "+tencent.MaskID(keyID)+" deleted")
@@ -76,7 +78,8 @@ func (r *run) retireRootKey(ctx context.Context) (map[string]string, error) {
 }
 
 func (r *run) disableRootKey(ctx context.Context, keyID string) error {
-	if err := r.e.Cloud.UpdateAccessKey(ctx, 0, keyID, "Inactive"); err != nil {
+	disable := func() error { return r.e.Cloud.UpdateAccessKey(ctx, 0, keyID, "Inactive") }
+	if err := changing(ctx, r.ledger, store.LedgerChange, object{Kind: kindRootKey, ID: keyID}, disable); err != nil {
 		return fmt.Errorf("disable root key %s: %w", tencent.MaskID(keyID), err)
 	}
 	r.res.RootKey = RootKeyDisabled

@@ -123,9 +123,13 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 	mods := r.scModules()
 	var ids map[string]string
 	if !found {
-		a, err := sc.AddAccount(ctx, securitycenter.AccountSpec{Vendor: securitycenter.VendorTencent, KeyType: securitycenter.KeySub,
+		spec := securitycenter.AccountSpec{Vendor: securitycenter.VendorTencent, KeyType: securitycenter.KeySub,
 			SecretID: r.key.ID, SecretKey: securitycenter.Secret(r.key.Secret.Reveal()), Modules: mods,
-			DisplayName: r.scDisplayName(), VendorAccountID: r.scVendorAccountID()})
+			DisplayName: r.scDisplayName(), VendorAccountID: r.scVendorAccountID()}
+		w := object{Kind: kindSCAccount, Name: spec.DisplayName, Parent: r.id.OwnerUIN,
+			Attrs: map[string]string{attrSecretID: r.key.ID, attrOwnerUIN: r.id.OwnerUIN}}
+		a, err := creating(ctx, r.ledger, w, func() (securitycenter.Account, error) { return sc.AddAccount(ctx, spec) },
+			func(a securitycenter.Account) string { return strconv.FormatInt(a.AuthID, 10) })
 		if err != nil {
 			return nil, err
 		}
@@ -142,7 +146,10 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 		}
 		change, what := r.scChange(acct, old)
 		if len(what) > 0 {
-			if _, err := sc.ModifyAccount(ctx, acct.AuthID, change); err != nil {
+			w := object{Kind: kindSCAccount, Name: r.scDisplayName(), Parent: r.id.OwnerUIN, ID: strconv.FormatInt(acct.AuthID, 10),
+				Attrs: map[string]string{attrSecretID: r.key.ID}}
+			modify := func() error { _, err := sc.ModifyAccount(ctx, acct.AuthID, change); return err }
+			if err := changing(ctx, r.ledger, store.LedgerChange, w, modify); err != nil {
 				return nil, err
 			}
 			r.res.Created = append(r.res.Created, fmt.Sprintf("Security Center account %d updated (%s)", acct.AuthID, strings.Join(what, ", ")))
@@ -230,21 +237,50 @@ func validationProblem(a securitycenter.Account) string {
 	return strings.Join(out, "; ")
 }
 
-// findSCAccount finds the Tencent Cloud account in Security Center by its owner UIN, or by the AuthId
-// recorded for it when Security Center could not identify the key.
+// findSCAccount finds the Tencent Cloud account in Security Center, so that it is never added twice:
+// an account the ledger says this tool added (its AuthId), then one whose vendor UID is the owner UIN,
+// then one holding a SecretId this tool submitted for the account, then the AuthId of the account
+// record, then one of this name that Security Center could not identify (no vendor UID: its key did
+// not validate). An account that belongs to another Tencent Cloud account is never taken.
 func (r *run) findSCAccount(ctx context.Context, old store.Account) (securitycenter.Account, bool, error) {
 	list, err := r.e.SecurityCenter.ListAccounts(ctx, securitycenter.AccountFilter{Vendor: securitycenter.VendorTencent})
 	if err != nil {
 		return securitycenter.Account{}, false, err
 	}
-	for _, a := range list {
-		if a.VendorUID == r.id.OwnerUIN {
-			return a, true, nil
+	entries, err := r.e.DB.Ledger(ctx, r.res.Account)
+	if err != nil {
+		return securitycenter.Account{}, false, err
+	}
+	ours := ownedIDs(entries)
+	submitted := map[string]bool{}
+	for _, en := range entries {
+		if en.Kind == kindSCAccount && en.Attrs[attrSecretID] != "" && en.State != store.LedgerFailed {
+			submitted[en.Attrs[attrSecretID]] = true
 		}
 	}
-	if old.AuthID != "" && old.Site == r.req.Site {
+	if old.AccessKeyID != "" {
+		submitted[old.AccessKeyID] = true
+	}
+	mine := func(a securitycenter.Account) bool { return a.VendorUID == "" || a.VendorUID == r.id.OwnerUIN }
+	holdsOurKey := func(a securitycenter.Account) bool {
+		for id := range submitted {
+			if maskFits(a.MaskedSecretID, id) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, match := range []func(securitycenter.Account) bool{
+		func(a securitycenter.Account) bool { return ours[kindSCAccount+"/"+strconv.FormatInt(a.AuthID, 10)] },
+		func(a securitycenter.Account) bool { return a.VendorUID == r.id.OwnerUIN },
+		holdsOurKey,
+		func(a securitycenter.Account) bool {
+			return old.AuthID != "" && old.Site == r.req.Site && strconv.FormatInt(a.AuthID, 10) == old.AuthID
+		},
+		func(a securitycenter.Account) bool { return a.VendorUID == "" && a.DisplayName == r.scDisplayName() },
+	} {
 		for _, a := range list {
-			if strconv.FormatInt(a.AuthID, 10) == old.AuthID {
+			if mine(a) && match(a) {
 				return a, true, nil
 			}
 		}
@@ -259,7 +295,9 @@ func (r *run) scChange(a securitycenter.Account, old store.Account) (securitycen
 	// Security Center shows the SecretId masked: the key counts as the same only if the mask fits and the
 	// account record says this key was submitted to this account.
 	sameKey := maskFits(a.MaskedSecretID, r.key.ID) && old.AccessKeyID == r.key.ID && old.AuthID == strconv.FormatInt(a.AuthID, 10)
-	if !sameKey {
+	// An account whose key Security Center did not accept is repaired in place: the key is submitted
+	// again, which validates it anew.
+	if !sameKey || a.Status == securitycenter.StatusError || a.Status == securitycenter.StatusTimedOut {
 		ch.SecretID, ch.SecretKey = r.key.ID, securitycenter.Secret(r.key.Secret.Reveal())
 		what = append(what, "key")
 	}
@@ -358,7 +396,11 @@ func (r *run) ensureRegions(ctx context.Context, choices []securitycenter.Region
 		r.res.Reused = append(r.res.Reused, "Security Center sync regions")
 		return nil
 	}
-	if err := r.e.SecurityCenter.SetSyncRegions(ctx, securitycenter.VendorTencent, want, r.req.RegionManagement); err != nil {
+	w := object{Kind: kindSCRegions, Name: strings.Join(want, ","), Attrs: map[string]string{attrBefore: strings.Join(selected, ",")}}
+	set := func() error {
+		return r.e.SecurityCenter.SetSyncRegions(ctx, securitycenter.VendorTencent, want, r.req.RegionManagement)
+	}
+	if err := changing(ctx, r.ledger, store.LedgerChange, w, set); err != nil {
 		return err
 	}
 	r.res.Created = append(r.res.Created, fmt.Sprintf("Security Center sync regions: %s (new regions join automatically: %s)", strings.Join(want, ", "), yesNo(r.req.RegionManagement)))
@@ -395,11 +437,25 @@ func (r *run) ensureFrequencies(ctx context.Context, authID int64) error {
 		r.res.Reused = append(r.res.Reused, "Security Center sync frequencies and AK status check")
 		return nil
 	}
-	if err := r.e.SecurityCenter.SetRefreshSettings(ctx, securitycenter.VendorTencent, authID, diff); err != nil {
+	w := object{Kind: kindSCFrequencies, Name: strings.Join(what, ", "), Parent: strconv.FormatInt(authID, 10),
+		Attrs: map[string]string{attrBefore: describeFrequencies(have)}}
+	set := func() error {
+		return r.e.SecurityCenter.SetRefreshSettings(ctx, securitycenter.VendorTencent, authID, diff)
+	}
+	if err := changing(ctx, r.ledger, store.LedgerChange, w, set); err != nil {
 		return err
 	}
 	r.res.Created = append(r.res.Created, "Security Center "+strings.Join(what, ", "))
 	return nil
+}
+
+// describeFrequencies says what the sync frequencies were, for the ledger.
+func describeFrequencies(s securitycenter.RefreshSettings) string {
+	_, what := frequencyDiff(securitycenter.RefreshSettings{}, s)
+	if len(what) == 0 {
+		return "none set"
+	}
+	return strings.Join(what, ", ")
 }
 
 func yesNo(b bool) string {

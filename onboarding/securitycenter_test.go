@@ -13,6 +13,7 @@ import (
 	"onboard/emulator/sas"
 	"onboard/policy"
 	"onboard/securitycenter"
+	"onboard/tencent"
 )
 
 // sasMutating are the Security Center actions that change something.
@@ -284,7 +285,8 @@ func TestRollbackDeletesTheSecurityCenterAccountItAdded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	removed, err := f.engine.Rollback(ctx, "acct", f.admin)
+	rb, err := f.engine.Rollback(ctx, "acct", f.admin)
+	removed := rb.Removed
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +299,9 @@ func TestRollbackDeletesTheSecurityCenterAccountItAdded(t *testing.T) {
 	}
 }
 
-func TestRollbackLeavesASecurityCenterAccountTheRunReused(t *testing.T) {
+// Whichever run created the Security Center account, it is the tool's: a re-run reuses it, and the
+// rollback after that re-run still removes it. One connected outside the tool is left alone.
+func TestRollbackAfterARerunRemovesWhatTheFirstRunCreated(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	req := submitRequest()
@@ -305,14 +309,51 @@ func TestRollbackLeavesASecurityCenterAccountTheRunReused(t *testing.T) {
 	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
 		t.Fatal(err)
 	}
+	again, err := f.engine.Apply(ctx, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !containsPrefix(again.Reused, "Security Center account") {
+		t.Fatalf("the re-run did not reuse the account: %+v", again.Reused)
+	}
+	rb, err := f.engine.Rollback(ctx, "acct", f.admin)
+	if err != nil || !containsPrefix(rb.Removed, "Security Center account") || !containsPrefix(rb.Removed, "sub-user sas-reader") {
+		t.Fatalf("rollback of the re-run removed %v (%v)", rb.Removed, err)
+	}
+	if left := f.siteState(t).CloudAccounts; len(left) != 0 {
+		t.Fatalf("Security Center accounts: %+v", left)
+	}
+}
+
+func TestRollbackLeavesASecurityCenterAccountConnectedOutsideTheTool(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	// Someone connected the Tencent account in the console, with a key of their own sub-user.
+	u, _ := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "console-user"})
+	ro, _ := f.admin.FindPolicy(ctx, tencent.ScopePreset, policy.PresetCVMReadOnly)
+	f.admin.AttachUserPolicy(ctx, ro.ID, u.UIN)
+	k, _ := f.admin.CreateAccessKey(ctx, u.UIN, "")
+	theirs, err := f.sc.AddAccount(ctx, securitycenter.AccountSpec{Vendor: securitycenter.VendorTencent, KeyType: securitycenter.KeySub,
+		SecretID: k.ID, SecretKey: securitycenter.Secret(k.Secret.Reveal()), Modules: []securitycenter.Module{securitycenter.ModuleHost}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.sc.WaitForValidation(ctx, theirs.AuthID); err != nil {
+		t.Fatal(err)
+	}
+	req := submitRequest()
+	req.Account = "acct"
 	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
 		t.Fatal(err)
 	}
-	removed, err := f.engine.Rollback(ctx, "acct", f.admin)
-	if err != nil || containsPrefix(removed, "Security Center") {
-		t.Fatalf("rollback of the re-run removed %v (%v)", removed, err)
+	rb, err := f.engine.Rollback(ctx, "acct", f.admin)
+	if err != nil || containsPrefix(rb.Removed, "Security Center account") {
+		t.Fatalf("rollback removed %v (%v)", rb.Removed, err)
 	}
-	if left := f.siteState(t).CloudAccounts; len(left) != 1 {
+	if !containsPrefix(rb.Kept, "Security Center account") {
+		t.Errorf("the rollback does not say the account it reused still holds the deleted key: %v", rb.Kept)
+	}
+	if left := f.siteState(t).CloudAccounts; len(left) != 1 || left[0].AuthID != theirs.AuthID {
 		t.Fatalf("Security Center accounts: %+v", left)
 	}
 }
@@ -435,7 +476,8 @@ func TestAnAccountThatFailsValidationIsStillRolledBack(t *testing.T) {
 	if left := f.siteState(t).CloudAccounts; len(left) != 1 {
 		t.Fatalf("Security Center accounts: %+v", left)
 	}
-	removed, err := f.engine.Rollback(ctx, "acct", f.admin)
+	rb, err := f.engine.Rollback(ctx, "acct", f.admin)
+	removed := rb.Removed
 	if err != nil || !containsPrefix(removed, "Security Center account") {
 		t.Fatalf("rollback removed %v (%v)", removed, err)
 	}

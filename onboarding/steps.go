@@ -41,7 +41,7 @@ func (r *run) ensureGrants(ctx context.Context) (map[string]string, error) {
 				r.res.Reused = append(r.res.Reused, "grant "+g.Name)
 				continue
 			}
-			if err := r.attachWithPatience(ctx, id); err != nil {
+			if err := r.attach(ctx, g.Name, id); err != nil {
 				return nil, fmt.Errorf("attach %s to %s: %w", g.Name, r.user.Name, err)
 			}
 			attached = append(attached, tencent.AttachedPolicy{ID: id, Name: g.Name, Preset: g.Preset})
@@ -50,6 +50,13 @@ func (r *run) ensureGrants(ctx context.Context) (map[string]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// attach attaches a policy to the sub-user through the ledger.
+func (r *run) attach(ctx context.Context, name string, policyID uint64) error {
+	w := object{Kind: kindAttachment, Name: name, Parent: fmt.Sprint(r.user.UIN),
+		Attrs: map[string]string{attrPolicyID: fmt.Sprint(policyID), attrUserName: r.user.Name}}
+	return creatingNoValue(ctx, r.ledger, w, fmt.Sprint(policyID), func() error { return r.attachWithPatience(ctx, policyID) })
 }
 
 // attachWithPatience retries while CAM has not yet caught up with a just-created user.
@@ -100,7 +107,9 @@ func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Va
 	spec := tencent.PolicySpec{Name: g.Name, Description: "Security Center access, managed by onboard", Document: string(want)}
 	p, err := r.e.Cloud.FindPolicy(ctx, tencent.ScopeCustom, g.Name)
 	if errors.Is(err, tencent.ErrNotFound) {
-		id, err := r.e.Cloud.CreatePolicy(ctx, spec)
+		id, err := creating(ctx, r.ledger, object{Kind: kindPolicy, Name: g.Name},
+			func() (uint64, error) { return r.e.Cloud.CreatePolicy(ctx, spec) },
+			func(id uint64) string { return fmt.Sprint(id) })
 		if err != nil {
 			return 0, false, err
 		}
@@ -116,7 +125,8 @@ func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Va
 	}
 	drift, err := policy.Diff([]byte(live.Document), want)
 	if err != nil || drift.Changed {
-		if err := r.e.Cloud.UpdatePolicy(ctx, p.ID, spec); err != nil {
+		update := func() error { return r.e.Cloud.UpdatePolicy(ctx, p.ID, spec) }
+		if err := changing(ctx, r.ledger, store.LedgerChange, object{Kind: kindPolicy, Name: g.Name, ID: fmt.Sprint(p.ID)}, update); err != nil {
 			return 0, false, err
 		}
 		r.res.Created = append(r.res.Created, "policy "+g.Name+" updated (it had drifted: "+strings.Join(drift.Lines, "; ")+")")
@@ -149,7 +159,7 @@ func (r *run) ensureKey(ctx context.Context) (map[string]string, error) {
 			live = append(live, k)
 			continue
 		}
-		if err := r.e.Cloud.DeleteAccessKey(ctx, r.user.UIN, k.ID); err != nil {
+		if err := r.deleteKey(ctx, k.ID); err != nil {
 			return nil, fmt.Errorf("delete key %s, which an interrupted run created but whose secret was lost: %w", tencent.MaskID(k.ID), err)
 		}
 		r.res.Created = append(r.res.Created, "deleted orphaned API key "+tencent.MaskID(k.ID)+" (an earlier run lost its secret)")
@@ -158,13 +168,15 @@ func (r *run) ensureKey(ctx context.Context) (map[string]string, error) {
 	if len(keys) >= 2 {
 		return nil, fmt.Errorf("sub-user %s already has two API keys, Tencent Cloud's limit, and onboard holds the secret of neither; delete or rotate one in the CAM console (Users > %s > API keys), then run again: %w", r.user.Name, r.user.Name, tencent.ErrKeyLimit)
 	}
-	k, err := r.e.Cloud.CreateAccessKey(ctx, r.user.UIN, keyDescription)
+	k, err := creating(ctx, r.ledger, r.keyObject(""),
+		func() (tencent.AccessKey, error) { return r.e.Cloud.CreateAccessKey(ctx, r.user.UIN, keyDescription) },
+		func(k tencent.AccessKey) string { return k.ID })
 	if err != nil {
 		return nil, err
 	}
 	if err := r.e.Secrets.Put(ctx, r.secret, store.Credential{SecretID: k.ID, SecretKey: store.Secret(k.Secret.Reveal())}); err != nil {
 		// Tencent shows a secret once: a key whose secret we could not keep is useless, so remove it.
-		if derr := r.e.Cloud.DeleteAccessKey(context.WithoutCancel(ctx), r.user.UIN, k.ID); derr != nil {
+		if derr := r.deleteKey(context.WithoutCancel(ctx), k.ID); derr != nil {
 			return nil, fmt.Errorf("store the new key: %w; deleting the key %s again also failed: %v (delete it in the CAM console)", err, tencent.MaskID(k.ID), derr)
 		}
 		return nil, fmt.Errorf("store the new key (the key was deleted again): %w", err)
@@ -173,6 +185,22 @@ func (r *run) ensureKey(ctx context.Context) (map[string]string, error) {
 	r.res.Created = append(r.res.Created, "API key "+tencent.MaskID(k.ID))
 	r.res.AccessKeyID, r.res.KeyStoredIn = k.ID, r.e.Secrets.Kind()
 	return map[string]string{idCreatedKey: k.ID, idSecretItem: r.secret, idUserUIN: fmt.Sprint(r.user.UIN)}, nil
+}
+
+// keyObject names a key of the sub-user for the ledger.
+func (r *run) keyObject(id string) object {
+	return object{Kind: kindKey, Parent: fmt.Sprint(r.user.UIN), ID: id,
+		Attrs: map[string]string{attrUserName: r.user.Name, attrSecretItem: r.secret}}
+}
+
+// deleteKey deletes a key of the sub-user that is of no use (its secret is lost), through the ledger,
+// and marks it deleted there.
+func (r *run) deleteKey(ctx context.Context, id string) error {
+	del := func() error { return r.e.Cloud.DeleteAccessKey(ctx, r.user.UIN, id) }
+	if err := changing(ctx, r.ledger, store.LedgerDelete, r.keyObject(id), del); err != nil {
+		return err
+	}
+	return r.ledger.forgetDeleted(ctx, kindKey, id)
 }
 
 // verify checks the new key: its identity (waiting a bounded time for CAM to accept it), then one read per

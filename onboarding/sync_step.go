@@ -106,7 +106,8 @@ func (r *run) firstSync(ctx context.Context) (map[string]string, error) {
 			if !ok || !slices.ContainsFunc(r.syncKinds([]string{f}), func(k string) bool { return slices.Contains(pending, k) }) {
 				continue
 			}
-			if err := r.e.SecurityCenter.RefreshAssets(ctx, securitycenter.VendorTencent, kind); err != nil {
+			refresh := func() error { return r.e.SecurityCenter.RefreshAssets(ctx, securitycenter.VendorTencent, kind) }
+			if err := changing(ctx, r.ledger, store.LedgerChange, object{Kind: kindSCRefresh, Name: string(kind)}, refresh); err != nil {
 				if ctx.Err() != nil {
 					return nil, err
 				}
@@ -225,10 +226,16 @@ func (e *Engine) FirstSync(ctx context.Context, account string, req Request, pro
 	r.key = tencent.AccessKey{ID: cred.SecretID, Secret: tencent.SecretKey(cred.SecretKey.Reveal())}
 	r.grants = acct.Grants
 	r.sc.submitted = acct.AuthID != "" && req.SecurityCenter == SecurityCenterSubmit && e.SecurityCenter != nil
-	if _, err := r.firstSync(ctx); err != nil {
+	// Security Center's refresh is a mutating call: it goes into the ledger under a run of its own.
+	if r.journal, err = e.DB.StartRun(ctx, account, "first-sync"); err != nil {
 		return SyncResult{}, err
 	}
-	return *r.res.FirstSync, nil
+	r.ledger = ledger{db: e.DB, account: account, runID: r.journal.ID}
+	if _, err := r.firstSync(ctx); err != nil {
+		e.DB.FinishRun(context.WithoutCancel(ctx), r.journal.ID, store.RunFailed)
+		return SyncResult{}, err
+	}
+	return *r.res.FirstSync, e.DB.FinishRun(ctx, r.journal.ID, store.RunDone)
 }
 
 // AssetRefresher is what RefreshSecurityCenter needs of Security Center.

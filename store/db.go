@@ -49,7 +49,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "foreign_keys(1)", "synchronous(FULL)"} {
+	// busy_timeout comes first: switching to WAL needs a lock, and a connection opened while another
+	// process writes must wait for it like any other statement, not fail at once with SQLITE_BUSY.
+	for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -241,6 +243,24 @@ var migrations = []string{
 		since TEXT NOT NULL,
 		PRIMARY KEY (resource, token)
 	);`,
+	// The ledger: one row per mutating call, written before the call and settled after it.
+	`CREATE TABLE ledger (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		account TEXT NOT NULL,
+		run_id INTEGER NOT NULL REFERENCES runs(id),
+		action TEXT NOT NULL CHECK (action IN ('create','change','delete')),
+		kind TEXT NOT NULL,
+		name TEXT NOT NULL DEFAULT '',
+		parent TEXT NOT NULL DEFAULT '',
+		region TEXT NOT NULL DEFAULT '',
+		resource_id TEXT NOT NULL DEFAULT '',
+		attrs TEXT NOT NULL DEFAULT '{}',
+		state TEXT NOT NULL CHECK (state IN ('intended','made','failed','absent','unknown','deleted')),
+		error TEXT NOT NULL DEFAULT '',
+		at TEXT NOT NULL,
+		updated_at TEXT NOT NULL
+	);
+	CREATE INDEX ledger_account ON ledger(account, seq);`,
 	// The policies attached to an account's sub-user: what its key may read decides what a sync lists.
 	`ALTER TABLE accounts ADD COLUMN grants TEXT NOT NULL DEFAULT '[]';
 	ALTER TABLE accounts ADD COLUMN security_center_status TEXT NOT NULL DEFAULT '';`,

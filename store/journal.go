@@ -152,3 +152,28 @@ func (db *DB) Journal(ctx context.Context, runID int64) ([]Entry, error) {
 	}
 	return out, rows.Err()
 }
+
+// Runs returns every run of that kind for the account, oldest first.
+func (db *DB) Runs(ctx context.Context, account, kind string) ([]Run, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, account, kind, status, started_at, finished_at FROM runs
+		WHERE account = ? AND kind = ? ORDER BY id`, account, kind)
+	if err != nil {
+		return nil, fmt.Errorf("read the %s runs of %q: %w", kind, account, err)
+	}
+	defer rows.Close()
+	var out []Run
+	for rows.Next() {
+		var r Run
+		var started string
+		var finished sql.NullString
+		if err := rows.Scan(&r.ID, &r.Account, &r.Kind, &r.Status, &started, &finished); err != nil {
+			return nil, err
+		}
+		r.StartedAt = parseTime(started)
+		if finished.Valid {
+			r.FinishedAt = parseTime(finished.String)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -9,11 +9,14 @@ import (
 )
 
 // FaultDrop closes the connection without an answer; FaultDelay holds the answer back, then serves the
-// call; "httpNNN" answers that status with no body; any other fault is an error code answered with its
-// HTTP status (Throttling 400, InternalError 500, ServiceUnavailable 503, others 400).
+// call; FaultLost serves the call, then closes the connection without its answer (the service acted and
+// the caller never learns it: a dropped connection, or a process killed while it waited); "httpNNN"
+// answers that status with no body; any other fault is an error code answered with its HTTP status
+// (Throttling 400, InternalError 500, ServiceUnavailable 503, others 400).
 const (
 	FaultDrop  = "drop"
 	FaultDelay = "delay"
+	FaultLost  = "lost"
 )
 
 // FaultRule injects a fault into matching calls: the next N of them (FailNext), each with a
@@ -27,6 +30,9 @@ type FaultRule struct {
 	Nth         int           // > 0: only the Nth matching call fails
 	left        int           // FailNext: how many matching calls still fail
 	seen        int           // matching calls so far, for Nth
+	// Then, when set, is called once the fault took effect and before the caller sees anything: a test
+	// cancels the caller's context there, as a kill at that call would.
+	Then func()
 }
 
 // FailNext makes the next n authenticated calls of action ("" for any) fail with code.
@@ -42,6 +48,19 @@ func (s *Server) AddFaults(rules []FaultRule) {
 	defer s.mu.Unlock()
 	for _, r := range rules {
 		s.faults = append(s.faults, &r)
+	}
+}
+
+// ClearFaults forgets every pending fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+func (f *FaultRule) then() {
+	if f.Then != nil {
+		f.Then()
 	}
 }
 
@@ -75,7 +94,7 @@ func (s *Server) takeFault(action string) *FaultRule {
 // applyFault answers a connection-level fault and reports true; an error code is left to the caller.
 func applyFault(w http.ResponseWriter, code string) bool {
 	switch {
-	case code == FaultDrop:
+	case code == FaultDrop || code == FaultLost:
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				conn.Close()

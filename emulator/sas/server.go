@@ -259,7 +259,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, site Site) {
 	call := Call{Site: site, Method: r.Method, Time: s.opts.Now()}
 	result, apiErr := s.handle(r, body, site, &call)
 	if apiErr != nil && apiErr.Status == 0 {
-		// An injected fault below HTTP: a dropped connection or a bare status.
+		// An injected fault below HTTP: a dropped connection, a lost answer or a bare status.
 		call.Code = apiErr.Code
 		s.record(call)
 		applyFault(w, apiErr.Code)
@@ -347,8 +347,10 @@ func (s *Server) handle(r *http.Request, body []byte, site Site, call *Call) (ma
 			authAction: "yundun-sas:" + action}
 	}
 	// A fault stands for an answer that proves nothing was done (throttling, a server error), so it is
-	// taken before the action runs.
-	if f := s.takeFault(action); f != nil {
+	// taken before the action runs; a lost answer comes after it.
+	f := s.takeFault(action)
+	if f != nil && f.Fault != FaultLost {
+		f.then()
 		switch {
 		case f.Fault == FaultDelay:
 			select {
@@ -364,7 +366,12 @@ func (s *Server) handle(r *http.Request, body []byte, site Site, call *Call) (ma
 	s.mu.Lock()
 	acct := s.accounts[key.accountUID]
 	s.mu.Unlock()
-	return h(s, &request{action: action, site: site, account: acct, state: acct.sites[site], params: p})
+	res, apiErr := h(s, &request{action: action, site: site, account: acct, state: acct.sites[site], params: p})
+	if f != nil && f.Fault == FaultLost {
+		f.then()
+		return nil, &apiError{Code: FaultLost}
+	}
+	return res, apiErr
 }
 
 // lookupKey finds an active key; unknown and disabled keys answer with the service's codes.

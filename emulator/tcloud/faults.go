@@ -14,6 +14,7 @@ const (
 	FaultDrop    = "drop"    // the connection is closed without an answer
 	FaultHTTP500 = "http500" // HTTP 500 with no Tencent envelope
 	FaultDelay   = "delay"   // the answer is held back (past a client's timeout), then given normally
+	FaultLost    = "lost"    // the call is served, then the connection closed without its answer
 )
 
 // FaultRule injects a fault into matching calls, either the next N of them (FailNext), each with a
@@ -27,6 +28,9 @@ type FaultRule struct {
 	Nth         int           // > 0: only the Nth matching call fails
 	left        int           // FailNext: how many matching calls still fail
 	seen        int           // matching calls so far, for Nth
+	// Then, when set, is called once the fault took effect and before the caller sees anything: a test
+	// cancels the caller's context there, as a kill at that call would.
+	Then func()
 }
 
 // FailNext makes the next n calls of action ("" for any) fail with code: an API error code such as
@@ -51,6 +55,12 @@ func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = nil
+}
+
+func (f *FaultRule) then() {
+	if f.Then != nil {
+		f.Then()
+	}
 }
 
 func (f *FaultRule) matches(service, action, region string) bool {
@@ -118,10 +128,11 @@ func applyFault(w http.ResponseWriter, r *http.Request, f *FaultRule) bool {
 //	fault=InternalError,p=0.05                      5 % of all calls answer InternalError
 //	action=cvm:DescribeInstances,fault=drop,nth=3   the third DescribeInstances call is dropped
 //	fault=http503,p=0.01                            1 % of calls get HTTP 503 without an envelope
+//	action=cam:AddUser,fault=lost,nth=1             the first AddUser is made, and its answer lost
 //	action=AddUser,fault=delay,delay=30s,nth=1      the first AddUser is answered after 30 s
 //	region=ap-tokyo,fault=InternalError,p=1         every call in ap-tokyo fails
 //
-// fault is an API error code, drop, httpNNN (500–599) or delay; exactly one of p and nth is required.
+// fault is an API error code, drop, lost, httpNNN (500–599) or delay; exactly one of p and nth is required.
 func ParseFaults(spec string) ([]FaultRule, error) {
 	var rules []FaultRule
 	for _, text := range strings.Split(spec, ";") {
@@ -176,7 +187,7 @@ func ParseFaults(spec string) ([]FaultRule, error) {
 func (r FaultRule) check() error {
 	switch {
 	case r.Fault == "":
-		return fmt.Errorf("fault= is required: an API error code, drop, httpNNN or delay")
+		return fmt.Errorf("fault= is required: an API error code, drop, lost, httpNNN or delay")
 	case strings.HasPrefix(r.Fault, "http"):
 		if n, err := strconv.Atoi(strings.TrimPrefix(r.Fault, "http")); err != nil || n < 500 || n > 599 {
 			return fmt.Errorf("fault %q: HTTP faults are http500 to http599", r.Fault)

@@ -1,6 +1,9 @@
 package tcloud
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -62,5 +65,45 @@ func TestFaultRulesMatchByActionAndCount(t *testing.T) {
 	}
 	if hit < 800 || hit > 1200 {
 		t.Errorf("p=0.25 hit %d of 4000 calls", hit)
+	}
+}
+
+// A lost answer: the call is made (the user exists), the caller gets no answer, and Then ran before the
+// connection closed. The inspection shows the user.
+func TestALostAnswerIsMadeButNeverAnswered(t *testing.T) {
+	s, c := newTestServer(t)
+	rules, err := ParseFaults("action=cam:AddUser,fault=lost,nth=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	called := make(chan struct{}, 1)
+	rules[0].Then = func() { called <- struct{}{} }
+	s.AddFaults(rules)
+	body, _ := json.Marshal(map[string]any{"Name": "lost"})
+	req, _ := http.NewRequest(http.MethodPost, c.srv.URL, bytes.NewReader(body))
+	req.Header.Set("X-TC-Action", "AddUser")
+	req.Header.Set("X-TC-Version", "2019-01-16")
+	req.Header.Set("X-TC-Region", "ap-guangzhou")
+	Sign(req, body, c.id, c.key, "cam", c.now)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the lost call was answered: HTTP %d", resp.StatusCode)
+	}
+	select {
+	case <-called:
+	default:
+		t.Error("Then was not called before the connection closed")
+	}
+	resp, err := http.Get(c.srv.URL + InspectPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st State
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Users) != 1 || st.Users[0].Name != "lost" {
+		t.Fatalf("users after the lost call: %+v", st.Users)
 	}
 }

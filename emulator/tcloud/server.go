@@ -266,6 +266,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(s.Calls())
 		return
 	}
+	if r.URL.Path == InspectPath && r.Method == http.MethodGet {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(s.State())
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
 	if err != nil {
 		return
@@ -283,7 +288,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if authErr == nil {
 		service = auth.service
 	}
-	if f := s.takeFault(service, r.Header.Get("X-TC-Action"), r.Header.Get("X-TC-Region")); f != nil && f.Fault != FaultDelay {
+	f := s.takeFault(service, r.Header.Get("X-TC-Action"), r.Header.Get("X-TC-Region"))
+	if f != nil && f.Fault == FaultLost {
+		_, call, apiErr := s.serve(r, body, auth, authErr)
+		call.Time = s.now()
+		if apiErr != nil {
+			call.Code = apiErr.Code
+		}
+		s.mu.Lock()
+		s.calls = append(s.calls, call)
+		s.mu.Unlock()
+		f.then()
+		applyFault(w, r, &FaultRule{Fault: FaultDrop})
+		return
+	}
+	if f != nil && f.Fault != FaultDelay {
+		f.then()
 		s.mu.Lock()
 		s.calls = append(s.calls, Call{Service: service, Action: r.Header.Get("X-TC-Action"), Code: f.Fault, Time: s.now()})
 		s.mu.Unlock()
@@ -295,6 +315,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"Error": map[string]string{"Code": f.Fault, "Message": "injected fault"}, "RequestId": requestID}})
 		return
 	} else if f != nil {
+		f.then()
 		applyFault(w, r, f) // a delay: the call is then served normally
 	}
 	result, call, apiErr := s.serve(r, body, auth, authErr)
