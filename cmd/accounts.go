@@ -6,11 +6,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"onboard/onboarding"
+	"onboard/policy"
 	"onboard/store"
 )
 
@@ -192,12 +195,59 @@ type accountView struct {
 	Regions     []string       `json:"regions"`
 	AuditLog    store.AuditLog `json:"audit_log"`
 	UpdatedAt   string         `json:"updated_at"`
+	// Grants are the policies attached to the sub-user (empty for records made before they were kept).
+	Grants []string `json:"grants"`
+	// SecurityCenter is the Security Center side as onboard recorded it; nil when it was skipped.
+	SecurityCenter *securityCenterView `json:"security_center,omitempty"`
+	// Reminders are what must be kept in mind (never delete or disable the sub-user or its key).
+	Reminders []string `json:"reminders"`
+}
+
+// securityCenterView is an account's Security Center side, as recorded when it was submitted.
+type securityCenterView struct {
+	AuthID           string   `json:"auth_id"`
+	Status           string   `json:"status"`
+	Site             string   `json:"site"`
+	DisplayName      string   `json:"display_name"`
+	Modules          []string `json:"modules"`
+	Regions          []string `json:"regions"`
+	RegionManagement bool     `json:"region_management"`
+	HostSync         string   `json:"host_sync"`
+	CloudSync        string   `json:"cloud_sync,omitempty"`
+	AKCheck          string   `json:"ak_check"`
+	// AuditLog is the audit-log delivery Security Center consumes (feature audit).
+	AuditLog *store.AuditLog `json:"audit_log,omitempty"`
 }
 
 func viewOf(a store.Account) accountView {
 	return accountView{Name: a.Name, OwnerUIN: a.OwnerUIN, SubUser: a.SubUserName, SubUserUIN: a.SubUserUIN, AccessKeyID: a.AccessKeyID,
 		SecretItem: a.SecretItem, Features: nonNilStrings(a.Features), Regions: nonNilStrings(a.Regions), AuditLog: a.Audit,
-		UpdatedAt: a.UpdatedAt.Format("2006-01-02T15:04:05Z")}
+		UpdatedAt: a.UpdatedAt.Format("2006-01-02T15:04:05Z"), Grants: nonNilStrings(a.Grants), Reminders: accountReminders(a)}
+}
+
+// withSecurityCenter adds the Security Center side to the view of a submitted account.
+func (v accountView) withSecurityCenter(a store.Account) accountView {
+	if a.AuthID == "" {
+		return v
+	}
+	sc := &securityCenterView{AuthID: a.AuthID, Status: a.SecurityCenterStatus, Site: a.Site, DisplayName: a.DisplayName,
+		Modules: nonNilStrings(onboarding.SecurityCenterModuleNames(a.Features)), Regions: nonNilStrings(a.Regions),
+		RegionManagement: a.RegionManagement, HostSync: a.HostSync, CloudSync: a.CloudSync, AKCheck: a.AKCheck}
+	if slices.Contains(a.Features, policy.FeatureAudit) {
+		audit := a.Audit
+		sc.AuditLog = &audit
+	}
+	v.SecurityCenter = sc
+	return v
+}
+
+// accountReminders are Security Center's warnings that hold for as long as the account is connected.
+func accountReminders(a store.Account) []string {
+	out := []string{onboarding.KeepReminder(a.SubUserName, a.AccessKeyID)}
+	if slices.Contains(a.Grants, policy.CSPMPolicy) {
+		out = append(out, "Keep cspmPolicy up to date: "+onboarding.CSPMPolicyReminder)
+	}
+	return out
 }
 
 func nonNilStrings(s []string) []string {
@@ -253,7 +303,7 @@ func accountsShowRun(ctx context.Context, opts *AccountsOptions) error {
 	if err != nil {
 		return &UsageError{Err: fmt.Errorf("%w; see onboard accounts list", err)}
 	}
-	v := viewOf(a)
+	v := viewOf(a).withSecurityCenter(a)
 	if opts.f.JSON() {
 		return writeJSON(opts.f.IO.Out, v)
 	}
@@ -262,5 +312,41 @@ func accountsShowRun(ctx context.Context, opts *AccountsOptions) error {
 		{"API key", v.AccessKeyID}, {"Secret store item", v.SecretItem}, {"Features", strings.Join(v.Features, ", ")}, {"Updated", v.UpdatedAt}} {
 		fmt.Fprintf(w, "%s:\t%s\n", row[0], terminalSafe(row[1]))
 	}
+	writeAccountDetails(w, v)
 	return w.Flush()
+}
+
+// writeAccountDetails writes the grants, the Security Center side and the reminders of an account.
+func writeAccountDetails(w io.Writer, v accountView) {
+	// Every value may come from the cloud or the user: each is escaped for the terminal.
+	e := terminalSafe
+	if len(v.Grants) > 0 {
+		fmt.Fprintf(w, "Grants:\t%s\n", e(strings.Join(v.Grants, ", ")))
+	}
+	if sc := v.SecurityCenter; sc != nil {
+		status := sc.Status
+		if status == "" {
+			status = "not recorded"
+		}
+		fmt.Fprintf(w, "Security Center:\t%s site, account %q, AuthId %s, status %s when recorded\n", e(sc.Site), e(sc.DisplayName), e(sc.AuthID), e(status))
+		fmt.Fprintf(w, "  Modules:\t%s\n", e(strings.Join(sc.Modules, ", ")))
+		regions := strings.Join(sc.Regions, ", ")
+		if regions == "" {
+			regions = "all"
+		}
+		fmt.Fprintf(w, "  Regions:\t%s (new regions join automatically: %s)\n", e(regions), map[bool]string{true: "yes", false: "no"}[sc.RegionManagement])
+		freq := "host sync " + sc.HostSync
+		if sc.CloudSync != "" {
+			freq += ", cloud-service sync " + sc.CloudSync
+		}
+		fmt.Fprintf(w, "  Frequencies:\t%s, AK status check %s\n", e(freq), e(sc.AKCheck))
+		if a := sc.AuditLog; a != nil {
+			fmt.Fprintf(w, "  Audit logs:\tKafka topic %s, logset %s in %s, CLS topic %s, CloudAudit tracking set %s\n", e(a.KafkaTopic), e(a.LogsetID), e(a.Region), e(a.TopicID), e(a.TrackID))
+		}
+	} else {
+		fmt.Fprintf(w, "Security Center:\tnot submitted by onboard (--security-center skip): see the console\n")
+	}
+	for _, r := range v.Reminders {
+		fmt.Fprintf(w, "Keep in mind:\t%s\n", e(r))
+	}
 }

@@ -52,9 +52,14 @@ type PartialError struct{ Err error }
 func (e *PartialError) Error() string { return e.Err.Error() }
 func (e *PartialError) Unwrap() error { return e.Err }
 
-// credentialErrors are the sentinels of the cloud client layers that mean "your key was rejected" (or
-// that none was found): exit code 4.
-var credentialErrors = []error{tencent.ErrAuth, tencent.ErrNoCredentials, securitycenter.ErrAuth, securitycenter.ErrNoCredentials}
+// credentialErrors are the sentinels of the cloud client layers that mean "your key was rejected":
+// exit code 4.
+var credentialErrors = []error{tencent.ErrAuth, securitycenter.ErrAuth}
+
+// usageErrors are the sentinels of lower layers that mean missing or wrong input (no credentials found
+// at all, a profile that does not exist): exit code 2, like a UsageError. Nothing was rejected, so a
+// script that fetches a fresh key on exit 4 is not sent looking for one.
+var usageErrors = []error{tencent.ErrNoCredentials, tencent.ErrNoProfile, securitycenter.ErrNoCredentials}
 
 // hints are the next steps printed under an error, keyed by the sentinel they explain.
 var hints = []errorHint{
@@ -88,7 +93,7 @@ func exitCode(err error) int {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return ExitCancelled
-	case errors.As(err, &usage):
+	case errors.As(err, &usage), isAny(err, usageErrors):
 		return ExitUsage
 	case errors.As(err, &partial):
 		// Something was done, even if a key was rejected on the way (sync --all past one account).
@@ -99,8 +104,11 @@ func exitCode(err error) int {
 	return ExitFailed
 }
 
-func isCredentialError(err error) bool {
-	for _, sentinel := range credentialErrors {
+func isCredentialError(err error) bool { return isAny(err, credentialErrors) }
+
+// isAny reports whether err is one of the sentinels.
+func isAny(err error, sentinels []error) bool {
+	for _, sentinel := range sentinels {
 		if errors.Is(err, sentinel) {
 			return true
 		}

@@ -90,8 +90,8 @@ func grantRows() ([]grantRow, error) {
 		lighthouse bool
 	}
 	variants := map[string][]variant{
-		policy.FeatureHost: {{when: "always"}, {when: "with Lighthouse servers", lighthouse: true}},
-		policy.FeatureCSPM: {{when: "cspm preset mode (default)", mode: policy.CSPMPreset}, {when: "cspm custom mode", mode: policy.CSPMCustom}},
+		policy.FeatureHost: {{when: "default"}, {when: "with --lighthouse", lighthouse: true}},
+		policy.FeatureCSPM: {{when: "--cspm-policy preset (default)", mode: policy.CSPMPreset}, {when: "--cspm-policy custom", mode: policy.CSPMCustom}},
 	}
 	var rows []grantRow
 	for _, feature := range policy.Features() {
@@ -305,6 +305,13 @@ func renderPolicy(name, file string, sets []string) ([]byte, error) {
 		return nil, err
 	}
 	if file == "" {
+		tmpl, err := policy.Template(name)
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		if err := checkSetsUsed(sets, tmpl, name); err != nil {
+			return nil, err
+		}
 		out, err := policy.Render(name, values)
 		if err != nil {
 			return nil, &UsageError{Err: err}
@@ -315,11 +322,33 @@ func renderPolicy(name, file string, sets []string) ([]byte, error) {
 	if err != nil {
 		return nil, Usagef("--file: %w", err)
 	}
+	if err := checkSetsUsed(sets, tmpl, file); err != nil {
+		return nil, err
+	}
 	out, err := policy.RenderDocument(tmpl, values)
 	if err != nil {
 		return nil, Usagef("render %s from %s: %w", name, file, err)
 	}
 	return out, nil
+}
+
+// checkSetsUsed refuses a --set whose placeholder the template does not use: the value would be
+// dropped silently, and a typo in a script would go unnoticed.
+func checkSetsUsed(sets []string, tmpl []byte, what string) error {
+	used := policy.UsedPlaceholders(tmpl)
+	for _, s := range sets {
+		k, _, _ := strings.Cut(s, "=")
+		k = strings.TrimSuffix(strings.TrimPrefix(k, "${"), "}")
+		if slices.Contains(used, k) {
+			continue
+		}
+		uses := "no placeholder"
+		if len(used) > 0 {
+			uses = strings.Join(used, ", ")
+		}
+		return Usagef("--set %s: %s does not use this placeholder; it uses %s", k, what, uses)
+	}
+	return nil
 }
 
 func parseSets(sets []string) (policy.Values, error) {
@@ -403,6 +432,10 @@ func policyDiffRun(opts *PolicyDiffOptions) error {
 	for _, w := range policy.UnknownServiceWarnings(live) {
 		warnings = append(warnings, opts.LiveFile+": "+w)
 	}
+	coverage, err := cspmCoverage(opts.Name, want)
+	if err != nil {
+		return err
+	}
 	if opts.JSON {
 		lines := d.Lines
 		if lines == nil {
@@ -411,11 +444,21 @@ func policyDiffRun(opts *PolicyDiffOptions) error {
 		if warnings == nil {
 			warnings = []string{}
 		}
-		if err := writeJSON(opts.IO.Out, map[string]any{"policy": opts.Name, "changed": d.Changed, "lines": lines, "warnings": warnings}); err != nil {
+		out := map[string]any{"policy": opts.Name, "changed": d.Changed, "lines": lines, "warnings": warnings}
+		if coverage != nil {
+			out["coverage"] = coverage
+		}
+		if err := writeJSON(opts.IO.Out, out); err != nil {
 			return err
 		}
-	} else if err := printWarnings(opts.IO.ErrOut, warnings); err != nil {
-		return err
+	} else {
+		if err := printWarnings(opts.IO.ErrOut, warnings); err != nil {
+			return err
+		}
+		if coverage != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "coverage of %s against the preset grants (%s): services both read: %s; read by the presets only: %s\n",
+				opts.Name, strings.Join(coverage.Presets, " + "), strings.Join(coverage.Covered, ", "), strings.Join(coverage.PresetOnly, ", "))
+		}
 	}
 	if !opts.JSON && d.Changed {
 		if _, err := fmt.Fprintln(opts.IO.Out, strings.Join(d.Lines, "\n")); err != nil {
@@ -426,6 +469,30 @@ func policyDiffRun(opts *PolicyDiffOptions) error {
 		return fmt.Errorf("%s in %s: %d difference(s): %w", opts.Name, opts.LiveFile, len(d.Lines), errPolicyDrift)
 	}
 	return nil
+}
+
+// policyCoverage compares a custom policy with the preset grants it replaces, by service.
+type policyCoverage struct {
+	Presets    []string `json:"presets"`
+	Covered    []string `json:"covered"`
+	PresetOnly []string `json:"preset_only"`
+}
+
+// cspmCoverage is the coverage of the wanted cspmPolicy against CSPM's preset grants; nil for the other
+// policies, which replace no preset.
+func cspmCoverage(name string, want []byte) (*policyCoverage, error) {
+	if name != policy.CSPMPolicy {
+		return nil, nil
+	}
+	presets, err := policy.GrantNames([]string{policy.FeatureCSPM}, policy.CSPMPreset, false)
+	if err != nil {
+		return nil, err
+	}
+	covered, presetOnly, err := policy.Coverage(want, presets)
+	if err != nil {
+		return nil, fmt.Errorf("coverage of %s: %w", name, err)
+	}
+	return &policyCoverage{Presets: presets, Covered: nonNilStrings(covered), PresetOnly: nonNilStrings(presetOnly)}, nil
 }
 
 func withNewline(b []byte) []byte {

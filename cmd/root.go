@@ -198,7 +198,34 @@ emulators of both clouds.`,
 		newCmdVersion(f),
 	)
 	registerCompletions(root, f)
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands makes every command that groups others refuse an argument that names none
+// of them as a usage error (exit 2); without arguments it prints its help, as before.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	if !c.HasSubCommands() {
+		return
+	}
+	c.Args = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		var names []string
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() {
+				names = append(names, sub.Name())
+			}
+		}
+		return Usagef("unknown command %q for %q; valid commands are %s", args[0], c.CommandPath(), strings.Join(names, ", "))
+	}
+	if !c.Runnable() {
+		c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	}
+	for _, sub := range c.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
 }
 
 // checkOutput validates --output for command c, and reads "table" as text.

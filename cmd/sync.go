@@ -19,6 +19,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"onboard/inventory"
+	"onboard/onboarding"
+	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
 )
@@ -34,6 +36,10 @@ type SyncOptions struct {
 	Endpoint    string
 	Insecure    bool
 	Rates       string
+	// LocalOnly leaves Security Center's sync out; SecurityCenterOnly leaves the local inventory out.
+	LocalOnly, SecurityCenterOnly bool
+	AlibabaProfile                string
+	SecurityCenterEndpoint        string
 	// Wait is how long to wait for an onboarding of the account to finish; 0 refuses at once.
 	Wait time.Duration
 }
@@ -47,9 +53,14 @@ func newCmdSync(f *Factory) *cobra.Command {
 inventory with the account's stored key, as fast as Tencent Cloud's per-action rate limits allow. Assets
 no longer listed are marked gone, not deleted. See them with onboard assets list.
 
+For an account onboard submitted to Security Center, it also asks Security Center to synchronise the
+account's hosts and cloud products (the console's "Synchronize assets"), reported on its own; this needs
+Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile).
+--local-only and --security-center-only choose one of the two.
+
 Kinds: ` + strings.Join(inventory.KindNames(), ", ") + `.
-A region or kind that fails is reported and the rest is kept (exit code 3); so is an account whose key
-cannot be read, with --all. A key Tencent Cloud rejects for every kind exits 4.
+A region or kind that fails, or a Security Center request, is reported and the rest is kept (exit code 3);
+so is an account whose key cannot be read, with --all. A key Tencent Cloud rejects for every kind exits 4.
 
 Syncs of one account may run side by side; an onboarding or rollback of it may not. During one, sync
 refuses at once, or waits up to --wait for it to finish.`,
@@ -68,6 +79,10 @@ refuses at once, or waits up to --wait for it to finish.`,
 	fl.StringVar(&opts.Rates, "rates", "published", "client-side rate limits: published (Tencent's per-action limits), off, or overrides such as cvm:DescribeInstances=20,cbs:DescribeDisks=50")
 	fl.StringVar(&opts.Endpoint, "tencent-endpoint", "", "send Tencent Cloud calls to this http(s)://HOST[:PORT] (env ONBOARD_TENCENT_ENDPOINT)")
 	fl.BoolVar(&opts.Insecure, "insecure-storage", false, "the keys are in the file store ($ONBOARD_HOME/secrets.json); only for accounts onboarded before onboard recorded the store")
+	fl.BoolVar(&opts.LocalOnly, "local-only", false, "sync only the local inventory, not Security Center")
+	fl.BoolVar(&opts.SecurityCenterOnly, "security-center-only", false, "only ask Security Center to synchronise the account's assets")
+	fl.StringVar(&opts.AlibabaProfile, "alibaba-profile", "", "aliyun CLI profile with the Alibaba Cloud credentials for Security Center")
+	fl.StringVar(&opts.SecurityCenterEndpoint, "security-center-endpoint", "", "send Security Center calls to this http(s)://HOST[:PORT] (env ONBOARD_SECURITY_CENTER_ENDPOINT)")
 	fl.DurationVar(&opts.Wait, "wait", 0, "wait this long (e.g. 10m) for an onboarding or rollback of the account to finish, instead of refusing at once")
 	addSandboxFlag(cmd, f)
 	return cmd
@@ -84,10 +99,22 @@ type syncReport struct {
 	// Skipped are the account's regions no synced product is offered in.
 	Skipped  []string `json:"skipped_regions,omitempty"`
 	Duration string   `json:"duration"`
+	// SecurityCenter is Security Center's sync of a submitted account; nil when it was not asked.
+	SecurityCenter *securityCenterSyncView `json:"security_center,omitempty"`
 	// Error is why the account was not synced at all (with --all, the others were).
 	Error    string `json:"error,omitempty"`
 	outcomes []inventory.Outcome
 }
+
+// securityCenterSyncView is the outcome of asking Security Center to synchronise an account's assets.
+type securityCenterSyncView struct {
+	onboarding.SecurityCenterSync
+	// NotAsked says why Security Center was not asked (no Alibaba Cloud credentials).
+	NotAsked string `json:"not_asked,omitempty"`
+}
+
+// errSecurityCenterPartial marks an account whose Security Center sync request failed.
+var errSecurityCenterPartial = errors.New("security center's sync was partly done")
 
 type syncOutcomeView struct {
 	Kind     string `json:"kind"`
@@ -107,6 +134,9 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 	}
 	if opts.All && opts.Account != "" {
 		return Usagef("--account and --all cannot be used together")
+	}
+	if opts.LocalOnly && opts.SecurityCenterOnly {
+		return Usagef("--local-only and --security-center-only cannot be used together")
 	}
 	var kinds []string
 	if opts.Kinds != "" {
@@ -136,14 +166,26 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 	var reports []syncReport
 	var errs []error
 	for _, a := range accounts {
-		report, err := syncAccount(ctx, f, db, a, opts, kinds, inventory.Options{Rates: rates, Unlimited: unlimited})
+		report := &syncReport{Account: a.Name, Counts: map[string]int{}, Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}}
+		var err error
+		if !opts.SecurityCenterOnly {
+			report, err = syncAccount(ctx, f, db, a, opts, kinds, inventory.Options{Rates: rates, Unlimited: unlimited})
+		}
+		// Security Center is asked once the local sync finished, even partly: its outcome is its own.
+		if !opts.LocalOnly && report != nil && (err == nil || errors.Is(err, inventory.ErrPartial)) {
+			if scErr := syncSecurityCenter(ctx, f, opts, a, report); errors.Is(scErr, errSecurityCenterPartial) {
+				err = errors.Join(err, scErr)
+			} else if scErr != nil {
+				err = scErr
+			}
+		}
 		if report != nil {
 			reports = append(reports, *report)
 		}
 		if err == nil {
 			continue
 		}
-		if errors.Is(err, inventory.ErrPartial) {
+		if errors.Is(err, inventory.ErrPartial) || errors.Is(err, errSecurityCenterPartial) {
 			errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
 			continue
 		}
@@ -223,7 +265,7 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, a store.Account,
 		return nil, &UsageError{Err: err}
 	}
 	if len(kinds) == 0 {
-		kinds = inventory.KindsFor(a.Features)
+		kinds = inventory.AccountKinds(a)
 	}
 	if len(kinds) == 0 {
 		return nil, Usagef("account %q has no feature with assets (features: %s); choose kinds with --kinds", a.Name, strings.Join(a.Features, ", "))
@@ -266,6 +308,36 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, a store.Account,
 	return report, err
 }
 
+// syncSecurityCenter asks Security Center to synchronise a submitted account's assets and adds the
+// outcome to its report. An account onboard did not submit is left out, unless only Security Center was
+// asked for; without Alibaba Cloud credentials the report says Security Center was not asked.
+func syncSecurityCenter(ctx context.Context, f *Factory, opts *SyncOptions, a store.Account, report *syncReport) error {
+	if a.AuthID == "" {
+		if opts.SecurityCenterOnly {
+			return Usagef("--security-center-only: account %q was not submitted to Security Center by onboard (it was onboarded with --security-center skip); use its console's Synchronize assets", a.Name)
+		}
+		return nil
+	}
+	sc, _, err := securityCenterClient(f, opts.AlibabaProfile, opts.SecurityCenterEndpoint, a.Site)
+	if err != nil {
+		if errors.Is(err, securitycenter.ErrNoCredentials) && !opts.SecurityCenterOnly {
+			report.SecurityCenter = &securityCenterSyncView{SecurityCenterSync: onboarding.SecurityCenterSync{Requested: []string{}},
+				NotAsked: "no Alibaba Cloud credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile (or pass --local-only)"}
+			return nil
+		}
+		return err
+	}
+	res, err := onboarding.RefreshSecurityCenter(ctx, sc, a.Features)
+	if err != nil {
+		return err
+	}
+	report.SecurityCenter = &securityCenterSyncView{SecurityCenterSync: res}
+	if len(res.Failed) > 0 {
+		return fmt.Errorf("%w: %s", errSecurityCenterPartial, strings.Join(res.Failed, "; "))
+	}
+	return nil
+}
+
 // rejectedKey returns the error of a key Tencent Cloud refused outright (not a missing grant) when it
 // is why every (kind, region) failed: then nothing was synced, and the key is what to fix.
 func rejectedKey(outcomes []inventory.Outcome) error {
@@ -301,6 +373,20 @@ func printSyncReport(w io.Writer, r syncReport) {
 	if r.Error != "" {
 		fmt.Fprintf(w, "NOT SYNCED %s: %s\n", terminalSafe(r.Account), terminalSafe(r.Error))
 		return
+	}
+	if sc := r.SecurityCenter; sc != nil {
+		switch {
+		case sc.NotAsked != "":
+			fmt.Fprintf(w, "Security Center sync of %q: not asked: %s\n", r.Account, sc.NotAsked)
+		case len(sc.Requested) > 0:
+			fmt.Fprintf(w, "Security Center sync of %q: requested for %s; Security Center synchronises in the background\n", r.Account, strings.Join(sc.Requested, ", "))
+		}
+		for _, failed := range sc.Failed {
+			fmt.Fprintf(w, "Security Center sync of %q FAILED: %s\n", r.Account, failed)
+		}
+	}
+	if r.Duration == "" {
+		return // only Security Center was asked
 	}
 	fmt.Fprintf(w, "Synced %q: %d assets in %s, %d rows written.\n", r.Account, r.Assets, r.Duration, r.Written)
 	type row struct{ regions, seen, inserted, updated, gone, failed int }

@@ -120,6 +120,7 @@ very last step, only once everything before succeeded.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Request.Mode, "mode", "", "manual (choose features) or quick (hosts only, as Security Center's quick configuration)")
 	fl.StringVar(&opts.Features, "features", "", "comma-separated: host, cspm, soc, audit")
+	fl.BoolVar(&opts.Request.Lighthouse, "lighthouse", false, "feature host: also grant QcloudLighthouseReadOnlyAccess and sync Lighthouse servers (Security Center's procedure grants hosts QcloudCVMReadOnlyAccess only)")
 	fl.StringVar(&cspm, "cspm-policy", "", "how CSPM is granted: preset (CloudResourceReadOnlyAccess + QcloudCamReadOnlyAccess) or custom (cspmPolicy)")
 	fl.StringVar(&opts.Request.SubUser, "sub-user", "", "the CAM sub-user to create or reuse (quick default: AlibabaSasSubAccount_ + the account's last six digits)")
 	fl.StringVar(&opts.Request.Account, "account", "", "local name of the account record (default: the owner UIN)")
@@ -137,7 +138,7 @@ very last step, only once everything before succeeded.`,
 	fl.StringVar(&opts.Regions, "regions", "", "comma-separated Tencent Cloud regions Security Center syncs, or all (default: all the other site does not sync)")
 	fl.BoolVar(&opts.Request.RegionManagement, "region-management", false, "new regions join the sync automatically")
 	fl.StringVar(&opts.Request.HostSync, "host-sync", "", "host sync frequency: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
-	fl.StringVar(&opts.Request.CloudSync, "cloud-sync", "", "cloud-service sync frequency: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
+	fl.StringVar(&opts.Request.CloudSync, "cloud-sync", "", "cloud-service sync frequency, feature cspm only: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
 	fl.StringVar(&opts.Request.AKCheck, "ak-check", "", "AK service status check frequency: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
 	fl.BoolVar(&opts.Request.SkipSync, "skip-sync", false, "leave out the first asset sync")
 	fl.StringVar(&opts.SecurityCenterEndpoint, "security-center-endpoint", "", "send Security Center calls to this http(s)://HOST[:PORT] (env ONBOARD_SECURITY_CENTER_ENDPOINT)")
@@ -168,12 +169,17 @@ very last step, only once everything before succeeded.`,
 // newSecurityCenter builds the Security Center client of the request's site from the resolved Alibaba
 // Cloud credentials.
 func newSecurityCenter(f *Factory, opts *TencentOptions, site string) (*securitycenter.Client, securitycenter.Source, error) {
+	return securityCenterClient(f, opts.AlibabaProfile, opts.SecurityCenterEndpoint, site)
+}
+
+// securityCenterClient builds the Security Center client of a site from the Alibaba Cloud credentials
+// found for profile (--alibaba-profile; "" for the environment or the default profile).
+func securityCenterClient(f *Factory, profile, endpoint, site string) (*securitycenter.Client, securitycenter.Source, error) {
 	userHome, _ := os.UserHomeDir()
-	cred, err := securitycenter.ResolveCredentials(securitycenter.CredentialSources{Profile: opts.AlibabaProfile, Getenv: f.Getenv, Home: userHome})
+	cred, err := securitycenter.ResolveCredentials(securitycenter.CredentialSources{Profile: profile, Getenv: f.Getenv, Home: userHome})
 	if err != nil {
 		return nil, securitycenter.Source{}, fmt.Errorf("security center credentials: %w", err)
 	}
-	endpoint := opts.SecurityCenterEndpoint
 	if endpoint == "" {
 		endpoint = f.Getenv(envSecurityCenterEndpoint)
 	}
@@ -201,6 +207,9 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if !opts.Rollback {
 		if err := req.Validate(); err != nil {
 			invalid = append(invalid, err)
+		}
+		for _, w := range req.Warnings() {
+			fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
 		}
 	}
 	if inSandbox(f) {
@@ -310,9 +319,23 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		return engineError(err)
 	}
 	if f.JSON() {
-		return writeJSON(f.IO.Out, res)
+		err = writeJSON(f.IO.Out, res)
+	} else {
+		err = writeTencentResult(f.IO.Out, res, storeLabel(f, res.KeyStoredIn))
 	}
-	return writeTencentResult(f.IO.Out, res, storeLabel(f, res.KeyStoredIn))
+	if err != nil {
+		return err
+	}
+	return partlyDone(res)
+}
+
+// partlyDone is the exit status of a finished onboarding: exit code 3 when a first sync or a check of
+// the connection was partly done.
+func partlyDone(res onboarding.Result) error {
+	if len(res.PartlyDone) == 0 {
+		return nil
+	}
+	return &PartialError{Err: fmt.Errorf("onboarding of %q partly done: %s", res.Account, strings.Join(res.PartlyDone, "; "))}
 }
 
 // installationID returns the installation ID of ONBOARD_HOME, creating it the first time.
@@ -345,16 +368,37 @@ func engineError(err error) error {
 	return err
 }
 
+// connectionLines are the per-feature checks of the connection, one line each.
+func connectionLines(checks []onboarding.ConnectionCheck) []string {
+	var out []string
+	for _, c := range checks {
+		line := c.Feature + ": "
+		if len(c.Confirmed) > 0 {
+			line += strings.Join(c.Confirmed, "; ") + ". "
+		}
+		if c.Problem != "" {
+			line += "NOT CONFIRMED: " + c.Problem + ". "
+		}
+		out = append(out, line+"Look in: "+c.Console)
+	}
+	return out
+}
+
 // writeTencentResult prints the result; storeName names the secret store holding the key, for people.
 func writeTencentResult(w io.Writer, r onboarding.Result, storeName string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Onboarded Tencent Cloud account %s as %q.\n", r.OwnerUIN, r.Account)
+	if len(r.PartlyDone) > 0 {
+		fmt.Fprintf(&b, "Onboarding of Tencent Cloud account %s as %q partly done; what failed:\n  - %s\n", r.OwnerUIN, r.Account, strings.Join(r.PartlyDone, "\n  - "))
+	} else {
+		fmt.Fprintf(&b, "Onboarded Tencent Cloud account %s as %q.\n", r.OwnerUIN, r.Account)
+	}
 	fmt.Fprintf(&b, "Sub-user: %s (UIN %d)\nAPI key: %s, secret kept in the %s\n", r.SubUser, r.SubUserUIN, tencent.MaskID(r.AccessKeyID), storeName)
 	writeSecurityCenterResult(&b, r)
 	for _, l := range []struct {
 		title string
 		items []string
-	}{{"Created", r.Created}, {"Reused", r.Reused}, {"Verified", r.Verified}, {"Next steps", r.NextSteps}} {
+	}{{"Created", r.Created}, {"Reused", r.Reused}, {"Verified", r.Verified}, {"Verify the connection", connectionLines(r.Connection)},
+		{"Next steps", r.NextSteps}, {"Keep in mind", r.Reminders}} {
 		if len(l.items) > 0 {
 			fmt.Fprintf(&b, "%s:\n  - %s\n", l.title, strings.Join(l.items, "\n  - "))
 		}
@@ -424,8 +468,12 @@ func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engi
 func writeSecurityCenterResult(b *strings.Builder, r onboarding.Result) {
 	if sc := r.SecurityCenter; sc != nil && sc.Submitted {
 		fmt.Fprintf(b, "Security Center (%s site): account %q, AuthId %d, status %s, modules %s\n", sc.Site, sc.DisplayName, sc.AuthID, sc.Status, strings.Join(sc.Modules, ", "))
-		fmt.Fprintf(b, "  regions %s (new regions join automatically: %v); host sync %s, cloud-service sync %s, AK status check %s\n",
-			strings.Join(sc.Regions, ", "), sc.RegionManagement, sc.HostSync, sc.CloudSync, sc.AKCheck)
+		cloud := ""
+		if sc.CloudSync != "" {
+			cloud = ", cloud-service sync " + sc.CloudSync
+		}
+		fmt.Fprintf(b, "  regions %s (new regions join automatically: %v); host sync %s%s, AK status check %s\n",
+			strings.Join(sc.Regions, ", "), sc.RegionManagement, sc.HostSync, cloud, sc.AKCheck)
 	} else if sc != nil {
 		fmt.Fprintf(b, "Security Center was skipped: enter these values in its console:\n  %s\n", strings.Join(sc.Console, "\n  "))
 	}

@@ -61,6 +61,9 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 		if err == nil {
 			err = werr
 		}
+		if err == nil {
+			err = partlyDone(res)
+		}
 	}
 	return err
 }

@@ -334,6 +334,7 @@ func requestFromAnswers(a wizard.Answers) onboarding.Request {
 	if a.Has(policy.FeatureCSPM) {
 		req.CSPMPolicy = a.CSPMMode
 	}
+	req.Lighthouse = a.Lighthouse && a.Has(policy.FeatureHost)
 	if a.Mode != wizard.ModeQuick {
 		req.SubUser = a.UserName
 	}
@@ -348,7 +349,10 @@ func requestFromAnswers(a wizard.Answers) onboarding.Request {
 		req.Regions = slices.Clone(a.Regions)
 		sort.Strings(req.Regions)
 		req.RegionManagement = a.DefaultRegion
-		req.HostSync, req.CloudSync, req.AKCheck = frequency(a.HostSyncMinutes), frequency(a.CloudSyncMinutes), frequency(a.AKCheckMinutes)
+		req.HostSync, req.AKCheck = frequency(a.HostSyncMinutes), frequency(a.AKCheckMinutes)
+		if a.Has(policy.FeatureCSPM) {
+			req.CloudSync = frequency(a.CloudSyncMinutes) // Security Center's procedure sets it with CSPM only
+		}
 	}
 	if a.Has(policy.FeatureAudit) {
 		req.AuditRegion = a.AuditRegion
@@ -486,7 +490,7 @@ func fixFor(msg string) string {
 
 // outcome is the summary screen's view of an engine result.
 func outcome(r onboarding.Result) wizard.Outcome {
-	o := wizard.Outcome{Created: r.Created, Verified: r.Verified, Next: r.NextSteps}
+	o := wizard.Outcome{Created: r.Created, Verified: r.Verified, Next: r.NextSteps, Reminders: r.Reminders}
 	if r.AccessKeyID != "" {
 		o.KeyPlace = fmt.Sprintf("API key %s of sub-user %s, its secret in the %s secret store", tencent.MaskID(r.AccessKeyID), r.SubUser, r.KeyStoredIn)
 	}
@@ -570,11 +574,24 @@ func (b *wizardBackend) Sync(ctx context.Context, a wizard.Answers, emit func(wi
 	if err != nil {
 		return err
 	}
-	agg.finish(inventory.KindsFor(a.Features), res)
+	agg.finish(inventory.KindsForGrants(req.Features, grantNames(a.Grants())), res)
+	b.mu.Lock()
+	if b.applied != nil {
+		b.applied.NotePartlyDone(res)
+	}
+	b.mu.Unlock()
 	if res.Partial {
 		return fmt.Errorf("the first sync was partly done: %s", strings.Join(res.Failed, "; "))
 	}
 	return nil
+}
+
+func grantNames(grants []policy.Grant) []string {
+	names := make([]string, len(grants))
+	for i, g := range grants {
+		names[i] = g.Name
+	}
+	return names
 }
 
 // perKindProgress folds the sync's per-(kind, region) progress into one line per kind.

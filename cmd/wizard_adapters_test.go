@@ -46,7 +46,7 @@ func TestRequestFromAnswersMapsEveryField(t *testing.T) {
 				UserName: "u", AuditRegion: "ap-guangzhou", KafkaNetwork: wizard.KafkaInternet, DisplayName: "d",
 				Regions: []string{"ap-guangzhou"}, HostSyncMinutes: 180, CloudSyncMinutes: 360, AKCheckMinutes: 720, RootKey: wizard.RootKeyKeep},
 			want: onboarding.Request{Mode: "manual", Features: []string{"audit"}, SubUser: "u", Site: "mainland", AccountName: "d",
-				SecurityCenter: "submit", Regions: []string{"ap-guangzhou"}, HostSync: "3h", CloudSync: "6h", AKCheck: "12h", SkipSync: true,
+				SecurityCenter: "submit", Regions: []string{"ap-guangzhou"}, HostSync: "3h", AKCheck: "12h", SkipSync: true,
 				AuditRegion: "ap-guangzhou", AuditLogset: "new", AuditTopic: "new", KafkaNetwork: "public", RootKey: "keep"},
 		},
 		{

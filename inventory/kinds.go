@@ -3,8 +3,10 @@ package inventory
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 
+	"onboard/policy"
 	"onboard/store"
 	"onboard/tencent"
 )
@@ -77,6 +79,32 @@ func KindsFor(features []string) []string {
 		}
 	}
 	return names
+}
+
+// KindsForGrants returns the kinds of the given features that the named grants allow listing, in order:
+// an account synced only what its key may read, so a host-only account without
+// QcloudLighthouseReadOnlyAccess never lists Lighthouse instances.
+func KindsForGrants(features, grants []string) []string {
+	var names []string
+	for _, name := range KindsFor(features) {
+		if k, ok := kindByName(name); ok && policy.GrantsAllow(grants, k.Action) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// AccountKinds returns the kinds an onboarded account syncs by default: those of its features that its
+// recorded grants allow. A record made before grants were kept had the grants of its features as
+// Security Center's procedure gives them (preset CSPM, no Lighthouse).
+func AccountKinds(a store.Account) []string {
+	grants := a.Grants
+	if len(grants) == 0 {
+		grants, _ = policy.GrantNames(slices.DeleteFunc(slices.Clone(a.Features), func(f string) bool {
+			return !slices.Contains(policy.Features(), f)
+		}), policy.CSPMPreset, false)
+	}
+	return KindsForGrants(a.Features, grants)
 }
 
 func kindByName(name string) (Kind, bool) {

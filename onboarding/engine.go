@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"onboard/inventory"
+	"onboard/policy"
 	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
@@ -119,7 +120,29 @@ type Result struct {
 	// BroadPolicies are the statements of --policy-file documents that grant more than read access,
 	// accepted with --allow-broad-policy.
 	BroadPolicies []string `json:"broad_policies_accepted,omitempty"`
+	// Reminders are what the procedure says must be kept in mind from now on: never delete or disable the
+	// sub-user or its key; keep a custom cspmPolicy up to date.
+	Reminders []string `json:"reminders"`
+	// Warnings are the request's choices the procedure advises against (Request.Warnings).
+	Warnings []string `json:"warnings,omitempty"`
+	// Connection is the procedure's "Verify the connection" and "What to do next", per chosen feature.
+	Connection []ConnectionCheck `json:"connection"`
+	// PartlyDone names what failed in a run that otherwise finished: a first sync or a check of the
+	// connection that was partly done. Empty when everything was done.
+	PartlyDone []string `json:"partly_done,omitempty"`
 }
+
+// NotePartlyDone adds what failed in a first sync run on its own (FirstSync) to the result.
+func (res *Result) NotePartlyDone(s SyncResult) {
+	res.FirstSync = &s
+	res.PartlyDone = slices.DeleteFunc(res.PartlyDone, func(l string) bool { return strings.HasPrefix(l, firstSyncFailed) })
+	for _, f := range s.Failed {
+		res.PartlyDone = append(res.PartlyDone, firstSyncFailed+f)
+	}
+}
+
+// firstSyncFailed starts each PartlyDone line of the first sync.
+const firstSyncFailed = "first sync: "
 
 // userRemark marks the sub-users this tool created, so a re-run reuses them and a stranger's is refused.
 const userRemark = "managed-by: onboard"
@@ -185,6 +208,7 @@ type run struct {
 	secret  string // the secret store item
 	sc      scState
 	audit   *AuditLogsResult // nil without feature audit
+	grants  []string         // the grants an account record keeps (FirstSync); nil: the request's
 	// progress receives the first sync's progress (FirstSync's caller); nil for none.
 	progress func(inventory.Progress)
 	// superseded are this installation's keys (secrets lost) that key replaces; retire-keys deletes them.
@@ -204,6 +228,7 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 		emit = func(Event) {}
 	}
 	r := &run{e: e, req: req, emit: emit}
+	r.res.Warnings = req.Warnings()
 	// The pre-flight also identifies the caller: the account's name (and lock) follow from the owner UIN.
 	if err := r.preflight(ctx, true); err != nil {
 		return Result{}, err
@@ -235,7 +260,19 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 			return r.res, err
 		}
 	}
-	r.res.NextSteps = append(slices.Clone(nextSteps), r.res.NextSteps...)
+	r.verifyConnection(ctx)
+	var next []string
+	for _, c := range r.res.Connection {
+		next = append(next, c.NextSteps...)
+	}
+	r.res.NextSteps = append(next, r.res.NextSteps...)
+	r.res.Reminders = []string{KeepReminder(r.res.SubUser, r.res.AccessKeyID)}
+	if r.req.CSPMPolicy == policy.CSPMCustom && slices.Contains(r.req.Features, policy.FeatureCSPM) {
+		r.res.Reminders = append(r.res.Reminders, "Keep cspmPolicy up to date: "+CSPMPolicyReminder)
+	}
+	if s := r.res.FirstSync; s != nil && s.Partial {
+		r.res.NotePartlyDone(*s)
+	}
 	entries, err := e.DB.Ledger(ctx, r.res.Account)
 	if err != nil {
 		return r.res, err
@@ -244,12 +281,6 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 		r.res.Owned = append(r.res.Owned, describe(en))
 	}
 	return r.res, e.DB.FinishRun(ctx, r.journal.ID, store.RunDone)
-}
-
-var nextSteps = []string{
-	"install the Security Center agent on your hosts, choosing Service Provider: Tencent Cloud",
-	"for Agentic SOC, connect WAF and Cloud Firewall logs in Security Center",
-	"bind a paid Security Center edition to the hosts you want protected",
 }
 
 // step is one onboarding step: a value, so the journal, the plan and the wizard's list read one list.

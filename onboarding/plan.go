@@ -64,7 +64,7 @@ func (r *run) planGrants(ctx context.Context) ([]string, error) {
 		if feature == policy.FeatureAudit {
 			continue // planned by the audit-logs step
 		}
-		grants, err := policy.Grants(feature, r.req.CSPMPolicy, false)
+		grants, err := policy.Grants(feature, r.req.CSPMPolicy, r.req.Lighthouse)
 		if err != nil {
 			return nil, err
 		}

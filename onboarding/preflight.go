@@ -326,7 +326,7 @@ func (r *run) checkPresets(ctx context.Context, ps *problems) {
 		return
 	}
 	for _, feature := range r.req.Features {
-		grants, err := policy.Grants(feature, r.req.CSPMPolicy, false)
+		grants, err := policy.Grants(feature, r.req.CSPMPolicy, r.req.Lighthouse)
 		if err != nil {
 			continue // Validate has named it
 		}

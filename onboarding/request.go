@@ -16,6 +16,7 @@ import (
 
 	"onboard/policy"
 	"onboard/securitycenter"
+	"onboard/tencent"
 )
 
 // Modes of Security Center's procedure.
@@ -29,6 +30,9 @@ type Request struct {
 	Mode       string   // manual or quick
 	Features   []string // host, cspm, soc, audit
 	CSPMPolicy policy.CSPMMode
+	// Lighthouse adds QcloudLighthouseReadOnlyAccess to feature host, so Lighthouse servers are synced
+	// too; Security Center's procedure grants hosts QcloudCVMReadOnlyAccess alone.
+	Lighthouse bool
 	SubUser    string // the CAM sub-user to create or reuse
 	Account    string // the local name of the account record; default: the owner UIN
 	AdoptUser  bool   // take over a same-named user this tool did not create
@@ -50,6 +54,7 @@ type Request struct {
 	RegionManagement bool
 	// HostSync, CloudSync and AKCheck are how often Security Center syncs hosts, syncs cloud services and
 	// checks the key: 1h, 3h, 6h, 12h, 24h, 7d or off. Defaults: 24h, 24h and 24h (once a day each).
+	// CloudSync belongs to feature cspm: without it, it stays empty and Security Center's is left alone.
 	HostSync, CloudSync, AKCheck string
 	// SkipSync leaves out the first asset sync.
 	SkipSync bool
@@ -162,6 +167,9 @@ func (r *Request) fieldErrors() []*FieldError {
 	for _, f := range r.validateFeatures() {
 		add(f)
 	}
+	if r.Lighthouse && !slices.Contains(r.Features, policy.FeatureHost) {
+		add(&FieldError{"lighthouse", "applies to feature host only; add host to --features or leave it out"})
+	}
 	switch r.CSPMPolicy {
 	case "":
 		r.CSPMPolicy = policy.CSPMPreset
@@ -270,10 +278,21 @@ func (r *Request) validateSecurityCenter() []*FieldError {
 		}
 		seen[reg] = true
 	}
-	for _, f := range []struct {
+	// Security Center's procedure sets the cloud-service sync with CSPM only (quick mode syncs hosts).
+	if r.CloudSync != "" && !slices.Contains(r.Features, policy.FeatureCSPM) {
+		out = append(out, &FieldError{"cloud-sync", "applies to feature cspm only (Security Center syncs cloud services for CSPM); add cspm to --features or leave it out"})
+	}
+	frequencies := []struct {
 		flag string
 		v    *string
-	}{{"host-sync", &r.HostSync}, {"cloud-sync", &r.CloudSync}, {"ak-check", &r.AKCheck}} {
+	}{{"host-sync", &r.HostSync}, {"ak-check", &r.AKCheck}}
+	if slices.Contains(r.Features, policy.FeatureCSPM) {
+		frequencies = append(frequencies, struct {
+			flag string
+			v    *string
+		}{"cloud-sync", &r.CloudSync})
+	}
+	for _, f := range frequencies {
 		if *f.v == "" {
 			*f.v = DefaultFrequency
 		}
@@ -414,6 +433,38 @@ func placeholderList(names []string) string {
 		out[i] = "${" + n + "}"
 	}
 	return strings.Join(out, ", ")
+}
+
+// Warnings are choices the procedure advises against but allows; the faces print them before the run
+// and the result keeps them.
+func (r *Request) Warnings() []string {
+	var out []string
+	if slices.Contains(r.Features, policy.FeatureAudit) && !slices.Contains(r.Features, policy.FeatureCSPM) {
+		out = append(out, "audit logs are chosen without cspm: Security Center's procedure ties the audit logs (CIEM) to CSPM, "+
+			"whose checks read the cloud configuration the events refer to; add cspm to --features unless CSPM is connected otherwise")
+	}
+	if slices.Contains(r.Features, policy.FeatureCSPM) && r.CSPMPolicy == policy.CSPMCustom {
+		out = append(out, CSPMPolicyReminder)
+	}
+	return out
+}
+
+// CSPMPolicyReminder is said whenever the custom cspmPolicy is chosen, as Security Center's procedure does.
+const CSPMPolicyReminder = "the custom cspmPolicy grants only the reads this version knows CSPM's checks need: when Security Center adds " +
+	"check items, they fail until the policy is updated; compare it with `onboard policy diff cspmPolicy`, and run onboard tencent " +
+	"with a newer onboard (or --policy-file cspmPolicy=FILE) to update it, or choose --cspm-policy preset"
+
+// KeepReminder is Security Center's warning about the sub-user and its key, said in the summary and by
+// `onboard accounts show`.
+func KeepReminder(subUser, keyID string) string {
+	return fmt.Sprintf("Never delete or disable sub-user %s or its API key %s: Security Center reads your assets with them, "+
+		"and the connection stops the moment either goes. To replace the key, run onboard tencent again.", subUser, tencent.MaskID(keyID))
+}
+
+// grantNames are the policies this request attaches, ciemPolicy included with feature audit.
+func (r *Request) grantNames() []string {
+	names, _ := policy.GrantNames(r.Features, r.CSPMPolicy, r.Lighthouse) // Validate checked every feature
+	return names
 }
 
 // allRegions reports whether the request chooses every region.

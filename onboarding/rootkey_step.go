@@ -15,8 +15,20 @@ const (
 	RootKeyKept     = "kept"     // --root-key keep: the result reminds
 	RootKeyDisabled = "disabled" // it no longer works
 	RootKeyDeleted  = "deleted"  // it is gone
-	rootKeyReminder = "You used the root account's key: once Security Center works with the sub-user's key, disable and delete the root key in the CAM console (or run again with --root-key disable or delete)."
 )
+
+// camKeysPage is the CAM console page that lists the root account's API keys.
+const camKeysPage = "https://console.cloud.tencent.com/cam/capi"
+
+// rootKeyReminder names the root key this run used and where to retire it.
+func rootKeyReminder(keyID string) string {
+	key := "the root account's key"
+	if keyID != "" {
+		key += " " + tencent.MaskID(keyID)
+	}
+	return fmt.Sprintf("You used %s: once Security Center works with the sub-user's key, disable and then delete it in the CAM console, "+
+		"Access keys (%s), or run again with --root-key disable or delete.", key, camKeysPage)
+}
 
 // retireRootKey is the very last step, reached only when everything before succeeded. With delete it
 // first tries to delete the key while it still works (the API may allow it); when Tencent insists on
@@ -31,7 +43,7 @@ func (r *run) retireRootKey(ctx context.Context) (map[string]string, error) {
 	switch r.req.RootKey {
 	case RootKeyKeep:
 		r.res.RootKey = RootKeyKept
-		r.res.NextSteps = append(r.res.NextSteps, rootKeyReminder)
+		r.res.NextSteps = append(r.res.NextSteps, rootKeyReminder(keyID))
 		return nil, nil
 	case RootKeyDelete:
 		if keyID == "" {
@@ -51,7 +63,7 @@ func (r *run) retireRootKey(ctx context.Context) (map[string]string, error) {
 		if err := r.disableRootKey(ctx, keyID); err != nil {
 			return nil, err
 		}
-		r.res.NextSteps = append(r.res.NextSteps, fmt.Sprintf("Tencent Cloud deletes a root key only once it is disabled, and a disabled key cannot sign its own deletion: root key %s is now disabled; delete it in the CAM console (Access keys).", tencent.MaskID(keyID)))
+		r.res.NextSteps = append(r.res.NextSteps, fmt.Sprintf("Tencent Cloud deletes a root key only once it is disabled, and a disabled key cannot sign its own deletion: root key %s is now disabled; delete it in the CAM console, Access keys (%s).", tencent.MaskID(keyID), camKeysPage))
 		return map[string]string{"disabled_root_key": keyID}, nil
 	case RootKeyDisable:
 		if keyID == "" {

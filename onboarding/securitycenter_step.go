@@ -82,6 +82,11 @@ func (r *run) scFrequencies() securitycenter.RefreshSettings {
 		CloudServiceSync: securitycenter.Frequency(r.req.CloudSync), KeyCheck: securitycenter.Frequency(r.req.AKCheck)}
 }
 
+// SecurityCenterModuleNames names Security Center's modules of the features, as the console shows them.
+func SecurityCenterModuleNames(features []string) []string {
+	return moduleNames(SecurityCenterModules(features))
+}
+
 func moduleNames(mods []securitycenter.Module) []string {
 	out := make([]string, len(mods))
 	for i, m := range mods {
@@ -459,7 +464,7 @@ func frequencyDiff(have, want securitycenter.RefreshSettings) (securitycenter.Re
 		d.HostSync = want.HostSync
 		what = append(what, "host sync "+string(want.HostSync))
 	}
-	if have.CloudServiceSync != want.CloudServiceSync {
+	if want.CloudServiceSync != "" && have.CloudServiceSync != want.CloudServiceSync {
 		d.CloudServiceSync = want.CloudServiceSync
 		what = append(what, "cloud service sync "+string(want.CloudServiceSync))
 	}
@@ -543,10 +548,20 @@ func (r *run) consoleValues() *SecurityCenterResult {
 	}
 	res.Console = append(res.Console,
 		"Region management: "+regionText+"; new regions join automatically: "+yesNo(r.req.RegionManagement),
-		"Host asset sync: "+every(r.req.HostSync),
-		"Cloud service sync: "+every(r.req.CloudSync),
-		"AK service status check: "+every(r.req.AKCheck),
-	)
+		"Host asset sync: "+every(r.req.HostSync))
+	if r.req.CloudSync != "" {
+		res.Console = append(res.Console, "Cloud service sync: "+every(r.req.CloudSync))
+	}
+	res.Console = append(res.Console, "AK service status check: "+every(r.req.AKCheck))
+	if a := r.audit; a != nil {
+		// The audit-log step of the console's procedure asks for these; Kafka's login is the logset ID with
+		// the sub-user's key (SecretId#SecretKey), which the console already holds.
+		res.Console = append(res.Console,
+			"Audit logs (CIEM): Kafka topic: "+a.KafkaTopic,
+			fmt.Sprintf("Audit logs (CIEM): Kafka bootstrap address (%s network): %s", a.KafkaNetwork, a.BootstrapServers),
+			"Audit logs (CIEM): CLS logset ID (the Kafka user name): "+a.LogsetID,
+			"Audit logs (CIEM): CLS region: "+a.Region)
+	}
 	return res
 }
 
@@ -615,5 +630,8 @@ func (r *run) recordSecurityCenter(a *store.Account) {
 	a.Regions = r.sc.regions
 	if r.sc.submitted {
 		a.AuthID = strconv.FormatInt(r.sc.authID, 10)
+	}
+	if sc := r.res.SecurityCenter; sc != nil {
+		a.SecurityCenterStatus = sc.Status
 	}
 }

@@ -422,7 +422,7 @@ func TestInvalidSecurityCenterFieldsNameTheFlag(t *testing.T) {
 	if err := req.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if req.Site != "mainland" || req.SecurityCenter != "submit" || req.HostSync != "24h" || req.CloudSync != "24h" || req.AKCheck != "24h" || !req.allRegions() {
+	if req.Site != "mainland" || req.SecurityCenter != "submit" || req.HostSync != "24h" || req.CloudSync != "" || req.AKCheck != "24h" || !req.allRegions() {
 		t.Errorf("defaults: %+v", req)
 	}
 }

@@ -25,7 +25,7 @@ func (r *run) ensureGrants(ctx context.Context) (map[string]string, error) {
 		if feature == policy.FeatureAudit {
 			continue // ciemPolicy names the audit logset and topic: the audit-logs step grants it
 		}
-		grants, err := policy.Grants(feature, r.req.CSPMPolicy, false)
+		grants, err := policy.Grants(feature, r.req.CSPMPolicy, r.req.Lighthouse)
 		if err != nil {
 			return nil, err
 		}
@@ -481,7 +481,7 @@ func (r *run) verify(ctx context.Context) (map[string]string, error) {
 // record saves the account; it holds no secret, only the name of its secret store item.
 func (r *run) record(ctx context.Context) (map[string]string, error) {
 	a := store.Account{Name: r.res.Account, OwnerUIN: r.id.OwnerUIN, SubUserName: r.user.Name, SubUserUIN: fmt.Sprint(r.user.UIN),
-		AccessKeyID: r.key.ID, SecretItem: r.secret, SecretStore: r.e.Secrets.Kind(), Features: r.req.Features}
+		AccessKeyID: r.key.ID, SecretItem: r.secret, SecretStore: r.e.Secrets.Kind(), Features: r.req.Features, Grants: r.req.grantNames()}
 	var ids map[string]string
 	old, err := r.e.DB.Account(ctx, a.Name)
 	switch {

@@ -59,6 +59,16 @@ func (r *run) syncPending(ctx context.Context, kinds []string) (pending []string
 	return pending, earlier, nil
 }
 
+// syncKinds are the kinds of features that the sub-user's grants allow listing: those the account
+// record keeps, or else those this request attaches.
+func (r *run) syncKinds(features []string) []string {
+	grants := r.grants
+	if len(grants) == 0 {
+		grants = r.req.grantNames()
+	}
+	return inventory.KindsForGrants(features, grants)
+}
+
 // firstSync asks Security Center to synchronise the chosen features' assets and lists them into our own
 // inventory with the new key. Kinds an earlier run already synced are not synced again, so a re-run
 // makes no call here.
@@ -66,7 +76,7 @@ func (r *run) firstSync(ctx context.Context) (map[string]string, error) {
 	if r.req.SkipSync {
 		return nil, nil
 	}
-	kinds := inventory.KindsFor(r.req.Features)
+	kinds := r.syncKinds(r.req.Features)
 	pending, earlier, err := r.syncPending(ctx, kinds)
 	if err != nil {
 		return nil, err
@@ -93,7 +103,7 @@ func (r *run) firstSync(ctx context.Context) (map[string]string, error) {
 	if r.sc.submitted {
 		for _, f := range r.req.Features {
 			kind, ok := featureAssets[f]
-			if !ok || !slices.ContainsFunc(inventory.KindsFor([]string{f}), func(k string) bool { return slices.Contains(pending, k) }) {
+			if !ok || !slices.ContainsFunc(r.syncKinds([]string{f}), func(k string) bool { return slices.Contains(pending, k) }) {
 				continue
 			}
 			refresh := func() error { return r.e.SecurityCenter.RefreshAssets(ctx, securitycenter.VendorTencent, kind) }
@@ -169,7 +179,7 @@ func (r *run) planFirstSync(ctx context.Context) ([]string, error) {
 	if r.req.SkipSync {
 		return []string{"check nothing: the first asset sync is skipped (--skip-sync)"}, nil
 	}
-	kinds := inventory.KindsFor(r.req.Features)
+	kinds := r.syncKinds(r.req.Features)
 	pending, _, err := r.syncPending(ctx, kinds)
 	if err != nil {
 		return nil, err
@@ -214,6 +224,7 @@ func (e *Engine) FirstSync(ctx context.Context, account string, req Request, pro
 		return SyncResult{}, fmt.Errorf("read the key of %q from the %s secret store: %w", acct.Name, e.Secrets.Kind(), err)
 	}
 	r.key = tencent.AccessKey{ID: cred.SecretID, Secret: tencent.SecretKey(cred.SecretKey.Reveal())}
+	r.grants = acct.Grants
 	r.sc.submitted = acct.AuthID != "" && req.SecurityCenter == SecurityCenterSubmit && e.SecurityCenter != nil
 	// Security Center's refresh is a mutating call: it goes into the ledger under a run of its own.
 	if r.journal, err = e.DB.StartRun(ctx, account, "first-sync"); err != nil {
@@ -225,4 +236,39 @@ func (e *Engine) FirstSync(ctx context.Context, account string, req Request, pro
 		return SyncResult{}, err
 	}
 	return *r.res.FirstSync, e.DB.FinishRun(ctx, r.journal.ID, store.RunDone)
+}
+
+// AssetRefresher is what RefreshSecurityCenter needs of Security Center.
+type AssetRefresher interface {
+	RefreshAssets(ctx context.Context, vendor securitycenter.Vendor, kind securitycenter.AssetKind) error
+}
+
+// SecurityCenterSync is the outcome of asking Security Center to synchronise an account's assets, the
+// console's "Synchronize assets".
+type SecurityCenterSync struct {
+	// Requested are the asset types Security Center accepted to synchronise (ecs, cloud_product).
+	Requested []string `json:"requested"`
+	// Failed says, per asset type, why a request failed.
+	Failed []string `json:"failed,omitempty"`
+}
+
+// RefreshSecurityCenter asks Security Center to synchronise the asset types of the features (hosts for
+// host, cloud products for cspm), each on its own: one that fails is reported and the other still asked.
+func RefreshSecurityCenter(ctx context.Context, sc AssetRefresher, features []string) (SecurityCenterSync, error) {
+	out := SecurityCenterSync{Requested: []string{}}
+	for _, f := range features {
+		kind, ok := featureAssets[f]
+		if !ok {
+			continue
+		}
+		if err := sc.RefreshAssets(ctx, securitycenter.VendorTencent, kind); err != nil {
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			out.Failed = append(out.Failed, fmt.Sprintf("%s: %v", kind, err))
+			continue
+		}
+		out.Requested = append(out.Requested, string(kind))
+	}
+	return out, nil
 }

@@ -44,12 +44,12 @@ func TestDiffShowsChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := strings.Replace(string(want), `"cbs:DescribeDisks",`, `"cbs:DescribeSnapshots",`, 1)
+	live := strings.Replace(string(want), `"cbs:DescribeDisks",`, `"cbs:DescribeDiskConfigQuota",`, 1)
 	d, err := Diff([]byte(live), want)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLines := []string{"- allow cbs:DescribeSnapshots on *", "+ allow cbs:DescribeDisks on *"}
+	wantLines := []string{"- allow cbs:DescribeDiskConfigQuota on *", "+ allow cbs:DescribeDisks on *"}
 	if !d.Changed || strings.Join(d.Lines, "\n") != strings.Join(wantLines, "\n") {
 		t.Errorf("Diff = %+v, want lines %q", d, wantLines)
 	}

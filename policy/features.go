@@ -148,6 +148,19 @@ var featureCalls = map[string][]Call{
 		{Service: "cloudaudit", Action: "DescribeAuditTracks", Resource: "*"},
 		{Service: "cls", Action: "DescribeLogsets", Resource: "*"},
 		{Service: "cls", Action: "DescribeTopics", Resource: "*"},
+		// configuration checks of the products CSPMProducts lists
+		{Service: "cvm", Action: "DescribeKeyPairs", Resource: "*"},
+		{Service: "cbs", Action: "DescribeSnapshots", Resource: "*"},
+		{Service: "clb", Action: "DescribeLoadBalancersDetail", Resource: "*"},
+		{Service: "cdb", Action: "DescribeDBInstanceConfig", Resource: "*"},
+		{Service: "cdb", Action: "DescribeBackupConfig", Resource: "*"},
+		{Service: "vpc", Action: "DescribeNetworkAcls", Resource: "*"},
+		{Service: "vpc", Action: "DescribeFlowLogs", Resource: "*"},
+		{Service: "cam", Action: "ListGroups", Resource: "*"},
+		{Service: "cam", Action: "ListAttachedGroupPolicies", Resource: "*"},
+		{Service: "cam", Action: "GetPasswordRules", Resource: "*"},
+		{Service: "cam", Action: "DescribeSafeAuthFlagColl", Resource: "*"},
+		{Service: "cloudaudit", Action: "DescribeAuditTrack", Resource: "*"},
 	},
 	FeatureSOC: {
 		{Service: "cfw", Action: "DescribeBlockIgnoreList", Resource: "*", Probe: true},
@@ -248,3 +261,43 @@ var sensitiveCalls = []Call{
 
 // SensitiveCalls returns the calls every feature's grants must deny.
 func SensitiveCalls() []Call { return slices.Clone(sensitiveCalls) }
+
+// GrantNames returns the names of every policy the features are granted, in onboarding order: what an
+// onboarding with these choices attaches, and so what an account record keeps.
+func GrantNames(features []string, mode CSPMMode, lighthouse bool) ([]string, error) {
+	var names []string
+	for _, f := range features {
+		gs, err := Grants(f, mode, lighthouse)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range gs {
+			if !slices.Contains(names, g.Name) {
+				names = append(names, g.Name)
+			}
+		}
+	}
+	return names, nil
+}
+
+// GrantsAllow reports whether any of the named grants allows action (e.g. "lighthouse:DescribeInstances")
+// on every resource: presets by the documents this package carries, custom policies by their embedded
+// templates. A grant without a readable document allows nothing.
+func GrantsAllow(grants []string, action string) bool {
+	var docs []*Document
+	for _, name := range grants {
+		data, ok := Preset(name)
+		if !ok {
+			var err error
+			if data, err = Template(name); err != nil {
+				continue
+			}
+		}
+		doc, err := Parse(data)
+		if err != nil {
+			continue // a template whose placeholders are unfilled names no resource of its own
+		}
+		docs = append(docs, doc)
+	}
+	return Evaluate(docs, Request{Action: action, Resource: "*"}).Allowed
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -139,6 +140,18 @@ func (v Values) Validate() error {
 }
 
 var placeholderRe = regexp.MustCompile(`\$\{([A-Za-z0-9_]*)\}`)
+
+// UsedPlaceholders returns the names of the placeholders a template uses, each once, in order of
+// first use.
+func UsedPlaceholders(tmpl []byte) []string {
+	var out []string
+	for _, m := range placeholderRe.FindAllSubmatch(tmpl, -1) {
+		if name := string(m[1]); !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
 
 // fill replaces the placeholders in text. Values are written JSON-escaped (a no-op for valid values,
 // and a second guard besides validation). Unknown placeholders, unset values and any "${" left over

@@ -12,25 +12,30 @@ import (
 // Account is an onboarded Tencent Cloud account, as this machine knows it. It holds no secret: the key
 // lives in the secret store under SecretItem.
 type Account struct {
-	Name             string // the local handle, unique
-	OwnerUIN         string
-	DisplayName      string // Security Center's display name
-	Site             string // mainland or outside
-	SubUserName      string
-	SubUserUIN       string
-	AccessKeyID      string
-	SecretItem       string // the secret store item holding the key
-	SecretStore      string // the Kind of the secret store holding it: keyring or file; empty when recorded before
-	Features         []string
+	Name        string // the local handle, unique
+	OwnerUIN    string
+	DisplayName string // Security Center's display name
+	Site        string // mainland or outside
+	SubUserName string
+	SubUserUIN  string
+	AccessKeyID string
+	SecretItem  string // the secret store item holding the key
+	SecretStore string // the Kind of the secret store holding it: keyring or file; empty when recorded before
+	Features    []string
+	// Grants are the names of the policies attached to the sub-user; empty in records made before
+	// they were kept.
+	Grants           []string
 	Regions          []string
 	RegionManagement bool
 	HostSync         string
 	CloudSync        string
 	AKCheck          string
 	AuthID           string // Security Center's AuthId
-	Audit            AuditLog
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// SecurityCenterStatus is the account's status in Security Center when it was last recorded.
+	SecurityCenterStatus string
+	Audit                AuditLog
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
 // AuditLog holds the IDs of the audit-log delivery made for an account.
@@ -44,7 +49,7 @@ type AuditLog struct {
 
 const accountColumns = `name, owner_uin, display_name, site, sub_user_name, sub_user_uin, access_key_id, secret_item,
 	features, regions, region_management, host_sync, cloud_sync, ak_check, security_center_auth_id, audit,
-	created_at, updated_at, secret_store`
+	created_at, updated_at, secret_store, grants, security_center_status`
 
 // SaveAccount inserts or replaces the account of that name, keeping its creation time.
 func (db *DB) SaveAccount(ctx context.Context, a Account) error {
@@ -54,19 +59,21 @@ func (db *DB) SaveAccount(ctx context.Context, a Account) error {
 	features, _ := json.Marshal(nonNil(a.Features))
 	regions, _ := json.Marshal(nonNil(a.Regions))
 	audit, _ := json.Marshal(a.Audit)
+	grants, _ := json.Marshal(nonNil(a.Grants))
 	now := formatTime(db.now())
 	err := db.exec(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(name) DO UPDATE SET owner_uin=excluded.owner_uin, display_name=excluded.display_name,
 			site=excluded.site, sub_user_name=excluded.sub_user_name, sub_user_uin=excluded.sub_user_uin,
 			access_key_id=excluded.access_key_id, secret_item=excluded.secret_item, features=excluded.features,
 			regions=excluded.regions, region_management=excluded.region_management, host_sync=excluded.host_sync,
 			cloud_sync=excluded.cloud_sync, ak_check=excluded.ak_check,
 			security_center_auth_id=excluded.security_center_auth_id, audit=excluded.audit,
-			updated_at=excluded.updated_at, secret_store=excluded.secret_store`,
+			updated_at=excluded.updated_at, secret_store=excluded.secret_store,
+			grants=excluded.grants, security_center_status=excluded.security_center_status`,
 		a.Name, a.OwnerUIN, a.DisplayName, a.Site, a.SubUserName, a.SubUserUIN, a.AccessKeyID, a.SecretItem,
 		string(features), string(regions), a.RegionManagement, a.HostSync, a.CloudSync, a.AKCheck, a.AuthID,
-		string(audit), now, now, a.SecretStore)
+		string(audit), now, now, a.SecretStore, string(grants), a.SecurityCenterStatus)
 	if err != nil {
 		return fmt.Errorf("save account %q: %w", a.Name, err)
 	}
@@ -127,15 +134,16 @@ func (db *DB) queryAccounts(ctx context.Context, where string, args ...any) ([]A
 	var out []Account
 	for rows.Next() {
 		var a Account
-		var features, regions, audit, created, updated string
+		var features, regions, audit, created, updated, grants string
 		if err := rows.Scan(&a.Name, &a.OwnerUIN, &a.DisplayName, &a.Site, &a.SubUserName, &a.SubUserUIN,
 			&a.AccessKeyID, &a.SecretItem, &features, &regions, &a.RegionManagement, &a.HostSync, &a.CloudSync,
-			&a.AKCheck, &a.AuthID, &audit, &created, &updated, &a.SecretStore); err != nil {
+			&a.AKCheck, &a.AuthID, &audit, &created, &updated, &a.SecretStore, &grants, &a.SecurityCenterStatus); err != nil {
 			return nil, err
 		}
 		_ = json.Unmarshal([]byte(features), &a.Features)
 		_ = json.Unmarshal([]byte(regions), &a.Regions)
 		_ = json.Unmarshal([]byte(audit), &a.Audit)
+		_ = json.Unmarshal([]byte(grants), &a.Grants)
 		a.CreatedAt, a.UpdatedAt = parseTime(created), parseTime(updated)
 		out = append(out, a)
 	}

@@ -263,6 +263,9 @@ var migrations = []string{
 	CREATE INDEX ledger_account ON ledger(account, seq);`,
 	// The secret store that holds the account's key (keyring or file), so later commands open that one.
 	`ALTER TABLE accounts ADD COLUMN secret_store TEXT NOT NULL DEFAULT ''`,
+	// The policies attached to an account's sub-user: what its key may read decides what a sync lists.
+	`ALTER TABLE accounts ADD COLUMN grants TEXT NOT NULL DEFAULT '[]';
+	ALTER TABLE accounts ADD COLUMN security_center_status TEXT NOT NULL DEFAULT '';`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {

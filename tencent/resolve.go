@@ -14,6 +14,9 @@ import (
 // ErrNoCredentials means no source offered a Tencent Cloud key.
 var ErrNoCredentials = errors.New("no Tencent Cloud credentials found")
 
+// ErrNoProfile means the profile named by --profile exists in none of the credential files.
+var ErrNoProfile = errors.New("no such Tencent Cloud credentials profile")
+
 // CredentialSources are the places a key may come from, in the order they are tried: an explicit flag
 // (--secret-id with the key on standard input, or --profile); the environment; the default profile
 // (TCCLI_PROFILE or "default", in tccli's files or ~/.tencentcloud/credentials).
@@ -110,7 +113,7 @@ func profileCredential(src CredentialSources, getenv func(string) string, profil
 		return c, Source{Description: fmt.Sprintf("profile %s in %s", profile, file), MaskedID: c.MaskedID()}, err
 	}
 	if explicit {
-		return Credential{}, Source{}, fmt.Errorf("--profile %s: no such profile in ~/.tccli/%s.credential or %s", profile, profile, file)
+		return Credential{}, Source{}, fmt.Errorf("--profile %s: %w in ~/.tccli/%s.credential or %s", profile, ErrNoProfile, profile, file)
 	}
 	return Credential{}, Source{}, fmt.Errorf("%w: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, use --profile NAME (tccli or ~/.tencentcloud/credentials), or --secret-id with --secret-key-stdin", ErrNoCredentials)
 }

@@ -23,7 +23,7 @@ func TestAccessibleRun(t *testing.T) {
 		"",       // grants: Enter
 		"", "",   // Security Center: key, name
 		"", "", // regions, default site
-		"", "", "", // frequencies
+		"", "", // frequencies: host sync, AK check (no cloud-service sync without CSPM)
 		"",  // review
 		"3", // root key: delete
 		"",  // sync done

@@ -91,6 +91,8 @@ type Answers struct {
 	Mode     string
 	Features []string // policy.FeatureHost, ...
 	CSPMMode policy.CSPMMode
+	// Lighthouse adds QcloudLighthouseReadOnlyAccess to feature host, for Lighthouse servers.
+	Lighthouse bool
 
 	Tencent  Credential
 	Identity Identity // what the Tencent key turned out to be
@@ -131,7 +133,7 @@ func (a Answers) Grants() []policy.Grant {
 	var out []policy.Grant
 	seen := map[string]bool{}
 	for _, f := range a.Features {
-		gs, err := policy.Grants(f, a.CSPMMode, false)
+		gs, err := policy.Grants(f, a.CSPMMode, a.Lighthouse)
 		if err != nil {
 			continue
 		}
@@ -159,6 +161,9 @@ func (a Answers) CommandLine() string {
 	add("--mode", a.Mode)
 	feats := append([]string(nil), a.Features...)
 	add("--features", strings.Join(feats, ","))
+	if a.Lighthouse && a.Has(policy.FeatureHost) {
+		args = append(args, "--lighthouse")
+	}
 	if a.Has(policy.FeatureCSPM) && a.CSPMMode != "" {
 		add("--cspm-policy", string(a.CSPMMode))
 	}
@@ -191,7 +196,9 @@ func (a Answers) CommandLine() string {
 			args = append(args, "--region-management")
 		}
 		add("--host-sync", Frequency(a.HostSyncMinutes))
-		add("--cloud-sync", Frequency(a.CloudSyncMinutes))
+		if a.Has(policy.FeatureCSPM) {
+			add("--cloud-sync", Frequency(a.CloudSyncMinutes))
+		}
 		add("--ak-check", Frequency(a.AKCheckMinutes))
 	}
 	if a.Identity.Root && a.RootKey != "" {

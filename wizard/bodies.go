@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -24,7 +25,7 @@ func grantsBody(m Model) string {
 	b.WriteString("The sub-user " + m.st.Code.Render(m.ans.UserName) + " gets these policies, nothing more:\n\n")
 	var custom []string
 	for _, f := range m.ans.Features {
-		gs, err := policy.Grants(f, m.ans.CSPMMode, false)
+		gs, err := policy.Grants(f, m.ans.CSPMMode, m.ans.Lighthouse)
 		if err != nil {
 			continue
 		}
@@ -38,6 +39,11 @@ func grantsBody(m Model) string {
 			names = append(names, g.Name+" ("+kind+")")
 		}
 		b.WriteString(fmt.Sprintf("  %-12s %s\n", featureNames[f], strings.Join(names, ", ")))
+	}
+	if slices.Contains(custom, policy.CSPMPolicy) {
+		b.WriteString("\n" + m.st.Warn.Render(wrap("! Keep cspmPolicy up to date: it grants only the reads this version knows CSPM's checks need. "+
+			"When Security Center adds check items they fail until the policy is updated (onboard policy diff cspmPolicy; run onboard tencent "+
+			"again with a newer onboard). The preset grants need no upkeep.", m.width-2)) + "\n")
 	}
 	for _, name := range custom {
 		doc, err := policy.Template(name)
@@ -91,7 +97,9 @@ func (m Model) summaryLines() []string {
 		add("Security Center", a.DisplayName+" with Alibaba key "+a.Alibaba.Masked())
 		add("Regions", strings.Join(a.Regions, ", "))
 		add("Host sync", PeriodLabel(a.HostSyncMinutes))
-		add("Cloud-service sync", PeriodLabel(a.CloudSyncMinutes))
+		if a.Has(policy.FeatureCSPM) {
+			add("Cloud-service sync", PeriodLabel(a.CloudSyncMinutes))
+		}
 		add("AK status check", PeriodLabel(a.AKCheckMinutes))
 	}
 	return l
@@ -237,7 +245,11 @@ func syncKeys(m Model, msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 func summaryBody(m Model) string {
 	var b strings.Builder
 	o := m.outcome
-	b.WriteString(m.st.Good.Render("Onboarding complete.") + "\n\n")
+	if m.syncErr != nil {
+		b.WriteString(m.st.Warn.Render(wrap("Onboarding partly done: "+m.syncErr.Error(), m.width-2)) + "\n\n")
+	} else {
+		b.WriteString(m.st.Good.Render("Onboarding complete.") + "\n\n")
+	}
 	section := func(title string, lines []string) {
 		if len(lines) == 0 {
 			return
@@ -266,6 +278,7 @@ func summaryBody(m Model) string {
 		next = []string{"onboard assets list", "onboard sync --account " + m.ans.DisplayName}
 	}
 	section("Next", next)
+	section("Keep in mind", o.Reminders)
 	b.WriteString("\nEnter to exit.\n")
 	return b.String()
 }

@@ -115,6 +115,8 @@ type Outcome struct {
 	KeyPlace string   // where the sub-user's secret key is kept
 	AuthID   int64    // Security Center's ID of the account, 0 when skipped
 	Next     []string // next steps
+	// Reminders are what must be kept in mind from now on (never delete the sub-user or its key).
+	Reminders []string
 }
 
 // Plan is the engine's list of steps for the review screen.

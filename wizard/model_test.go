@@ -405,7 +405,7 @@ func TestCommandLineLeavesSecretsOut(t *testing.T) {
 		AuditRegion: "ap-guangzhou", KafkaNetwork: KafkaInternet,
 		DisplayName: "prod", Regions: []string{"ap-shanghai", "ap-guangzhou"}, HostSyncMinutes: 60, CloudSyncMinutes: 1440}
 	got := a.CommandLine()
-	want := "onboard tencent --no-input --site outside --mode manual --features host,audit --profile prod --sub-user 'sc user' --audit-region ap-guangzhou --kafka-network public --account-name prod --regions ap-guangzhou,ap-shanghai --host-sync 1h --cloud-sync 24h --ak-check off"
+	want := "onboard tencent --no-input --site outside --mode manual --features host,audit --profile prod --sub-user 'sc user' --audit-region ap-guangzhou --kafka-network public --account-name prod --regions ap-guangzhou,ap-shanghai --host-sync 1h --ak-check off"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

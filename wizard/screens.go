@@ -186,7 +186,7 @@ func screens() []screen {
 				quick := m.ans.Mode == ModeQuick
 				why := "quick configuration supports host assets only"
 				opts := []option{
-					{Value: policy.FeatureHost, Label: "Host assets", Help: "CVM and Lighthouse servers"},
+					{Value: policy.FeatureHost, Label: "Host assets", Help: "CVM servers (QcloudCVMReadOnlyAccess)"},
 					{Value: policy.FeatureCSPM, Label: "CSPM", Help: "cloud product configuration checks", Disabled: quick, Reason: why},
 					{Value: policy.FeatureSOC, Label: "Agentic SOC", Help: "block or allow IPs in Cloud Firewall and WAF", Disabled: quick, Reason: why},
 					{Value: policy.FeatureAudit, Label: "Audit logs (CIEM)", Help: "CloudAudit to CLS, read over Kafka", Disabled: quick, Reason: why},
@@ -436,16 +436,19 @@ func screens() []screen {
 			ID: scrFreq, Title: "Sync frequencies",
 			Skip: func(a Answers) bool { return a.SkipSecurityCenter },
 			Fields: func(m Model) []field {
-				return []field{
-					choiceField("host", "Host asset sync", periodOptions(false), strconv.Itoa(orDefault(m.ans.HostSyncMinutes, 360))),
-					choiceField("cloud", "Cloud-service asset sync", periodOptions(false), strconv.Itoa(orDefault(m.ans.CloudSyncMinutes, 1440))),
-					choiceField("ak", "AccessKey status check", periodOptions(true), strconv.Itoa(m.akDefault())),
+				fields := []field{choiceField("host", "Host asset sync", periodOptions(false), strconv.Itoa(orDefault(m.ans.HostSyncMinutes, 360)))}
+				if m.ans.Has(policy.FeatureCSPM) { // the procedure sets the cloud-service sync with CSPM only
+					fields = append(fields, choiceField("cloud", "Cloud-service asset sync", periodOptions(false), strconv.Itoa(orDefault(m.ans.CloudSyncMinutes, 1440))))
 				}
+				return append(fields, choiceField("ak", "AccessKey status check", periodOptions(true), strconv.Itoa(m.akDefault())))
 			},
 			Commit: func(m *Model, v values) {
 				a := &m.ans
 				a.HostSyncMinutes, _ = strconv.Atoi(v["host"])
-				a.CloudSyncMinutes, _ = strconv.Atoi(v["cloud"])
+				a.CloudSyncMinutes = 0
+				if c, ok := v["cloud"]; ok {
+					a.CloudSyncMinutes, _ = strconv.Atoi(c)
+				}
 				a.AKCheckMinutes, _ = strconv.Atoi(v["ak"])
 			},
 		},
