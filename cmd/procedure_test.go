@@ -25,7 +25,7 @@ func TestPolicyListShowsWhatEachChoiceGrants(t *testing.T) {
 			Grants        []struct{ Name string }
 		}
 	}
-	if err := json.Unmarshal([]byte(out.String()), &listed); err != nil {
+	if err := json.Unmarshal(out.Bytes(), &listed); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string][]string{}
@@ -385,7 +385,7 @@ func TestPolicyDiffShowsTheCoverageOfCSPMPolicyAgainstThePreset(t *testing.T) {
 			PresetOnly       []string `json:"preset_only"`
 		}
 	}
-	if err := json.Unmarshal([]byte(out.String()), &got); err != nil || got.Coverage == nil {
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil || got.Coverage == nil {
 		t.Fatalf("%v: %s", err, out.String())
 	}
 	c := got.Coverage

@@ -57,7 +57,7 @@ func (r *run) verifyConnection(ctx context.Context) {
 		case err != nil:
 			listErr = err
 		case len(accounts) == 0:
-			listErr = fmt.Errorf("Security Center does not list account %d", r.sc.authID)
+			listErr = fmt.Errorf("account %d is not listed by Security Center", r.sc.authID)
 		default:
 			modules = accounts[0].Modules
 		}

@@ -246,7 +246,7 @@ func (ro *rotation) submitKey(ctx context.Context, id string, secret securitycen
 		return err
 	}
 	if problem := validationProblem(acct); problem != "" {
-		return fmt.Errorf("Security Center did not accept key %s: %s", tencent.MaskID(id), problem)
+		return fmt.Errorf("key %s not accepted by Security Center: %s", tencent.MaskID(id), problem)
 	}
 	return nil
 }

@@ -196,9 +196,9 @@ func (r *run) scValidate(ctx context.Context, authID int64) (securitycenter.Acco
 		case problem == "":
 			return acct, nil
 		case !refusedUntilCAMApplies(acct):
-			return acct, fmt.Errorf("Security Center did not accept the key of account %d: %s", authID, problem)
+			return acct, fmt.Errorf("key of account %d not accepted by Security Center: %s", authID, problem)
 		case time.Now().After(wait.deadline):
-			return acct, fmt.Errorf("Security Center did not accept the key of account %d: %w", authID, wait.expired(errors.New(problem)))
+			return acct, fmt.Errorf("key of account %d not accepted by Security Center: %w", authID, wait.expired(errors.New(problem)))
 		}
 		if err := wait.pause(ctx, revalidateInterval(r.e.PropagationWait)); err != nil {
 			return acct, err
