@@ -218,7 +218,14 @@ func refuseUnknownSubcommands(c *cobra.Command) {
 				names = append(names, sub.Name())
 			}
 		}
-		return Usagef("unknown command %q for %q; valid commands are %s", args[0], c.CommandPath(), strings.Join(names, ", "))
+		msg := fmt.Sprintf("unknown command %q for %q; valid commands are %s", args[0], c.CommandPath(), strings.Join(names, ", "))
+		if c.SuggestionsMinimumDistance <= 0 {
+			c.SuggestionsMinimumDistance = 2 // cobra's own default, which it sets only on its own path
+		}
+		if near := c.SuggestionsFor(args[0]); len(near) > 0 {
+			msg += "\n\nDid you mean this?\n    " + strings.Join(near, "\n    ")
+		}
+		return &UsageError{Err: errors.New(msg)}
 	}
 	if !c.Runnable() {
 		c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
