@@ -67,6 +67,7 @@ var hints = []errorHint{
 	{tencent.ErrDenied, "The key lacks a permission named above: grant it to the operator in the CAM console, or run with an administrator's key."},
 	{onboarding.ErrPropagation, "Tencent Cloud applies a new key or grant within about a minute: run the same command again; it resumes where it stopped."},
 	{tencent.ErrKeyLimit, "Free a key slot in the CAM console (delete or disable an unused key of that user), then run again."},
+	{tencent.ErrNoCredentials, "Give a key as the message says, or try everything without a cloud account first: onboard tencent --sandbox."},
 	{securitycenter.ErrNoCredentials, "Give Alibaba Cloud credentials for Security Center (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip and enter the values printed in the console."},
 	{securitycenter.ErrDenied, "The Alibaba Cloud key lacks the RAM permission named above: attach the policy that `onboard policy show alibaba-operator --features ...` prints to its RAM user or role."},
 	{securitycenter.ErrAuth, "Alibaba Cloud rejected the key: check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile, and that the key is active."},

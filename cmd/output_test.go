@@ -61,7 +61,8 @@ func TestErrorsAreJSONWithOutputJSON(t *testing.T) {
 	}{
 		{[]string{"sync", "--concurrency", "0"}, "usage", ExitUsage},
 		{[]string{"accounts", "show", "nope"}, "usage", ExitUsage},
-		{[]string{"tencent", "--no-input", "--mode", "quick"}, "credentials", ExitCredentials},
+		// No key found at all is input to give, not a key rejected (exit 2).
+		{[]string{"tencent", "--no-input", "--mode", "quick"}, "usage", ExitUsage},
 	} {
 		f, out, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
 		code := run(context.Background(), f, append(tt.args, "--output", "json"))
