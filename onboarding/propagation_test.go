@@ -92,7 +92,7 @@ func TestASecurityCenterRefusalCAMExplainsIsCheckedAgain(t *testing.T) {
 	f.engine.PropagationWait = 20 * time.Second
 	ctx := context.Background()
 	req := submitRequest()
-	req.Features = []string{"host"}
+	req.Features, req.CloudSync = []string{"host"}, "" // a cloud-service frequency belongs to CSPM
 	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestASecurityCenterRefusalPastTheBoundFailsNamingTheWait(t *testing.T) {
 	f.engine.PropagationWait = 20 * time.Second
 	ctx := context.Background()
 	req := submitRequest()
-	req.Features = []string{"host"}
+	req.Features, req.CloudSync = []string{"host"}, "" // a cloud-service frequency belongs to CSPM
 	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
 		t.Fatal(err)
 	}
