@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"onboard/store"
 	"onboard/wizard"
 )
 
@@ -73,6 +74,7 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 // any terminal UI exists. A cancellation returns an error wrapping context.Canceled (exit code 130).
 func runWizard(ctx context.Context, f *Factory, deps wizard.Deps, accessible bool) (wizard.Result, error) {
 	deps.Sandbox = deps.Sandbox || f.Getenv(envSandbox) == "1"
+	deps.Scrub = store.Scrub
 	return wizard.Run(ctx, deps, wizard.Options{
 		In:         f.IO.In,
 		Out:        f.IO.Out,

@@ -179,6 +179,10 @@ type Deps struct {
 	// Sandbox marks a run against the emulators; the wizard says so at the top.
 	Sandbox bool
 
+	// Scrub, when set, masks every secret the process knows in all the wizard shows (the screens and the
+	// accessible mode's lines), errors of both clouds included.
+	Scrub func(string) string
+
 	// Defaults, when set, changes the wizard's starting answers: the values the person already gave as
 	// flags, so that every screen starts from them.
 	Defaults func(*Answers)

@@ -540,6 +540,10 @@ func (m Model) render() string {
 	} else {
 		b.WriteString(m.help.View(m.keys))
 	}
+	if m.deps.Scrub != nil {
+		// An error from either cloud is shown as it came; any secret the process knows is masked in it.
+		return m.deps.Scrub(b.String())
+	}
 	return b.String()
 }
 

@@ -418,3 +418,22 @@ func TestCommandLineLeavesSecretsOut(t *testing.T) {
 		t.Error("secret printed")
 	}
 }
+
+// An error from a cloud is shown as it came, with every secret the process knows masked: a key the
+// person typed that a cloud's error then quotes never reaches the screen.
+func TestErrorsOnScreenAreScrubbedOfKnownSecrets(t *testing.T) {
+	f := newFake()
+	f.rejectKey = true
+	deps := f.deps()
+	deps.Scrub = func(s string) string { return strings.ReplaceAll(s, "signature", "****") }
+	m := New(context.Background(), deps)
+	m.plain = true
+	m = drain(m, m.Init(), io.Discard)
+	m = press(t, m, "enter", "enter", "enter", "enter")
+	wantScreen(t, m, scrTencent)
+	m = press(t, m, "enter") // the key found in the environment, which the fake refuses
+	wantScreen(t, m, scrTencent)
+	if v := view(m); !strings.Contains(v, "Tencent Cloud refused the key") || strings.Contains(v, "signature") || !strings.Contains(v, "****") {
+		t.Fatalf("the refusal is not shown scrubbed:\n%s", v)
+	}
+}

@@ -58,6 +58,9 @@ func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error)
 	m.plain = true
 	in := bufio.NewReader(opts.In)
 	out := opts.Out
+	if deps.Scrub != nil {
+		out = scrubbingWriter{w: opts.Out, scrub: deps.Scrub}
+	}
 	m = drain(m, m.Init(), out)
 	lastScreen := screenID("")
 	for !m.done {
@@ -252,4 +255,17 @@ func askField(f field, in *bufio.Reader, out io.Writer) (field, error) {
 			return f, nil
 		}
 	}
+}
+
+// scrubbingWriter masks secrets in each line the accessible mode writes (it writes whole lines).
+type scrubbingWriter struct {
+	w     io.Writer
+	scrub func(string) string
+}
+
+func (s scrubbingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(s.w, s.scrub(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
