@@ -4,23 +4,11 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"onboard/emulator"
 )
 
 func TestOffboardAsksForTheNameThenRemovesAndASecondDoesNothing(t *testing.T) {
-	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Close()
+	env, vars := onboardedProd(t, "--features", "host,cspm", "--skip-sync")
 	ctx := context.Background()
-	vars := emulatorVars(env, t.TempDir())
-	f, _, errOut := tencentTestFactory(vars)
-	if code := run(ctx, f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,cspm", "--sub-user", "sas-reader",
-		"--account", "prod", "--site", "outside", "--regions", "ap-guangzhou", "--skip-sync"}); code != ExitOK {
-		t.Fatalf("onboard: exit %d %s", code, errOut.String())
-	}
 	users := func() int { return len(env.Tencent.State().Users) }
 	onboarded := users()
 	for _, args := range [][]string{{"offboard", "--account", "prod"}, {"offboard", "--account", "prod", "--yes"}} {
@@ -30,7 +18,7 @@ func TestOffboardAsksForTheNameThenRemovesAndASecondDoesNothing(t *testing.T) {
 		}
 	}
 	// A typed name that does not match changes nothing.
-	f, _, errOut = tencentTestFactory(vars)
+	f, _, errOut := tencentTestFactory(vars)
 	f.IO.SetTTY(true, true, true)
 	f.IO.In = strings.NewReader("prdo\n")
 	if code := run(ctx, f, []string{"offboard", "--account", "prod"}); code != ExitFailed || !strings.Contains(errOut.String(), "does not match") {

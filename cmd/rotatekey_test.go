@@ -5,24 +5,13 @@ import (
 	"encoding/json"
 	"testing"
 
-	"onboard/emulator"
 	"onboard/onboarding"
 )
 
 func TestRotateKeyThroughTheCommandThenStatusIsOK(t *testing.T) {
-	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Close()
+	_, vars := onboardedProd(t, "--features", "host", "--skip-sync")
 	ctx := context.Background()
-	vars := emulatorVars(env, t.TempDir())
 	f, _, errOut := tencentTestFactory(vars)
-	if code := run(ctx, f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host", "--sub-user", "sas-reader",
-		"--account", "prod", "--site", "outside", "--regions", "ap-guangzhou", "--skip-sync"}); code != ExitOK {
-		t.Fatalf("onboard: exit %d %s", code, errOut.String())
-	}
-	f, _, errOut = tencentTestFactory(vars)
 	if code := run(ctx, f, []string{"rotate-key", "--grace", "-1s"}); code != ExitUsage {
 		t.Fatalf("rotate-key --grace -1s: exit %d %s", code, errOut.String())
 	}

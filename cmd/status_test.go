@@ -7,24 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"onboard/emulator"
 	"onboard/onboarding"
 	"onboard/tencent"
 )
 
 func TestStatusExitCodesAndRepairThroughTheCommands(t *testing.T) {
-	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Close()
+	env, vars := onboardedProd(t, "--features", "host,cspm,soc,audit", "--cspm-policy", "custom", "--audit-region", "ap-guangzhou")
 	ctx := context.Background()
-	vars := emulatorVars(env, t.TempDir())
-	f, _, errOut := tencentTestFactory(vars)
-	if code := run(ctx, f, []string{"tencent", "--no-input", "--mode", "manual", "--features", "host,cspm,soc,audit", "--cspm-policy", "custom",
-		"--sub-user", "sas-reader", "--account", "prod", "--site", "outside", "--regions", "ap-guangzhou", "--audit-region", "ap-guangzhou"}); code != ExitOK {
-		t.Fatalf("onboard: exit %d %s", code, errOut.String())
-	}
 	status := func() (int, []onboarding.AccountStatus, string) {
 		f, out, errOut := tencentTestFactory(vars)
 		code := run(ctx, f, []string{"status", "--account", "prod", "--output", "json"})
