@@ -236,7 +236,15 @@ func (ro *rotation) submit(ctx context.Context) (map[string]string, error) {
 
 func (ro *rotation) submitKey(ctx context.Context, id string, secret securitycenter.Secret) error {
 	sc := ro.e.SecurityCenter
-	if _, err := sc.ModifyAccount(ctx, ro.authID, securitycenter.AccountChange{SecretID: id, SecretKey: secret}); err != nil {
+	// Through the ledger like every change: it records which SecretId Security Center was given, by which
+	// a lost answer's account is found again.
+	w := object{Kind: kindSCAccount, Name: ro.a.DisplayName, Parent: ro.a.OwnerUIN, ID: strconv.FormatInt(ro.authID, 10),
+		Attrs: map[string]string{attrSecretID: id}}
+	submit := func() error {
+		_, err := sc.ModifyAccount(ctx, ro.authID, securitycenter.AccountChange{SecretID: id, SecretKey: secret})
+		return err
+	}
+	if err := changing(ctx, ro.ledger, store.LedgerChange, w, submit); err != nil {
 		return err
 	}
 	wctx, cancel := context.WithTimeout(ctx, validationWait)
