@@ -198,6 +198,8 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		aliUID, aliID, aliSecret = fmt.Sprintf("1%015d", rand.Int64N(1e15)), "LTAIemu"+randomKey(18), randomKey(30)
 	}
 	env.SecurityCenter.AddAccessKey(aliUID, aliID, aliSecret)
+	// An agent that TAT installs calls home to Security Center, which decides whether its code is valid.
+	tc.OnAgentInstall(func(a tcloud.AgentInstall) { env.SecurityCenter.ConnectAgent(a) })
 	env.SecurityCenter.AddFaults(sasFaults)
 	env.AlibabaAccessKeyID, env.AlibabaAccessKeySecret = aliID, aliSecret
 	sl, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.SecurityCenterAddr)
