@@ -208,3 +208,18 @@ func (s *Server) RefusedAgents() []string {
 	defer s.mu.Unlock()
 	return slices.Clone(s.refusedAgents)
 }
+
+// InstallCodeValues are every install code the emulator issued, for tests that check none leaks.
+func (s *Server) InstallCodeValues() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, acc := range s.accounts {
+		for _, st := range acc.sites {
+			for _, c := range st.installCodes {
+				out = append(out, c.code)
+			}
+		}
+	}
+	return out
+}
