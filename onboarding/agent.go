@@ -26,6 +26,7 @@ import (
 // AgentTAT is what agent installation asks of Tencent Cloud with the operator's key.
 type AgentTAT interface {
 	Identify(ctx context.Context) (tencent.Identity, error)
+	CallerIdentity(ctx context.Context) (tencent.Identity, error)
 	ListAttachedUserPolicies(ctx context.Context, userUIN uint64) ([]tencent.AttachedPolicy, error)
 	GetPolicy(ctx context.Context, id uint64) (tencent.Policy, error)
 	AgentStatuses(ctx context.Context, region string, instanceIDs []string) ([]tencent.AgentStatus, error)
@@ -157,7 +158,12 @@ func (a *AgentInstaller) Run(ctx context.Context, req AgentRequest, progress fun
 	if err != nil {
 		return res, err
 	}
-	id, err := a.TAT.Identify(ctx)
+	// STS answers every valid key; CAM's GetUserAppId, which names a root key surely, needs a CAM grant
+	// an agent operator need not have.
+	id, err := a.TAT.CallerIdentity(ctx)
+	if err != nil || id.UserUIN == "" {
+		id, err = a.TAT.Identify(ctx)
+	}
 	if err != nil {
 		return res, fmt.Errorf("identify the operator's Tencent Cloud key: %w", err)
 	}
@@ -346,6 +352,10 @@ func (a *AgentInstaller) checkPermissions(ctx context.Context, id tencent.Identi
 		return fmt.Errorf("the operator's UIN %q is not a number", id.UserUIN)
 	}
 	attached, err := a.TAT.ListAttachedUserPolicies(ctx, uin)
+	if errors.Is(err, tencent.ErrDenied) {
+		// A least-privilege operator may not read CAM: its missing permission then fails its call by name.
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("read the operator's own policies to check its permissions (or pass --skip-permission-check): %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -272,5 +273,46 @@ func TestAgentInstallNeverWritesTheInstallCode(t *testing.T) {
 				t.Errorf("the install code is written in %q…", data[:min(80, len(data))])
 			}
 		}
+	}
+}
+
+// An operator sub-user with read-only CVM access is stopped before any change, told exactly which TAT
+// actions it lacks and where the policy is.
+func TestAgentInstallPreflightNamesTheMissingTATActions(t *testing.T) {
+	f := newAgentFixture(t)
+	ctx := context.Background()
+	u, err := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "operator"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"QcloudCVMReadOnlyAccess", "QcloudCamReadOnlyAccess"} {
+		p, err := f.admin.FindPolicy(ctx, tencent.ScopePreset, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.admin.AttachUserPolicy(ctx, p.ID, u.UIN); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key, err := f.admin.CreateAccessKey(ctx, u.UIN, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	operator, err := tencent.New(tencent.Options{Credential: tencent.Credential{SecretID: key.ID, SecretKey: key.Secret}, Endpoint: f.env.TencentEndpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.installer.TAT = operator
+	_, err = f.installer.Run(ctx, AgentRequest{Account: "prod", All: true}, nil)
+	var perr *AgentPermissionError
+	if !errors.As(err, &perr) || !errors.Is(err, tencent.ErrDenied) {
+		t.Fatalf("error: %v", err)
+	}
+	want := []string{"tat:DescribeAutomationAgentStatus", "tat:RunCommand", "tat:DescribeInvocationTasks", "lighthouse:DescribeInstances"}
+	if !slices.Equal(perr.Missing, want) || !strings.Contains(err.Error(), "onboard policy show agent-operator") {
+		t.Errorf("missing %v, want %v: %v", perr.Missing, want, err)
+	}
+	if len(f.emu.TATTargets()) != 0 {
+		t.Error("a command ran")
 	}
 }
