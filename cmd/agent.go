@@ -16,8 +16,9 @@ import (
 
 func newCmdAgent(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "agent",
-		Short: "Install Security Center's agent on an onboarded account's hosts",
+		Use:     "agent",
+		Short:   "Install Security Center's agent on an onboarded account's hosts",
+		Example: "  onboard agent install --account prod --all",
 	}
 	cmd.AddCommand(NewCmdAgentInstall(f, nil))
 	return cmd

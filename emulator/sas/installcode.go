@@ -223,3 +223,34 @@ func (s *Server) InstallCodeValues() []string {
 	}
 	return out
 }
+
+// listSyncedHosts adds the region's CVM and Lighthouse servers, as the submitted key lists them, to the
+// host list: a synced server is listed with its agent offline until an agent connects. A listing that
+// fails (a key without the Lighthouse grant) adds nothing.
+func (s *Server) listSyncedHosts(key tencentKey, region string, st *siteState) {
+	var ids []string
+	for _, product := range []string{"cvm", "lighthouse"} {
+		for offset := 0; ; offset += 100 {
+			var page struct {
+				TotalCount  int
+				InstanceSet []struct{ InstanceId, OsName string }
+			}
+			if s.tc.call(s.ctx, key, product, "DescribeInstances", region, map[string]any{"Offset": offset, "Limit": 100}, &page) != nil {
+				break
+			}
+			for _, in := range page.InstanceSet {
+				ids = append(ids, in.InstanceId)
+			}
+			if len(page.InstanceSet) == 0 || offset+100 >= page.TotalCount {
+				break
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		if st.hosts[id] == nil {
+			st.hosts[id] = &agentHost{instanceID: id, region: region, vendorName: s.tencentVendorName()}
+		}
+	}
+}
