@@ -37,9 +37,21 @@ func newAgentFixture(t *testing.T) *agentFixture {
 	f.emu.SeedLighthouse("ap-tokyo", 20)
 	offline, failing := f.emu.SeedTAT(10, 18)
 	f.emu.SetTATTaskDelay(30 * time.Millisecond)
+	all := syncInventory(t, f, "ap-guangzhou", "ap-shanghai", "ap-singapore", "ap-tokyo")
+	if len(all) != 200 || len(offline) != 20 || len(failing) != 10 {
+		t.Fatalf("seed: %d hosts, %d offline, %d failing", len(all), len(offline), len(failing))
+	}
+	in := &AgentInstaller{TAT: f.admin, SecurityCenter: f.sc, DB: f.engine.DB, PollFirst: 20 * time.Millisecond, PollMax: 100 * time.Millisecond}
+	return &agentFixture{fixture: f, installer: in, offline: offline, failed: failing, all: all}
+}
+
+// syncInventory lists the regions' CVM and Lighthouse instances into the store as account "prod", as a
+// sync does, and returns their IDs.
+func syncInventory(t *testing.T, f *fixture, regions ...string) []string {
+	t.Helper()
 	ctx := context.Background()
 	var all []string
-	for _, region := range []string{"ap-guangzhou", "ap-shanghai", "ap-singapore", "ap-tokyo"} {
+	for _, region := range regions {
 		var assets []store.Asset
 		for offset := 0; ; offset += 100 {
 			page, err := f.admin.ListCVMInstances(ctx, region, offset, 100)
@@ -67,11 +79,7 @@ func newAgentFixture(t *testing.T) *agentFixture {
 			all = append(all, a.ID)
 		}
 	}
-	if len(all) != 200 || len(offline) != 20 || len(failing) != 10 {
-		t.Fatalf("seed: %d hosts, %d offline, %d failing", len(all), len(offline), len(failing))
-	}
-	in := &AgentInstaller{TAT: f.admin, SecurityCenter: f.sc, DB: f.engine.DB, PollFirst: 20 * time.Millisecond, PollMax: 100 * time.Millisecond}
-	return &agentFixture{fixture: f, installer: in, offline: offline, failed: failing, all: all}
+	return all
 }
 
 func outcomes(res AgentResult) map[string]HostOutcome {
@@ -314,5 +322,44 @@ func TestAgentInstallPreflightNamesTheMissingTATActions(t *testing.T) {
 	}
 	if len(f.emu.TATTargets()) != 0 {
 		t.Error("a command ran")
+	}
+}
+
+// A Windows host gets the PowerShell command with a Windows install code; --os linux leaves it out
+// without making the run partly done.
+func TestAgentInstallWindowsHostsGetTheirOwnCommandAndCode(t *testing.T) {
+	f := newFixture(t) // three CVM hosts in ap-guangzhou
+	f.emu.SeedLighthouse("ap-guangzhou", 1)
+	f.emu.SetTATTaskDelay(10 * time.Millisecond)
+	ids := syncInventory(t, f, "ap-guangzhou")
+	windows := ids[0]
+	if !f.emu.SetWindows(windows) {
+		t.Fatalf("no instance %s", windows)
+	}
+	ids = syncInventory(t, f, "ap-guangzhou") // the inventory sees its OS
+	in := &AgentInstaller{TAT: f.admin, SecurityCenter: f.sc, DB: f.engine.DB, PollFirst: 10 * time.Millisecond, PollMax: 50 * time.Millisecond}
+	ctx := context.Background()
+	res, err := in.Run(ctx, AgentRequest{Account: "prod", All: true, OS: securitycenter.OSLinux, Timeout: 10 * time.Second}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := outcomes(res)[windows]; got.Outcome != HostNotChosen || !res.Done() || res.Counts[HostInstalled] != len(ids)-1 {
+		t.Fatalf("--os linux: %+v, counts %v", got, res.Counts)
+	}
+	res, err = in.Run(ctx, AgentRequest{Account: "prod", All: true, Timeout: 10 * time.Second}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := outcomes(res)[windows]; got.Outcome != HostInstalled || got.OS != securitycenter.OSWindows || !res.Done() {
+		t.Fatalf("windows host: %+v, counts %v", got, res.Counts)
+	}
+	codes, _ := f.sc.InstallCodes(ctx)
+	var oses []string
+	for _, c := range codes {
+		oses = append(oses, c.OS)
+	}
+	slices.Sort(oses)
+	if !slices.Equal(oses, []string{securitycenter.OSLinux, securitycenter.OSWindows}) {
+		t.Errorf("install codes for %v", oses)
 	}
 }

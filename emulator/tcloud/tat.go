@@ -438,3 +438,30 @@ func (s *Server) tatService() service {
 		"DescribeInvocationTasks":       {fn: s.describeInvocationTasks},
 	}}
 }
+
+// SetWindows makes a CVM instance run Windows (its OsName) or a Lighthouse server (its PlatformType), for
+// tests of the PowerShell path; it reports whether the instance exists.
+func (s *Server) SetWindows(instanceID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for region := range s.cvm {
+		for i := range s.cvm[region] {
+			if s.cvm[region][i].InstanceId == instanceID {
+				s.cvm[region][i].OsName = "Windows Server 2022 DataCenter 64bit"
+				delete(s.encoded, "cvm/"+region) // the listing's cache holds the item as seeded
+				return true
+			}
+		}
+	}
+	for region := range s.lighthouse {
+		for i := range s.lighthouse[region] {
+			if s.lighthouse[region][i].InstanceId == instanceID {
+				s.lighthouse[region][i].PlatformType, s.lighthouse[region][i].Platform = "WINDOWS", "WINDOWS_SERVER_2022"
+				s.lighthouse[region][i].OsName = "Windows Server 2022 DataCenter 64bit"
+				delete(s.encoded, "lighthouse/"+region)
+				return true
+			}
+		}
+	}
+	return false
+}
