@@ -363,3 +363,15 @@ func TestAgentInstallWindowsHostsGetTheirOwnCommandAndCode(t *testing.T) {
 		t.Errorf("install codes for %v", oses)
 	}
 }
+
+// A rollback or offboard leaves the agents installed, and says so.
+func TestRollbackSaysTheAgentsStayInstalled(t *testing.T) {
+	entries := []store.LedgerEntry{{Action: store.LedgerChange, Kind: kindAgentRun, Name: "cvm/linux", State: store.LedgerMade,
+		Attrs: map[string]string{"instances": "ins-1,ins-2"}}}
+	if got := kept(entries); len(got) != 1 || !strings.Contains(got[0], "agent stays installed") {
+		t.Errorf("kept: %v", got)
+	}
+	if got := kept([]store.LedgerEntry{{Action: store.LedgerChange, Kind: kindAgentRun, State: store.LedgerFailed}}); len(got) != 0 {
+		t.Errorf("a refused RunCommand is kept: %v", got)
+	}
+}
