@@ -393,7 +393,7 @@ func (a *AgentInstaller) tencentVendor(ctx context.Context) (string, error) {
 			return n, nil
 		}
 	}
-	return "", fmt.Errorf("Security Center does not list Tencent Cloud among its service providers (%s)", strings.Join(names, ", "))
+	return "", fmt.Errorf("no Tencent Cloud among Security Center's service providers (%s)", strings.Join(names, ", "))
 }
 
 // checkAgents marks the candidates whose TAT agent is not online, asking TAT per region in batches.
@@ -480,7 +480,7 @@ func (a *AgentInstaller) installCode(ctx context.Context, l ledger, vendor, os s
 	if code, err = find(); err != nil || code != "" {
 		return code, err
 	}
-	return "", fmt.Errorf("Security Center added a %s install code for %s but does not list it", os, vendor)
+	return "", fmt.Errorf("add a %s install code for %s: Security Center does not list the code it added", os, vendor)
 }
 
 // rememberInstallCode registers an install code with the scrubber: whole when it is long enough for the

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"onboard/emulator"
 	"onboard/emulator/tcloud"
 	"onboard/securitycenter"
 	"onboard/store"
@@ -373,5 +374,26 @@ func TestRollbackSaysTheAgentsStayInstalled(t *testing.T) {
 	}
 	if got := kept([]store.LedgerEntry{{Action: store.LedgerChange, Kind: kindAgentRun, State: store.LedgerFailed}}); len(got) != 0 {
 		t.Errorf("a refused RunCommand is kept: %v", got)
+	}
+}
+
+// The docs spell Tencent Cloud's service-provider code two ways; the install works under either.
+func TestAgentInstallWorksWhicheverWaySecurityCenterSpellsTencent(t *testing.T) {
+	for _, spelling := range []string{"Tencent", "TENCENT"} {
+		f := newFixture(t, emulator.Options{SecurityCenterTencentVendorName: spelling})
+		f.emu.SetTATTaskDelay(10 * time.Millisecond)
+		ids := syncInventory(t, f, "ap-guangzhou")
+		in := &AgentInstaller{TAT: f.admin, SecurityCenter: f.sc, DB: f.engine.DB, PollFirst: 10 * time.Millisecond, PollMax: 50 * time.Millisecond}
+		res, err := in.Run(context.Background(), AgentRequest{Account: "prod", All: true, Timeout: 10 * time.Second}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Counts[HostInstalled] != len(ids) {
+			t.Errorf("%s: %v", spelling, res.Counts)
+		}
+		codes, _ := f.sc.InstallCodes(context.Background())
+		if len(codes) != 1 || codes[0].VendorName != spelling {
+			t.Errorf("%s: install codes %+v", spelling, codes)
+		}
 	}
 }
