@@ -79,6 +79,7 @@ const (
 	HostNotChosen  = "not-selected"      // left out by --os
 	hostQueued     = "queued"
 	hostRunning    = "running"
+	hostConfirming = "confirming"      // the command succeeded; Security Center has yet to list the agent online
 	kindAgentRun   = "agent-install"   // ledger: a RunCommand of the install command
 	kindSCInstCode = "sc-install-code" // ledger: an install code added in Security Center
 )
@@ -211,11 +212,17 @@ func (a *AgentInstaller) Run(ctx context.Context, req AgentRequest, progress fun
 			runnable = append(runnable, h)
 		}
 	}
+	for _, h := range hosts {
+		if h.Outcome != "" {
+			progress(AgentEvent{Host: h.HostOutcome})
+		}
+	}
 	if req.DryRun || len(runnable) == 0 {
 		for _, h := range runnable {
 			h.Outcome = HostWouldRun
+			progress(AgentEvent{Host: h.HostOutcome})
 		}
-		return a.finish(res, hosts, progress), nil
+		return a.finish(res, hosts), nil
 	}
 
 	codes := map[string]securitycenter.Secret{}
@@ -251,7 +258,7 @@ func (a *AgentInstaller) Run(ctx context.Context, req AgentRequest, progress fun
 			a.DB.JournalFailed(context.WithoutCancel(ctx), run.ID, "agent "+h.InstanceID, store.Scrub(h.Reason))
 		}
 	}
-	res = a.finish(res, hosts, func(AgentEvent) {})
+	res = a.finish(res, hosts)
 	status := store.RunDone
 	if !res.Done() {
 		status = store.RunFailed
@@ -263,12 +270,9 @@ func (a *AgentInstaller) Run(ctx context.Context, req AgentRequest, progress fun
 	return res, nil
 }
 
-// finish counts the outcomes and reports the hosts no event has reported yet.
-func (a *AgentInstaller) finish(res AgentResult, hosts []*agentHost, progress func(AgentEvent)) AgentResult {
+// finish puts the hosts' outcomes into the result and counts them.
+func (a *AgentInstaller) finish(res AgentResult, hosts []*agentHost) AgentResult {
 	for _, h := range hosts {
-		if h.Outcome != HostWouldRun || res.DryRun {
-			progress(AgentEvent{Host: h.HostOutcome})
-		}
 		h.Reason, h.Output = store.Scrub(h.Reason), store.Scrub(h.Output)
 		res.Hosts = append(res.Hosts, h.HostOutcome)
 		res.Counts[h.Outcome]++
@@ -589,8 +593,9 @@ func (a *AgentInstaller) waitForTasks(ctx context.Context, invs []*agentInvocati
 		}
 		wait = min(2*wait, maxWait)
 		var still []*agentInvocation
-		for _, inv := range pending {
+		for i, inv := range pending {
 			if limit.Wait(ctx) != nil {
+				still = append(still, pending[i:]...)
 				break
 			}
 			tasks, err := a.TAT.InvocationTasks(ctx, inv.region, inv.id)
@@ -612,7 +617,7 @@ func (a *AgentInstaller) waitForTasks(ctx context.Context, invs []*agentInvocati
 					continue
 				}
 				if t.Succeeded() {
-					h.Outcome = "confirming"
+					h.Outcome = hostConfirming
 				} else {
 					h.Outcome, h.Reason, h.Output = HostFailed, taskReason(t), outputTail(t.Output)
 				}
@@ -624,10 +629,14 @@ func (a *AgentInstaller) waitForTasks(ctx context.Context, invs []*agentInvocati
 		}
 		pending = still
 	}
+	reason := "the install command did not end within --timeout"
+	if ctx.Err() != nil {
+		reason = "cancelled while the install command ran: run again to see how it ended"
+	}
 	for _, inv := range pending {
 		for _, h := range inv.hosts {
 			if h.Outcome == hostRunning {
-				h.Outcome, h.Reason = HostFailed, "the install command did not end within --timeout"
+				h.Outcome, h.Reason = HostFailed, reason
 				progress(AgentEvent{Host: h.HostOutcome})
 			}
 		}
@@ -666,7 +675,7 @@ func outputTail(out string) string {
 func (a *AgentInstaller) confirm(ctx context.Context, hosts []*agentHost, deadline time.Time, progress func(AgentEvent)) {
 	waiting := map[string]*agentHost{}
 	for _, h := range hosts {
-		if h.Outcome == "confirming" {
+		if h.Outcome == hostConfirming {
 			waiting[h.InstanceID] = h
 		}
 	}
