@@ -404,3 +404,32 @@ func TestAgentInstallWorksWhicheverWaySecurityCenterSpellsTencent(t *testing.T) 
 		}
 	}
 }
+
+// Cancelled while the commands run: the hosts are reported as cancelled, the run ends, and the next run
+// finds the agents the commands installed meanwhile and runs nothing again.
+func TestAgentInstallCancelledMidPollThenRerun(t *testing.T) {
+	f := newFixture(t) // three CVM hosts in ap-guangzhou
+	f.emu.SetTATTaskDelay(300 * time.Millisecond)
+	ids := syncInventory(t, f, "ap-guangzhou")
+	in := &AgentInstaller{TAT: f.admin, SecurityCenter: f.sc, DB: f.engine.DB, PollFirst: 50 * time.Millisecond, PollMax: 50 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	f.emu.AddFaults([]tcloud.FaultRule{{Action: "DescribeInvocationTasks", Fault: tcloud.FaultDelay, Delay: time.Millisecond, Nth: 1, Then: cancel}})
+	res, err := in.Run(ctx, AgentRequest{Account: "prod", All: true, Timeout: 10 * time.Second}, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v", err)
+	}
+	for _, h := range res.Hosts {
+		if h.Outcome != HostFailed || !strings.Contains(h.Reason, "cancelled") {
+			t.Errorf("%+v", h)
+		}
+	}
+	time.Sleep(500 * time.Millisecond) // the commands end on the hosts all the same
+	before := len(f.emu.TATTargets())
+	res, err = in.Run(context.Background(), AgentRequest{Account: "prod", All: true, Timeout: 10 * time.Second}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Counts[HostAlready] != len(ids) || len(f.emu.TATTargets()) != before {
+		t.Errorf("re-run: %v, ran on %v", res.Counts, f.emu.TATTargets()[before:])
+	}
+}
