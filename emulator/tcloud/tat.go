@@ -24,16 +24,14 @@ type AgentInstall struct {
 const DefaultTATTaskDelay = 300 * time.Millisecond
 
 type tatState struct {
-	offline    map[string]bool   // instance → its TAT agent is offline
-	failing    map[string]string // instance → what its failing command prints
-	delay      time.Duration
-	tasks      []*tatTask
-	nextID     int
-	targeted   []string // every instance a RunCommand named, in order
-	onInstall  func(AgentInstall)
-	refuseMix  bool
-	timers     []*time.Timer
-	installers int
+	offline   map[string]bool   // instance → its TAT agent is offline
+	failing   map[string]string // instance → what its failing command prints
+	delay     time.Duration
+	tasks     []*tatTask
+	nextID    int
+	targeted  []string // every instance a RunCommand named, in order
+	onInstall func(AgentInstall)
+	refuseMix bool
 }
 
 type tatTask struct {
@@ -321,7 +319,7 @@ func (s *Server) runCommand(r *request) (any, *apiError) {
 			t.status, t.errorInfo, t.ended = "DELIVER_FAILED", "the TAT agent of the instance is offline", s.now()
 			continue
 		}
-		s.tat.timers = append(s.tat.timers, time.AfterFunc(s.tat.delay, func() { s.finishTask(t) }))
+		time.AfterFunc(s.tat.delay, func() { s.finishTask(t) })
 	}
 	return map[string]any{"CommandId": command, "InvocationId": invocation}, nil
 }
@@ -342,7 +340,6 @@ func (s *Server) finishTask(t *tatTask) {
 		t.status, t.exitCode, t.output = "SUCCESS", 0, "downloading the installer ...\ninstalling the Security Center agent ...\ninstalled\n"
 		if m := installerCode.FindStringSubmatch(t.script); m != nil {
 			install = &AgentInstall{InstanceID: t.instanceID, Region: t.region, OwnerUIN: fmt.Sprint(s.owner), Code: m[1], OS: t.os}
-			s.tat.installers++
 		}
 	}
 	hook := s.tat.onInstall
