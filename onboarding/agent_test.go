@@ -175,11 +175,13 @@ func TestAgentInstallOnTwoHundredHostsThenRerunTouchesOnlyWhatIsNotDone(t *testi
 
 func TestAgentInstallRidesOutThrottlingAndADroppedPoll(t *testing.T) {
 	f := newAgentFixture(t)
-	f.emu.AddFaults([]tcloud.FaultRule{
-		{Action: "RunCommand", Fault: "RequestLimitExceeded", Nth: 1},
-		{Action: "RunCommand", Fault: "RequestLimitExceeded", Nth: 3},
-		{Action: "DescribeInvocationTasks", Fault: tcloud.FaultDrop, Nth: 2},
-	})
+	// The same specification --faults takes (onboard emulator --faults, emulator.Options.Faults).
+	rules, err := tcloud.ParseFaults("action=tat:RunCommand,fault=RequestLimitExceeded,nth=1;" +
+		"action=tat:RunCommand,fault=RequestLimitExceeded,nth=3;action=tat:DescribeInvocationTasks,fault=drop,nth=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.emu.AddFaults(rules)
 	res, err := f.installer.Run(context.Background(), AgentRequest{Account: "prod", All: true, Timeout: 30 * time.Second}, nil)
 	if err != nil {
 		t.Fatal(err)
