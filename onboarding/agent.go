@@ -159,11 +159,11 @@ func (a *AgentInstaller) Run(ctx context.Context, req AgentRequest, progress fun
 	if err != nil {
 		return res, err
 	}
-	// STS answers every valid key; CAM's GetUserAppId, which names a root key surely, needs a CAM grant
-	// an agent operator need not have.
-	id, err := a.TAT.CallerIdentity(ctx)
-	if err != nil || id.UserUIN == "" {
-		id, err = a.TAT.Identify(ctx)
+	// CAM's GetUserAppId tells a root key surely, but needs a CAM grant a least-privilege agent operator
+	// need not have; STS answers every valid key.
+	id, err := a.TAT.Identify(ctx)
+	if errors.Is(err, tencent.ErrDenied) {
+		id, err = a.TAT.CallerIdentity(ctx)
 	}
 	if err != nil {
 		return res, fmt.Errorf("identify the operator's Tencent Cloud key: %w", err)

@@ -14,6 +14,7 @@ import (
 
 	"onboard/emulator"
 	"onboard/emulator/tcloud"
+	"onboard/policy"
 	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
@@ -433,5 +434,46 @@ func TestAgentInstallCancelledMidPollThenRerun(t *testing.T) {
 	}
 	if res.Counts[HostAlready] != len(ids) || len(f.emu.TATTargets()) != before {
 		t.Errorf("re-run: %v, ran on %v", res.Counts, f.emu.TATTargets()[before:])
+	}
+}
+
+// An operator holding only the agent-operator policy (onboard policy show agent-operator) installs the
+// agent everywhere it can: the policy is enough, and the pre-flight does not need CAM reads it lacks.
+func TestAgentInstallWithTheLeastPrivilegeOperatorPolicy(t *testing.T) {
+	f := newFixture(t) // three CVM hosts in ap-guangzhou
+	f.emu.SeedLighthouse("ap-guangzhou", 2)
+	f.emu.SetTATTaskDelay(10 * time.Millisecond)
+	ids := syncInventory(t, f, "ap-guangzhou")
+	ctx := context.Background()
+	doc, err := policy.AgentOperatorDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := f.admin.CreatePolicy(ctx, tencent.PolicySpec{Name: "agent-operator", Document: string(doc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "agent-operator"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.admin.AttachUserPolicy(ctx, pid, u.UIN); err != nil {
+		t.Fatal(err)
+	}
+	key, err := f.admin.CreateAccessKey(ctx, u.UIN, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	operator, err := tencent.New(tencent.Options{Credential: tencent.Credential{SecretID: key.ID, SecretKey: key.Secret}, Endpoint: f.env.TencentEndpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &AgentInstaller{TAT: operator, SecurityCenter: f.sc, DB: f.engine.DB, PollFirst: 10 * time.Millisecond, PollMax: 50 * time.Millisecond}
+	res, err := in.Run(ctx, AgentRequest{Account: "prod", All: true, Timeout: 10 * time.Second}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Counts[HostInstalled] != len(ids) {
+		t.Errorf("counts %v", res.Counts)
 	}
 }
