@@ -122,6 +122,8 @@ type Server struct {
 	propagation time.Duration
 	// refuseUnknownServices: see Options.RefuseUnknownServices.
 	refuseUnknownServices bool
+	// org is the account's organization (organization.go).
+	org orgLink
 }
 
 type user struct {
@@ -151,6 +153,7 @@ type accessKey struct {
 	token   string
 	expires time.Time
 	session *federation
+	role    *roleSession // AssumeRole's sessions (organization.go)
 }
 
 // federation is a GetFederationToken session.
@@ -209,6 +212,7 @@ func New(o Options) *Server {
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
 	s.seedPresets(o.WithoutPresets)
 	s.routes = s.buildRoutes()
+	s.addOrganizationRoutes()
 	return s
 }
 
@@ -278,6 +282,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodConnect {
 		s.serveTunnel(w)
 		return
+	}
+	if s.forward(w, r) {
+		return // signed by another account of the organization
 	}
 	requestID := newRequestID()
 	if r.URL.Path == "/_emulator/calls" && r.Method == http.MethodGet {
