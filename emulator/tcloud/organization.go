@@ -23,14 +23,14 @@ import (
 // MemberAccessRoleName is the role of the preset member access identity that Tencent Cloud Organization
 // configures in a member account, with AdministratorAccess (tccli example of
 // DescribeOrganizationMemberAuthIdentities: IdentityId 1, IdentityRoleName OrganizationAccessControlRole,
-// IdentityType 1 = preset; https://cloud.tencent.com/document/api/850/82936).
+// IdentityType 1 = preset; https://www.tencentcloud.com/document/product/1031/52053).
 const MemberAccessRoleName = "OrganizationAccessControlRole"
 
 // memberAccessIdentityID is the preset member access identity's ID (same example).
 const memberAccessIdentityID = 1
 
 // Durations of AssumeRole (STS AssumeRole, parameter DurationSeconds: default 7200, at most 43200;
-// https://www.tencentcloud.com/document/api/1150/49453).
+// https://www.tencentcloud.com/document/product/1150/49456).
 const (
 	assumeRoleDefault = 7200 * time.Second
 	assumeRoleMax     = 43200 * time.Second
@@ -350,7 +350,7 @@ var roleARN = regexp.MustCompile(`^qcs::cam::uin/([0-9]+):(roleName|role)/([\w+=
 var roleSessionName = regexp.MustCompile(`^[\w+=,.@-]{2,128}$`)
 
 // assumeRole issues temporary credentials of a member account's access role to its organization's
-// management account (STS AssumeRole, https://www.tencentcloud.com/document/api/1150/49453). The role has
+// management account (STS AssumeRole, https://www.tencentcloud.com/document/product/1150/49456). The role has
 // AdministratorAccess, so the session may do everything in the member account, within Policy if given.
 // s.mu is held; the member's lock is taken only after the organization's is released.
 func (s *Server) assumeRole(r *request) (any, *apiError) {
