@@ -46,7 +46,7 @@ func DescribeOrganization(ctx context.Context, m Management) (OrganizationInfo, 
 	org, err := m.Organization(ctx)
 	switch {
 	case errors.Is(err, tencent.ErrNotFound):
-		return OrganizationInfo{ManagementUIN: ""}, nil
+		return OrganizationInfo{}, nil
 	case err != nil:
 		return OrganizationInfo{}, err
 	case !org.IsManager:
