@@ -191,10 +191,20 @@ func (s *Server) holds(secretID string) bool {
 }
 
 // forward hands a request signed by another account of the organization to that account, and reports
-// whether it did. A key no account holds stays here, to be refused as unknown.
+// whether it did. A key no account holds stays here, to be refused as unknown. The inspection endpoint
+// shows a member's state with ?account=UIN.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request) bool {
 	org := s.org.org
 	if org == nil || org.manager != s {
+		return false
+	}
+	if r.URL.Path == InspectPath {
+		uin, err := strconv.ParseUint(r.URL.Query().Get("account"), 10, 64)
+		if m := org.find(uin); err == nil && m != nil {
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(m.account.State())
+			return true
+		}
 		return false
 	}
 	auth, err := parseAuthorization(r.Header.Get("Authorization"))

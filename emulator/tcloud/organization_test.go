@@ -1,7 +1,12 @@
 package tcloud
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -103,5 +108,41 @@ func TestSeedGenMembers(t *testing.T) {
 	}
 	if _, err := ParseSeedGen(fmt.Sprintf("members=%d", MaxSeedMembers+1)); err == nil {
 		t.Fatal("too many members accepted")
+	}
+}
+
+func TestSeedFileMembers(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "org.json")
+	os.WriteFile(good, []byte(`{"regions": {"ap-guangzhou": {"cvm": 1}}, "members": [{"regions": {"ap-shanghai": {"cvm": 2}}}, {"regions": {}, "cam_users": 3}]}`), 0o600)
+	sd, err := ReadSeedFile(good)
+	if err != nil || len(sd.Members) != 2 || sd.Members[0].Total() != 2 || sd.Members[1].CAMUsers != 3 {
+		t.Fatalf("%+v, %v", sd, err)
+	}
+	for body, want := range map[string]string{
+		`{"regions": {}, "members": [{"regions": {}, "members": [{"regions": {}}]}]}`: "member 1 has members",
+		`{"regions": {}, "members": [{"regions": {"mars-1": {"cvm": 1}}}]}`:           "member 1: ",
+	} {
+		bad := filepath.Join(dir, "bad.json")
+		os.WriteFile(bad, []byte(body), 0o600)
+		if _, err := ReadSeedFile(bad); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", body, err, want)
+		}
+	}
+}
+
+// The inspection endpoint shows a member's state with ?account=UIN.
+func TestInspectMember(t *testing.T) {
+	s, c := newTestServer(t)
+	m := s.AddMember(Options{}, "alpha")
+	m.SeedUsers(2)
+	resp, err := http.Get(c.srv.URL + InspectPath + "?account=" + fmt.Sprint(m.OwnerUIN()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st State
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || len(st.Users) != 2 {
+		t.Fatalf("member state %+v, %v", st, err)
 	}
 }
