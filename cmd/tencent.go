@@ -44,6 +44,8 @@ type TencentOptions struct {
 	Members  []string // --members: UINs, or "all" (the default)
 	Exclude  []string
 	Parallel int
+	// MemberRole is the member access role assumed in each member; "" is the preset identity's.
+	MemberRole string
 	// parallelGiven: --parallel was on the command line.
 	parallelGiven bool
 	// retryArgs rebuilds this command line for the retry of some members: every flag given, but the
@@ -173,6 +175,7 @@ very last step, only once everything before succeeded.`,
 	fl.StringSliceVar(&opts.Members, "members", nil, "with --org: the member UINs to onboard, comma-separated, or all (default all)")
 	fl.StringSliceVar(&opts.Exclude, "exclude", nil, "with --org: member UINs to leave out, comma-separated")
 	fl.IntVar(&opts.Parallel, "parallel", onboarding.DefaultParallel, "with --org: how many members are onboarded at once")
+	fl.StringVar(&opts.MemberRole, "member-role", "", "with --org: the role assumed in each member (default "+tencent.MemberAccessRole+", the organization's preset member access identity)")
 	addAccessibleFlag(cmd, &opts.Accessible)
 	addSandboxFlag(cmd, f)
 	setFlagGroups(cmd, []flagGroup{
@@ -180,7 +183,7 @@ very last step, only once everything before succeeded.`,
 		{"Features and grants", []string{"mode", "features", "cspm-policy", "sub-user", "adopt-user", "adopt-policy", "account", "policy-file", "skip-permission-check"}},
 		{"Security Center", []string{"security-center", "site", "account-name", "regions", "region-management", "host-sync", "cloud-sync", "ak-check", "skip-sync"}},
 		{"Audit logs", []string{"audit-region", "audit-logset", "audit-topic", "kafka-network", "verify-kafka"}},
-		{"Organization", []string{"org", "members", "exclude", "parallel"}},
+		{"Organization", []string{"org", "members", "exclude", "parallel", "member-role"}},
 		{"Safety", []string{"dry-run", "rollback", "root-key", "sandbox"}},
 		{"Output", []string{"accessible"}},
 	})

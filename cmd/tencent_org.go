@@ -23,6 +23,9 @@ import (
 
 var uinPattern = regexp.MustCompile(`^[0-9]{1,20}$`)
 
+// roleName is what a CAM role's name may be (CAM CreateRole, RoleName: 1-128 of [\w+=,.@-]).
+var roleName = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+
 // orgUsage checks the organization flags, which need no call.
 func orgUsage(opts *TencentOptions) []error {
 	var out []error
@@ -30,7 +33,7 @@ func orgUsage(opts *TencentOptions) []error {
 		for _, fl := range []struct {
 			name  string
 			given bool
-		}{{"--members", len(opts.Members) > 0}, {"--exclude", len(opts.Exclude) > 0}, {"--parallel", opts.parallelGiven}} {
+		}{{"--members", len(opts.Members) > 0}, {"--exclude", len(opts.Exclude) > 0}, {"--parallel", opts.parallelGiven}, {"--member-role", opts.MemberRole != ""}} {
 			if fl.given {
 				out = append(out, fmt.Errorf("%s needs --org", fl.name))
 			}
@@ -45,6 +48,9 @@ func orgUsage(opts *TencentOptions) []error {
 	}
 	if opts.Request.RootKey != "" && opts.Request.RootKey != onboarding.RootKeyKeep {
 		out = append(out, errors.New("--root-key cannot be used with --org: members are reached through their access role, and no root key of theirs is used"))
+	}
+	if opts.MemberRole != "" && !roleName.MatchString(opts.MemberRole) {
+		out = append(out, fmt.Errorf("invalid --member-role %q: want a CAM role name (letters, digits and +=,.@_-, at most 128)", opts.MemberRole))
 	}
 	if opts.Parallel < 1 {
 		out = append(out, fmt.Errorf("invalid --parallel %d: want 1 or more", opts.Parallel))
@@ -82,7 +88,8 @@ func tencentOrgRun(ctx context.Context, opts *TencentOptions, req onboarding.Req
 		fmt.Fprintf(f.IO.ErrOut, "[%s] %-7s %s %s\n", e.Member, e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
 	}
 	res, err := onboarding.OnboardOrganization(ctx, admin, memberEngine, onboarding.OrganizationRequest{
-		Request: req, Members: memberList(opts.Members), Exclude: opts.Exclude, Parallel: opts.Parallel, DryRun: opts.DryRun}, progress)
+		Request: req, Members: memberList(opts.Members), Exclude: opts.Exclude, Parallel: opts.Parallel, DryRun: opts.DryRun,
+		Role: opts.MemberRole}, progress)
 	if err != nil {
 		return engineError(err)
 	}
@@ -102,6 +109,9 @@ func tencentOrgRun(ctx context.Context, opts *TencentOptions, req onboarding.Req
 		return err
 	}
 	switch {
+	case ctx.Err() != nil:
+		// Cancelled: the summary says where each member stopped; each one's journal resumes it.
+		return fmt.Errorf("organization onboarding: %w", ctx.Err())
 	case len(res.Failed) == 0:
 		return nil
 	case len(res.Failed) == len(res.Members):

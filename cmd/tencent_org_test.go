@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,8 +34,10 @@ func TestTencentOrgOnboardsMembersAndRetriesTheFailedOne(t *testing.T) {
 	if err := env.Tencent.SetMemberAccess(denied.OwnerUIN(), false); err != nil {
 		t.Fatal(err)
 	}
-	vars := emulatorVars(env, t.TempDir())
-	args := []string{"tencent", "--no-input", "--org", "--mode", "quick", "--skip-sync", "--security-center", "submit", "--parallel", "3"}
+	home := t.TempDir()
+	vars := emulatorVars(env, home)
+	debugLog := filepath.Join(t.TempDir(), "debug.log")
+	args := []string{"tencent", "--no-input", "--org", "--mode", "quick", "--skip-sync", "--security-center", "submit", "--parallel", "3", "--debug-log", debugLog}
 
 	f, out, errOut := tencentTestFactory(vars)
 	if code := run(context.Background(), f, args); code != ExitPartial {
@@ -52,7 +57,7 @@ func TestTencentOrgOnboardsMembersAndRetriesTheFailedOne(t *testing.T) {
 	if !strings.Contains(failedLine, "UnauthorizedOperation") {
 		t.Errorf("the denied member's line does not say why: %q\n%s", failedLine, text)
 	}
-	retry := "onboard tencent --mode=quick --no-input --org --parallel=3 --security-center=submit --skip-sync --members=" + deniedUIN
+	retry := "onboard tencent --debug-log=" + debugLog + " --mode=quick --no-input --org --parallel=3 --security-center=submit --skip-sync --members=" + deniedUIN
 	if !strings.Contains(text, retry) {
 		t.Fatalf("no retry command %q in:\n%s", retry, text)
 	}
@@ -123,6 +128,35 @@ func TestTencentOrgOnboardsMembersAndRetriesTheFailedOne(t *testing.T) {
 	if accounts != 10 {
 		t.Errorf("Security Center holds %d accounts, want 10", accounts)
 	}
+
+	// No member's temporary credentials reach the output, the debug log or the state folder.
+	var secrets []string
+	for _, m := range members {
+		secrets = append(secrets, m.TemporarySecrets()...)
+	}
+	if len(secrets) != 2*10 {
+		t.Fatalf("%d temporary secrets issued, want a key and a token for each of 10 role sessions", len(secrets))
+	}
+	sinks := map[string]string{"output": out.String(), "errors": errOut.String()}
+	for _, dir := range []string{home, filepath.Dir(debugLog)} {
+		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				data, _ := os.ReadFile(path)
+				sinks[path] = string(data)
+			}
+			return nil
+		})
+	}
+	if !strings.Contains(sinks[debugLog], "AssumeRole") {
+		t.Fatalf("the debug log holds no AssumeRole exchange:\n%.2000s", sinks[debugLog])
+	}
+	for name, text := range sinks {
+		for _, s := range secrets {
+			if strings.Contains(text, s) {
+				t.Errorf("a temporary secret is in %s", name)
+			}
+		}
+	}
 }
 
 // --dry-run plans every member and changes nothing in any of them.
@@ -168,6 +202,8 @@ func TestTencentOrgFlagsAreUsageErrors(t *testing.T) {
 		{[]string{"--org", "--members", "12x"}, "12x"},
 		{[]string{"--org", "--account", "prod"}, "--account"},
 		{[]string{"--org", "--rollback"}, "--rollback"},
+		{[]string{"--member-role", "Admin"}, "--member-role needs --org"},
+		{[]string{"--org", "--member-role", "no spaces"}, "--member-role"},
 	}
 	for _, tc := range tests {
 		f, _, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})

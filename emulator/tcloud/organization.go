@@ -436,3 +436,15 @@ func (s *Server) roleIdentity(k *accessKey) map[string]any {
 	return map[string]any{"Arn": "qcs::sts:" + owner + ":assumed-role/" + role, "AccountId": owner,
 		"UserId": role + ":" + k.role.session, "PrincipalId": role, "Type": "CAMRole"}
 }
+
+// TemporarySecrets returns the SecretKeys and tokens of every temporary key the account issued or holds
+// (GetFederationToken, AssumeRole), for tests that check none of them reaches an output, a log or a file.
+func (s *Server) TemporarySecrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, k := range s.sessions {
+		out = append(out, k.secret, k.token)
+	}
+	return out
+}
