@@ -87,8 +87,15 @@ IDs and attached, and the Kafka settings submitted to Security Center; --verify-
 address with the new key.
 
 When a root key runs this, the result reminds you to retire it; --root-key disable or delete does it as the
-very last step, only once everything before succeeded.`,
+very last step, only once everything before succeeded.
+
+Organization (--org, with a key of the organization's management account): every member account (or those
+--members names, less --exclude) is onboarded with the same flags through its member access role, assumed with
+STS AssumeRole: each member gets its own sub-user, key, record, journal and Security Center account, --parallel
+at a time. A member that fails does not stop the others; the summary lists every member and the command that
+retries just the failed ones (exit 3 when some failed). --dry-run plans every member.`,
 		Example: "  onboard tencent --no-input --mode manual --features host,cspm --cspm-policy custom --sub-user sas-reader\n" +
+			"  onboard tencent --no-input --org --mode quick --exclude 100000100007 --parallel 8\n" +
 			"  onboard tencent --no-input --mode quick --sandbox",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
