@@ -213,3 +213,30 @@ func TestTencentOrgFlagsAreUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// Whatever --members and --exclude hold, the check never panics, and a value it accepts is a UIN.
+func FuzzOrgMembers(f *testing.F) {
+	for _, s := range []string{"all", "100000100002,100000100003", " 12 ,", "12x", "", "-1", "１２"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, members string) {
+		opts := &TencentOptions{Org: true, Parallel: 1, Members: strings.Split(members, ",")}
+		if len(orgUsage(opts)) > 0 {
+			return
+		}
+		for _, uin := range memberList(opts.Members) {
+			if !uinPattern.MatchString(uin) {
+				t.Fatalf("accepted member %q", uin)
+			}
+		}
+	})
+}
+
+// The retry command quotes what a shell would split or expand.
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{"quick": "quick", "a b": "'a b'", "it's": `'it'\''s'`, "$HOME": "'$HOME'", "": "''"} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
