@@ -110,3 +110,34 @@ func TestAgentInstallCommandReportsPerHostAndNeverShowsTheInstallCode(t *testing
 		}
 	}
 }
+
+// While another process holds the account's run lock (an onboarding, under another local name), agent
+// install refuses at once, names that run and says --wait; with --wait it runs once the lock is free.
+func TestAgentInstallRefusesOrWaitsWhileTheAccountIsLocked(t *testing.T) {
+	env, vars := onboardedProd(t, "--features", "host")
+	env.Tencent.SetTATTaskDelay(10 * time.Millisecond)
+	_, release := startLockHolder(t, vars["ONBOARD_HOME"], "production", env.OwnerUIN)
+
+	f, _, errOut := tencentTestFactory(vars)
+	start := time.Now()
+	if code := run(context.Background(), f, []string{"agent", "install", "--account", "prod", "--all"}); code != ExitFailed ||
+		!strings.Contains(errOut.String(), "is in use by onboard (onboard, PID") || !strings.Contains(errOut.String(), "--wait") {
+		t.Fatalf("install during an onboarding: exit %d %s", code, errOut.String())
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Fatalf("the refusal took %s", time.Since(start))
+	}
+	if n := len(env.Tencent.TATTargets()); n != 0 {
+		t.Fatalf("the refused install ran the command on %d hosts", n)
+	}
+	go func() { time.Sleep(500 * time.Millisecond); release() }()
+	f, out, errOut := tencentTestFactory(vars)
+	code := run(context.Background(), f, []string{"agent", "install", "--account", "prod", "--all", "--wait", "30s", "--output", "json", "--timeout", "30s"})
+	var res onboarding.AgentResult
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil || (code != ExitOK && code != ExitPartial) {
+		t.Fatalf("install with --wait: exit %d %v %s", code, err, errOut.String())
+	}
+	if res.Counts[onboarding.HostInstalled] == 0 || len(env.Tencent.TATTargets()) == 0 {
+		t.Errorf("install with --wait installed nothing: %v", res.Counts)
+	}
+}
