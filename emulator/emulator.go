@@ -102,6 +102,12 @@ var demoHosts = []struct {
 	hosts  int
 }{{"ap-guangzhou", 12}, {"ap-shanghai", 8}, {"ap-beijing", 5}, {"ap-singapore", 3}, {"na-siliconvalley", 2}}
 
+// demoMembers are the member accounts of the demo account's organization, each with a few hosts.
+var demoMembers = []struct {
+	name  string
+	hosts int
+}{{"demo-dev", 3}, {"demo-staging", 2}, {"demo-data", 4}}
+
 // FleetTroubles are the hosts of an account that an agent install cannot (or could not) reach.
 type FleetTroubles struct {
 	Stopped    []string // not running
@@ -201,6 +207,13 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		tc.SeedLoadBalancers("ap-guangzhou", 2)
 		tc.SeedDBInstances("ap-shanghai", 2)
 		troubles = seedDemoFleetTroubles(tc)
+		// The demo account manages an organization, so that tencent --org runs in the sandbox. Each member
+		// is an account of its own with the same options, numbered after the demo account's UIN.
+		for _, m := range demoMembers {
+			mo := topts
+			mo.OwnerUIN, mo.AppID, mo.RootSecretID, mo.RootSecretKey = 0, 0, "", ""
+			tc.AddMember(mo, m.name).SeedCVM("ap-guangzhou", m.hosts)
+		}
 	}
 	for _, sd := range seeds {
 		if err := tc.Apply(ctx, sd); err != nil {
