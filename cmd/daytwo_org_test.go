@@ -1,0 +1,137 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"onboard/emulator"
+	"onboard/onboarding"
+)
+
+// status --org and offboard --org reach each member through its access role, as tencent --org did: the
+// management account's own key cannot read or change a member's CAM. One member whose role no longer
+// trusts the management account is reported broken (status) or failed (offboard) by name, the others
+// are checked and offboarded, and the printed retry command finishes it once its role is trusted again.
+// Security Center then holds no account of any member, and the management account was never touched.
+func TestStatusAndOffboardOfAnOrganizationsMembers(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "random", SeedGen: "cvm=1,members=3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	vars := emulatorVars(env, t.TempDir())
+	f, out, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--org", "--mode", "quick", "--skip-sync", "--security-center", "submit"}); code != ExitOK {
+		t.Fatalf("onboard: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	members := env.Tencent.Members()
+	denied := members[1]
+	deniedUIN := fmt.Sprint(denied.OwnerUIN())
+
+	statuses := func(wantCode int) map[string]onboarding.AccountStatus {
+		t.Helper()
+		f, out, errOut := tencentTestFactory(vars)
+		if code := run(context.Background(), f, []string{"status", "--org", "--output", "json"}); code != wantCode {
+			t.Fatalf("status --org: exit %d, want %d\n%s\n%s", code, wantCode, out.String(), errOut.String())
+		}
+		var all []onboarding.AccountStatus
+		if err := json.Unmarshal([]byte(out.String()), &all); err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+		got := map[string]onboarding.AccountStatus{}
+		for _, st := range all {
+			got[st.Account] = st
+		}
+		if len(got) != len(members) {
+			t.Fatalf("status of %d members, want %d: %s", len(got), len(members), out.String())
+		}
+		return got
+	}
+	keyCheck := func(st onboarding.AccountStatus) string {
+		for _, c := range st.Checks {
+			if c.Area == onboarding.AreaKey && c.Name == "key" {
+				return c.Verdict
+			}
+		}
+		return "missing"
+	}
+	for uin, st := range statuses(ExitPartial) { // warnings only: no inventory synced yet
+		if st.Verdict == onboarding.VerdictBroken || keyCheck(st) != onboarding.VerdictOK {
+			t.Errorf("member %s: %+v", uin, st)
+		}
+	}
+	if err := env.Tencent.SetMemberAccess(denied.OwnerUIN(), false); err != nil {
+		t.Fatal(err)
+	}
+	for uin, st := range statuses(ExitFailed) {
+		if uin == deniedUIN {
+			if st.Verdict != onboarding.VerdictBroken || len(st.Checks) != 1 || !strings.Contains(st.Checks[0].Detail, "UnauthorizedOperation") {
+				t.Errorf("the member whose role is denied: %+v", st)
+			}
+		} else if keyCheck(st) != onboarding.VerdictOK {
+			t.Errorf("member %s: %+v", uin, st)
+		}
+	}
+
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"offboard", "--org", "--yes", "--no-input"}); code != ExitPartial {
+		t.Fatalf("offboard --org: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	retry := "onboard offboard --org --members " + deniedUIN
+	if !strings.Contains(out.String(), retry) {
+		t.Fatalf("no retry command %q in:\n%s", retry, out.String())
+	}
+	for _, m := range members {
+		users := len(m.State().Users)
+		if (m == denied) != (users == 1) {
+			t.Errorf("member %d holds %d users after offboard", m.OwnerUIN(), users)
+		}
+	}
+	env.Tencent.SetMemberAccess(denied.OwnerUIN(), true)
+	f, out, errOut = tencentTestFactory(vars)
+	args := append(strings.Fields(strings.TrimPrefix(retry, "onboard ")), "--yes", "--no-input")
+	if code := run(context.Background(), f, args); code != ExitOK {
+		t.Fatalf("retry: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	for _, m := range members {
+		if len(m.State().Users) != 0 {
+			t.Errorf("member %d still holds users %+v", m.OwnerUIN(), m.State().Users)
+		}
+	}
+	for _, a := range env.SecurityCenter.State().Accounts {
+		for _, st := range a.Sites {
+			if len(st.CloudAccounts) != 0 {
+				t.Errorf("Security Center still holds %+v", st.CloudAccounts)
+			}
+		}
+	}
+	if calls := env.Tencent.Calls(); len(env.Tencent.State().Users) != 0 || len(calls) == 0 {
+		t.Errorf("the management account holds users: %+v", env.Tencent.State().Users)
+	}
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"status", "--org"}); code != ExitUsage || !strings.Contains(errOut.String(), "is onboarded from here") {
+		t.Errorf("status --org once every member is offboarded: exit %d %s", code, errOut.String())
+	}
+}
+
+func TestOrgDayTwoFlagsAreUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"status", "--members", "1"}, "need --org"},
+		{[]string{"status", "--org", "--account", "prod"}, "--org cannot be used with --account"},
+		{[]string{"status", "--org", "--all"}, "--org cannot be used with --account or --all"},
+		{[]string{"offboard", "--org", "--members", "12a", "--yes", "--no-input"}, `invalid member "12a"`},
+		{[]string{"offboard", "--org", "--member-role", "a b", "--yes", "--no-input"}, "invalid --member-role"},
+	}
+	for _, tt := range tests {
+		f, _, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
+		if code := run(context.Background(), f, tt.args); code != ExitUsage || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("%v: exit %d %q, want usage error %q", tt.args, code, errOut.String(), tt.want)
+		}
+	}
+}
