@@ -135,3 +135,49 @@ func TestOrgDayTwoFlagsAreUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// offboard --org at a terminal lists the members and asks for the management account's UIN: another
+// answer changes nothing, nor does --dry-run, which plans each member; the UIN offboards them.
+func TestOffboardOrgAsksForTheManagementUIN(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "random", SeedGen: "cvm=1,members=2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	vars := emulatorVars(env, t.TempDir())
+	f, out, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--org", "--mode", "quick", "--skip-sync", "--security-center", "skip"}); code != ExitOK {
+		t.Fatalf("onboard: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	users := func() int {
+		n := 0
+		for _, m := range env.Tencent.Members() {
+			n += len(m.State().Users)
+		}
+		return n
+	}
+	f, _, errOut = tencentTestFactory(vars)
+	f.IO.SetTTY(true, true, true)
+	f.IO.In = strings.NewReader(env.Tencent.Members()[0].State().Users[0].Name + "\n")
+	if code := run(context.Background(), f, []string{"offboard", "--org"}); code != ExitFailed || !strings.Contains(errOut.String(), "does not match") ||
+		!strings.Contains(errOut.String(), "member-1") || !strings.Contains(errOut.String(), env.OwnerUIN) {
+		t.Fatalf("wrong answer: exit %d %s", code, errOut.String())
+	}
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"offboard", "--org", "--dry-run"}); code != ExitOK || strings.Count(out.String(), " planned") != 2 ||
+		!strings.Contains(out.String(), "remove sub-user AlibabaSasSubAccount_") {
+		t.Fatalf("dry run: exit %d %s %s", code, out.String(), errOut.String())
+	}
+	if users() != 2 {
+		t.Fatalf("a refused offboard or a dry run removed something: %d users left of 2", users())
+	}
+	f, out, errOut = tencentTestFactory(vars)
+	f.IO.SetTTY(true, true, true)
+	f.IO.In = strings.NewReader(env.OwnerUIN + "\n")
+	if code := run(context.Background(), f, []string{"offboard", "--org"}); code != ExitOK || strings.Count(out.String(), " offboarded") != 2 {
+		t.Fatalf("offboard: exit %d %s %s", code, out.String(), errOut.String())
+	}
+	if users() != 0 {
+		t.Fatalf("%d users left in the members", users())
+	}
+}
