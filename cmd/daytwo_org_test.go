@@ -181,3 +181,25 @@ func TestOffboardOrgAsksForTheManagementUIN(t *testing.T) {
 		t.Fatalf("%d users left in the members", users())
 	}
 }
+
+// Whatever --members, --exclude and --member-role hold, status and offboard --org never panic on them,
+// and what they accept are UINs and a CAM role name.
+func FuzzOrgDayTwoSelection(f *testing.F) {
+	for _, s := range []string{"all", "100000100002,100000100003", " 12 ,", "12x", "", "-1", "１２"} {
+		f.Add(s, s, "OrganizationAccessControlRole")
+	}
+	f.Fuzz(func(t *testing.T, members, exclude, role string) {
+		sel := orgSelection{Org: true, Members: strings.Split(members, ","), Exclude: strings.Split(exclude, ","), MemberRole: role}
+		if sel.usage("", false) != nil {
+			return
+		}
+		for _, uin := range append(memberList(sel.Members), sel.Exclude...) {
+			if !uinPattern.MatchString(uin) {
+				t.Fatalf("accepted member %q", uin)
+			}
+		}
+		if role != "" && !roleName.MatchString(role) {
+			t.Fatalf("accepted role %q", role)
+		}
+	})
+}
