@@ -168,7 +168,7 @@ func secretStoreWarnings(f *Factory) io.Writer {
 }
 
 // inSandbox reports whether the command runs against the sandbox's emulators.
-func inSandbox(f *Factory) bool { return f.Getenv(envSandbox) == "1" }
+func inSandbox(f *Factory) bool { return f.Sandbox != nil }
 
 // storeLabel names a secret store kind for people: the sandbox's is its own.
 func storeLabel(f *Factory, kind string) string {

@@ -355,8 +355,8 @@ func rejectedKey(outcomes []inventory.Outcome) error {
 // account each run, which does not know the sub-user key an earlier sandbox run stored, so a sandbox
 // sync uses the emulated account's own key.
 func syncCredential(ctx context.Context, f *Factory, a store.Account, insecure bool) (tencent.Credential, error) {
-	if f.Getenv(envSandbox) == "1" {
-		return tencent.Credential{SecretID: f.Getenv(envTencentSecretID), SecretKey: tencent.SecretKey(f.Getenv(envTencentSecretKey))}, nil
+	if f.Sandbox != nil {
+		return tencent.Credential{SecretID: f.Sandbox.TencentSecretID, SecretKey: tencent.SecretKey(f.Sandbox.TencentSecretKey)}, nil
 	}
 	secrets, err := openAccountSecrets(f, a, insecure)
 	if err != nil {
