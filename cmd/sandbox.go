@@ -41,8 +41,8 @@ type sandboxOptions struct {
 	// Propagation delays new keys and grants as CAM's cache does, so that the person sees the engine
 	// wait for them.
 	Propagation time.Duration
-	// Home is the sandbox's state folder; an emulator start may read it to re-create keys that an
-	// earlier sandbox run created and stored there.
+	// Home is the sandbox's state folder. The emulators keep their state there, so that the commands
+	// of a session (onboard, status, rotate-key, offboard) meet the account that the earlier ones changed.
 	Home string
 }
 
@@ -152,8 +152,12 @@ func startSandbox(ctx context.Context, f *Factory, latency time.Duration) (stop 
 		TencentSecretKey: ep.TencentKey, AlibabaKeyID: ep.AlibabaID, AlibabaKeySecret: ep.AlibabaKey, Home: home}
 	getenv := f.Getenv
 	f.Getenv = sandboxGetenv(getenv, f.Sandbox.environment())
-	fmt.Fprintf(f.IO.ErrOut, "SANDBOX: both clouds are emulated inside this process (seed %q); nothing real is touched.\nState: %s\n",
-		sandboxSeed, home)
+	fmt.Fprintf(f.IO.ErrOut, "SANDBOX: both clouds are emulated inside this process (seed %q); nothing real is touched.\n", sandboxSeed)
+	if getenv(envHome) == "" {
+		fmt.Fprintf(f.IO.ErrOut, "State: %s, removed at exit; set %s to keep a sandbox session across commands.\n", home, envHome)
+	} else {
+		fmt.Fprintf(f.IO.ErrOut, "State: %s (the emulated accounts too)\n", home)
+	}
 	return func() {
 		f.Getenv, f.Sandbox = getenv, nil
 		if ep.Stop != nil {

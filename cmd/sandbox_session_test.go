@@ -1,0 +1,85 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"onboard/emulator"
+	"onboard/onboarding"
+)
+
+// A sandbox session is several processes: each starts its own emulators, which load what the earlier
+// ones changed from the sandbox's home and save it back. onboard → status → rotate-key → status →
+// offboard then behaves as it does against a real account, and leaves the emulated account as it found
+// it.
+func TestSandboxSessionOfSeveralCommandsKeepsTheEmulatedAccounts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	bin := buildOnboard(t)
+	home := t.TempDir()
+	environ := []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), envHome + "=" + home}
+	onboard := func(args ...string) (string, int) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = environ
+		out, err := cmd.Output()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatalf("onboard %v: %v", args, err)
+		}
+		if exit != nil {
+			t.Logf("onboard %v: exit %d\n%s", args, exit.ExitCode(), exit.Stderr)
+			return string(out), exit.ExitCode()
+		}
+		return string(out), 0
+	}
+
+	if out, code := onboard("tencent", "--sandbox", "--no-input", "--mode", "manual", "--features", "host,cspm,audit", "--audit-region", "ap-guangzhou",
+		"--sub-user", "sas-reader", "--account", "demo", "--site", "outside", "--regions", "ap-guangzhou"); code != ExitOK {
+		t.Fatalf("onboard tencent --sandbox: exit %d\n%s", code, out)
+	}
+	if out, code := onboard("status", "--sandbox", "--account", "demo"); code != ExitOK {
+		t.Fatalf("status --sandbox after onboarding: exit %d, want 0 (all ok)\n%s", code, out)
+	}
+	out, code := onboard("rotate-key", "--sandbox", "--account", "demo", "--output", "json")
+	var rotated onboarding.RotateResult
+	if err := json.Unmarshal([]byte(out), &rotated); code != ExitOK || err != nil || rotated.InUse != rotated.NewKeyID ||
+		rotated.NewKeyID == rotated.OldKeyID || rotated.OldKey != "deleted" {
+		t.Fatalf("rotate-key --sandbox: exit %d %q: %v", code, out, err)
+	}
+	if out, code := onboard("status", "--sandbox", "--account", "demo", "--output", "json"); code != ExitOK {
+		t.Fatalf("status --sandbox after rotate-key: exit %d, want 0 (all ok)\n%s", code, out)
+	}
+	if out, code := onboard("offboard", "--sandbox", "--account", "demo", "--yes", "--no-input"); code != ExitOK {
+		t.Fatalf("offboard --sandbox: exit %d\n%s", code, out)
+	}
+
+	// The saved emulated account holds what a fresh demo account holds: everything onboard created is gone.
+	fresh, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	saved, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed, StateFile: filepath.Join(home, sandboxStateFile)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer saved.Close()
+	want, _ := json.Marshal(fresh.Tencent.State())
+	got, _ := json.Marshal(saved.Tencent.State())
+	if string(got) != string(want) {
+		t.Errorf("emulated Tencent Cloud account after offboard:\n%s\nwant as new:\n%s", got, want)
+	}
+	for _, a := range saved.SecurityCenter.State().Accounts {
+		for site, ss := range a.Sites {
+			if len(ss.CloudAccounts) != 0 || len(ss.TrialConfigs) != 0 {
+				t.Errorf("emulated Security Center (%s) after offboard: %+v", site, ss)
+			}
+		}
+	}
+}

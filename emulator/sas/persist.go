@@ -1,0 +1,165 @@
+package sas
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Saved state lets the emulated service outlive the process that serves it, so that a sandbox session of
+// several commands meets the Security Center the earlier commands changed: connected accounts with their
+// keys and module statuses, sync regions, refresh settings, audit-log settings and the refreshes run.
+// The Alibaba Cloud AccessKeys are not saved: they come from the seed at every start.
+
+type savedState struct {
+	NextAuth int64                             `json:"next_auth"`
+	Accounts map[string]map[Site]savedSiteState `json:"accounts"` // by Alibaba Cloud account UID, then site
+}
+
+type savedSiteState struct {
+	Vendors       []savedVendor
+	Regions       map[string][]string
+	DefaultRegion map[string]int64
+	Refresh       []savedRefresh
+	Trials        []savedTrial
+	Syncs         []SyncRecord
+}
+
+type savedVendor struct {
+	AuthID                 int64
+	Vendor, AkType         string
+	SecretID, SecretKey    string
+	Alias, CtdrCloudUserID string
+	VendorUID, VendorUser  string
+	Status                 int64
+	ServiceStatus          int
+	Message                string
+	Modules                []savedModule
+	Created                time.Time
+}
+
+type savedModule struct {
+	Module  string
+	Status  int
+	Message string
+}
+
+type savedRefresh struct {
+	Vendor, ConfigType, Target int64
+	Period, Status             int64
+}
+
+type savedTrial struct {
+	AuthID                            int64
+	Vendor, AuthInfo, Status, Message string
+}
+
+// SaveState returns the service's state as JSON. It holds the submitted Tencent Cloud SecretKeys: the
+// caller keeps it where it keeps the sandbox's own secrets. A check still running is saved as it stands;
+// call Wait first to save its outcome.
+func (s *Server) SaveState() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := savedState{NextAuth: s.nextAuth, Accounts: map[string]map[Site]savedSiteState{}}
+	for uid, a := range s.accounts {
+		sites := map[Site]savedSiteState{}
+		for site, st := range a.sites {
+			ss := savedSiteState{Regions: st.regions, DefaultRegion: st.defaultRegion, Syncs: st.syncs}
+			for _, v := range st.vendors {
+				sv := savedVendor{AuthID: v.authID, Vendor: v.vendor, AkType: v.akType, SecretID: v.secretID, SecretKey: v.secretKey,
+					Alias: v.alias, CtdrCloudUserID: v.ctdrCloudUserID, VendorUID: v.vendorUID, VendorUser: v.vendorUser,
+					Status: v.status, ServiceStatus: v.serviceStatus, Message: v.message, Created: v.created}
+				for _, m := range v.modules {
+					sv.Modules = append(sv.Modules, savedModule{m.module, m.status, m.message})
+				}
+				ss.Vendors = append(ss.Vendors, sv)
+			}
+			for k, c := range st.refresh {
+				ss.Refresh = append(ss.Refresh, savedRefresh{k.vendor, k.configType, k.target, c.period, c.status})
+			}
+			for _, t := range st.trials {
+				ss.Trials = append(ss.Trials, savedTrial{t.authID, t.vendor, t.authInfo, t.status, t.message})
+			}
+			sites[site] = ss
+		}
+		out.Accounts[uid] = sites
+	}
+	return json.MarshalIndent(out, "", " ")
+}
+
+// LoadState puts back what SaveState returned. An account whose AccessKey the seed did not give is
+// created, as AddAccessKey would. A key or audit-log check that was still running when the state was
+// saved is reported as timed out, as the service reports a check that never finished.
+func (s *Server) LoadState(data []byte) error {
+	var in savedState
+	if err := json.Unmarshal(data, &in); err != nil {
+		return fmt.Errorf("emulated Security Center state: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	accounts := map[string]*account{}
+	for uid, sites := range in.Accounts {
+		a := &account{uid: uid, sites: map[Site]*siteState{SiteMainland: newSiteState(), SiteOutside: newSiteState()}}
+		for site, ss := range sites {
+			if site != SiteMainland && site != SiteOutside {
+				return fmt.Errorf("emulated Security Center state: account %s: unknown site %q", uid, site)
+			}
+			st := a.sites[site]
+			for vendor, ids := range ss.Regions {
+				st.regions[vendor] = ids
+			}
+			for vendor, id := range ss.DefaultRegion {
+				st.defaultRegion[vendor] = id
+			}
+			st.syncs = ss.Syncs
+			for _, sv := range ss.Vendors {
+				v := &vendorAccount{authID: sv.AuthID, vendor: sv.Vendor, akType: sv.AkType, secretID: sv.SecretID, secretKey: sv.SecretKey,
+					alias: sv.Alias, ctdrCloudUserID: sv.CtdrCloudUserID, vendorUID: sv.VendorUID, vendorUser: sv.VendorUser,
+					status: sv.Status, serviceStatus: sv.ServiceStatus, message: sv.Message, created: sv.Created}
+				for _, m := range sv.Modules {
+					ms := &moduleState{module: m.Module, status: m.Status, message: m.Message}
+					if ms.status == statusValidating {
+						ms.status, ms.message = statusTimeout, "the check did not finish"
+					}
+					v.modules = append(v.modules, ms)
+				}
+				if v.serviceStatus == statusValidating {
+					v.summarize()
+				}
+				st.vendors[v.authID] = v
+			}
+			for _, r := range ss.Refresh {
+				st.refresh[refreshKey{r.Vendor, r.ConfigType, r.Target}] = refreshConfig{r.Period, r.Status}
+			}
+			for _, t := range ss.Trials {
+				tc := &trialConfig{authID: t.AuthID, vendor: t.Vendor, authInfo: t.AuthInfo, status: t.Status, message: t.Message}
+				if tc.status == "verify" {
+					tc.status, tc.message = "timeout", "the check did not finish"
+				}
+				st.trials[t.AuthID] = tc
+			}
+		}
+		accounts[uid] = a
+	}
+	for uid, a := range accounts {
+		s.accounts[uid] = a
+	}
+	s.nextAuth = max(s.nextAuth, in.NextAuth)
+	return nil
+}
+
+// Wait waits for the background checks (of keys and of audit-log settings) to finish, or for ctx.
+func (s *Server) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
