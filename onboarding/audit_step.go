@@ -26,6 +26,8 @@ type AuditLogs interface {
 	ModifyKafkaConsumer(ctx context.Context, region, topicID string, spec tencent.KafkaConsumerSpec) error
 	ListAuditTracks(ctx context.Context) ([]tencent.AuditTrack, error)
 	CreateAuditTrack(ctx context.Context, spec tencent.AuditTrackSpec) (tencent.AuditTrack, error)
+	// DeleteAuditTrack removes a tracking set of ours whose topic was deleted (retireDeadTracks).
+	DeleteAuditTrack(ctx context.Context, id uint64) error
 }
 
 // AuditLogsResult is where audit logs are delivered and how Security Center consumes them.
@@ -137,6 +139,7 @@ func (r *run) ensureAudit(ctx context.Context) (map[string]string, error) {
 	if err := r.grantCIEM(ctx, ls, topic, ids); err != nil {
 		return nil, err
 	}
+	r.retireDeadTracks(ctx, topic)
 	r.audit = &AuditLogsResult{Region: region, LogsetID: ls.ID, TopicID: topic.ID, TrackID: track.ID, KafkaTopic: consumer.TopicID,
 		KafkaNetwork: r.req.KafkaNetwork, BootstrapServers: bootstrap}
 	r.res.AuditLogs = r.audit
@@ -317,26 +320,43 @@ func (r *run) planAudit(ctx context.Context) ([]string, error) {
 	if !slices.Contains(r.req.Features, policy.FeatureAudit) {
 		return []string{"check nothing (no feature audit)"}, nil
 	}
+	out, topicID, err := r.planAuditDelivery(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dead, err := r.e.deadTracks(ctx, r.res.Account, r.req.AuditRegion, topicID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range dead {
+		out = append(out, "remove "+d.String())
+	}
+	return out, nil
+}
+
+// planAuditDelivery says what ensureAudit would do to deliver audit logs, and the ID of the topic it
+// would reuse ("" when it would create one).
+func (r *run) planAuditDelivery(ctx context.Context) ([]string, string, error) {
 	rest := []string{"create a CloudAudit tracking set delivering all events to that topic", "open Kafka consumption of that topic",
 		"create or update policy " + policy.CIEMPolicy + " with the logset and topic IDs", "attach " + policy.CIEMPolicy}
 	ls, found, err := r.findAuditLogset(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if !found {
-		return append([]string{"create CLS logset " + AuditLogsetName + " in " + r.req.AuditRegion, "create CLS topic " + AuditTopicName}, rest...), nil
+		return append([]string{"create CLS logset " + AuditLogsetName + " in " + r.req.AuditRegion, "create CLS topic " + AuditTopicName}, rest...), "", nil
 	}
 	out := []string{"reuse CLS logset " + ls.ID}
 	topic, found, err := r.findAuditTopic(ctx, ls)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if !found {
-		return append(append(out, "create CLS topic "+AuditTopicName), rest...), nil
+		return append(append(out, "create CLS topic "+AuditTopicName), rest...), "", nil
 	}
 	out = append(out, "reuse CLS topic "+topic.ID)
 	if _, found, err := r.findAuditTrack(ctx, topic); err != nil {
-		return nil, err
+		return nil, "", err
 	} else if found {
 		out = append(out, "reuse the CloudAudit tracking set of that topic")
 	} else {
@@ -344,12 +364,12 @@ func (r *run) planAudit(ctx context.Context) ([]string, error) {
 	}
 	consumer, err := r.e.Cloud.GetKafkaConsumer(ctx, r.req.AuditRegion, topic.ID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	diff, err := r.kafkaDifferences(consumer, topic)
 	switch {
 	case err != nil:
-		return nil, err
+		return nil, "", err
 	case !consumer.Enabled:
 		out = append(out, "open Kafka consumption of that topic")
 	case len(diff) > 0:
@@ -357,7 +377,7 @@ func (r *run) planAudit(ctx context.Context) ([]string, error) {
 	default:
 		out = append(out, "reuse Kafka consumption of that topic")
 	}
-	return append(out, "check policy "+policy.CIEMPolicy+" and its attachment"), nil
+	return append(out, "check policy "+policy.CIEMPolicy+" and its attachment"), topic.ID, nil
 }
 
 func first[T any](s []T) T {
