@@ -58,7 +58,9 @@ func TestRepairAfterTheTopicWasDeletedRemovesOurTrackingSetOfIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	has := func(id uint64) bool { return slices.ContainsFunc(tracks, func(t tencent.AuditTrack) bool { return t.ID == id }) }
+	has := func(id uint64) bool {
+		return slices.ContainsFunc(tracks, func(t tencent.AuditTrack) bool { return t.ID == id })
+	}
 	if has(au.TrackID) || !has(theirs.ID) || !has(rep.AuditLogs.TrackID) {
 		t.Errorf("tracking sets after repair %+v: want ours of the dead topic (%d) gone, theirs (%d) and the new one (%d) there",
 			tracks, au.TrackID, theirs.ID, rep.AuditLogs.TrackID)

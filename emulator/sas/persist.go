@@ -13,7 +13,7 @@ import (
 // The Alibaba Cloud AccessKeys are not saved: they come from the seed at every start.
 
 type savedState struct {
-	NextAuth int64                             `json:"next_auth"`
+	NextAuth int64                              `json:"next_auth"`
 	Accounts map[string]map[Site]savedSiteState `json:"accounts"` // by Alibaba Cloud account UID, then site
 }
 

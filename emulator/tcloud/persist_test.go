@@ -10,7 +10,9 @@ import (
 // still allows, and the state reads the same; new ids do not collide with loaded ones.
 func TestSavedStateLoadsIntoAFreshServer(t *testing.T) {
 	s, c := newTestServer(t)
-	cam := func(c *testClient, action string, p any) map[string]any { return c.call("cam", "2019-01-16", action, p) }
+	cam := func(c *testClient, action string, p any) map[string]any {
+		return c.call("cam", "2019-01-16", action, p)
+	}
 	u := cam(c, "AddUser", map[string]any{"Name": "sas", "UseApi": 1, "ConsoleLogin": 0})
 	p := cam(c, "CreatePolicy", map[string]any{"PolicyName": "p1", "PolicyDocument": `{"version":"2.0","statement":[{"effect":"allow","action":["cam:ListUsers"],"resource":["*"]}]}`})
 	if r := cam(c, "AttachUserPolicy", map[string]any{"PolicyId": p["PolicyId"], "AttachUin": u["Uin"]}); errorCode(r) != "" {
