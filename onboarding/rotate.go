@@ -238,25 +238,19 @@ func (ro *rotation) submitKey(ctx context.Context, id string, secret securitycen
 	sc := ro.e.SecurityCenter
 	// Through the ledger like every change: it records which SecretId Security Center was given, by which
 	// a lost answer's account is found again.
-	w := object{Kind: kindSCAccount, Name: ro.a.DisplayName, Parent: ro.a.OwnerUIN, ID: strconv.FormatInt(ro.authID, 10),
-		Attrs: map[string]string{attrSecretID: id}}
-	submit := func() error {
-		_, err := sc.ModifyAccount(ctx, ro.authID, securitycenter.AccountChange{SecretID: id, SecretKey: secret})
+	k := keySubmission{ledger: ro.ledger, authID: ro.authID, change: securitycenter.AccountChange{SecretID: id, SecretKey: secret},
+		account: object{Kind: kindSCAccount, Name: ro.a.DisplayName, Parent: ro.a.OwnerUIN, ID: strconv.FormatInt(ro.authID, 10),
+			Attrs: map[string]string{attrSecretID: id}}}
+	submit := func() error { _, err := sc.ModifyAccount(ctx, ro.authID, k.change); return err }
+	if err := changing(ctx, ro.ledger, store.LedgerChange, k.account, submit); err != nil {
 		return err
 	}
-	if err := changing(ctx, ro.ledger, store.LedgerChange, w, submit); err != nil {
-		return err
-	}
-	wctx, cancel := context.WithTimeout(ctx, validationWait)
-	acct, err := sc.WaitForValidation(wctx, ro.authID)
-	cancel()
-	if err != nil {
-		return err
-	}
-	if problem := validationProblem(acct); problem != "" {
-		return fmt.Errorf("key %s not accepted by Security Center: %s", tencent.MaskID(id), problem)
-	}
-	return nil
+	// The engine's own wait: a key CAM has not applied yet everywhere is submitted again until it has.
+	wait := newCAMWait(ro.e.PropagationWait, func(detail string) {
+		ro.emit(Event{Step: "security-center", Title: "submit the new key to Security Center and wait for its validation", Status: "running", Detail: detail})
+	})
+	_, err := ro.e.scValidate(ctx, wait, k)
+	return err
 }
 
 // switchOver makes the new key the account's: its item, then its record; the next item goes last.
