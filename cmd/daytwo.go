@@ -90,6 +90,9 @@ func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if inSandbox(f) {
+		source.Description = "the sandbox demo key"
+	}
 	endpoint := o.Endpoint
 	if endpoint == "" {
 		endpoint = f.Getenv("ONBOARD_TENCENT_ENDPOINT")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"onboard/emulator"
@@ -23,27 +24,31 @@ func TestSandboxSessionOfSeveralCommandsKeepsTheEmulatedAccounts(t *testing.T) {
 	bin := buildOnboard(t)
 	home := t.TempDir()
 	environ := []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), envHome + "=" + home}
+	var stderr strings.Builder // every command's
 	onboard := func(args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
 		cmd.Env = environ
-		out, err := cmd.Output()
+		var out, errOut strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		stderr.WriteString(errOut.String())
 		var exit *exec.ExitError
 		if err != nil && !errors.As(err, &exit) {
 			t.Fatalf("onboard %v: %v", args, err)
 		}
 		if exit != nil {
-			t.Logf("onboard %v: exit %d\n%s", args, exit.ExitCode(), exit.Stderr)
-			return string(out), exit.ExitCode()
+			t.Logf("onboard %v: exit %d\n%s", args, exit.ExitCode(), errOut.String())
+			return out.String(), exit.ExitCode()
 		}
-		return string(out), 0
+		return out.String(), 0
 	}
 
 	if out, code := onboard("tencent", "--sandbox", "--no-input", "--mode", "manual", "--features", "host,cspm,audit", "--audit-region", "ap-guangzhou",
 		"--sub-user", "sas-reader", "--account", "demo", "--site", "outside", "--regions", "ap-guangzhou"); code != ExitOK {
 		t.Fatalf("onboard tencent --sandbox: exit %d\n%s", code, out)
 	}
-	if out, code := onboard("status", "--sandbox", "--account", "demo"); code != ExitOK {
+	if out, code := onboard("status", "--sandbox", "--account", "demo"); code != ExitOK || !strings.Contains(out, "Account demo: ok") {
 		t.Fatalf("status --sandbox after onboarding: exit %d, want 0 (all ok)\n%s", code, out)
 	}
 	out, code := onboard("rotate-key", "--sandbox", "--account", "demo", "--output", "json")
@@ -57,6 +62,10 @@ func TestSandboxSessionOfSeveralCommandsKeepsTheEmulatedAccounts(t *testing.T) {
 	}
 	if out, code := onboard("offboard", "--sandbox", "--account", "demo", "--yes", "--no-input"); code != ExitOK {
 		t.Fatalf("offboard --sandbox: exit %d\n%s", code, out)
+	}
+
+	if strings.Contains(stderr.String(), "from environment") || !strings.Contains(stderr.String(), "the sandbox demo key") {
+		t.Errorf("the sandbox's operator key is named as the environment's:\n%s", stderr.String())
 	}
 
 	// The saved emulated account holds what a fresh demo account holds: everything onboard created is gone.
