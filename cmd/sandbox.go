@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"onboard/securitycenter"
+	"onboard/tencent"
 )
 
 // Environment names the command layer reads. A sandbox run answers the ones that locate a cloud and its
@@ -53,9 +56,9 @@ type Sandbox struct {
 	TencentEndpoint        string // base URL of the Tencent Cloud emulator
 	SecurityCenterEndpoint string // base URL of the Security Center emulator
 	TencentSecretID        string // the demo account's root key
-	TencentSecretKey       string
+	TencentSecretKey       tencent.SecretKey
 	AlibabaKeyID           string // the demo Alibaba Cloud account's AccessKey
-	AlibabaKeySecret       string
+	AlibabaKeySecret       securitycenter.Secret
 	Home                   string // the sandbox's state folder
 }
 
@@ -67,9 +70,9 @@ func (s *Sandbox) environment() map[string]string {
 		envTencentEndpoint:        s.TencentEndpoint,
 		envSecurityCenterEndpoint: s.SecurityCenterEndpoint,
 		envTencentSecretID:        s.TencentSecretID,
-		envTencentSecretKey:       s.TencentSecretKey,
+		envTencentSecretKey:       s.TencentSecretKey.Reveal(),
 		envAlibabaKeyID:           s.AlibabaKeyID,
-		envAlibabaKeySecret:       s.AlibabaKeySecret,
+		envAlibabaKeySecret:       s.AlibabaKeySecret.Reveal(),
 	}
 }
 
@@ -149,7 +152,7 @@ func startSandbox(ctx context.Context, f *Factory, latency time.Duration) (stop 
 		return nil, fmt.Errorf("start the sandbox emulators: %w", err)
 	}
 	f.Sandbox = &Sandbox{TencentEndpoint: ep.Tencent, SecurityCenterEndpoint: ep.SecurityCenter, TencentSecretID: ep.TencentID,
-		TencentSecretKey: ep.TencentKey, AlibabaKeyID: ep.AlibabaID, AlibabaKeySecret: ep.AlibabaKey, Home: home}
+		TencentSecretKey: tencent.SecretKey(ep.TencentKey), AlibabaKeyID: ep.AlibabaID, AlibabaKeySecret: securitycenter.Secret(ep.AlibabaKey), Home: home}
 	getenv := f.Getenv
 	f.Getenv = sandboxGetenv(getenv, f.Sandbox.environment())
 	fmt.Fprintf(f.IO.ErrOut, "SANDBOX: both clouds are emulated inside this process (seed %q); nothing real is touched.\n", sandboxSeed)

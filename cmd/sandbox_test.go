@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"onboard/emulator"
+	"onboard/securitycenter"
+	"onboard/tencent"
 )
 
 func TestSandboxPointsTheFactoryAtTheEmulators(t *testing.T) {
@@ -54,6 +57,9 @@ func TestSandboxPointsTheFactoryAtTheEmulators(t *testing.T) {
 		if sandbox == nil || sandbox.TencentEndpoint != "http://127.0.0.1:1" || sandbox.TencentSecretID != "AKIDdemo" || sandbox.Home != seen[envHome] {
 			t.Errorf("the factory's sandbox during the run: %+v", sandbox)
 		}
+		if printed := fmt.Sprintf("%+v %v", sandbox, sandbox); strings.Contains(printed, "demo-secret") || strings.Contains(printed, "ali-secret") {
+			t.Errorf("a printed sandbox shows its secrets: %s", printed)
+		}
 		if home != "" && seen[envHome] != home {
 			t.Errorf("home %q, want ONBOARD_HOME %q", seen[envHome], home)
 		}
@@ -96,8 +102,8 @@ func TestSandboxWithoutEmulatorFails(t *testing.T) {
 // sandboxOf is the Sandbox that a --sandbox run over env would put on the factory.
 func sandboxOf(env *emulator.Env, home string) *Sandbox {
 	return &Sandbox{TencentEndpoint: env.TencentEndpoint, SecurityCenterEndpoint: env.SecurityCenterEndpoint,
-		TencentSecretID: env.TencentSecretID, TencentSecretKey: env.TencentSecretKey,
-		AlibabaKeyID: env.AlibabaAccessKeyID, AlibabaKeySecret: env.AlibabaAccessKeySecret, Home: home}
+		TencentSecretID: env.TencentSecretID, TencentSecretKey: tencent.SecretKey(env.TencentSecretKey),
+		AlibabaKeyID: env.AlibabaAccessKeyID, AlibabaKeySecret: securitycenter.Secret(env.AlibabaAccessKeySecret), Home: home}
 }
 
 // An ONBOARD_SANDBOX left in a person's shell must not turn a real run into a sandbox one: the sync still
