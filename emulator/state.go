@@ -54,8 +54,13 @@ func (e *Env) loadState(path string) error {
 }
 
 // saveState writes both emulators' state to path, replacing it whole (a reader never sees half a file),
-// once the checks Security Center is running have recorded their outcome.
+// once the checks Security Center is running have recorded their outcome. A process that changed nothing
+// through either API writes nothing: a command that only reads never overwrites what a command running
+// beside it saved.
 func (e *Env) saveState(path string) error {
+	if e.Tencent.Changes() == 0 && e.SecurityCenter.Changes() == 0 {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), checksDrain)
 	defer cancel()
 	_ = e.SecurityCenter.Wait(ctx) // a check still running is saved as timed out

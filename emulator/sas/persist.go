@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -53,6 +54,24 @@ type savedRefresh struct {
 type savedTrial struct {
 	AuthID                            int64
 	Vendor, AuthInfo, Status, Message string
+}
+
+// readAction reports whether a Security Center action only reads, by the API's naming.
+func readAction(action string) bool {
+	for _, prefix := range []string{"Describe", "List", "Get"} {
+		if strings.HasPrefix(action, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// Changes is how many successful calls of actions that change something the service has served since it
+// started: a process whose count is 0 has nothing of its own to save.
+func (s *Server) Changes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changes
 }
 
 // SaveState returns the service's state as JSON. It holds the submitted Tencent Cloud SecretKeys: the

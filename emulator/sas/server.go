@@ -82,6 +82,7 @@ type Server struct {
 	nonces   map[string]time.Time
 	nextAuth int64
 	calls    []Call
+	changes  int // successful calls of actions that change something (Changes)
 	faults   []*FaultRule
 }
 
@@ -281,6 +282,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, site Site) {
 	}
 	call.Status = http.StatusOK
 	s.record(call)
+	if !readAction(call.Action) {
+		s.mu.Lock()
+		s.changes++
+		s.mu.Unlock()
+	}
 	result["RequestId"] = requestID
 	json.NewEncoder(w).Encode(result)
 }

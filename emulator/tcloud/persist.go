@@ -91,6 +91,14 @@ type savedTrack struct {
 	Created                  time.Time
 }
 
+// Changes is how many calls have changed the account since the server started: a process whose count is
+// 0 has nothing of its own to save.
+func (s *Server) Changes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changes
+}
+
 // SaveState returns what API calls changed in the account, as JSON. It holds the sub-users' SecretKeys:
 // emulator-only keys, which the caller keeps where it keeps the sandbox's own secrets.
 func (s *Server) SaveState() ([]byte, error) {
