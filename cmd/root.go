@@ -197,6 +197,7 @@ emulators of both clouds.`,
 		newCmdRepair(f),
 		newCmdRotateKey(f),
 		newCmdOffboard(f),
+		newCmdAgent(f),
 		newCmdUnlock(f),
 		newCmdVersion(f),
 	)

@@ -10,8 +10,9 @@ import (
 
 // Saved state lets the emulated service outlive the process that serves it, so that a sandbox session of
 // several commands meets the Security Center the earlier commands changed: connected accounts with their
-// keys and module statuses, sync regions, refresh settings, audit-log settings and the refreshes run.
-// The Alibaba Cloud AccessKeys are not saved: they come from the seed at every start.
+// keys and module statuses, sync regions, refresh settings, audit-log settings, the refreshes run and the
+// servers whose agent connected. The Alibaba Cloud AccessKeys are not saved: they come from the seed at
+// every start; nor are install codes: an emulated agent connects within the command that installs it.
 
 type savedState struct {
 	NextAuth int64                              `json:"next_auth"`
@@ -25,6 +26,14 @@ type savedSiteState struct {
 	Refresh       []savedRefresh
 	Trials        []savedTrial
 	Syncs         []SyncRecord
+	Hosts         []savedHost `json:",omitempty"`
+}
+
+// savedHost is a server whose Security Center agent connected (installcode.go).
+type savedHost struct {
+	InstanceID, Region, OS, VendorName string
+	Online                             bool
+	Since                              time.Time
 }
 
 type savedVendor struct {
@@ -100,6 +109,9 @@ func (s *Server) SaveState() ([]byte, error) {
 			for _, t := range st.trials {
 				ss.Trials = append(ss.Trials, savedTrial{t.authID, t.vendor, t.authInfo, t.status, t.message})
 			}
+			for _, h := range st.hosts {
+				ss.Hosts = append(ss.Hosts, savedHost{h.instanceID, h.region, h.os, h.vendorName, h.online, h.since})
+			}
 			sites[site] = ss
 		}
 		out.Accounts[uid] = sites
@@ -157,6 +169,10 @@ func (s *Server) LoadState(data []byte) error {
 					tc.status, tc.message = "timeout", "the check did not finish"
 				}
 				st.trials[t.AuthID] = tc
+			}
+			for _, h := range ss.Hosts {
+				st.hosts[h.InstanceID] = &agentHost{instanceID: h.InstanceID, region: h.Region, os: h.OS, vendorName: h.VendorName,
+					online: h.Online, since: h.Since}
 			}
 		}
 		accounts[uid] = a
