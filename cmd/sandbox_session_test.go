@@ -16,7 +16,7 @@ import (
 // A sandbox session is several processes: each starts its own emulators, which load what the earlier
 // ones changed from the sandbox's home and save it back. onboard → status → rotate-key → status →
 // offboard then behaves as it does against a real account, and leaves the emulated account as it found
-// it. In between, sync lists with the account's stored key.
+// it. In between, sync lists with the account's stored key and installed agents stay installed.
 func TestSandboxSessionOfSeveralCommandsKeepsTheEmulatedAccounts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the command")
@@ -50,6 +50,14 @@ func TestSandboxSessionOfSeveralCommandsKeepsTheEmulatedAccounts(t *testing.T) {
 	}
 	if out, code := onboard("status", "--sandbox", "--account", "demo"); code != ExitOK || !strings.Contains(out, "Account demo: ok") {
 		t.Fatalf("status --sandbox after onboarding: exit %d, want 0 (all ok)\n%s", code, out)
+	}
+	// The agents installed by one command are online in the next one's Security Center.
+	if out, code := onboard("agent", "install", "--sandbox", "--account", "demo", "--all"); code != ExitOK || !strings.Contains(out, " installed.") {
+		t.Fatalf("agent install --sandbox: exit %d\n%s", code, out)
+	}
+	if out, code := onboard("agent", "install", "--sandbox", "--account", "demo", "--all"); code != ExitOK ||
+		!strings.Contains(out, " already-installed.") || strings.Contains(out, " installed.") {
+		t.Fatalf("agent install --sandbox again: exit %d, want every host already installed\n%s", code, out)
 	}
 	// The sync lists with the account's stored key, which the emulated CAM of this process knows.
 	if out, code := onboard("sync", "--sandbox", "--account", "demo", "--kinds", "cvm.instance", "--output", "json"); code != ExitOK ||
