@@ -301,13 +301,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		if f.JSON() {
 			return writeJSON(f.IO.Out, plan)
 		}
-		var b strings.Builder
-		b.WriteString("Plan (dry run: nothing was changed):\n")
-		for _, p := range plan {
-			fmt.Fprintf(&b, "%s:\n  - %s\n", p.Title, strings.Join(p.Actions, "\n  - "))
-		}
-		_, err = io.WriteString(f.IO.Out, b.String())
-		return err
+		return writePlan(f.IO.Out, "Plan (dry run: nothing was changed):", plan)
 	}
 	progress := func(e onboarding.Event) {
 		if !f.JSON() {

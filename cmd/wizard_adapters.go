@@ -414,10 +414,10 @@ func (b *wizardBackend) Plan(ctx context.Context, a wizard.Answers) (wizard.Plan
 		return wizard.Plan{}, err
 	}
 	var out wizard.Plan
-	for _, p := range planned {
-		for _, action := range p.Actions {
-			verb, rest, _ := strings.Cut(action, " ")
-			out.Steps = append(out.Steps, wizard.PlanStep{ID: p.Step, Title: rest, Action: planVerb(verb)})
+	for _, p := range planned.Steps {
+		for _, c := range p.Changes {
+			_, rest, _ := strings.Cut(changeLine(c), " ")
+			out.Steps = append(out.Steps, wizard.PlanStep{ID: p.Step, Title: rest, Action: planVerb(c.Op)})
 		}
 	}
 	return out, nil
@@ -464,28 +464,18 @@ func stepEvent(ev onboarding.Event) wizard.StepEvent {
 	detail := store.Scrub(ev.Detail) // the wizard shows it on the terminal
 	out := wizard.StepEvent{ID: ev.Step, Title: ev.Title, Detail: detail}
 	switch ev.Status {
-	case "running":
-		out.Status = wizard.StepRunning
-	case "done":
+	case onboarding.StatusDone:
 		out.Status = wizard.StepDone
-	case "failed":
+	case onboarding.StatusReused, onboarding.StatusSkipped:
+		out.Status = wizard.StepSkipped
+	case onboarding.StatusFailed:
 		out.Status, out.Detail = wizard.StepFailed, ""
-		out.Err = errors.New(detail)
-		out.Fix = fixFor(detail)
+		out.Err = store.ScrubError(ev.Err)
+		out.Fix = hintFor(ev.Err)
 	default:
 		out.Status = wizard.StepRunning
 	}
 	return out
-}
-
-// fixFor finds the next step the command line prints for an error with this message.
-func fixFor(msg string) string {
-	for _, h := range hints {
-		if strings.Contains(msg, h.err.Error()) {
-			return h.hint
-		}
-	}
-	return ""
 }
 
 // outcome is the summary screen's view of an engine result.

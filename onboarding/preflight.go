@@ -316,7 +316,7 @@ func (r *run) checkSubUser(ctx context.Context, ps *problems) {
 		ps.failed("--sub-user", "cannot look up sub-user "+r.req.SubUser, err, "")
 	case u.Remark != userRemark && !r.req.AdoptUser:
 		ps.add(Problem{Input: "--sub-user", Problem: fmt.Sprintf("a sub-user named %q exists and was not created by onboard", r.req.SubUser),
-			Fix: "choose another --sub-user, or pass --adopt-user to take it over", Class: ProblemPrecondition})
+			Fix: "choose another --sub-user, or pass --adopt-user to take it over", Class: ProblemPrecondition, Err: &UserOwnershipError{User: r.req.SubUser}})
 	}
 }
 
@@ -391,12 +391,35 @@ func (r *run) auditLookupFailed(ps *problems, input, what string, err error) {
 	ps.failed(input, what, err, "")
 }
 
-// checkRootKey checks that a root key asked to be retired is known.
+// checkRootKey checks that a root key asked to be retired is known and, for a run that applies, that the
+// person confirmed it with the last four characters of its SecretId.
 func (r *run) checkRootKey(ps *problems) {
-	if r.id.IsRoot() && r.req.RootKey != RootKeyKeep && r.e.OperatorKeyID == "" {
+	if !r.id.IsRoot() || r.req.RootKey == RootKeyKeep || ps.about("root-key") {
+		return
+	}
+	if r.e.OperatorKeyID == "" {
 		ps.add(Problem{Input: "--root-key", Problem: errNoOperatorKey.Error(), Fix: "use --root-key keep and retire the key in the CAM console",
 			Class: ProblemPrecondition, Err: errNoOperatorKey})
+		return
 	}
+	if !r.applying || r.req.RootKeyConfirm == RootKeyLast4(r.e.OperatorKeyID) {
+		return
+	}
+	problem := "missing"
+	if r.req.RootKeyConfirm != "" {
+		problem = "does not match"
+	}
+	ps.field(&FieldError{Field: "confirm-root-key", Message: fmt.Sprintf("%s: to %s the root key %s, type the last four characters of its SecretId",
+		problem, r.req.RootKey, tencent.MaskID(r.e.OperatorKeyID))})
+}
+
+// RootKeyLast4 is the confirmation RootKey disable or delete needs: the last four characters of the
+// root key's SecretId.
+func RootKeyLast4(secretID string) string {
+	if len(secretID) < 4 {
+		return secretID
+	}
+	return secretID[len(secretID)-4:]
 }
 
 // checkSecurityCenter checks, for a submit, the Alibaba Cloud key (with a read), that Security Center

@@ -81,6 +81,9 @@ type Request struct {
 	// RootKey is what happens to the root key this run used, as its very last step once everything else
 	// succeeded: keep (the default; the result reminds), disable, or delete.
 	RootKey string
+	// RootKeyConfirm confirms RootKey disable or delete: the last four characters of the root key's
+	// SecretId (RootKeyLast4), typed by the person, as destructive commands ask for a typed answer.
+	RootKeyConfirm string
 	// SkipPermissionCheck trusts the operator's key without reading its policies first (for permissions
 	// granted through CAM groups, which the check does not read).
 	SkipPermissionCheck bool

@@ -89,14 +89,15 @@ func (r *run) disableRootKey(ctx context.Context, keyID string) error {
 
 var errNoOperatorKey = errors.New("the engine was not told which key the operator uses (Engine.OperatorKeyID)")
 
-func (r *run) planRootKey(context.Context) ([]string, error) {
+func (r *run) planRootKey(context.Context) ([]Change, error) {
+	masked := tencent.MaskID(r.e.OperatorKeyID)
 	switch {
 	case !r.id.IsRoot():
-		return []string{"check nothing: the caller is a sub-user, not a root key"}, nil
+		return nil, nil
 	case r.req.RootKey == RootKeyKeep:
-		return []string{"check nothing: keep the root key (the result reminds you to retire it)"}, nil
+		return []Change{{Op: OpKeep, Object: ObjectRootKey, Name: masked, Detail: "the result reminds you to retire it"}}, nil
 	case r.req.RootKey == RootKeyDisable:
-		return []string{"disable the root key " + tencent.MaskID(r.e.OperatorKeyID) + " as the very last step"}, nil
+		return []Change{{Op: OpDisable, Object: ObjectRootKey, Name: masked, Detail: "the very last step"}}, nil
 	}
-	return []string{"delete the root key " + tencent.MaskID(r.e.OperatorKeyID) + " as the very last step (disabled instead when Tencent requires that first)"}, nil
+	return []Change{{Op: OpDelete, Object: ObjectRootKey, Name: masked, Detail: "the very last step; disabled instead when Tencent Cloud refuses to delete an active key, and the console must then delete it"}}, nil
 }

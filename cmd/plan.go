@@ -1,0 +1,43 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"onboard/onboarding"
+	"onboard/store"
+)
+
+// changeLine words one change of a plan for people: "create user sas-reader: programmatic access only".
+func changeLine(c onboarding.Change) string {
+	s := c.Op + " " + c.Object
+	if c.Name != "" {
+		s += " " + c.Name
+	}
+	if c.ID != "" && c.ID != c.Name {
+		s += " (" + c.ID + ")"
+	}
+	if c.Detail != "" {
+		s += ": " + c.Detail
+	}
+	return s
+}
+
+// writePlan prints a plan step by step under heading; a step with no change says so.
+func writePlan(w io.Writer, heading string, p onboarding.Plan) error {
+	var b strings.Builder
+	b.WriteString(heading + "\n")
+	for _, s := range p.Steps {
+		lines := []string{"nothing to do"}
+		if len(s.Changes) > 0 {
+			lines = lines[:0]
+			for _, c := range s.Changes {
+				lines = append(lines, changeLine(c))
+			}
+		}
+		fmt.Fprintf(&b, "%s:\n  - %s\n", s.Title, strings.Join(lines, "\n  - "))
+	}
+	_, err := io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
+	return err
+}
