@@ -681,7 +681,7 @@ func (s *Server) deleteAccessKey(r *request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if k.owner == s.root && k.status == "Active" {
+	if k.owner == s.root && k.status == "Active" && !s.deleteActiveRootKey {
 		return nil, errorf("OperationDenied", "disable the root account's key before deleting it")
 	}
 	if s.refuseActiveKeyDeletion && k.status == "Active" {
