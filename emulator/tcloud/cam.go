@@ -705,3 +705,14 @@ func (s *Server) SetKeyDescription(id, description string) bool {
 	}
 	return ok
 }
+
+// KeyStatus reports a key's status (Active or Inactive) and whether it exists; for tests.
+func (s *Server) KeyStatus(id string) (status string, exists bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, ok := s.keys[id]
+	if !ok {
+		return "", false
+	}
+	return k.status, true
+}
