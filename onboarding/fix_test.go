@@ -2,6 +2,8 @@ package onboarding
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -100,6 +102,16 @@ func TestFixForErrorsTheEngineReallyReturns(t *testing.T) {
 			_, err := f.engine.Apply(ctx, req, nil)
 			return err
 		}, "root-key", "keep the root key"},
+		{"policy file too broad", func(t *testing.T, f *fixture) error {
+			doc := filepath.Join(t.TempDir(), "cspm.json")
+			if err := os.WriteFile(doc, []byte(`{"version":"2.0","statement":[{"effect":"allow","action":["*"],"resource":["*"]}]}`), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			req := host()
+			req.Features, req.CSPMPolicy, req.PolicyFiles = []string{"cspm"}, policy.CSPMCustom, map[string]string{policy.CSPMPolicy: doc}
+			_, err := f.engine.Apply(ctx, req, nil)
+			return err
+		}, "allow-broad-policy", "narrow the policy file"},
 		{"key not in the secret store", func(t *testing.T, f *fixture) error {
 			res, err := f.engine.Apply(ctx, host(), nil)
 			if err != nil {
