@@ -221,6 +221,7 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 	p, err := e.Plan(ctx, req)
 	if err != nil {
 		if emit != nil {
+			emit(Event{Step: stepPreflight.ID, Title: stepPreflight.Title, Status: StatusRunning})
 			emit(Event{Step: stepPreflight.ID, Title: stepPreflight.Title, Status: StatusFailed, Detail: "nothing was changed", Err: err})
 		}
 		return Result{}, err
@@ -420,11 +421,7 @@ func (r *run) identify(ctx context.Context) error {
 		r.res.Account = id.OwnerUIN
 	}
 	if r.req.SubUser == "" {
-		suffix := id.OwnerUIN
-		if len(suffix) > 6 {
-			suffix = suffix[len(suffix)-6:]
-		}
-		r.req.SubUser = QuickUserPrefix + suffix
+		r.req.SubUser = DefaultSubUser(ModeQuick, id.OwnerUIN) // Validate requires a name in manual mode
 	}
 	r.res.SubUser = r.req.SubUser
 	r.secret = "tencent/" + id.OwnerUIN + "/" + r.req.SubUser

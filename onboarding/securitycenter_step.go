@@ -70,12 +70,7 @@ func (r *run) scVendorAccountID() string {
 	return ""
 }
 
-func (r *run) scDisplayName() string {
-	if r.req.AccountName != "" {
-		return r.req.AccountName
-	}
-	return r.req.SubUser
-}
+func (r *run) scDisplayName() string { return DefaultAccountName(r.req) }
 
 func (r *run) scFrequencies() securitycenter.RefreshSettings {
 	return securitycenter.RefreshSettings{HostSync: securitycenter.Frequency(r.req.HostSync),
