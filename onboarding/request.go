@@ -164,6 +164,18 @@ func (r *Request) Validate() error {
 	return errors.Join(errs...)
 }
 
+// CheckField validates a copy of the request as Validate does and returns the problem of one field (in
+// flag spelling, as FieldError.Field), or nil: for a face that asks field by field, as the wizard's
+// screens do, with the validators the flags use.
+func (r Request) CheckField(field string) error {
+	for _, fe := range r.fieldErrors() {
+		if fe.Field == field {
+			return fe
+		}
+	}
+	return nil
+}
+
 // fieldErrors checks every field, filling defaults, and returns one error per invalid field. A check
 // that depends on another field (the sub-user on the mode, say) is left out while that field is invalid.
 func (r *Request) fieldErrors() []*FieldError {
