@@ -286,7 +286,7 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, a store.Account,
 		Progress: progress.update})
 	progress.stop()
 	if err != nil && !errors.Is(err, inventory.ErrPartial) {
-		if strings.HasPrefix(err.Error(), "unknown region") {
+		if errors.Is(err, inventory.ErrUnknownRegion) {
 			return nil, &UsageError{Err: fmt.Errorf("--regions: %w", err)}
 		}
 		return nil, err
