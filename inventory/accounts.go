@@ -43,7 +43,10 @@ func SyncAccounts(ctx context.Context, n int, opts AccountsOptions,
 		select {
 		case accounts <- struct{}{}:
 		case <-ctx.Done():
-			errs[i] = ctx.Err()
+		}
+		// Both may be ready at once; a cancelled run starts nothing more either way.
+		if err := ctx.Err(); err != nil {
+			errs[i] = err
 			continue
 		}
 		wg.Add(1)

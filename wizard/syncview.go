@@ -220,7 +220,7 @@ func (v SyncView) Render() string {
 		nameWidth = max(nameWidth, min(ansi.StringWidth(a.name), 24))
 	}
 	for _, k := range v.order {
-		nameWidth = max(nameWidth, ansi.StringWidth(k))
+		nameWidth = max(nameWidth, ansi.StringWidth(k)+2) // a kind's name starts two columns further in
 	}
 	blocks := make([][]string, len(v.accounts))
 	for i, a := range v.accounts {
@@ -299,6 +299,9 @@ func (v SyncView) accountBlock(i int, a *syncAccountLine, nameWidth int) []strin
 	var lines []string
 	if len(v.accounts) > 1 {
 		lines = append(lines, v.accountLine(i, a, nameWidth))
+		if a.ended && a.err != nil && a.tally.Sum().Seen == 0 {
+			lines = append(lines, v.errorLines(a.err, "      ")...)
+		}
 	}
 	if !a.expanded {
 		return lines
@@ -312,13 +315,31 @@ func (v SyncView) accountBlock(i int, a *syncAccountLine, nameWidth int) []strin
 		lines = append(lines, indent+v.st.Muted.Render("listing regions…"))
 	}
 	for _, k := range kinds {
-		lines = append(lines, indent+v.kindLine(k, nameWidth))
+		lines = append(lines, indent+v.kindLine(k, nameWidth-len(indent)+4))
 		if k.Err != nil {
 			lines = append(lines, indent+"  "+v.st.Bad.Render(v.clean(k.Err.Error())))
 		}
 	}
 	if len(v.accounts) == 1 && a.ended && a.err != nil {
-		lines = append(lines, indent+v.st.Bad.Render("✗ "+v.clean(a.err.Error())))
+		lines = append(lines, v.errorLines(a.err, indent)...)
+	}
+	return lines
+}
+
+// maxErrorLines bounds the lines an account's error takes, so that one long error never pushes the
+// other accounts out of view.
+const maxErrorLines = 4
+
+// errorLines is an error wrapped to the terminal's width under indent, at most maxErrorLines long.
+func (v SyncView) errorLines(err error, indent string) []string {
+	text := ansi.Wrap(v.clean(err.Error()), max(v.width-len(indent), 20), " ")
+	lines := strings.Split(text, "\n")
+	if len(lines) > maxErrorLines {
+		lines = lines[:maxErrorLines]
+		lines[maxErrorLines-1] += "…"
+	}
+	for i, l := range lines {
+		lines[i] = indent + v.st.Bad.Render(l)
 	}
 	return lines
 }
@@ -337,17 +358,14 @@ func (v SyncView) accountLine(i int, a *syncAccountLine, nameWidth int) string {
 	switch {
 	case a.ended && a.err == nil:
 		mark = v.st.Good.Render("✓")
-	case a.ended && sum.Ended == 0:
-		mark, status = v.st.Bad.Render("✗"), v.st.Bad.Render("not synced: "+v.clean(a.err.Error()))
+	case a.ended && sum.Ended == sum.Failed && sum.Seen == 0:
+		// Nothing of the account was listed (its key was refused, say): its error is the whole story.
+		return fmt.Sprintf("%s%s %s %s %s", cursor, fold, v.st.Bad.Render("✗"), pad(a.name, nameWidth), v.st.Bad.Render("not synced"))
 	case a.ended:
 		mark, status = v.st.Warn.Render("!"), v.st.Warn.Render(fmt.Sprintf("partly done: %d of %d failed", sum.Failed, sum.Ended))
 	}
 	name := ansi.Truncate(a.name, nameWidth, "…")
-	line := fmt.Sprintf("%s%s %s %s %s", cursor, fold, mark, pad(name, nameWidth), v.bar.ViewAs(sum.Fraction()))
-	if status != "" && sum.Ended == 0 {
-		return line + " " + status
-	}
-	line += " " + v.counts(sum)
+	line := fmt.Sprintf("%s%s %s %s %s %s", cursor, fold, mark, pad(name, nameWidth), v.bar.ViewAs(sum.Fraction()), v.counts(sum))
 	if status != "" {
 		line += " " + status
 	}

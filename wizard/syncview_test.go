@@ -72,7 +72,7 @@ func TestSyncViewOfSeveralAccountsCollapsesKindsUntilExpanded(t *testing.T) {
 	if strings.Contains(out, "cvm.instance") {
 		t.Errorf("kinds shown before any account was expanded:\n%s", out)
 	}
-	for _, want := range []string{"Syncing 3 accounts", "1 of 3 synced, 1 failed", "› ▸ ✓ a1", "▸   a2", "30/60", "▸ ✗ a3", "not synced: AuthFailure.SecretIdNotFound: key **** not found", "↑/↓ move"} {
+	for _, want := range []string{"Syncing 3 accounts", "1 of 3 synced, 1 failed", "› ▸ ✓ a1", "▸   a2", "30/60", "▸ ✗ a3", "not synced", "      AuthFailure.SecretIdNotFound: key **** not found", "↑/↓ move"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
 		}
