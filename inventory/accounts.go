@@ -11,6 +11,12 @@ import (
 // (Tencent's limits are per account and action), and all of them under one cap of requests in flight,
 // which bounds the memory and connections the process uses whatever the number of accounts.
 
+// AccountsMemoryLimit is the soft memory limit of a sync of several accounts at once, in place of
+// MemoryLimit. Each account in flight holds its pages until the one store writer takes them, so the
+// live heap outgrows MemoryLimit, and under it the collector would run without pause and take the CPU
+// the store writer needs. It stays below the 200 MB BenchmarkSync/accounts holds the process to.
+const AccountsMemoryLimit = 160 << 20
+
 // AccountsOptions say how the syncs of several accounts share the process.
 type AccountsOptions struct {
 	// Concurrency caps the requests in flight over every account; 0 gives DefaultConcurrency per account

@@ -140,6 +140,7 @@ func accountsScenario(b *testing.B, bin string) {
 	db := openBenchDB(b)
 	results := make([]Result, benchAccounts)
 	busy := &busyStore{db: db}
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(AccountsMemoryLimit)) // as sync --all runs
 	runtime.GC()
 	resetPeakRSS()
 	start := time.Now()
