@@ -584,40 +584,32 @@ func grantNames(grants []policy.Grant) []string {
 	return names
 }
 
-// perKindProgress folds the sync's per-(kind, region) progress into one line per kind.
+// perKindProgress folds the sync's per-(kind, region) progress into one line per kind, with the tally
+// `onboard sync` shows its kinds with.
 type perKindProgress struct {
-	mu      sync.Mutex
-	emit    func(wizard.SyncProgress)
-	regions map[string]map[string]inventory.Progress
+	mu    sync.Mutex
+	emit  func(wizard.SyncProgress)
+	tally *wizard.SyncTally
 }
 
 func newPerKindProgress(emit func(wizard.SyncProgress)) *perKindProgress {
-	return &perKindProgress{emit: emit, regions: map[string]map[string]inventory.Progress{}}
+	return &perKindProgress{emit: emit, tally: wizard.NewSyncTally(inventory.KindNames())}
 }
 
 func (k *perKindProgress) update(p inventory.Progress) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	byRegion := k.regions[p.Kind]
-	if byRegion == nil {
-		byRegion = map[string]inventory.Progress{}
-		k.regions[p.Kind] = byRegion
-	}
-	byRegion[p.Region] = p
-	out := wizard.SyncProgress{Kind: p.Kind}
-	known := true
-	for _, r := range byRegion {
-		out.Done += r.Seen
-		if r.Total < 0 {
-			known = false
-		} else {
-			out.Total += r.Total
+	k.tally.Add(regionProgress("", p))
+	for _, kind := range k.tally.Kinds() {
+		if kind.Kind != p.Kind {
+			continue
 		}
+		out := wizard.SyncProgress{Kind: kind.Kind, Done: kind.Seen}
+		if kind.TotalKnown {
+			out.Total = kind.Total
+		}
+		k.emit(out)
 	}
-	if !known {
-		out.Total = 0
-	}
-	k.emit(out)
 }
 
 // finish reports every kind complete, with its count and the first failure that names it.
