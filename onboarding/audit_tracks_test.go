@@ -35,13 +35,12 @@ func TestRepairAfterTheTopicWasDeletedRemovesOurTrackingSetOfIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	ourRemoval := "remove CloudAudit tracking set " + auditTrackName(au.TopicID) + " (" + strconv.FormatUint(au.TrackID, 10) + ")"
-	var planned []string
-	for _, p := range plan {
-		planned = append(planned, p.Actions...)
-	}
-	if !slices.ContainsFunc(planned, func(a string) bool { return strings.HasPrefix(a, ourRemoval) }) ||
-		slices.ContainsFunc(planned, func(a string) bool { return strings.Contains(a, "their-track") }) {
-		t.Errorf("repair plan %q: want %q and nothing of their-track", planned, ourRemoval)
+	changes := plan.Changes()
+	removesOurs := slices.ContainsFunc(changes, func(c Change) bool {
+		return c.Op == OpDelete && c.Object == ObjectTrackingSet && c.ID == strconv.FormatUint(au.TrackID, 10) && strings.Contains(c.Detail, au.TopicID)
+	})
+	if !removesOurs || slices.ContainsFunc(changes, func(c Change) bool { return c.Name == "their-track" || c.ID == strconv.FormatUint(theirs.ID, 10) }) {
+		t.Errorf("repair plan %+v: want the removal of tracking set %d and nothing of their-track", changes, au.TrackID)
 	}
 
 	rep, err := f.engine.Repair(ctx, res.Account, nil)
