@@ -3,7 +3,10 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -202,4 +205,64 @@ func FuzzOrgDayTwoSelection(f *testing.F) {
 			t.Fatalf("accepted role %q", role)
 		}
 	})
+}
+
+// A sandbox session over the demo organization, each command its own process: tencent --org onboards the
+// members, status --org finds each member's key working (the members' emulated accounts outlive the
+// process that changed them), and offboard --org leaves every member as the seed made it.
+func TestSandboxSessionOfAnOrganization(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	bin := buildOnboard(t)
+	home := t.TempDir()
+	onboard := func(args ...string) (string, int) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), envHome + "=" + home}
+		var out, errOut strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatalf("onboard %v: %v", args, err)
+		}
+		if exit != nil {
+			t.Logf("onboard %v: exit %d\n%s", args, exit.ExitCode(), errOut.String())
+			return out.String(), exit.ExitCode()
+		}
+		return out.String(), 0
+	}
+	if out, code := onboard("tencent", "--org", "--sandbox", "--no-input", "--mode", "quick"); code != ExitOK || strings.Count(out, " onboarded ") != 3 {
+		t.Fatalf("tencent --org --sandbox: exit %d\n%s", code, out)
+	}
+	out, code := onboard("status", "--org", "--sandbox", "--output", "json")
+	var all []onboarding.AccountStatus
+	if err := json.Unmarshal([]byte(out), &all); err != nil || code == ExitFailed || len(all) != 3 {
+		t.Fatalf("status --org --sandbox: exit %d %v\n%s", code, err, out)
+	}
+	for _, st := range all {
+		if st.Verdict == onboarding.VerdictBroken {
+			t.Errorf("member %s: %+v", st.Account, st)
+		}
+	}
+	if out, code := onboard("offboard", "--org", "--sandbox", "--yes", "--no-input"); code != ExitOK || strings.Count(out, " offboarded") != 3 {
+		t.Fatalf("offboard --org --sandbox: exit %d\n%s", code, out)
+	}
+	fresh, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	saved, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed, StateFile: filepath.Join(home, sandboxStateFile)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer saved.Close()
+	for i, m := range saved.Tencent.Members() {
+		want, _ := json.Marshal(fresh.Tencent.Members()[i].State())
+		if got, _ := json.Marshal(m.State()); string(got) != string(want) {
+			t.Errorf("member %d after offboard:\n%s\nwant as new:\n%s", m.OwnerUIN(), got, want)
+		}
+	}
 }

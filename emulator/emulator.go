@@ -216,10 +216,12 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		tc.SeedDBInstances("ap-shanghai", 2)
 		troubles = seedDemoFleetTroubles(tc)
 		// The demo account manages an organization, so that tencent --org runs in the sandbox. Each member
-		// is an account of its own with the same options, numbered after the demo account's UIN.
-		for _, m := range demoMembers {
+		// is an account of its own with the same options, numbered after the demo account's UIN, with a
+		// fixed root key like the demo account's, so that every sandbox run sees the same members.
+		for i, m := range demoMembers {
 			mo := topts
-			mo.OwnerUIN, mo.AppID, mo.RootSecretID, mo.RootSecretKey = 0, 0, "", ""
+			mo.OwnerUIN, mo.AppID = 0, 0
+			mo.RootSecretID, mo.RootSecretKey = fmt.Sprintf("%sMember%d", demoSecretID, i+1), fmt.Sprintf("%s-member-%d", demoSecretKey, i+1)
 			tc.AddMember(mo, m.name).SeedCVM("ap-guangzhou", m.hosts)
 		}
 	}
