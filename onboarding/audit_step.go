@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"onboard/policy"
+	"onboard/retry"
 	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
@@ -430,7 +431,8 @@ func (r *run) ensureAuditSettings(ctx context.Context, authID int64) error {
 	default:
 		r.res.Reused = append(r.res.Reused, "Security Center audit-log settings")
 	}
-	deadline := time.Now().Add(validationWait)
+	// Security Center tries the Kafka login in the background: ask again soon, then less often.
+	poll := retry.NewPoller(retry.Backoff{First: 50 * time.Millisecond, Max: time.Second}, time.Now().Add(validationWait))
 	for {
 		st, err := sc.AuditLog(ctx, authID)
 		if err != nil {
@@ -443,13 +445,10 @@ func (r *run) ensureAuditSettings(ctx context.Context, authID int64) error {
 		case "error", "timeout", "disable":
 			return fmt.Errorf("audit logs not consumed by Security Center (status %s): %s", st.Status, st.Message)
 		}
-		if time.Now().After(deadline) {
+		if err := poll.Wait(ctx); errors.Is(err, retry.ErrDeadline) {
 			return fmt.Errorf("audit-log settings not accepted by Security Center after %s (status %s)", validationWait, st.Status)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Second):
+		} else if err != nil {
+			return err
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"onboard/retry"
 	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
@@ -193,7 +194,7 @@ func (ro *rotation) verify(ctx context.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(ro.e.PropagationWait)
+	poll := retry.NewPoller(retry.Backoff{First: camFirstPoll, Max: camPollInterval}, time.Now().Add(ro.e.PropagationWait))
 	for {
 		id, err := v.CallerIdentity(ctx)
 		if err == nil {
@@ -203,13 +204,13 @@ func (ro *rotation) verify(ctx context.Context) (map[string]string, error) {
 			ro.res.Done = append(ro.res.Done, "verified key "+tencent.MaskID(ro.newKey.ID))
 			return nil, nil
 		}
-		if !(errors.Is(err, tencent.ErrAuth) || errors.Is(err, tencent.ErrDenied)) || time.Now().After(deadline) {
+		if !refusedByCAM(err) {
 			return nil, fmt.Errorf("the new key does not work: %w", err)
 		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+		if perr := poll.Wait(ctx); errors.Is(perr, retry.ErrDeadline) {
+			return nil, fmt.Errorf("the new key does not work: %w", err)
+		} else if perr != nil {
+			return nil, perr
 		}
 	}
 }
@@ -296,10 +297,8 @@ func (ro *rotation) disableOld(ctx context.Context) (map[string]string, error) {
 func (ro *rotation) deleteOld(ctx context.Context, grace time.Duration) (map[string]string, error) {
 	if grace > 0 {
 		ro.emit(Event{Step: "delete-old", Title: "delete the old key", Status: "running", Detail: "waiting " + grace.String() + " before deleting it"})
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(grace):
+		if err := retry.Sleep(ctx, grace); err != nil {
+			return nil, err
 		}
 	}
 	keys, err := ro.e.Cloud.ListAccessKeys(ctx, ro.uin)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"onboard/policy"
+	"onboard/retry"
 	"onboard/securitycenter"
 	"onboard/store"
 )
@@ -184,6 +185,7 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 func (r *run) scValidate(ctx context.Context, authID int64) (securitycenter.Account, error) {
 	sc := r.e.SecurityCenter
 	wait := r.newCAMWait()
+	again := wait.poller(revalidateInterval(r.e.PropagationWait))
 	for {
 		wctx, cancel := context.WithTimeout(ctx, validationWait)
 		acct, err := sc.WaitForValidation(wctx, authID)
@@ -197,10 +199,10 @@ func (r *run) scValidate(ctx context.Context, authID int64) (securitycenter.Acco
 			return acct, nil
 		case !refusedUntilCAMApplies(acct):
 			return acct, fmt.Errorf("key of account %d not accepted by Security Center: %s", authID, problem)
-		case time.Now().After(wait.deadline):
-			return acct, fmt.Errorf("key of account %d not accepted by Security Center: %w", authID, wait.expired(errors.New(problem)))
 		}
-		if err := wait.pause(ctx, revalidateInterval(r.e.PropagationWait)); err != nil {
+		if err := wait.pause(ctx, again); errors.Is(err, retry.ErrDeadline) {
+			return acct, fmt.Errorf("key of account %d not accepted by Security Center: %w", authID, wait.expired(errors.New(problem)))
+		} else if err != nil {
 			return acct, err
 		}
 		w := object{Kind: kindSCAccount, Name: r.scDisplayName(), Parent: r.id.OwnerUIN, ID: strconv.FormatInt(authID, 10),

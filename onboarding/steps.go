@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"onboard/policy"
+	"onboard/retry"
 	"onboard/store"
 	"onboard/tencent"
 )
@@ -61,16 +62,16 @@ func (r *run) attach(ctx context.Context, name string, policyID uint64) error {
 
 // attachWithPatience retries while CAM has not yet caught up with a just-created user.
 func (r *run) attachWithPatience(ctx context.Context, policyID uint64) error {
-	deadline := time.Now().Add(r.e.PropagationWait)
+	poll := retry.NewPoller(retry.Backoff{First: camFirstPoll, Max: camPollInterval}, time.Now().Add(r.e.PropagationWait))
 	for {
 		err := r.e.Cloud.AttachUserPolicy(ctx, policyID, r.user.UIN)
-		if err == nil || !errors.Is(err, tencent.ErrNotFound) || time.Now().After(deadline) {
+		if err == nil || !errors.Is(err, tencent.ErrNotFound) {
 			return err
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+		if perr := poll.Wait(ctx); errors.Is(perr, retry.ErrDeadline) {
+			return err
+		} else if perr != nil {
+			return perr
 		}
 	}
 }
