@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -58,6 +59,10 @@ type Client struct {
 	profile func() *profile.ClientProfile
 	log     *slog.Logger
 
+	// transport is every SDK client's: one pool of connections per host (a service's domain is the same
+	// in every region), where each SDK client would otherwise keep its own two idle connections.
+	transport http.RoundTripper
+
 	mu      sync.Mutex
 	clients map[clientKey]any
 }
@@ -86,6 +91,14 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{opts: opts, log: opts.Logger, clients: map[clientKey]any{}}
+	next := http.DefaultTransport
+	if t, ok := next.(*http.Transport); ok {
+		t = t.Clone()
+		t.IdleConnTimeout = 30 * time.Second // as the SDK sets its own
+		t.MaxIdleConnsPerHost = 64           // a sync keeps up to 32 requests in flight
+		next = t
+	}
+	c.transport = &pageTransport{next: logExchanges(c.log, next)}
 	// A temporary key's token travels as X-TC-Token on every call; without it the key is refused.
 	c.cred = common.NewTokenCredential(opts.Credential.SecretID, opts.Credential.SecretKey.Reveal(), opts.Credential.Token.Reveal())
 	c.profile = func() *profile.ClientProfile {
@@ -131,7 +144,11 @@ func sdkClient[T any](c *Client, service, region string, newFn func(*common.Cred
 		var zero T
 		return zero, fmt.Errorf("create %s client: %w", service, err)
 	}
-	logExchanges(c.log, cl)
+	if setter, ok := any(cl).(interface {
+		WithHttpTransport(http.RoundTripper) *common.Client
+	}); ok {
+		setter.WithHttpTransport(c.transport)
+	}
 	c.clients[key] = cl
 	return cl, nil
 }
