@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"onboard/retry"
@@ -38,7 +39,7 @@ type camWait struct {
 	r        *run
 	step     step // the step whose probes wait
 	deadline time.Time
-	told     bool
+	told     sync.Once // probes may wait at once; the wait is announced once
 }
 
 // newCAMWait starts the wait's deadline for the running step.
@@ -70,9 +71,10 @@ func (w *camWait) poller(longest time.Duration) *retry.Poller {
 // pause announces the wait once and sleeps for p's next interval, ending at the deadline; it fails with
 // retry.ErrDeadline once the deadline has passed, and with ctx's error.
 func (w *camWait) pause(ctx context.Context, p *retry.Poller) error {
-	if !w.told && time.Now().Before(w.deadline) {
-		w.told = true
-		w.r.emit(Event{Step: w.step.ID, Title: w.step.Title, Status: "running", Detail: camWaitText(w.r.e.PropagationWait)})
+	if time.Now().Before(w.deadline) {
+		w.told.Do(func() {
+			w.r.emit(Event{Step: w.step.ID, Title: w.step.Title, Status: "running", Detail: camWaitText(w.r.e.PropagationWait)})
+		})
 	}
 	return p.Wait(ctx)
 }

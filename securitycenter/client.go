@@ -85,7 +85,10 @@ type Options struct {
 // Client implements API over darabonba-openapi. It is safe for concurrent use.
 type Client struct {
 	opts Options
-	sdk  *openapi.Client
+	cfg  *openapiutil.Config
+	// idle are SDK clients not in a call. An SDK client keeps per-call state (CallApi moves its Headers
+	// aside), so calls at once each take their own.
+	idle chan *openapi.Client
 	log  *slog.Logger
 }
 
@@ -130,14 +133,32 @@ func New(opts Options) (*Client, error) {
 	if opts.SignatureV1 {
 		cfg.SignatureAlgorithm = dara.String("v2")
 	}
-	if x := newExchangeClient(opts.Logger, opts.Site, time.Duration(ms+min(ms, 10000))*time.Millisecond); x != nil {
-		cfg.HttpClient = x // the debug log records every exchange
-	}
+	cfg.HttpClient = newExchangeClient(opts.Logger, opts.Site, time.Duration(ms+min(ms, 10000))*time.Millisecond)
 	sdk, err := openapi.NewClient(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("security center client: %w", err)
 	}
-	return &Client{opts: opts, sdk: sdk, log: opts.Logger}, nil
+	c := &Client{opts: opts, cfg: cfg, idle: make(chan *openapi.Client, 4), log: opts.Logger}
+	c.idle <- sdk
+	return c, nil
+}
+
+// takeSDK returns an idle SDK client, or a new one when every one is in a call.
+func (c *Client) takeSDK() (*openapi.Client, error) {
+	select {
+	case sdk := <-c.idle:
+		return sdk, nil
+	default:
+		return openapi.NewClient(c.cfg)
+	}
+}
+
+// putSDK gives back an SDK client whose call has ended.
+func (c *Client) putSDK(sdk *openapi.Client) {
+	select {
+	case c.idle <- sdk:
+	default: // enough are idle
+	}
 }
 
 // parseEndpoint splits an endpoint override into the SDK's protocol and host[:port].
@@ -211,7 +232,13 @@ func (c *Client) attempt(ctx context.Context, params *openapiutil.Params, cl cal
 		} else {
 			req.Query = openapiutil.Query(cl.query)
 		}
-		res, err := c.sdk.CallApi(params, req, &dara.RuntimeOptions{})
+		sdk, err := c.takeSDK()
+		if err != nil {
+			done <- result{nil, err}
+			return
+		}
+		res, err := sdk.CallApi(params, req, &dara.RuntimeOptions{})
+		c.putSDK(sdk)
 		done <- result{res, err}
 	}()
 	select {

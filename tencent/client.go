@@ -65,6 +65,9 @@ type Client struct {
 
 	mu      sync.Mutex
 	clients map[clientKey]any
+
+	cvmRegionsMu    sync.Mutex
+	cvmRegionsKnown []Region // CVM DescribeRegions' answer, once had (sharedCVMRegions)
 }
 
 type clientKey struct{ service, region string }

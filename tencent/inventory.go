@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
@@ -37,16 +38,44 @@ type CVMInstance struct {
 func (c *Client) Regions(ctx context.Context, product string) ([]Region, error) {
 	out, err := c.regionServiceRegions(ctx, product)
 	if errors.Is(err, ErrDenied) {
-		if product == "lighthouse" {
-			out, err = c.lighthouseRegions(ctx)
-		} else {
-			out, err = c.cvmRegions(ctx)
-		}
+		return c.ProductRegions(ctx, product)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("list regions of %s: %w", product, err)
 	}
 	return out, nil
+}
+
+// ProductRegions lists the regions of a product with the product's own answer, for a key whose grants
+// leave the region service out: Lighthouse DescribeRegions for lighthouse, CVM DescribeRegions for the
+// others. The products that share CVM's answer share one call: the first asks, the others wait for it.
+func (c *Client) ProductRegions(ctx context.Context, product string) ([]Region, error) {
+	var out []Region
+	var err error
+	if product == "lighthouse" {
+		out, err = c.lighthouseRegions(ctx)
+	} else {
+		out, err = c.sharedCVMRegions(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list regions of %s: %w", product, err)
+	}
+	return out, nil
+}
+
+// sharedCVMRegions is cvmRegions asked once at a time, its answer kept for the client's life (a
+// product's regions change with a release, not within a run); a failure is not kept.
+func (c *Client) sharedCVMRegions(ctx context.Context) ([]Region, error) {
+	c.cvmRegionsMu.Lock()
+	defer c.cvmRegionsMu.Unlock()
+	if c.cvmRegionsKnown != nil {
+		return slices.Clone(c.cvmRegionsKnown), nil
+	}
+	out, err := c.cvmRegions(ctx)
+	if err == nil {
+		c.cvmRegionsKnown = slices.Clone(out)
+	}
+	return out, err
 }
 
 func (c *Client) regionServiceRegions(ctx context.Context, product string) ([]Region, error) {
