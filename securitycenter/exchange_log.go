@@ -26,12 +26,10 @@ import (
 // exchangeMessage is the log message of one exchange; tools filter the debug log on it.
 const exchangeMessage = "api exchange"
 
-// exchangeClient is the darabonba HttpClient of a Client: it sends through the transport the SDK
-// prepares (proxy, TLS, timeouts) and, when the debug log is on, records each exchange. The SDK's own
-// default client sets its timeout anew on every call, which calls at once race on.
+// exchangeClient is a darabonba HttpClient that sends through the transport the SDK prepares (proxy,
+// TLS, timeouts) and records each exchange.
 type exchangeClient struct {
 	log     *slog.Logger
-	logging bool
 	region  string // the site's region, for actions that name none
 	timeout time.Duration
 
@@ -39,18 +37,18 @@ type exchangeClient struct {
 	client *http.Client
 }
 
-// newExchangeClient returns the HTTP client for the SDK; it records exchanges when the debug log is on.
+// newExchangeClient returns the HTTP client for the SDK, or nil (the SDK's own) when the debug log is off.
 func newExchangeClient(log *slog.Logger, site Site, timeout time.Duration) *exchangeClient {
-	return &exchangeClient{log: log, logging: log.Enabled(context.Background(), slog.LevelInfo), region: site.regionID(), timeout: timeout}
+	if !log.Enabled(context.Background(), slog.LevelInfo) {
+		return nil
+	}
+	return &exchangeClient{log: log, region: site.regionID(), timeout: timeout}
 }
 
 // Call sends one request. Like the SDK's default client, it keeps the first transport it is given,
 // so connections are reused.
 func (x *exchangeClient) Call(req *http.Request, transport *http.Transport) (*http.Response, error) {
 	x.once.Do(func() { x.client = &http.Client{Transport: transport, Timeout: x.timeout} })
-	if !x.logging {
-		return x.client.Do(req)
-	}
 	body, err := readAndRestore(&req.Body)
 	if err != nil {
 		return nil, err
