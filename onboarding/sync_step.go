@@ -179,9 +179,19 @@ func (r *run) startRefreshes(ctx context.Context, pending []string) *refreshes {
 	}
 	rs.errs = make([]error, len(rs.kinds))
 	for i, kind := range rs.kinds {
+		// As changing does, with the intents recorded here, in order, before the calls run at once.
+		w := object{Kind: kindSCRefresh, Name: string(kind)}
+		e, err := r.ledger.intend(ctx, store.LedgerChange, w)
+		if err != nil {
+			rs.errs[i] = err
+			continue
+		}
 		rs.wg.Go(func() {
-			refresh := func() error { return r.e.SecurityCenter.RefreshAssets(ctx, securitycenter.VendorTencent, kind) }
-			rs.errs[i] = changing(ctx, r.ledger, store.LedgerChange, object{Kind: kindSCRefresh, Name: string(kind)}, refresh)
+			err := r.e.SecurityCenter.RefreshAssets(ctx, securitycenter.VendorTencent, kind)
+			if serr := r.ledger.settle(ctx, e, w.ID, err); serr != nil && err == nil {
+				err = serr
+			}
+			rs.errs[i] = err
 		})
 	}
 	return rs
