@@ -90,6 +90,9 @@ func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if inSandbox(f) {
+		source.Description = "the sandbox demo key"
+	}
 	endpoint := o.Endpoint
 	if endpoint == "" {
 		endpoint = f.Getenv("ONBOARD_TENCENT_ENDPOINT")
@@ -127,7 +130,7 @@ func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
 	e := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second, OperatorKeyID: cred.SecretID, Installation: installation,
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
-		InventoryUnlimited: f.Getenv(envSandbox) == "1"}
+		InventoryUnlimited: inSandbox(f)}
 	return &dayTwo{engine: e, admin: admin, db: db, secrets: secrets}, func() { db.Close() }, nil
 }
 
