@@ -76,6 +76,9 @@ type Engine struct {
 	PropagationWait time.Duration
 	// InventoryUnlimited turns the first sync's client-side rate limits off (for an emulator).
 	InventoryUnlimited bool
+	// SyncProgress, when set, receives the first sync's progress per (kind, region) while Apply or
+	// ApplyPlan runs it: the wizard's first-sync screen.
+	SyncProgress func(inventory.Progress)
 	// OperatorKeyID is the SecretId of the operator's key (Cloud's), which --root-key retires.
 	OperatorKeyID string
 	// VerifyKafka replaces tencent.VerifyKafka (tests point it at a local broker); nil uses that.
@@ -242,7 +245,7 @@ func (e *Engine) ApplyPlan(ctx context.Context, p Plan, emit func(Event)) (Resul
 	if emit == nil {
 		emit = func(Event) {}
 	}
-	r := &run{e: e, req: p.Request, emit: emit, applying: true}
+	r := &run{e: e, req: p.Request, emit: emit, applying: true, progress: e.SyncProgress}
 	r.res.Warnings = r.req.Warnings()
 	emit(Event{Step: stepPreflight.ID, Title: stepPreflight.Title, Status: StatusRunning})
 	failed := func(err error) (Result, error) {
