@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"onboard/inventory"
 	"onboard/onboarding"
@@ -174,6 +175,7 @@ var fieldPages = map[string]pageID{
 	"security-center": pgSecurityCenter, "account-name": pgAccountName,
 	"regions": pgRegions, "region-management": pgRegions,
 	"host-sync": pgFrequencies, "cloud-sync": pgFrequencies, "ak-check": pgFrequencies,
+	onboarding.FixTencentKey: pgTencent, onboarding.FixAlibabaKey: pgSecurityCenter,
 }
 
 // fixPage is the questions page where the fix for err is made, when there is one these answers show.
@@ -271,15 +273,17 @@ func (m Model) applyBody() string {
 	}
 	for _, s := range m.ap.steps {
 		ev, seen := m.ap.status[s.ID]
-		line := m.stepMark(ev, seen) + " " + s.Title
 		detail := ev.Detail
 		if n := statusNote(ev.Status); n != "" && detail == "" {
 			detail = n
 		}
+		// The title gives way to what happened: a long title is shortened, the detail stays.
+		title := s.Title
 		if detail != "" {
-			line += m.st.Muted.Render("  " + detail)
+			room := max(w-2-2-ansi.StringWidth(detail), w/2)
+			title = ansi.Truncate(title, room, "…") + m.st.Muted.Render("  "+detail)
 		}
-		b.WriteString(line + "\n")
+		b.WriteString(m.stepMark(ev, seen) + " " + title + "\n")
 	}
 	if m.ap.cancelling {
 		b.WriteString("\n" + m.st.Warn.Render("stopping: the current call finishes, then the run stops (the next run resumes)") + "\n")

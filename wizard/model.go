@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"onboard/onboarding"
@@ -192,7 +193,7 @@ func (m Model) render() string {
 		}
 		if m.q.form != nil && m.q.busy == "" {
 			b.WriteString(m.q.form.View())
-			hints = append(m.q.form.KeyBinds(), m.keys.Back, m.keys.Quit)
+			hints = append(formKeys(m.q.form), m.keys.Back, m.keys.Quit)
 		}
 		body = b.String()
 		switch {
@@ -200,6 +201,8 @@ func (m Model) render() string {
 			status = m.spin.View() + " " + m.q.busy
 		case m.q.errMsg != "":
 			status = m.st.Bad.Render("✗ " + m.q.errMsg)
+		case m.q.form != nil && len(m.q.form.Errors()) > 0:
+			status = m.st.Bad.Render("✗ " + m.q.form.Errors()[0].Error())
 		}
 	case phaseReview:
 		head = "Review"
@@ -207,7 +210,10 @@ func (m Model) render() string {
 		scroll = m.rv.scroll
 		if m.rv.root != nil {
 			head = "Review · the root key"
-			hints = append(m.rv.root.KeyBinds(), m.keys.Back, m.keys.Quit)
+			if errs := m.rv.root.Errors(); len(errs) > 0 {
+				status = m.st.Bad.Render("✗ " + errs[0].Error())
+			}
+			hints = append(formKeys(m.rv.root), m.keys.Back, m.keys.Quit)
 			scroll = 0
 		} else if m.rv.plan != nil {
 			hints = []key.Binding{m.keys.Apply, m.keys.Back, m.keys.Scroll, m.keys.Quit}
@@ -269,4 +275,16 @@ func (m Model) clip(body string, scroll int) []string {
 	end := start + h - 1
 	out := append([]string(nil), lines[start:end]...)
 	return append(out, m.st.Muted.Render(fmt.Sprintf("── lines %d–%d of %d · ↑/↓ pgup/pgdn scroll", start+1, end, len(lines))))
+}
+
+// formKeys are the focused field's key hints, without its own "back" (the frame adds one that also leaves
+// the page).
+func formKeys(f *huh.Form) []key.Binding {
+	var out []key.Binding
+	for _, b := range f.KeyBinds() {
+		if b.Help().Key != "shift+tab" {
+			out = append(out, b)
+		}
+	}
+	return out
 }

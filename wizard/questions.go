@@ -176,6 +176,7 @@ func (q questions) show() (questions, tea.Cmd) {
 	q.first = fields[0]
 	q.form = huh.NewForm(huh.NewGroup(fields...)).
 		WithShowHelp(false).
+		WithShowErrors(false). // the frame's status line shows them: the form keeps its height
 		WithTheme(huh.ThemeFunc(huh.ThemeCharm)).
 		WithWidth(q.width).
 		WithHeight(q.formHeight())
@@ -184,7 +185,11 @@ func (q questions) show() (questions, tea.Cmd) {
 
 // formHeight is what the frame leaves to the form: the header, the notes, a status line and the key hints.
 func (q *questions) formHeight() int {
-	return max(q.height-6-len(q.notes), 6)
+	notes := 0
+	for _, n := range q.notes {
+		notes += strings.Count(wrapWords("✓ "+n, q.width-1, "  "), "\n") + 1
+	}
+	return max(q.height-5-notes, 4)
 }
 
 // reply wraps a page's job so that its message names the page visit that asked.
@@ -333,7 +338,11 @@ func choices[T ~string](values []T, labels map[string]string) []huh.Option[strin
 // modeText says what each mode does, in the words of what happens.
 func modeText(mode, owner string) string {
 	if mode == onboarding.ModeQuick {
-		return "onboard creates the sub-user " + onboarding.DefaultSubUser(onboarding.ModeQuick, owner) +
+		name := onboarding.DefaultSubUser(onboarding.ModeQuick, owner)
+		if owner == "" {
+			name += "<the account's last six digits>"
+		}
+		return "onboard creates the sub-user " + name +
 			" here, with the host grants. Only the sub-user's key goes to Security Center; the root key never leaves this machine."
 	}
 	return "onboard creates (or reuses) a sub-user with the grants of the features you choose: hosts, CSPM, Agentic SOC, audit logs."
@@ -435,7 +444,7 @@ func pages() []page {
 				q.v.features = slices.Clone(q.ans.Request.Features)
 				return []huh.Field{
 					huh.NewMultiSelect[string]().Title("Which features?").Options(choices(onboarding.Features, featureLabels)...).
-						Value(&q.v.features).Validate(func(fs []string) error {
+						Value(&q.v.features).Height(len(onboarding.Features) + 1).Validate(func(fs []string) error {
 						if len(fs) == 0 {
 							return errors.New("choose at least one feature")
 						}

@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -65,7 +66,7 @@ func rootKeyForm(a Answers, width, height int) (*huh.Form, *rootValues) {
 			}
 			return nil
 		})).WithHideFunc(func() bool { return v.action == onboarding.RootKeyKeep }),
-	).WithShowHelp(false).WithTheme(huh.ThemeFunc(huh.ThemeCharm)).WithWidth(width).WithHeight(max(height-6, 6))
+	).WithShowHelp(false).WithShowErrors(false).WithTheme(huh.ThemeFunc(huh.ThemeCharm)).WithWidth(width).WithHeight(max(height-5, 4))
 	return form, v
 }
 
@@ -107,8 +108,7 @@ func (m Model) updateReview(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	if m.rv.root != nil {
-		if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "shift+tab" && m.rv.root.GetFocusedField() != nil &&
-			m.rv.rootV.action != "" && !m.rootConfirmFocused() {
+		if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "shift+tab" && !m.rootConfirmFocused() {
 			return m.backToQuestions()
 		}
 		f, cmd := m.rv.root.Update(msg)
@@ -172,7 +172,7 @@ func (m Model) reviewBody() string {
 		b.WriteString("\n")
 	}
 	for _, l := range answerLines(a) {
-		b.WriteString(wrapWords(l, w-1, "                      ") + "\n")
+		b.WriteString(wrapWords(l, w-1, strings.Repeat(" ", 21)) + "\n")
 	}
 	b.WriteString("\n" + st.Question.Render("Plan") + "\n")
 	switch {
@@ -207,8 +207,11 @@ func changeLine(c onboarding.Change) string {
 	if c.Name != "" {
 		s += " " + c.Name
 	}
-	if c.ID != "" {
+	if c.ID != "" && c.ID != c.Name {
 		s += " (" + c.ID + ")"
+	}
+	if c.Detail != "" {
+		s += ": " + c.Detail
 	}
 	return s
 }
@@ -228,7 +231,7 @@ func answerLines(a Answers) []string {
 		feats = append(feats, "Lighthouse servers")
 	}
 	add("Features", strings.Join(feats, ", "))
-	if slicesContains(r.Features, policy.FeatureCSPM) {
+	if slices.Contains(r.Features, policy.FeatureCSPM) {
 		add("CSPM grants", string(r.CSPMPolicy))
 	}
 	add("Tencent key", a.Tencent.Masked()+" ("+a.Tencent.Source+")")
@@ -258,15 +261,6 @@ func answerLines(a Answers) []string {
 		add("Root key", r.RootKey+" (once everything else succeeded)")
 	}
 	return l
-}
-
-func slicesContains(xs []string, v string) bool {
-	for _, x := range xs {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // scrollBy moves a scroll offset by the key pressed.

@@ -100,16 +100,31 @@ func Summary(res onboarding.Result, a Answers, width int, sandbox bool) string {
 	return b.String()
 }
 
-// wrapWords wraps s at spaces within width columns, indenting the lines after the first; a word wider
-// than the line is never cut (it overflows its own line).
+// wrapWords wraps s at spaces within width columns, indenting the lines after the first. A line that fits
+// is kept as it is; a word wider than a line is broken after its commas when it has any (a list of
+// regions), and otherwise never cut (it overflows its own line).
 func wrapWords(s string, width int, indent string) string {
 	if width < 20 {
 		width = 20
 	}
+	if ansi.StringWidth(s) <= width {
+		return s
+	}
 	lead := s[:len(s)-len(strings.TrimLeft(s, " "))]
+	var words []string
+	for _, w := range strings.Fields(s) {
+		for ansi.StringWidth(w) > width-len(indent) && strings.Contains(w, ",") {
+			cut := strings.LastIndex(w[:min(len(w), width-len(indent))], ",")
+			if cut < 0 {
+				break
+			}
+			words, w = append(words, w[:cut+1]), w[cut+1:]
+		}
+		words = append(words, w)
+	}
 	var lines []string
 	line := ""
-	for _, w := range strings.Fields(s) {
+	for _, w := range words {
 		switch {
 		case line == "" && len(lines) == 0:
 			line = lead + w
