@@ -65,10 +65,10 @@ func startAnswers(flags onboarding.Request) Answers {
 	return Answers{Request: req}
 }
 
-// request is the engine's request for these answers: the fields that do not apply to the chosen features
+// Resolved is the engine's request for these answers: the fields that do not apply to the chosen features
 // or mode are left out, as the flags face would leave them out (Validate refuses an audit field without
 // feature audit, say).
-func (a Answers) request() onboarding.Request {
+func (a Answers) Resolved() onboarding.Request {
 	r := a.Request
 	r.Features = slices.Clone(r.Features)
 	r.Regions = slices.Clone(r.Regions)
@@ -103,7 +103,7 @@ func (a Answers) request() onboarding.Request {
 // request, and the flags that choose the same keys. No secret is in it: a typed SecretKey is read from
 // standard input (--secret-key-stdin), and environment keys are named by nothing at all.
 func (a Answers) CommandArgs(sandbox bool) []string {
-	r := a.request()
+	r := a.Resolved()
 	args := []string{"onboard", "tencent", "--no-input"}
 	if sandbox {
 		args = append(args, "--sandbox")

@@ -653,7 +653,7 @@ func pages() []page {
 			fields: func(q *questions) []huh.Field {
 				q.v.accountName = q.ans.Request.AccountName
 				if q.v.accountName == "" {
-					q.v.accountName = onboarding.DefaultAccountName(q.ans.request())
+					q.v.accountName = onboarding.DefaultAccountName(q.ans.Resolved())
 				}
 				return []huh.Field{huh.NewInput().Title("Display name of the account in Security Center").
 					Value(&q.v.accountName).Validate(validateAccountName)}

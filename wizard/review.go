@@ -83,7 +83,7 @@ func (m Model) enterReview(changed []string) (Model, tea.Cmd) {
 
 func (m Model) startPlan() (Model, tea.Cmd) {
 	m.rv.planning, m.rv.plan, m.rv.err = true, nil, nil
-	a, req, build, gen := m.q.ans, m.q.ans.request(), m.deps.Engine, m.rv.gen
+	a, req, build, gen := m.q.ans, m.q.ans.Resolved(), m.deps.Engine, m.rv.gen
 	return m, m.do(func(ctx context.Context) tea.Msg {
 		e, err := build(a, nil)
 		if err != nil {
@@ -218,7 +218,7 @@ func changeLine(c onboarding.Change) string {
 
 // answerLines are the answers in short, for the review.
 func answerLines(a Answers) []string {
-	r := a.request()
+	r := a.Resolved()
 	var l []string
 	add := func(k, v string) { l = append(l, fmt.Sprintf("  %-18s %s", k, v)) }
 	add("Site", siteLabels[r.Site])

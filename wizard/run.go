@@ -117,7 +117,7 @@ func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error)
 	if err != nil {
 		return Result{Answers: a}, err
 	}
-	plan, err := e.Plan(ctx, a.request())
+	plan, err := e.Plan(ctx, a.Resolved())
 	if err != nil {
 		fmt.Fprintln(out, "error: "+err.Error())
 		if fix, ok := onboarding.FixFor(err); ok {
