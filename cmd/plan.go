@@ -11,7 +11,12 @@ import (
 
 // changeLine words one change of a plan for people: "create user sas-reader: programmatic access only".
 func changeLine(c onboarding.Change) string {
-	s := c.Op + " " + c.Object
+	s := c.Op
+	if o := objectWords[c.Object]; o != "" {
+		s += " " + o
+	} else if _, known := objectWords[c.Object]; !known {
+		s += " " + c.Object
+	}
 	if c.Name != "" {
 		s += " " + c.Name
 	}
@@ -22,6 +27,17 @@ func changeLine(c onboarding.Change) string {
 		s += ": " + c.Detail
 	}
 	return s
+}
+
+// objectWords name a change's object for people; an attachment is said by its verb alone ("attach
+// cspmPolicy").
+var objectWords = map[string]string{
+	onboarding.ObjectUser: "sub-user", onboarding.ObjectPolicy: "policy", onboarding.ObjectAttachment: "",
+	onboarding.ObjectKey: "API key of", onboarding.ObjectLogset: "CLS logset", onboarding.ObjectTopic: "CLS topic",
+	onboarding.ObjectTrackingSet: "CloudAudit tracking set", onboarding.ObjectKafka: "Kafka consumption of topic",
+	onboarding.ObjectSecurityCenterAccount: "Security Center account", onboarding.ObjectSecurityCenterAuditLog: "Security Center",
+	onboarding.ObjectRegions: "Security Center sync regions", onboarding.ObjectFrequencies: "Security Center", onboarding.ObjectFirstSync: "first sync of",
+	onboarding.ObjectRootKey: "root key", onboarding.ObjectRecord: "account record",
 }
 
 // writePlan prints a plan step by step under heading; a step with no change says so.

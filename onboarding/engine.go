@@ -358,8 +358,11 @@ var steps = []step{
 	}, Apply: (*run).ensureSecurityCenter, Plan: (*run).planSecurityCenter},
 	{ID: "retire-keys", Title: "delete the keys whose secrets were lost, now that their replacement works", Skipped: always, Apply: (*run).retireKeys, Plan: (*run).planRetireKeys},
 	{ID: "first-sync", Title: "first asset sync", Skipped: func(r *run) string {
-		if r.req.SkipSync {
+		switch {
+		case r.req.SkipSync:
 			return "the first asset sync is left out"
+		case len(r.syncKinds(r.req.Features)) == 0:
+			return "the features have no assets to sync"
 		}
 		return ""
 	}, Apply: (*run).firstSync, Plan: (*run).planFirstSync},

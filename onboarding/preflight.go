@@ -224,12 +224,9 @@ func (r *run) preflight(ctx context.Context, probeWrite bool) error {
 		return err
 	}
 	if len(ps) == 0 {
-		r.emit(Event{Step: "preflight", Title: "pre-flight check", Status: "done"})
 		return nil
 	}
-	pe := &PreflightError{Problems: ps}
-	r.emit(Event{Step: "preflight", Title: "pre-flight check", Status: "failed", Detail: fmt.Sprintf("%d problem(s); nothing was changed", len(ps))})
-	return pe
+	return &PreflightError{Problems: ps}
 }
 
 // checkSecretStore proves the secret store can hold the key before the key exists: a locked or missing
@@ -385,7 +382,8 @@ func (r *run) auditLookupFailed(ps *problems, input, what string, err error) {
 	var api *tencent.APIError
 	if errors.As(err, &api) && api.Code == "UnsupportedRegion" {
 		ps.add(Problem{Input: "--audit-region", Problem: fmt.Sprintf("CLS does not serve %s for this account (%s)", r.req.AuditRegion, api.Message),
-			Fix: "choose a region where CLS is offered, e.g. ap-guangzhou", Class: ProblemUsage, Err: err})
+			Fix: "choose a region where CLS is offered, e.g. ap-guangzhou", Class: ProblemUsage,
+			Err: &FieldError{"audit-region", fmt.Sprintf("CLS does not serve %s for this account", r.req.AuditRegion)}})
 		return
 	}
 	ps.failed(input, what, err, "")
@@ -460,6 +458,7 @@ func (r *run) checkSecurityCenter(ctx context.Context, ps *problems, identified 
 		ps.failed("Security Center", "cannot list its Tencent Cloud accounts", err, "")
 	case found && acct.KeyType != securitycenter.KeySub:
 		ps.add(Problem{Input: "Security Center", Problem: fmt.Sprintf("it already connects Tencent Cloud account %s with a %s key (AuthId %d), and a key type cannot be changed in place",
-			r.id.OwnerUIN, acct.KeyType, acct.AuthID), Fix: "delete that account in Security Center's console (Multi-cloud assets), then run again", Class: ProblemPrecondition})
+			r.id.OwnerUIN, acct.KeyType, acct.AuthID), Fix: "delete that account in Security Center's console (Multi-cloud assets), then run again", Class: ProblemPrecondition,
+			Err: &KeyTypeError{OwnerUIN: r.id.OwnerUIN, KeyType: string(acct.KeyType), AuthID: acct.AuthID}})
 	}
 }

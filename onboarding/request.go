@@ -281,7 +281,11 @@ func (r *Request) validateSecurityCenter() []*FieldError {
 		}
 		seen[reg] = true
 	}
-	// Security Center's procedure sets the cloud-service sync with CSPM only (quick mode syncs hosts).
+	// Security Center's procedure sets the cloud-service sync with CSPM only (quick mode syncs hosts). The
+	// default (which a face fills in whatever the features) is dropped without cspm; another value is refused.
+	if r.CloudSync == Defaults().CloudSync && !slices.Contains(r.Features, policy.FeatureCSPM) {
+		r.CloudSync = ""
+	}
 	if r.CloudSync != "" && !slices.Contains(r.Features, policy.FeatureCSPM) {
 		out = append(out, &FieldError{"cloud-sync", "applies to feature cspm only (Security Center syncs cloud services for CSPM); add cspm to --features or leave it out"})
 	}
@@ -311,9 +315,19 @@ func (r *Request) validateSecurityCenter() []*FieldError {
 func (r *Request) validateAudit() []*FieldError {
 	var out []*FieldError
 	if !slices.Contains(r.Features, policy.FeatureAudit) {
-		for _, f := range []struct{ flag, v string }{{"audit-region", r.AuditRegion}, {"audit-logset", r.AuditLogset},
-			{"audit-topic", r.AuditTopic}, {"kafka-network", r.KafkaNetwork}} {
-			if f.v != "" {
+		// The defaults (which a face fills in whatever the features) are dropped; other values are refused.
+		d := Defaults()
+		for _, f := range []struct {
+			flag     string
+			v        *string
+			fallback string
+		}{{"audit-region", &r.AuditRegion, ""}, {"audit-logset", &r.AuditLogset, d.AuditLogset},
+			{"audit-topic", &r.AuditTopic, d.AuditTopic}, {"kafka-network", &r.KafkaNetwork, d.KafkaNetwork}} {
+			switch *f.v {
+			case "":
+			case f.fallback:
+				*f.v = ""
+			default:
 				out = append(out, &FieldError{f.flag, "applies to feature audit only; add audit to --features or leave it out"})
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -494,5 +495,7 @@ func (r *run) record(ctx context.Context) (map[string]string, error) {
 	}
 	r.recordSecurityCenter(&a)
 	r.recordAudit(&a)
+	a.CreatedAt, a.UpdatedAt = old.CreatedAt, old.UpdatedAt
+	r.did = !reflect.DeepEqual(a, old)
 	return ids, r.e.DB.SaveAccount(ctx, a)
 }

@@ -1,0 +1,45 @@
+package cmd
+
+import (
+	"strings"
+	"testing"
+
+	"onboard/onboarding"
+)
+
+// TestTencentFlagDefaultsAreTheEngineDefaults reads the defaults of onboard tencent's flags and
+// onboarding.Defaults, the one place the wizard reads them too, and compares them.
+func TestTencentFlagDefaultsAreTheEngineDefaults(t *testing.T) {
+	f, _, _ := tencentTestFactory(map[string]string{})
+	cmd := NewCmdTencent(f, nil)
+	d := onboarding.Defaults()
+	want := map[string]string{
+		"mode": d.Mode, "features": strings.Join(d.Features, ","), "cspm-policy": string(d.CSPMPolicy), "site": d.Site,
+		"security-center": d.SecurityCenter, "regions": strings.Join(d.Regions, ","), "host-sync": d.HostSync,
+		"cloud-sync": d.CloudSync, "ak-check": d.AKCheck, "audit-logset": d.AuditLogset, "audit-topic": d.AuditTopic,
+		"kafka-network": d.KafkaNetwork, "root-key": d.RootKey, "account-name": d.AccountName, "confirm-root-key": d.RootKeyConfirm,
+	}
+	for name, v := range want {
+		fl := cmd.Flags().Lookup(name)
+		if fl == nil {
+			t.Errorf("no flag --%s", name)
+			continue
+		}
+		if fl.DefValue != v {
+			t.Errorf("--%s defaults to %q, the engine to %q", name, fl.DefValue, v)
+		}
+	}
+	if d.HostSync != "24h" {
+		t.Errorf("host sync defaults to %q, want 24h", d.HostSync)
+	}
+}
+
+// TestRootKeyRetirementWithoutConfirmationIsUsage: with no terminal to ask on, --root-key delete without
+// --confirm-root-key stops in the pre-flight with exit 2, naming the flag, before any change.
+func TestRootKeyRetirementWithoutConfirmationIsUsage(t *testing.T) {
+	f, _, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
+	code := run(t.Context(), f, []string{"tencent", "--no-input", "--sandbox", "--mode", "quick", "--skip-sync", "--root-key", "delete"})
+	if code != ExitUsage || !strings.Contains(errOut.String(), "--confirm-root-key") || strings.Contains(errOut.String(), "done    CAM sub-user") {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+}
