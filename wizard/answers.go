@@ -65,51 +65,52 @@ func startAnswers(flags onboarding.Request) Answers {
 	return Answers{Request: req}
 }
 
-// Resolved is the engine's request for these answers: the fields that do not apply to the chosen features
-// or mode are left out, as the flags face would leave them out (Validate refuses an audit field without
-// feature audit, say).
+// Resolved is the engine's request for these answers, as the flags face would give it for the same
+// command: a field that does not apply to the chosen features or mode (an audit field without feature
+// audit, the sync frequencies with Security Center skipped) is back at its default, which the engine's
+// Validate leaves out.
 func (a Answers) Resolved() onboarding.Request {
+	d := onboarding.Defaults()
 	r := a.Request
 	r.Features = slices.Clone(r.Features)
 	r.Regions = slices.Clone(r.Regions)
 	if r.Mode == onboarding.ModeQuick {
 		r.Features = []string{policy.FeatureHost}
-		r.SubUser = "" // the engine names it after the account, as Security Center's quick configuration does
+		r.SubUser = d.SubUser // the engine names it after the account, as Security Center's quick configuration does
 	}
 	if !a.has(policy.FeatureCSPM) {
-		r.CSPMPolicy, r.CloudSync = "", ""
+		r.CSPMPolicy, r.CloudSync = d.CSPMPolicy, d.CloudSync
 	}
 	if !a.has(policy.FeatureHost) {
-		r.Lighthouse = false
+		r.Lighthouse = d.Lighthouse
 	}
 	if !a.has(policy.FeatureAudit) {
-		r.AuditRegion, r.AuditLogset, r.AuditTopic, r.KafkaNetwork, r.VerifyKafka = "", "", "", "", false
+		r.AuditRegion, r.AuditLogset, r.AuditTopic, r.KafkaNetwork, r.VerifyKafka = d.AuditRegion, d.AuditLogset, d.AuditTopic, d.KafkaNetwork, d.VerifyKafka
 	} else if r.AuditLogset == onboarding.AuditNew {
 		r.AuditTopic = onboarding.AuditNew // a new logset holds a new topic
 	}
 	if r.SecurityCenter == onboarding.SecurityCenterSkip {
-		r.AccountName, r.Regions, r.RegionManagement = "", nil, false
-		r.HostSync, r.CloudSync, r.AKCheck = "", "", ""
+		r.AccountName, r.Regions, r.RegionManagement = d.AccountName, slices.Clone(d.Regions), d.RegionManagement
+		r.HostSync, r.CloudSync, r.AKCheck = d.HostSync, d.CloudSync, d.AKCheck
 	}
-	if !a.Identity.IsRoot() {
-		r.RootKey, r.RootKeyConfirm = "", ""
-	} else if r.RootKey == onboarding.RootKeyKeep {
-		r.RootKeyConfirm = ""
+	if !a.Identity.IsRoot() || r.RootKey == onboarding.RootKeyKeep {
+		r.RootKey, r.RootKeyConfirm = d.RootKey, d.RootKeyConfirm
 	}
 	return r
 }
 
-// CommandArgs is the same onboarding as a command for scripts, one token per element: every field of the
-// request, and the flags that choose the same keys. No secret is in it: a typed SecretKey is read from
-// standard input (--secret-key-stdin), and environment keys are named by nothing at all.
+// CommandArgs is the same onboarding as a command for scripts, one token per element: the mode and
+// features, every field of the request that is not at its default, and the flags that choose the same
+// keys. No secret is in it: a typed SecretKey is read from standard input (--secret-key-stdin), and
+// environment keys are named by nothing at all.
 func (a Answers) CommandArgs(sandbox bool) []string {
-	r := a.Resolved()
+	r, d := a.Resolved(), onboarding.Defaults()
 	args := []string{"onboard", "tencent", "--no-input"}
 	if sandbox {
 		args = append(args, "--sandbox")
 	}
-	str := func(flag, v string) {
-		if v != "" {
+	str := func(flag, v, def string) {
+		if v != "" && v != def {
 			args = append(args, "--"+flag, shellQuote(v))
 		}
 	}
@@ -118,48 +119,48 @@ func (a Answers) CommandArgs(sandbox bool) []string {
 			args = append(args, "--"+flag)
 		}
 	}
-	str("mode", r.Mode)
-	str("features", strings.Join(r.Features, ","))
+	str("mode", r.Mode, "")
+	str("features", strings.Join(r.Features, ","), "")
 	boolean("lighthouse", r.Lighthouse)
-	str("cspm-policy", string(r.CSPMPolicy))
+	str("cspm-policy", string(r.CSPMPolicy), string(d.CSPMPolicy))
 	for _, f := range a.Tencent.Flags {
 		args = append(args, shellQuote(f))
 	}
-	str("sub-user", r.SubUser)
-	str("account", r.Account)
+	str("sub-user", r.SubUser, d.SubUser)
+	str("account", r.Account, d.Account)
 	boolean("adopt-user", r.AdoptUser)
-	str("adopt-policy", strings.Join(r.AdoptPolicies, ","))
+	str("adopt-policy", strings.Join(r.AdoptPolicies, ","), "")
 	names := make([]string, 0, len(r.PolicyFiles))
 	for name := range r.PolicyFiles {
 		names = append(names, name)
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		str("policy-file", name+"="+r.PolicyFiles[name])
+		str("policy-file", name+"="+r.PolicyFiles[name], "")
 	}
 	boolean("allow-broad-policy", r.AllowBroadPolicy)
 	boolean("skip-permission-check", r.SkipPermissionCheck)
-	str("audit-region", r.AuditRegion)
-	str("audit-logset", r.AuditLogset)
-	str("audit-topic", r.AuditTopic)
-	str("kafka-network", r.KafkaNetwork)
+	str("audit-region", r.AuditRegion, d.AuditRegion)
+	str("audit-logset", r.AuditLogset, d.AuditLogset)
+	str("audit-topic", r.AuditTopic, d.AuditTopic)
+	str("kafka-network", r.KafkaNetwork, d.KafkaNetwork)
 	boolean("verify-kafka", r.VerifyKafka)
-	str("site", r.Site)
-	str("security-center", r.SecurityCenter)
+	str("site", r.Site, d.Site)
+	str("security-center", r.SecurityCenter, d.SecurityCenter)
 	if r.SecurityCenter != onboarding.SecurityCenterSkip {
 		for _, f := range a.Alibaba.Flags {
 			args = append(args, shellQuote(f))
 		}
 	}
-	str("account-name", r.AccountName)
-	str("regions", strings.Join(r.Regions, ","))
+	str("account-name", r.AccountName, d.AccountName)
+	str("regions", strings.Join(r.Regions, ","), strings.Join(d.Regions, ","))
 	boolean("region-management", r.RegionManagement)
-	str("host-sync", r.HostSync)
-	str("cloud-sync", r.CloudSync)
-	str("ak-check", r.AKCheck)
+	str("host-sync", r.HostSync, d.HostSync)
+	str("cloud-sync", r.CloudSync, d.CloudSync)
+	str("ak-check", r.AKCheck, d.AKCheck)
 	boolean("skip-sync", r.SkipSync)
-	str("root-key", r.RootKey)
-	str("confirm-root-key", r.RootKeyConfirm)
+	str("root-key", r.RootKey, d.RootKey)
+	str("confirm-root-key", r.RootKeyConfirm, d.RootKeyConfirm)
 	return args
 }
 

@@ -249,7 +249,7 @@ func answerLines(a Answers) []string {
 		add("Security Center", r.AccountName+", Alibaba key "+a.Alibaba.Masked())
 		add("Regions", strings.Join(r.Regions, ", "))
 		freqs := "hosts " + r.HostSync
-		if r.CloudSync != "" {
+		if a.has(policy.FeatureCSPM) {
 			freqs += ", cloud services " + r.CloudSync
 		}
 		add("Sync", freqs+", AccessKey check "+r.AKCheck)
