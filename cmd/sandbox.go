@@ -135,7 +135,7 @@ func startSandbox(ctx context.Context, f *Factory, latency time.Duration) (stop 
 	}
 	getenv := f.Getenv
 	f.Getenv = sandboxGetenv(getenv, overlay)
-	fmt.Fprintf(f.IO.ErrOut, "SANDBOX: both clouds are emulated inside this process (seed %q); nothing real is touched.\nState: %s\n",
+	fmt.Fprintf(f.IO.ErrOut, "SANDBOX: both clouds are emulated inside this process (seed %q);\nnothing real is touched.\nState: %s\n",
 		sandboxSeed, home)
 	return func() {
 		f.Getenv = getenv

@@ -284,7 +284,7 @@ func (q questions) update(msg tea.Msg, do spawn) (questions, tea.Cmd) {
 	if q.form.State == huh.StateCompleted {
 		return q.answered(do)
 	}
-	return q, cmd
+	return q, tea.Batch(cmd, refocus(q.form))
 }
 
 // Labels of the request's choices; a value without one is shown as itself.
@@ -871,4 +871,16 @@ func checkSecurityCenter(q *questions) (string, job) {
 			set:  func(q *questions) { q.scRegions = regions },
 		}
 	}
+}
+
+// refocus focuses the form's field again when it refused its answer: huh leaves the field it could not
+// leave blurred, and the focus marker would vanish from the screen.
+func refocus(f *huh.Form) tea.Cmd {
+	if len(f.Errors()) == 0 {
+		return nil
+	}
+	if field := f.GetFocusedField(); field != nil {
+		return field.Focus()
+	}
+	return nil
 }

@@ -113,6 +113,7 @@ func (m Model) updateReview(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		f, cmd := m.rv.root.Update(msg)
 		m.rv.root = f.(*huh.Form)
+		cmd = tea.Batch(cmd, refocus(m.rv.root))
 		if m.rv.root.State == huh.StateCompleted {
 			m.q.ans.Request.RootKey = m.rv.rootV.action
 			m.q.ans.Request.RootKeyConfirm = strings.TrimSpace(m.rv.rootV.confirm)
