@@ -65,7 +65,9 @@ func (m Model) startApply() (Model, tea.Cmd) {
 	stop := make(chan struct{})
 	var once sync.Once
 	m.events, m.stop = ch, func() { once.Do(func() { close(stop) }) }
-	m.phase, m.ap, m.sy = phaseApply, newApplyRun(plan.Request), newSyncView()
+	m.phase, m.ap = phaseApply, newApplyRun(plan.Request)
+	m.sy = NewSyncView(SyncViewOptions{Accounts: []string{syncAccount}, KindOrder: inventory.KindNames(), Scrub: m.deps.scrub,
+		Width: m.width, Height: m.bodyHeight() - 2})
 	m.ap.running = true
 	start := m.do(func(ctx context.Context) tea.Msg {
 		ctx, cancel := context.WithCancel(ctx)
@@ -99,12 +101,14 @@ func (m Model) updateApply(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case eventMsg:
 		m.ap.status[msg.ev.Step] = msg.ev
-		if msg.ev.Step == stepFirstSync && msg.ev.Status == onboarding.StatusRunning {
+		if msg.ev.Step == stepFirstSync && msg.ev.Status == onboarding.StatusRunning && m.phase != phaseSync {
 			m.phase = phaseSync
+			return m, tea.Batch(wait(m.events), m.sy.Init())
 		}
 		return m, wait(m.events)
 	case progressMsg:
-		m.sy = m.sy.add(msg.p)
+		v, _ := m.sy.Update(regionProgress(msg.p))
+		m.sy = v.(SyncView)
 		return m, wait(m.events)
 	case applyDoneMsg:
 		m.ap.running = false
@@ -291,10 +295,28 @@ func (m Model) applyBody() string {
 	return b.String()
 }
 
+// syncAccount names the one account of the first sync's view: the one being onboarded.
+const syncAccount = "first sync"
+
+// regionProgress is the inventory's progress as the sync view takes it.
+func regionProgress(p inventory.Progress) RegionProgress {
+	return RegionProgress{Account: syncAccount, Kind: p.Kind, Region: p.Region, Seen: p.Seen, Total: p.Total,
+		Done: p.Done, Failed: p.Done && p.Status != inventory.StatusDone, Err: p.Err}
+}
+
+// isApplyMsg reports the messages of a running ApplyPlan, which the apply phase takes.
+func isApplyMsg(msg tea.Msg) bool {
+	switch msg.(type) {
+	case eventMsg, progressMsg, applyDoneMsg:
+		return true
+	}
+	return false
+}
+
 func (m Model) syncBody() string {
 	var b strings.Builder
 	b.WriteString("Synchronising the assets of the chosen regions with the sub-user's key…\n\n")
-	b.WriteString(m.sy.view(m.st, m.width-1))
+	b.WriteString(m.sy.Render())
 	if m.ap.cancelling {
 		b.WriteString("\n" + m.st.Warn.Render("stopping…") + "\n")
 	}

@@ -48,7 +48,7 @@ type Model struct {
 	q     questions
 	rv    review
 	ap    applyRun
-	sy    syncView
+	sy    SyncView
 
 	width, height int
 	st            styles
@@ -110,6 +110,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		v, _ := m.sy.Update(tea.WindowSizeMsg{Width: msg.Width, Height: m.bodyHeight() - 2})
+		m.sy = v.(SyncView)
 		m.help.SetWidth(msg.Width)
 		if m.rv.root != nil {
 			m.rv.root = m.rv.root.WithWidth(msg.Width).WithHeight(max(msg.Height-6, 6))
@@ -137,6 +139,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m, cmd = m.updateReview(msg)
 	case phaseApply, phaseSync:
 		m, cmd = m.updateApply(msg)
+		if _, isKey := msg.(tea.KeyPressMsg); m.phase == phaseSync && !isKey && !isApplyMsg(msg) {
+			var v tea.Model
+			v, cmd = m.sy.Update(msg) // its clock: the elapsed time and the rates
+			m.sy = v.(SyncView)
+		}
 	case phaseSummary:
 		if k, ok := msg.(tea.KeyPressMsg); ok {
 			if key.Matches(k, m.keys.Exit) {
