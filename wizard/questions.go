@@ -117,6 +117,8 @@ type questions struct {
 
 	width, height int
 	done          bool
+	// plain marks accessible mode: a prompt says its default, and an empty answer keeps it.
+	plain bool
 }
 
 func newQuestions(deps Deps, width, height int) questions {
@@ -516,8 +518,8 @@ func pages() []page {
 			fields: func(q *questions) []huh.Field {
 				q.v.secretID, q.v.secretKey = q.ans.Tencent.ID, q.ans.Tencent.Secret.Reveal()
 				return []huh.Field{
-					huh.NewInput().Title("SecretId").Placeholder("AKID…").Value(&q.v.secretID).Validate(validateSecretID),
-					huh.NewInput().Title("SecretKey (hidden)").EchoMode(huh.EchoModePassword).Value(&q.v.secretKey).Validate(notEmpty("SecretKey")),
+					q.input("SecretId", &q.v.secretID, validateSecretID, false).Placeholder("AKID…"),
+					q.input("SecretKey (hidden)", &q.v.secretKey, notEmpty("SecretKey"), true),
 				}
 			},
 			commit: func(q *questions) {
@@ -534,8 +536,7 @@ func pages() []page {
 				if q.v.subUser == "" {
 					q.v.subUser = onboarding.DefaultSubUser(q.ans.Request.Mode, q.ans.Identity.OwnerUIN)
 				}
-				return []huh.Field{huh.NewInput().Title("Name of the CAM sub-user (programmatic access only)").
-					Value(&q.v.subUser).Validate(validateSubUser)}
+				return []huh.Field{q.input("Name of the CAM sub-user (programmatic access only)", &q.v.subUser, validateSubUser, false)}
 			},
 			commit: func(q *questions) { q.ans.Request.SubUser = strings.TrimSpace(q.v.subUser) },
 			check:  lookUpUser,
@@ -640,8 +641,8 @@ func pages() []page {
 			fields: func(q *questions) []huh.Field {
 				q.v.keyID, q.v.keySecret = q.ans.Alibaba.ID, q.ans.Alibaba.Secret.Reveal()
 				return []huh.Field{
-					huh.NewInput().Title("AccessKey ID").Placeholder("LTAI…").Value(&q.v.keyID).Validate(notEmpty("AccessKey ID")),
-					huh.NewInput().Title("AccessKey secret (hidden)").EchoMode(huh.EchoModePassword).Value(&q.v.keySecret).Validate(notEmpty("AccessKey secret")),
+					q.input("AccessKey ID", &q.v.keyID, notEmpty("AccessKey ID"), false).Placeholder("LTAI…"),
+					q.input("AccessKey secret (hidden)", &q.v.keySecret, notEmpty("AccessKey secret"), true),
 				}
 			},
 			commit: func(q *questions) {
@@ -655,8 +656,7 @@ func pages() []page {
 				if q.v.accountName == "" {
 					q.v.accountName = onboarding.DefaultAccountName(q.ans.Resolved())
 				}
-				return []huh.Field{huh.NewInput().Title("Display name of the account in Security Center").
-					Value(&q.v.accountName).Validate(validateAccountName)}
+				return []huh.Field{q.input("Display name of the account in Security Center", &q.v.accountName, validateAccountName, false)}
 			},
 			commit: func(q *questions) { q.ans.Request.AccountName = strings.TrimSpace(q.v.accountName) },
 			check:  checkSecurityCenter,
@@ -883,4 +883,26 @@ func refocus(f *huh.Form) tea.Cmd {
 		return field.Focus()
 	}
 	return nil
+}
+
+// input is a text question. In accessible mode the prompt says what Enter keeps, and an empty answer
+// keeps it (huh's plain prompt validates the empty line before taking the default).
+func (q *questions) input(title string, value *string, validate func(string) error, hidden bool) *huh.Input {
+	in := huh.NewInput().Value(value)
+	if hidden {
+		in = in.EchoMode(huh.EchoModePassword)
+	}
+	if !q.plain || *value == "" {
+		return in.Title(title).Validate(validate)
+	}
+	keep := *value
+	if hidden {
+		keep = "the one given"
+	}
+	return in.Title(title + " (Enter keeps " + keep + ")").Validate(func(s string) error {
+		if s == "" {
+			return nil
+		}
+		return validate(s)
+	})
 }

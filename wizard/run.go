@@ -80,6 +80,7 @@ func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error)
 	out := scrubbingWriter{w: opts.Out, scrub: deps.scrub}
 	do := func(j job) tea.Cmd { return func() tea.Msg { return j(ctx) } }
 	q := newQuestions(deps, 80, 24)
+	q.plain = true
 	q, cmd := q.enter(0, +1, do)
 	q = drainQuestions(q, cmd, do)
 	logged := 0
@@ -136,7 +137,7 @@ func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error)
 		}
 	}
 	fmt.Fprintln(out, "The same, for scripts: "+a.CommandLine(deps.Sandbox))
-	apply := true
+	apply := false // changes to the account need a typed yes
 	if err := huh.NewForm(huh.NewGroup(huh.NewConfirm().Title("Apply this plan?").Value(&apply))).
 		WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil || lr.eof || !apply {
 		return Result{Answers: a}, ErrCancelled

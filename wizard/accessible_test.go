@@ -1,0 +1,71 @@
+package wizard
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"onboard/onboarding"
+)
+
+// TestAccessibleMode: plain prompts only (no key hints of the full-screen interface), each check's result
+// logged after its question, the same request planned and applied.
+func TestAccessibleMode(t *testing.T) {
+	e := &fakeEngine{result: onboarding.Result{Account: "100012345678", OwnerUIN: "100012345678"}}
+	answers := []string{
+		"", "", // site, mode: the defaults
+		"1", "0", // features: tick host, confirm
+		"",     // Lighthouse: no
+		"",     // the Tencent key found
+		"",     // sub-user: the default
+		"",     // the Alibaba key found
+		"",     // account name: the default
+		"0",    // regions: the ticked ones
+		"",     // default site: no
+		"", "", // host sync, AccessKey check: the defaults
+		"y", // apply
+	}
+	var out bytes.Buffer
+	res, err := runAccessible(context.Background(), testDeps(false, e), Options{In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	text := out.String()
+	if res.Engine == nil || len(e.planned) != 1 {
+		t.Fatalf("not applied (%d plans):\n%s", len(e.planned), text)
+	}
+	if r := e.planned[0]; r.SubUser != onboarding.DefaultManualSubUser || strings.Join(r.Features, ",") != "host" || r.HostSync != onboarding.Defaults().HostSync {
+		t.Errorf("planned %+v", r)
+	}
+	for _, hint := range []string{"space", "/ filter", "shift+tab", "ctrl+c", "enter submit", "↑", "toggle"} {
+		if strings.Contains(text, hint) {
+			t.Errorf("accessible mode prints the hint %q:\n%s", hint, text)
+		}
+	}
+	for _, order := range [][2]string{
+		{"Which Tencent Cloud key", "ok: Tencent Cloud key AKID****AB12"},
+		{"Name of the CAM sub-user", "ok: sub-user sas-reader does not exist yet"},
+		{"Display name of the account", "ok: Alibaba Cloud key"},
+	} {
+		q, log := strings.Index(text, order[0]), strings.Index(text, order[1])
+		if q < 0 || log < 0 || log < q {
+			t.Errorf("%q is not logged after its question %q:\n%s", order[1], order[0], text)
+		}
+	}
+	if !strings.Contains(text, "step 1 of ") || !strings.Contains(text, "The same, for scripts: onboard tencent --no-input") {
+		t.Errorf("no numbered steps or command for scripts:\n%s", text)
+	}
+	if strings.Contains(text, "s3cr3t") {
+		t.Errorf("a secret was printed:\n%s", text)
+	}
+}
+
+// TestAccessibleEndOfInputCancels: input that ends before the questions do is a cancellation.
+func TestAccessibleEndOfInputCancels(t *testing.T) {
+	var out bytes.Buffer
+	_, err := runAccessible(context.Background(), testDeps(false, &fakeEngine{}), Options{In: strings.NewReader("\n"), Out: &out})
+	if err != ErrCancelled {
+		t.Errorf("got %v:\n%s", err, out.String())
+	}
+}
