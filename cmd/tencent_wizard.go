@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -33,10 +34,9 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 	if err != nil {
 		return err
 	}
-	keys := findWizardKeys(f, opts)
-	deps := keys.wizardDeps()
+	deps, tencentFor, securityCenterFor := wizardDeps(f, opts)
 	deps.Engine = func(a wizard.Answers, progress func(inventory.Progress)) (wizard.Engine, error) {
-		admin, err := keys.tencentClient(a.Tencent)
+		admin, err := tencentFor(a.Tencent)
 		if err != nil {
 			return nil, err
 		}
@@ -45,7 +45,7 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 			NewVerifier:  func(c tencent.Credential) (onboarding.Verifier, error) { return tencentClient(f, opts, c) },
 			NewInventory: func(c tencent.Credential) (inventory.Cloud, error) { return tencentClient(f, opts, c) }}
 		if a.Request.SecurityCenter != onboarding.SecurityCenterSkip {
-			if e.SecurityCenter, err = keys.securityCenter(a.Request.Site, a.Alibaba); err != nil {
+			if e.SecurityCenter, err = securityCenterFor(a.Request.Site, a.Alibaba); err != nil {
 				return nil, err
 			}
 		}
@@ -54,19 +54,9 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 	res, err := wizard.Run(ctx, deps, wizard.Options{In: f.IO.In, Out: f.IO.Out, NoColor: f.Getenv("NO_COLOR") != "",
 		Accessible: opts.Accessible || f.Getenv("ACCESSIBLE") != ""})
 	if res.Engine != nil {
-		var werr error
-		if f.JSON() {
-			werr = writeJSON(f.IO.Out, res.Engine)
-		} else {
-			width := f.IO.TerminalWidth()
-			if width <= 0 {
-				width = 80
-			}
-			_, werr = io.WriteString(f.IO.Out, terminalSafeLines(store.Scrub(wizard.Summary(*res.Engine, res.Answers, width-1, deps.Sandbox))))
-		}
-		if err == nil {
-			err = werr
-		}
+		width := cmp.Or(f.IO.TerminalWidth(), 80) - 1
+		werr := writeJSONOr(f, res.Engine, wizard.Summary(*res.Engine, res.Answers, width, deps.Sandbox))
+		err = errors.Join(err, werr)
 		if err == nil {
 			err = partlyDone(*res.Engine)
 		}
@@ -77,103 +67,87 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 	return err
 }
 
-// wizardKeys are the keys found on this machine the way the flags path finds them, by wizard source: a
-// temporary Tencent key keeps its session token, an aliyun profile its own provider (which may refresh).
-type wizardKeys struct {
-	f       *Factory
-	opts    *TencentOptions
-	tencent map[string]tencent.Credential
-	alibaba map[string]securitycenter.Credentials
-	found   wizard.Deps
+// writeJSONOr writes v as JSON with --output json, and text otherwise (scrubbed, terminal-safe).
+func writeJSONOr(f *Factory, v any, text string) error {
+	if f.JSON() {
+		return writeJSON(f.IO.Out, v)
+	}
+	_, err := io.WriteString(f.IO.Out, terminalSafeLines(store.Scrub(text)))
+	return err
 }
 
-func findWizardKeys(f *Factory, opts *TencentOptions) wizardKeys {
-	k := wizardKeys{f: f, opts: opts, tencent: map[string]tencent.Credential{}, alibaba: map[string]securitycenter.Credentials{}}
+// wizardDeps finds the keys on this machine the way the flags path does, and returns the wizard's
+// dependencies but the engine, with the clients of a chosen key. By source, a temporary Tencent key keeps
+// its session token and an aliyun profile its own provider (which may refresh).
+func wizardDeps(f *Factory, opts *TencentOptions) (wizard.Deps, func(wizard.Credential) (*tencent.Client, error),
+	func(string, wizard.Credential) (*securitycenter.Client, error)) {
+	deps := wizard.Deps{Start: opts.Request, Sandbox: inSandbox(f), Scrub: store.Scrub}
+	tencentKeys, alibabaKeys := map[string]tencent.Credential{}, map[string]securitycenter.Credentials{}
+	source := func(s string) string {
+		if inSandbox(f) {
+			return "the sandbox demo key"
+		}
+		return s
+	}
 	userHome, _ := os.UserHomeDir()
-	if cred, source, err := tencent.ResolveCredentials(tencent.CredentialSources{Profile: opts.Profile, Getenv: f.Getenv, Home: userHome}); err == nil {
-		c := wizard.Credential{Source: sandboxed(f, source.Description), ID: cred.SecretID, Secret: wizard.Secret(cred.SecretKey.Reveal())}
+	if cred, src, err := tencent.ResolveCredentials(tencent.CredentialSources{Profile: opts.Profile, Getenv: f.Getenv, Home: userHome}); err == nil {
+		c := wizard.Credential{Source: source(src.Description), ID: cred.SecretID, Secret: wizard.Secret(cred.SecretKey.Reveal())}
 		if opts.Profile != "" {
 			c.Flags = []string{"--profile", opts.Profile}
 		}
-		k.tencent[c.Source], k.found.FoundTencent = cred, append(k.found.FoundTencent, c)
+		tencentKeys[c.Source], deps.FoundTencent = cred, append(deps.FoundTencent, c)
 	}
 	if cred, err := securitycenter.ResolveCredentials(securitycenter.CredentialSources{Profile: opts.AlibabaProfile, Getenv: f.Getenv, Home: userHome}); err == nil {
 		// A profile's provider keeps its secret: the wizard shows the masked ID only.
-		c := wizard.Credential{Source: sandboxed(f, cred.Source.Description), ID: cred.Source.MaskedID, Secret: "(kept by the profile)"}
+		c := wizard.Credential{Source: source(cred.Source.Description), ID: cred.Source.MaskedID, Secret: "(kept by the profile)"}
 		if id, secret := f.Getenv(envAlibabaKeyID), f.Getenv(envAlibabaKeySecret); opts.AlibabaProfile == "" && id != "" && secret != "" {
 			c.ID, c.Secret = id, wizard.Secret(secret)
 		}
 		if opts.AlibabaProfile != "" {
 			c.Flags = []string{"--alibaba-profile", opts.AlibabaProfile}
 		}
-		k.alibaba[c.Source], k.found.FoundAlibaba = cred, append(k.found.FoundAlibaba, c)
+		alibabaKeys[c.Source], deps.FoundAlibaba = cred, append(deps.FoundAlibaba, c)
 	}
-	return k
-}
-
-// wizardDeps are the wizard's dependencies but the engine: the keys found, the clients of chosen keys.
-func (k wizardKeys) wizardDeps() wizard.Deps {
-	d := k.found
-	d.Start, d.Sandbox, d.Scrub = k.opts.Request, inSandbox(k.f), store.Scrub
-	d.Tencent = func(c wizard.Credential) (wizard.TencentReader, error) { return k.tencentClient(c) }
-	d.SecurityCenter = func(site string, c wizard.Credential) (wizard.SecurityCenterReader, error) {
-		return k.securityCenter(site, c)
-	}
-	return d
-}
-
-func (k wizardKeys) tencentClient(c wizard.Credential) (*tencent.Client, error) {
-	cred, ok := k.tencent[c.Source]
-	if !ok || cred.SecretID != c.ID || cred.SecretKey.Reveal() != c.Secret.Reveal() {
-		cred = tencent.Credential{SecretID: c.ID, SecretKey: tencent.SecretKey(c.Secret.Reveal())}
-	}
-	return tencentClient(k.f, k.opts, cred)
-}
-
-func (k wizardKeys) securityCenter(site string, c wizard.Credential) (*securitycenter.Client, error) {
-	cred, ok := k.alibaba[c.Source]
-	if !ok || c.Source == wizard.SourceTyped {
-		var err error
-		if cred, err = securitycenter.StaticCredentials(c.ID, securitycenter.Secret(c.Secret.Reveal()), "", "typed in the wizard"); err != nil {
-			return nil, err
+	tencentFor := func(c wizard.Credential) (*tencent.Client, error) {
+		cred, ok := tencentKeys[c.Source]
+		if !ok || cred.SecretID != c.ID || cred.SecretKey.Reveal() != c.Secret.Reveal() {
+			cred = tencent.Credential{SecretID: c.ID, SecretKey: tencent.SecretKey(c.Secret.Reveal())}
 		}
+		return tencentClient(f, opts, cred)
 	}
-	endpoint := firstNonEmpty(k.opts.SecurityCenterEndpoint, k.f.Getenv(envSecurityCenterEndpoint))
-	o := securitycenter.Options{Credentials: cred, Site: securitycenter.Site(site), Endpoint: endpoint, Logger: k.f.Logger}
-	if strings.HasPrefix(endpoint, "http://") {
-		o.PollInterval = 100 * time.Millisecond // a loopback emulator validates at once
+	securityCenterFor := func(site string, c wizard.Credential) (*securitycenter.Client, error) {
+		cred, ok := alibabaKeys[c.Source]
+		if !ok || c.Source == wizard.SourceTyped {
+			var err error
+			if cred, err = securitycenter.StaticCredentials(c.ID, securitycenter.Secret(c.Secret.Reveal()), "", "typed in the wizard"); err != nil {
+				return nil, err
+			}
+		}
+		endpoint := cmp.Or(opts.SecurityCenterEndpoint, f.Getenv(envSecurityCenterEndpoint))
+		o := securitycenter.Options{Credentials: cred, Site: securitycenter.Site(site), Endpoint: endpoint, Logger: f.Logger}
+		if strings.HasPrefix(endpoint, "http://") {
+			o.PollInterval = 100 * time.Millisecond // a loopback emulator validates at once
+		}
+		rememberAlibaba(cred)
+		sc, err := securitycenter.New(o)
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		return sc, nil
 	}
-	rememberAlibaba(cred)
-	sc, err := securitycenter.New(o)
-	if err != nil {
-		return nil, &UsageError{Err: err}
+	deps.Tencent = func(c wizard.Credential) (wizard.TencentReader, error) { return tencentFor(c) }
+	deps.SecurityCenter = func(site string, c wizard.Credential) (wizard.SecurityCenterReader, error) {
+		return securityCenterFor(site, c)
 	}
-	return sc, nil
+	return deps, tencentFor, securityCenterFor
 }
 
 // tencentClient is a Tencent Cloud client signing with c, at the endpoint the flags or environment name.
 func tencentClient(f *Factory, opts *TencentOptions, c tencent.Credential) (*tencent.Client, error) {
 	rememberTencent(c)
-	cl, err := tencent.New(tencent.Options{Credential: c, Endpoint: firstNonEmpty(opts.Endpoint, f.Getenv(envTencentEndpoint)), Logger: f.Logger})
+	cl, err := tencent.New(tencent.Options{Credential: c, Endpoint: cmp.Or(opts.Endpoint, f.Getenv(envTencentEndpoint)), Logger: f.Logger})
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
 	return cl, nil
-}
-
-// sandboxed names the sandbox's demo keys as such.
-func sandboxed(f *Factory, source string) string {
-	if inSandbox(f) {
-		return "the sandbox demo key"
-	}
-	return source
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
