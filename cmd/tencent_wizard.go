@@ -83,12 +83,7 @@ func wizardDeps(f *Factory, opts *TencentOptions) (wizard.Deps, func(wizard.Cred
 	func(string, wizard.Credential) (*securitycenter.Client, error)) {
 	deps := wizard.Deps{Start: opts.Request, Sandbox: inSandbox(f), Scrub: store.Scrub}
 	tencentKeys, alibabaKeys := map[string]tencent.Credential{}, map[string]securitycenter.Credentials{}
-	source := func(s string) string {
-		if inSandbox(f) {
-			return "the sandbox demo key"
-		}
-		return s
-	}
+	source := func(s string) string { return cmp.Or(map[bool]string{true: "the sandbox demo key"}[inSandbox(f)], s) }
 	userHome, _ := os.UserHomeDir()
 	if cred, src, err := tencent.ResolveCredentials(tencent.CredentialSources{Profile: opts.Profile, Getenv: f.Getenv, Home: userHome}); err == nil {
 		c := wizard.Credential{Source: source(src.Description), ID: cred.SecretID, Secret: wizard.Secret(cred.SecretKey.Reveal())}
