@@ -654,7 +654,11 @@ func pages() []page {
 			fields: func(q *questions) []huh.Field {
 				q.v.accountName = q.ans.Request.AccountName
 				if q.v.accountName == "" {
-					q.v.accountName = onboarding.DefaultAccountName(q.ans.Resolved())
+					r := q.ans.Resolved()
+					if r.Mode == onboarding.ModeQuick { // the engine names the sub-user once the account is known; so does this
+						r.SubUser = onboarding.DefaultSubUser(r.Mode, q.ans.Identity.OwnerUIN)
+					}
+					q.v.accountName = onboarding.DefaultAccountName(r)
 				}
 				return []huh.Field{q.input("Display name of the account in Security Center", &q.v.accountName, validateAccountName, false)}
 			},
