@@ -506,3 +506,23 @@ func TestTmux100x30(t *testing.T) {
 	}
 	s.checkScreens()
 }
+
+// TestTmuxPartlyDone: when the first sync fails in one region, the wizard's ending, the printed summary
+// and the exit code (3) all say partly done.
+func TestTmuxPartlyDone(t *testing.T) {
+	env, _ := emulatorProcess(t, "--faults", "action=cvm:DescribeInstances,region=ap-tokyo,fault=InternalError,p=1")
+	s := startTmux(t, 80, 24, t.TempDir(), env, "tencent")
+	last := s.answer(scenario{features: []int{0}})
+	if !strings.Contains(last, "Onboarding partly done") {
+		t.Errorf("the last screen does not say partly done:\n%s", last)
+	}
+	s.keys("Enter")
+	if code := s.exitCode(); code != 3 {
+		t.Errorf("exit %d, want 3 (partly done)", code)
+	}
+	printed := printedSummary(t, s.history())
+	if !strings.HasPrefix(printed, "Onboarding partly done") || !strings.Contains(printed, "ap-tokyo") {
+		t.Errorf("the printed summary does not say what failed:\n%s", printed)
+	}
+	s.checkScreens()
+}
