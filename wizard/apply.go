@@ -66,8 +66,7 @@ func (m Model) startApply() (Model, tea.Cmd) {
 	var once sync.Once
 	m.events, m.stop = ch, func() { once.Do(func() { close(stop) }) }
 	m.phase, m.ap = phaseApply, newApplyRun(plan.Request)
-	m.sy = NewSyncView(SyncViewOptions{Accounts: []string{syncAccount}, KindOrder: inventory.KindNames(), Scrub: m.deps.scrub,
-		Width: m.width, Height: m.bodyHeight() - 2})
+	m.sy = m.newSyncView()
 	m.ap.running = true
 	start := m.do(func(ctx context.Context) tea.Msg {
 		ctx, cancel := context.WithCancel(ctx)
@@ -102,7 +101,7 @@ func (m Model) updateApply(msg tea.Msg) (Model, tea.Cmd) {
 	case eventMsg:
 		m.ap.status[msg.ev.Step] = msg.ev
 		if msg.ev.Step == stepFirstSync && msg.ev.Status == onboarding.StatusRunning && m.phase != phaseSync {
-			m.phase = phaseSync
+			m.phase, m.sy = phaseSync, m.newSyncView() // its clock starts with the sync
 			return m, tea.Batch(wait(m.events), m.sy.Init())
 		}
 		return m, wait(m.events)
@@ -297,6 +296,11 @@ func (m Model) applyBody() string {
 
 // syncAccount names the one account of the first sync's view: the one being onboarded.
 const syncAccount = "first sync"
+
+func (m Model) newSyncView() SyncView {
+	return NewSyncView(SyncViewOptions{Accounts: []string{syncAccount}, KindOrder: inventory.KindNames(), Scrub: m.deps.scrub,
+		Width: m.width, Height: m.bodyHeight() - 2})
+}
 
 // regionProgress is the inventory's progress as the sync view takes it.
 func regionProgress(p inventory.Progress) RegionProgress {

@@ -377,6 +377,9 @@ func TestSummaryIsTheLastScreen(t *testing.T) {
 	if m.Page() != "summary" {
 		t.Fatalf("not at the summary:\n%s", screen(m))
 	}
+	if ks := m.sy.Kinds(syncAccount); len(ks) != 1 || ks[0].Kind != "cvm.instance" || ks[0].Seen != 3 || !ks[0].Finished() {
+		t.Errorf("the first-sync view did not take the sync's progress: %+v", ks)
+	}
 	res, err := m.Result()
 	if err != nil || res.Engine == nil {
 		t.Fatalf("result %v, %v", res.Engine, err)
