@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"onboard/onboarding"
 )
@@ -67,5 +68,24 @@ func TestAccessibleEndOfInputCancels(t *testing.T) {
 	_, err := runAccessible(context.Background(), testDeps(false, &fakeEngine{}), Options{In: strings.NewReader("\n"), Out: &out})
 	if err != ErrCancelled {
 		t.Errorf("got %v:\n%s", err, out.String())
+	}
+}
+
+// TestAccessibleEmptyLinesEnd: Enter on every prompt (no feature ticked) is refused, and the wizard stops
+// when the input ends instead of prompting forever.
+func TestAccessibleEmptyLinesEnd(t *testing.T) {
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		_, err := runAccessible(context.Background(), testDeps(false, &fakeEngine{}), Options{In: strings.NewReader(strings.Repeat("\n", 60)), Out: &out})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != ErrCancelled {
+			t.Errorf("got %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("accessible mode did not stop at the end of its input")
 	}
 }

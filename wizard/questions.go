@@ -224,6 +224,20 @@ func (q questions) back(do spawn) (questions, tea.Cmd) {
 // answered commits the completed form and checks it live, or moves on.
 func (q questions) answered(do spawn) (questions, tea.Cmd) {
 	p := q.page()
+	if q.plain {
+		// huh's plain multi-select prompts again and again on a refused answer, past the end of the
+		// input: the answer is checked here instead, and the page asked again.
+		for _, f := range []struct {
+			what string
+			got  []string
+			on   pageID
+		}{{"feature", q.v.features, pgFeatures}, {"region", q.v.regions, pgRegions}} {
+			if p.id == f.on && len(f.got) == 0 {
+				q.errMsg = "choose at least one " + f.what
+				return q.show()
+			}
+		}
+	}
 	p.commit(&q)
 	q.notes = nil
 	if p.check != nil {
@@ -446,12 +460,7 @@ func pages() []page {
 				q.v.features = slices.Clone(q.ans.Request.Features)
 				return []huh.Field{
 					huh.NewMultiSelect[string]().Title("Which features?").Options(choices(onboarding.Features, featureLabels)...).
-						Value(&q.v.features).Height(len(onboarding.Features) + 1).Validate(func(fs []string) error {
-						if len(fs) == 0 {
-							return errors.New("choose at least one feature")
-						}
-						return nil
-					}),
+						Value(&q.v.features).Height(len(onboarding.Features) + 1).Validate(q.atLeastOne("feature")),
 				}
 			},
 			commit: func(q *questions) { q.ans.Request.Features = slices.Clone(q.v.features) },
@@ -689,12 +698,7 @@ func pages() []page {
 				}
 				return []huh.Field{
 					huh.NewMultiSelect[string]().Title("Regions Security Center syncs").Description(desc).Options(opts...).
-						Value(&q.v.regions).Height(8).Filterable(true).Validate(func(rs []string) error {
-						if len(rs) == 0 {
-							return errors.New("choose at least one region")
-						}
-						return nil
-					}),
+						Value(&q.v.regions).Height(8).Filterable(true).Validate(q.atLeastOne("region")),
 					huh.NewSelect[string]().Title("Make this the default site (new regions join its sync)?").Options(yesNoOptions...).Value(&q.v.regionManagement),
 				}
 			},
@@ -909,4 +913,17 @@ func (q *questions) input(title string, value *string, validate func(string) err
 		}
 		return validate(s)
 	})
+}
+
+// atLeastOne refuses an empty multi-select in the full-screen form (see answered for the plain prompts).
+func (q *questions) atLeastOne(what string) func([]string) error {
+	return func(xs []string) error {
+		if q.plain {
+			return nil
+		}
+		if len(xs) == 0 {
+			return errors.New("choose at least one " + what)
+		}
+		return nil
+	}
 }
