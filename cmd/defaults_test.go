@@ -33,13 +33,3 @@ func TestTencentFlagDefaultsAreTheEngineDefaults(t *testing.T) {
 		t.Errorf("host sync defaults to %q, want 24h", d.HostSync)
 	}
 }
-
-// TestRootKeyRetirementWithoutConfirmationIsUsage: with no terminal to ask on, --root-key delete without
-// --confirm-root-key stops in the pre-flight with exit 2, naming the flag, before any change.
-func TestRootKeyRetirementWithoutConfirmationIsUsage(t *testing.T) {
-	f, _, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
-	code := run(t.Context(), f, []string{"tencent", "--no-input", "--sandbox", "--mode", "quick", "--skip-sync", "--root-key", "delete"})
-	if code != ExitUsage || !strings.Contains(errOut.String(), "--confirm-root-key") || strings.Contains(errOut.String(), "done    CAM sub-user") {
-		t.Fatalf("exit %d\n%s", code, errOut.String())
-	}
-}

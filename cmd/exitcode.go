@@ -111,6 +111,33 @@ func isAny(err error, sentinels []error) bool {
 	return false
 }
 
+// errorMessage is err's message in the command line's words: a pre-flight problem or an invalid input
+// of a request field names its flag. The engine's words name the field alone.
+func errorMessage(err error) string {
+	switch e := err.(type) {
+	case *onboarding.PreflightError:
+		return e.Format(func(p onboarding.Problem) string {
+			if p.Field != "" {
+				p.Input = "--" + p.Field
+			}
+			return p.String()
+		})
+	case *onboarding.FieldError:
+		return "invalid --" + e.Field + ": " + e.Message
+	case *UsageError:
+		return errorMessage(e.Err)
+	case *PartialError:
+		return errorMessage(e.Err)
+	case interface{ Unwrap() []error }:
+		var lines []string
+		for _, inner := range e.Unwrap() {
+			lines = append(lines, errorMessage(inner))
+		}
+		return strings.Join(lines, "\n")
+	}
+	return err.Error()
+}
+
 // printError writes the error and, where one is known, the next step for the user.
 func printError(w io.Writer, err error) {
 	if errors.Is(err, context.Canceled) {
@@ -123,7 +150,7 @@ func printError(w io.Writer, err error) {
 	}
 	// The last sink of every failure: whatever a cloud or the transport quoted, no known secret is shown,
 	// and nothing that would drive the terminal.
-	fmt.Fprintf(w, "error: %s\n", terminalSafeLines(store.Scrub(err.Error())))
+	fmt.Fprintf(w, "error: %s\n", terminalSafeLines(store.Scrub(errorMessage(err))))
 	var usage *UsageError
 	if errors.As(err, &usage) {
 		fmt.Fprintln(w, "Run with --help for usage.")
@@ -161,7 +188,7 @@ func printJSONError(w io.Writer, err error) {
 	var e jsonError
 	e.Error.ExitCode = exitCode(err)
 	e.Error.Code = exitCodeNames[e.Error.ExitCode]
-	e.Error.Message = store.Scrub(err.Error()) // a sink like printError's: no known secret
+	e.Error.Message = store.Scrub(errorMessage(err)) // a sink like printError's: no known secret
 	e.Error.Fix = hintFor(err)
 	var usage *UsageError
 	switch {

@@ -334,7 +334,7 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, a store.Account,
 		SkipUnofferedRegions: opts.Regions == "", Concurrency: limits.Concurrency, Rates: limits.Rates, Unlimited: limits.Unlimited,
 		Progress: limits.Progress})
 	if err != nil && !errors.Is(err, inventory.ErrPartial) {
-		if strings.HasPrefix(err.Error(), "unknown region") {
+		if errors.Is(err, inventory.ErrUnknownRegion) {
 			return nil, &UsageError{Err: fmt.Errorf("--regions: %w", err)}
 		}
 		return nil, err

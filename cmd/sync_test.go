@@ -47,6 +47,13 @@ func TestSyncWithTheStoredKeyThenAssetsListIt(t *testing.T) {
 		t.Error("the root secret appears in the sync output")
 	}
 
+	// A region the account does not have is usage, naming the flag.
+	f, _, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"sync", "--account", "prod", "--regions", "ap-shangai"}); code != ExitUsage ||
+		!strings.Contains(errOut.String(), `--regions: unknown region "ap-shangai"`) {
+		t.Errorf("sync --regions ap-shangai: exit %d %s", code, errOut.String())
+	}
+
 	f, out, _ = tencentTestFactory(vars)
 	if code := run(context.Background(), f, []string{"assets", "list", "--kind", "cvm.instance", "--region", "ap-beijing", "--output", "json"}); code != ExitOK {
 		t.Fatalf("assets list: exit %d", code)

@@ -79,7 +79,12 @@ IDs and attached, and the Kafka settings submitted to Security Center; --verify-
 address with the new key.
 
 When a root key runs this, the result reminds you to retire it; --root-key disable or delete does it as the
-very last step, only once everything before succeeded.`,
+very last step, only once everything before succeeded, and only when confirmed: --confirm-root-key with the
+last four characters of the root key's SecretId (asked for on a terminal). When Tencent Cloud refuses to
+delete an active root key, it is disabled and the result says so: delete it in the CAM console.
+
+The run applies the plan it makes (--dry-run prints it; --output json as typed changes) and stops, changing
+nothing, when the sub-user, its grants or keys, or the Security Center account change in between.`,
 		Example: "  onboard tencent --no-input --mode manual --features host,cspm --cspm-policy custom --sub-user sas-reader\n" +
 			"  onboard tencent --no-input --mode quick --sandbox",
 		Args: cobra.NoArgs,

@@ -162,7 +162,7 @@ func (r *run) kafkaDifferences(have tencent.KafkaConsumer, topic tencent.Topic) 
 		diff = append(diff, "compression "+kafkaCompression(have.Compression)+", Security Center needs "+kafkaCompression(auditConsumer.Compression))
 	}
 	if len(diff) > 0 && r.req.AuditTopic != AuditNew {
-		return nil, &FieldError{"audit-topic", fmt.Sprintf("Kafka consumption of topic %s is open with other settings than Security Center reads (%s); change them in the CLS console (the topic's Kafka consumption), or give --audit-topic new",
+		return nil, &FieldError{Field: "audit-topic", Message: fmt.Sprintf("Kafka consumption of topic %s is open with other settings than Security Center reads (%s); change them in the CLS console (the topic's Kafka consumption), or choose a new topic",
 			topic.ID, strings.Join(diff, "; "))}
 	}
 	return diff, nil
@@ -209,7 +209,7 @@ func (r *run) findAuditLogset(ctx context.Context) (ls tencent.Logset, found boo
 	if i := slices.IndexFunc(all, func(l tencent.Logset) bool { return l.ID == r.req.AuditLogset }); i >= 0 {
 		return all[i], true, nil
 	}
-	return tencent.Logset{}, false, &FieldError{"audit-logset", fmt.Sprintf("no logset %s in %s; give a logset ID of that region, or new", r.req.AuditLogset, region)}
+	return tencent.Logset{}, false, &FieldError{Field: "audit-logset", Message: fmt.Sprintf("no logset %s in %s; give a logset ID of that region, or new", r.req.AuditLogset, region)}
 }
 
 // findAuditTopic finds the topic the request names in the logset, as findAuditLogset does.
@@ -226,7 +226,7 @@ func (r *run) findAuditTopic(ctx context.Context, ls tencent.Logset) (topic tenc
 	if i := slices.IndexFunc(all, func(t tencent.Topic) bool { return t.ID == r.req.AuditTopic }); i >= 0 {
 		return all[i], true, nil
 	}
-	return tencent.Topic{}, false, &FieldError{"audit-topic", fmt.Sprintf("no topic %s in logset %s (%s); give a topic of that logset, or new", r.req.AuditTopic, ls.ID, region)}
+	return tencent.Topic{}, false, &FieldError{Field: "audit-topic", Message: fmt.Sprintf("no topic %s in logset %s (%s); give a topic of that logset, or new", r.req.AuditTopic, ls.ID, region)}
 }
 
 // findAuditTrack finds the tracking set that delivers to the topic.

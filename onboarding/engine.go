@@ -76,8 +76,8 @@ type Engine struct {
 	PropagationWait time.Duration
 	// InventoryUnlimited turns the first sync's client-side rate limits off (for an emulator).
 	InventoryUnlimited bool
-	// SyncProgress, when set, receives the first sync's progress per (kind, region) while Apply or
-	// ApplyPlan runs it: the wizard's first-sync screen.
+	// SyncProgress receives the progress of the first asset sync, Apply's first-sync step, per (kind,
+	// region), for a face that draws it; nil for none. It is called from the sync's goroutines.
 	SyncProgress func(inventory.Progress)
 	// OperatorKeyID is the SecretId of the operator's key (Cloud's), which --root-key retires.
 	OperatorKeyID string
@@ -224,6 +224,7 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 	p, err := e.Plan(ctx, req)
 	if err != nil {
 		if emit != nil {
+			emit(Event{Step: stepPreflight.ID, Title: stepPreflight.Title, Status: StatusRunning})
 			emit(Event{Step: stepPreflight.ID, Title: stepPreflight.Title, Status: StatusFailed, Detail: "nothing was changed", Err: err})
 		}
 		return Result{}, err
@@ -332,10 +333,11 @@ type step struct {
 	Checks bool
 }
 
-func always(*run) string { return "" }
+// neverSkipped is the Skipped of a step every request needs.
+func neverSkipped(*run) string { return "" }
 
 var steps = []step{
-	{ID: "user", Title: "CAM sub-user with programmatic access only", Skipped: always, Apply: (*run).ensureUser, Plan: (*run).planUser},
+	{ID: "user", Title: "CAM sub-user with programmatic access only", Skipped: neverSkipped, Apply: (*run).ensureUser, Plan: (*run).planUser},
 	{ID: "grants", Title: "grants per feature", Skipped: func(r *run) string {
 		if slices.ContainsFunc(r.req.Features, func(f string) bool { return f != policy.FeatureAudit }) {
 			return ""
@@ -348,15 +350,15 @@ var steps = []step{
 		}
 		return "no feature audit"
 	}, Apply: (*run).ensureAudit, Plan: (*run).planAudit},
-	{ID: "key", Title: "the sub-user's API key, straight into the secret store", Skipped: always, Apply: (*run).ensureKey, Plan: (*run).planKey},
-	{ID: "verify", Title: "verify the key", Skipped: always, Apply: (*run).verify, Plan: (*run).planVerify, Checks: true},
+	{ID: "key", Title: "the sub-user's API key, straight into the secret store", Skipped: neverSkipped, Apply: (*run).ensureKey, Plan: (*run).planKey},
+	{ID: "verify", Title: "verify the key", Skipped: neverSkipped, Apply: (*run).verify, Plan: (*run).planVerify, Checks: true},
 	{ID: "security-center", Title: "connect the account to Security Center", Skipped: func(r *run) string {
 		if r.req.SecurityCenter == SecurityCenterSkip {
 			return "Security Center is skipped: the result says what to enter in its console"
 		}
 		return ""
 	}, Apply: (*run).ensureSecurityCenter, Plan: (*run).planSecurityCenter},
-	{ID: "retire-keys", Title: "delete the keys whose secrets were lost, now that their replacement works", Skipped: always, Apply: (*run).retireKeys, Plan: (*run).planRetireKeys},
+	{ID: "retire-keys", Title: "delete the keys whose secrets were lost, now that their replacement works", Skipped: neverSkipped, Apply: (*run).retireKeys, Plan: (*run).planRetireKeys},
 	{ID: "first-sync", Title: "first asset sync", Skipped: func(r *run) string {
 		switch {
 		case r.req.SkipSync:
@@ -366,7 +368,7 @@ var steps = []step{
 		}
 		return ""
 	}, Apply: (*run).firstSync, Plan: (*run).planFirstSync},
-	{ID: "record", Title: "record the account", Skipped: always, Apply: (*run).record, Plan: (*run).planRecord},
+	{ID: "record", Title: "record the account", Skipped: neverSkipped, Apply: (*run).record, Plan: (*run).planRecord},
 	{ID: "root-key", Title: "the root key: keep, disable or delete it", Skipped: func(r *run) string {
 		switch {
 		case !r.id.IsRoot():
@@ -422,11 +424,7 @@ func (r *run) identify(ctx context.Context) error {
 		r.res.Account = id.OwnerUIN
 	}
 	if r.req.SubUser == "" {
-		suffix := id.OwnerUIN
-		if len(suffix) > 6 {
-			suffix = suffix[len(suffix)-6:]
-		}
-		r.req.SubUser = QuickUserPrefix + suffix
+		r.req.SubUser = DefaultSubUser(ModeQuick, id.OwnerUIN) // Validate requires a name in manual mode
 	}
 	r.res.SubUser = r.req.SubUser
 	r.secret = "tencent/" + id.OwnerUIN + "/" + r.req.SubUser
@@ -462,7 +460,7 @@ func (r *run) ensureUser(ctx context.Context) (map[string]string, error) {
 	switch {
 	case err == nil:
 		if u.Remark != userRemark && !r.req.AdoptUser {
-			return nil, fmt.Errorf("a sub-user named %q exists and was not created by onboard; choose another --sub-user, or pass --adopt-user to take it over", r.req.SubUser)
+			return nil, &UserOwnershipError{User: r.req.SubUser}
 		}
 		r.user = u
 		r.res.Reused = append(r.res.Reused, "sub-user "+u.Name)

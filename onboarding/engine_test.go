@@ -170,8 +170,8 @@ func TestAStrangersUserIsRefusedUnlessAdopted(t *testing.T) {
 	}
 	req := Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "taken"}
 	_, err := f.engine.Apply(ctx, req, nil)
-	if err == nil || !strings.Contains(err.Error(), "--adopt-user") {
-		t.Fatalf("error %v, want one offering --adopt-user", err)
+	if fix, _ := FixFor(err); fix.Field != "adopt-user" {
+		t.Fatalf("error %v, fix %+v; want one offering to take the user over", err, fix)
 	}
 	req.AdoptUser = true
 	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
@@ -275,14 +275,14 @@ func TestInvalidRequestsNameTheFlag(t *testing.T) {
 		req  Request
 		flag string
 	}{
-		{Request{}, "--mode"},
-		{Request{Mode: "auto"}, "--mode"},
-		{Request{Mode: ModeQuick, Features: []string{"cspm"}}, "--features"},
-		{Request{Mode: ModeManual}, "--features"},
-		{Request{Mode: ModeManual, Features: []string{"dns"}}, "--features"},
-		{Request{Mode: ModeManual, Features: []string{"host"}}, "--sub-user"},
-		{Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "bad name!"}, "--sub-user"},
-		{Request{Mode: ModeManual, Features: []string{"cspm"}, CSPMPolicy: "both", SubUser: "x"}, "--cspm-policy"},
+		{Request{}, "invalid mode:"},
+		{Request{Mode: "auto"}, "invalid mode:"},
+		{Request{Mode: ModeQuick, Features: []string{"cspm"}}, "invalid features:"},
+		{Request{Mode: ModeManual}, "invalid features:"},
+		{Request{Mode: ModeManual, Features: []string{"dns"}}, "invalid features:"},
+		{Request{Mode: ModeManual, Features: []string{"host"}}, "invalid sub-user:"},
+		{Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "bad name!"}, "invalid sub-user:"},
+		{Request{Mode: ModeManual, Features: []string{"cspm"}, CSPMPolicy: "both", SubUser: "x"}, "invalid cspm-policy:"},
 	}
 	for _, tt := range tests {
 		err := tt.req.Validate()

@@ -49,7 +49,8 @@ func fieldIs(field string) func(error) bool {
 // wizard both read it through FixFor.
 var fixes = []fixRule{
 	{as[*StalePlanError](), Fix{Say: "make the plan again, review it, and apply that one"}},
-	{fieldIs("confirm-root-key"), Fix{Field: "confirm-root-key", Say: "type the last four characters of the root key's SecretId to confirm, or keep the root key"}},
+	{is(ErrBroadPolicy), Fix{Field: "allow-broad-policy", Say: "narrow the policy file to read access, or accept that the key holds more"}},
+	{is(ErrRootKeyNotConfirmed), Fix{Field: "confirm-root-key", Say: "type the last four characters of the root key's SecretId to confirm, or keep the root key"}},
 	{is(errNoOperatorKey), Fix{Field: "root-key", Say: "keep the root key, and retire it in the CAM console once Security Center works"}},
 	{as[*UserOwnershipError](), Fix{Field: "adopt-user", Say: "take over the existing user by name, or choose another sub-user name"}},
 	{as[*PolicyOwnershipError](), Fix{Field: "adopt-policy", Say: "take over the policy by name (its change then applies to every principal it is attached to), or give its current document as the policy's file to keep it as it is"}},

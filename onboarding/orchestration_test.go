@@ -5,8 +5,10 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"onboard/inventory"
 	"onboard/policy"
 	"onboard/securitycenter"
 	"onboard/store"
@@ -233,5 +235,37 @@ func TestAStalePlanIsRefusedNamingWhatChanged(t *testing.T) {
 				t.Errorf("fix %+v %v", fix, ok)
 			}
 		})
+	}
+}
+
+// TestTheFirstSyncStepReportsItsProgress: a face that draws the first sync gets its progress from Apply.
+func TestTheFirstSyncStepReportsItsProgress(t *testing.T) {
+	f := newFixture(t)
+	var mu sync.Mutex
+	var seen []inventory.Progress
+	f.engine.SyncProgress = func(p inventory.Progress) { mu.Lock(); seen = append(seen, p); mu.Unlock() }
+	res, err := f.engine.Apply(context.Background(), featureCombinations()["host"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) == 0 || res.FirstSync == nil || res.FirstSync.Counts["cvm.instance"] == 0 {
+		t.Errorf("progress %d updates, first sync %+v", len(seen), res.FirstSync)
+	}
+}
+
+// TestCheckFieldIsValidateForOneField: a face asking field by field gets Validate's verdict on that field.
+func TestCheckFieldIsValidateForOneField(t *testing.T) {
+	req := Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "bad name!", HostSync: "2h"}
+	for field, invalid := range map[string]bool{"sub-user": true, "host-sync": true, "features": false, "site": false} {
+		err := req.CheckField(field)
+		var fe *FieldError
+		if invalid != (err != nil) || (invalid && (!errors.As(err, &fe) || fe.Field != field)) {
+			t.Errorf("CheckField(%q) = %v, want invalid %v", field, err, invalid)
+		}
+	}
+	if req.SubUser != "bad name!" || req.Site != "" {
+		t.Errorf("CheckField changed the request: %+v", req)
 	}
 }

@@ -30,7 +30,7 @@ func rootKeyReminder(keyID string) string {
 		key += " " + tencent.MaskID(keyID)
 	}
 	return fmt.Sprintf("You used %s: once Security Center works with the sub-user's key, disable and then delete it in the CAM console, "+
-		"Access keys (%s), or run again with --root-key disable or delete.", key, camKeysPage)
+		"Access keys (%s), or run again choosing to disable or delete it.", key, camKeysPage)
 }
 
 // retireRootKey is the very last step, reached only when everything before succeeded. With delete it

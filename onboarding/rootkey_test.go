@@ -38,7 +38,7 @@ func TestRootKeyIsKeptByDefaultWithAReminder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.RootKey != RootKeyKept || !strings.Contains(strings.Join(res.NextSteps, "\n"), "--root-key disable or delete") || !f.rootKeyWorks(t) {
+	if res.RootKey != RootKeyKept || !strings.Contains(strings.Join(res.NextSteps, "\n"), "choosing to disable or delete it") || !f.rootKeyWorks(t) {
 		t.Errorf("root key %q, next steps %v", res.RootKey, res.NextSteps)
 	}
 }

@@ -70,12 +70,7 @@ func (r *run) scVendorAccountID() string {
 	return ""
 }
 
-func (r *run) scDisplayName() string {
-	if r.req.AccountName != "" {
-		return r.req.AccountName
-	}
-	return r.req.SubUser
-}
+func (r *run) scDisplayName() string { return DefaultAccountName(r.req) }
 
 func (r *run) scFrequencies() securitycenter.RefreshSettings {
 	return securitycenter.RefreshSettings{HostSync: securitycenter.Frequency(r.req.HostSync),
@@ -99,7 +94,7 @@ func moduleNames(mods []securitycenter.Module) []string {
 const validationWait = 5 * time.Minute
 
 // errNoSecurityCenter is a submit without a Security Center client.
-var errNoSecurityCenter = errors.New("no Security Center client: give Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip")
+var errNoSecurityCenter = errors.New("no Security Center client: give Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or an aliyun CLI profile), or skip Security Center")
 
 // ensureSecurityCenter connects the account to Security Center with the sub-user's key: added, or
 // modified when its key, modules or name differ; then, once Security Center has validated the key, the
@@ -415,10 +410,10 @@ func (r *run) chooseRegions(choices []securitycenter.RegionChoice) ([]string, er
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, &FieldError{"regions", fmt.Sprintf("Security Center does not know %s; valid regions are all or %s", strings.Join(unknown, ", "), strings.Join(known, ", "))}
+		return nil, &FieldError{Field: "regions", Message: fmt.Sprintf("Security Center does not know %s; valid regions are all or %s", strings.Join(unknown, ", "), strings.Join(known, ", "))}
 	}
 	if len(taken) > 0 {
-		return nil, &FieldError{"regions", fmt.Sprintf("%s already synced by Security Center's %s site, and a region is synced by one site only: leave it out, or remove it from that site's region management first",
+		return nil, &FieldError{Field: "regions", Message: fmt.Sprintf("%s already synced by Security Center's %s site, and a region is synced by one site only: leave it out, or remove it from that site's region management first",
 			strings.Join(taken, ", "), otherSite(r.req.Site))}
 	}
 	return out, nil
@@ -539,7 +534,7 @@ func (r *run) consoleValues() *SecurityCenterResult {
 	res.Console = []string{
 		fmt.Sprintf("Security Center console (site: %s) > Multi-cloud assets > Add > Tencent Cloud > Manual configuration", site),
 		"SecretId: " + r.key.ID,
-		fmt.Sprintf("SecretKey: not shown here; print it with `onboard accounts reveal-key %s` (to a terminal, or --to FILE for a 0600 file)", r.res.Account),
+		fmt.Sprintf("SecretKey: not shown here; print it with `onboard accounts reveal-key %s` (to a terminal, or into a 0600 file)", r.res.Account),
 		"Modules: " + strings.Join(res.Modules, ", "),
 		"Account name: " + res.DisplayName,
 	}

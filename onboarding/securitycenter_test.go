@@ -399,15 +399,15 @@ func TestInvalidSecurityCenterFieldsNameTheFlag(t *testing.T) {
 		edit func(*Request)
 		flag string
 	}{
-		{func(r *Request) { r.Site = "europe" }, "--site: \"europe\" is not valid; valid values are mainland, outside"},
-		{func(r *Request) { r.SecurityCenter = "later" }, "--security-center: \"later\" is not valid; valid values are submit, skip"},
-		{func(r *Request) { r.Regions = []string{"all", "ap-guangzhou"} }, "--regions"},
-		{func(r *Request) { r.Regions = []string{"Guangzhou"} }, "--regions"},
-		{func(r *Request) { r.Regions = []string{"ap-guangzhou", "ap-guangzhou"} }, "--regions"},
-		{func(r *Request) { r.HostSync = "2h" }, "--host-sync: \"2h\" is not valid; valid values are 1h, 3h, 6h, 12h, 24h, 7d, off"},
-		{func(r *Request) { r.CloudSync = "daily" }, "--cloud-sync"},
-		{func(r *Request) { r.AKCheck = "1d" }, "--ak-check"},
-		{func(r *Request) { r.AccountName = "bad\nname" }, "--account-name"},
+		{func(r *Request) { r.Site = "europe" }, "invalid site: \"europe\" is not valid; valid values are mainland, outside"},
+		{func(r *Request) { r.SecurityCenter = "later" }, "invalid security-center: \"later\" is not valid; valid values are submit, skip"},
+		{func(r *Request) { r.Regions = []string{"all", "ap-guangzhou"} }, "invalid regions"},
+		{func(r *Request) { r.Regions = []string{"Guangzhou"} }, "invalid regions"},
+		{func(r *Request) { r.Regions = []string{"ap-guangzhou", "ap-guangzhou"} }, "invalid regions"},
+		{func(r *Request) { r.HostSync = "2h" }, "invalid host-sync: \"2h\" is not valid; valid values are 1h, 3h, 6h, 12h, 24h, 7d, off"},
+		{func(r *Request) { r.CloudSync = "daily" }, "invalid cloud-sync"},
+		{func(r *Request) { r.AKCheck = "1d" }, "invalid ak-check"},
+		{func(r *Request) { r.AccountName = "bad\nname" }, "invalid account-name"},
 	}
 	for _, tt := range tests {
 		req := base
