@@ -173,7 +173,11 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 		return err
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(inventory.MemoryLimit)
+		limit := int64(inventory.MemoryLimit)
+		if len(accounts) > 1 && opts.AccountsConcurrency != 1 {
+			limit = inventory.AccountsMemoryLimit
+		}
+		debug.SetMemoryLimit(limit)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

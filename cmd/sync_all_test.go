@@ -99,11 +99,10 @@ func (ta *tencentAccounts) serve(w http.ResponseWriter, r *http.Request) {
 	w.Write(body)
 }
 
-// onboardFiveAccounts onboards five emulated accounts, acct-0 to acct-4, and revokes acct-3's key (deleted
-// in its account, as an administrator would); its errors then quote its secret, which it returns.
-func onboardFiveAccounts(t *testing.T) (ta *tencentAccounts, vars map[string]string, revokedSecret string) {
+// onboardAccounts onboards n emulated accounts, acct-0 to acct-N, and returns the variables later runs use.
+func onboardAccounts(t *testing.T, n int) (*tencentAccounts, map[string]string) {
 	t.Helper()
-	ta = newTencentAccounts(t, 5)
+	ta := newTencentAccounts(t, n)
 	home := t.TempDir()
 	for i, emu := range ta.emus {
 		id, key := emu.RootKey()
@@ -115,7 +114,15 @@ func onboardFiveAccounts(t *testing.T) (ta *tencentAccounts, vars map[string]str
 			t.Fatalf("onboard acct-%d: exit %d %s", i, code, errOut.String())
 		}
 	}
-	vars = map[string]string{"ONBOARD_HOME": home, "ONBOARD_TENCENT_ENDPOINT": ta.url, "ONBOARD_SECRET_STORE": "file"}
+	return ta, map[string]string{"ONBOARD_HOME": home, "ONBOARD_TENCENT_ENDPOINT": ta.url, "ONBOARD_SECRET_STORE": "file"}
+}
+
+// onboardFiveAccounts onboards five emulated accounts, acct-0 to acct-4, and revokes acct-3's key (deleted
+// in its account, as an administrator would); its errors then quote its secret, which it returns.
+func onboardFiveAccounts(t *testing.T) (ta *tencentAccounts, vars map[string]string, revokedSecret string) {
+	t.Helper()
+	ta, vars = onboardAccounts(t, 5)
+	home := vars["ONBOARD_HOME"]
 	revoked := readAccount(t, vars, "acct-3")
 	rootID, rootKey := ta.emus[3].RootKey()
 	admin, err := tencent.New(tencent.Options{Credential: tencent.Credential{SecretID: rootID, SecretKey: tencent.SecretKey(rootKey)}, Endpoint: ta.url})
@@ -280,5 +287,41 @@ func TestSyncAllLiveViewInTmux(t *testing.T) {
 	}
 	if !strings.Contains(sc, "cvm.instance") {
 		t.Errorf("acct-1's kinds are not shown under it:\n%s", sc)
+	}
+}
+
+// sync --all takes each account's own lock: an onboarding holding one account's makes that account
+// refused (or waited for, with --wait) while the others are synced at once.
+func TestSyncAllTakesEachAccountsLockOnItsOwn(t *testing.T) {
+	ta, vars := onboardAccounts(t, 3)
+	_, release := startLockHolder(t, vars["ONBOARD_HOME"], "acct-1", readAccount(t, vars, "acct-1").OwnerUIN)
+	f, out, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"sync", "--all"}); code != ExitPartial ||
+		!strings.Contains(out.String(), `Synced "acct-0"`) || !strings.Contains(out.String(), `Synced "acct-2"`) ||
+		!strings.Contains(out.String(), "NOT SYNCED acct-1: ") || !strings.Contains(out.String(), "in use by onboard") {
+		t.Fatalf("sync --all during acct-1's onboarding: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	for _, emu := range ta.emus {
+		emu.ResetCalls()
+	}
+	releasedAt := make(chan time.Time, 1)
+	go func() {
+		time.Sleep(1500 * time.Millisecond)
+		releasedAt <- time.Now()
+		release()
+	}()
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"sync", "--all", "--wait", "60s"}); code != ExitOK || strings.Count(out.String(), "Synced ") != 3 {
+		t.Fatalf("sync --all --wait: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	released := <-releasedAt
+	for i, emu := range ta.emus {
+		calls := emu.Calls()
+		if len(calls) == 0 {
+			t.Fatalf("acct-%d: no call", i)
+		}
+		if waited := !calls[0].Time.Before(released); waited != (i == 1) {
+			t.Errorf("acct-%d's first call at %s, the lock released at %s", i, calls[0].Time.Format(time.StampMilli), released.Format(time.StampMilli))
+		}
 	}
 }

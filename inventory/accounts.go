@@ -11,6 +11,12 @@ import (
 // (Tencent's limits are per account and action), and all of them under one cap of requests in flight,
 // which bounds the memory and connections the process uses whatever the number of accounts.
 
+// AccountsMemoryLimit is the soft memory limit of a sync of several accounts at once, in place of
+// MemoryLimit. Each account in flight holds its pages until the one store writer takes them, so the
+// live heap outgrows MemoryLimit, and under it the collector would run without pause and take the CPU
+// the store writer needs. It stays below the 200 MB BenchmarkSync/accounts holds the process to.
+const AccountsMemoryLimit = 160 << 20
+
 // AccountsOptions say how the syncs of several accounts share the process.
 type AccountsOptions struct {
 	// Concurrency caps the requests in flight over every account; 0 gives DefaultConcurrency per account
@@ -23,8 +29,8 @@ type AccountsOptions struct {
 // SyncAccounts runs syncOne for the accounts 0..n-1, at most opts.Accounts at once, and returns each one's
 // error by index. One account's failure never stops the others; a cancelled context stops those not yet
 // started, whose error is then the context's. syncOne must send its account's calls through the Cloud
-// that gate returns, and give Sync a Concurrency of at least concurrency, which the gate enforces over
-// every account.
+// that gate returns, which enforces opts.Concurrency over every account, and give Sync the Concurrency
+// it is passed: the account's share of it.
 func SyncAccounts(ctx context.Context, n int, opts AccountsOptions,
 	syncOne func(ctx context.Context, i int, gate func(Cloud) Cloud, concurrency int) error) []error {
 	inFlight := opts.Accounts
@@ -36,6 +42,10 @@ func SyncAccounts(ctx context.Context, n int, opts AccountsOptions,
 		concurrency = DefaultConcurrency * max(inFlight, 1)
 	}
 	g := NewGate(concurrency)
+	// Each account's own cap is its share of the global one, and at least the default: a page in flight
+	// holds its rows until the one store writer takes them, so a cap far above what an account's rate
+	// limits can use only holds memory.
+	perAccount := min(concurrency, max(DefaultConcurrency, (concurrency+inFlight-1)/max(inFlight, 1)))
 	errs := make([]error, n)
 	accounts := make(chan struct{}, max(inFlight, 1))
 	var wg sync.WaitGroup
@@ -53,7 +63,7 @@ func SyncAccounts(ctx context.Context, n int, opts AccountsOptions,
 		go func() {
 			defer wg.Done()
 			defer func() { <-accounts }()
-			errs[i] = syncOne(ctx, i, g.Cloud, concurrency)
+			errs[i] = syncOne(ctx, i, g.Cloud, perAccount)
 		}()
 	}
 	wg.Wait()

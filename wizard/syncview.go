@@ -51,7 +51,8 @@ type SyncAccountEndMsg struct {
 	Err     error
 }
 
-// SyncEndMsg says every sync is over: the view draws its last frame and the program ends.
+// SyncEndMsg says every sync is over: the view draws its last frame and the program ends. LiveSync sends
+// it; a model that embeds the view ends the syncs its own way and never passes it on.
 type SyncEndMsg struct{}
 
 type syncTickMsg time.Time
@@ -111,7 +112,11 @@ func syncTick() tea.Cmd {
 }
 
 // Update takes progress, account ends, the terminal's size, keys and the clock.
-func (v SyncView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (v SyncView) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return v.UpdateSync(msg) }
+
+// UpdateSync is Update for a model that embeds the view (the wizard's first-sync screen): it returns
+// the view itself rather than a tea.Model.
+func (v SyncView) UpdateSync(msg tea.Msg) (SyncView, tea.Cmd) {
 	switch msg := msg.(type) {
 	case RegionProgress:
 		v.line(msg.Account).tally.Add(msg)
@@ -132,7 +137,7 @@ func (v SyncView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return v, nil
 }
 
-func (v SyncView) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+func (v SyncView) key(msg tea.KeyPressMsg) (SyncView, tea.Cmd) {
 	switch {
 	case key.Matches(msg, v.keys.Stop):
 		if v.stopping || v.cancel == nil {
