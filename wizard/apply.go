@@ -106,8 +106,7 @@ func (m Model) updateApply(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, wait(m.events)
 	case progressMsg:
-		v, _ := m.sy.Update(regionProgress(msg.p))
-		m.sy = v.(SyncView)
+		m.sy, _ = m.sy.UpdateSync(regionProgress(msg.p))
 		return m, wait(m.events)
 	case applyDoneMsg:
 		m.ap.running = false

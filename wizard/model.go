@@ -110,8 +110,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		v, _ := m.sy.Update(tea.WindowSizeMsg{Width: msg.Width, Height: m.bodyHeight() - 2})
-		m.sy = v.(SyncView)
+		m.sy, _ = m.sy.UpdateSync(tea.WindowSizeMsg{Width: msg.Width, Height: m.bodyHeight() - 2})
 		m.help.SetWidth(msg.Width)
 		if m.rv.root != nil {
 			m.rv.root = m.rv.root.WithWidth(msg.Width).WithHeight(max(msg.Height-6, 6))
@@ -140,9 +139,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case phaseApply, phaseSync:
 		m, cmd = m.updateApply(msg)
 		if _, isKey := msg.(tea.KeyPressMsg); m.phase == phaseSync && !isKey && !isApplyMsg(msg) {
-			var v tea.Model
-			v, cmd = m.sy.Update(msg) // its clock: the elapsed time and the rates
-			m.sy = v.(SyncView)
+			m.sy, cmd = m.sy.UpdateSync(msg) // its clock: the elapsed time and the rates
 		}
 	case phaseSummary:
 		if k, ok := msg.(tea.KeyPressMsg); ok {
