@@ -194,6 +194,7 @@ emulators of both clouds.`,
 		newCmdRepair(f),
 		newCmdRotateKey(f),
 		newCmdOffboard(f),
+		newCmdAgent(f),
 		newCmdUnlock(f),
 		newCmdVersion(f),
 	)

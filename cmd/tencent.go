@@ -42,6 +42,18 @@ type TencentOptions struct {
 	// SecurityCenterChosen: --security-center was given, so Security Center is not skipped for want of
 	// Alibaba Cloud credentials.
 	SecurityCenterChosen bool
+	// Org onboards the members of the organization the key's account manages (tencent_org.go).
+	Org      bool
+	Members  []string // --members: UINs, or "all" (the default)
+	Exclude  []string
+	Parallel int
+	// MemberRole is the member access role assumed in each member; "" is the preset identity's.
+	MemberRole string
+	// parallelGiven: --parallel was on the command line.
+	parallelGiven bool
+	// retryArgs rebuilds this command line for the retry of some members: every flag given, but the
+	// member selection.
+	retryArgs func(members []string) string
 }
 
 func newCmdTencent(f *Factory) *cobra.Command { return NewCmdTencent(f, nil) }
@@ -84,8 +96,15 @@ last four characters of the root key's SecretId (asked for on a terminal). When 
 delete an active root key, it is disabled and the result says so: delete it in the CAM console.
 
 The run applies the plan it makes (--dry-run prints it; --output json as typed changes) and stops, changing
-nothing, when the sub-user, its grants or keys, or the Security Center account change in between.`,
+nothing, when the sub-user, its grants or keys, or the Security Center account change in between.
+
+Organization (--org, with a key of the organization's management account): every member account (or those
+--members names, less --exclude) is onboarded with the same flags through its member access role, assumed with
+STS AssumeRole: each member gets its own sub-user, key, record, journal and Security Center account, --parallel
+at a time. A member that fails does not stop the others; the summary lists every member and the command that
+retries just the failed ones (exit 3 when some failed). --dry-run plans every member.`,
 		Example: "  onboard tencent --no-input --mode manual --features host,cspm --cspm-policy custom --sub-user sas-reader\n" +
+			"  onboard tencent --no-input --org --mode quick --exclude 100000100007 --parallel 8\n" +
 			"  onboard tencent --no-input --mode quick --sandbox",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -117,8 +136,14 @@ nothing, when the sub-user, its grants or keys, or the Security Center account c
 				}
 				opts.Request.PolicyFiles[name] = path
 			}
+			opts.retryArgs = func(members []string) string { return retryCommand(c, members) }
+			opts.parallelGiven = c.Flags().Changed("parallel")
 			if runF != nil {
 				return runF(c.Context(), opts)
+			}
+			if opts.Org {
+				// The organization's choices (members, parallelism) are flags; the wizard does not ask them.
+				return tencentRun(c.Context(), opts)
 			}
 			if wantsWizard(f, opts) {
 				return tencentWizardRun(c.Context(), opts)
@@ -167,6 +192,11 @@ nothing, when the sub-user, its grants or keys, or the Security Center account c
 	fl.BoolVar(&opts.Request.SkipPermissionCheck, "skip-permission-check", false, "do not read the operator's policies up front (when a CAM group grants its permissions)")
 	fl.StringVar(&opts.Request.RootKey, "root-key", def.RootKey, "when a root key runs this: keep (you are reminded), disable or delete it as the very last step")
 	fl.StringVar(&opts.Request.RootKeyConfirm, "confirm-root-key", "", "confirm --root-key disable or delete: the last four characters of the root key's SecretId (asked on a terminal when missing)")
+	fl.BoolVar(&opts.Org, "org", false, "onboard the member accounts of the organization the key's account manages, each through its member access role ("+tencent.MemberAccessRole+"), as its own onboarding")
+	fl.StringSliceVar(&opts.Members, "members", nil, "with --org: the member UINs to onboard, comma-separated, or all (default all)")
+	fl.StringSliceVar(&opts.Exclude, "exclude", nil, "with --org: member UINs to leave out, comma-separated")
+	fl.IntVar(&opts.Parallel, "parallel", onboarding.DefaultParallel, "with --org: how many members are onboarded at once")
+	fl.StringVar(&opts.MemberRole, "member-role", "", "with --org: the role assumed in each member (default "+tencent.MemberAccessRole+", the organization's preset member access identity)")
 	addAccessibleFlag(cmd, &opts.Accessible)
 	addSandboxFlag(cmd, f)
 	setFlagGroups(cmd, []flagGroup{
@@ -174,6 +204,7 @@ nothing, when the sub-user, its grants or keys, or the Security Center account c
 		{"Features and grants", []string{"mode", "features", "cspm-policy", "sub-user", "adopt-user", "adopt-policy", "account", "policy-file", "skip-permission-check"}},
 		{"Security Center", []string{"security-center", "site", "account-name", "regions", "region-management", "host-sync", "cloud-sync", "ak-check", "skip-sync"}},
 		{"Audit logs", []string{"audit-region", "audit-logset", "audit-topic", "kafka-network", "verify-kafka"}},
+		{"Organization", []string{"org", "members", "exclude", "parallel", "member-role"}},
 		{"Safety", []string{"dry-run", "rollback", "root-key", "confirm-root-key", "sandbox"}},
 		{"Output", []string{"accessible"}},
 	})
@@ -236,6 +267,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if opts.SecretID != "" && !opts.SecretKeyStdin {
 		invalid = append(invalid, errors.New("--secret-id needs --secret-key-stdin: the SecretKey is read from standard input, never from the command line"))
 	}
+	invalid = append(invalid, orgUsage(opts)...)
 	if len(invalid) > 0 {
 		return &UsageError{Err: errors.Join(invalid...)}
 	}
@@ -306,6 +338,24 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		default:
 			return err
 		}
+	}
+	if opts.Org {
+		memberEngine := func(c tencent.Credential) (*onboarding.Engine, error) {
+			cl, err := newClient(c)
+			if err != nil {
+				return nil, err
+			}
+			e := *engine
+			e.Cloud, e.OperatorKeyID = cl, c.SecretID
+			if e.SecurityCenter != nil {
+				// Members run at once, and the Alibaba Cloud SDK's client is not safe for concurrent use.
+				if e.SecurityCenter, _, err = newSecurityCenter(f, opts, req.Site); err != nil {
+					return nil, err
+				}
+			}
+			return &e, nil
+		}
+		return tencentOrgRun(ctx, opts, req, admin, memberEngine)
 	}
 	if opts.DryRun {
 		plan, err := engine.Plan(ctx, req)

@@ -30,7 +30,8 @@ type Options struct {
 	// Seed names the account: "demo" gives the deterministic demo account (fixed root key), "" or
 	// "random" a random one, and any other value is a JSON seed file's path (tcloud.ReadSeedFile).
 	Seed string
-	// SeedGen adds generated inventory, e.g. "regions=25,cvm=50000,cam_user=100" (tcloud.ParseSeedGen).
+	// SeedGen adds generated inventory, e.g. "regions=25,cvm=50000,cam_user=100" (tcloud.ParseSeedGen);
+	// "members=N" adds N member accounts of the seeded account's organization, each seeded alike.
 	SeedGen string
 	// Faults injects faults, e.g. "fault=InternalError,p=0.05;fault=drop,p=0.05" (tcloud.ParseFaults). A
 	// rule whose action starts with "sas:" goes to Security Center ("action=sas:AddCloudVendorAccountAK,
@@ -62,6 +63,9 @@ type Options struct {
 	DeleteActiveRootKey bool
 	// Propagation delays new keys and grants as CAM's cache does (tcloud.Options.Propagation); 0: none.
 	Propagation time.Duration
+	// SecurityCenterTencentVendorName is how Security Center spells Tencent Cloud among its service
+	// providers ("Tencent" by default, or "TENCENT"; sas.Options.TencentVendorName).
+	SecurityCenterTencentVendorName string
 }
 
 // Env is a running set of emulators.
@@ -174,6 +178,15 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		if err := tc.Apply(ctx, sd); err != nil {
 			return nil, err
 		}
+		// Each member is an account of its own: the same options (rate limits, latency), its own UIN,
+		// root key and state.
+		for _, msd := range sd.Members {
+			mo := topts
+			mo.OwnerUIN, mo.AppID, mo.RootSecretID, mo.RootSecretKey = 0, 0, "", ""
+			if err := tc.AddMember(mo, "").Apply(ctx, msd); err != nil {
+				return nil, err
+			}
+		}
 	}
 	tc.AddFaults(faults)
 	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.Addr)
@@ -195,12 +208,15 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		}
 	}
 	env.SecurityCenter = sas.New(sas.Options{TencentEndpoint: env.TencentEndpoint, DeniedActions: o.SecurityCenterDenied,
-		WithoutActions: o.SecurityCenterWithout, UnknownActionCode: o.SecurityCenterUnknownActionCode})
+		WithoutActions: o.SecurityCenterWithout, UnknownActionCode: o.SecurityCenterUnknownActionCode,
+		TencentVendorName: o.SecurityCenterTencentVendorName})
 	aliUID, aliID, aliSecret := demoAlibabaUID, demoAlibabaKeyID, demoAlibabaKeySecret
 	if o.Seed != "demo" {
 		aliUID, aliID, aliSecret = fmt.Sprintf("1%015d", rand.Int64N(1e15)), "LTAIemu"+randomKey(18), randomKey(30)
 	}
 	env.SecurityCenter.AddAccessKey(aliUID, aliID, aliSecret)
+	// An agent that TAT installs calls home to Security Center, which decides whether its code is valid.
+	tc.OnAgentInstall(func(a tcloud.AgentInstall) { env.SecurityCenter.ConnectAgent(a) })
 	env.SecurityCenter.AddFaults(sasFaults)
 	env.AlibabaAccessKeyID, env.AlibabaAccessKeySecret = aliID, aliSecret
 	sl, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.SecurityCenterAddr)

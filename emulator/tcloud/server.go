@@ -117,6 +117,7 @@ type Server struct {
 	clbs       map[string][]clbLoadBalancer
 	cdbs       map[string][]cdbInstance
 	logs       *logState // CLS per region, CloudAudit tracking sets
+	tat        *tatState // TAT agents, commands and tasks (tat.go)
 	encoded    map[string]*encodedItems
 	limits     *limiters
 	routes     map[string]service
@@ -128,6 +129,8 @@ type Server struct {
 	propagation time.Duration
 	// refuseUnknownServices: see Options.RefuseUnknownServices.
 	refuseUnknownServices bool
+	// org is the account's organization (organization.go).
+	org orgLink
 }
 
 type user struct {
@@ -157,6 +160,7 @@ type accessKey struct {
 	token   string
 	expires time.Time
 	session *federation
+	role    *roleSession // AssumeRole's sessions (organization.go)
 }
 
 // federation is a GetFederationToken session.
@@ -211,10 +215,12 @@ func New(o Options) *Server {
 		disks: map[string][]cbsDisk{}, clbs: map[string][]clbLoadBalancer{}, cdbs: map[string][]cdbInstance{},
 		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}, refuseActiveKeyDeletion: o.RefuseActiveKeyDeletion, deleteActiveRootKey: o.DeleteActiveRootKey, propagation: o.Propagation}
 	s.refuseUnknownServices = o.RefuseUnknownServices
+	s.tat = newTATState()
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
 	s.seedPresets(o.WithoutPresets)
 	s.routes = s.buildRoutes()
+	s.addOrganizationRoutes()
 	return s
 }
 
@@ -284,6 +290,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodConnect {
 		s.serveTunnel(w)
 		return
+	}
+	if s.forward(w, r) {
+		return // signed by another account of the organization
 	}
 	requestID := newRequestID()
 	if r.URL.Path == "/_emulator/calls" && r.Method == http.MethodGet {
