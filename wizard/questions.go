@@ -757,7 +757,7 @@ func identify(q *questions) (string, job) {
 		}
 		id, err := cl.Identify(ctx)
 		if err != nil {
-			return replyMsg{err: fmt.Errorf("Tencent Cloud refused the key %s: %w", c.Masked(), err)}
+			return replyMsg{err: fmt.Errorf("the Tencent Cloud key %s was refused: %w", c.Masked(), err)}
 		}
 		kind := "a sub-user's key (UIN " + id.UserUIN + ")"
 		if id.IsRoot() {
@@ -868,7 +868,7 @@ func checkSecurityCenter(q *questions) (string, job) {
 			return replyMsg{err: err}
 		}
 		if _, err := sc.ListAccounts(ctx, securitycenter.AccountFilter{Vendor: securitycenter.VendorTencent}); err != nil {
-			return replyMsg{err: fmt.Errorf("Security Center refused the Alibaba Cloud key %s: %w", c.Masked(), err)}
+			return replyMsg{err: fmt.Errorf("the Alibaba Cloud key %s was refused by Security Center: %w", c.Masked(), err)}
 		}
 		regions, err := sc.Regions(ctx, securitycenter.VendorTencent)
 		if err != nil {

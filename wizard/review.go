@@ -224,10 +224,7 @@ func answerLines(a Answers) []string {
 	add := func(k, v string) { l = append(l, fmt.Sprintf("  %-18s %s", k, v)) }
 	add("Site", siteLabels[r.Site])
 	add("Mode", r.Mode)
-	var feats []string
-	for _, f := range r.Features {
-		feats = append(feats, f)
-	}
+	feats := slices.Clone(r.Features)
 	if r.Lighthouse {
 		feats = append(feats, "Lighthouse servers")
 	}
