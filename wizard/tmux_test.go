@@ -23,9 +23,19 @@ import (
 
 var (
 	buildOnce sync.Once
+	builtDir  string
 	builtBin  string
 	buildErr  error
 )
+
+// TestMain removes the binary the tmux tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtDir != "" {
+		_ = os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
+}
 
 // binary builds onboard once per test process.
 func binary(t *testing.T) string {
@@ -40,12 +50,11 @@ func binary(t *testing.T) string {
 		t.Skip("tmux not installed")
 	}
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "onboard-wizard-test-")
-		if err != nil {
-			buildErr = err
+		builtDir, buildErr = os.MkdirTemp("", "onboard-wizard-test-")
+		if buildErr != nil {
 			return
 		}
-		builtBin = filepath.Join(dir, "onboard")
+		builtBin = filepath.Join(builtDir, "onboard")
 		if out, err := exec.Command("go", "build", "-o", builtBin, "onboard/cmd/onboard").CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("build: %v\n%s", err, out)
 		}
