@@ -504,3 +504,22 @@ func TestNoContextInModel(t *testing.T) {
 	}
 	walk(reflect.TypeOf(Model{}), "Model", map[reflect.Type]bool{})
 }
+
+// TestWrapWordsNeverBreaksAWord: lines fit the width, and the words come back as they were (a list of
+// regions may break after its commas).
+func TestWrapWordsNeverBreaksAWord(t *testing.T) {
+	s := "  - Security Center sync regions: ap-guangzhou,ap-shanghai,ap-beijing,ap-chengdu,ap-chongqing,ap-nanjing,ap-hongkong,ap-singapore " +
+		"(new regions join automatically: no) and a sentence long enough to wrap more than once at forty columns"
+	for _, width := range []int{40, 79, 99} {
+		out := wrapWords(s, width, "    ")
+		for _, l := range strings.Split(out, "\n") {
+			if ansi.StringWidth(l) > width {
+				t.Errorf("width %d: %q", width, l)
+			}
+		}
+		joined := strings.Join(strings.Fields(out), " ")
+		if strings.ReplaceAll(joined, ", ", ",") != strings.Join(strings.Fields(s), " ") {
+			t.Errorf("width %d: the words changed:\n%s", width, out)
+		}
+	}
+}
