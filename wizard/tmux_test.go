@@ -76,6 +76,12 @@ type tmuxSession struct {
 
 var sessionSeq int
 
+// tmux runs a tmux command on this test process's own server (its socket named with the PID), apart
+// from any other tmux on the machine.
+func tmux(args ...string) *exec.Cmd {
+	return exec.Command("tmux", append([]string{"-L", fmt.Sprintf("onboard-wizard-%d", os.Getpid())}, args...)...)
+}
+
 func startTmux(t *testing.T, width, height int, home string, env []string, args ...string) *tmuxSession {
 	t.Helper()
 	sessionSeq++
@@ -83,18 +89,28 @@ func startTmux(t *testing.T, width, height int, home string, env []string, args 
 	name := fmt.Sprintf("onboard-wizard-%d-%d", os.Getpid(), sessionSeq)
 	script := "cd " + home + " && env ONBOARD_HOME=" + home + " " + strings.Join(env, " ") + " " + binary(t) + " " + strings.Join(args, " ") +
 		"; echo EXIT=$?; sleep 600"
-	cmd := exec.Command("tmux", "new-session", "-d", "-x", strconv.Itoa(width), "-y", strconv.Itoa(height), "-s", name, "sh", "-c", script)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	// The server exits with its last session: a session started while it does so is refused, and is
+	// started again.
+	var out []byte
+	var err error
+	for try := 0; try < 10; try++ {
+		out, err = tmux("new-session", "-d", "-x", strconv.Itoa(width), "-y", strconv.Itoa(height), "-s", name, "sh", "-c", script).CombinedOutput()
+		if err == nil {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err != nil {
 		t.Fatalf("tmux new-session: %v %s", err, out)
 	}
-	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", name).Run() })
+	t.Cleanup(func() { _ = tmux("kill-session", "-t", name).Run() })
 	return &tmuxSession{t: t, name: name, width: width, height: height}
 }
 
 func (s *tmuxSession) keys(keys ...string) {
 	s.t.Helper()
 	for _, k := range keys {
-		if out, err := exec.Command("tmux", "send-keys", "-t", s.name, k).CombinedOutput(); err != nil {
+		if out, err := tmux("send-keys", "-t", s.name, k).CombinedOutput(); err != nil {
 			s.t.Fatalf("send-keys %s: %v %s", k, err, out)
 		}
 		time.Sleep(80 * time.Millisecond)
@@ -103,7 +119,7 @@ func (s *tmuxSession) keys(keys ...string) {
 
 // screen is the pane as shown, wrapped lines joined (-J), so that a line wider than the pane shows as one.
 func (s *tmuxSession) screen() string {
-	out, _ := exec.Command("tmux", "capture-pane", "-p", "-J", "-t", s.name).Output()
+	out, _ := tmux("capture-pane", "-p", "-J", "-t", s.name).Output()
 	sc := strings.TrimRight(string(out), "\n")
 	if len(s.screens) == 0 || s.screens[len(s.screens)-1] != sc {
 		s.screens = append(s.screens, sc)
@@ -113,7 +129,7 @@ func (s *tmuxSession) screen() string {
 
 // history is the pane with its scrollback: what was printed after the full-screen interface left.
 func (s *tmuxSession) history() string {
-	out, _ := exec.Command("tmux", "capture-pane", "-p", "-J", "-S", "-500", "-t", s.name).Output()
+	out, _ := tmux("capture-pane", "-p", "-J", "-S", "-500", "-t", s.name).Output()
 	return string(out)
 }
 
