@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -26,6 +27,10 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 		return err
 	}
 	defer db.Close()
+	// The wizard owns the terminal: what would reach stderr meanwhile (the file store's warning) waits.
+	held, errOut := &bytes.Buffer{}, f.IO.ErrOut
+	f.IO.ErrOut = held
+	defer func() { f.IO.ErrOut = errOut; _, _ = held.WriteTo(errOut) }()
 	secrets, err := openSecrets(f, opts.InsecureStorage)
 	if err != nil {
 		return err
@@ -54,8 +59,12 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 	res, err := wizard.Run(ctx, deps, wizard.Options{In: f.IO.In, Out: f.IO.Out, NoColor: f.Getenv("NO_COLOR") != "",
 		Accessible: opts.Accessible || f.Getenv("ACCESSIBLE") != ""})
 	if res.Engine != nil {
-		width := cmp.Or(f.IO.TerminalWidth(), 80) - 1
-		werr := writeJSONOr(f, res.Engine, wizard.Summary(*res.Engine, res.Answers, width, deps.Sandbox))
+		var werr error
+		if f.JSON() {
+			werr = writeJSON(f.IO.Out, res.Engine)
+		} else {
+			_, werr = io.WriteString(f.IO.Out, terminalSafeLines(store.Scrub(wizard.Summary(*res.Engine, res.Answers, cmp.Or(f.IO.TerminalWidth(), 80)-1, deps.Sandbox))))
+		}
 		err = errors.Join(err, werr)
 		if err == nil {
 			err = partlyDone(*res.Engine)
@@ -64,15 +73,6 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return engineError(err)
 	}
-	return err
-}
-
-// writeJSONOr writes v as JSON with --output json, and text otherwise (scrubbed, terminal-safe).
-func writeJSONOr(f *Factory, v any, text string) error {
-	if f.JSON() {
-		return writeJSON(f.IO.Out, v)
-	}
-	_, err := io.WriteString(f.IO.Out, terminalSafeLines(store.Scrub(text)))
 	return err
 }
 

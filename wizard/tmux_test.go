@@ -76,6 +76,18 @@ type tmuxSession struct {
 
 var sessionSeq int
 
+// shortHome is a state folder with a short path, so that the sandbox's "State:" line fits 80 columns as
+// it does for a person's usual home.
+func shortHome(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "ow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
+
 // tmux runs a tmux command on this test process's own server (its socket named with the PID), apart
 // from any other tmux on the machine.
 func tmux(args ...string) *exec.Cmd {
@@ -300,7 +312,7 @@ func TestTmuxEachFeatureAndQuick(t *testing.T) {
 		{"quick", scenario{quick: true}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			home := t.TempDir()
+			home := shortHome(t)
 			s := startTmux(t, 80, 24, home, nil, "tencent", "--sandbox")
 			last := s.answer(tt.sc)
 			s.keys("Enter")
@@ -450,7 +462,7 @@ func TestTmuxRootKey(t *testing.T) {
 					rootID = v
 				}
 			}
-			home := t.TempDir()
+			home := shortHome(t)
 			s := startTmux(t, 80, 24, home, env, "tencent")
 			s.answer(scenario{features: []int{0}, rootKey: "delete", last4: rootID[len(rootID)-4:]})
 			var summaryScreens string
@@ -488,7 +500,7 @@ func TestTmuxCtrlCEachPhase(t *testing.T) {
 		{"sync", "Synchronising the assets"},
 	} {
 		t.Run(tt.phase, func(t *testing.T) {
-			home := t.TempDir()
+			home := shortHome(t)
 			env := []string{"ONBOARD_SANDBOX_LATENCY=150ms"}
 			s := startTmux(t, 80, 24, home, env, "tencent", "--sandbox")
 			s.waitFor("Which Security Center site")
@@ -523,7 +535,7 @@ func TestTmuxCtrlCEachPhase(t *testing.T) {
 
 // TestTmux100x30: a full run at 100x30 fits, with a stable counter.
 func TestTmux100x30(t *testing.T) {
-	s := startTmux(t, 100, 30, t.TempDir(), nil, "tencent", "--sandbox")
+	s := startTmux(t, 100, 30, shortHome(t), nil, "tencent", "--sandbox")
 	s.answer(scenario{features: []int{0, 1, 2, 3}})
 	s.keys("Enter")
 	if code := s.exitCode(); code != 0 {
@@ -536,7 +548,7 @@ func TestTmux100x30(t *testing.T) {
 // and the exit code (3) all say partly done.
 func TestTmuxPartlyDone(t *testing.T) {
 	env, _ := emulatorProcess(t, "--faults", "action=cvm:DescribeInstances,region=ap-tokyo,fault=InternalError,p=1")
-	s := startTmux(t, 80, 24, t.TempDir(), env, "tencent")
+	s := startTmux(t, 80, 24, shortHome(t), env, "tencent")
 	last := s.answer(scenario{features: []int{0}})
 	if !strings.Contains(last, "Onboarding partly done") {
 		t.Errorf("the last screen does not say partly done:\n%s", last)
