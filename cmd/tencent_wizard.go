@@ -83,7 +83,12 @@ func wizardDeps(f *Factory, opts *TencentOptions) (wizard.Deps, func(wizard.Cred
 	func(string, wizard.Credential) (*securitycenter.Client, error)) {
 	deps := wizard.Deps{Start: opts.Request, Sandbox: inSandbox(f), Scrub: store.Scrub}
 	tencentKeys, alibabaKeys := map[string]tencent.Credential{}, map[string]securitycenter.Credentials{}
-	source := func(s string) string { return cmp.Or(map[bool]string{true: "the sandbox demo key"}[inSandbox(f)], s) }
+	source := func(s string) string {
+		if inSandbox(f) {
+			return "the sandbox demo key"
+		}
+		return s
+	}
 	userHome, _ := os.UserHomeDir()
 	if cred, src, err := tencent.ResolveCredentials(tencent.CredentialSources{Profile: opts.Profile, Getenv: f.Getenv, Home: userHome}); err == nil {
 		c := wizard.Credential{Source: source(src.Description), ID: cred.SecretID, Secret: wizard.Secret(cred.SecretKey.Reveal())}
@@ -135,14 +140,4 @@ func wizardDeps(f *Factory, opts *TencentOptions) (wizard.Deps, func(wizard.Cred
 		return securityCenterFor(site, c)
 	}
 	return deps, tencentFor, securityCenterFor
-}
-
-// tencentClient is a Tencent Cloud client signing with c, at the endpoint the flags or environment name.
-func tencentClient(f *Factory, opts *TencentOptions, c tencent.Credential) (*tencent.Client, error) {
-	rememberTencent(c)
-	cl, err := tencent.New(tencent.Options{Credential: c, Endpoint: cmp.Or(opts.Endpoint, f.Getenv(envTencentEndpoint)), Logger: f.Logger})
-	if err != nil {
-		return nil, &UsageError{Err: err}
-	}
-	return cl, nil
 }
