@@ -88,6 +88,8 @@ type Deps struct {
 	// Engine builds the engine for the answers (the clients of their keys); progress receives the first
 	// sync's progress while ApplyPlan runs it.
 	Engine func(a Answers, progress func(inventory.Progress)) (Engine, error)
+	// Agents builds the agent installer for the answers' keys; nil: the summary offers no agent.
+	Agents func(a Answers) (Agents, error)
 
 	// FoundTencent and FoundAlibaba are the keys found in the environment or a profile, in order of
 	// preference.
