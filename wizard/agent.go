@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"onboard/onboarding"
 )
@@ -63,7 +64,7 @@ func (g agentRun) offered() bool { return g.hosts > 0 && !g.started }
 func (m Model) startAgents() (Model, tea.Cmd) {
 	a, account, build := m.q.ans, m.res.Account, m.deps.Agents
 	m.ag.started, m.ag.running = true, true
-	m.summaryScroll = 1 << 20 // the progress is at the end of the summary
+	m.summaryScroll = 0 // the progress is at the top
 	var cmd tea.Cmd
 	m, cmd = m.background(func(ctx context.Context, ch chan<- tea.Msg) {
 		agents, err := build(a)
@@ -117,7 +118,8 @@ func isAgentMsg(msg tea.Msg) bool {
 	return false
 }
 
-// agentBody is the summary's agent part: the offer, or each host's outcome as it moves.
+// agentBody is the summary's agent part, above the summary so that it shows without scrolling: the
+// offer, or the hosts per outcome and each host as it moves.
 func (m Model) agentBody() string {
 	g, w := m.ag, m.width-1
 	if g.hosts == 0 {
@@ -125,11 +127,10 @@ func (m Model) agentBody() string {
 	}
 	var b strings.Builder
 	if g.offered() {
-		b.WriteString("\n" + m.st.Step.Render(wrapWords(fmt.Sprintf("Install the Security Center agent on %d hosts now? (y: install)", g.hosts), w, "  ")) + "\n")
-		b.WriteString(wrapWords("Without the agent a synced host is only listed, not protected. Later: onboard agent install --all", w, "  ") + "\n")
+		b.WriteString(m.st.Step.Render(wrapWords(fmt.Sprintf("Install the Security Center agent on %d hosts now? (y: install)", g.hosts), w, "  ")) + "\n")
+		b.WriteString(wrapWords("Without it a synced host is only listed, not protected. Later: onboard agent install --all", w, "  ") + "\n\n")
 		return b.String()
 	}
-	b.WriteString("\nSecurity Center agent:\n")
 	// While it runs, the hosts in the order they first moved; once done, the result's own order.
 	var hosts []onboarding.HostOutcome
 	for _, id := range g.order {
@@ -138,21 +139,39 @@ func (m Model) agentBody() string {
 	if g.res != nil {
 		hosts = g.res.Hosts
 	}
-	for _, h := range hosts {
-		line := fmt.Sprintf("%s %-22s %-17s %s", m.hostMark(h.Outcome), h.InstanceID, h.Outcome, h.Reason)
-		b.WriteString(wrapWords(strings.TrimRight(line, " "), w, "    ") + "\n")
-	}
 	switch {
 	case g.running && g.cancelling:
-		b.WriteString(m.st.Warn.Render("stopping: the hosts already asked finish on their own; the next run finds them") + "\n")
+		b.WriteString(m.st.Warn.Render("Security Center agent: stopping; hosts already asked finish on their own, the next run finds them") + "\n")
 	case g.running:
-		b.WriteString(m.spin.View() + " installing…\n")
+		b.WriteString(m.spin.View() + " Security Center agent: installing… " + liveTally(hosts) + "\n")
 	case g.err != nil:
-		b.WriteString(m.st.Bad.Render(wrapWords("✗ "+g.err.Error(), w, "  ")) + "\n")
+		b.WriteString(m.st.Bad.Render(wrapWords("✗ Security Center agent: "+g.err.Error(), w, "  ")) + "\n")
 	case g.res != nil:
-		b.WriteString(wrapWords(g.res.Tally(), w, "  ") + "\n")
+		b.WriteString(wrapWords("Security Center agent: "+g.res.Tally(), w, "  ") + "\n")
 	}
-	return b.String()
+	for _, h := range hosts {
+		// One line a host, its reason cut to the width: the printed outcome after the wizard has it whole.
+		line := fmt.Sprintf("%s %-14s %-17s %s", m.hostMark(h.Outcome), h.InstanceID, h.Outcome, h.Reason)
+		b.WriteString(ansi.Truncate(strings.TrimRight(line, " "), w, "…") + "\n")
+	}
+	return b.String() + "\n"
+}
+
+// liveTally counts the hosts per outcome so far, the outcomes in the order the hosts first reached them.
+func liveTally(hosts []onboarding.HostOutcome) string {
+	var order []string
+	n := map[string]int{}
+	for _, h := range hosts {
+		if n[h.Outcome] == 0 {
+			order = append(order, h.Outcome)
+		}
+		n[h.Outcome]++
+	}
+	parts := make([]string, 0, len(order))
+	for _, o := range order {
+		parts = append(parts, fmt.Sprintf("%d %s", n[o], o))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (m Model) hostMark(outcome string) string {

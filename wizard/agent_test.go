@@ -129,7 +129,7 @@ func TestSummaryInstallsTheAgent(t *testing.T) {
 	}
 	m = accept(t, m) // the installer now holds with both hosts running
 	s := screen(m)
-	for _, want := range []string{"ins-tatoff", "skipped", "TAT agent offline", "ins-good", "lhins-bad", "running", "installing…", "stop"} {
+	for _, want := range []string{"ins-tatoff", "skipped", "TAT agent offline", "ins-good", "lhins-bad", "2 running", "installing…", "stop"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the live progress lacks %q:\n%s", want, s)
 		}

@@ -252,7 +252,7 @@ func (m Model) render() string {
 	case phaseSummary:
 		head = "Summary"
 		if m.res != nil {
-			body = Summary(*m.res, m.q.ans, m.width-1, m.deps.Sandbox) + m.agentBody()
+			body = m.agentBody() + Summary(*m.res, m.q.ans, m.width-1, m.deps.Sandbox)
 		}
 		scroll = m.summaryScroll
 		switch {
