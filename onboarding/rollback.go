@@ -286,7 +286,10 @@ func (e *Engine) remove(ctx context.Context, l ledger, cloud Remover, en store.L
 	case kindUser:
 		call = func() error { return cloud.DeleteUser(ctx, en.Name, true) }
 	default:
-		return fmt.Errorf("unknown kind %q", en.Kind)
+		var ok bool
+		if call, ok = e.socRemoval(ctx, cloud, en); !ok {
+			return fmt.Errorf("unknown kind %q", en.Kind)
+		}
 	}
 	w := object{Kind: en.Kind, Name: en.Name, Parent: en.Parent, Region: en.Region, ID: id, Attrs: en.Attrs}
 	if err := changing(ctx, l, store.LedgerDelete, w, func() error { return gone(call()) }); err != nil {

@@ -112,7 +112,9 @@ type Server struct {
 	disks      map[string][]cbsDisk
 	clbs       map[string][]clbLoadBalancer
 	cdbs       map[string][]cdbInstance
-	logs       *logState // CLS per region, CloudAudit tracking sets
+	logs       *logState     // CLS per region, CloudAudit tracking sets
+	waf        *wafState     // WAF instances, domains and CLS delivery flows (waf.go)
+	cfw        []cfwInstance // Cloud Firewall instances (cfw.go)
 	encoded    map[string]*encodedItems
 	limits     *limiters
 	routes     map[string]service
@@ -201,7 +203,7 @@ func New(o Options) *Server {
 		sessions: map[string]*accessKey{}, unsigned: o.UnsignedPayload, subUserARN: o.SubUserARN,
 		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency,
 		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
-		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(),
+		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(), waf: &wafState{},
 		disks: map[string][]cbsDisk{}, clbs: map[string][]clbLoadBalancer{}, cdbs: map[string][]cdbInstance{},
 		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}, refuseActiveKeyDeletion: o.RefuseActiveKeyDeletion, propagation: o.Propagation}
 	s.refuseUnknownServices = o.RefuseUnknownServices
