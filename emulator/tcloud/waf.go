@@ -95,8 +95,8 @@ func (s *Server) SetWAFAbsentCode(code string) {
 	s.waf.absentCode = code
 }
 
-// WAFSwitches returns, per domain, its access-log switch and CLS delivery, and per instance its attack-log
-// delivery, as "name=0|1" lines for tests.
+// WAFSwitches returns, for tests, each domain's access-log switch ("access-log:<domain>") and CLS delivery
+// ("post-cls:<domain>"), and each instance's attack-log delivery ("attack-log:<instance>").
 func (s *Server) WAFSwitches() map[string]bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
