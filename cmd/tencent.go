@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -40,8 +39,6 @@ type TencentOptions struct {
 	AdoptPolicies          []string // --adopt-policy, repeatable or comma-separated
 	// Accessible asks with plain line prompts when the wizard runs.
 	Accessible bool
-	// SOCLogs runs `onboard soc logs` as its own step after the onboarding (feature soc only).
-	SOCLogs bool
 }
 
 func newCmdTencent(f *Factory) *cobra.Command { return NewCmdTencent(f, nil) }
@@ -155,7 +152,7 @@ very last step, only once everything before succeeded.`,
 	fl.StringSliceVar(&opts.AdoptPolicies, "adopt-policy", nil, "take over a custom policy of that name (cspmPolicy, siemPolicy, ciemPolicy) that onboard did not create, and update it; repeatable or comma-separated. The run names every other principal the change affects")
 	fl.BoolVar(&opts.Request.AllowBroadPolicy, "allow-broad-policy", false, "accept a --policy-file document that allows every action, or write actions (CAM's included) beyond the template's (the result records it)")
 	fl.BoolVar(&opts.Request.SkipPermissionCheck, "skip-permission-check", false, "do not read the operator's policies up front (when a CAM group grants its permissions)")
-	fl.BoolVar(&opts.SOCLogs, "soc-logs", false, "with feature soc: then ship the account's WAF and Cloud Firewall logs for Agentic SOC, as onboard soc logs does")
+	fl.BoolVar(&opts.Request.SOCLogs, "soc-logs", false, "with feature soc: then ship the account's WAF and Cloud Firewall logs for Agentic SOC, as onboard soc logs does")
 	fl.StringVar(&opts.Request.RootKey, "root-key", "", "when a root key runs this: keep (default; you are reminded), disable or delete it as the very last step")
 	addAccessibleFlag(cmd, &opts.Accessible)
 	addSandboxFlag(cmd, f)
@@ -223,9 +220,6 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 				invalid = append(invalid, fmt.Errorf("%s cannot be used with --sandbox: the sandbox signs with its demo keys", fl.name))
 			}
 		}
-	}
-	if opts.SOCLogs && !opts.Rollback && !slices.Contains(req.Features, policy.FeatureSOC) {
-		invalid = append(invalid, errors.New("--soc-logs needs feature soc (--features ...,soc): the logs are Agentic SOC's"))
 	}
 	if opts.SecretID != "" && !opts.SecretKeyStdin {
 		invalid = append(invalid, errors.New("--secret-id needs --secret-key-stdin: the SecretKey is read from standard input, never from the command line"))
@@ -314,9 +308,6 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		for _, p := range plan {
 			fmt.Fprintf(&b, "%s:\n  - %s\n", p.Title, strings.Join(p.Actions, "\n  - "))
 		}
-		if opts.SOCLogs {
-			b.WriteString("SOC logs (after onboarding):\n  - ship WAF and Cloud Firewall logs as onboard soc logs --account NAME --dry-run shows once the account is onboarded\n")
-		}
 		_, err = io.WriteString(f.IO.Out, b.String())
 		return err
 	}
@@ -329,33 +320,16 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if err != nil {
 		return engineError(err)
 	}
-	var soc *onboarding.SOCLogsResult
-	var socErr error
-	if opts.SOCLogs {
-		out, err := engine.SOCLogs(ctx, onboarding.SOCLogsRequest{Account: res.Account, WAF: true, CFW: true, KafkaNetwork: req.KafkaNetwork,
-			SkipPermissionCheck: req.SkipPermissionCheck}, progress)
-		if err != nil {
-			socErr = fmt.Errorf("the account %s is onboarded, but its SOC logs are not shipped (run onboard soc logs --account %s again): %w", res.Account, res.Account, err)
-		} else {
-			soc = &out
-		}
-	}
 	if f.JSON() {
-		err = writeJSON(f.IO.Out, struct {
-			onboarding.Result
-			SOCLogs *onboarding.SOCLogsResult `json:"soc_logs,omitempty"`
-		}{res, soc})
+		err = writeJSON(f.IO.Out, res)
 	} else {
 		err = writeTencentResult(f.IO.Out, res, storeLabel(f, res.KeyStoredIn))
-		if err == nil && soc != nil {
-			writeSOCLogs(f.IO.Out, *soc)
+		if err == nil && res.SOCLogs != nil {
+			writeSOCLogs(f.IO.Out, *res.SOCLogs)
 		}
 	}
 	if err != nil {
 		return err
-	}
-	if socErr != nil {
-		return engineError(socErr)
 	}
 	return partlyDone(res)
 }

@@ -112,6 +112,8 @@ type Result struct {
 	SecurityCenter *SecurityCenterResult `json:"security_center,omitempty"`
 	// AuditLogs is the audit-log delivery (feature audit).
 	AuditLogs *AuditLogsResult `json:"audit_logs,omitempty"`
+	// SOCLogs is what the SOC-logs step did (Request.SOCLogs).
+	SOCLogs *SOCLogsResult `json:"soc_logs,omitempty"`
 	// FirstSync is the first asset sync; nil when it was skipped.
 	FirstSync *SyncResult `json:"first_sync,omitempty"`
 	// RootKey is what became of the root key this run used: not used, kept, disabled or deleted.
@@ -302,6 +304,7 @@ var steps = []step{
 	{ID: "retire-keys", Title: "delete the keys whose secrets were lost, now that their replacement works", Apply: (*run).retireKeys, Plan: (*run).planRetireKeys},
 	{ID: "first-sync", Title: "first asset sync", Apply: (*run).firstSync, Plan: (*run).planFirstSync},
 	{ID: "record", Title: "record the account", Apply: (*run).record, Plan: (*run).planRecord},
+	{ID: "soc-logs", Title: "SOC logs: WAF and Cloud Firewall logs into CLS for Agentic SOC", Apply: (*run).socLogs, Plan: (*run).planSOCLogs},
 	{ID: "root-key", Title: "the root key: keep, disable or delete it", Apply: (*run).retireRootKey, Plan: (*run).planRootKey},
 }
 

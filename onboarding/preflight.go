@@ -35,6 +35,9 @@ func (r *run) neededActions() []policy.Request {
 		need = append(need, cls("logset", "cls:CreateLogset"), cls("logset", "cls:CreateTopic"),
 			cls("topic", "cls:DescribeKafkaConsumer"), cls("topic", "cls:OpenKafkaConsumer"))
 	}
+	if r.req.SOCLogs {
+		need = append(need, r.socRun(store.Account{}, false).neededActions(r.id.OwnerUIN)...)
+	}
 	return need
 }
 

@@ -176,6 +176,78 @@ type socRun struct {
 	entries []store.LedgerEntry // the account's ledger when the run started
 }
 
+func newSOCResult(req SOCLogsRequest) SOCLogsResult {
+	return SOCLogsResult{Account: req.Account, DryRun: req.DryRun, Created: []string{}, Reused: []string{}, Topics: []SOCTopic{}}
+}
+
+// socRun is the SOC-logs part of an onboarding (Request.SOCLogs): both sources, the CLS region of its
+// audit logs (else DefaultSOCLogsRegion), its Kafka network, within the onboarding's lock and ledger.
+func (r *run) socRun(a store.Account, dry bool) *socRun {
+	req := SOCLogsRequest{Account: r.res.Account, WAF: true, CFW: true, WAFRegion: DefaultWAFRegion,
+		CLSRegion: cmpOr(r.req.AuditRegion, DefaultSOCLogsRegion), KafkaNetwork: cmpOr(r.req.KafkaNetwork, tencent.KafkaPublic), DryRun: dry}
+	cloud, _ := r.e.socCloud()
+	return &socRun{e: r.e, cloud: cloud, req: req, a: a, ledger: r.ledger, emit: r.emit, res: newSOCResult(req)}
+}
+
+// socLogs is the onboarding's SOC-logs step: once the account is recorded, as `onboard soc logs` does.
+func (r *run) socLogs(ctx context.Context) (map[string]string, error) {
+	if !r.req.SOCLogs {
+		return nil, nil
+	}
+	a, err := r.e.DB.Account(ctx, r.res.Account)
+	if err != nil {
+		return nil, err
+	}
+	s := r.socRun(a, false)
+	if s.cloud == nil {
+		return nil, errors.New("this Tencent Cloud client cannot reach WAF and Cloud Firewall")
+	}
+	if s.entries, err = r.e.DB.Ledger(ctx, r.res.Account); err != nil {
+		return nil, err
+	}
+	err = s.apply(ctx)
+	r.res.SOCLogs = &s.res
+	return nil, err
+}
+
+// planSOCLogs says what the SOC-logs step would do, reading only.
+func (r *run) planSOCLogs(ctx context.Context) ([]string, error) {
+	if !r.req.SOCLogs {
+		return []string{"check nothing (no --soc-logs)"}, nil
+	}
+	s := r.socRun(store.Account{Name: r.res.Account, Site: r.req.Site, SubUserName: r.req.SubUser}, true)
+	if s.cloud == nil {
+		return nil, errors.New("this Tencent Cloud client cannot reach WAF and Cloud Firewall")
+	}
+	if err := s.apply(ctx); err != nil {
+		return nil, err
+	}
+	out := slices.Clone(s.res.Planned)
+	for _, u := range s.res.Reused {
+		out = append(out, "reuse "+u)
+	}
+	for _, n := range []string{noteOf(s.res.WAF), cfwNote(s.res.CFW)} {
+		if n != "" {
+			out = append(out, "check: "+n)
+		}
+	}
+	return out, nil
+}
+
+func noteOf(w *WAFLogsResult) string {
+	if w == nil {
+		return ""
+	}
+	return w.Note
+}
+
+func cfwNote(c *CFWLogsResult) string {
+	if c == nil {
+		return ""
+	}
+	return c.Note
+}
+
 var regionPattern = regexp.MustCompile(`^[a-z]{2,4}-[a-z]+(-[0-9]+)?$`)
 
 // SOCLogs ships the account's WAF attack and access logs into CLS topics, opens Kafka consumption of them
@@ -187,7 +259,7 @@ func (e *Engine) SOCLogs(ctx context.Context, req SOCLogsRequest, emit func(Even
 	if emit == nil {
 		emit = func(Event) {}
 	}
-	s := &socRun{e: e, req: req, emit: emit, res: SOCLogsResult{Account: req.Account, DryRun: req.DryRun, Created: []string{}, Reused: []string{}, Topics: []SOCTopic{}}}
+	s := &socRun{e: e, req: req, emit: emit, res: newSOCResult(req)}
 	if err := s.preflight(ctx); err != nil {
 		return s.res, err
 	}
@@ -438,7 +510,7 @@ func (s *socRun) wafFlow(ctx context.Context, t tencent.WAFLogType) (tencent.WAF
 		topic = SOCAttackTopicName
 	}
 	spec := tencent.WAFFlowSpec{LogType: t, CLSRegion: s.req.CLSRegion, LogsetName: SOCLogsetName, Topic: topic}
-	if !s.plan(fmt.Sprintf("create the WAF %s-log delivery flow to CLS topic %s in logset %s (%s), and open Kafka consumption of it", t, topic, SOCLogsetName, s.req.CLSRegion)) {
+	if !s.plan(fmt.Sprintf("create the WAF %s-log delivery flow to CLS topic %s in logset %s (%s), and Kafka consumption of that topic", t, topic, SOCLogsetName, s.req.CLSRegion)) {
 		return tencent.WAFFlow{}, false, nil
 	}
 	w := object{Kind: kindWAFFlow, Name: t.String(), Region: region, Attrs: map[string]string{attrCLSRegion: spec.CLSRegion, attrLogset: spec.LogsetName, attrTopic: spec.Topic}}
@@ -482,7 +554,7 @@ func (s *socRun) attackSwitches(ctx context.Context, instances []tencent.WAFInst
 			res.Skipped = append(res.Skipped, fmt.Sprintf("WAF instance %s (edition level %d): attack-log delivery needs the enterprise edition or above", in.ID, in.Level))
 		case in.AttackLogPost:
 			s.res.Reused = append(s.res.Reused, "attack-log delivery of WAF instance "+in.ID)
-		case s.plan("turn on attack-log delivery of WAF instance " + in.ID):
+		case s.plan("update WAF instance " + in.ID + ": turn on its attack-log delivery"):
 			w := object{Kind: kindWAFAttackLog, Name: in.ID, Region: region}
 			if err := creatingNoValue(ctx, s.ledger, w, in.ID, func() error { return s.cloud.SetWAFAttackLogDelivery(ctx, region, in.ID, true) }); err != nil {
 				return err
@@ -500,7 +572,7 @@ func (s *socRun) accessSwitches(ctx context.Context, domains []tencent.WAFDomain
 		attrs := map[string]string{attrEdition: d.Edition, attrInstance: d.InstanceID}
 		if d.AccessLog {
 			s.res.Reused = append(s.res.Reused, "access log of WAF domain "+d.Domain)
-		} else if s.plan("turn on the access log of WAF domain " + d.Domain) {
+		} else if s.plan("update WAF domain " + d.Domain + ": turn on its access log") {
 			w := object{Kind: kindWAFAccessLog, Name: d.Domain, Region: region, Attrs: attrs}
 			if err := creatingNoValue(ctx, s.ledger, w, d.Domain, func() error { return s.cloud.SetWAFAccessLog(ctx, region, d, true) }); err != nil {
 				return err
@@ -509,7 +581,7 @@ func (s *socRun) accessSwitches(ctx context.Context, domains []tencent.WAFDomain
 		}
 		if d.PostCLS {
 			s.res.Reused = append(s.res.Reused, "CLS delivery of WAF domain "+d.Domain)
-		} else if s.plan("turn on the CLS delivery of WAF domain " + d.Domain) {
+		} else if s.plan("update WAF domain " + d.Domain + ": turn on its CLS delivery") {
 			w := object{Kind: kindWAFDomainDelivery, Name: d.Domain, Region: region, Attrs: attrs}
 			if err := creatingNoValue(ctx, s.ledger, w, d.Domain, func() error { return s.cloud.SetWAFDomainDelivery(ctx, region, d, true) }); err != nil {
 				return err
@@ -530,7 +602,7 @@ func (s *socRun) consume(ctx context.Context, t tencent.WAFLogType, f tencent.WA
 	}
 	switch {
 	case !c.Enabled:
-		if !s.plan("open Kafka consumption of CLS topic " + f.LogTopicID) {
+		if !s.plan("create Kafka consumption of CLS topic " + f.LogTopicID) {
 			return nil
 		}
 		w := object{Kind: kindKafka, Name: f.LogTopicID, Parent: f.LogsetID, Region: region}

@@ -219,7 +219,7 @@ func TestSOCLogsDryRunChangesNothing(t *testing.T) {
 	if m := f.mutatingCalls(); len(m) != 0 {
 		t.Errorf("a dry run changed %v", m)
 	}
-	for _, want := range []string{"create the WAF attack-log delivery flow", "turn on attack-log delivery of WAF instance waf_ent01", "turn on the access log of WAF domain shop.example.com"} {
+	for _, want := range []string{"create the WAF attack-log delivery flow", "update WAF instance waf_ent01: turn on its attack-log delivery", "update WAF domain shop.example.com: turn on its access log"} {
 		if !containsPrefix(res.Planned, want) {
 			t.Errorf("plan %v lacks %q", res.Planned, want)
 		}
