@@ -80,7 +80,7 @@ func (e *Engine) Rollback(ctx context.Context, account string, cloud Remover) (R
 	if entries, err = e.DB.Ledger(ctx, account); err != nil {
 		return finish(err)
 	}
-	res.Kept = kept(entries)
+	res.Kept = append(kept(entries), socKept(entries)...)
 	todo := removalPlan(entries)
 	if len(unresolved) > 0 {
 		// What may exist could depend on what the ledger owns (a Security Center account on the key):

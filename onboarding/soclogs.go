@@ -343,7 +343,7 @@ func (s *socRun) preflight(ctx context.Context) error {
 			case len(missing) > 0:
 				pe = &PermissionError{Operator: id.UserUIN, Missing: missing}
 				ps.add(Problem{Input: "Tencent Cloud key", Problem: fmt.Sprintf("the operator (sub-user %s) may not ship SOC logs; its policies do not allow: %s",
-					id.UserUIN, strings.Join(missing, ", ")), Fix: "grant them (`onboard policy show` does not cover them: docs/facts/soc-logs.md lists them), or pass --skip-permission-check if a CAM group grants them",
+					id.UserUIN, strings.Join(missing, ", ")), Fix: "grant them to the operator, or pass --skip-permission-check if a CAM group grants them",
 					Class: ProblemPrecondition, Err: pe})
 			}
 		}
@@ -750,6 +750,19 @@ func (e *Engine) socRemoval(ctx context.Context, cloud Remover, en store.LedgerE
 			return sc.SetWAFDomainDelivery(ctx, region, list[i], false)
 		}, true
 	}
+}
+
+// socKept is what a rollback of SOC entries leaves: the CLS logset and topics WAF made for the flows
+// onboard created, which are CLS's, not onboard's.
+func socKept(entries []store.LedgerEntry) []string {
+	var out []string
+	for _, en := range owned(entries) {
+		if en.Kind == kindWAFFlow {
+			out = append(out, fmt.Sprintf("CLS topic %s in logset %s (%s), which WAF made for its %s-log delivery flow, stays: delete it in the CLS console if it is not wanted",
+				en.Attrs[attrTopic], en.Attrs[attrLogset], en.Attrs[attrCLSRegion], en.Name))
+		}
+	}
+	return out
 }
 
 // describeSOC names a SOC entry for people; ok is false for other kinds.

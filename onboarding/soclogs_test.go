@@ -129,6 +129,9 @@ func TestSOCLogsShipWAFLogsThenARerunChangesNothingAndRollbackRemovesOnlyWhatWas
 	if !containsPrefix(rb.Removed, "WAF attack-log delivery flow") || !containsPrefix(rb.Removed, "access log of WAF domain shop.example.com") {
 		t.Errorf("removed: %v", rb.Removed)
 	}
+	if !containsPrefix(rb.Kept, "CLS topic "+SOCAttackTopicName+" in logset "+SOCLogsetName) {
+		t.Errorf("kept does not name the topics WAF made: %v", rb.Kept)
+	}
 }
 
 func mapsEqual(a, b map[string]bool) bool {
