@@ -173,7 +173,8 @@ type socRun struct {
 	ledger  ledger
 	emit    func(Event)
 	res     SOCLogsResult
-	entries []store.LedgerEntry // the account's ledger when the run started
+	// journal is the run whose journal records each part; 0 within an onboarding, whose step journals.
+	journal int64
 }
 
 func newSOCResult(req SOCLogsRequest) SOCLogsResult {
@@ -186,7 +187,8 @@ func (r *run) socRun(a store.Account, dry bool) *socRun {
 	req := SOCLogsRequest{Account: r.res.Account, WAF: true, CFW: true, WAFRegion: DefaultWAFRegion,
 		CLSRegion: cmpOr(r.req.AuditRegion, DefaultSOCLogsRegion), KafkaNetwork: cmpOr(r.req.KafkaNetwork, tencent.KafkaPublic), DryRun: dry}
 	cloud, _ := r.e.socCloud()
-	return &socRun{e: r.e, cloud: cloud, req: req, a: a, ledger: r.ledger, emit: r.emit, res: newSOCResult(req)}
+	// The onboarding's own step reports this part; its inner parts are not steps of the onboarding.
+	return &socRun{e: r.e, cloud: cloud, req: req, a: a, ledger: r.ledger, emit: func(Event) {}, res: newSOCResult(req)}
 }
 
 // socLogs is the onboarding's SOC-logs step: once the account is recorded, as `onboard soc logs` does.
@@ -201,9 +203,6 @@ func (r *run) socLogs(ctx context.Context) (map[string]string, error) {
 	s := r.socRun(a, false)
 	if s.cloud == nil {
 		return nil, errors.New("this Tencent Cloud client cannot reach WAF and Cloud Firewall")
-	}
-	if s.entries, err = r.e.DB.Ledger(ctx, r.res.Account); err != nil {
-		return nil, err
 	}
 	err = s.apply(ctx)
 	r.res.SOCLogs = &s.res
@@ -275,15 +274,12 @@ func (e *Engine) SOCLogs(ctx context.Context, req SOCLogsRequest, emit func(Even
 	if err != nil {
 		return s.res, err
 	}
-	s.ledger = ledger{db: e.DB, account: req.Account, runID: run.ID}
+	s.ledger, s.journal = ledger{db: e.DB, account: req.Account, runID: run.ID}, run.ID
 	if unresolved, err := e.resolveLost(ctx, s.ledger, false); err != nil || len(unresolved) > 0 {
 		e.DB.FinishRun(context.WithoutCancel(ctx), run.ID, store.RunFailed)
 		if err == nil {
 			err = fmt.Errorf("an earlier run was interrupted and what it made cannot be found: %s", strings.Join(unresolved, "; "))
 		}
-		return s.res, err
-	}
-	if s.entries, err = e.DB.Ledger(ctx, req.Account); err != nil {
 		return s.res, err
 	}
 	if err := s.apply(ctx); err != nil {
@@ -410,12 +406,25 @@ func (e *Engine) missingActions(ctx context.Context, id tencent.Identity, needs 
 	return missing, nil
 }
 
-// step runs one part with its events.
+// step runs one part with its events and, run on its own, its journal entry.
 func (s *socRun) step(ctx context.Context, id, title string, fn func(context.Context) error) error {
 	s.emit(Event{Step: id, Title: title, Status: "running"})
+	if s.journal != 0 {
+		if err := s.e.DB.JournalBegin(ctx, s.journal, id); err != nil {
+			return err
+		}
+	}
 	if err := fn(ctx); err != nil {
+		if s.journal != 0 {
+			s.e.DB.JournalFailed(context.WithoutCancel(ctx), s.journal, id, err.Error())
+		}
 		s.emit(Event{Step: id, Title: title, Status: "failed", Detail: err.Error()})
 		return fmt.Errorf("%s: %w", title, err)
+	}
+	if s.journal != 0 {
+		if err := s.e.DB.JournalDone(ctx, s.journal, id, nil); err != nil {
+			return err
+		}
 	}
 	s.emit(Event{Step: id, Title: title, Status: "done"})
 	return nil
@@ -596,6 +605,10 @@ func (s *socRun) accessSwitches(ctx context.Context, domains []tencent.WAFDomain
 // logs. Consumption someone opened with other settings is left as it is and named in a warning.
 func (s *socRun) consume(ctx context.Context, t tencent.WAFLogType, f tencent.WAFFlow) error {
 	region := f.CLSRegion
+	if f.LogTopicID == "" {
+		s.res.Warnings = append(s.res.Warnings, fmt.Sprintf("WAF's %s-log delivery flow %d names no CLS topic: open Kafka consumption of its topic in the CLS console", t, f.ID))
+		return nil
+	}
 	c, err := s.e.Cloud.GetKafkaConsumer(ctx, region, f.LogTopicID)
 	if err != nil {
 		return err

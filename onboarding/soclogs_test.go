@@ -299,3 +299,48 @@ func TestSOCLogsPreflightNamesTheOperatorsMissingActions(t *testing.T) {
 		t.Fatalf("error %v, want two usage problems", err)
 	}
 }
+
+// With Request.SOCLogs, the onboarding ships the SOC logs as its own step: planned first, done by Apply,
+// and planned as reuse and check only once done; a re-run changes nothing. Without feature soc the
+// request is refused naming the flag.
+func TestOnboardingWithTheSOCLogsStep(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	seedWAF(f.emu)
+	req := Request{Mode: ModeManual, Features: []string{"host", "soc"}, SubUser: "sas-reader", SecurityCenter: SecurityCenterSkip, SkipSync: true, Account: "acct", SOCLogs: true}
+	plan, err := f.engine.Plan(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := flatten(plan); !containsPrefix(first, "create the WAF attack-log delivery flow") || !containsPrefix(first, "update WAF instance waf_ent01") {
+		t.Errorf("plan: %v", first)
+	}
+	res, err := f.engine.Apply(ctx, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.SOCLogs == nil || len(res.SOCLogs.Topics) != 2 || f.emu.WAFFlowCount() != 2 {
+		t.Fatalf("soc logs: %+v, %d flows", res.SOCLogs, f.emu.WAFFlowCount())
+	}
+	again, err := f.engine.Plan(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range flatten(again) {
+		if !(strings.HasPrefix(a, "reuse") || strings.HasPrefix(a, "check") || strings.HasPrefix(a, "record")) {
+			t.Errorf("after apply the plan still says %q", a)
+		}
+	}
+	f.emu.ResetCalls()
+	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
+		t.Fatal(err)
+	}
+	if m := f.mutatingCalls(); len(m) != 0 {
+		t.Errorf("the re-run changed %v", m)
+	}
+	req.Features = []string{"host"}
+	var fe *FieldError
+	if err := req.Validate(); !errors.As(err, &fe) || fe.Field != "soc-logs" {
+		t.Errorf("--soc-logs without soc: %v", err)
+	}
+}
