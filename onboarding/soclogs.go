@@ -166,13 +166,13 @@ func (e *Engine) socCloud() (SOCCloud, error) {
 
 // socRun is the state of one SOCLogs.
 type socRun struct {
-	e       *Engine
-	cloud   SOCCloud
-	req     SOCLogsRequest
-	a       store.Account
-	ledger  ledger
-	emit    func(Event)
-	res     SOCLogsResult
+	e      *Engine
+	cloud  SOCCloud
+	req    SOCLogsRequest
+	a      store.Account
+	ledger ledger
+	emit   func(Event)
+	res    SOCLogsResult
 	// journal is the run whose journal records each part; 0 within an onboarding, whose step journals.
 	journal int64
 }
