@@ -344,3 +344,45 @@ func TestOnboardingWithTheSOCLogsStep(t *testing.T) {
 		t.Errorf("--soc-logs without soc: %v", err)
 	}
 }
+
+// A fault at each mutating call of the SOC logs, beyond what the client retries, fails the run; the next
+// run converges on the state of a clean one (two flows, the switches on, consumption open), and the
+// rollback leaves WAF as it was.
+func TestSOCLogsFaultAtEachChangeThenRerunConverges(t *testing.T) {
+	for _, tc := range []struct{ action, fault string }{
+		{"CreatePostCLSFlow", "InternalError"}, {"CreatePostCLSFlow", tcloud.FaultDrop},
+		{"ModifyInstanceAttackLogPost", "RequestLimitExceeded"}, {"ModifyInstanceAttackLogPost", tcloud.FaultDrop},
+		{"ModifyDomainsCLSStatus", "InternalError"}, {"ModifyDomainPostAction", tcloud.FaultDrop},
+		{"OpenKafkaConsumer", tcloud.FaultDrop},
+	} {
+		t.Run(tc.action+"/"+tc.fault, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			account, _ := onboardForSOC(t, f)
+			seedWAF(f.emu)
+			before := f.emu.WAFSwitches()
+			f.emu.FailNext(tc.action, tc.fault, 5)
+			if _, err := f.engine.SOCLogs(ctx, socRequest(account), nil); err == nil {
+				t.Fatal("the run with a fault succeeded")
+			}
+			f.emu.ClearFaults()
+			res, err := f.engine.SOCLogs(ctx, socRequest(account), nil)
+			if err != nil {
+				t.Fatalf("re-run: %v", err)
+			}
+			sw := f.emu.WAFSwitches()
+			if f.emu.WAFFlowCount() != 2 || len(res.Topics) != 2 || !sw["attack-log:waf_ent01"] || !sw["post-cls:shop.example.com"] || !sw["access-log:shop.example.com"] {
+				t.Fatalf("%d flows, topics %+v, switches %v", f.emu.WAFFlowCount(), res.Topics, sw)
+			}
+			if got := wafTopics(f.emu); !got[SOCAttackTopicName] || !got[SOCAccessTopicName] {
+				t.Errorf("Kafka consumption: %v", got)
+			}
+			if _, err := f.engine.Rollback(ctx, account, f.admin); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.emu.WAFSwitches(); !mapsEqual(got, before) || f.emu.WAFFlowCount() != 0 {
+				t.Errorf("after the rollback: switches %v (before %v), %d flows", got, before, f.emu.WAFFlowCount())
+			}
+		})
+	}
+}
