@@ -36,7 +36,7 @@ func (r *run) neededActions() []policy.Request {
 			cls("topic", "cls:DescribeKafkaConsumer"), cls("topic", "cls:OpenKafkaConsumer"))
 	}
 	if r.req.SOCLogs {
-		need = append(need, r.socRun(store.Account{}, false).neededActions(r.id.OwnerUIN)...)
+		need = append(need, r.socPart(store.Account{}, false).neededActions(r.id.OwnerUIN)...)
 	}
 	return need
 }

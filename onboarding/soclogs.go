@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -157,11 +156,14 @@ func (e *Engine) SOCSources(ctx context.Context, wafRegion string) (SOCSources, 
 	return s, nil
 }
 
+// errNoSOCCloud is an engine whose Tencent Cloud client has no WAF and Cloud Firewall actions.
+var errNoSOCCloud = errors.New("this Tencent Cloud client cannot reach WAF and Cloud Firewall")
+
 func (e *Engine) socCloud() (SOCCloud, error) {
 	if c, ok := e.Cloud.(SOCCloud); ok {
 		return c, nil
 	}
-	return nil, errors.New("this Tencent Cloud client cannot reach WAF and Cloud Firewall")
+	return nil, errNoSOCCloud
 }
 
 // socRun is the state of one SOCLogs.
@@ -181,9 +183,9 @@ func newSOCResult(req SOCLogsRequest) SOCLogsResult {
 	return SOCLogsResult{Account: req.Account, DryRun: req.DryRun, Created: []string{}, Reused: []string{}, Topics: []SOCTopic{}}
 }
 
-// socRun is the SOC-logs part of an onboarding (Request.SOCLogs): both sources, the CLS region of its
+// socPart is the SOC-logs part of an onboarding (Request.SOCLogs): both sources, the CLS region of its
 // audit logs (else DefaultSOCLogsRegion), its Kafka network, within the onboarding's lock and ledger.
-func (r *run) socRun(a store.Account, dry bool) *socRun {
+func (r *run) socPart(a store.Account, dry bool) *socRun {
 	req := SOCLogsRequest{Account: r.res.Account, WAF: true, CFW: true, WAFRegion: DefaultWAFRegion,
 		CLSRegion: cmpOr(r.req.AuditRegion, DefaultSOCLogsRegion), KafkaNetwork: cmpOr(r.req.KafkaNetwork, tencent.KafkaPublic), DryRun: dry}
 	cloud, _ := r.e.socCloud()
@@ -200,9 +202,9 @@ func (r *run) socLogs(ctx context.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := r.socRun(a, false)
+	s := r.socPart(a, false)
 	if s.cloud == nil {
-		return nil, errors.New("this Tencent Cloud client cannot reach WAF and Cloud Firewall")
+		return nil, errNoSOCCloud
 	}
 	err = s.apply(ctx)
 	r.res.SOCLogs = &s.res
@@ -214,9 +216,9 @@ func (r *run) planSOCLogs(ctx context.Context) ([]string, error) {
 	if !r.req.SOCLogs {
 		return []string{"check nothing (no --soc-logs)"}, nil
 	}
-	s := r.socRun(store.Account{Name: r.res.Account, Site: r.req.Site, SubUserName: r.req.SubUser}, true)
+	s := r.socPart(store.Account{Name: r.res.Account, Site: r.req.Site, SubUserName: r.req.SubUser}, true)
 	if s.cloud == nil {
-		return nil, errors.New("this Tencent Cloud client cannot reach WAF and Cloud Firewall")
+		return nil, errNoSOCCloud
 	}
 	if err := s.apply(ctx); err != nil {
 		return nil, err
@@ -225,7 +227,7 @@ func (r *run) planSOCLogs(ctx context.Context) ([]string, error) {
 	for _, u := range s.res.Reused {
 		out = append(out, "reuse "+u)
 	}
-	for _, n := range []string{noteOf(s.res.WAF), cfwNote(s.res.CFW)} {
+	for _, n := range []string{wafNote(s.res.WAF), cfwNote(s.res.CFW)} {
 		if n != "" {
 			out = append(out, "check: "+n)
 		}
@@ -233,7 +235,7 @@ func (r *run) planSOCLogs(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-func noteOf(w *WAFLogsResult) string {
+func wafNote(w *WAFLogsResult) string {
 	if w == nil {
 		return ""
 	}
@@ -246,8 +248,6 @@ func cfwNote(c *CFWLogsResult) string {
 	}
 	return c.Note
 }
-
-var regionPattern = regexp.MustCompile(`^[a-z]{2,4}-[a-z]+(-[0-9]+)?$`)
 
 // SOCLogs ships the account's WAF attack and access logs into CLS topics, opens Kafka consumption of them
 // for Security Center, and finds its Cloud Firewall. One pre-flight checks the inputs, the key and the
@@ -310,7 +310,7 @@ func (s *socRun) preflight(ctx context.Context) error {
 	if s.req.CLSRegion == "" {
 		s.req.CLSRegion = cmpOr(a.Audit.Region, DefaultSOCLogsRegion)
 	}
-	if !regionPattern.MatchString(s.req.CLSRegion) {
+	if !regionID.MatchString(s.req.CLSRegion) {
 		ps.field(&FieldError{"cls-region", fmt.Sprintf("invalid region %q (e.g. ap-guangzhou)", s.req.CLSRegion)})
 	}
 	if s.req.KafkaNetwork == "" {
@@ -732,7 +732,7 @@ func (e *Engine) socRemoval(ctx context.Context, cloud Remover, en store.LedgerE
 	sc, isSOC := cloud.(SOCCloud)
 	if !isSOC {
 		if sc, isSOC = e.Cloud.(SOCCloud); !isSOC {
-			return func() error { return errors.New("this Tencent Cloud client cannot reach WAF") }, true
+			return func() error { return errNoSOCCloud }, true
 		}
 	}
 	region := en.Region
