@@ -660,7 +660,7 @@ func (s *socRun) cfw(ctx context.Context) error {
 	res.Console = []string{
 		fmt.Sprintf("Cloud Firewall console > Log analysis > Log delivery > deliver to CLS: region %s, logset %s, one topic per log type (intrusion defense: BlockList, IdsLog, TiLog; access control: CFWRuleAcl, CFWRuleVpcAcl)", s.req.CLSRegion, SOCLogsetName),
 		"CLS console > each of those topics > Kafka consumption: on, scope history and latest, format JSON, no compression",
-		"Security Center console > Agentic SOC > Integration > data import (Kafka): as for the WAF topics below, with each CFW topic's Kafka topic name",
+		"Security Center console > Agentic SOC > Manage > Integration Settings > data import (Kafka): as for the WAF topics, with each CFW topic's Kafka topic name (Security Center's page on Tencent Cloud logs lists WAF alert logs only)",
 	}
 	return nil
 }
@@ -673,7 +673,7 @@ func (s *socRun) console() {
 	}
 	site := map[string]string{"mainland": "Chinese mainland", "outside": "outside the Chinese mainland"}[s.a.Site]
 	s.res.Console = append(s.res.Console,
-		fmt.Sprintf("Security Center console (site: %s) > Agentic SOC > Integration > data import > Kafka", cmpOr(site, s.a.Site)),
+		fmt.Sprintf("Security Center console (site: %s) > Agentic SOC > Manage > Integration Settings > data import: create a data import task, channel Kafka", cmpOr(site, s.a.Site)),
 		"Security protocol: SASL_PLAINTEXT, mechanism PLAIN",
 		fmt.Sprintf("Password: SecretId#SecretKey of sub-user %s (key %s); the SecretKey is not shown here: `onboard accounts reveal-key %s`",
 			s.a.SubUserName, tencent.MaskID(s.a.AccessKeyID), s.a.Name))
