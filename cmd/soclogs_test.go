@@ -73,8 +73,8 @@ func TestSOCLogsThroughTheCommandThenOffboard(t *testing.T) {
 func TestTencentSOCLogsStep(t *testing.T) {
 	env, vars := onboardedProd(t, "--features", "host,soc", "--skip-sync", "--soc-logs")
 	ctx := context.Background()
-	if env.Tencent.WAFFlowCount() != 0 {
-		t.Error("flows made in an account without WAF")
+	if env.Tencent.WAFFlowCount() != 2 || !env.Tencent.WAFSwitches()["post-cls:shop.demo.example.com"] {
+		t.Errorf("the demo account's WAF: %d flows, switches %v", env.Tencent.WAFFlowCount(), env.Tencent.WAFSwitches())
 	}
 	f, _, errOut := tencentTestFactory(vars)
 	args := []string{"tencent", "--no-input", "--mode", "manual", "--sub-user", "sas-reader", "--account", "prod", "--site", "outside",
@@ -87,6 +87,9 @@ func TestTencentSOCLogsStep(t *testing.T) {
 	args[len(args)-3] = "host,soc"
 	if code := run(ctx, f, append(args, "--output", "json")); code != ExitOK {
 		t.Fatalf("onboard --soc-logs: exit %d %s", code, errOut.String())
+	}
+	if !env.Tencent.WAFSwitches()["attack-log:waf_ent01"] {
+		t.Error("the re-run did not turn on the new instance's attack-log delivery")
 	}
 	var res struct {
 		Account string                    `json:"account"`

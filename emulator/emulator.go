@@ -166,6 +166,11 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		tc.SeedDisks("ap-shanghai", 8)
 		tc.SeedLoadBalancers("ap-guangzhou", 2)
 		tc.SeedDBInstances("ap-shanghai", 2)
+		// WAF protecting two domains with their logs off, so that onboard soc logs has work in the sandbox;
+		// no Cloud Firewall.
+		tc.SeedWAFInstance(tcloud.WAFInstanceSeed{ID: "waf_demo0001", Name: "demo", Region: "gz", Level: 3})
+		tc.SeedWAFDomain(tcloud.WAFDomainSeed{Domain: "shop.demo.example.com", InstanceID: "waf_demo0001"})
+		tc.SeedWAFDomain(tcloud.WAFDomainSeed{Domain: "api.demo.example.com", InstanceID: "waf_demo0001", AccessLog: true})
 	}
 	for _, sd := range seeds {
 		if err := tc.Apply(ctx, sd); err != nil {

@@ -682,6 +682,25 @@ func (s *socRun) console() {
 	}
 }
 
+// socNextSteps is the procedure's next step of feature soc: connecting the WAF and Cloud Firewall logs,
+// which the SOC-logs step does on the Tencent side when it ran.
+func socNextSteps(account string, done *SOCLogsResult) []string {
+	if done == nil {
+		return []string{fmt.Sprintf("in Agentic SOC, connect the Tencent Cloud WAF and Cloud Firewall logs, so that its responses can block IPs there: onboard soc logs --account %s ships them into CLS and prints what to enter in Security Center", account)}
+	}
+	var steps []string
+	if len(done.Console) > 0 {
+		steps = append(steps, "in Agentic SOC's data import, enter the Kafka values listed under SOC logs: Security Center documents no API for Tencent Cloud log sources")
+	}
+	if done.CFW != nil && done.CFW.Present {
+		steps = append(steps, "ship the Cloud Firewall logs in the consoles, as listed under SOC logs: Cloud Firewall has no API for it")
+	}
+	if len(steps) == 0 {
+		steps = append(steps, "no WAF or Cloud Firewall logs to connect in Agentic SOC yet (see SOC logs); run onboard soc logs --account "+account+" once there are")
+	}
+	return steps
+}
+
 // findLostSOC looks for what an unanswered SOC create would have made (see findLost); ok is false for
 // other kinds.
 func (e *Engine) findLostSOC(ctx context.Context, en store.LedgerEntry, known map[string]bool) (id string, found bool, ok bool, err error) {
