@@ -322,6 +322,10 @@ func TestOnboardingWithTheSOCLogsStep(t *testing.T) {
 	if res.SOCLogs == nil || len(res.SOCLogs.Topics) != 2 || f.emu.WAFFlowCount() != 2 {
 		t.Fatalf("soc logs: %+v, %d flows", res.SOCLogs, f.emu.WAFFlowCount())
 	}
+	if i := slices.IndexFunc(res.Connection, func(c ConnectionCheck) bool { return c.Feature == "soc" }); i < 0 ||
+		!containsPrefix(res.Connection[i].NextSteps, "in Agentic SOC's data import, enter the Kafka values listed under SOC logs") {
+		t.Errorf("feature soc's next steps: %+v", res.Connection)
+	}
 	again, err := f.engine.Plan(ctx, req)
 	if err != nil {
 		t.Fatal(err)
