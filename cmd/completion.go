@@ -66,7 +66,7 @@ func registerCompletions(root *cobra.Command, f *Factory) {
 	if c, _, err := root.Find([]string{"tencent"}); err == nil && c != root {
 		register("tencent", "regions", list(regions(c)))
 	}
-		register("soc logs", "account", accounts)
+	register("soc logs", "account", accounts)
 	register("soc logs", "waf-region", fixed(tencent.WAFFlowRegions...))
 	register("soc logs", "kafka-network", fixed("public", "private"))
 	register("sync", "account", accounts)
