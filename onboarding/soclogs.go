@@ -503,6 +503,9 @@ func (s *socRun) wafFlow(ctx context.Context, t tencent.WAFLogType) (tencent.WAF
 	if err != nil {
 		return tencent.WAFFlow{}, false, err
 	}
+	if err := s.forgetGoneFlows(ctx, t, flows); err != nil {
+		return tencent.WAFFlow{}, false, err
+	}
 	if i := slices.IndexFunc(flows, func(f tencent.WAFFlow) bool { return f.Enabled }); i >= 0 {
 		f := flows[i]
 		s.res.Reused = append(s.res.Reused, fmt.Sprintf("WAF %s-log delivery flow %d to CLS topic %s (%s)", t, f.ID, named(f.LogTopicName, f.LogTopicID), f.CLSRegion))
@@ -542,6 +545,30 @@ func (s *socRun) wafFlow(ctx context.Context, t tencent.WAFLogType) (tencent.WAF
 	}
 	s.res.Created = append(s.res.Created, fmt.Sprintf("WAF %s-log delivery flow %d to CLS topic %s (%s)", t, f.ID, named(f.LogTopicName, f.LogTopicID), f.CLSRegion))
 	return f, true, nil
+}
+
+// forgetGoneFlows marks the flows of the log type that onboard made and that WAF no longer lists (someone
+// destroyed them) as gone from the ledger, so that neither status nor a rollback looks for them again.
+func (s *socRun) forgetGoneFlows(ctx context.Context, t tencent.WAFLogType, flows []tencent.WAFFlow) error {
+	if s.req.DryRun {
+		return nil
+	}
+	entries, err := s.e.DB.Ledger(ctx, s.a.Name)
+	if err != nil {
+		return err
+	}
+	for _, en := range owned(entries) {
+		if en.Kind != kindWAFFlow || wafLogType(en.Name) != t || en.Region != s.req.WAFRegion {
+			continue
+		}
+		listed := slices.ContainsFunc(flows, func(f tencent.WAFFlow) bool { return strconv.FormatUint(f.ID, 10) == en.ResourceID })
+		if !listed {
+			if err := s.ledger.forgetDeleted(ctx, kindWAFFlow, en.ResourceID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func ourFlow(flows []tencent.WAFFlow, spec tencent.WAFFlowSpec) (tencent.WAFFlow, bool) {

@@ -24,11 +24,7 @@ func (e *Engine) findLostSOC(ctx context.Context, en store.LedgerEntry, known ma
 	}
 	switch en.Kind {
 	case kindWAFFlow:
-		t := tencent.WAFAccessLog
-		if en.Name == tencent.WAFAttackLog.String() {
-			t = tencent.WAFAttackLog
-		}
-		flows, err := cloud.ListWAFFlows(ctx, en.Region, t)
+		flows, err := cloud.ListWAFFlows(ctx, en.Region, wafLogType(en.Name))
 		if err != nil {
 			return "", false, true, err
 		}
@@ -70,11 +66,7 @@ func (e *Engine) socRemoval(ctx context.Context, cloud Remover, en store.LedgerE
 	switch en.Kind {
 	case kindWAFFlow:
 		id, _ := strconv.ParseUint(en.ResourceID, 10, 64)
-		t := tencent.WAFAccessLog
-		if en.Name == tencent.WAFAttackLog.String() {
-			t = tencent.WAFAttackLog
-		}
-		return func() error { return sc.DestroyWAFFlow(ctx, region, t, id) }, true
+		return func() error { return sc.DestroyWAFFlow(ctx, region, wafLogType(en.Name), id) }, true
 	case kindWAFAttackLog:
 		return func() error { return sc.SetWAFAttackLogDelivery(ctx, region, en.Name, false) }, true
 	case kindWAFAccessLog:

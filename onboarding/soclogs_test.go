@@ -390,3 +390,54 @@ func TestSOCLogsFaultAtEachChangeThenRerunConverges(t *testing.T) {
 		})
 	}
 }
+
+// Status reports the WAF delivery onboard made: ok while it delivers, broken with the command that fixes it
+// once a flow is gone; running that command makes it ok again.
+func TestStatusReportsTheSOCLogsDelivery(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	account, _ := onboardForSOC(t, f)
+	seedWAF(f.emu)
+	soc := func() []Check {
+		t.Helper()
+		st, err := f.engine.Status(ctx, account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.DeleteFunc(st.Checks, func(c Check) bool { return c.Area != AreaSOCLogs })
+	}
+	if c := soc(); len(c) != 0 {
+		t.Fatalf("checks before soc logs ran: %+v", c)
+	}
+	if _, err := f.engine.SOCLogs(ctx, socRequest(account), nil); err != nil {
+		t.Fatal(err)
+	}
+	checks := soc()
+	if len(checks) != 2 || checks[0].Verdict != VerdictOK || checks[1].Verdict != VerdictOK {
+		t.Fatalf("checks: %+v", checks)
+	}
+	flows, err := f.admin.ListWAFFlows(ctx, DefaultWAFRegion, tencent.WAFAttackLog)
+	if err != nil || len(flows) != 1 {
+		t.Fatal(flows, err)
+	}
+	if err := f.admin.DestroyWAFFlow(ctx, DefaultWAFRegion, tencent.WAFAttackLog, flows[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(soc(), func(c Check) bool { return c.Verdict == VerdictBroken })
+	if i < 0 || soc()[i].Fix != "onboard soc logs --account "+account {
+		t.Fatalf("a destroyed flow is not reported broken: %+v", soc())
+	}
+	if _, err := f.engine.SOCLogs(ctx, socRequest(account), nil); err != nil {
+		t.Fatal(err)
+	}
+	checks = soc()
+	if len(checks) != 2 || checks[0].Verdict != VerdictOK || checks[1].Verdict != VerdictOK || f.emu.WAFFlowCount() != 2 {
+		t.Errorf("after soc logs again: %+v, %d flows", checks, f.emu.WAFFlowCount())
+	}
+	if _, err := f.engine.Rollback(ctx, account, f.admin); err != nil {
+		t.Fatalf("rollback with a flow that was destroyed by hand: %v", err)
+	}
+	if f.emu.WAFFlowCount() != 0 {
+		t.Errorf("%d flows left", f.emu.WAFFlowCount())
+	}
+}
