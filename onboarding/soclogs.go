@@ -262,6 +262,9 @@ func (e *Engine) SOCLogs(ctx context.Context, req SOCLogsRequest, emit func(Even
 	if err := s.preflight(ctx); err != nil {
 		return s.res, err
 	}
+	if !slices.Contains(s.a.Features, policy.FeatureSOC) {
+		s.res.Warnings = append(s.res.Warnings, fmt.Sprintf("account %s was onboarded without feature soc: Agentic SOC is not connected in Security Center and the sub-user has no siemPolicy; add soc with onboard tencent --features ...,soc", s.a.Name))
+	}
 	if req.DryRun {
 		return s.res, s.apply(ctx)
 	}

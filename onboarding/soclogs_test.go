@@ -110,6 +110,9 @@ func TestSOCLogsShipWAFLogsThenARerunChangesNothingAndRollbackRemovesOnlyWhatWas
 	if m := f.mutatingCalls(); len(m) != 0 || len(again.Created) != 0 {
 		t.Errorf("the re-run changed %v (created %v)", m, again.Created)
 	}
+	if len(again.Warnings) != 0 {
+		t.Errorf("warnings for an account with feature soc: %v", again.Warnings)
+	}
 
 	// The rollback turns off what onboard turned on and destroys its flows; the domain that was on stays
 	// on. The CLS topics WAF made stay (CLS's), without Kafka consumption.
@@ -439,5 +442,24 @@ func TestStatusReportsTheSOCLogsDelivery(t *testing.T) {
 	}
 	if f.emu.WAFFlowCount() != 0 {
 		t.Errorf("%d flows left", f.emu.WAFFlowCount())
+	}
+}
+
+// An account onboarded without feature soc gets its logs shipped, with a warning that Agentic SOC is not
+// connected.
+func TestSOCLogsWarnWithoutFeatureSOC(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	req := Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "sas-reader", SecurityCenter: SecurityCenterSkip, SkipSync: true, Account: "acct"}
+	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
+		t.Fatal(err)
+	}
+	seedWAF(f.emu)
+	res, err := f.engine.SOCLogs(ctx, socRequest("acct"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !containsPrefix(res.Warnings, "account acct was onboarded without feature soc") || len(res.Topics) != 2 {
+		t.Errorf("warnings %v, topics %+v", res.Warnings, res.Topics)
 	}
 }
