@@ -332,7 +332,7 @@ func (s *socRun) preflight(ctx context.Context) error {
 			ps.failed("Tencent Cloud key", "cannot identify the caller", err, "check that Tencent Cloud is reachable (or --tencent-endpoint), then run again")
 		case id.OwnerUIN != a.OwnerUIN:
 			ps.add(Problem{Input: "Tencent Cloud key", Problem: fmt.Sprintf("the key belongs to account %s, not to %s (account %q)", id.OwnerUIN, a.OwnerUIN, a.Name),
-				Fix: "use a key of that account (TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY or --profile)", Class: ProblemCredentials})
+				Fix: "use a key of that account (TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY or --profile), or name the account the key belongs to with --account", Class: ProblemPrecondition})
 		case !id.IsRoot() && !id.IsTemporary() && !s.req.SkipPermissionCheck:
 			missing, err := s.e.missingActions(ctx, id, s.neededActions(id.OwnerUIN))
 			var pe *PermissionError
