@@ -296,6 +296,20 @@ func TestSOCLogsPreflightNamesTheOperatorsMissingActions(t *testing.T) {
 	if m := f.mutatingCalls(); len(m) != 0 {
 		t.Errorf("changed %v", m)
 	}
+	// A key of another account than the record's is refused before any change.
+	a, _ := f.engine.DB.Account(ctx, account)
+	a.OwnerUIN = "100099999999"
+	if err := f.engine.DB.SaveAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	f.engine.Cloud = f.admin
+	_, err = f.engine.SOCLogs(ctx, socRequest(account), nil)
+	if !errors.As(err, &pe) || !pe.Has(ProblemPrecondition) || !strings.Contains(err.Error(), "the key belongs to account 100000000001, not to 100099999999") {
+		t.Fatalf("error %v, want the key's account named", err)
+	}
+	if m := f.mutatingCalls(); len(m) != 0 {
+		t.Errorf("changed %v", m)
+	}
 	// An unknown account and a WAF region the delivery is not served in are usage problems, found together.
 	_, err = f.engine.SOCLogs(ctx, SOCLogsRequest{Account: "nope", WAF: true, WAFRegion: "ap-tokyo"}, nil)
 	if !errors.As(err, &pe) || len(pe.Problems) != 2 || !pe.Has(ProblemUsage) || !errors.Is(err, store.ErrNotFound) {
