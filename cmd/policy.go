@@ -181,11 +181,15 @@ func NewCmdPolicyShow(f *Factory, runF func(*PolicyShowOptions) error) *cobra.Co
 		Short: "Print a custom policy template as stored, placeholders unfilled, or the Alibaba Cloud operator's RAM policy",
 		Long: `Print a custom CAM policy template as stored, placeholders unfilled; or, for alibaba-operator, the
 Alibaba Cloud RAM policy (policy grammar version 1) the key given for Security Center needs for the features
-chosen with --features (default: all of them).`,
+chosen with --features (default: all of them); or, for agent-operator, the least-privilege CAM policy the
+operator's Tencent Cloud key needs for onboard agent install (TAT and the CVM and Lighthouse instance lists).`,
 		Example:   "  onboard policy show ciemPolicy\n  onboard policy show alibaba-operator --features host,cspm",
-		ValidArgs: append(policy.Names(), alibabaOperatorPolicy),
+		ValidArgs: append(policy.Names(), alibabaOperatorPolicy, policy.AgentOperator),
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 && args[0] == alibabaOperatorPolicy {
+				return nil
+			}
+			if len(args) == 1 && args[0] == policy.AgentOperator && !c.Flags().Changed("features") {
 				return nil
 			}
 			if c.Flags().Changed("features") {
@@ -206,6 +210,15 @@ chosen with --features (default: all of them).`,
 }
 
 func policyShowRun(opts *PolicyShowOptions) error {
+	if opts.Name == policy.AgentOperator {
+		// The CAM policy onboard agent install needs with the operator's key (TAT and the instance lists).
+		doc, err := policy.AgentOperatorDocument()
+		if err != nil {
+			return err
+		}
+		_, err = opts.IO.Out.Write(withNewline(doc))
+		return err
+	}
 	if opts.Name == alibabaOperatorPolicy {
 		doc, err := alibabaOperatorDocument(opts.Features)
 		if err != nil {

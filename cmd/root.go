@@ -195,6 +195,7 @@ emulators of both clouds.`,
 		newCmdRotateKey(f),
 		newCmdSOC(f),
 		newCmdOffboard(f),
+		newCmdAgent(f),
 		newCmdUnlock(f),
 		newCmdVersion(f),
 	)

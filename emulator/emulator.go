@@ -59,6 +59,9 @@ type Options struct {
 	RefuseActiveKeyDeletion bool
 	// Propagation delays new keys and grants as CAM's cache does (tcloud.Options.Propagation); 0: none.
 	Propagation time.Duration
+	// SecurityCenterTencentVendorName is how Security Center spells Tencent Cloud among its service
+	// providers ("Tencent" by default, or "TENCENT"; sas.Options.TencentVendorName).
+	SecurityCenterTencentVendorName string
 }
 
 // Env is a running set of emulators.
@@ -197,12 +200,15 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		}
 	}
 	env.SecurityCenter = sas.New(sas.Options{TencentEndpoint: env.TencentEndpoint, DeniedActions: o.SecurityCenterDenied,
-		WithoutActions: o.SecurityCenterWithout, UnknownActionCode: o.SecurityCenterUnknownActionCode})
+		WithoutActions: o.SecurityCenterWithout, UnknownActionCode: o.SecurityCenterUnknownActionCode,
+		TencentVendorName: o.SecurityCenterTencentVendorName})
 	aliUID, aliID, aliSecret := demoAlibabaUID, demoAlibabaKeyID, demoAlibabaKeySecret
 	if o.Seed != "demo" {
 		aliUID, aliID, aliSecret = fmt.Sprintf("1%015d", rand.Int64N(1e15)), "LTAIemu"+randomKey(18), randomKey(30)
 	}
 	env.SecurityCenter.AddAccessKey(aliUID, aliID, aliSecret)
+	// An agent that TAT installs calls home to Security Center, which decides whether its code is valid.
+	tc.OnAgentInstall(func(a tcloud.AgentInstall) { env.SecurityCenter.ConnectAgent(a) })
 	env.SecurityCenter.AddFaults(sasFaults)
 	env.AlibabaAccessKeyID, env.AlibabaAccessKeySecret = aliID, aliSecret
 	sl, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.SecurityCenterAddr)

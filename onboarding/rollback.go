@@ -227,6 +227,8 @@ func kept(entries []store.LedgerEntry) []string {
 			s = "the audit-log settings of Security Center account " + en.ResourceID + " keep the Kafka settings onboard wrote into them (they existed before)"
 		case en.Kind == kindSCAccount && !ours[kindSCAccount+"/"+en.ResourceID]:
 			s = fmt.Sprintf("Security Center account %s was connected before onboard and keeps what onboard changed in it (its key, which the rollback deleted, modules, name): give it a working key in Security Center's console, or delete it there", en.ResourceID)
+		case en.Kind == kindAgentRun:
+			s = "Security Center's agent stays installed on the hosts onboard agent install ran on (uninstall it from Security Center's console)"
 		case en.Kind == kindSCFrequencies:
 			s = "Security Center's Tencent Cloud sync settings stay changed (" + en.Name + "; before: " + en.Attrs[attrBefore] + ")"
 		default:

@@ -169,7 +169,7 @@ func TestValidateActions(t *testing.T) {
 }
 
 func TestActionExists(t *testing.T) {
-	for _, a := range []string{"cam:AddUser", "sts:GetCallerIdentity", "cls:DescribeKafkaConsumer", "cfw:CreateBlockIgnoreRuleList", "region:DescribeRegions", "tag:GetResources", "monitor:DescribeAlarmPolicies", "name/cvm:DescribeRegions", "Cvm:DescribeRegions"} {
+	for _, a := range []string{"cam:AddUser", "sts:GetCallerIdentity", "cls:DescribeKafkaConsumer", "cfw:CreateBlockIgnoreRuleList", "region:DescribeRegions", "tag:GetResources", "monitor:DescribeAlarmPolicies", "tat:RunCommand", "name/cvm:DescribeRegions", "Cvm:DescribeRegions"} {
 		if !ActionExists(a) {
 			t.Errorf("ActionExists(%q) = false", a)
 		}
@@ -179,7 +179,7 @@ func TestActionExists(t *testing.T) {
 			t.Errorf("ActionExists(%q) = true", a)
 		}
 	}
-	if got := len(Services()); got != 15 {
-		t.Errorf("catalogue has %d services, want 15: %v", got, Services())
+	if got := len(Services()); got != 16 {
+		t.Errorf("catalogue has %d services, want 16: %v", got, Services())
 	}
 }

@@ -193,7 +193,8 @@ func secretKind(name string) kind {
 		return secretIdentifier
 	case strings.Contains(n, "secret"), strings.Contains(n, "password"), strings.Contains(n, "passwd"),
 		strings.Contains(n, "token"), strings.Contains(n, "signature"), strings.Contains(n, "privatekey"),
-		strings.Contains(n, "authorization"), strings.Contains(n, "credential"):
+		strings.Contains(n, "authorization"), strings.Contains(n, "credential"),
+		n == "parameters": // TAT RunCommand's values for the script's hidden parameters (an install code)
 		return secretValue
 	}
 	return notSecret

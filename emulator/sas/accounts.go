@@ -23,6 +23,9 @@ var actions = map[string]handler{
 	"AddCloudVendorTrialConfig":        (*Server).addTrial,
 	"DescribeCloudVendorTrialConfig":   locked((*Server).describeTrial),
 	"ModifyCloudVendorTrialConfig":     (*Server).modifyTrial,
+	"AddInstallCode":                   (*Server).addInstallCode,
+	"DescribeInstallCodes":             locked((*Server).describeInstallCodes),
+	"DescribeCloudCenterInstances":     locked((*Server).describeCloudCenterInstances),
 }
 
 // locked runs an action that only reads and writes state under s.mu.
@@ -427,5 +430,5 @@ func (s *Server) vendorList(r *request) (map[string]any, *apiError) {
 	if e := r.params.check(); e != nil {
 		return nil, e
 	}
-	return map[string]any{"VendorNameList": []string{"Tencent", "HUAWEICLOUD", "Azure", "AWS", "VOLCENGINE", "google"}}, nil
+	return map[string]any{"VendorNameList": s.vendorNames()}, nil
 }

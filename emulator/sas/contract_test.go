@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onboard/emulator/tcloud"
 )
 
 // contract is testdata/contract.json: per action, the request parameters and the response fields with
@@ -100,7 +102,7 @@ func paramPath(name string) string {
 
 func TestEveryActionAnswersAsTheReferenceSays(t *testing.T) {
 	c := readContract(t)
-	_, hs, tc, tcURL := newTestServer(t)
+	emu, hs, tc, tcURL := newTestServer(t)
 	id, key := subUserKey(t, tc, tcURL, "sas-contract", 186457)
 	seen := map[string]bool{}
 	call := func(action string, p url.Values) map[string]any {
@@ -157,6 +159,16 @@ func TestEveryActionAnswersAsTheReferenceSays(t *testing.T) {
 		"AssetRefreshConfigs.1.TargetId": {authID}})
 	call("ListAssetRefreshTaskConfig", url.Values{"RegionId": {"ap-southeast-1"}, "TargetId": {authID}})
 	call("RefreshAssets", url.Values{"AssetType": {"ecs"}, "Vendor": {"3"}})
+	call("DescribeVendorList", nil)
+	call("AddInstallCode", url.Values{"VendorName": {"Tencent"}, "Os": {"linux"}, "OnlyImage": {"false"},
+		"ExpiredDate": {strconv.FormatInt(time.Now().Add(time.Hour).UnixMilli(), 10)}})
+	codes := call("DescribeInstallCodes", nil)["InstallCodes"].([]any)
+	code := codes[0].(map[string]any)["CaptchaCode"].(string)
+	if !emu.ConnectAgent(tcloud.AgentInstall{InstanceID: "ins-contract1", Region: "ap-guangzhou", Code: code, OS: "Linux"}) {
+		t.Fatal("an agent with the account's install code was refused")
+	}
+	call("DescribeCloudCenterInstances", url.Values{"MachineTypes": {"ecs"}, "CurrentPage": {"1"}, "PageSize": {"100"}, "Lang": {"en"},
+		"Criteria": {`[{"name":"instanceId","value":"ins-contract1"}]`}, "LogicalExp": {"OR"}})
 	info := `{"kafkaUserName":"ls-1","kafkaBootstrapServers":"kafkaconsumer-ap-guangzhou.cls.tencentcs.com:9096","kafkaTopic":"out-1"}`
 	call("AddCloudVendorTrialConfig", url.Values{"AuthId": {authID}, "Vendor": {"Tencent"}, "AuthInfo": {info}})
 	call("DescribeCloudVendorTrialConfig", url.Values{"AuthId": {authID}, "Vendor": {"Tencent"}})
@@ -180,7 +192,7 @@ func TestEveryActionAnswersAsTheReferenceSays(t *testing.T) {
 func TestTheContractCoversEveryActionTheClientCalls(t *testing.T) {
 	c := readContract(t)
 	var calls []string
-	for _, file := range []string{"../../securitycenter/accounts.go", "../../securitycenter/settings.go"} {
+	for _, file := range []string{"../../securitycenter/accounts.go", "../../securitycenter/settings.go", "../../securitycenter/agent.go"} {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)

@@ -65,6 +65,9 @@ type Options struct {
 	// InvalidAction.NotFound. Public answers show both; the docs do not say which this product's gateway
 	// gives, so the tool must read both alike.
 	UnknownActionCode string
+	// TencentVendorName is Tencent Cloud's entry of DescribeVendorList, "Tencent" by default; the docs
+	// also spell it "TENCENT" (docs/facts/agent-install.md), and the tool must work with either.
+	TencentVendorName string
 }
 
 // Server is the emulated Security Center API. It is an http.Handler; Site returns a handler bound to one
@@ -83,6 +86,8 @@ type Server struct {
 	nextAuth int64
 	calls    []Call
 	faults   []*FaultRule
+	// refusedAgents are instances whose agent called home with a code no account holds.
+	refusedAgents []string
 }
 
 type accessKey struct {

@@ -261,6 +261,9 @@ func (s *Server) refreshAssets(r *request) (map[string]any, *apiError) {
 			}
 			rec.Regions[reg] = n
 			rec.Total += n
+			if assetType == "ecs" {
+				s.listSyncedHosts(j.key, reg, r.state) // installcode.go: the host list shows them, agent offline
+			}
 		}
 		records = append(records, rec)
 	}

@@ -13,11 +13,13 @@ type siteState struct {
 	refresh       map[refreshKey]refreshConfig
 	trials        map[int64]*trialConfig // by AuthId
 	syncs         []SyncRecord
+	installCodes  []*installCode        // installcode.go
+	hosts         map[string]*agentHost // by instance ID: servers whose agent connected
 }
 
 func newSiteState() *siteState {
 	return &siteState{vendors: map[int64]*vendorAccount{}, regions: map[string][]string{}, defaultRegion: map[string]int64{},
-		refresh: map[refreshKey]refreshConfig{}, trials: map[int64]*trialConfig{}}
+		refresh: map[refreshKey]refreshConfig{}, trials: map[int64]*trialConfig{}, hosts: map[string]*agentHost{}}
 }
 
 // Service status of a key and of each module, as the API numbers it.

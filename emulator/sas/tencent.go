@@ -36,7 +36,8 @@ func (e *tencentError) Error() string {
 }
 
 // tencentVersions are the API versions of the services the checks call.
-var tencentVersions = map[string]string{"sts": "2018-08-13", "cvm": "2017-03-12", "vpc": "2017-03-12", "cls": "2020-10-16", "cfw": "2019-09-04"}
+var tencentVersions = map[string]string{"sts": "2018-08-13", "cvm": "2017-03-12", "vpc": "2017-03-12", "cls": "2020-10-16", "cfw": "2019-09-04",
+	"lighthouse": "2020-03-24"}
 
 // call sends one action and decodes Response into out (nil: ignored).
 func (t *tencentCaller) call(ctx context.Context, key tencentKey, service, action, region string, in, out any) *tencentError {

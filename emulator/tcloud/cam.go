@@ -38,6 +38,7 @@ func (s *Server) buildRoutes() map[string]service {
 			"DeleteAccessKey":          {fn: s.deleteAccessKey, mutating: true},
 			"GetSecurityLastUsed":      {fn: s.getSecurityLastUsed},
 		}},
+		"tat": s.tatService(),
 		"region": {version: "2022-06-27", actions: map[string]handler{
 			"DescribeRegions": {fn: s.describeRegions},
 		}},

@@ -115,6 +115,7 @@ type Server struct {
 	logs       *logState     // CLS per region, CloudAudit tracking sets
 	waf        *wafState     // WAF instances, domains and CLS delivery flows (waf.go)
 	cfw        []cfwInstance // Cloud Firewall instances (cfw.go)
+	tat        *tatState     // TAT agents, commands and tasks (tat.go)
 	encoded    map[string]*encodedItems
 	limits     *limiters
 	routes     map[string]service
@@ -207,6 +208,7 @@ func New(o Options) *Server {
 		disks: map[string][]cbsDisk{}, clbs: map[string][]clbLoadBalancer{}, cdbs: map[string][]cdbInstance{},
 		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}, refuseActiveKeyDeletion: o.RefuseActiveKeyDeletion, propagation: o.Propagation}
 	s.refuseUnknownServices = o.RefuseUnknownServices
+	s.tat = newTATState()
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
 	s.seedPresets(o.WithoutPresets)

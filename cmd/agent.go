@@ -1,0 +1,148 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"onboard/onboarding"
+	"onboard/securitycenter"
+	"onboard/store"
+)
+
+func newCmdAgent(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "agent",
+		Short:   "Install Security Center's agent on an onboarded account's hosts",
+		Example: "  onboard agent install --account prod --all",
+	}
+	cmd.AddCommand(NewCmdAgentInstall(f, nil))
+	return cmd
+}
+
+// AgentInstallOptions are the inputs of "onboard agent install".
+type AgentInstallOptions struct {
+	DayTwoOptions
+	Instances           []string
+	All                 bool
+	OS                  string
+	Timeout             time.Duration
+	SkipPermissionCheck bool
+}
+
+// NewCmdAgentInstall builds "onboard agent install". runF replaces agentInstallRun in tests.
+func NewCmdAgentInstall(f *Factory, runF func(context.Context, *AgentInstallOptions) error) *cobra.Command {
+	opts := &AgentInstallOptions{DayTwoOptions: DayTwoOptions{f: f}}
+	cmd := &cobra.Command{
+		Use:   "install",
+		Short: "Install Security Center's agent on the account's hosts through TAT",
+		Long: `Install Alibaba Cloud Security Center's agent on the CVM and Lighthouse instances of an onboarded
+account, from its inventory (run onboard sync first). Security Center's install command for Tencent Cloud
+runs through TAT (TencentCloud Automation Tools) with the operator's key; the Security Center sub-user
+stays read-only. Hosts Security Center already lists with an online agent are left alone, so running it
+again touches only the hosts not yet done. Each host is reported installed, already installed, skipped
+(TAT agent offline, not running, not in a VPC, OS unsupported) or failed (with the end of the command's
+output); an installed host is confirmed online in Security Center.
+
+The operator needs tat:RunCommand, tat:DescribeInvocationTasks, tat:DescribeAutomationAgentStatus and
+cvm:DescribeInstances (lighthouse:DescribeInstances for Lighthouse): onboard policy show agent-operator.
+Exit code 3 when some chosen hosts did not get the agent.`,
+		Example: "  onboard agent install --account prod --all\n  onboard agent install --instances ins-1a2b3c4d,lhins-5e6f7g8h --os linux --dry-run",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if opts.All == (len(opts.Instances) > 0) {
+				return Usagef("choose the hosts: --instances ID,... or --all")
+			}
+			if opts.OS != "" && opts.OS != securitycenter.OSLinux && opts.OS != securitycenter.OSWindows {
+				return Usagef("invalid --os %q: valid values are linux, windows", opts.OS)
+			}
+			if opts.Timeout <= 0 {
+				return Usagef("invalid --timeout %s: must be more than 0", opts.Timeout)
+			}
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return agentInstallRun(c.Context(), opts)
+		},
+	}
+	opts.addFlags(cmd, false)
+	fl := cmd.Flags()
+	fl.StringSliceVar(&opts.Instances, "instances", nil, "the instances to install on: `ID,...` (CVM ins-… or Lighthouse lhins-…)")
+	fl.BoolVar(&opts.All, "all", false, "every CVM and Lighthouse instance of the account's inventory")
+	fl.StringVar(&opts.OS, "os", "", "only hosts with this OS: linux or windows (default: both)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "report what would be installed where, and change nothing")
+	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Minute, "how long to wait for the commands and for Security Center to list the agents online")
+	fl.BoolVar(&opts.SkipPermissionCheck, "skip-permission-check", false, "do not read the operator's CAM policies first (a CAM group grants them)")
+	addSandboxFlag(cmd, f)
+	return cmd
+}
+
+func agentInstallRun(ctx context.Context, opts *AgentInstallOptions) error {
+	f := opts.f
+	d, done, err := newDayTwo(ctx, &opts.DayTwoOptions)
+	if err != nil {
+		return err
+	}
+	defer done()
+	accounts, err := chooseAccounts(ctx, d.db, opts.Account, false)
+	if err != nil {
+		return err
+	}
+	account := accounts[0]
+	sc, _, err := securityCenterClient(f, opts.AlibabaProfile, opts.SecurityCenterEndpoint, account.Site)
+	if err != nil {
+		return err
+	}
+	installer := &onboarding.AgentInstaller{TAT: d.admin, SecurityCenter: sc, DB: d.db}
+	if f.Getenv(envSandbox) == "1" {
+		installer.PollFirst, installer.PollMax = 100*time.Millisecond, 500*time.Millisecond
+	}
+	progress := func(e onboarding.AgentEvent) {
+		if !f.JSON() {
+			fmt.Fprintf(f.IO.ErrOut, "%-17s %s %s\n", e.Host.Outcome, e.Host.InstanceID, terminalSafeLines(store.Scrub(e.Host.Reason)))
+		}
+	}
+	req := onboarding.AgentRequest{Account: account.Name, Instances: opts.Instances, All: opts.All, OS: opts.OS, DryRun: opts.DryRun,
+		Timeout: opts.Timeout, SkipPermissionCheck: opts.SkipPermissionCheck}
+	res, err := installer.Run(ctx, req, progress)
+	if err != nil {
+		return err
+	}
+	if f.JSON() {
+		if err := writeJSON(f.IO.Out, res); err != nil {
+			return err
+		}
+	} else {
+		writeAgentResult(f.IO.Out, res)
+	}
+	if !res.Done() {
+		return &PartialError{Err: fmt.Errorf("the agent is not on every chosen host of %s: %d failed, %d skipped; run onboard agent install again once the reasons above are fixed",
+			account.Name, res.Counts[onboarding.HostFailed], res.Counts[onboarding.HostSkipped])}
+	}
+	return nil
+}
+
+// writeAgentResult prints one line per host, the end of a failed command's output under it, and the counts.
+func writeAgentResult(w io.Writer, res onboarding.AgentResult) {
+	var b strings.Builder
+	for _, h := range res.Hosts {
+		fmt.Fprintf(&b, "%-17s %-22s %-16s %-10s %s\n", h.Outcome, h.InstanceID, h.Region, h.Kind, h.Reason)
+		for _, line := range strings.Split(h.Output, "\n") {
+			if line != "" {
+				fmt.Fprintf(&b, "    | %s\n", line)
+			}
+		}
+	}
+	var counts []string
+	for _, o := range []string{onboarding.HostInstalled, onboarding.HostAlready, onboarding.HostWouldRun, onboarding.HostSkipped, onboarding.HostFailed, onboarding.HostNotChosen} {
+		if n := res.Counts[o]; n > 0 {
+			counts = append(counts, fmt.Sprintf("%d %s", n, o))
+		}
+	}
+	fmt.Fprintf(&b, "Account %s: %s.\n", res.Account, strings.Join(counts, ", "))
+	io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
+}
