@@ -62,7 +62,7 @@ alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These ar
 	cmd.Flags().BoolVar(&opts.PrintEnv, "print-env", false, "print shell export lines for the variables onboard reads, instead of the JSON line")
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback `HOST:PORT` to listen on")
 	cmd.Flags().StringVar(&opts.Seed, "seed", "demo", "account to seed: demo, random, or a JSON seed `FILE`")
-	cmd.Flags().StringVar(&opts.SeedGen, "seed-gen", "", "generate inventory spread over regions: KIND=COUNT pairs, comma-separated (regions, cvm, lighthouse, vpc, subnet, security_group, disk, clb, cdb, cam_user, waf_domain, cfw_instance); see the examples")
+	cmd.Flags().StringVar(&opts.SeedGen, "seed-gen", "", "generate inventory spread over regions: KIND=COUNT pairs, comma-separated (regions, cvm, lighthouse, vpc, subnet, security_group, disk, clb, cdb, cam_user, waf_domain, cfw_instance; members=N also makes N member accounts of an organization the seeded account manages, each seeded alike); see the examples")
 	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', each KEY=VALUE pairs (action, region, fault: an error code, drop, httpNNN, or delay with delay=D; p or nth); action=sas:ACTION (or sas:*) injects into Security Center; see the examples")
 	cmd.Flags().StringSliceVar(&opts.SASDeny, "sas-deny", nil, "Security Center `ACTIONS` answered 403 NoPermission, as for an Alibaba Cloud key whose RAM policies lack them (e.g. AddCloudVendorAccountAK,RefreshAssets)")
 	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")
@@ -119,6 +119,9 @@ func emulatorRun(ctx context.Context, opts *EmulatorOptions) error {
 		"tencent_secret_id":  env.TencentSecretID,
 		"tencent_secret_key": env.TencentSecretKey,
 		"tencent_owner_uin":  env.OwnerUIN,
+		// The organization's member accounts, comma-separated: their management account's key reaches them
+		// through AssumeRole of the member access role.
+		"tencent_member_uins": memberUINs(env),
 
 		"security_center_endpoint":  env.SecurityCenterEndpoint,
 		"alibaba_access_key_id":     env.AlibabaAccessKeyID,
@@ -153,4 +156,13 @@ func emulatorEnv(env *emulator.Env) string {
 		fmt.Fprintf(&b, "export %s='%s'\n", kv[0], strings.ReplaceAll(kv[1], "'", `'\''`))
 	}
 	return b.String()
+}
+
+// memberUINs are the UINs of the seeded organization's member accounts, comma-separated ("" for none).
+func memberUINs(env *emulator.Env) string {
+	var uins []string
+	for _, m := range env.Tencent.Members() {
+		uins = append(uins, fmt.Sprint(m.OwnerUIN()))
+	}
+	return strings.Join(uins, ",")
 }

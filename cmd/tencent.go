@@ -39,6 +39,18 @@ type TencentOptions struct {
 	AdoptPolicies          []string // --adopt-policy, repeatable or comma-separated
 	// Accessible asks with plain line prompts when the wizard runs.
 	Accessible bool
+	// Org onboards the members of the organization the key's account manages (tencent_org.go).
+	Org      bool
+	Members  []string // --members: UINs, or "all" (the default)
+	Exclude  []string
+	Parallel int
+	// MemberRole is the member access role assumed in each member; "" is the preset identity's.
+	MemberRole string
+	// parallelGiven: --parallel was on the command line.
+	parallelGiven bool
+	// retryArgs rebuilds this command line for the retry of some members: every flag given, but the
+	// member selection.
+	retryArgs func(members []string) string
 }
 
 func newCmdTencent(f *Factory) *cobra.Command { return NewCmdTencent(f, nil) }
@@ -75,8 +87,15 @@ IDs and attached, and the Kafka settings submitted to Security Center; --verify-
 address with the new key.
 
 When a root key runs this, the result reminds you to retire it; --root-key disable or delete does it as the
-very last step, only once everything before succeeded.`,
+very last step, only once everything before succeeded.
+
+Organization (--org, with a key of the organization's management account): every member account (or those
+--members names, less --exclude) is onboarded with the same flags through its member access role, assumed with
+STS AssumeRole: each member gets its own sub-user, key, record, journal and Security Center account, --parallel
+at a time. A member that fails does not stop the others; the summary lists every member and the command that
+retries just the failed ones (exit 3 when some failed). --dry-run plans every member.`,
 		Example: "  onboard tencent --no-input --mode manual --features host,cspm --cspm-policy custom --sub-user sas-reader\n" +
+			"  onboard tencent --no-input --org --mode quick --exclude 100000100007 --parallel 8\n" +
 			"  onboard tencent --no-input --mode quick --sandbox",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -105,8 +124,14 @@ very last step, only once everything before succeeded.`,
 				}
 				opts.Request.PolicyFiles[name] = path
 			}
+			opts.retryArgs = func(members []string) string { return retryCommand(c, members) }
+			opts.parallelGiven = c.Flags().Changed("parallel")
 			if runF != nil {
 				return runF(c.Context(), opts)
+			}
+			if opts.Org {
+				// The organization's choices (members, parallelism) are flags; the wizard does not ask them.
+				return tencentRun(c.Context(), opts)
 			}
 			if wantsWizard(f, opts) {
 				return tencentWizardRun(c.Context(), opts)
@@ -154,6 +179,11 @@ very last step, only once everything before succeeded.`,
 	fl.BoolVar(&opts.Request.SkipPermissionCheck, "skip-permission-check", false, "do not read the operator's policies up front (when a CAM group grants its permissions)")
 	fl.BoolVar(&opts.Request.SOCLogs, "soc-logs", false, "with feature soc: then ship the account's WAF and Cloud Firewall logs for Agentic SOC, as onboard soc logs does")
 	fl.StringVar(&opts.Request.RootKey, "root-key", "", "when a root key runs this: keep (default; you are reminded), disable or delete it as the very last step")
+	fl.BoolVar(&opts.Org, "org", false, "onboard the member accounts of the organization the key's account manages, each through its member access role ("+tencent.MemberAccessRole+"), as its own onboarding")
+	fl.StringSliceVar(&opts.Members, "members", nil, "with --org: the member UINs to onboard, comma-separated, or all (default all)")
+	fl.StringSliceVar(&opts.Exclude, "exclude", nil, "with --org: member UINs to leave out, comma-separated")
+	fl.IntVar(&opts.Parallel, "parallel", onboarding.DefaultParallel, "with --org: how many members are onboarded at once")
+	fl.StringVar(&opts.MemberRole, "member-role", "", "with --org: the role assumed in each member (default "+tencent.MemberAccessRole+", the organization's preset member access identity)")
 	addAccessibleFlag(cmd, &opts.Accessible)
 	addSandboxFlag(cmd, f)
 	setFlagGroups(cmd, []flagGroup{
@@ -162,6 +192,7 @@ very last step, only once everything before succeeded.`,
 		{"Security Center", []string{"security-center", "site", "account-name", "regions", "region-management", "host-sync", "cloud-sync", "ak-check", "skip-sync"}},
 		{"Audit logs", []string{"audit-region", "audit-logset", "audit-topic", "kafka-network", "verify-kafka"}},
 		{"SOC logs", []string{"soc-logs"}},
+		{"Organization", []string{"org", "members", "exclude", "parallel", "member-role"}},
 		{"Safety", []string{"dry-run", "rollback", "root-key", "sandbox"}},
 		{"Output", []string{"accessible"}},
 	})
@@ -224,6 +255,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	if opts.SecretID != "" && !opts.SecretKeyStdin {
 		invalid = append(invalid, errors.New("--secret-id needs --secret-key-stdin: the SecretKey is read from standard input, never from the command line"))
 	}
+	invalid = append(invalid, orgUsage(opts)...)
 	if len(invalid) > 0 {
 		return &UsageError{Err: errors.Join(invalid...)}
 	}
@@ -294,6 +326,24 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		default:
 			return err
 		}
+	}
+	if opts.Org {
+		memberEngine := func(c tencent.Credential) (*onboarding.Engine, error) {
+			cl, err := newClient(c)
+			if err != nil {
+				return nil, err
+			}
+			e := *engine
+			e.Cloud, e.OperatorKeyID = cl, c.SecretID
+			if e.SecurityCenter != nil {
+				// Members run at once, and the Alibaba Cloud SDK's client is not safe for concurrent use.
+				if e.SecurityCenter, _, err = newSecurityCenter(f, opts, req.Site); err != nil {
+					return nil, err
+				}
+			}
+			return &e, nil
+		}
+		return tencentOrgRun(ctx, opts, req, admin, memberEngine)
 	}
 	if opts.DryRun {
 		plan, err := engine.Plan(ctx, req)

@@ -30,7 +30,8 @@ type Options struct {
 	// Seed names the account: "demo" gives the deterministic demo account (fixed root key), "" or
 	// "random" a random one, and any other value is a JSON seed file's path (tcloud.ReadSeedFile).
 	Seed string
-	// SeedGen adds generated inventory, e.g. "regions=25,cvm=50000,cam_user=100" (tcloud.ParseSeedGen).
+	// SeedGen adds generated inventory, e.g. "regions=25,cvm=50000,cam_user=100" (tcloud.ParseSeedGen);
+	// "members=N" adds N member accounts of the seeded account's organization, each seeded alike.
 	SeedGen string
 	// Faults injects faults, e.g. "fault=InternalError,p=0.05;fault=drop,p=0.05" (tcloud.ParseFaults). A
 	// rule whose action starts with "sas:" goes to Security Center ("action=sas:AddCloudVendorAccountAK,
@@ -178,6 +179,15 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	for _, sd := range seeds {
 		if err := tc.Apply(ctx, sd); err != nil {
 			return nil, err
+		}
+		// Each member is an account of its own: the same options (rate limits, latency), its own UIN,
+		// root key and state.
+		for _, msd := range sd.Members {
+			mo := topts
+			mo.OwnerUIN, mo.AppID, mo.RootSecretID, mo.RootSecretKey = 0, 0, "", ""
+			if err := tc.AddMember(mo, "").Apply(ctx, msd); err != nil {
+				return nil, err
+			}
 		}
 	}
 	tc.AddFaults(faults)

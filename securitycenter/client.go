@@ -13,9 +13,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
@@ -133,6 +135,8 @@ func New(opts Options) (*Client, error) {
 	}
 	if x := newExchangeClient(opts.Logger, opts.Site, time.Duration(ms+min(ms, 10000))*time.Millisecond); x != nil {
 		cfg.HttpClient = x // the debug log records every exchange
+	} else {
+		cfg.HttpClient = &httpClient{timeout: time.Duration(ms+min(ms, 10000)) * time.Millisecond}
 	}
 	sdk, err := openapi.NewClient(cfg)
 	if err != nil {
@@ -276,4 +280,19 @@ func (c *Client) translate(action string, err error) error {
 	}
 	c.log.Warn("Security Center API error", "action", action, "code", e.Code, "status", e.Status, "request_id", e.RequestID, "message", e.Message)
 	return e
+}
+
+// httpClient is the SDK's HTTP client when the debug log is off. The SDK's default one is shared by
+// every client of the process and has its timeout rewritten on every call while other calls read it: a
+// data race as soon as several accounts are connected at once. Like the SDK's, it keeps the first
+// transport it is given, so connections are reused.
+type httpClient struct {
+	once    sync.Once
+	client  *http.Client
+	timeout time.Duration
+}
+
+func (h *httpClient) Call(req *http.Request, transport *http.Transport) (*http.Response, error) {
+	h.once.Do(func() { h.client = &http.Client{Transport: transport, Timeout: h.timeout} })
+	return h.client.Do(req)
 }

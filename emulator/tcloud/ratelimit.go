@@ -17,6 +17,7 @@ var PublishedRates = map[string]float64{
 	"cloudaudit:ModifyAuditTrack": 20, "clb:DescribeLoadBalancers": 20, "cdb:DescribeDBInstances": 20,
 	"cvm:DescribeInstances":  40,
 	"region:DescribeRegions": 50, "cls:DescribeTopics": 50,
+	"sts:AssumeRole":               600,
 	"lighthouse:DescribeInstances": 100, "cls:DescribeLogsets": 100, "cls:CreateTopic": 100, "vpc:DescribeVpcs": 100,
 	"vpc:DescribeSubnets": 100, "vpc:DescribeSecurityGroups": 100, "cbs:DescribeDisks": 100,
 }

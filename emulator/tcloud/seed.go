@@ -34,6 +34,9 @@ type Seed struct {
 	// WAFDomains and CFWInstances are the SOC log sources; 0 leaves the account without WAF or CFW.
 	WAFDomains   int `json:"waf_domains,omitempty"`
 	CFWInstances int `json:"cfw_instances,omitempty"`
+	// Members are the member accounts of the organization this account manages, each with its own
+	// inventory (organization.go); a member has no members of its own.
+	Members []Seed `json:"members,omitempty"`
 }
 
 // MaxSeedPerKind bounds how many assets of one kind a seed makes (over all its regions): enough for the
@@ -54,12 +57,18 @@ func (sd Seed) Total() int {
 	return n
 }
 
+// MaxSeedMembers bounds the member accounts a seed makes, as an organization's default quota does not
+// bound them (it can be raised), but a typo must not exhaust the machine.
+const MaxSeedMembers = 1000
+
 // ParseSeedGen reads a generator specification such as
 // "regions=25,cvm=50000,lighthouse=10000,cam_user=100": each regional count is spread evenly over the
 // first `regions` known regions (the first ones take the remainder). regions defaults to 1.
+// "members=N" also makes N member accounts of the seeded account's organization, each with the same
+// inventory.
 func ParseSeedGen(spec string) (Seed, error) {
 	counts := map[string]int{}
-	regions := 1
+	regions, members := 1, 0
 	for _, pair := range strings.Split(spec, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
 		n, err := strconv.Atoi(v)
@@ -70,6 +79,11 @@ func ParseSeedGen(spec string) (Seed, error) {
 			return Seed{}, fmt.Errorf("seed-gen: %s=%d: at most %d per kind", k, n, MaxSeedPerKind)
 		}
 		switch {
+		case k == "members":
+			if n > MaxSeedMembers {
+				return Seed{}, fmt.Errorf("seed-gen: members=%d: at most %d", n, MaxSeedMembers)
+			}
+			members = n
 		case k == "regions":
 			if n < 1 || n > len(knownRegions) {
 				return Seed{}, fmt.Errorf("seed-gen: regions=%d: between 1 and %d regions are known", n, len(knownRegions))
@@ -78,7 +92,7 @@ func ParseSeedGen(spec string) (Seed, error) {
 		case k == CAMUserKind || k == WAFDomainKind || k == CFWInstanceKind || slices.Contains(RegionalKinds, k):
 			counts[k] = n
 		default:
-			return Seed{}, fmt.Errorf("seed-gen: unknown kind %q; valid: regions, %s, %s, %s, %s", k, strings.Join(RegionalKinds, ", "), CAMUserKind, WAFDomainKind, CFWInstanceKind)
+			return Seed{}, fmt.Errorf("seed-gen: unknown kind %q; valid: regions, members, %s, %s, %s, %s", k, strings.Join(RegionalKinds, ", "), CAMUserKind, WAFDomainKind, CFWInstanceKind)
 		}
 	}
 	sd := Seed{Regions: map[string]map[string]int{}, CAMUsers: counts[CAMUserKind], WAFDomains: counts[WAFDomainKind], CFWInstances: counts[CFWInstanceKind]}
@@ -93,6 +107,9 @@ func ParseSeedGen(spec string) (Seed, error) {
 				sd.Regions[knownRegions[i].id][kind]++
 			}
 		}
+	}
+	for i := 0; i < members; i++ {
+		sd.Members = append(sd.Members, Seed{Regions: sd.Regions, CAMUsers: sd.CAMUsers})
 	}
 	return sd, nil
 }
@@ -117,24 +134,41 @@ func ReadSeedFile(path string) (Seed, error) {
 	if err := dec.Decode(&sd); err != nil {
 		return Seed{}, fmt.Errorf("seed file %s: %w", path, err)
 	}
+	if len(sd.Members) > MaxSeedMembers {
+		return Seed{}, fmt.Errorf("seed file %s: %d members: at most %d", path, len(sd.Members), MaxSeedMembers)
+	}
+	for i, m := range sd.Members {
+		if len(m.Members) > 0 {
+			return Seed{}, fmt.Errorf("seed file %s: member %d has members: only the management account has", path, i+1)
+		}
+		if err := checkSeedCounts(path, m); err != nil {
+			return Seed{}, fmt.Errorf("member %d: %w", i+1, err)
+		}
+	}
+	return sd, checkSeedCounts(path, sd)
+}
+
+// checkSeedCounts refuses unknown regions and kinds, negative counts, and more than MaxSeedPerKind of a
+// kind in one account.
+func checkSeedCounts(path string, sd Seed) error {
 	perKind := map[string]int{CAMUserKind: sd.CAMUsers, WAFDomainKind: sd.WAFDomains, CFWInstanceKind: sd.CFWInstances}
 	for region, kinds := range sd.Regions {
 		if !slices.ContainsFunc(knownRegions, func(k regionInfo) bool { return k.id == region }) {
-			return Seed{}, fmt.Errorf("seed file %s: unknown region %q", path, region)
+			return fmt.Errorf("seed file %s: unknown region %q", path, region)
 		}
 		for kind, n := range kinds {
 			if !slices.Contains(RegionalKinds, kind) || n < 0 {
-				return Seed{}, fmt.Errorf("seed file %s: %s: %q=%d: kinds are %s with counts ≥ 0", path, region, kind, n, strings.Join(RegionalKinds, ", "))
+				return fmt.Errorf("seed file %s: %s: %q=%d: kinds are %s with counts ≥ 0", path, region, kind, n, strings.Join(RegionalKinds, ", "))
 			}
 			perKind[kind] += min(n, MaxSeedPerKind+1) // no overflow, however many regions
 		}
 	}
 	for _, kind := range append([]string{CAMUserKind, WAFDomainKind, CFWInstanceKind}, RegionalKinds...) {
 		if n := perKind[kind]; n > MaxSeedPerKind || n < 0 {
-			return Seed{}, fmt.Errorf("seed file %s: %s: %d over all regions: at most %d per kind", path, kind, n, MaxSeedPerKind)
+			return fmt.Errorf("seed file %s: %s: %d over all regions: at most %d per kind", path, kind, n, MaxSeedPerKind)
 		}
 	}
-	return sd, nil
+	return nil
 }
 
 // seedChunk is how many assets Apply adds between two looks at its context.

@@ -125,6 +125,8 @@ type Server struct {
 	propagation time.Duration
 	// refuseUnknownServices: see Options.RefuseUnknownServices.
 	refuseUnknownServices bool
+	// org is the account's organization (organization.go).
+	org orgLink
 }
 
 type user struct {
@@ -154,6 +156,7 @@ type accessKey struct {
 	token   string
 	expires time.Time
 	session *federation
+	role    *roleSession // AssumeRole's sessions (organization.go)
 }
 
 // federation is a GetFederationToken session.
@@ -213,6 +216,7 @@ func New(o Options) *Server {
 	s.keys[o.RootSecretID] = &accessKey{id: o.RootSecretID, secret: o.RootSecretKey, status: "Active", owner: s.root, created: o.Now()}
 	s.seedPresets(o.WithoutPresets)
 	s.routes = s.buildRoutes()
+	s.addOrganizationRoutes()
 	return s
 }
 
@@ -282,6 +286,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodConnect {
 		s.serveTunnel(w)
 		return
+	}
+	if s.forward(w, r) {
+		return // signed by another account of the organization
 	}
 	requestID := newRequestID()
 	if r.URL.Path == "/_emulator/calls" && r.Method == http.MethodGet {

@@ -27,6 +27,7 @@ type testClient struct {
 	srv     *httptest.Server
 	id, key string
 	now     time.Time
+	token   string // temporary credentials only
 }
 
 func newTestServer(t *testing.T) (*Server, *testClient) {
@@ -45,6 +46,9 @@ func (c *testClient) call(service, version, action string, params any) map[strin
 	req.Header.Set("X-TC-Action", action)
 	req.Header.Set("X-TC-Version", version)
 	req.Header.Set("X-TC-Region", "ap-guangzhou")
+	if c.token != "" {
+		req.Header.Set("X-TC-Token", c.token)
+	}
 	Sign(req, body, c.id, c.key, service, c.now)
 	return c.send(req)
 }

@@ -93,6 +93,8 @@ func (s *Server) callerIdentity(k *accessKey) map[string]any {
 	owner := strconv.FormatUint(s.owner, 10)
 	uin := strconv.FormatUint(k.owner.uin, 10)
 	switch {
+	case k.role != nil:
+		return s.roleIdentity(k)
 	case k.session != nil:
 		return map[string]any{"Arn": "qcs::sts:" + owner + ":federated-user/" + uin, "AccountId": owner,
 			"UserId": uin + ":" + k.session.name, "PrincipalId": uin, "Type": "CAMUser"}

@@ -1,0 +1,271 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"onboard/tencent"
+)
+
+// Organization onboarding: the management account's key lists the organization's members and assumes
+// each member's access role (STS AssumeRole); in each member the same engine runs the same request with
+// the role's temporary credentials. Each member is an onboarding of its own: its own account record,
+// lock, journal, ledger, plan and result, its own sub-user and key, and its own Security Center account
+// holding that key. Facts: docs/facts/organization.md.
+
+// Management is what an organization onboarding asks of the management account's key.
+type Management interface {
+	CallerIdentity(ctx context.Context) (tencent.Identity, error)
+	Organization(ctx context.Context) (tencent.Organization, error)
+	OrganizationMembers(ctx context.Context) ([]tencent.Member, error)
+	AssumeRole(ctx context.Context, roleARN, session string, duration time.Duration) (tencent.Credential, time.Time, error)
+}
+
+// OrganizationInfo says whether the operator's key belongs to an organization's management account, and
+// which member accounts it can onboard (the management account itself left out).
+type OrganizationInfo struct {
+	IsManagement  bool             `json:"is_management"`
+	ManagementUIN string           `json:"management_uin"`
+	Members       []tencent.Member `json:"members"`
+}
+
+// DescribeOrganization tells whether the key of m belongs to an organization's management account and,
+// when it does, lists the members. A key of an account in no organization, or of a member, is not an
+// error: IsManagement is false.
+func DescribeOrganization(ctx context.Context, m Management) (OrganizationInfo, error) {
+	id, err := m.CallerIdentity(ctx)
+	if err != nil {
+		return OrganizationInfo{}, err
+	}
+	org, err := m.Organization(ctx)
+	switch {
+	case errors.Is(err, tencent.ErrNotFound):
+		return OrganizationInfo{}, nil
+	case err != nil:
+		return OrganizationInfo{}, err
+	case !org.IsManager:
+		return OrganizationInfo{ManagementUIN: org.ManagerUIN}, nil
+	}
+	all, err := m.OrganizationMembers(ctx)
+	if err != nil {
+		return OrganizationInfo{}, err
+	}
+	info := OrganizationInfo{IsManagement: true, ManagementUIN: id.OwnerUIN, Members: []tencent.Member{}}
+	for _, mem := range all {
+		if mem.UIN != id.OwnerUIN {
+			info.Members = append(info.Members, mem)
+		}
+	}
+	return info, nil
+}
+
+// DefaultParallel is how many members are onboarded at once unless told otherwise: each member has its
+// own rate limits, and the few calls the management account makes (AssumeRole) are far below STS's.
+const DefaultParallel = 4
+
+// memberSession is how long a member's temporary credentials last: AssumeRole's default, long enough for
+// an onboarding with its propagation waits and first sync.
+const memberSession = 2 * time.Hour
+
+// OrganizationRequest is the onboarding of an organization's members.
+type OrganizationRequest struct {
+	// Request is run in every member; its Account must be empty (each member's record is named by its
+	// UIN), and its AccountName, when given, is suffixed with the member's UIN.
+	Request Request
+	// Members are the UINs to onboard; empty means all of them.
+	Members []string
+	// Exclude are UINs left out.
+	Exclude  []string
+	Parallel int
+	// DryRun plans every member and changes nothing.
+	DryRun bool
+	// Role is the member access role to assume; empty means tencent.MemberAccessRole.
+	Role string
+}
+
+// Member outcomes.
+const (
+	MemberOnboarded  = "onboarded"
+	MemberPartlyDone = "partly done"
+	MemberFailed     = "failed"
+	MemberPlanned    = "planned"
+)
+
+// MemberOutcome is what became of one member.
+type MemberOutcome struct {
+	UIN     string    `json:"uin"`
+	Name    string    `json:"name"`
+	Outcome string    `json:"outcome"`
+	Error   string    `json:"error,omitempty"`
+	Result  *Result   `json:"result,omitempty"`
+	Plan    []Planned `json:"plan,omitempty"`
+}
+
+// OrganizationResult is every chosen member's outcome, in UIN order, and the members that failed.
+type OrganizationResult struct {
+	ManagementUIN string          `json:"management_uin"`
+	Members       []MemberOutcome `json:"members"`
+	// Failed are the UINs of the members that failed or were partly done: the ones a retry names.
+	Failed []string `json:"failed"`
+}
+
+// MemberEvent is an engine event of one member's onboarding.
+type MemberEvent struct {
+	Member string
+	Event
+}
+
+// NewMemberEngine builds the engine of one member from the member access role's credentials.
+type NewMemberEngine func(cred tencent.Credential) (*Engine, error)
+
+// OnboardOrganization onboards the chosen members of the organization whose management account m's key
+// belongs to, Parallel at a time. A member that fails does not stop the others. The error is non-nil only
+// when nothing could start (not a management account, an unknown member named, a bad request).
+func OnboardOrganization(ctx context.Context, m Management, newEngine NewMemberEngine, req OrganizationRequest, emit func(MemberEvent)) (OrganizationResult, error) {
+	if emit == nil {
+		emit = func(MemberEvent) {}
+	}
+	if req.Request.Account != "" {
+		return OrganizationResult{}, &FieldError{"account", "each member's record is named by its UIN: --account cannot name them all"}
+	}
+	info, err := DescribeOrganization(ctx, m)
+	if err != nil {
+		return OrganizationResult{}, err
+	}
+	if !info.IsManagement {
+		if info.ManagementUIN != "" {
+			return OrganizationResult{}, fmt.Errorf("this key's account is a member of the organization managed by %s, not its management account: run --org with a key of the management account", info.ManagementUIN)
+		}
+		return OrganizationResult{}, errors.New("this key's account belongs to no Tencent Cloud organization: onboard it without --org")
+	}
+	chosen, err := chooseMembers(info, req.Members, req.Exclude)
+	if err != nil {
+		return OrganizationResult{}, err
+	}
+	parallel := req.Parallel
+	if parallel < 1 {
+		parallel = DefaultParallel
+	}
+	role := req.Role
+	if role == "" {
+		role = tencent.MemberAccessRole
+	}
+	res := OrganizationResult{ManagementUIN: info.ManagementUIN, Members: make([]MemberOutcome, len(chosen)), Failed: []string{}}
+	slots := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, mem := range chosen {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+			case <-ctx.Done():
+				res.Members[i] = MemberOutcome{UIN: mem.UIN, Name: mem.Name, Outcome: MemberFailed, Error: "not started: " + ctx.Err().Error()}
+				return
+			}
+			res.Members[i] = onboardMember(ctx, m, newEngine, req, role, mem, func(e Event) { emit(MemberEvent{Member: mem.UIN, Event: e}) })
+		}()
+	}
+	wg.Wait()
+	for _, o := range res.Members {
+		if o.Outcome == MemberFailed || o.Outcome == MemberPartlyDone {
+			res.Failed = append(res.Failed, o.UIN)
+		}
+	}
+	return res, nil
+}
+
+// chooseMembers applies --members and --exclude, in UIN order. A UIN named that is not a member is an
+// error: a typo must not pass for a member onboarded.
+func chooseMembers(info OrganizationInfo, only, exclude []string) ([]tencent.Member, error) {
+	known := map[string]tencent.Member{}
+	for _, m := range info.Members {
+		known[m.UIN] = m
+	}
+	var unknown []string
+	for _, uin := range append(slices.Clone(only), exclude...) {
+		if _, ok := known[uin]; !ok {
+			unknown = append(unknown, uin)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, &FieldError{"members", fmt.Sprintf("not member accounts of the organization managed by %s: %s", info.ManagementUIN, strings.Join(unknown, ", "))}
+	}
+	var out []tencent.Member
+	for _, m := range info.Members {
+		if (len(only) == 0 || slices.Contains(only, m.UIN)) && !slices.Contains(exclude, m.UIN) {
+			out = append(out, m)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &FieldError{"members", "no member account is left to onboard"}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].UIN < out[j].UIN })
+	return out, nil
+}
+
+// onboardMember runs the engine in one member through its access role.
+func onboardMember(ctx context.Context, m Management, newEngine NewMemberEngine, req OrganizationRequest, role string, mem tencent.Member, emit func(Event)) MemberOutcome {
+	out := MemberOutcome{UIN: mem.UIN, Name: mem.Name, Outcome: MemberFailed}
+	fail := func(err error) MemberOutcome {
+		out.Error = err.Error()
+		emit(Event{Step: "member", Title: "onboard member " + mem.UIN, Status: "failed", Detail: out.Error})
+		return out
+	}
+	cred, _, err := m.AssumeRole(ctx, tencent.MemberRoleARN(mem.UIN, role), "onboard-"+mem.UIN, memberSession)
+	if err != nil {
+		return fail(fmt.Errorf("act in member %s: %w", mem.UIN, err))
+	}
+	engine, err := newEngine(cred)
+	if err != nil {
+		return fail(err)
+	}
+	r := memberRequest(req.Request, mem)
+	if req.DryRun {
+		plan, err := engine.Plan(ctx, r)
+		if err != nil {
+			return fail(err)
+		}
+		out.Outcome, out.Plan = MemberPlanned, plan
+		return out
+	}
+	result, err := engine.Apply(ctx, r, emit)
+	if err != nil {
+		if result.Account != "" {
+			out.Result = &result // what the run made before it failed
+		}
+		return fail(err)
+	}
+	out.Result, out.Outcome = &result, MemberOnboarded
+	if len(result.PartlyDone) > 0 {
+		out.Outcome = MemberPartlyDone
+		out.Error = strings.Join(result.PartlyDone, "; ")
+	}
+	return out
+}
+
+// memberRequest is the request as one member runs it. Its Security Center display name names the member,
+// so that no two members' accounts share one: Security Center would otherwise list several accounts of
+// one name, and a run finds a not yet validated account of its own by that name.
+func memberRequest(req Request, mem tencent.Member) Request {
+	base := req.AccountName
+	if base == "" {
+		base = mem.Name
+	}
+	if base == "" {
+		base = "tencent"
+	}
+	suffix := " (" + mem.UIN + ")"
+	if runes := []rune(base); len(runes)+len([]rune(suffix)) > 64 {
+		base = string(runes[:64-len([]rune(suffix))])
+	}
+	req.AccountName = base + suffix
+	return req
+}
