@@ -13,8 +13,6 @@ import (
 
 	"onboard/inventory"
 	"onboard/onboarding"
-	"onboard/policy"
-	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
 )
@@ -55,13 +53,17 @@ func registerCompletions(root *cobra.Command, f *Factory) {
 		_ = c.RegisterFlagCompletionFunc(flag, fn)
 	}
 	register("", "output", fixed(OutputFormats...))
-	register("tencent", "mode", fixed(onboarding.ModeManual, onboarding.ModeQuick))
-	register("tencent", "features", list(policy.Features))
-	register("tencent", "site", fixed(string(securitycenter.SiteMainland), string(securitycenter.SiteOutside)))
-	register("tencent", "cspm-policy", fixed(string(policy.CSPMPreset), string(policy.CSPMCustom)))
-	register("tencent", "security-center", fixed(onboarding.SecurityCenterSubmit, onboarding.SecurityCenterSkip))
-	register("tencent", "root-key", fixed(onboarding.RootKeyKeep, onboarding.RootKeyDisable, onboarding.RootKeyDelete))
-	register("tencent", "kafka-network", fixed("public", "private"))
+	// The choices are the engine's, which the wizard offers too.
+	register("tencent", "mode", fixed(onboarding.Modes...))
+	register("tencent", "features", list(func() []string { return onboarding.Features }))
+	register("tencent", "site", fixed(onboarding.Sites...))
+	register("tencent", "cspm-policy", fixed(onboarding.CSPMPolicies...))
+	register("tencent", "security-center", fixed(onboarding.SecurityCenterChoices...))
+	register("tencent", "root-key", fixed(onboarding.RootKeyActions...))
+	register("tencent", "kafka-network", fixed(onboarding.KafkaNetworks...))
+	for _, flag := range []string{"host-sync", "cloud-sync", "ak-check"} {
+		register("tencent", flag, fixed(onboarding.Frequencies...))
+	}
 	register("tencent", "account", accounts)
 	if c, _, err := root.Find([]string{"tencent"}); err == nil && c != root {
 		register("tencent", "regions", list(regions(c)))

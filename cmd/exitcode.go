@@ -61,27 +61,21 @@ var credentialErrors = []error{tencent.ErrAuth, securitycenter.ErrAuth}
 // script that fetches a fresh key on exit 4 is not sent looking for one.
 var usageErrors = []error{tencent.ErrNoCredentials, tencent.ErrNoProfile, securitycenter.ErrNoCredentials}
 
-// hints are the next steps printed under an error, keyed by the sentinel they explain.
-var hints = []errorHint{
-	{tencent.ErrAuth, "Tencent Cloud rejected the key: check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for temporary credentials) or --profile, and that the key is active and unexpired."},
-	{tencent.ErrDenied, "The key lacks a permission named above: grant it to the operator in the CAM console, or run with an administrator's key."},
-	{onboarding.ErrPropagation, "Tencent Cloud applies a new key or grant within about a minute: run the same command again; it resumes where it stopped."},
-	{tencent.ErrKeyLimit, "Free a key slot in the CAM console (delete or disable an unused key of that user), then run again."},
-	{tencent.ErrNoCredentials, "Give a key as the message says, or try everything without a cloud account first: onboard tencent --sandbox."},
-	{securitycenter.ErrNoCredentials, "Give Alibaba Cloud credentials for Security Center (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip and enter the values printed in the console."},
-	{securitycenter.ErrDenied, "The Alibaba Cloud key lacks the RAM permission named above: attach the policy that `onboard policy show alibaba-operator --features ...` prints to its RAM user or role."},
-	{securitycenter.ErrAuth, "Alibaba Cloud rejected the key: check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile, and that the key is active."},
-	{store.ErrKeyringUnavailable, "Or keep secrets in a file: --insecure-storage (or ONBOARD_SECRET_STORE=file)."},
-	{store.ErrSecretNotFound, "The account's key is not in the secret store its record names (an account recorded before the store was: pass --insecure-storage if it was onboarded with it, or " +
-		store.SecretStoreEnv + "=file); otherwise run onboard tencent again for the account, which creates and stores a new key."},
-	{store.ErrCorrupt, "Keep a copy of onboard.db (in " + store.HomeEnv + ", default ~/.local/share/onboard), then recover what it holds: " +
-		"sqlite3 onboard.db .recover | sqlite3 onboard-recovered.db, and move onboard-recovered.db to onboard.db. " +
-		"Keys are in the secret store, not in the database; an account missing afterwards is recorded again by onboard tencent."},
-}
-
-type errorHint struct {
-	err  error
-	hint string
+// fixWords words the engine's fix for the command line: the field as its flag, or, for the inputs that
+// are no flag alone (the keys, the secret store), where they come from.
+func fixWords(f onboarding.Fix) string {
+	say := strings.ToUpper(f.Say[:1]) + f.Say[1:]
+	switch f.Field {
+	case "":
+		return say + "."
+	case onboarding.FixTencentKey:
+		return say + ": TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for temporary credentials), --profile, or --secret-id with --secret-key-stdin; the sandbox is --sandbox."
+	case onboarding.FixAlibabaKey:
+		return say + ": ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile."
+	case onboarding.FixSecretStore:
+		return say + ": --insecure-storage (or " + store.SecretStoreEnv + "=file) keeps secrets in $" + store.HomeEnv + "/secrets.json."
+	}
+	return say + ": --" + f.Field + "."
 }
 
 // exitCode maps an error returned by a command to the process exit code.
@@ -117,6 +111,33 @@ func isAny(err error, sentinels []error) bool {
 	return false
 }
 
+// errorMessage is err's message in the command line's words: a pre-flight problem or an invalid input
+// of a request field names its flag. The engine's words name the field alone.
+func errorMessage(err error) string {
+	switch e := err.(type) {
+	case *onboarding.PreflightError:
+		return e.Format(func(p onboarding.Problem) string {
+			if p.Field != "" {
+				p.Input = "--" + p.Field
+			}
+			return p.String()
+		})
+	case *onboarding.FieldError:
+		return "invalid --" + e.Field + ": " + e.Message
+	case *UsageError:
+		return errorMessage(e.Err)
+	case *PartialError:
+		return errorMessage(e.Err)
+	case interface{ Unwrap() []error }:
+		var lines []string
+		for _, inner := range e.Unwrap() {
+			lines = append(lines, errorMessage(inner))
+		}
+		return strings.Join(lines, "\n")
+	}
+	return err.Error()
+}
+
 // printError writes the error and, where one is known, the next step for the user.
 func printError(w io.Writer, err error) {
 	if errors.Is(err, context.Canceled) {
@@ -129,7 +150,7 @@ func printError(w io.Writer, err error) {
 	}
 	// The last sink of every failure: whatever a cloud or the transport quoted, no known secret is shown,
 	// and nothing that would drive the terminal.
-	fmt.Fprintf(w, "error: %s\n", terminalSafeLines(store.Scrub(err.Error())))
+	fmt.Fprintf(w, "error: %s\n", terminalSafeLines(store.Scrub(errorMessage(err))))
 	var usage *UsageError
 	if errors.As(err, &usage) {
 		fmt.Fprintln(w, "Run with --help for usage.")
@@ -139,12 +160,10 @@ func printError(w io.Writer, err error) {
 	}
 }
 
-// hintFor is the next step known for err, or "".
+// hintFor is the next step known for err (onboarding.FixFor, in the command line's words), or "".
 func hintFor(err error) string {
-	for _, h := range hints {
-		if errors.Is(err, h.err) {
-			return strings.TrimSpace(h.hint)
-		}
+	if f, ok := onboarding.FixFor(err); ok {
+		return fixWords(f)
 	}
 	return ""
 }
@@ -169,7 +188,7 @@ func printJSONError(w io.Writer, err error) {
 	var e jsonError
 	e.Error.ExitCode = exitCode(err)
 	e.Error.Code = exitCodeNames[e.Error.ExitCode]
-	e.Error.Message = store.Scrub(err.Error()) // a sink like printError's: no known secret
+	e.Error.Message = store.Scrub(errorMessage(err)) // a sink like printError's: no known secret
 	e.Error.Fix = hintFor(err)
 	var usage *UsageError
 	switch {

@@ -60,6 +60,8 @@ func TestFlagValuesAndAccountNamesComplete(t *testing.T) {
 		{[]string{"tencent", "--features", "host,"}, []string{"host,cspm", "host,soc", "host,audit"}},
 		{[]string{"tencent", "--site", ""}, []string{"mainland", "outside"}},
 		{[]string{"tencent", "--regions", ""}, []string{"all"}},
+		{[]string{"tencent", "--host-sync", ""}, []string{"1h", "24h", "7d", "off"}},
+		{[]string{"tencent", "--kafka-network", ""}, []string{"public", "private"}},
 		{[]string{"sync", "--kinds", ""}, []string{"cvm.instance", "vpc.vpc"}},
 		{[]string{"assets", "list", "--kind", ""}, []string{"cvm.instance", "lighthouse.instance"}},
 		{[]string{"accounts", "list", "--output", ""}, OutputFormats},

@@ -114,7 +114,11 @@ func writeSOCLogs(w io.Writer, r onboarding.SOCLogsResult) {
 	}
 	if r.DryRun {
 		fmt.Fprintf(&b, "SOC logs of account %s (dry run: nothing was changed)\n", r.Account)
-		list("Would do", r.Planned)
+		var planned []string
+		for _, c := range r.Planned {
+			planned = append(planned, changeLine(c))
+		}
+		list("Would do", planned)
 	} else {
 		fmt.Fprintf(&b, "SOC logs of account %s\n", r.Account)
 		list("Created", r.Created)

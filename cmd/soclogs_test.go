@@ -79,7 +79,7 @@ func TestTencentSOCLogsStep(t *testing.T) {
 	f, _, errOut := tencentTestFactory(vars)
 	args := []string{"tencent", "--no-input", "--mode", "manual", "--sub-user", "sas-reader", "--account", "prod", "--site", "outside",
 		"--regions", "ap-guangzhou", "--features", "host", "--skip-sync", "--soc-logs"}
-	if code := run(ctx, f, args); code != ExitUsage || !strings.Contains(errOut.String(), "--soc-logs: needs feature soc") {
+	if code := run(ctx, f, args); code != ExitUsage || !strings.Contains(errOut.String(), "soc-logs: needs feature soc") {
 		t.Fatalf("--soc-logs without soc: exit %d %s", code, errOut.String())
 	}
 	env.Tencent.SeedWAFInstance(tcloud.WAFInstanceSeed{ID: "waf_ent01", Name: "prod", Region: "gz", Level: 3})

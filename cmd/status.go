@@ -147,13 +147,7 @@ func repairRun(ctx context.Context, opts *DayTwoOptions) error {
 		if f.JSON() {
 			return writeJSON(f.IO.Out, plan)
 		}
-		var b strings.Builder
-		b.WriteString("Repair plan (dry run: nothing was changed):\n")
-		for _, p := range plan {
-			fmt.Fprintf(&b, "%s:\n  - %s\n", p.Title, strings.Join(p.Actions, "\n  - "))
-		}
-		_, err = io.WriteString(f.IO.Out, terminalSafeLines(store.Scrub(b.String())))
-		return err
+		return writePlan(f.IO.Out, "Repair plan (dry run: nothing was changed):", plan)
 	}
 	progress := func(e onboarding.Event) {
 		if !f.JSON() {

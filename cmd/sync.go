@@ -9,10 +9,8 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -33,9 +31,13 @@ type SyncOptions struct {
 	Regions     string
 	Kinds       string
 	Concurrency int
-	Endpoint    string
-	Insecure    bool
-	Rates       string
+	// ConcurrencySet says --concurrency was given: with several accounts, it then caps them all together.
+	ConcurrencySet bool
+	// AccountsConcurrency caps the accounts synced at once; 0 syncs them all at once.
+	AccountsConcurrency int
+	Endpoint            string
+	Insecure            bool
+	Rates               string
 	// LocalOnly leaves Security Center's sync out; SecurityCenterOnly leaves the local inventory out.
 	LocalOnly, SecurityCenterOnly bool
 	AlibabaProfile                string
@@ -59,14 +61,20 @@ Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_
 --local-only and --security-center-only choose one of the two.
 
 Kinds: ` + strings.Join(inventory.KindNames(), ", ") + `.
-A region or kind that fails, or a Security Center request, is reported and the rest is kept (exit code 3);
-so is an account whose key cannot be read, with --all. A key Tencent Cloud rejects for every kind exits 4.
+A region or kind that fails, or a Security Center request, is reported and the rest is kept (exit code 3).
+A key Tencent Cloud rejects for every kind exits 4.
+
+With --all, the accounts are synced at once, each within its own rate limits (Tencent Cloud's limits are
+per account); --accounts-concurrency caps how many run at once, and --concurrency the requests in flight
+over all of them. An account that fails (its key unreadable or rejected, its lock held) is reported and
+the others are synced (exit code 3). On a terminal, each account has a line; Enter shows its kinds.
 
 Syncs of one account may run side by side; an onboarding or rollback of it may not. During one, sync
 refuses at once, or waits up to --wait for it to finish.`,
 		Example: "  onboard sync --account prod\n  onboard sync --all --kinds cvm.instance,lighthouse.instance --regions ap-guangzhou,ap-shanghai",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			opts.ConcurrencySet = c.Flags().Changed("concurrency")
 			return syncRun(c.Context(), opts)
 		},
 	}
@@ -75,7 +83,8 @@ refuses at once, or waits up to --wait for it to finish.`,
 	fl.BoolVar(&opts.All, "all", false, "sync every onboarded account")
 	fl.StringVar(&opts.Regions, "regions", "", "comma-separated regions, or all; default: the account's regions")
 	fl.StringVar(&opts.Kinds, "kinds", "", "comma-separated kinds; default: those of the account's features")
-	fl.IntVar(&opts.Concurrency, "concurrency", inventory.DefaultConcurrency, "most requests in flight; 1 sends one request at a time, pages in order")
+	fl.IntVar(&opts.Concurrency, "concurrency", inventory.DefaultConcurrency, "most requests in flight, over every account synced; 1 sends one request at a time, pages in order (with several accounts, the default is 32 per account synced at once)")
+	fl.IntVar(&opts.AccountsConcurrency, "accounts-concurrency", 0, "most accounts synced at once; 0 syncs every account at once")
 	fl.StringVar(&opts.Rates, "rates", "published", "client-side rate limits: published (Tencent's per-action limits), off, or overrides such as cvm:DescribeInstances=20,cbs:DescribeDisks=50")
 	fl.StringVar(&opts.Endpoint, "tencent-endpoint", "", "send Tencent Cloud calls to this http(s)://HOST[:PORT] (env ONBOARD_TENCENT_ENDPOINT)")
 	fl.BoolVar(&opts.Insecure, "insecure-storage", false, "the keys are in the file store ($ONBOARD_HOME/secrets.json); only for accounts onboarded before onboard recorded the store")
@@ -132,6 +141,9 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 	if opts.Concurrency < 1 {
 		return Usagef("invalid --concurrency %d: must be 1 or more", opts.Concurrency)
 	}
+	if opts.AccountsConcurrency < 0 {
+		return Usagef("invalid --accounts-concurrency %d: must be 0 (every account at once) or more", opts.AccountsConcurrency)
+	}
 	if opts.All && opts.Account != "" {
 		return Usagef("--account and --all cannot be used together")
 	}
@@ -161,58 +173,100 @@ func syncRun(ctx context.Context, opts *SyncOptions) error {
 		return err
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(inventory.MemoryLimit)
+		limit := int64(inventory.MemoryLimit)
+		if len(accounts) > 1 && opts.AccountsConcurrency != 1 {
+			limit = inventory.AccountsMemoryLimit
+		}
+		debug.SetMemoryLimit(limit)
 	}
-	var reports []syncReport
-	var errs []error
-	for _, a := range accounts {
-		report := &syncReport{Account: a.Name, Counts: map[string]int{}, Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}}
-		var err error
-		if !opts.SecurityCenterOnly {
-			report, err = syncAccount(ctx, f, db, a, opts, kinds, inventory.Options{Rates: rates, Unlimited: unlimited})
-		}
-		// Security Center is asked once the local sync finished, even partly: its outcome is its own.
-		if !opts.LocalOnly && report != nil && (err == nil || errors.Is(err, inventory.ErrPartial)) {
-			if scErr := syncSecurityCenter(ctx, f, opts, a, report); errors.Is(scErr, errSecurityCenterPartial) {
-				err = errors.Join(err, scErr)
-			} else if scErr != nil {
-				err = scErr
-			}
-		}
-		if report != nil {
-			reports = append(reports, *report)
-		}
-		if err == nil {
-			continue
-		}
-		if errors.Is(err, inventory.ErrPartial) || errors.Is(err, errSecurityCenterPartial) {
-			errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
-			continue
-		}
-		var usage *UsageError
-		if len(accounts) == 1 || errors.Is(err, context.Canceled) || errors.As(err, &usage) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	names := make([]string, len(accounts))
+	for i, a := range accounts {
+		names[i] = a.Name
+	}
+	// One account alone, or an explicit --concurrency, is capped as asked; several accounts without it
+	// get the default per account synced at once, so that each can use its own rate limits.
+	concurrency := opts.Concurrency
+	if len(accounts) > 1 && !opts.ConcurrencySet {
+		concurrency = 0
+	}
+	progress := newSyncProgress(f, names, cancel)
+	reports := make([]*syncReport, len(accounts))
+	limits := inventory.Options{Rates: rates, Unlimited: unlimited}
+	errs := inventory.SyncAccounts(ctx, len(accounts), inventory.AccountsOptions{Concurrency: concurrency, Accounts: opts.AccountsConcurrency},
+		func(ctx context.Context, i int, gate func(inventory.Cloud) inventory.Cloud, concurrency int) error {
+			a := accounts[i]
+			limits := limits
+			limits.Concurrency, limits.Progress = concurrency, progress.update(a.Name)
+			var err error
+			reports[i], err = syncOneAccount(ctx, f, db, a, opts, kinds, limits, gate)
+			progress.accountEnded(a.Name, err)
 			return err
+		})
+	progress.stop()
+	var out []syncReport
+	var failures []error
+	synced := 0
+	for i, a := range accounts {
+		err, report := errs[i], reports[i]
+		if report != nil {
+			out = append(out, *report)
 		}
-		// With several accounts, one that fails (its key unreadable or rejected, its lock held) is
-		// reported and the others are synced.
-		errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
-		if report == nil {
-			reports = append(reports, syncReport{Account: a.Name, Error: store.Scrub(err.Error()), Counts: map[string]int{}, Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}})
+		switch {
+		case err == nil:
+			synced++
+		case errors.Is(err, inventory.ErrPartial) || errors.Is(err, errSecurityCenterPartial):
+			synced++
+			failures = append(failures, fmt.Errorf("%s: %w", a.Name, err))
+		case len(accounts) == 1:
+			return err
+		default:
+			// With several accounts, one that fails (its key unreadable or rejected, its lock held) is
+			// reported and the others are synced.
+			failures = append(failures, fmt.Errorf("%s: %w", a.Name, err))
+			if report == nil {
+				out = append(out, syncReport{Account: a.Name, Error: store.Scrub(err.Error()), Counts: map[string]int{}, Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}})
+			}
 		}
 	}
 	if f.JSON() {
-		if err := writeJSON(f.IO.Out, reports); err != nil {
+		if err := writeJSON(f.IO.Out, out); err != nil {
 			return err
 		}
 	} else {
-		for _, r := range reports {
+		for _, r := range out {
 			printSyncReport(f.IO.Out, r)
 		}
 	}
-	if len(errs) > 0 {
-		return &PartialError{Err: errors.Join(errs...)}
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case len(failures) > 0 && synced == 0:
+		return errors.Join(failures...) // nothing was synced: not even partly done
+	case len(failures) > 0:
+		return &PartialError{Err: errors.Join(failures...)}
 	}
 	return nil
+}
+
+// syncOneAccount syncs one account's local inventory, then asks Security Center to sync it. Its
+// Tencent Cloud calls go through gate, which caps the requests in flight over every account.
+func syncOneAccount(ctx context.Context, f *Factory, db *store.DB, a store.Account, opts *SyncOptions, kinds []string, limits inventory.Options, gate func(inventory.Cloud) inventory.Cloud) (*syncReport, error) {
+	report := &syncReport{Account: a.Name, Counts: map[string]int{}, Outcomes: []syncOutcomeView{}, Failed: []syncOutcomeView{}}
+	var err error
+	if !opts.SecurityCenterOnly {
+		report, err = syncAccount(ctx, f, db, a, opts, kinds, limits, gate)
+	}
+	// Security Center is asked once the local sync finished, even partly: its outcome is its own.
+	if !opts.LocalOnly && report != nil && (err == nil || errors.Is(err, inventory.ErrPartial)) {
+		if scErr := syncSecurityCenter(ctx, f, opts, a, report); errors.Is(scErr, errSecurityCenterPartial) {
+			err = errors.Join(err, scErr)
+		} else if scErr != nil {
+			err = scErr
+		}
+	}
+	return report, err
 }
 
 func accountsToSync(ctx context.Context, db *store.DB, opts *SyncOptions) ([]store.Account, error) {
@@ -240,7 +294,7 @@ func accountsToSync(ctx context.Context, db *store.DB, opts *SyncOptions) ([]sto
 	return nil, Usagef("several accounts are onboarded: choose one with --account (%s) or sync them all with --all", strings.Join(names, ", "))
 }
 
-func syncAccount(ctx context.Context, f *Factory, db *store.DB, a store.Account, opts *SyncOptions, kinds []string, limits inventory.Options) (*syncReport, error) {
+func syncAccount(ctx context.Context, f *Factory, db *store.DB, a store.Account, opts *SyncOptions, kinds []string, limits inventory.Options, gate func(inventory.Cloud) inventory.Cloud) (*syncReport, error) {
 	release, err := db.AcquireRunLock(ctx, store.RunLock{OwnerUIN: a.OwnerUIN, Account: a.Name, SubUser: a.SubUserName, Purpose: "sync",
 		Mode: store.LockShared, Wait: opts.Wait})
 	var held *store.LockHeldError
@@ -277,16 +331,14 @@ func syncAccount(ctx context.Context, f *Factory, db *store.DB, a store.Account,
 	case opts.Regions != "":
 		regions = splitList(opts.Regions)
 	}
-	progress := newSyncProgress(f, a.Name)
 	start := time.Now()
 	// The account's regions were chosen in Security Center, which lists regions this account may not
 	// use: those are skipped and named. Regions given with --regions must all exist.
-	res, err := inventory.Sync(ctx, cloud, db, inventory.Options{Account: a.Name, Kinds: kinds, Regions: regions,
-		SkipUnofferedRegions: opts.Regions == "", Concurrency: opts.Concurrency, Rates: limits.Rates, Unlimited: limits.Unlimited,
-		Progress: progress.update})
-	progress.stop()
+	res, err := inventory.Sync(ctx, gate(cloud), db, inventory.Options{Account: a.Name, Kinds: kinds, Regions: regions,
+		SkipUnofferedRegions: opts.Regions == "", Concurrency: limits.Concurrency, Rates: limits.Rates, Unlimited: limits.Unlimited,
+		Progress: limits.Progress})
 	if err != nil && !errors.Is(err, inventory.ErrPartial) {
-		if strings.HasPrefix(err.Error(), "unknown region") {
+		if errors.Is(err, inventory.ErrUnknownRegion) {
 			return nil, &UsageError{Err: fmt.Errorf("--regions: %w", err)}
 		}
 		return nil, err
@@ -471,119 +523,4 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-// syncProgress shows a sync's progress: on a terminal, a line per kind redrawn in place; otherwise a log
-// line on standard error every few seconds.
-type syncProgress struct {
-	f       *Factory
-	account string
-	mu      sync.Mutex
-	kinds   map[string]*kindProgress
-	order   []string
-	start   time.Time
-	done    chan struct{}
-	wg      sync.WaitGroup
-	drawn   int
-}
-
-type kindProgress struct {
-	seen, total map[string]int // per region
-	finished    int
-}
-
-func newSyncProgress(f *Factory, account string) *syncProgress {
-	p := &syncProgress{f: f, account: account, kinds: map[string]*kindProgress{}, start: time.Now(), done: make(chan struct{})}
-	if f.JSON() {
-		return p
-	}
-	interval := 5 * time.Second
-	if f.IO.IsStderrTTY() {
-		interval = 200 * time.Millisecond
-	}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				p.render(false)
-			case <-p.done:
-				p.render(true)
-				return
-			}
-		}
-	}()
-	return p
-}
-
-func (p *syncProgress) update(ev inventory.Progress) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	k := p.kinds[ev.Kind]
-	if k == nil {
-		k = &kindProgress{seen: map[string]int{}, total: map[string]int{}}
-		p.kinds[ev.Kind] = k
-		p.order = append(p.order, ev.Kind)
-	}
-	k.seen[ev.Region] = ev.Seen
-	if ev.Total >= 0 {
-		k.total[ev.Region] = ev.Total
-	}
-	if ev.Done {
-		k.finished++
-	}
-}
-
-func (p *syncProgress) stop() {
-	close(p.done)
-	p.wg.Wait()
-}
-
-func (p *syncProgress) render(final bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := p.f.IO.ErrOut
-	elapsed := time.Since(p.start).Seconds()
-	sort.SliceStable(p.order, func(i, j int) bool {
-		return slices.Index(inventory.KindNames(), p.order[i]) < slices.Index(inventory.KindNames(), p.order[j])
-	})
-	if !p.f.IO.IsStderrTTY() {
-		if final {
-			return
-		}
-		var parts []string
-		for _, name := range p.order {
-			seen, total := sumMap(p.kinds[name].seen), sumMap(p.kinds[name].total)
-			parts = append(parts, fmt.Sprintf("%s %d/%d", name, seen, total))
-		}
-		fmt.Fprintf(out, "sync %s: %.0fs: %s\n", p.account, elapsed, strings.Join(parts, ", "))
-		return
-	}
-	if p.drawn > 0 {
-		fmt.Fprintf(out, "\x1b[%dA", p.drawn)
-	}
-	for _, name := range p.order {
-		k := p.kinds[name]
-		seen, total := sumMap(k.seen), sumMap(k.total)
-		frac := 0.0
-		if total > 0 {
-			frac = float64(seen) / float64(total)
-		}
-		const width = 24
-		filled := int(frac * width)
-		fmt.Fprintf(out, "\x1b[2K%-20s [%s%s] %7d/%-7d %6.0f/s\n", name, strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
-			seen, total, float64(seen)/max(elapsed, 0.001))
-	}
-	p.drawn = len(p.order)
-}
-
-func sumMap(m map[string]int) int {
-	n := 0
-	for _, v := range m {
-		n += v
-	}
-	return n
 }

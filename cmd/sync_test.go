@@ -3,8 +3,11 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"onboard/emulator"
 	"onboard/emulator/tcloud"
@@ -42,6 +45,13 @@ func TestSyncWithTheStoredKeyThenAssetsListIt(t *testing.T) {
 	}
 	if strings.Contains(out.String()+errOut.String(), env.TencentSecretKey) {
 		t.Error("the root secret appears in the sync output")
+	}
+
+	// A region the account does not have is usage, naming the flag.
+	f, _, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"sync", "--account", "prod", "--regions", "ap-shangai"}); code != ExitUsage ||
+		!strings.Contains(errOut.String(), `--regions: unknown region "ap-shangai"`) {
+		t.Errorf("sync --regions ap-shangai: exit %d %s", code, errOut.String())
 	}
 
 	f, out, _ = tencentTestFactory(vars)
@@ -88,6 +98,46 @@ func TestSyncAndAssetsRefuseBadInputNamingTheFlag(t *testing.T) {
 		f, _, errOut := tencentTestFactory(vars)
 		if code := run(context.Background(), f, tt.args); code != ExitUsage || !strings.Contains(errOut.String(), tt.want) {
 			t.Errorf("%v: exit %d %q, want 2 with %q", tt.args, code, errOut.String(), tt.want)
+		}
+	}
+}
+
+// On a terminal, sync's live view is package wizard's: the account's kinds with their counts, and the
+// last frame stays above the report.
+func TestSyncOnATerminalShowsTheWizardsLiveView(t *testing.T) {
+	_, vars := onboardForSync(t)
+	f, out, errOut := tencentTestFactory(vars)
+	f.IO.SetTTY(false, false, true)
+	if code := run(context.Background(), f, []string{"sync", "--account", "prod", "--kinds", "cvm.instance"}); code != ExitOK {
+		t.Fatalf("sync: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	// The renderer redraws only the cells that change, so the stream holds the words, not whole lines.
+	screen := ansi.Strip(errOut.String())
+	for _, want := range []string{"Syncing prod", "cvm.instance", "30/30", "✓"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("no %q in the live view:\n%s", want, screen)
+		}
+	}
+	if strings.Contains(out.String(), "\x1b[") || !strings.Contains(out.String(), `Synced "prod"`) {
+		t.Errorf("report on standard output:\n%q", out.String())
+	}
+}
+
+// cmd draws nothing on a terminal itself: the live views belong to package wizard (design.md).
+func TestCmdWritesNoTerminalEscapes(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("glob: %v", err)
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src := readFileT(t, name)
+		for _, esc := range []string{`\x1b[`, `\033[`, `\u001b[`, `\x9b`} {
+			if strings.Contains(src, esc) {
+				t.Errorf("%s writes the escape %s: live views belong in package wizard", name, esc)
+			}
 		}
 	}
 }

@@ -39,6 +39,9 @@ type TencentOptions struct {
 	AdoptPolicies          []string // --adopt-policy, repeatable or comma-separated
 	// Accessible asks with plain line prompts when the wizard runs.
 	Accessible bool
+	// SecurityCenterChosen: --security-center was given, so Security Center is not skipped for want of
+	// Alibaba Cloud credentials.
+	SecurityCenterChosen bool
 	// Org onboards the members of the organization the key's account manages (tencent_org.go).
 	Org      bool
 	Members  []string // --members: UINs, or "all" (the default)
@@ -59,6 +62,7 @@ func newCmdTencent(f *Factory) *cobra.Command { return NewCmdTencent(f, nil) }
 func NewCmdTencent(f *Factory, runF func(context.Context, *TencentOptions) error) *cobra.Command {
 	opts := &TencentOptions{f: f}
 	var cspm string
+	def := onboarding.Defaults()
 	cmd := &cobra.Command{
 		Use:   "tencent",
 		Short: "Onboard a Tencent Cloud account: sub-user, grants, API key, verification",
@@ -87,7 +91,12 @@ IDs and attached, and the Kafka settings submitted to Security Center; --verify-
 address with the new key.
 
 When a root key runs this, the result reminds you to retire it; --root-key disable or delete does it as the
-very last step, only once everything before succeeded.
+very last step, only once everything before succeeded, and only when confirmed: --confirm-root-key with the
+last four characters of the root key's SecretId (asked for on a terminal). When Tencent Cloud refuses to
+delete an active root key, it is disabled and the result says so: delete it in the CAM console.
+
+The run applies the plan it makes (--dry-run prints it; --output json as typed changes) and stops, changing
+nothing, when the sub-user, its grants or keys, or the Security Center account change in between.
 
 Organization (--org, with a key of the organization's management account): every member account (or those
 --members names, less --exclude) is onboarded with the same flags through its member access role, assumed with
@@ -100,6 +109,9 @@ retries just the failed ones (exit 3 when some failed). --dry-run plans every me
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Request.CSPMPolicy = policy.CSPMMode(cspm)
+			// Submit is the default only where it can work: tencentRun skips Security Center when no
+			// Alibaba Cloud credentials exist at all, unless --security-center submit says it is required.
+			opts.SecurityCenterChosen = c.Flags().Changed("security-center")
 			if opts.Features != "" {
 				opts.Request.Features = strings.Split(opts.Features, ",")
 			}
@@ -146,7 +158,7 @@ retries just the failed ones (exit 3 when some failed). --dry-run plans every me
 	fl.StringVar(&opts.Request.Mode, "mode", "", "manual (choose features) or quick (hosts only, as Security Center's quick configuration)")
 	fl.StringVar(&opts.Features, "features", "", "comma-separated: host, cspm, soc, audit")
 	fl.BoolVar(&opts.Request.Lighthouse, "lighthouse", false, "feature host: also grant QcloudLighthouseReadOnlyAccess and sync Lighthouse servers (Security Center's procedure grants hosts QcloudCVMReadOnlyAccess only)")
-	fl.StringVar(&cspm, "cspm-policy", "", "how CSPM is granted: preset (CloudResourceReadOnlyAccess + QcloudCamReadOnlyAccess) or custom (cspmPolicy)")
+	fl.StringVar(&cspm, "cspm-policy", string(def.CSPMPolicy), "how CSPM is granted: preset (CloudResourceReadOnlyAccess + QcloudCamReadOnlyAccess) or custom (cspmPolicy)")
 	fl.StringVar(&opts.Request.SubUser, "sub-user", "", "the CAM sub-user to create or reuse (quick default: AlibabaSasSubAccount_ + the account's last six digits)")
 	fl.StringVar(&opts.Request.Account, "account", "", "local name of the account record (default: the owner UIN)")
 	fl.BoolVar(&opts.Request.AdoptUser, "adopt-user", false, "take over a same-named sub-user that onboard did not create")
@@ -157,28 +169,30 @@ retries just the failed ones (exit 3 when some failed). --dry-run plans every me
 	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "keep the new key in $ONBOARD_HOME/secrets.json (0600) instead of the OS keyring")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print what each step would create, reuse or update, and change nothing")
 	fl.BoolVar(&opts.Rollback, "rollback", false, "remove, in reverse, everything onboard created in the account over all its runs (nothing it reused or adopted); names the account with --account (default: the owner UIN)")
-	fl.StringVar(&opts.Request.Site, "site", "", "Security Center site: mainland (default) or outside (the Chinese mainland or outside it)")
+	fl.StringVar(&opts.Request.Site, "site", def.Site, "Security Center site: "+strings.Join(onboarding.Sites, " or ")+" (the Chinese mainland or outside it)")
 	fl.StringVar(&opts.Request.AccountName, "account-name", "", "the account's display name in Security Center (default: the sub-user's name)")
-	fl.StringVar(&opts.Request.SecurityCenter, "security-center", "", "submit (default: connect the account by API) or skip (print what to enter in the console)")
-	fl.StringVar(&opts.Regions, "regions", "", "comma-separated Tencent Cloud regions Security Center syncs, or all (default: all the other site does not sync)")
+	fl.StringVar(&opts.Request.SecurityCenter, "security-center", def.SecurityCenter, "submit (connect the account by API) or skip (print what to enter in the console)")
+	fl.StringVar(&opts.Regions, "regions", strings.Join(def.Regions, ","), "comma-separated Tencent Cloud regions Security Center syncs, or all (all the other site does not sync)")
 	fl.BoolVar(&opts.Request.RegionManagement, "region-management", false, "new regions join the sync automatically")
-	fl.StringVar(&opts.Request.HostSync, "host-sync", "", "host sync frequency: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
-	fl.StringVar(&opts.Request.CloudSync, "cloud-sync", "", "cloud-service sync frequency, feature cspm only: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
-	fl.StringVar(&opts.Request.AKCheck, "ak-check", "", "AK service status check frequency: 1h, 3h, 6h, 12h, 24h, 7d or off (default 24h)")
+	frequencies := strings.Join(onboarding.Frequencies, ", ")
+	fl.StringVar(&opts.Request.HostSync, "host-sync", def.HostSync, "host sync frequency: "+frequencies)
+	fl.StringVar(&opts.Request.CloudSync, "cloud-sync", def.CloudSync, "cloud-service sync frequency, feature cspm only: "+frequencies)
+	fl.StringVar(&opts.Request.AKCheck, "ak-check", def.AKCheck, "AK service status check frequency: "+frequencies)
 	fl.BoolVar(&opts.Request.SkipSync, "skip-sync", false, "leave out the first asset sync")
 	fl.StringVar(&opts.SecurityCenterEndpoint, "security-center-endpoint", "", "send Security Center calls to this http(s)://HOST[:PORT] (env ONBOARD_SECURITY_CENTER_ENDPOINT)")
 	fl.StringVar(&opts.AlibabaProfile, "alibaba-profile", "", "aliyun CLI profile with the Alibaba Cloud credentials for Security Center")
 	fl.StringVar(&opts.Request.AuditRegion, "audit-region", "", "audit logs: the region of the CLS logset and topic CloudAudit delivers to (required with feature audit)")
-	fl.StringVar(&opts.Request.AuditLogset, "audit-logset", "", "audit logs: a CLS logset ID, or new (default: create or reuse "+onboarding.AuditLogsetName+")")
-	fl.StringVar(&opts.Request.AuditTopic, "audit-topic", "", "audit logs: a CLS topic ID in that logset, or new (default: create or reuse "+onboarding.AuditTopicName+")")
-	fl.StringVar(&opts.Request.KafkaNetwork, "kafka-network", "", "audit logs: the CLS Kafka address Security Center consumes from: public (default) or private")
+	fl.StringVar(&opts.Request.AuditLogset, "audit-logset", def.AuditLogset, "audit logs: a CLS logset ID, or new (create or reuse "+onboarding.AuditLogsetName+")")
+	fl.StringVar(&opts.Request.AuditTopic, "audit-topic", def.AuditTopic, "audit logs: a CLS topic ID in that logset, or new (create or reuse "+onboarding.AuditTopicName+")")
+	fl.StringVar(&opts.Request.KafkaNetwork, "kafka-network", def.KafkaNetwork, "audit logs: the CLS Kafka address Security Center consumes from: "+strings.Join(onboarding.KafkaNetworks, " or "))
 	fl.BoolVar(&opts.Request.VerifyKafka, "verify-kafka", false, "audit logs: also log in to that Kafka address with the new key, as Security Center will")
 	fl.StringArrayVar(&opts.PolicyFiles, "policy-file", nil, "use this document for a custom policy instead of the embedded template: NAME=PATH (cspmPolicy, siemPolicy, ciemPolicy); repeatable")
 	fl.StringSliceVar(&opts.AdoptPolicies, "adopt-policy", nil, "take over a custom policy of that name (cspmPolicy, siemPolicy, ciemPolicy) that onboard did not create, and update it; repeatable or comma-separated. The run names every other principal the change affects")
 	fl.BoolVar(&opts.Request.AllowBroadPolicy, "allow-broad-policy", false, "accept a --policy-file document that allows every action, or write actions (CAM's included) beyond the template's (the result records it)")
 	fl.BoolVar(&opts.Request.SkipPermissionCheck, "skip-permission-check", false, "do not read the operator's policies up front (when a CAM group grants its permissions)")
 	fl.BoolVar(&opts.Request.SOCLogs, "soc-logs", false, "with feature soc: then ship the account's WAF and Cloud Firewall logs for Agentic SOC, as onboard soc logs does")
-	fl.StringVar(&opts.Request.RootKey, "root-key", "", "when a root key runs this: keep (default; you are reminded), disable or delete it as the very last step")
+	fl.StringVar(&opts.Request.RootKey, "root-key", def.RootKey, "when a root key runs this: keep (you are reminded), disable or delete it as the very last step")
+	fl.StringVar(&opts.Request.RootKeyConfirm, "confirm-root-key", "", "confirm --root-key disable or delete: the last four characters of the root key's SecretId (asked on a terminal when missing)")
 	fl.BoolVar(&opts.Org, "org", false, "onboard the member accounts of the organization the key's account manages, each through its member access role ("+tencent.MemberAccessRole+"), as its own onboarding")
 	fl.StringSliceVar(&opts.Members, "members", nil, "with --org: the member UINs to onboard, comma-separated, or all (default all)")
 	fl.StringSliceVar(&opts.Exclude, "exclude", nil, "with --org: member UINs to leave out, comma-separated")
@@ -193,7 +207,7 @@ retries just the failed ones (exit 3 when some failed). --dry-run plans every me
 		{"Audit logs", []string{"audit-region", "audit-logset", "audit-topic", "kafka-network", "verify-kafka"}},
 		{"SOC logs", []string{"soc-logs"}},
 		{"Organization", []string{"org", "members", "exclude", "parallel", "member-role"}},
-		{"Safety", []string{"dry-run", "rollback", "root-key", "sandbox"}},
+		{"Safety", []string{"dry-run", "rollback", "root-key", "confirm-root-key", "sandbox"}},
 		{"Output", []string{"accessible"}},
 	})
 	return cmd
@@ -318,7 +332,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 				scSource.Description = "the sandbox demo key"
 			}
 			fmt.Fprintf(f.IO.ErrOut, "Using Alibaba Cloud credentials from %s\n", scSource)
-		case opts.Request.SecurityCenter == "" && errors.Is(err, securitycenter.ErrNoCredentials):
+		case !opts.SecurityCenterChosen && errors.Is(err, securitycenter.ErrNoCredentials):
 			// Submit is the default only where it can work: with no Alibaba Cloud credentials at all, the
 			// run skips Security Center and prints what to enter in its console.
 			req.SecurityCenter = onboarding.SecurityCenterSkip
@@ -353,13 +367,12 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		if f.JSON() {
 			return writeJSON(f.IO.Out, plan)
 		}
-		var b strings.Builder
-		b.WriteString("Plan (dry run: nothing was changed):\n")
-		for _, p := range plan {
-			fmt.Fprintf(&b, "%s:\n  - %s\n", p.Title, strings.Join(p.Actions, "\n  - "))
+		return writePlan(f.IO.Out, "Plan (dry run: nothing was changed):", plan)
+	}
+	if req.RootKeyConfirm == "" && (req.RootKey == onboarding.RootKeyDisable || req.RootKey == onboarding.RootKeyDelete) && f.Interactive() {
+		if req.RootKeyConfirm, err = askRootKeyConfirmation(ctx, f, admin, req.RootKey, cred.SecretID); err != nil {
+			return err
 		}
-		_, err = io.WriteString(f.IO.Out, b.String())
-		return err
 	}
 	progress := func(e onboarding.Event) {
 		if !f.JSON() {

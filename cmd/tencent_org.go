@@ -158,7 +158,14 @@ func writeOrgResult(w io.Writer, res onboarding.OrganizationResult, dryRun bool,
 			}
 			fmt.Fprintf(&b, "Member %s:\n", m.UIN)
 			for _, p := range m.Plan {
-				fmt.Fprintf(&b, "  %s:\n    - %s\n", p.Title, strings.Join(p.Actions, "\n    - "))
+				lines := []string{"nothing to do"}
+				if len(p.Changes) > 0 {
+					lines = lines[:0]
+					for _, c := range p.Changes {
+						lines = append(lines, changeLine(c))
+					}
+				}
+				fmt.Fprintf(&b, "  %s:\n    - %s\n", p.Title, strings.Join(lines, "\n    - "))
 			}
 		}
 	}

@@ -431,7 +431,7 @@ func TestTencentAuditLogsInTheSandbox(t *testing.T) {
 	f, out, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})
 	f.Output = "json"
 	code := run(context.Background(), f, []string{"tencent", "--no-input", "--sandbox", "--mode", "manual", "--features", "host,audit",
-		"--sub-user", "sas-audit", "--audit-region", "ap-guangzhou", "--root-key", "disable"})
+		"--sub-user", "sas-audit", "--audit-region", "ap-guangzhou", "--root-key", "disable", "--confirm-root-key", "tKey"})
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, errOut.String())
 	}

@@ -414,10 +414,10 @@ func (b *wizardBackend) Plan(ctx context.Context, a wizard.Answers) (wizard.Plan
 		return wizard.Plan{}, err
 	}
 	var out wizard.Plan
-	for _, p := range planned {
-		for _, action := range p.Actions {
-			verb, rest, _ := strings.Cut(action, " ")
-			out.Steps = append(out.Steps, wizard.PlanStep{ID: p.Step, Title: rest, Action: planVerb(verb)})
+	for _, p := range planned.Steps {
+		for _, c := range p.Changes {
+			_, rest, _ := strings.Cut(changeLine(c), " ")
+			out.Steps = append(out.Steps, wizard.PlanStep{ID: p.Step, Title: rest, Action: planVerb(c.Op)})
 		}
 	}
 	return out, nil
@@ -464,28 +464,18 @@ func stepEvent(ev onboarding.Event) wizard.StepEvent {
 	detail := store.Scrub(ev.Detail) // the wizard shows it on the terminal
 	out := wizard.StepEvent{ID: ev.Step, Title: ev.Title, Detail: detail}
 	switch ev.Status {
-	case "running":
-		out.Status = wizard.StepRunning
-	case "done":
+	case onboarding.StatusDone:
 		out.Status = wizard.StepDone
-	case "failed":
+	case onboarding.StatusReused, onboarding.StatusSkipped:
+		out.Status = wizard.StepSkipped
+	case onboarding.StatusFailed:
 		out.Status, out.Detail = wizard.StepFailed, ""
-		out.Err = errors.New(detail)
-		out.Fix = fixFor(detail)
+		out.Err = store.ScrubError(ev.Err)
+		out.Fix = hintFor(ev.Err)
 	default:
 		out.Status = wizard.StepRunning
 	}
 	return out
-}
-
-// fixFor finds the next step the command line prints for an error with this message.
-func fixFor(msg string) string {
-	for _, h := range hints {
-		if strings.Contains(msg, h.err.Error()) {
-			return h.hint
-		}
-	}
-	return ""
 }
 
 // outcome is the summary screen's view of an engine result.
@@ -594,40 +584,32 @@ func grantNames(grants []policy.Grant) []string {
 	return names
 }
 
-// perKindProgress folds the sync's per-(kind, region) progress into one line per kind.
+// perKindProgress folds the sync's per-(kind, region) progress into one line per kind, with the tally
+// `onboard sync` shows its kinds with.
 type perKindProgress struct {
-	mu      sync.Mutex
-	emit    func(wizard.SyncProgress)
-	regions map[string]map[string]inventory.Progress
+	mu    sync.Mutex
+	emit  func(wizard.SyncProgress)
+	tally *wizard.SyncTally
 }
 
 func newPerKindProgress(emit func(wizard.SyncProgress)) *perKindProgress {
-	return &perKindProgress{emit: emit, regions: map[string]map[string]inventory.Progress{}}
+	return &perKindProgress{emit: emit, tally: wizard.NewSyncTally(inventory.KindNames())}
 }
 
 func (k *perKindProgress) update(p inventory.Progress) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	byRegion := k.regions[p.Kind]
-	if byRegion == nil {
-		byRegion = map[string]inventory.Progress{}
-		k.regions[p.Kind] = byRegion
-	}
-	byRegion[p.Region] = p
-	out := wizard.SyncProgress{Kind: p.Kind}
-	known := true
-	for _, r := range byRegion {
-		out.Done += r.Seen
-		if r.Total < 0 {
-			known = false
-		} else {
-			out.Total += r.Total
+	k.tally.Add(regionProgress("", p))
+	for _, kind := range k.tally.Kinds() {
+		if kind.Kind != p.Kind {
+			continue
 		}
+		out := wizard.SyncProgress{Kind: kind.Kind, Done: kind.Seen}
+		if kind.TotalKnown {
+			out.Total = kind.Total
+		}
+		k.emit(out)
 	}
-	if !known {
-		out.Total = 0
-	}
-	k.emit(out)
 }
 
 // finish reports every kind complete, with its count and the first failure that names it.

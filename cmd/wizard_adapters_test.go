@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"reflect"
@@ -546,16 +547,16 @@ func TestStepEventsCarryStatusAndFix(t *testing.T) {
 	}{
 		{onboarding.Event{Step: "user", Title: "CAM sub-user", Status: "running"}, wizard.StepRunning, "", false},
 		{onboarding.Event{Step: "identify", Title: "identify the caller", Status: "done", Detail: "root account 1"}, wizard.StepDone, "", false},
-		{onboarding.Event{Step: "key", Title: "API key", Status: "failed", Detail: "create key: " + tencent.ErrKeyLimit.Error()}, wizard.StepFailed, "Free a key slot", true},
-		{onboarding.Event{Step: "verify", Title: "verify", Status: "failed", Detail: "something else"}, wizard.StepFailed, "", true},
+		{onboarding.Event{Step: "key", Title: "API key", Status: "failed", Detail: "create key: quota", Err: fmt.Errorf("create key: %w", &tencent.APIError{Code: "LimitExceeded", Err: tencent.ErrKeyLimit})}, wizard.StepFailed, "Free a key slot", true},
+		{onboarding.Event{Step: "verify", Title: "verify", Status: "failed", Detail: "something else", Err: errors.New("something else")}, wizard.StepFailed, "", true},
 	}
 	for _, tt := range tests {
 		got := stepEvent(tt.ev)
 		if got.ID != tt.ev.Step || got.Title != tt.ev.Title || got.Status != tt.status || (got.Err != nil) != tt.wantErr {
 			t.Errorf("%+v → %+v", tt.ev, got)
 		}
-		if tt.wantErr && got.Err.Error() != tt.ev.Detail {
-			t.Errorf("error %q, want the engine's %q", got.Err, tt.ev.Detail)
+		if tt.wantErr && got.Err.Error() != tt.ev.Err.Error() {
+			t.Errorf("error %q, want the engine's %q", got.Err, tt.ev.Err)
 		}
 		if !strings.Contains(got.Fix, tt.fixHas) || (tt.fixHas == "" && got.Fix != "") {
 			t.Errorf("%s: fix %q, want one containing %q", tt.ev.Detail, got.Fix, tt.fixHas)

@@ -58,6 +58,9 @@ type Options struct {
 	// RefuseActiveKeyDeletion makes CAM's DeleteAccessKey refuse a sub-user's active key (see
 	// tcloud.Options.RefuseActiveKeyDeletion).
 	RefuseActiveKeyDeletion bool
+	// DeleteActiveRootKey makes CAM's DeleteAccessKey delete the root account's active key (see
+	// tcloud.Options.DeleteActiveRootKey).
+	DeleteActiveRootKey bool
 	// Propagation delays new keys and grants as CAM's cache does (tcloud.Options.Propagation); 0: none.
 	Propagation time.Duration
 	// SecurityCenterTencentVendorName is how Security Center spells Tencent Cloud among its service
@@ -116,7 +119,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	if o.Propagation < 0 {
 		return nil, fmt.Errorf("invalid propagation %s: want a duration of 0 or more", o.Propagation)
 	}
-	topts := tcloud.Options{WithoutPresets: o.WithoutPresets, RefuseActiveKeyDeletion: o.RefuseActiveKeyDeletion,
+	topts := tcloud.Options{WithoutPresets: o.WithoutPresets, RefuseActiveKeyDeletion: o.RefuseActiveKeyDeletion, DeleteActiveRootKey: o.DeleteActiveRootKey,
 		RefuseUnknownServices: o.RefuseUnknownServices, Propagation: o.Propagation}
 	switch o.RateLimits {
 	case "", "off":

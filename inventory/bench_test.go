@@ -4,14 +4,18 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +28,13 @@ const benchSeed = "regions=25,cvm=50000,lighthouse=10000,vpc=2000,subnet=8000,se
 
 // benchMillionSeed is benchSeed ten times over: about 1,000,000 assets over the same 25 regions.
 const benchMillionSeed = "regions=25,cvm=500000,lighthouse=100000,vpc=20000,subnet=80000,security_group=100000,disk=150000,clb=30000,cdb=20000,cam_user=1000"
+
+// benchAccountSeed is one account of the multi-account scenario: about 5,000 assets, benchSeed's mix
+// over the same 25 regions, so that its 20 accounts hold benchSeed's 100,000 assets between them.
+const benchAccountSeed = "regions=25,cvm=2500,lighthouse=500,vpc=100,subnet=400,security_group=500,disk=750,clb=150,cdb=100,cam_user=5"
+
+// benchAccounts is how many accounts the multi-account scenario syncs at once.
+const benchAccounts = 20
 
 // benchFaults injects 5 % faults in all: throttling, HTTP 500 and dropped connections in equal parts.
 const benchFaults = "fault=RequestLimitExceeded,p=0.0167;fault=http500,p=0.0167;fault=drop,p=0.0167"
@@ -47,6 +58,16 @@ const benchRTT = 30 * time.Millisecond
 //
 //	go test ./inventory -run '^$' -bench 'BenchmarkSync/million' -benchtime 1x -timeout 60m        # both
 //	go test ./inventory -run '^$' -bench 'BenchmarkSync/million_quota' -benchtime 1x -timeout 60m  # one
+//
+// accounts: 20 accounts of about 5,000 assets each (each its own emulator process, so its own published
+// limits), synced at once as sync --all does, under the default cap of requests in flight. max_bound_s
+// is the largest single-account bound (as bound_s above); multi_bound_ratio = wall_s / max_bound_s
+// (target ≤ 1.3); sum_bound_s is what syncing them one after another would cost at best; peak_rss_MB ≤ 200;
+// store_busy_s is how long the store was writing: it writes one transaction at a time for every account,
+// so when it nears wall_s, the store is what bounds the sync.
+// It starts 20 emulators, and runs only when named:
+//
+//	go test ./inventory -run '^$' -bench 'BenchmarkSync/accounts' -benchtime 1x -timeout 30m
 //
 // million: about 1,000,000 assets, rate limits off. linear_ratio = its wall_s / the wall of the 100,000
 // seed synced the same way in the same run (target ≤ 11); resync_ratio = a second sync with nothing
@@ -78,11 +99,111 @@ func BenchmarkSync(b *testing.B) {
 			quotaScenario(b, bin, benchMillionSeed, "", 1.05, nil)
 		}
 	})
+	b.Run("accounts", func(b *testing.B) {
+		skipUnlessNamed(b, "accounts")
+		for b.Loop() {
+			accountsScenario(b, bin)
+		}
+	})
 	b.Run("latency", func(b *testing.B) {
 		for b.Loop() {
 			latencyScenario(b, bin)
 		}
 	})
+}
+
+// accountsScenario syncs benchAccounts accounts at once, each against its own emulator at the
+// published limits, with the runner sync --all uses.
+func accountsScenario(b *testing.B, bin string) {
+	clouds := make([]Cloud, benchAccounts)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var startErr error
+	for i := range benchAccounts {
+		wg.Add(1)
+		go func() { // the emulators generate their seeds at once
+			defer wg.Done()
+			em, err := startBenchEmulator(b, bin, benchAccountSeed, "--rate-limits", "published")
+			var c *tencent.Client
+			if err == nil {
+				c, err = tencent.New(tencent.Options{Credential: tencent.Credential{SecretID: em.ID, SecretKey: tencent.SecretKey(em.Key)}, Endpoint: em.Endpoint})
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			clouds[i], startErr = c, errors.Join(startErr, err)
+		}()
+	}
+	wg.Wait()
+	if startErr != nil {
+		b.Fatal(startErr)
+	}
+	db := openBenchDB(b)
+	results := make([]Result, benchAccounts)
+	busy := &busyStore{db: db}
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(AccountsMemoryLimit)) // as sync --all runs
+	runtime.GC()
+	resetPeakRSS()
+	start := time.Now()
+	errs := SyncAccounts(context.Background(), benchAccounts, AccountsOptions{}, func(ctx context.Context, i int, gate func(Cloud) Cloud, concurrency int) error {
+		var err error
+		results[i], err = Sync(ctx, gate(clouds[i]), busy, Options{Account: fmt.Sprintf("bench-%02d", i), Concurrency: concurrency})
+		return err
+	})
+	wall := time.Since(start)
+	rss := peakRSSMB()
+	if err := errors.Join(errs...); err != nil {
+		b.Fatal(err)
+	}
+	var maxBound, sumBound time.Duration
+	assets := 0
+	for _, res := range results {
+		bound := syncBound(res)
+		maxBound, sumBound = max(maxBound, bound), sumBound+bound
+		assets += sum(res.Counts())
+	}
+	ratio := wall.Seconds() / maxBound.Seconds()
+	b.ReportMetric(wall.Seconds(), "wall_s")
+	b.ReportMetric(maxBound.Seconds(), "max_bound_s")
+	b.ReportMetric(ratio, "multi_bound_ratio")
+	b.ReportMetric(sumBound.Seconds(), "sum_bound_s")
+	b.ReportMetric(rss, "peak_rss_MB")
+	b.ReportMetric(float64(assets), "assets")
+	b.ReportMetric(busy.busy.Seconds(), "store_busy_s")
+	b.Logf("%d accounts, %d assets in %.2fs: largest single-account bound %.2fs, multi_bound_ratio %.2f (target ≤ 1.3); one after another ≥ %.2fs; peak RSS %.0f MB (≤ 200); the store was writing for %.2fs of it",
+		benchAccounts, assets, wall.Seconds(), maxBound.Seconds(), ratio, sumBound.Seconds(), rss, busy.busy.Seconds())
+	if ratio > 1.3 || rss > 200 || assets < benchAccounts*4900 {
+		b.Errorf("over a bound: multi_bound_ratio %.2f (≤ 1.3), peak RSS %.0f MB (≤ 200), %d assets", ratio, rss, assets)
+	}
+}
+
+// busyStore measures how long the store is busy writing. The store writes one transaction at a time
+// for every sync of the process, so with many accounts at once it is the part that cannot overlap.
+type busyStore struct {
+	db   *store.DB
+	mu   sync.Mutex
+	busy time.Duration
+}
+
+func (s *busyStore) timed(write func() error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	start := time.Now()
+	defer func() { s.busy += time.Since(start) }()
+	return write()
+}
+
+func (s *busyStore) UpsertAssets(ctx context.Context, account string, assets []store.Asset, seenAt time.Time) (stats store.UpsertStats, err error) {
+	err = s.timed(func() error { stats, err = s.db.UpsertAssets(ctx, account, assets, seenAt); return err })
+	return stats, err
+}
+
+func (s *busyStore) MarkGone(ctx context.Context, account, kind, region string, seenIDs []string, at time.Time) (n int, err error) {
+	err = s.timed(func() error { n, err = s.db.MarkGone(ctx, account, kind, region, seenIDs, at); return err })
+	return n, err
+}
+
+func (s *busyStore) RecordSync(ctx context.Context, o store.SyncOutcome) error {
+	return s.timed(func() error { return s.db.RecordSync(ctx, o) })
 }
 
 // skipUnlessNamed skips a scenario too long for every run unless the -bench pattern names it.
@@ -243,6 +364,16 @@ func buildOnboard(b *testing.B) string {
 }
 
 func startEmulator(b *testing.B, bin, seed string, args ...string) benchEmulator {
+	em, err := startBenchEmulator(b, bin, seed, args...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return em
+}
+
+// startBenchEmulator starts `onboard emulator` as its own process until the benchmark ends; it may be
+// called from several goroutines at once.
+func startBenchEmulator(b *testing.B, bin, seed string, args ...string) (benchEmulator, error) {
 	args = append([]string{"emulator", "--seed", "random", "--seed-gen", seed, "--latency", "30ms±10ms"}, args...)
 	for i := 0; i < len(args); i++ {
 		if args[i] == "--faults" && args[i+1] == "" {
@@ -254,21 +385,21 @@ func startEmulator(b *testing.B, bin, seed string, args ...string) benchEmulator
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		b.Fatal(err)
+		return benchEmulator{}, err
 	}
 	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
+		return benchEmulator{}, err
 	}
 	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	line, err := bufio.NewReader(out).ReadBytes('\n')
 	if err != nil {
-		b.Fatalf("onboard emulator printed no line: %v", err)
+		return benchEmulator{}, fmt.Errorf("onboard emulator printed no line: %w", err)
 	}
 	var em benchEmulator
 	if err := json.Unmarshal(line, &em); err != nil {
-		b.Fatalf("onboard emulator line %q: %v", line, err)
+		return benchEmulator{}, fmt.Errorf("onboard emulator line %q: %w", line, err)
 	}
-	return em
+	return em, nil
 }
 
 // injectedFaults counts the calls the emulator answered with an injected fault, from its call log.

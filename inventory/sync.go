@@ -128,6 +128,9 @@ func (r Result) Failed() []Outcome {
 // ErrPartial is returned (wrapped, with what failed) when some (kind, region) failed and the rest was kept.
 var ErrPartial = errors.New("the sync was partly done")
 
+// ErrUnknownRegion is a region asked for that the account's regions do not include.
+var ErrUnknownRegion = errors.New("unknown region")
+
 // unit is one (kind, region) being listed.
 type unit struct {
 	kind     Kind
@@ -277,7 +280,7 @@ func planUnits(ctx context.Context, cloud Cloud, kinds []Kind, wanted []string, 
 		case skipUnoffered:
 			unoffered = append(unoffered, r)
 		default:
-			return nil, nil, fmt.Errorf("unknown region %q: valid regions are %s", r, strings.Join(known, ", "))
+			return nil, nil, fmt.Errorf("%w %q: valid regions are %s", ErrUnknownRegion, r, strings.Join(known, ", "))
 		}
 	}
 	for _, k := range kinds {

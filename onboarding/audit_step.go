@@ -162,7 +162,7 @@ func (r *run) kafkaDifferences(have tencent.KafkaConsumer, topic tencent.Topic) 
 		diff = append(diff, "compression "+kafkaCompression(have.Compression)+", Security Center needs "+kafkaCompression(auditConsumer.Compression))
 	}
 	if len(diff) > 0 && r.req.AuditTopic != AuditNew {
-		return nil, &FieldError{"audit-topic", fmt.Sprintf("Kafka consumption of topic %s is open with other settings than Security Center reads (%s); change them in the CLS console (the topic's Kafka consumption), or give --audit-topic new",
+		return nil, &FieldError{Field: "audit-topic", Message: fmt.Sprintf("Kafka consumption of topic %s is open with other settings than Security Center reads (%s); change them in the CLS console (the topic's Kafka consumption), or choose a new topic",
 			topic.ID, strings.Join(diff, "; "))}
 	}
 	return diff, nil
@@ -209,7 +209,7 @@ func (r *run) findAuditLogset(ctx context.Context) (ls tencent.Logset, found boo
 	if i := slices.IndexFunc(all, func(l tencent.Logset) bool { return l.ID == r.req.AuditLogset }); i >= 0 {
 		return all[i], true, nil
 	}
-	return tencent.Logset{}, false, &FieldError{"audit-logset", fmt.Sprintf("no logset %s in %s; give a logset ID of that region, or new", r.req.AuditLogset, region)}
+	return tencent.Logset{}, false, &FieldError{Field: "audit-logset", Message: fmt.Sprintf("no logset %s in %s; give a logset ID of that region, or new", r.req.AuditLogset, region)}
 }
 
 // findAuditTopic finds the topic the request names in the logset, as findAuditLogset does.
@@ -226,7 +226,7 @@ func (r *run) findAuditTopic(ctx context.Context, ls tencent.Logset) (topic tenc
 	if i := slices.IndexFunc(all, func(t tencent.Topic) bool { return t.ID == r.req.AuditTopic }); i >= 0 {
 		return all[i], true, nil
 	}
-	return tencent.Topic{}, false, &FieldError{"audit-topic", fmt.Sprintf("no topic %s in logset %s (%s); give a topic of that logset, or new", r.req.AuditTopic, ls.ID, region)}
+	return tencent.Topic{}, false, &FieldError{Field: "audit-topic", Message: fmt.Sprintf("no topic %s in logset %s (%s); give a topic of that logset, or new", r.req.AuditTopic, ls.ID, region)}
 }
 
 // findAuditTrack finds the tracking set that delivers to the topic.
@@ -313,36 +313,41 @@ func (r *run) grantCIEM(ctx context.Context, ls tencent.Logset, topic tencent.To
 }
 
 // planAudit says what ensureAudit would do, reading only.
-func (r *run) planAudit(ctx context.Context) ([]string, error) {
+func (r *run) planAudit(ctx context.Context) ([]Change, error) {
 	if !slices.Contains(r.req.Features, policy.FeatureAudit) {
-		return []string{"check nothing (no feature audit)"}, nil
+		return nil, nil
 	}
-	rest := []string{"create a CloudAudit tracking set delivering all events to that topic", "open Kafka consumption of that topic",
-		"create or update policy " + policy.CIEMPolicy + " with the logset and topic IDs", "attach " + policy.CIEMPolicy}
-	ls, found, err := r.findAuditLogset(ctx)
+	region := r.req.AuditRegion
+	var out []Change
+	ls, lsFound, err := r.findAuditLogset(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !found {
-		return append([]string{"create CLS logset " + AuditLogsetName + " in " + r.req.AuditRegion, "create CLS topic " + AuditTopicName}, rest...), nil
+	topic, topicFound := tencent.Topic{}, false
+	if lsFound {
+		out = append(out, Change{Op: OpReuse, Object: ObjectLogset, Name: ls.Name, ID: ls.ID})
+		if topic, topicFound, err = r.findAuditTopic(ctx, ls); err != nil {
+			return nil, err
+		}
+	} else {
+		out = append(out, Change{Op: OpCreate, Object: ObjectLogset, Name: AuditLogsetName, Detail: "in " + region})
 	}
-	out := []string{"reuse CLS logset " + ls.ID}
-	topic, found, err := r.findAuditTopic(ctx, ls)
-	if err != nil {
-		return nil, err
+	if !topicFound {
+		out = append(out, Change{Op: OpCreate, Object: ObjectTopic, Name: AuditTopicName},
+			Change{Op: OpCreate, Object: ObjectTrackingSet, Name: "onboard-<topic ID>", Detail: "all events to the new topic"},
+			Change{Op: OpCreate, Object: ObjectKafka, Name: AuditTopicName, Detail: "open Kafka consumption of the new topic"})
+		ciem, err := r.planCIEM(ctx, ls, topic, false)
+		return append(out, ciem...), err
 	}
-	if !found {
-		return append(append(out, "create CLS topic "+AuditTopicName), rest...), nil
-	}
-	out = append(out, "reuse CLS topic "+topic.ID)
-	if _, found, err := r.findAuditTrack(ctx, topic); err != nil {
+	out = append(out, Change{Op: OpReuse, Object: ObjectTopic, Name: topic.Name, ID: topic.ID})
+	if track, found, err := r.findAuditTrack(ctx, topic); err != nil {
 		return nil, err
 	} else if found {
-		out = append(out, "reuse the CloudAudit tracking set of that topic")
+		out = append(out, Change{Op: OpReuse, Object: ObjectTrackingSet, Name: track.Name, ID: fmt.Sprint(track.ID)})
 	} else {
-		out = append(out, "create a CloudAudit tracking set delivering all events to that topic")
+		out = append(out, Change{Op: OpCreate, Object: ObjectTrackingSet, Name: auditTrackName(topic.ID), Detail: "all events to topic " + topic.ID})
 	}
-	consumer, err := r.e.Cloud.GetKafkaConsumer(ctx, r.req.AuditRegion, topic.ID)
+	consumer, err := r.e.Cloud.GetKafkaConsumer(ctx, region, topic.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -351,13 +356,25 @@ func (r *run) planAudit(ctx context.Context) ([]string, error) {
 	case err != nil:
 		return nil, err
 	case !consumer.Enabled:
-		out = append(out, "open Kafka consumption of that topic")
+		out = append(out, Change{Op: OpCreate, Object: ObjectKafka, Name: topic.ID, Detail: "open Kafka consumption of that topic"})
 	case len(diff) > 0:
-		out = append(out, "update Kafka consumption of that topic ("+strings.Join(diff, "; ")+")")
+		out = append(out, Change{Op: OpUpdate, Object: ObjectKafka, Name: topic.ID, ID: topic.ID, Detail: strings.Join(diff, "; ")})
 	default:
-		out = append(out, "reuse Kafka consumption of that topic")
+		out = append(out, Change{Op: OpReuse, Object: ObjectKafka, Name: topic.ID, ID: topic.ID})
 	}
-	return append(out, "check policy "+policy.CIEMPolicy+" and its attachment"), nil
+	ciem, err := r.planCIEM(ctx, ls, topic, true)
+	return append(out, ciem...), err
+}
+
+// planCIEM plans ciemPolicy and its attachment; known says the logset and topic exist, so the policy's
+// document is final.
+func (r *run) planCIEM(ctx context.Context, ls tencent.Logset, topic tencent.Topic, known bool) ([]Change, error) {
+	attached, err := r.attachedPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	values := policy.Values{TopicID: topic.ID, LogsetID: ls.ID, Region: r.req.AuditRegion, RootAccountID: r.id.OwnerUIN}
+	return r.planGrant(ctx, policy.Grant{Name: policy.CIEMPolicy}, values, attached, known)
 }
 
 func first[T any](s []T) T {

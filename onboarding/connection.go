@@ -69,7 +69,7 @@ func (r *run) verifyConnection(ctx context.Context) {
 		}
 		switch {
 		case !r.sc.submitted:
-			c.Confirmed = append(c.Confirmed, "not submitted to Security Center (--security-center skip): check it in the console once the values are entered")
+			c.Confirmed = append(c.Confirmed, "not submitted to Security Center (it was skipped): check it in the console once the values are entered")
 		case listErr != nil:
 			c.Problem = fmt.Sprintf("read the account's status in Security Center: %v", listErr)
 		default:

@@ -76,6 +76,9 @@ type Engine struct {
 	PropagationWait time.Duration
 	// InventoryUnlimited turns the first sync's client-side rate limits off (for an emulator).
 	InventoryUnlimited bool
+	// SyncProgress receives the progress of the first asset sync, Apply's first-sync step, per (kind,
+	// region), for a face that draws it; nil for none. It is called from the sync's goroutines.
+	SyncProgress func(inventory.Progress)
 	// OperatorKeyID is the SecretId of the operator's key (Cloud's), which --root-key retires.
 	OperatorKeyID string
 	// VerifyKafka replaces tencent.VerifyKafka (tests point it at a local broker); nil uses that.
@@ -83,14 +86,6 @@ type Engine struct {
 	// Installation is the installation ID of this ONBOARD_HOME (store.InstallationID): the keys and
 	// policies the engine creates name it, and it deletes only keys that name it.
 	Installation string
-}
-
-// Event reports a step's progress to the face (flags output or wizard).
-type Event struct {
-	Step   string
-	Title  string
-	Status string // running, done, failed
-	Detail string
 }
 
 // Result is what an onboarding made and checked. It never holds a secret.
@@ -217,37 +212,77 @@ type run struct {
 	superseded []tencent.AccessKey
 	// current is the step being applied, for the events a step emits while it runs.
 	current step
+	// did says the current step changed something the ledger does not record (the local record, our
+	// own inventory).
+	did bool
+	// applying: the run changes the account (ApplyPlan), so the root key's confirmation is required.
+	applying bool
 }
 
-// Apply runs the steps in order, journaling each, and returns the result. The pre-flight comes first:
-// every problem it finds is returned at once, as a *PreflightError, before the lock, the journal or any
-// change. The per-account run lock keeps two processes from onboarding the same account at once.
+// Apply plans the request and applies that plan at once (Plan, then ApplyPlan), for faces with no
+// review step. The pre-flight comes first: every problem it finds is returned at once, as a
+// *PreflightError, before the lock, the journal or any change.
 func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Result, error) {
+	p, err := e.Plan(ctx, req)
+	if err != nil {
+		if emit != nil {
+			emit(Event{Step: stepPreflight.ID, Title: stepPreflight.Title, Status: StatusRunning})
+			emit(Event{Step: stepPreflight.ID, Title: stepPreflight.Title, Status: StatusFailed, Detail: "nothing was changed", Err: err})
+		}
+		return Result{}, err
+	}
+	return e.ApplyPlan(ctx, p, emit)
+}
+
+// ApplyPlan executes a reviewed plan: the steps in order, journaling each, and returns the result. It
+// runs the pre-flight again (now with the secret store's write probe, and the root key's confirmation),
+// then, under the per-account run lock, reads again what the plan observed and refuses a plan gone stale
+// with a *StalePlanError, before the journal or any change.
+func (e *Engine) ApplyPlan(ctx context.Context, p Plan, emit func(Event)) (Result, error) {
 	if e.Installation == "" {
 		return Result{}, errors.New("apply: the engine has no installation ID, so the keys it creates could not name it")
+	}
+	if !p.made {
+		return Result{}, errNotAPlan
 	}
 	if emit == nil {
 		emit = func(Event) {}
 	}
-	r := &run{e: e, req: req, emit: emit}
-	r.res.Warnings = req.Warnings()
+	r := &run{e: e, req: p.Request, emit: emit, applying: true, progress: e.SyncProgress}
+	r.res.Warnings = r.req.Warnings()
+	emit(Event{Step: stepPreflight.ID, Title: stepPreflight.Title, Status: StatusRunning})
+	failed := func(err error) (Result, error) {
+		emit(Event{Step: stepPreflight.ID, Title: stepPreflight.Title, Status: StatusFailed, Detail: "nothing was changed", Err: err})
+		return Result{}, err
+	}
+	if p.requestChanged() {
+		return failed(&StalePlanError{What: []string{"the request was changed after the plan was made"}})
+	}
 	// The pre-flight also identifies the caller: the account's name (and lock) follow from the owner UIN.
 	if err := r.preflight(ctx, true); err != nil {
-		return Result{}, err
+		return failed(err)
 	}
 	r.res.BroadPolicies = r.req.broad
 	release, err := e.DB.AcquireRunLock(ctx, store.RunLock{OwnerUIN: r.id.OwnerUIN, Account: r.res.Account, SubUser: r.req.SubUser, Purpose: "onboard", Mode: store.LockExclusive})
 	if err != nil {
-		return Result{}, err
+		return failed(err)
 	}
 	defer release()
+	now, err := r.observe(ctx)
+	if err != nil {
+		return failed(err)
+	}
+	if what := p.observed.changes(now); len(what) > 0 {
+		return failed(&StalePlanError{What: what})
+	}
+	emit(Event{Step: stepPreflight.ID, Title: stepPreflight.Title, Status: StatusDone, Detail: callerKind(r.id)})
 	if err := e.importJournal(ctx, r.res.Account); err != nil {
 		return Result{}, err
 	}
 	if r.journal, err = e.DB.StartRun(ctx, r.res.Account, "onboard"); err != nil {
 		return Result{}, err
 	}
-	r.ledger = ledger{db: e.DB, account: r.res.Account, runID: r.journal.ID}
+	r.ledger = ledger{db: e.DB, account: r.res.Account, runID: r.journal.ID, writes: new(int)}
 	// What an interrupted run made is found first, so that it stays this tool's when this run reuses it.
 	if unresolved, err := e.resolveLost(ctx, r.ledger, false); err != nil || len(unresolved) > 0 {
 		e.DB.FinishRun(context.WithoutCancel(ctx), r.journal.ID, store.RunFailed)
@@ -285,45 +320,103 @@ func (e *Engine) Apply(ctx context.Context, req Request, emit func(Event)) (Resu
 	return r.res, e.DB.FinishRun(ctx, r.journal.ID, store.RunDone)
 }
 
-// step is one onboarding step: a value, so the journal, the plan and the wizard's list read one list.
+// step is one onboarding step: a value, so the journal, the plan and the faces' lists read one list.
 type step struct {
 	ID    string
 	Title string
-	Apply func(r *run, ctx context.Context) (ids map[string]string, err error)
+	// Skipped says why the step is not part of the request, or "" when it is. A skipped step still
+	// runs Apply, which then changes nothing (it may fill the result: the console's values of a skipped
+	// Security Center).
+	Skipped func(r *run) string
+	Apply   func(r *run, ctx context.Context) (ids map[string]string, err error)
 	// Plan says what Apply would do, reading only.
-	Plan func(r *run, ctx context.Context) (actions []string, err error)
+	Plan func(r *run, ctx context.Context) ([]Change, error)
+	// Checks marks a step whose work is checking (it changes nothing): it ends done, not reused.
+	Checks bool
 }
+
+// neverSkipped is the Skipped of a step every request needs.
+func neverSkipped(*run) string { return "" }
 
 var steps = []step{
-	{ID: "user", Title: "CAM sub-user with programmatic access only", Apply: (*run).ensureUser, Plan: (*run).planUser},
-	{ID: "grants", Title: "grants per feature", Apply: (*run).ensureGrants, Plan: (*run).planGrants},
-	{ID: "audit-logs", Title: "audit logs: CLS logset and topic, CloudAudit tracking set, Kafka consumption, ciemPolicy", Apply: (*run).ensureAudit, Plan: (*run).planAudit},
-	{ID: "key", Title: "the sub-user's API key, straight into the secret store", Apply: (*run).ensureKey, Plan: (*run).planKey},
-	{ID: "verify", Title: "verify the key", Apply: (*run).verify, Plan: (*run).planVerify},
-	{ID: "security-center", Title: "connect the account to Security Center", Apply: (*run).ensureSecurityCenter, Plan: (*run).planSecurityCenter},
-	{ID: "retire-keys", Title: "delete the keys whose secrets were lost, now that their replacement works", Apply: (*run).retireKeys, Plan: (*run).planRetireKeys},
-	{ID: "first-sync", Title: "first asset sync", Apply: (*run).firstSync, Plan: (*run).planFirstSync},
-	{ID: "record", Title: "record the account", Apply: (*run).record, Plan: (*run).planRecord},
-	{ID: "soc-logs", Title: "SOC logs: WAF and Cloud Firewall logs into CLS for Agentic SOC", Apply: (*run).socLogs, Plan: (*run).planSOCLogs},
-	{ID: "root-key", Title: "the root key: keep, disable or delete it", Apply: (*run).retireRootKey, Plan: (*run).planRootKey},
+	{ID: "user", Title: "CAM sub-user with programmatic access only", Skipped: neverSkipped, Apply: (*run).ensureUser, Plan: (*run).planUser},
+	{ID: "grants", Title: "grants per feature", Skipped: func(r *run) string {
+		if slices.ContainsFunc(r.req.Features, func(f string) bool { return f != policy.FeatureAudit }) {
+			return ""
+		}
+		return "no feature but audit, whose ciemPolicy the audit-logs step grants"
+	}, Apply: (*run).ensureGrants, Plan: (*run).planGrants},
+	{ID: "audit-logs", Title: "audit logs: CLS logset and topic, CloudAudit tracking set, Kafka consumption, ciemPolicy", Skipped: func(r *run) string {
+		if slices.Contains(r.req.Features, policy.FeatureAudit) {
+			return ""
+		}
+		return "no feature audit"
+	}, Apply: (*run).ensureAudit, Plan: (*run).planAudit},
+	{ID: "key", Title: "the sub-user's API key, straight into the secret store", Skipped: neverSkipped, Apply: (*run).ensureKey, Plan: (*run).planKey},
+	{ID: "verify", Title: "verify the key", Skipped: neverSkipped, Apply: (*run).verify, Plan: (*run).planVerify, Checks: true},
+	{ID: "security-center", Title: "connect the account to Security Center", Skipped: func(r *run) string {
+		if r.req.SecurityCenter == SecurityCenterSkip {
+			return "Security Center is skipped: the result says what to enter in its console"
+		}
+		return ""
+	}, Apply: (*run).ensureSecurityCenter, Plan: (*run).planSecurityCenter},
+	{ID: "retire-keys", Title: "delete the keys whose secrets were lost, now that their replacement works", Skipped: neverSkipped, Apply: (*run).retireKeys, Plan: (*run).planRetireKeys},
+	{ID: "first-sync", Title: "first asset sync", Skipped: func(r *run) string {
+		switch {
+		case r.req.SkipSync:
+			return "the first asset sync is left out"
+		case len(r.syncKinds(r.req.Features)) == 0:
+			return "the features have no assets to sync"
+		}
+		return ""
+	}, Apply: (*run).firstSync, Plan: (*run).planFirstSync},
+	{ID: "record", Title: "record the account", Skipped: neverSkipped, Apply: (*run).record, Plan: (*run).planRecord},
+	{ID: "soc-logs", Title: "SOC logs: WAF and Cloud Firewall logs into CLS for Agentic SOC", Skipped: func(r *run) string {
+		if r.req.SOCLogs {
+			return ""
+		}
+		return "no --soc-logs"
+	}, Apply: (*run).socLogs, Plan: (*run).planSOCLogs},
+	{ID: "root-key", Title: "the root key: keep, disable or delete it", Skipped: func(r *run) string {
+		switch {
+		case !r.id.IsRoot():
+			return "the caller is not a root key"
+		case r.req.RootKey == RootKeyKeep:
+			return "the root key is kept"
+		}
+		return ""
+	}, Apply: (*run).retireRootKey, Plan: (*run).planRootKey},
 }
 
+// step applies one step, journaling it, and emits its events: running, then done when it changed
+// something (or ran its checks), reused when everything it makes was there, skipped when it is not part
+// of the request, failed with the error.
 func (r *run) step(ctx context.Context, s step) error {
-	r.current = s
-	r.emit(Event{Step: s.ID, Title: s.Title, Status: "running"})
+	r.current, r.did = s, false
+	r.emit(Event{Step: s.ID, Title: s.Title, Status: StatusRunning})
 	if err := r.e.DB.JournalBegin(ctx, r.journal.ID, s.ID); err != nil {
+		r.emit(Event{Step: s.ID, Title: s.Title, Status: StatusFailed, Detail: err.Error(), Err: err})
 		return err
 	}
+	writes := *r.ledger.writes
 	ids, err := s.Apply(r, ctx)
 	if err != nil {
 		r.e.DB.JournalFailed(context.WithoutCancel(ctx), r.journal.ID, s.ID, err.Error())
-		r.emit(Event{Step: s.ID, Title: s.Title, Status: "failed", Detail: err.Error()})
+		r.emit(Event{Step: s.ID, Title: s.Title, Status: StatusFailed, Detail: err.Error(), Err: err})
 		return fmt.Errorf("%s: %w", s.Title, err)
 	}
 	if err := r.e.DB.JournalDone(ctx, r.journal.ID, s.ID, ids); err != nil {
+		r.emit(Event{Step: s.ID, Title: s.Title, Status: StatusFailed, Detail: err.Error(), Err: err})
 		return err
 	}
-	r.emit(Event{Step: s.ID, Title: s.Title, Status: "done"})
+	status, detail := StatusReused, ""
+	switch why := s.Skipped(r); {
+	case *r.ledger.writes > writes || r.did || (s.Checks && why == ""):
+		status = StatusDone
+	case why != "":
+		status, detail = StatusSkipped, why
+	}
+	r.emit(Event{Step: s.ID, Title: s.Title, Status: status, Detail: detail})
 	return nil
 }
 
@@ -339,15 +432,10 @@ func (r *run) identify(ctx context.Context) error {
 		r.res.Account = id.OwnerUIN
 	}
 	if r.req.SubUser == "" {
-		suffix := id.OwnerUIN
-		if len(suffix) > 6 {
-			suffix = suffix[len(suffix)-6:]
-		}
-		r.req.SubUser = QuickUserPrefix + suffix
+		r.req.SubUser = DefaultSubUser(ModeQuick, id.OwnerUIN) // Validate requires a name in manual mode
 	}
 	r.res.SubUser = r.req.SubUser
 	r.secret = "tencent/" + id.OwnerUIN + "/" + r.req.SubUser
-	r.emit(Event{Step: "identify", Title: "identify the caller", Status: "done", Detail: callerKind(id)})
 	return nil
 }
 
@@ -380,7 +468,7 @@ func (r *run) ensureUser(ctx context.Context) (map[string]string, error) {
 	switch {
 	case err == nil:
 		if u.Remark != userRemark && !r.req.AdoptUser {
-			return nil, fmt.Errorf("a sub-user named %q exists and was not created by onboard; choose another --sub-user, or pass --adopt-user to take it over", r.req.SubUser)
+			return nil, &UserOwnershipError{User: r.req.SubUser}
 		}
 		r.user = u
 		r.res.Reused = append(r.res.Reused, "sub-user "+u.Name)

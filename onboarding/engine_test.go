@@ -170,8 +170,8 @@ func TestAStrangersUserIsRefusedUnlessAdopted(t *testing.T) {
 	}
 	req := Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "taken"}
 	_, err := f.engine.Apply(ctx, req, nil)
-	if err == nil || !strings.Contains(err.Error(), "--adopt-user") {
-		t.Fatalf("error %v, want one offering --adopt-user", err)
+	if fix, _ := FixFor(err); fix.Field != "adopt-user" {
+		t.Fatalf("error %v, fix %+v; want one offering to take the user over", err, fix)
 	}
 	req.AdoptUser = true
 	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
@@ -275,14 +275,14 @@ func TestInvalidRequestsNameTheFlag(t *testing.T) {
 		req  Request
 		flag string
 	}{
-		{Request{}, "--mode"},
-		{Request{Mode: "auto"}, "--mode"},
-		{Request{Mode: ModeQuick, Features: []string{"cspm"}}, "--features"},
-		{Request{Mode: ModeManual}, "--features"},
-		{Request{Mode: ModeManual, Features: []string{"dns"}}, "--features"},
-		{Request{Mode: ModeManual, Features: []string{"host"}}, "--sub-user"},
-		{Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "bad name!"}, "--sub-user"},
-		{Request{Mode: ModeManual, Features: []string{"cspm"}, CSPMPolicy: "both", SubUser: "x"}, "--cspm-policy"},
+		{Request{}, "invalid mode:"},
+		{Request{Mode: "auto"}, "invalid mode:"},
+		{Request{Mode: ModeQuick, Features: []string{"cspm"}}, "invalid features:"},
+		{Request{Mode: ModeManual}, "invalid features:"},
+		{Request{Mode: ModeManual, Features: []string{"dns"}}, "invalid features:"},
+		{Request{Mode: ModeManual, Features: []string{"host"}}, "invalid sub-user:"},
+		{Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "bad name!"}, "invalid sub-user:"},
+		{Request{Mode: ModeManual, Features: []string{"cspm"}, CSPMPolicy: "both", SubUser: "x"}, "invalid cspm-policy:"},
 	}
 	for _, tt := range tests {
 		err := tt.req.Validate()
@@ -376,7 +376,7 @@ func TestPlanReadsOnlyAndMatchesWhatApplyDoes(t *testing.T) {
 		t.Fatalf("Plan wrote a journal run: %+v", runs)
 	}
 	first := flatten(plan)
-	for _, want := range []string{"create sub-user planned", "create policy cspmPolicy", "attach QcloudCVMReadOnlyAccess", "attach cspmPolicy", "create API key"} {
+	for _, want := range []string{"create user planned", "create policy cspmPolicy", "attach attachment QcloudCVMReadOnlyAccess", "attach attachment cspmPolicy", "create key"} {
 		if !containsPrefix(first, want) {
 			t.Errorf("plan before apply lacks %q: %v", want, first)
 		}
@@ -389,18 +389,28 @@ func TestPlanReadsOnlyAndMatchesWhatApplyDoes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range flatten(again) {
-		if !(strings.HasPrefix(a, "reuse") || strings.HasPrefix(a, "check") || strings.HasPrefix(a, "record")) {
+		if !unchanged(a) {
 			t.Errorf("after apply the plan still says %q", a)
 		}
 	}
 }
 
-func flatten(plan []Planned) []string {
+// flatten writes each change of the plan as "op object name: detail".
+func flatten(plan Plan) []string {
 	var out []string
-	for _, p := range plan {
-		out = append(out, p.Actions...)
+	for _, c := range plan.Changes() {
+		s := c.Op + " " + c.Object + " " + c.Name
+		if c.Detail != "" {
+			s += ": " + c.Detail
+		}
+		out = append(out, s)
 	}
 	return out
+}
+
+// unchanged reports whether a change of a plan made after an apply changes nothing in the account.
+func unchanged(a string) bool {
+	return strings.HasPrefix(a, "reuse") || strings.HasPrefix(a, "check") || strings.HasPrefix(a, "update record") || strings.HasPrefix(a, "keep")
 }
 
 func TestRollbackRemovesExactlyWhatTheRunCreated(t *testing.T) {

@@ -44,7 +44,7 @@ func TestOurKafkaConsumptionThatDiffersIsUpdated(t *testing.T) {
 				t.Fatal(err)
 			}
 			if actions := flatten(plan); !slices.ContainsFunc(actions, func(a string) bool {
-				return strings.HasPrefix(a, "update Kafka consumption of that topic") && strings.Contains(a, d.says)
+				return strings.HasPrefix(a, "update kafka") && strings.Contains(a, d.says)
 			}) {
 				t.Errorf("the plan does not say it updates the consumption (%s): %v", d.says, actions)
 			}

@@ -57,6 +57,8 @@ type ledger struct {
 	db      *store.DB
 	account string
 	runID   int64
+	// writes counts the intents recorded, so a step knows whether it changed anything; nil: not counted.
+	writes *int
 }
 
 // object names the object of a mutating call: its kind, name, what it belongs to, its region and further
@@ -68,6 +70,9 @@ type object struct {
 }
 
 func (l ledger) intend(ctx context.Context, action string, w object) (store.LedgerEntry, error) {
+	if l.writes != nil {
+		*l.writes++
+	}
 	return l.db.Intend(ctx, store.LedgerEntry{Account: l.account, RunID: l.runID, Action: action, Kind: w.Kind, Name: w.Name,
 		Parent: w.Parent, Region: w.Region, ResourceID: w.ID, Attrs: w.Attrs})
 }

@@ -99,12 +99,12 @@ const (
 
 // MemberOutcome is what became of one member.
 type MemberOutcome struct {
-	UIN     string    `json:"uin"`
-	Name    string    `json:"name"`
-	Outcome string    `json:"outcome"`
-	Error   string    `json:"error,omitempty"`
-	Result  *Result   `json:"result,omitempty"`
-	Plan    []Planned `json:"plan,omitempty"`
+	UIN     string        `json:"uin"`
+	Name    string        `json:"name"`
+	Outcome string        `json:"outcome"`
+	Error   string        `json:"error,omitempty"`
+	Result  *Result       `json:"result,omitempty"`
+	Plan    []PlannedStep `json:"plan,omitempty"`
 }
 
 // OrganizationResult is every chosen member's outcome, in UIN order, and the members that failed.
@@ -132,7 +132,7 @@ func OnboardOrganization(ctx context.Context, m Management, newEngine NewMemberE
 		emit = func(MemberEvent) {}
 	}
 	if req.Request.Account != "" {
-		return OrganizationResult{}, &FieldError{"account", "each member's record is named by its UIN: --account cannot name them all"}
+		return OrganizationResult{}, &FieldError{Field: "account", Message: "each member's record is named by its UIN: --account cannot name them all"}
 	}
 	info, err := DescribeOrganization(ctx, m)
 	if err != nil {
@@ -196,7 +196,7 @@ func chooseMembers(info OrganizationInfo, only, exclude []string) ([]tencent.Mem
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, &FieldError{"members", fmt.Sprintf("not member accounts of the organization managed by %s: %s", info.ManagementUIN, strings.Join(unknown, ", "))}
+		return nil, &FieldError{Field: "members", Message: fmt.Sprintf("not member accounts of the organization managed by %s: %s", info.ManagementUIN, strings.Join(unknown, ", "))}
 	}
 	var out []tencent.Member
 	for _, m := range info.Members {
@@ -205,7 +205,7 @@ func chooseMembers(info OrganizationInfo, only, exclude []string) ([]tencent.Mem
 		}
 	}
 	if len(out) == 0 {
-		return nil, &FieldError{"members", "no member account is left to onboard"}
+		return nil, &FieldError{Field: "members", Message: "no member account is left to onboard"}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].UIN < out[j].UIN })
 	return out, nil
@@ -216,7 +216,7 @@ func onboardMember(ctx context.Context, m Management, newEngine NewMemberEngine,
 	out := MemberOutcome{UIN: mem.UIN, Name: mem.Name, Outcome: MemberFailed}
 	fail := func(err error) MemberOutcome {
 		out.Error = err.Error()
-		emit(Event{Step: "member", Title: "onboard member " + mem.UIN, Status: "failed", Detail: out.Error})
+		emit(Event{Step: "member", Title: "onboard member " + mem.UIN, Status: StatusFailed, Detail: out.Error, Err: err})
 		return out
 	}
 	cred, _, err := m.AssumeRole(ctx, tencent.MemberRoleARN(mem.UIN, role), "onboard-"+mem.UIN, memberSession)
@@ -233,7 +233,7 @@ func onboardMember(ctx context.Context, m Management, newEngine NewMemberEngine,
 		if err != nil {
 			return fail(err)
 		}
-		out.Outcome, out.Plan = MemberPlanned, plan
+		out.Outcome, out.Plan = MemberPlanned, plan.Steps
 		return out
 	}
 	result, err := engine.Apply(ctx, r, emit)

@@ -70,7 +70,7 @@ func TestAStrangersPolicyIsChangedOnlyWhenAdopted(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := Request{Mode: ModeManual, Features: []string{"cspm"}, CSPMPolicy: policy.CSPMCustom, SubUser: "adopter", SecurityCenter: SecurityCenterSkip, SkipSync: true}
-	if _, err := f.engine.Plan(ctx, req); err == nil || !strings.Contains(err.Error(), "--adopt-policy cspmPolicy") {
+	if _, err := f.engine.Plan(ctx, req); err == nil || !strings.Contains(err.Error(), "Take cspmPolicy over by name") {
 		t.Fatalf("plan: %v, want the refusal", err)
 	}
 	f.emu.ResetCalls()

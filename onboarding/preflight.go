@@ -52,7 +52,7 @@ func (r *run) checkPermissions(ctx context.Context) error {
 	}
 	missing, err := r.e.missingActions(ctx, r.id, r.neededActions())
 	if err != nil {
-		return fmt.Errorf("read the operator's own policies to check its permissions (or pass --skip-permission-check): %w", err)
+		return fmt.Errorf("read the operator's own policies to check its permissions (or skip the permission check): %w", err)
 	}
 	if len(missing) == 0 {
 		return nil
@@ -72,7 +72,7 @@ func (e *PermissionError) Unwrap() error { return tencent.ErrDenied }
 func (e *PermissionError) Error() string {
 	return fmt.Sprintf("the operator (sub-user %s) may not do everything this onboarding needs; its policies do not allow: %s. "+
 		"Grant them (for example QcloudCamFullAccess for cam, QcloudCLSFullAccess and QcloudAuditFullAccess for audit logs), "+
-		"or pass --skip-permission-check if a CAM group grants them", e.Operator, strings.Join(e.Missing, ", "))
+		"or skip the permission check if a CAM group grants them", e.Operator, strings.Join(e.Missing, ", "))
 }
 
 // ProblemClass is the kind of fix a pre-flight problem needs. It decides the exit code of a run that
@@ -92,7 +92,10 @@ const (
 
 // Problem is one thing the pre-flight found wrong.
 type Problem struct {
-	Input   string       `json:"input"`         // what is at fault: a flag such as --regions, or "Alibaba Cloud key", "secret store"
+	Input string `json:"input"` // what is at fault: the Request field (as Field), or "Alibaba Cloud key", "secret store"
+	// Field is the Request field at fault, in flag spelling ("regions", "sub-user"); "" when the fault is
+	// no field of the request (a key, the secret store). Each face words it: a flag, a screen.
+	Field   string       `json:"field,omitempty"`
 	Problem string       `json:"problem"`       // what is wrong, with the valid values where they are known
 	Fix     string       `json:"fix,omitempty"` // what to do; empty when Problem already says it
 	Class   ProblemClass `json:"class"`
@@ -113,7 +116,11 @@ type PreflightError struct {
 	Problems []Problem
 }
 
-func (e *PreflightError) Error() string {
+func (e *PreflightError) Error() string { return e.Format(Problem.String) }
+
+// Format writes the problems with line, which a face may replace to word each problem its own way (a
+// field as a flag, say).
+func (e *PreflightError) Format(line func(Problem) string) string {
 	var b strings.Builder
 	if len(e.Problems) == 1 {
 		b.WriteString("the pre-flight check found a problem; nothing was changed:")
@@ -121,7 +128,7 @@ func (e *PreflightError) Error() string {
 		fmt.Fprintf(&b, "the pre-flight check found %d problems; nothing was changed:", len(e.Problems))
 	}
 	for _, p := range e.Problems {
-		b.WriteString("\n  - " + p.String())
+		b.WriteString("\n  - " + line(p))
 	}
 	return b.String()
 }
@@ -146,11 +153,16 @@ func (e *PreflightError) Has(c ProblemClass) bool {
 // problems gathers what the pre-flight finds.
 type problems []Problem
 
-func (ps *problems) add(p Problem) { *ps = append(*ps, p) }
+func (ps *problems) add(p Problem) {
+	if p.Field != "" && p.Input == "" {
+		p.Input = p.Field
+	}
+	*ps = append(*ps, p)
+}
 
 // field adds an invalid input.
 func (ps *problems) field(fe *FieldError) {
-	ps.add(Problem{Input: "--" + fe.Field, Problem: fe.Message, Class: ProblemUsage, Err: fe})
+	ps.add(Problem{Field: fe.Field, Problem: fe.Message, Class: ProblemUsage, Err: fe})
 }
 
 // failed adds a check that failed with err: a FieldError is the input's problem, a rejected key is a
@@ -163,19 +175,30 @@ func (ps *problems) failed(input, what string, err error, fix string) {
 		ps.field(fe)
 	case errors.Is(err, tencent.ErrAuth):
 		ps.add(Problem{Input: "Tencent Cloud key", Problem: "rejected (" + err.Error() + ")", Class: ProblemCredentials, Err: err,
-			Fix: "check TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for temporary credentials) or --profile, and that the key is active and unexpired"})
+			Fix: "check the key (TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, with TENCENTCLOUD_SESSION_TOKEN for temporary credentials, or the profile it came from), and that it is active and unexpired"})
 	case errors.Is(err, securitycenter.ErrAuth):
 		ps.add(Problem{Input: "Alibaba Cloud key", Problem: "rejected (" + err.Error() + ")", Class: ProblemCredentials, Err: err,
-			Fix: "check ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS key) or --alibaba-profile, and that the key is active"})
+			Fix: "check the key (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, with ALIBABA_CLOUD_SECURITY_TOKEN for an STS key, or the aliyun CLI profile it came from), and that it is active"})
 	default:
 		ps.add(Problem{Input: input, Problem: what + ": " + err.Error(), Fix: fix, Class: ProblemPrecondition, Err: err})
+	}
+}
+
+// failedField is failed for a check of a Request field.
+func (ps *problems) failedField(field, what string, err error, fix string) {
+	n := len(*ps)
+	ps.failed(field, what, err, fix)
+	for i := n; i < len(*ps); i++ {
+		if (*ps)[i].Input == field {
+			(*ps)[i].Field = field
+		}
 	}
 }
 
 // about reports whether a problem concerns any of the inputs (flags without "--").
 func (ps problems) about(fields ...string) bool {
 	return slices.ContainsFunc(ps, func(p Problem) bool {
-		return slices.ContainsFunc(fields, func(f string) bool { return p.Input == "--"+f })
+		return slices.ContainsFunc(fields, func(f string) bool { return p.Field == f })
 	})
 }
 
@@ -205,12 +228,9 @@ func (r *run) preflight(ctx context.Context, probeWrite bool) error {
 		return err
 	}
 	if len(ps) == 0 {
-		r.emit(Event{Step: "preflight", Title: "pre-flight check", Status: "done"})
 		return nil
 	}
-	pe := &PreflightError{Problems: ps}
-	r.emit(Event{Step: "preflight", Title: "pre-flight check", Status: "failed", Detail: fmt.Sprintf("%d problem(s); nothing was changed", len(ps))})
-	return pe
+	return &PreflightError{Problems: ps}
 }
 
 // checkSecretStore proves the secret store can hold the key before the key exists: a locked or missing
@@ -219,7 +239,7 @@ func (r *run) preflight(ctx context.Context, probeWrite bool) error {
 // find a keyring that is missing or locked.
 func (r *run) checkSecretStore(ctx context.Context, ps *problems, probeWrite bool) {
 	kind := r.e.Secrets.Kind()
-	fix := "start or unlock the OS keyring, or keep the secret in a file with --insecure-storage (or " + store.SecretStoreEnv + "=file)"
+	fix := "start or unlock the OS keyring, or keep the secret in a file (" + store.SecretStoreEnv + "=file)"
 	if kind == "file" {
 		fix = "make ONBOARD_HOME and its secrets.json writable by you"
 	}
@@ -263,7 +283,7 @@ func randomHex(n int) string {
 // checkIdentity identifies the caller; the Tencent Cloud checks need its account.
 func (r *run) checkIdentity(ctx context.Context, ps *problems) bool {
 	if err := r.identify(ctx); err != nil {
-		ps.failed("Tencent Cloud", "the first call failed", err, "check that Tencent Cloud is reachable (or --tencent-endpoint), then run again")
+		ps.failed("Tencent Cloud", "the first call failed", err, "check that Tencent Cloud is reachable (or the endpoint given), then run again")
 		return false
 	}
 	return true
@@ -281,7 +301,7 @@ func (r *run) checkOperator(ctx context.Context, ps *problems) {
 	case errors.As(err, &pe):
 		ps.add(Problem{Input: "Tencent Cloud key", Problem: pe.Error(), Class: ProblemPrecondition, Err: err})
 	default:
-		ps.failed("Tencent Cloud key", "cannot check the operator's permissions", err, "pass --skip-permission-check if a CAM group grants them")
+		ps.failed("Tencent Cloud key", "cannot check the operator's permissions", err, "skip the permission check if a CAM group grants them")
 	}
 }
 
@@ -294,10 +314,10 @@ func (r *run) checkSubUser(ctx context.Context, ps *problems) {
 	switch {
 	case errors.Is(err, tencent.ErrNotFound):
 	case err != nil:
-		ps.failed("--sub-user", "cannot look up sub-user "+r.req.SubUser, err, "")
+		ps.failedField("sub-user", "cannot look up sub-user "+r.req.SubUser, err, "")
 	case u.Remark != userRemark && !r.req.AdoptUser:
-		ps.add(Problem{Input: "--sub-user", Problem: fmt.Sprintf("a sub-user named %q exists and was not created by onboard", r.req.SubUser),
-			Fix: "choose another --sub-user, or pass --adopt-user to take it over", Class: ProblemPrecondition})
+		ps.add(Problem{Field: "sub-user", Problem: fmt.Sprintf("a sub-user named %q exists and was not created by onboard", r.req.SubUser),
+			Fix: "choose another sub-user name, or take over the existing user by name", Class: ProblemPrecondition, Err: &UserOwnershipError{User: r.req.SubUser}})
 	}
 }
 
@@ -321,12 +341,12 @@ func (r *run) checkPresets(ctx context.Context, ps *problems) {
 			case errors.Is(err, tencent.ErrNotFound):
 				fix := "grant it by hand, or choose features that do not need it"
 				if alt, ok := policy.PresetFallback(g.Name); ok {
-					fix = "use --cspm-policy custom, or grant " + alt + " instead"
+					fix = "choose the custom cspmPolicy, or grant " + alt + " instead"
 				}
-				ps.add(Problem{Input: "--features", Problem: "preset policy " + g.Name + " (feature " + feature + ") does not exist in this account",
+				ps.add(Problem{Field: "features", Problem: "preset policy " + g.Name + " (feature " + feature + ") does not exist in this account",
 					Fix: fix, Class: ProblemPrecondition, Err: err})
 			default:
-				ps.failed("--features", "cannot look up preset policy "+g.Name, err, "")
+				ps.failedField("features", "cannot look up preset policy "+g.Name, err, "")
 			}
 		}
 	}
@@ -341,7 +361,7 @@ func (r *run) checkAuditDelivery(ctx context.Context, ps *problems) {
 	}
 	ls, found, err := r.findAuditLogset(ctx)
 	if err != nil {
-		r.auditLookupFailed(ps, "--audit-logset", "cannot list the CLS logsets of "+r.req.AuditRegion, err)
+		r.auditLookupFailed(ps, "audit-logset", "cannot list the CLS logsets of "+r.req.AuditRegion, err)
 		return
 	}
 	if !found || r.req.AuditTopic == AuditNew {
@@ -349,7 +369,7 @@ func (r *run) checkAuditDelivery(ctx context.Context, ps *problems) {
 	}
 	topic, _, err := r.findAuditTopic(ctx, ls)
 	if err != nil {
-		r.auditLookupFailed(ps, "--audit-topic", "cannot list the CLS topics of logset "+ls.ID, err)
+		r.auditLookupFailed(ps, "audit-topic", "cannot list the CLS topics of logset "+ls.ID, err)
 		return
 	}
 	consumer, err := r.e.Cloud.GetKafkaConsumer(ctx, r.req.AuditRegion, topic.ID)
@@ -357,27 +377,51 @@ func (r *run) checkAuditDelivery(ctx context.Context, ps *problems) {
 		_, err = r.kafkaDifferences(consumer, topic)
 	}
 	if err != nil {
-		ps.failed("--audit-topic", "cannot read the Kafka consumption of topic "+topic.ID, err, "")
+		ps.failedField("audit-topic", "cannot read the Kafka consumption of topic "+topic.ID, err, "")
 	}
 }
 
 // auditLookupFailed names --audit-region when CLS does not serve the region for this account.
-func (r *run) auditLookupFailed(ps *problems, input, what string, err error) {
+func (r *run) auditLookupFailed(ps *problems, field, what string, err error) {
 	var api *tencent.APIError
 	if errors.As(err, &api) && api.Code == "UnsupportedRegion" {
-		ps.add(Problem{Input: "--audit-region", Problem: fmt.Sprintf("CLS does not serve %s for this account (%s)", r.req.AuditRegion, api.Message),
-			Fix: "choose a region where CLS is offered, e.g. ap-guangzhou", Class: ProblemUsage, Err: err})
+		ps.add(Problem{Field: "audit-region", Problem: fmt.Sprintf("CLS does not serve %s for this account (%s)", r.req.AuditRegion, api.Message),
+			Fix: "choose a region where CLS is offered, e.g. ap-guangzhou", Class: ProblemUsage,
+			Err: &FieldError{Field: "audit-region", Message: fmt.Sprintf("CLS does not serve %s for this account", r.req.AuditRegion)}})
 		return
 	}
-	ps.failed(input, what, err, "")
+	ps.failedField(field, what, err, "")
 }
 
-// checkRootKey checks that a root key asked to be retired is known.
+// checkRootKey checks that a root key asked to be retired is known and, for a run that applies, that the
+// person confirmed it with the last four characters of its SecretId.
 func (r *run) checkRootKey(ps *problems) {
-	if r.id.IsRoot() && r.req.RootKey != RootKeyKeep && r.e.OperatorKeyID == "" {
-		ps.add(Problem{Input: "--root-key", Problem: errNoOperatorKey.Error(), Fix: "use --root-key keep and retire the key in the CAM console",
-			Class: ProblemPrecondition, Err: errNoOperatorKey})
+	if !r.id.IsRoot() || r.req.RootKey == RootKeyKeep || ps.about("root-key") {
+		return
 	}
+	if r.e.OperatorKeyID == "" {
+		ps.add(Problem{Field: "root-key", Problem: errNoOperatorKey.Error(), Fix: "keep the root key, and retire it in the CAM console",
+			Class: ProblemPrecondition, Err: errNoOperatorKey})
+		return
+	}
+	if !r.applying || r.req.RootKeyConfirm == RootKeyLast4(r.e.OperatorKeyID) {
+		return
+	}
+	problem := "missing"
+	if r.req.RootKeyConfirm != "" {
+		problem = "does not match"
+	}
+	ps.field(&FieldError{Field: "confirm-root-key", Message: fmt.Sprintf("%s: to %s the root key %s, type the last four characters of its SecretId",
+		problem, r.req.RootKey, tencent.MaskID(r.e.OperatorKeyID)), Err: ErrRootKeyNotConfirmed})
+}
+
+// RootKeyLast4 is the confirmation RootKey disable or delete needs: the last four characters of the
+// root key's SecretId.
+func RootKeyLast4(secretID string) string {
+	if len(secretID) < 4 {
+		return secretID
+	}
+	return secretID[len(secretID)-4:]
 }
 
 // checkSecurityCenter checks, for a submit, the Alibaba Cloud key (with a read), that Security Center
@@ -389,8 +433,8 @@ func (r *run) checkSecurityCenter(ctx context.Context, ps *problems, identified 
 	}
 	sc := r.e.SecurityCenter
 	if sc == nil {
-		ps.add(Problem{Input: "--security-center", Problem: "submit needs a Security Center client, and there is none",
-			Fix:   "give Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip",
+		ps.add(Problem{Field: "security-center", Problem: "submit needs a Security Center client, and there is none",
+			Fix:   "give Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or an aliyun CLI profile), or skip Security Center",
 			Class: ProblemPrecondition, Err: errNoSecurityCenter})
 		return
 	}
@@ -401,7 +445,7 @@ func (r *run) checkSecurityCenter(ctx context.Context, ps *problems, identified 
 	}
 	if !ps.about("regions") {
 		if _, err := r.chooseRegions(choices); err != nil {
-			ps.failed("--regions", "cannot choose the regions", err, "")
+			ps.failedField("regions", "cannot choose the regions", err, "")
 		}
 	}
 	if !identified {
@@ -418,6 +462,7 @@ func (r *run) checkSecurityCenter(ctx context.Context, ps *problems, identified 
 		ps.failed("Security Center", "cannot list its Tencent Cloud accounts", err, "")
 	case found && acct.KeyType != securitycenter.KeySub:
 		ps.add(Problem{Input: "Security Center", Problem: fmt.Sprintf("it already connects Tencent Cloud account %s with a %s key (AuthId %d), and a key type cannot be changed in place",
-			r.id.OwnerUIN, acct.KeyType, acct.AuthID), Fix: "delete that account in Security Center's console (Multi-cloud assets), then run again", Class: ProblemPrecondition})
+			r.id.OwnerUIN, acct.KeyType, acct.AuthID), Fix: "delete that account in Security Center's console (Multi-cloud assets), then run again", Class: ProblemPrecondition,
+			Err: &KeyTypeError{OwnerUIN: r.id.OwnerUIN, KeyType: string(acct.KeyType), AuthID: acct.AuthID}})
 	}
 }

@@ -104,13 +104,13 @@ func TestEachLateProblemIsFoundBeforeAnyChange(t *testing.T) {
 		{
 			name:  "a well-formed region Security Center does not know (step 6 before)",
 			setup: func(_ *testing.T, _ *fixture, req *Request) { req.Regions = []string{"ap-guangzhou", "xx-nowhere-1"} },
-			input: "--regions", class: ProblemUsage,
+			input: "regions", class: ProblemUsage,
 			says: []string{"xx-nowhere-1", "valid regions are all or", "ap-shanghai"},
 		},
 		{
 			name:  "a logset ID that does not exist (step 3 before)",
 			setup: func(_ *testing.T, _ *fixture, req *Request) { req.AuditLogset = unknownLogset },
-			input: "--audit-logset", class: ProblemUsage,
+			input: "audit-logset", class: ProblemUsage,
 			says: []string{unknownLogset, "ap-guangzhou", "new"},
 		},
 		{
@@ -118,13 +118,13 @@ func TestEachLateProblemIsFoundBeforeAnyChange(t *testing.T) {
 			setup: func(_ *testing.T, f *fixture, req *Request) {
 				req.AuditLogset, req.AuditTopic = f.emu.SeedLogset("ap-guangzhou", "theirs"), unknownLogset
 			},
-			input: "--audit-topic", class: ProblemUsage,
+			input: "audit-topic", class: ProblemUsage,
 			says: []string{unknownLogset, "new"},
 		},
 		{
 			name:  "an audit region CLS does not serve (step 3 before)",
 			setup: func(_ *testing.T, _ *fixture, req *Request) { req.AuditRegion = "xx-nowhere-1" },
-			input: "--audit-region", class: ProblemUsage,
+			input: "audit-region", class: ProblemUsage,
 			says: []string{"xx-nowhere-1"},
 		},
 		{
@@ -137,7 +137,7 @@ func TestEachLateProblemIsFoundBeforeAnyChange(t *testing.T) {
 				}
 				req.CSPMPolicy, req.PolicyFiles = policy.CSPMCustom, map[string]string{policy.CSPMPolicy: file}
 			},
-			input: "--policy-file", class: ProblemUsage,
+			input: "policy-file", class: ProblemUsage,
 			says: []string{"${CLS_Topic_ID}", "cspm.json", "fills only ${Root_Account_ID} in cspmPolicy"},
 		},
 		{
@@ -148,13 +148,13 @@ func TestEachLateProblemIsFoundBeforeAnyChange(t *testing.T) {
 				}
 				f.emu.ResetCalls()
 			},
-			input: "--sub-user", class: ProblemPrecondition,
-			says: []string{"sas-reader", "--adopt-user"},
+			input: "sub-user", class: ProblemPrecondition,
+			says: []string{"sas-reader", "take over the existing user by name"},
 		},
 		{
 			name:  "a root key to retire that the engine does not know (last step before)",
 			setup: func(_ *testing.T, _ *fixture, req *Request) { req.RootKey = RootKeyDisable },
-			input: "--root-key", class: ProblemPrecondition, is: errNoOperatorKey,
+			input: "root-key", class: ProblemPrecondition, is: errNoOperatorKey,
 			says: []string{"OperatorKeyID"},
 		},
 	}
@@ -199,7 +199,7 @@ func TestThePreflightReportsEveryProblemAtOnce(t *testing.T) {
 		AuditRegion: "ap-guangzhou", AuditLogset: "0f8e3c1a-1d4b-4c8e-9a77-5b2f1c3d4e5f", KafkaNetwork: "vpn", HostSync: "2h"}
 	_, err := f.engine.Apply(context.Background(), req, nil)
 	ps := preflightProblems(t, err)
-	want := map[string]ProblemClass{"--kafka-network": ProblemUsage, "--host-sync": ProblemUsage, "--audit-logset": ProblemUsage,
+	want := map[string]ProblemClass{"kafka-network": ProblemUsage, "host-sync": ProblemUsage, "audit-logset": ProblemUsage,
 		"secret store": ProblemPrecondition, "Alibaba Cloud key": ProblemCredentials}
 	for input, class := range want {
 		if p, ok := problemAbout(ps, input); !ok || p.Class != class {
@@ -236,7 +236,7 @@ func TestARejectedTencentKeyIsReportedWithTheRest(t *testing.T) {
 	if p, ok := problemAbout(ps, "Tencent Cloud key"); !ok || p.Class != ProblemCredentials || !errors.Is(err, tencent.ErrAuth) {
 		t.Errorf("problems %+v, want the Tencent Cloud key rejected", ps)
 	}
-	if _, ok := problemAbout(ps, "--regions"); !ok || len(ps) != 2 {
+	if _, ok := problemAbout(ps, "regions"); !ok || len(ps) != 2 {
 		t.Errorf("problems %+v, want the key and --regions", ps)
 	}
 	f.assertNothingChanged(t)
@@ -314,14 +314,14 @@ func TestStandInValuesFillEveryEmbeddedTemplate(t *testing.T) {
 func TestValidateReportsEveryInvalidField(t *testing.T) {
 	req := Request{Mode: ModeManual, Features: []string{"host", "dns"}, SubUser: "bad name!", Site: "europe", HostSync: "2h", RootKey: "burn"}
 	err := req.Validate()
-	for _, flag := range []string{"--features", "--sub-user", "--site", "--host-sync", "--root-key"} {
+	for _, flag := range []string{"features", "sub-user", "site", "host-sync", "root-key"} {
 		if !strings.Contains(err.Error(), "invalid "+flag+":") {
 			t.Errorf("%q does not name %s", err, flag)
 		}
 	}
 	// A missing mode does not also claim a missing sub-user or features: which are needed depends on it.
 	err = (&Request{}).Validate()
-	if err == nil || strings.Contains(err.Error(), "--sub-user") || strings.Contains(err.Error(), "--features") {
+	if err == nil || strings.Contains(err.Error(), "invalid sub-user") || strings.Contains(err.Error(), "invalid features") {
 		t.Errorf("empty request: %v", err)
 	}
 }
@@ -343,8 +343,8 @@ func TestAMissingPresetPolicyIsFoundBeforeAnyChange(t *testing.T) {
 	req := Request{Mode: ModeManual, Features: []string{"host", "cspm"}, SubUser: "sas-reader", SecurityCenter: SecurityCenterSkip}
 	_, err = f.engine.Apply(context.Background(), req, nil)
 	ps := preflightProblems(t, err)
-	p, ok := problemAbout(ps, "--features")
-	if !ok || len(ps) != 1 || !strings.Contains(p.String(), policy.PresetCloudResourceReadOnly) || !strings.Contains(p.String(), "--cspm-policy custom") ||
+	p, ok := problemAbout(ps, "features")
+	if !ok || len(ps) != 1 || !strings.Contains(p.String(), policy.PresetCloudResourceReadOnly) || !strings.Contains(p.String(), "choose the custom cspmPolicy") ||
 		!errors.Is(err, tencent.ErrNotFound) {
 		t.Fatalf("problems %+v, want the missing preset named with its alternatives", ps)
 	}

@@ -57,10 +57,10 @@ func (e *Engine) Repair(ctx context.Context, account string, emit func(Event)) (
 }
 
 // PlanRepair says what Repair would do, reading only.
-func (e *Engine) PlanRepair(ctx context.Context, account string) ([]Planned, error) {
+func (e *Engine) PlanRepair(ctx context.Context, account string) (Plan, error) {
 	req, err := e.RepairRequest(ctx, account)
 	if err != nil {
-		return nil, err
+		return Plan{}, err
 	}
 	return e.Plan(ctx, req)
 }

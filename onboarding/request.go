@@ -85,6 +85,9 @@ type Request struct {
 	// RootKey is what happens to the root key this run used, as its very last step once everything else
 	// succeeded: keep (the default; the result reminds), disable, or delete.
 	RootKey string
+	// RootKeyConfirm confirms RootKey disable or delete: the last four characters of the root key's
+	// SecretId (RootKeyLast4), typed by the person, as destructive commands ask for a typed answer.
+	RootKeyConfirm string
 	// SkipPermissionCheck trusts the operator's key without reading its policies first (for permissions
 	// granted through CAM groups, which the check does not read).
 	SkipPermissionCheck bool
@@ -141,9 +144,19 @@ var regionID = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+(-[0-9]+)?$`)
 // FieldError is invalid input, naming the flag (or wizard field) and what would be valid.
 type FieldError struct {
 	Field, Message string
+	// Err is what the problem is, where a fix needs more than the field (ErrBroadPolicy); nil for most.
+	Err error
 }
 
-func (e *FieldError) Error() string { return fmt.Sprintf("invalid --%s: %s", e.Field, e.Message) }
+func (e *FieldError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Field, e.Message) }
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// ErrBroadPolicy is a policy file that grants more than Security Center's read access, not accepted.
+var ErrBroadPolicy = errors.New("the policy file grants more than read access")
+
+// ErrRootKeyNotConfirmed is a root key to disable or delete without its typed confirmation.
+var ErrRootKeyNotConfirmed = errors.New("the root key's retirement is not confirmed")
 
 // Validate checks the request and fills defaults; it makes no call. It reports every invalid field at
 // once: the error joins one *FieldError per problem (errors.As finds the first).
@@ -153,6 +166,18 @@ func (r *Request) Validate() error {
 		errs = append(errs, fe)
 	}
 	return errors.Join(errs...)
+}
+
+// CheckField validates a copy of the request as Validate does and returns the problem of one field (in
+// flag spelling, as FieldError.Field), or nil: for a face that asks field by field, as the wizard's
+// screens do, with the validators the flags use.
+func (r Request) CheckField(field string) error {
+	for _, fe := range r.fieldErrors() {
+		if fe.Field == field {
+			return fe
+		}
+	}
+	return nil
 }
 
 // fieldErrors checks every field, filling defaults, and returns one error per invalid field. A check
@@ -165,24 +190,24 @@ func (r *Request) fieldErrors() []*FieldError {
 		}
 	}
 	if r.Account != "" && !localName.MatchString(r.Account) {
-		add(&FieldError{"account", fmt.Sprintf("%q is not valid: use 1-64 letters, digits and . _ - @, starting with a letter or digit", r.Account)})
+		add(&FieldError{Field: "account", Message: fmt.Sprintf("%q is not valid: use 1-64 letters, digits and . _ - @, starting with a letter or digit", r.Account)})
 	}
 	add(r.validateMode())
 	for _, f := range r.validateFeatures() {
 		add(f)
 	}
 	if r.SOCLogs && !slices.Contains(r.Features, policy.FeatureSOC) {
-		add(&FieldError{"soc-logs", "needs feature soc (the logs are Agentic SOC's); add soc to --features or leave it out"})
+		add(&FieldError{Field: "soc-logs", Message: "needs feature soc (the logs are Agentic SOC's); add soc to the features or leave it out"})
 	}
 	if r.Lighthouse && !slices.Contains(r.Features, policy.FeatureHost) {
-		add(&FieldError{"lighthouse", "applies to feature host only; add host to --features or leave it out"})
+		add(&FieldError{Field: "lighthouse", Message: "applies to feature host only; add host to the features or leave it out"})
 	}
 	switch r.CSPMPolicy {
 	case "":
 		r.CSPMPolicy = policy.CSPMPreset
 	case policy.CSPMPreset, policy.CSPMCustom:
 	default:
-		add(&FieldError{"cspm-policy", fmt.Sprintf("%q is not valid; valid values are preset, custom", r.CSPMPolicy)})
+		add(&FieldError{Field: "cspm-policy", Message: fmt.Sprintf("%q is not valid; valid values are preset, custom", r.CSPMPolicy)})
 	}
 	out = append(out, r.validateSecurityCenter()...)
 	out = append(out, r.validateAudit()...)
@@ -193,15 +218,15 @@ func (r *Request) fieldErrors() []*FieldError {
 		r.RootKey = RootKeyKeep
 	case RootKeyKeep, RootKeyDisable, RootKeyDelete:
 	default:
-		add(&FieldError{"root-key", fmt.Sprintf("%q is not valid; valid values are keep, disable, delete", r.RootKey)})
+		add(&FieldError{Field: "root-key", Message: fmt.Sprintf("%q is not valid; valid values are keep, disable, delete", r.RootKey)})
 	}
 	switch {
 	case r.SubUser == "" && r.Mode == ModeManual:
-		add(&FieldError{"sub-user", "missing; name the CAM sub-user to create (letters, digits and +=,.@_-, at most 64)"})
+		add(&FieldError{Field: "sub-user", Message: "missing; name the CAM sub-user to create (letters, digits and +=,.@_-, at most 64)"})
 	case r.SubUser == "":
 		// quick mode names it after the account once the caller is known
 	case !subUserName.MatchString(r.SubUser):
-		add(&FieldError{"sub-user", fmt.Sprintf("%q is not a valid CAM user name: use 1-64 letters, digits and +=,.@_-", r.SubUser)})
+		add(&FieldError{Field: "sub-user", Message: fmt.Sprintf("%q is not a valid CAM user name: use 1-64 letters, digits and +=,.@_-", r.SubUser)})
 	}
 	return out
 }
@@ -209,11 +234,11 @@ func (r *Request) fieldErrors() []*FieldError {
 func (r *Request) validateMode() *FieldError {
 	switch r.Mode {
 	case "":
-		return &FieldError{"mode", "missing; valid values are manual, quick"}
+		return &FieldError{Field: "mode", Message: "missing; valid values are manual, quick"}
 	case ModeManual, ModeQuick:
 		return nil
 	}
-	return &FieldError{"mode", fmt.Sprintf("%q is not valid; valid values are manual, quick", r.Mode)}
+	return &FieldError{Field: "mode", Message: fmt.Sprintf("%q is not valid; valid values are manual, quick", r.Mode)}
 }
 
 // validateFeatures checks the features; quick mode defaults them to host.
@@ -223,25 +248,25 @@ func (r *Request) validateFeatures() []*FieldError {
 			r.Features = []string{policy.FeatureHost}
 		}
 		if len(r.Features) != 1 || r.Features[0] != policy.FeatureHost {
-			return []*FieldError{{"features", "quick mode supports host only, as in Security Center; use --mode manual for cspm, soc or audit"}}
+			return []*FieldError{{Field: "features", Message: "quick mode supports host only, as in Security Center; choose manual mode for cspm, soc or audit"}}
 		}
 	}
 	if len(r.Features) == 0 {
 		if r.Mode != ModeManual {
 			return nil // which features are needed depends on the mode, which is invalid
 		}
-		return []*FieldError{{"features", "missing; choose one or more of host, cspm, soc, audit"}}
+		return []*FieldError{{Field: "features", Message: "missing; choose one or more of host, cspm, soc, audit"}}
 	}
 	var out []*FieldError
 	seen := map[string]bool{}
 	for _, f := range r.Features {
 		switch {
 		case !slices.Contains(policy.Features(), f):
-			out = append(out, &FieldError{"features", fmt.Sprintf("%q is not a feature; valid features are %s", f, strings.Join(policy.Features(), ", "))})
+			out = append(out, &FieldError{Field: "features", Message: fmt.Sprintf("%q is not a feature; valid features are %s", f, strings.Join(policy.Features(), ", "))})
 		case !slices.Contains(built, f):
-			out = append(out, &FieldError{"features", fmt.Sprintf("%q is not supported by this version yet (it needs CLS and CloudAudit delivery); supported: %s", f, strings.Join(built, ", "))})
+			out = append(out, &FieldError{Field: "features", Message: fmt.Sprintf("%q is not supported by this version yet (it needs CLS and CloudAudit delivery); supported: %s", f, strings.Join(built, ", "))})
 		case seen[f]:
-			out = append(out, &FieldError{"features", fmt.Sprintf("%q is listed twice", f)})
+			out = append(out, &FieldError{Field: "features", Message: fmt.Sprintf("%q is listed twice", f)})
 		}
 		seen[f] = true
 	}
@@ -256,18 +281,18 @@ func (r *Request) validateSecurityCenter() []*FieldError {
 		r.Site = string(securitycenter.SiteMainland)
 	case string(securitycenter.SiteMainland), string(securitycenter.SiteOutside):
 	default:
-		out = append(out, &FieldError{"site", fmt.Sprintf("%q is not valid; valid values are mainland, outside", r.Site)})
+		out = append(out, &FieldError{Field: "site", Message: fmt.Sprintf("%q is not valid; valid values are mainland, outside", r.Site)})
 	}
 	switch r.SecurityCenter {
 	case "":
 		r.SecurityCenter = SecurityCenterSubmit
 	case SecurityCenterSubmit, SecurityCenterSkip:
 	default:
-		out = append(out, &FieldError{"security-center", fmt.Sprintf("%q is not valid; valid values are submit, skip", r.SecurityCenter)})
+		out = append(out, &FieldError{Field: "security-center", Message: fmt.Sprintf("%q is not valid; valid values are submit, skip", r.SecurityCenter)})
 	}
 	// The limit counts characters, not bytes: a name of 30 Chinese characters is 90 bytes of UTF-8.
 	if utf8.RuneCountInString(r.AccountName) > 64 || !utf8.ValidString(r.AccountName) || strings.ContainsFunc(r.AccountName, func(c rune) bool { return !unicode.IsPrint(c) }) {
-		out = append(out, &FieldError{"account-name", fmt.Sprintf("%q is not valid: use at most 64 printable characters", r.AccountName)})
+		out = append(out, &FieldError{Field: "account-name", Message: fmt.Sprintf("%q is not valid: use at most 64 printable characters", r.AccountName)})
 	}
 	if len(r.Regions) == 0 {
 		r.Regions = []string{RegionsAll}
@@ -276,18 +301,22 @@ func (r *Request) validateSecurityCenter() []*FieldError {
 	for _, reg := range r.Regions {
 		switch {
 		case reg == RegionsAll && len(r.Regions) != 1:
-			out = append(out, &FieldError{"regions", "all cannot be combined with a list of regions; give either all or region IDs such as ap-guangzhou,ap-shanghai"})
+			out = append(out, &FieldError{Field: "regions", Message: "all cannot be combined with a list of regions; give either all or region IDs such as ap-guangzhou,ap-shanghai"})
 		case reg == RegionsAll:
 		case !regionID.MatchString(reg):
-			out = append(out, &FieldError{"regions", fmt.Sprintf("%q is not a Tencent Cloud region ID; valid values are all or a list such as ap-guangzhou,ap-shanghai", reg)})
+			out = append(out, &FieldError{Field: "regions", Message: fmt.Sprintf("%q is not a Tencent Cloud region ID; valid values are all or a list such as ap-guangzhou,ap-shanghai", reg)})
 		case seen[reg]:
-			out = append(out, &FieldError{"regions", fmt.Sprintf("%q is listed twice", reg)})
+			out = append(out, &FieldError{Field: "regions", Message: fmt.Sprintf("%q is listed twice", reg)})
 		}
 		seen[reg] = true
 	}
-	// Security Center's procedure sets the cloud-service sync with CSPM only (quick mode syncs hosts).
+	// Security Center's procedure sets the cloud-service sync with CSPM only (quick mode syncs hosts). The
+	// default (which a face fills in whatever the features) is dropped without cspm; another value is refused.
+	if r.CloudSync == Defaults().CloudSync && !slices.Contains(r.Features, policy.FeatureCSPM) {
+		r.CloudSync = ""
+	}
 	if r.CloudSync != "" && !slices.Contains(r.Features, policy.FeatureCSPM) {
-		out = append(out, &FieldError{"cloud-sync", "applies to feature cspm only (Security Center syncs cloud services for CSPM); add cspm to --features or leave it out"})
+		out = append(out, &FieldError{Field: "cloud-sync", Message: "applies to feature cspm only (Security Center syncs cloud services for CSPM); add cspm to the features or leave it out"})
 	}
 	frequencies := []struct {
 		flag string
@@ -304,7 +333,7 @@ func (r *Request) validateSecurityCenter() []*FieldError {
 			*f.v = DefaultFrequency
 		}
 		if _, err := securitycenter.ParseFrequency(*f.v); err != nil {
-			out = append(out, &FieldError{f.flag, fmt.Sprintf("%q is not valid; valid values are 1h, 3h, 6h, 12h, 24h, 7d, off", *f.v)})
+			out = append(out, &FieldError{Field: f.flag, Message: fmt.Sprintf("%q is not valid; valid values are 1h, 3h, 6h, 12h, 24h, 7d, off", *f.v)})
 		}
 	}
 	return out
@@ -315,22 +344,32 @@ func (r *Request) validateSecurityCenter() []*FieldError {
 func (r *Request) validateAudit() []*FieldError {
 	var out []*FieldError
 	if !slices.Contains(r.Features, policy.FeatureAudit) {
-		for _, f := range []struct{ flag, v string }{{"audit-region", r.AuditRegion}, {"audit-logset", r.AuditLogset},
-			{"audit-topic", r.AuditTopic}, {"kafka-network", r.KafkaNetwork}} {
-			if f.v != "" {
-				out = append(out, &FieldError{f.flag, "applies to feature audit only; add audit to --features or leave it out"})
+		// The defaults (which a face fills in whatever the features) are dropped; other values are refused.
+		d := Defaults()
+		for _, f := range []struct {
+			flag     string
+			v        *string
+			fallback string
+		}{{"audit-region", &r.AuditRegion, ""}, {"audit-logset", &r.AuditLogset, d.AuditLogset},
+			{"audit-topic", &r.AuditTopic, d.AuditTopic}, {"kafka-network", &r.KafkaNetwork, d.KafkaNetwork}} {
+			switch *f.v {
+			case "":
+			case f.fallback:
+				*f.v = ""
+			default:
+				out = append(out, &FieldError{Field: f.flag, Message: "applies to feature audit only; add audit to the features or leave it out"})
 			}
 		}
 		if r.VerifyKafka {
-			out = append(out, &FieldError{"verify-kafka", "applies to feature audit only; add audit to --features or leave it out"})
+			out = append(out, &FieldError{Field: "verify-kafka", Message: "applies to feature audit only; add audit to the features or leave it out"})
 		}
 		return out
 	}
 	switch {
 	case r.AuditRegion == "":
-		out = append(out, &FieldError{"audit-region", "missing; name the region of the audit-log logset and topic, e.g. ap-guangzhou"})
+		out = append(out, &FieldError{Field: "audit-region", Message: "missing; name the region of the audit-log logset and topic, e.g. ap-guangzhou"})
 	case !regionID.MatchString(r.AuditRegion):
-		out = append(out, &FieldError{"audit-region", fmt.Sprintf("%q is not a Tencent Cloud region ID, e.g. ap-guangzhou", r.AuditRegion)})
+		out = append(out, &FieldError{Field: "audit-region", Message: fmt.Sprintf("%q is not a Tencent Cloud region ID, e.g. ap-guangzhou", r.AuditRegion)})
 	}
 	for _, f := range []struct {
 		flag string
@@ -340,18 +379,18 @@ func (r *Request) validateAudit() []*FieldError {
 			*f.v = AuditNew
 		}
 		if *f.v != AuditNew && !clsID.MatchString(*f.v) {
-			out = append(out, &FieldError{f.flag, fmt.Sprintf("%q is neither new nor a CLS ID (such as 0f8e3c1a-1d4b-4c8e-9a77-5b2f1c3d4e5f)", *f.v)})
+			out = append(out, &FieldError{Field: f.flag, Message: fmt.Sprintf("%q is neither new nor a CLS ID (such as 0f8e3c1a-1d4b-4c8e-9a77-5b2f1c3d4e5f)", *f.v)})
 		}
 	}
 	if r.AuditLogset == AuditNew && r.AuditTopic != AuditNew {
-		out = append(out, &FieldError{"audit-topic", "an existing topic needs its logset: give --audit-logset ID too, or use --audit-topic new"})
+		out = append(out, &FieldError{Field: "audit-topic", Message: "an existing topic needs its logset: give the logset's ID too, or choose a new topic"})
 	}
 	switch r.KafkaNetwork {
 	case "":
 		r.KafkaNetwork = "public"
 	case "public", "private":
 	default:
-		out = append(out, &FieldError{"kafka-network", fmt.Sprintf("%q is not valid; valid values are public, private", r.KafkaNetwork)})
+		out = append(out, &FieldError{Field: "kafka-network", Message: fmt.Sprintf("%q is not valid; valid values are public, private", r.KafkaNetwork)})
 	}
 	return out
 }
@@ -368,18 +407,18 @@ func (r *Request) validatePolicyFiles() []*FieldError {
 		path := r.PolicyFiles[name]
 		doc, err := policy.LoadOverride(name, path)
 		if err != nil {
-			out = append(out, &FieldError{"policy-file", err.Error()})
+			out = append(out, &FieldError{Field: "policy-file", Message: err.Error()})
 			continue
 		}
 		if _, err := policy.RenderDocument(doc, standInValues(name)); err != nil {
-			out = append(out, &FieldError{"policy-file", fmt.Sprintf("policy file %s for %s: %s; onboard fills only %s in %s",
+			out = append(out, &FieldError{Field: "policy-file", Message: fmt.Sprintf("policy file %s for %s: %s; onboard fills only %s in %s",
 				path, name, strings.ReplaceAll(err.Error(), "\n", "; "), placeholderList(policyPlaceholders[name]), name)})
 			continue
 		}
 		r.overrides[name] = doc
 		broad, err := policy.Broad(name, doc)
 		if err != nil {
-			out = append(out, &FieldError{"policy-file", fmt.Sprintf("evaluate %s for %s: %v", path, name, err)})
+			out = append(out, &FieldError{Field: "policy-file", Message: fmt.Sprintf("evaluate %s for %s: %v", path, name, err)})
 			continue
 		}
 		for _, b := range broad {
@@ -392,8 +431,8 @@ func (r *Request) validatePolicyFiles() []*FieldError {
 		}
 	}
 	if len(refused) > 0 {
-		out = append(out, &FieldError{"policy-file", "the document grants more than Security Center's read access, and the key goes to a third party:\n  - " +
-			strings.Join(refused, "\n  - ") + "\nnarrow it, or pass --allow-broad-policy to accept that"})
+		out = append(out, &FieldError{Field: "policy-file", Message: "the document grants more than Security Center's read access, and the key goes to a third party:\n  - " +
+			strings.Join(refused, "\n  - ") + "\nnarrow it, or allow broad policies to accept that", Err: ErrBroadPolicy})
 	}
 	return out
 }
@@ -405,9 +444,9 @@ func (r *Request) validateAdoptPolicies() []*FieldError {
 	for _, name := range r.AdoptPolicies {
 		switch {
 		case !slices.Contains(policy.Names(), name):
-			out = append(out, &FieldError{"adopt-policy", fmt.Sprintf("%q is not a custom policy onboard manages; valid names are %s", name, strings.Join(policy.Names(), ", "))})
+			out = append(out, &FieldError{Field: "adopt-policy", Message: fmt.Sprintf("%q is not a custom policy onboard manages; valid names are %s", name, strings.Join(policy.Names(), ", "))})
 		case seen[name]:
-			out = append(out, &FieldError{"adopt-policy", fmt.Sprintf("%q is listed twice", name)})
+			out = append(out, &FieldError{Field: "adopt-policy", Message: fmt.Sprintf("%q is listed twice", name)})
 		}
 		seen[name] = true
 	}
@@ -448,7 +487,7 @@ func (r *Request) Warnings() []string {
 	var out []string
 	if slices.Contains(r.Features, policy.FeatureAudit) && !slices.Contains(r.Features, policy.FeatureCSPM) {
 		out = append(out, "audit logs are chosen without cspm: Security Center's procedure ties the audit logs (CIEM) to CSPM, "+
-			"whose checks read the cloud configuration the events refer to; add cspm to --features unless CSPM is connected otherwise")
+			"whose checks read the cloud configuration the events refer to; add cspm to the features unless CSPM is connected otherwise")
 	}
 	if slices.Contains(r.Features, policy.FeatureCSPM) && r.CSPMPolicy == policy.CSPMCustom {
 		out = append(out, CSPMPolicyReminder)
@@ -459,7 +498,7 @@ func (r *Request) Warnings() []string {
 // CSPMPolicyReminder is said whenever the custom cspmPolicy is chosen, as Security Center's procedure does.
 const CSPMPolicyReminder = "the custom cspmPolicy grants only the reads this version knows CSPM's checks need: when Security Center adds " +
 	"check items, they fail until the policy is updated; compare it with `onboard policy diff cspmPolicy`, and run onboard tencent " +
-	"with a newer onboard (or --policy-file cspmPolicy=FILE) to update it, or choose --cspm-policy preset"
+	"with a newer onboard (or your own cspmPolicy document) to update it, or choose the preset CSPM policies"
 
 // KeepReminder is Security Center's warning about the sub-user and its key, said in the summary and by
 // `onboard accounts show`.

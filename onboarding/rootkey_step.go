@@ -17,6 +17,9 @@ const (
 	RootKeyDeleted  = "deleted"  // it is gone
 )
 
+// idRootKey is the journal's record of what became of the root key: RootKey* outcome, as in the Result.
+const idRootKey = "root_key"
+
 // camKeysPage is the CAM console page that lists the root account's API keys.
 const camKeysPage = "https://console.cloud.tencent.com/cam/capi"
 
@@ -27,7 +30,7 @@ func rootKeyReminder(keyID string) string {
 		key += " " + tencent.MaskID(keyID)
 	}
 	return fmt.Sprintf("You used %s: once Security Center works with the sub-user's key, disable and then delete it in the CAM console, "+
-		"Access keys (%s), or run again with --root-key disable or delete.", key, camKeysPage)
+		"Access keys (%s), or run again choosing to disable or delete it.", key, camKeysPage)
 }
 
 // retireRootKey is the very last step, reached only when everything before succeeded. With delete it
@@ -37,14 +40,14 @@ func rootKeyReminder(keyID string) string {
 func (r *run) retireRootKey(ctx context.Context) (map[string]string, error) {
 	if !r.id.IsRoot() {
 		r.res.RootKey = RootKeyNotUsed
-		return nil, nil
+		return map[string]string{idRootKey: RootKeyNotUsed}, nil
 	}
 	keyID := r.e.OperatorKeyID
 	switch r.req.RootKey {
 	case RootKeyKeep:
 		r.res.RootKey = RootKeyKept
 		r.res.NextSteps = append(r.res.NextSteps, rootKeyReminder(keyID))
-		return nil, nil
+		return map[string]string{idRootKey: RootKeyKept}, nil
 	case RootKeyDelete:
 		if keyID == "" {
 			return nil, errNoOperatorKey
@@ -54,7 +57,7 @@ func (r *run) retireRootKey(ctx context.Context) (map[string]string, error) {
 		if err == nil {
 			r.res.RootKey = RootKeyDeleted
 			r.res.Created = append(r.res.Created, "root key "+tencent.MaskID(keyID)+" deleted")
-			return map[string]string{"deleted_root_key": keyID}, nil
+			return map[string]string{"deleted_root_key": keyID, idRootKey: RootKeyDeleted}, nil
 		}
 		if !errors.Is(err, tencent.ErrFailed) && !errors.Is(err, tencent.ErrDenied) {
 			return nil, err
@@ -64,7 +67,7 @@ func (r *run) retireRootKey(ctx context.Context) (map[string]string, error) {
 			return nil, err
 		}
 		r.res.NextSteps = append(r.res.NextSteps, fmt.Sprintf("Tencent Cloud deletes a root key only once it is disabled, and a disabled key cannot sign its own deletion: root key %s is now disabled; delete it in the CAM console, Access keys (%s).", tencent.MaskID(keyID), camKeysPage))
-		return map[string]string{"disabled_root_key": keyID}, nil
+		return map[string]string{"disabled_root_key": keyID, idRootKey: RootKeyDisabled}, nil
 	case RootKeyDisable:
 		if keyID == "" {
 			return nil, errNoOperatorKey
@@ -72,7 +75,7 @@ func (r *run) retireRootKey(ctx context.Context) (map[string]string, error) {
 		if err := r.disableRootKey(ctx, keyID); err != nil {
 			return nil, err
 		}
-		return map[string]string{"disabled_root_key": keyID}, nil
+		return map[string]string{"disabled_root_key": keyID, idRootKey: RootKeyDisabled}, nil
 	}
 	return nil, fmt.Errorf("unknown root-key choice %q", r.req.RootKey)
 }
@@ -89,14 +92,15 @@ func (r *run) disableRootKey(ctx context.Context, keyID string) error {
 
 var errNoOperatorKey = errors.New("the engine was not told which key the operator uses (Engine.OperatorKeyID)")
 
-func (r *run) planRootKey(context.Context) ([]string, error) {
+func (r *run) planRootKey(context.Context) ([]Change, error) {
+	masked := tencent.MaskID(r.e.OperatorKeyID)
 	switch {
 	case !r.id.IsRoot():
-		return []string{"check nothing: the caller is a sub-user, not a root key"}, nil
+		return nil, nil
 	case r.req.RootKey == RootKeyKeep:
-		return []string{"check nothing: keep the root key (the result reminds you to retire it)"}, nil
+		return []Change{{Op: OpKeep, Object: ObjectRootKey, Name: masked, Detail: "the result reminds you to retire it"}}, nil
 	case r.req.RootKey == RootKeyDisable:
-		return []string{"disable the root key " + tencent.MaskID(r.e.OperatorKeyID) + " as the very last step"}, nil
+		return []Change{{Op: OpDisable, Object: ObjectRootKey, Name: masked, Detail: "the very last step"}}, nil
 	}
-	return []string{"delete the root key " + tencent.MaskID(r.e.OperatorKeyID) + " as the very last step (disabled instead when Tencent requires that first)"}, nil
+	return []Change{{Op: OpDelete, Object: ObjectRootKey, Name: masked, Detail: "the very last step; disabled instead when Tencent Cloud refuses to delete an active key, and the console must then delete it"}}, nil
 }

@@ -15,6 +15,12 @@ func rootKeyRequest(choice string) Request {
 		SkipSync: true, RootKey: choice}
 }
 
+// confirmed is req with the root key's retirement confirmed, as the person types it.
+func (f *fixture) confirmed(req Request) Request {
+	req.RootKeyConfirm = RootKeyLast4(f.env.TencentSecretID)
+	return req
+}
+
 // rootKeyWorks reports whether the emulated account's root key still signs calls.
 func (f *fixture) rootKeyWorks(t *testing.T) bool {
 	t.Helper()
@@ -32,7 +38,7 @@ func TestRootKeyIsKeptByDefaultWithAReminder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.RootKey != RootKeyKept || !strings.Contains(strings.Join(res.NextSteps, "\n"), "--root-key disable or delete") || !f.rootKeyWorks(t) {
+	if res.RootKey != RootKeyKept || !strings.Contains(strings.Join(res.NextSteps, "\n"), "choosing to disable or delete it") || !f.rootKeyWorks(t) {
 		t.Errorf("root key %q, next steps %v", res.RootKey, res.NextSteps)
 	}
 }
@@ -40,7 +46,7 @@ func TestRootKeyIsKeptByDefaultWithAReminder(t *testing.T) {
 func TestRootKeyDisableIsTheLastStep(t *testing.T) {
 	f := newFixture(t)
 	f.engine.OperatorKeyID = f.env.TencentSecretID
-	res, err := f.engine.Apply(context.Background(), rootKeyRequest(RootKeyDisable), nil)
+	res, err := f.engine.Apply(context.Background(), f.confirmed(rootKeyRequest(RootKeyDisable)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +62,7 @@ func TestRootKeyDisableIsTheLastStep(t *testing.T) {
 func TestRootKeyDeleteDisablesWhenTencentRequiresItAndSaysSo(t *testing.T) {
 	f := newFixture(t)
 	f.engine.OperatorKeyID = f.env.TencentSecretID
-	res, err := f.engine.Apply(context.Background(), rootKeyRequest(RootKeyDelete), nil)
+	res, err := f.engine.Apply(context.Background(), f.confirmed(rootKeyRequest(RootKeyDelete)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +76,7 @@ func TestRootKeyIsLeftAloneWhenAnEarlierStepFails(t *testing.T) {
 	f := newFixture(t)
 	f.engine.OperatorKeyID = f.env.TencentSecretID
 	f.emu.FailNext("CreateAccessKey", "InternalError", 10)
-	if _, err := f.engine.Apply(context.Background(), rootKeyRequest(RootKeyDisable), nil); err == nil {
+	if _, err := f.engine.Apply(context.Background(), f.confirmed(rootKeyRequest(RootKeyDisable)), nil); err == nil {
 		t.Fatal("the run succeeded although the key could not be created")
 	}
 	f.emu.ClearFaults()
@@ -97,7 +103,7 @@ func TestASubUserCallerHasNoRootKeyToRetire(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.engine.Cloud, f.engine.OperatorKeyID = c, k.ID
-	res, err := f.engine.Apply(ctx, rootKeyRequest(RootKeyDelete), nil)
+	res, err := f.engine.Apply(ctx, f.confirmed(rootKeyRequest(RootKeyDelete)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +119,7 @@ func TestFirstSyncOnItsOwnAfterTheRootKeyIsRetired(t *testing.T) {
 	f := newFixture(t)
 	f.engine.OperatorKeyID = f.env.TencentSecretID
 	ctx := context.Background()
-	req := Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "sas-reader", Site: "outside", SkipSync: true, RootKey: RootKeyDisable}
+	req := Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "sas-reader", Site: "outside", SkipSync: true, RootKey: RootKeyDisable, RootKeyConfirm: RootKeyLast4(f.env.TencentSecretID)}
 	res, err := f.engine.Apply(ctx, req, nil)
 	if err != nil || res.FirstSync != nil || f.rootKeyWorks(t) {
 		t.Fatalf("apply: %v, first sync %+v", err, res.FirstSync)

@@ -70,12 +70,7 @@ func (r *run) scVendorAccountID() string {
 	return ""
 }
 
-func (r *run) scDisplayName() string {
-	if r.req.AccountName != "" {
-		return r.req.AccountName
-	}
-	return r.req.SubUser
-}
+func (r *run) scDisplayName() string { return DefaultAccountName(r.req) }
 
 func (r *run) scFrequencies() securitycenter.RefreshSettings {
 	return securitycenter.RefreshSettings{HostSync: securitycenter.Frequency(r.req.HostSync),
@@ -99,7 +94,7 @@ func moduleNames(mods []securitycenter.Module) []string {
 const validationWait = 5 * time.Minute
 
 // errNoSecurityCenter is a submit without a Security Center client.
-var errNoSecurityCenter = errors.New("no Security Center client: give Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or --alibaba-profile), or pass --security-center skip")
+var errNoSecurityCenter = errors.New("no Security Center client: give Alibaba Cloud credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or an aliyun CLI profile), or skip Security Center")
 
 // ensureSecurityCenter connects the account to Security Center with the sub-user's key: added, or
 // modified when its key, modules or name differ; then, once Security Center has validated the key, the
@@ -415,10 +410,10 @@ func (r *run) chooseRegions(choices []securitycenter.RegionChoice) ([]string, er
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, &FieldError{"regions", fmt.Sprintf("Security Center does not know %s; valid regions are all or %s", strings.Join(unknown, ", "), strings.Join(known, ", "))}
+		return nil, &FieldError{Field: "regions", Message: fmt.Sprintf("Security Center does not know %s; valid regions are all or %s", strings.Join(unknown, ", "), strings.Join(known, ", "))}
 	}
 	if len(taken) > 0 {
-		return nil, &FieldError{"regions", fmt.Sprintf("%s already synced by Security Center's %s site, and a region is synced by one site only: leave it out, or remove it from that site's region management first",
+		return nil, &FieldError{Field: "regions", Message: fmt.Sprintf("%s already synced by Security Center's %s site, and a region is synced by one site only: leave it out, or remove it from that site's region management first",
 			strings.Join(taken, ", "), otherSite(r.req.Site))}
 	}
 	return out, nil
@@ -539,7 +534,7 @@ func (r *run) consoleValues() *SecurityCenterResult {
 	res.Console = []string{
 		fmt.Sprintf("Security Center console (site: %s) > Multi-cloud assets > Add > Tencent Cloud > Manual configuration", site),
 		"SecretId: " + r.key.ID,
-		fmt.Sprintf("SecretKey: not shown here; print it with `onboard accounts reveal-key %s` (to a terminal, or --to FILE for a 0600 file)", r.res.Account),
+		fmt.Sprintf("SecretKey: not shown here; print it with `onboard accounts reveal-key %s` (to a terminal, or into a 0600 file)", r.res.Account),
 		"Modules: " + strings.Join(res.Modules, ", "),
 		"Account name: " + res.DisplayName,
 	}
@@ -566,9 +561,9 @@ func (r *run) consoleValues() *SecurityCenterResult {
 }
 
 // planSecurityCenter says what ensureSecurityCenter would do, reading only.
-func (r *run) planSecurityCenter(ctx context.Context) ([]string, error) {
+func (r *run) planSecurityCenter(ctx context.Context) ([]Change, error) {
 	if r.req.SecurityCenter == SecurityCenterSkip {
-		return []string{"check nothing in Security Center (--security-center skip): the result lists what to enter in its console"}, nil
+		return nil, nil
 	}
 	sc := r.e.SecurityCenter
 	st, err := r.scSituation(ctx)
@@ -576,13 +571,15 @@ func (r *run) planSecurityCenter(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	choices, regions, old, acct, found := st.choices, st.regions, st.old, st.acct, st.found
-	var out []string
+	var out []Change
 	mods := strings.Join(moduleNames(r.scModules()), ", ")
+	authID := strconv.FormatInt(acct.AuthID, 10)
 	switch {
 	case !found:
-		out = append(out, "create Security Center account "+r.scDisplayName()+" (manual configuration, key type sub, modules "+mods+")")
+		out = append(out, Change{Op: OpCreate, Object: ObjectSecurityCenterAccount, Name: r.scDisplayName(),
+			Detail: "manual configuration, key type sub, modules " + mods})
 	case acct.KeyType != securitycenter.KeySub:
-		return nil, fmt.Errorf("account %s is already connected to Security Center with a %s key (AuthId %d); delete it in Security Center's console first", r.id.OwnerUIN, acct.KeyType, acct.AuthID)
+		return nil, &KeyTypeError{OwnerUIN: r.id.OwnerUIN, KeyType: string(acct.KeyType), AuthID: acct.AuthID}
 	default:
 		// The key the run would use: the stored one, if the key step reuses it.
 		r.key.ID = ""
@@ -590,12 +587,12 @@ func (r *run) planSecurityCenter(ctx context.Context) ([]string, error) {
 			r.key.ID = stored.SecretID
 		}
 		if _, what := r.scChange(acct, old); len(what) > 0 {
-			out = append(out, fmt.Sprintf("update Security Center account %d (%s)", acct.AuthID, strings.Join(what, ", ")))
+			out = append(out, Change{Op: OpUpdate, Object: ObjectSecurityCenterAccount, Name: r.scDisplayName(), ID: authID, Detail: strings.Join(what, ", ")})
 		} else {
-			out = append(out, fmt.Sprintf("reuse Security Center account %d", acct.AuthID))
+			out = append(out, Change{Op: OpReuse, Object: ObjectSecurityCenterAccount, Name: r.scDisplayName(), ID: authID})
 		}
 	}
-	out = append(out, "check that Security Center validates the key")
+	out = append(out, Change{Op: OpCheck, Object: ObjectSecurityCenterAccount, Name: r.scDisplayName(), Detail: "Security Center validates the key"})
 	var selected []string
 	for _, c := range choices {
 		if c.Selected {
@@ -603,24 +600,47 @@ func (r *run) planSecurityCenter(ctx context.Context) ([]string, error) {
 		}
 	}
 	if sameSet(selected, regions) && st.recorded && old.Site == r.req.Site && old.RegionManagement == r.req.RegionManagement {
-		out = append(out, "reuse Security Center sync regions")
+		out = append(out, Change{Op: OpReuse, Object: ObjectRegions, Name: strings.Join(regions, ",")})
 	} else {
-		out = append(out, "update Security Center sync regions to "+strings.Join(regions, ", "))
+		out = append(out, Change{Op: OpUpdate, Object: ObjectRegions, Name: strings.Join(regions, ",")})
 	}
-	if !found {
-		_, what := frequencyDiff(securitycenter.RefreshSettings{}, r.scFrequencies())
-		return append(out, "update Security Center "+strings.Join(what, ", ")), nil
-	}
-	have, err := sc.RefreshSettings(ctx, securitycenter.VendorTencent, acct.AuthID)
-	if err != nil {
-		return nil, err
+	have := securitycenter.RefreshSettings{}
+	if found {
+		if have, err = sc.RefreshSettings(ctx, securitycenter.VendorTencent, acct.AuthID); err != nil {
+			return nil, err
+		}
 	}
 	if _, what := frequencyDiff(have, r.scFrequencies()); len(what) > 0 {
-		out = append(out, "update Security Center "+strings.Join(what, ", "))
+		out = append(out, Change{Op: OpUpdate, Object: ObjectFrequencies, Name: strings.Join(what, ", ")})
 	} else {
-		out = append(out, "reuse Security Center sync frequencies and AK status check")
+		out = append(out, Change{Op: OpReuse, Object: ObjectFrequencies, Name: describeFrequencies(have)})
 	}
-	return out, nil
+	if !slices.Contains(r.req.Features, policy.FeatureAudit) {
+		return out, nil
+	}
+	auditLog := Change{Op: OpCreate, Object: ObjectSecurityCenterAuditLog, Name: "Kafka settings of the audit logs"}
+	if found {
+		st, err := sc.AuditLog(ctx, acct.AuthID)
+		switch {
+		case errors.Is(err, securitycenter.ErrNotFound) || (err == nil && st.Status == ""):
+		case err != nil:
+			return nil, err
+		default:
+			auditLog.Op, auditLog.ID, auditLog.Detail = OpCheck, authID, "updated if they differ"
+		}
+	}
+	return append(out, auditLog), nil
+}
+
+// KeyTypeError is a Tencent Cloud account that Security Center already connects with another key type
+// than the sub-user's: a key type cannot be changed in place.
+type KeyTypeError struct {
+	OwnerUIN, KeyType string
+	AuthID            int64
+}
+
+func (e *KeyTypeError) Error() string {
+	return fmt.Sprintf("account %s is already connected to Security Center with a %s key (AuthId %d), and a key type cannot be changed in place", e.OwnerUIN, e.KeyType, e.AuthID)
 }
 
 // recordSecurityCenter puts what the security-center step settled into the account record.

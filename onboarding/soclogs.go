@@ -47,6 +47,16 @@ const (
 	kindWAFAttackLog      = "waf-attack-log"
 )
 
+// Objects of the SOC-logs changes of a plan (Change.Object).
+const (
+	ObjectWAFFlow           = "waf-flow"
+	ObjectWAFAttackLog      = "waf-attack-log"
+	ObjectWAFAccessLog      = "waf-access-log"
+	ObjectWAFDomainDelivery = "waf-domain-delivery"
+	ObjectWAF               = "waf"
+	ObjectCFW               = "cfw"
+)
+
 // socKinds are removed after the Kafka consumption of their topics, in this order.
 var socKinds = []string{kindWAFAccessLog, kindWAFDomainDelivery, kindWAFAttackLog, kindWAFFlow}
 
@@ -78,7 +88,7 @@ type SOCLogsRequest struct {
 type SOCLogsResult struct {
 	Account  string         `json:"account"`
 	DryRun   bool           `json:"dry_run"`
-	Planned  []string       `json:"planned,omitempty"`
+	Planned  []Change       `json:"planned,omitempty"`
 	Created  []string       `json:"created"`
 	Reused   []string       `json:"reused"`
 	WAF      *WAFLogsResult `json:"waf,omitempty"`
@@ -176,7 +186,8 @@ type socRun struct {
 	emit   func(Event)
 	res    SOCLogsResult
 	// journal is the run whose journal records each part; 0 within an onboarding, whose step journals.
-	journal int64
+	journal int64 // reused is what is used as it is, as changes of a plan.
+	reused  []Change
 }
 
 func newSOCResult(req SOCLogsRequest) SOCLogsResult {
@@ -212,9 +223,9 @@ func (r *run) socLogs(ctx context.Context) (map[string]string, error) {
 }
 
 // planSOCLogs says what the SOC-logs step would do, reading only.
-func (r *run) planSOCLogs(ctx context.Context) ([]string, error) {
+func (r *run) planSOCLogs(ctx context.Context) ([]Change, error) {
 	if !r.req.SOCLogs {
-		return []string{"check nothing (no --soc-logs)"}, nil
+		return nil, nil
 	}
 	s := r.socPart(store.Account{Name: r.res.Account, Site: r.req.Site, SubUserName: r.req.SubUser}, true)
 	if s.cloud == nil {
@@ -223,30 +234,14 @@ func (r *run) planSOCLogs(ctx context.Context) ([]string, error) {
 	if err := s.apply(ctx); err != nil {
 		return nil, err
 	}
-	out := slices.Clone(s.res.Planned)
-	for _, u := range s.res.Reused {
-		out = append(out, "reuse "+u)
+	out := append(slices.Clone(s.res.Planned), s.reused...)
+	if w := s.res.WAF; w != nil && w.Note != "" {
+		out = append(out, Change{Op: OpCheck, Object: ObjectWAF, Detail: w.Note})
 	}
-	for _, n := range []string{wafNote(s.res.WAF), cfwNote(s.res.CFW)} {
-		if n != "" {
-			out = append(out, "check: "+n)
-		}
+	if c := s.res.CFW; c != nil {
+		out = append(out, Change{Op: OpCheck, Object: ObjectCFW, Detail: c.Note})
 	}
 	return out, nil
-}
-
-func wafNote(w *WAFLogsResult) string {
-	if w == nil {
-		return ""
-	}
-	return w.Note
-}
-
-func cfwNote(c *CFWLogsResult) string {
-	if c == nil {
-		return ""
-	}
-	return c.Note
 }
 
 // SOCLogs ships the account's WAF attack and access logs into CLS topics, opens Kafka consumption of them
@@ -308,19 +303,19 @@ func (s *socRun) preflight(ctx context.Context) error {
 		s.req.WAFRegion = DefaultWAFRegion
 	}
 	if !slices.Contains(tencent.WAFFlowRegions, s.req.WAFRegion) {
-		ps.field(&FieldError{"waf-region", fmt.Sprintf("invalid %q: WAF's log delivery is served in %s", s.req.WAFRegion, strings.Join(tencent.WAFFlowRegions, ", "))})
+		ps.field(&FieldError{Field: "waf-region", Message: fmt.Sprintf("invalid %q: WAF's log delivery is served in %s", s.req.WAFRegion, strings.Join(tencent.WAFFlowRegions, ", "))})
 	}
 	if s.req.CLSRegion == "" {
 		s.req.CLSRegion = cmpOr(a.Audit.Region, DefaultSOCLogsRegion)
 	}
 	if !regionID.MatchString(s.req.CLSRegion) {
-		ps.field(&FieldError{"cls-region", fmt.Sprintf("invalid region %q (e.g. ap-guangzhou)", s.req.CLSRegion)})
+		ps.field(&FieldError{Field: "cls-region", Message: fmt.Sprintf("invalid region %q (e.g. ap-guangzhou)", s.req.CLSRegion)})
 	}
 	if s.req.KafkaNetwork == "" {
 		s.req.KafkaNetwork = tencent.KafkaPublic
 	}
 	if _, err := tencent.KafkaBootstrap(s.req.CLSRegion, s.req.KafkaNetwork); err != nil {
-		ps.field(&FieldError{"kafka-network", err.Error()})
+		ps.field(&FieldError{Field: "kafka-network", Message: err.Error()})
 	}
 	if s.cloud, err = s.e.socCloud(); err != nil {
 		return err
@@ -449,11 +444,18 @@ func (s *socRun) apply(ctx context.Context) error {
 }
 
 // plan records what a dry run would change, or says whether to change it.
-func (s *socRun) plan(what string) bool {
+func (s *socRun) plan(c Change) bool {
 	if s.req.DryRun {
-		s.res.Planned = append(s.res.Planned, what)
+		s.res.Planned = append(s.res.Planned, c)
 	}
 	return !s.req.DryRun
+}
+
+// reuse records what is used as it is: for people, and as a change of the plan.
+func (s *socRun) reuse(c Change, text string) {
+	s.res.Reused = append(s.res.Reused, text)
+	c.Op = OpReuse
+	s.reused = append(s.reused, c)
 }
 
 func (s *socRun) waf(ctx context.Context) error {
@@ -511,7 +513,8 @@ func (s *socRun) wafFlow(ctx context.Context, t tencent.WAFLogType) (tencent.WAF
 	}
 	if i := slices.IndexFunc(flows, func(f tencent.WAFFlow) bool { return f.Enabled }); i >= 0 {
 		f := flows[i]
-		s.res.Reused = append(s.res.Reused, fmt.Sprintf("WAF %s-log delivery flow %d to CLS topic %s (%s)", t, f.ID, named(f.LogTopicName, f.LogTopicID), f.CLSRegion))
+		s.reuse(Change{Object: ObjectWAFFlow, Name: f.LogTopicName, ID: strconv.FormatUint(f.ID, 10), Detail: t.String() + " logs"},
+			fmt.Sprintf("WAF %s-log delivery flow %d to CLS topic %s (%s)", t, f.ID, named(f.LogTopicName, f.LogTopicID), f.CLSRegion))
 		return f, true, nil
 	}
 	if len(flows) > 0 {
@@ -525,7 +528,8 @@ func (s *socRun) wafFlow(ctx context.Context, t tencent.WAFLogType) (tencent.WAF
 		topic = SOCAttackTopicName
 	}
 	spec := tencent.WAFFlowSpec{LogType: t, CLSRegion: s.req.CLSRegion, LogsetName: SOCLogsetName, Topic: topic}
-	if !s.plan(fmt.Sprintf("create the WAF %s-log delivery flow to CLS topic %s in logset %s (%s), and Kafka consumption of that topic", t, topic, SOCLogsetName, s.req.CLSRegion)) {
+	if !s.plan(Change{Op: OpCreate, Object: ObjectWAFFlow, Name: topic,
+		Detail: fmt.Sprintf("%s logs to CLS topic %s in logset %s (%s), with Kafka consumption of that topic", t, topic, SOCLogsetName, s.req.CLSRegion)}) {
 		return tencent.WAFFlow{}, false, nil
 	}
 	w := object{Kind: kindWAFFlow, Name: t.String(), Region: region, Attrs: map[string]string{attrCLSRegion: spec.CLSRegion, attrLogset: spec.LogsetName, attrTopic: spec.Topic}}
@@ -592,8 +596,8 @@ func (s *socRun) attackSwitches(ctx context.Context, instances []tencent.WAFInst
 		case !in.AttackLogDeliverable():
 			res.Skipped = append(res.Skipped, fmt.Sprintf("WAF instance %s (edition level %d): attack-log delivery needs the enterprise edition or above", in.ID, in.Level))
 		case in.AttackLogPost:
-			s.res.Reused = append(s.res.Reused, "attack-log delivery of WAF instance "+in.ID)
-		case s.plan("update WAF instance " + in.ID + ": turn on its attack-log delivery"):
+			s.reuse(Change{Object: ObjectWAFAttackLog, Name: in.ID}, "attack-log delivery of WAF instance "+in.ID)
+		case s.plan(Change{Op: OpUpdate, Object: ObjectWAFAttackLog, Name: in.ID, Detail: "turn on the instance's attack-log delivery"}):
 			w := object{Kind: kindWAFAttackLog, Name: in.ID, Region: region}
 			if err := creatingNoValue(ctx, s.ledger, w, in.ID, func() error { return s.cloud.SetWAFAttackLogDelivery(ctx, region, in.ID, true) }); err != nil {
 				return err
@@ -610,8 +614,8 @@ func (s *socRun) accessSwitches(ctx context.Context, domains []tencent.WAFDomain
 	for _, d := range domains {
 		attrs := map[string]string{attrEdition: d.Edition, attrInstance: d.InstanceID}
 		if d.AccessLog {
-			s.res.Reused = append(s.res.Reused, "access log of WAF domain "+d.Domain)
-		} else if s.plan("update WAF domain " + d.Domain + ": turn on its access log") {
+			s.reuse(Change{Object: ObjectWAFAccessLog, Name: d.Domain}, "access log of WAF domain "+d.Domain)
+		} else if s.plan(Change{Op: OpUpdate, Object: ObjectWAFAccessLog, Name: d.Domain, Detail: "turn on the domain's access log"}) {
 			w := object{Kind: kindWAFAccessLog, Name: d.Domain, Region: region, Attrs: attrs}
 			if err := creatingNoValue(ctx, s.ledger, w, d.Domain, func() error { return s.cloud.SetWAFAccessLog(ctx, region, d, true) }); err != nil {
 				return err
@@ -619,8 +623,8 @@ func (s *socRun) accessSwitches(ctx context.Context, domains []tencent.WAFDomain
 			s.res.Created = append(s.res.Created, "access log of WAF domain "+d.Domain+" turned on")
 		}
 		if d.PostCLS {
-			s.res.Reused = append(s.res.Reused, "CLS delivery of WAF domain "+d.Domain)
-		} else if s.plan("update WAF domain " + d.Domain + ": turn on its CLS delivery") {
+			s.reuse(Change{Object: ObjectWAFDomainDelivery, Name: d.Domain}, "CLS delivery of WAF domain "+d.Domain)
+		} else if s.plan(Change{Op: OpUpdate, Object: ObjectWAFDomainDelivery, Name: d.Domain, Detail: "turn on the domain's delivery to CLS"}) {
 			w := object{Kind: kindWAFDomainDelivery, Name: d.Domain, Region: region, Attrs: attrs}
 			if err := creatingNoValue(ctx, s.ledger, w, d.Domain, func() error { return s.cloud.SetWAFDomainDelivery(ctx, region, d, true) }); err != nil {
 				return err
@@ -645,7 +649,7 @@ func (s *socRun) consume(ctx context.Context, t tencent.WAFLogType, f tencent.WA
 	}
 	switch {
 	case !c.Enabled:
-		if !s.plan("create Kafka consumption of CLS topic " + f.LogTopicID) {
+		if !s.plan(Change{Op: OpCreate, Object: ObjectKafka, Name: f.LogTopicName, ID: f.LogTopicID, Detail: "open Kafka consumption of the topic"}) {
 			return nil
 		}
 		w := object{Kind: kindKafka, Name: f.LogTopicID, Parent: f.LogsetID, Region: region}
@@ -659,9 +663,9 @@ func (s *socRun) consume(ctx context.Context, t tencent.WAFLogType, f tencent.WA
 	case c.History != auditConsumer.History || c.JSON != auditConsumer.JSON || c.Compression != auditConsumer.Compression:
 		s.res.Warnings = append(s.res.Warnings, fmt.Sprintf("Kafka consumption of CLS topic %s is open with other settings than Security Center reads (%s, %s, compression %s; it needs %s, %s, none): change them in the CLS console",
 			f.LogTopicID, kafkaScope(c.History), kafkaFormat(c.JSON), kafkaCompression(c.Compression), kafkaScope(true), kafkaFormat(true)))
-		s.res.Reused = append(s.res.Reused, "Kafka consumption of CLS topic "+f.LogTopicID)
+		s.reuse(Change{Object: ObjectKafka, Name: f.LogTopicName, ID: f.LogTopicID}, "Kafka consumption of CLS topic "+f.LogTopicID)
 	default:
-		s.res.Reused = append(s.res.Reused, "Kafka consumption of CLS topic "+f.LogTopicID)
+		s.reuse(Change{Object: ObjectKafka, Name: f.LogTopicName, ID: f.LogTopicID}, "Kafka consumption of CLS topic "+f.LogTopicID)
 	}
 	bootstrap, _ := tencent.KafkaBootstrap(region, s.req.KafkaNetwork)
 	s.res.Topics = append(s.res.Topics, SOCTopic{Source: "waf-" + t.String(), Region: region, LogsetID: f.LogsetID, TopicID: f.LogTopicID,

@@ -141,7 +141,7 @@ func TestStatusNamesEachBreakageAndRepairFixesIt(t *testing.T) {
 			if err != nil {
 				t.Fatalf("repair plan: %v", err)
 			}
-			if len(plan) == 0 {
+			if len(plan.Steps) == 0 {
 				t.Fatal("empty repair plan")
 			}
 			if _, err := f.engine.Repair(ctx, res.Account, nil); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -81,7 +82,7 @@ func (r *run) render(name string, values policy.Values) ([]byte, error) {
 	if doc, ok := r.req.overrides[name]; ok {
 		out, err := policy.RenderDocument(doc, values)
 		if err != nil {
-			return nil, fmt.Errorf("render %s from --policy-file %s: %w", name, r.req.PolicyFiles[name], err)
+			return nil, fmt.Errorf("render %s from policy file %s: %w", name, r.req.PolicyFiles[name], err)
 		}
 		return out, nil
 	}
@@ -97,7 +98,7 @@ func (r *run) ensurePolicy(ctx context.Context, g policy.Grant, values policy.Va
 		p, err := r.e.Cloud.FindPolicy(ctx, tencent.ScopePreset, g.Name)
 		if errors.Is(err, tencent.ErrNotFound) {
 			if alt, ok := policy.PresetFallback(g.Name); ok {
-				return 0, false, fmt.Errorf("preset policy %s does not exist in this account; use --cspm-policy custom, or grant %s instead: %w", g.Name, alt, err)
+				return 0, false, fmt.Errorf("preset policy %s does not exist in this account; choose the custom cspmPolicy, or grant %s instead: %w", g.Name, alt, err)
 			}
 		}
 		return p.ID, false, err
@@ -152,7 +153,7 @@ func (r *run) checkCustomPolicies(ctx context.Context, ps *problems) {
 	_, err := r.planGrants(ctx)
 	var oe *PolicyOwnershipError
 	if errors.As(err, &oe) {
-		ps.add(Problem{Input: "--adopt-policy", Problem: oe.Error(), Class: ProblemPrecondition, Err: err})
+		ps.add(Problem{Field: "adopt-policy", Problem: oe.Error(), Class: ProblemPrecondition, Err: err})
 	}
 }
 
@@ -169,9 +170,9 @@ func (c policyCheck) summary() string {
 	var s string
 	switch {
 	case c.adopted && len(c.drift) == 0:
-		s = "adopted (--adopt-policy): marked as onboard's; its document already matched"
+		s = "adopted (taken over by name): marked as onboard's; its document already matched"
 	case c.adopted:
-		s = "adopted (--adopt-policy) and updated: " + strings.Join(c.drift, "; ")
+		s = "adopted (taken over by name) and updated: " + strings.Join(c.drift, "; ")
 	default:
 		s = "updated (it had drifted: " + strings.Join(c.drift, "; ") + ")"
 	}
@@ -245,9 +246,9 @@ func (e *PolicyOwnershipError) Error() string {
 		holders = strings.Join(e.AttachedTo, ", ")
 	}
 	return fmt.Sprintf("policy %s exists and was not created by onboard (description %q), and onboard would change it:\n  %s\n"+
-		"it is attached to %s. Pass --adopt-policy %s to take it over (the change then applies to each of them), "+
-		"or give its current document with --policy-file %s=FILE to keep it as it is",
-		e.Policy, e.Description, strings.Join(e.Drift, "\n  "), holders, e.Policy, e.Policy)
+		"it is attached to %s. Take %s over by name (the change then applies to each of them), "+
+		"or give its current document as its policy file to keep it as it is",
+		e.Policy, e.Description, strings.Join(e.Drift, "\n  "), holders, e.Policy)
 }
 
 // ensureKey reuses our key if it is still active and its secret is in the store; otherwise it creates
@@ -494,5 +495,7 @@ func (r *run) record(ctx context.Context) (map[string]string, error) {
 	}
 	r.recordSecurityCenter(&a)
 	r.recordAudit(&a)
+	a.CreatedAt, a.UpdatedAt = old.CreatedAt, old.UpdatedAt
+	r.did = !reflect.DeepEqual(a, old)
 	return ids, r.e.DB.SaveAccount(ctx, a)
 }

@@ -175,9 +175,9 @@ func countsText(counts map[string]int) string {
 }
 
 // planFirstSync says what firstSync would do, reading only.
-func (r *run) planFirstSync(ctx context.Context) ([]string, error) {
+func (r *run) planFirstSync(ctx context.Context) ([]Change, error) {
 	if r.req.SkipSync {
-		return []string{"check nothing: the first asset sync is skipped (--skip-sync)"}, nil
+		return nil, nil
 	}
 	kinds := r.syncKinds(r.req.Features)
 	pending, _, err := r.syncPending(ctx, kinds)
@@ -185,17 +185,17 @@ func (r *run) planFirstSync(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	if len(pending) == 0 {
-		return []string{"reuse the earlier first asset sync"}, nil
+		return []Change{{Op: OpReuse, Object: ObjectFirstSync, Name: strings.Join(kinds, ", "), Detail: "an earlier run synced them"}}, nil
 	}
-	var out []string
+	var out []Change
 	if r.req.SecurityCenter == SecurityCenterSubmit {
 		for _, f := range r.req.Features {
 			if kind, ok := featureAssets[f]; ok {
-				out = append(out, "create a Security Center asset sync of "+string(kind))
+				out = append(out, Change{Op: OpSync, Object: ObjectFirstSync, Name: "Security Center " + string(kind)})
 			}
 		}
 	}
-	return append(out, "create a first inventory sync of "+strings.Join(pending, ", ")), nil
+	return append(out, Change{Op: OpSync, Object: ObjectFirstSync, Name: strings.Join(pending, ", "), Detail: "into the local inventory"}), nil
 }
 
 // FirstSync runs the first asset sync of an account the engine has onboarded (by its record's name), on

@@ -682,7 +682,7 @@ func (s *Server) deleteAccessKey(r *request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if k.owner == s.root && k.status == "Active" {
+	if k.owner == s.root && k.status == "Active" && !s.deleteActiveRootKey {
 		return nil, errorf("OperationDenied", "disable the root account's key before deleting it")
 	}
 	if s.refuseActiveKeyDeletion && k.status == "Active" {
@@ -705,4 +705,15 @@ func (s *Server) SetKeyDescription(id, description string) bool {
 		k.description = description
 	}
 	return ok
+}
+
+// KeyStatus reports a key's status (Active or Inactive) and whether it exists; for tests.
+func (s *Server) KeyStatus(id string) (status string, exists bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, ok := s.keys[id]
+	if !ok {
+		return "", false
+	}
+	return k.status, true
 }

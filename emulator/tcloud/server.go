@@ -42,6 +42,10 @@ type Options struct {
 	// RefuseActiveKeyDeletion makes DeleteAccessKey refuse a sub-user's active key (disable it first), one
 	// reading of what CAM's documentation leaves open; off, such a key is deleted.
 	RefuseActiveKeyDeletion bool
+	// DeleteActiveRootKey plays the other reading for the root account's key: the console deletes a
+	// root key only once it is disabled, and CAM's API page (https://www.tencentcloud.com/document/api/598/52593)
+	// states no rule; off (the default) refuses an active root key as the console does, on deletes it.
+	DeleteActiveRootKey bool
 	// Propagation is how long a new key, a new attachment or a policy update takes to reach the
 	// services (CAM's cache, see propagation.go); 0 applies them at once.
 	Propagation time.Duration
@@ -121,6 +125,8 @@ type Server struct {
 	routes     map[string]service
 	// refuseActiveKeyDeletion: see Options.RefuseActiveKeyDeletion.
 	refuseActiveKeyDeletion bool
+	// deleteActiveRootKey: see Options.DeleteActiveRootKey.
+	deleteActiveRootKey bool
 	// propagation delays new keys and grants as CAM's cache does (propagation.go).
 	propagation time.Duration
 	// refuseUnknownServices: see Options.RefuseUnknownServices.
@@ -209,7 +215,7 @@ func New(o Options) *Server {
 		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
 		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(), waf: &wafState{},
 		disks: map[string][]cbsDisk{}, clbs: map[string][]clbLoadBalancer{}, cdbs: map[string][]cdbInstance{},
-		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}, refuseActiveKeyDeletion: o.RefuseActiveKeyDeletion, propagation: o.Propagation}
+		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}, refuseActiveKeyDeletion: o.RefuseActiveKeyDeletion, deleteActiveRootKey: o.DeleteActiveRootKey, propagation: o.Propagation}
 	s.refuseUnknownServices = o.RefuseUnknownServices
 	s.tat = newTATState()
 	s.root = &user{uin: o.OwnerUIN, uid: 1, name: "root", created: o.Now()}
