@@ -19,8 +19,31 @@ import (
 
 // AccountsOptions are the inputs of `onboard accounts list|show`.
 type AccountsOptions struct {
-	f    *Factory
-	Name string // show only
+	f       *Factory
+	Name    string // show only
+	Columns string // list only: the text table's columns, comma-separated
+}
+
+// accountColumns are the columns the text table of accounts list can show, with their titles.
+var accountColumns = []struct{ name, title string }{
+	{"name", "NAME"}, {"owner_uin", "OWNER UIN"}, {"sub_user", "SUB-USER"}, {"sub_user_uin", "SUB-USER UIN"},
+	{"access_key_id", "KEY"}, {"features", "FEATURES"}, {"regions", "REGIONS"}, {"security_center", "SECURITY CENTER"},
+	{"updated", "UPDATED"},
+}
+
+// accountDefaultColumns are the columns accounts list shows unless --columns says otherwise.
+const accountDefaultColumns = "name,owner_uin,sub_user,features,updated"
+
+// accountShrink are the free-text columns a table on a narrow terminal cuts, in this order: the lists
+// first, the names that identify an account last.
+var accountShrink = []string{"features", "regions", "security_center", "sub_user", "name"}
+
+func accountColumnNames() []string {
+	out := make([]string, len(accountColumns))
+	for i, c := range accountColumns {
+		out[i] = c.name
+	}
+	return out
 }
 
 func newCmdAccounts(f *Factory) *cobra.Command {
@@ -29,15 +52,21 @@ func newCmdAccounts(f *Factory) *cobra.Command {
 		Short:   "The onboarded accounts this machine knows",
 		Example: "  onboard accounts list\n  onboard accounts show prod --output json\n  onboard accounts reveal-key prod --to key.txt",
 	}
+	listOpts := &AccountsOptions{f: f}
 	list := &cobra.Command{
-		Use:     "list",
-		Short:   "List onboarded accounts",
-		Example: "  onboard accounts list\n  onboard accounts list --output csv > accounts.csv\n  onboard accounts list --sandbox",
-		Args:    cobra.NoArgs,
+		Use:   "list",
+		Short: "List onboarded accounts",
+		Long: `List the onboarded accounts. On a terminal the table fits its width: the long cells are cut with "…"
+(piped output never is); choose the columns with --columns.`,
+		Example: "  onboard accounts list\n  onboard accounts list --columns name,sub_user,access_key_id,regions\n" +
+			"  onboard accounts list --output csv > accounts.csv\n  onboard accounts list --sandbox",
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return accountsListRun(c.Context(), &AccountsOptions{f: f})
+			return accountsListRun(c.Context(), listOpts)
 		},
 	}
+	list.Flags().StringVar(&listOpts.Columns, "columns", accountDefaultColumns,
+		"the table's columns, comma-separated: "+strings.Join(accountColumnNames(), ", "))
 	show := &cobra.Command{
 		Use:     "show NAME",
 		Short:   "Show one onboarded account",
@@ -168,7 +197,7 @@ func secretStoreWarnings(f *Factory) io.Writer {
 }
 
 // inSandbox reports whether the command runs against the sandbox's emulators.
-func inSandbox(f *Factory) bool { return f.Getenv(envSandbox) == "1" }
+func inSandbox(f *Factory) bool { return f.Sandbox != nil }
 
 // storeLabel names a secret store kind for people: the sandbox's is its own.
 func storeLabel(f *Factory, kind string) string {
@@ -258,6 +287,17 @@ func nonNilStrings(s []string) []string {
 }
 
 func accountsListRun(ctx context.Context, opts *AccountsOptions) error {
+	var columns, header []string
+	for _, c := range splitList(opts.Columns) {
+		i := slices.IndexFunc(accountColumns, func(ac struct{ name, title string }) bool { return ac.name == c })
+		if i < 0 {
+			return Usagef("invalid --columns: unknown column %q; valid columns are %s", c, strings.Join(accountColumnNames(), ", "))
+		}
+		columns, header = append(columns, c), append(header, accountColumns[i].title)
+	}
+	if len(columns) == 0 {
+		return Usagef("invalid --columns: empty; valid columns are %s", strings.Join(accountColumnNames(), ", "))
+	}
 	db, err := openStoreReadOnly(ctx, opts.f)
 	if err != nil {
 		return err
@@ -285,12 +325,21 @@ func accountsListRun(ctx context.Context, opts *AccountsOptions) error {
 		_, err := fmt.Fprintln(opts.f.IO.Out, "No onboarded accounts yet: run onboard tencent.")
 		return err
 	}
-	w := tabwriter.NewWriter(opts.f.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tOWNER UIN\tSUB-USER\tFEATURES\tUPDATED")
-	for _, v := range views {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", terminalSafe(v.Name), terminalSafe(v.OwnerUIN), terminalSafe(v.SubUser), terminalSafe(strings.Join(v.Features, ",")), v.UpdatedAt)
+	table := newTextTable(opts.f.IO.Out, columns, header, accountShrink, opts.f.IO.TerminalWidth())
+	for i, v := range views {
+		sc := "-"
+		if a := accounts[i]; a.AuthID != "" {
+			sc = a.AuthID + " " + dash(a.SecurityCenterStatus)
+		}
+		cells := map[string]string{"name": terminalSafe(v.Name), "owner_uin": terminalSafe(v.OwnerUIN), "sub_user": terminalSafe(v.SubUser),
+			"sub_user_uin": dash(terminalSafe(v.SubUserUIN)), "access_key_id": dash(terminalSafe(v.AccessKeyID)),
+			"features": dash(terminalSafe(strings.Join(v.Features, ","))), "regions": dash(terminalSafe(strings.Join(v.Regions, ","))),
+			"security_center": terminalSafe(sc), "updated": v.UpdatedAt}
+		if err := table.add(cells); err != nil {
+			return err
+		}
 	}
-	return w.Flush()
+	return table.flush()
 }
 
 func accountsShowRun(ctx context.Context, opts *AccountsOptions) error {

@@ -80,3 +80,47 @@ func TestRevealKeyOnlyToATerminalOrANewPrivateFile(t *testing.T) {
 		t.Fatalf("to a terminal: exit %d %q", code, out.String())
 	}
 }
+
+// accounts list fits the terminal like the other tables: long cells are cut with "…" on a terminal,
+// never when piped, and --columns chooses what is shown.
+func TestAccountsListFitsTheTerminalAndTakesColumns(t *testing.T) {
+	_, vars := onboardedProd(t, "--features", "host,cspm,soc,audit", "--cspm-policy", "custom", "--audit-region", "ap-guangzhou", "--skip-sync")
+	ctx := context.Background()
+	f, piped, errOut := tencentTestFactory(vars)
+	if code := run(ctx, f, []string{"accounts", "list", "--columns", "name,owner_uin,sub_user,features,regions,security_center,updated"}); code != ExitOK {
+		t.Fatalf("accounts list: exit %d %s", code, errOut.String())
+	}
+	widest := 0
+	for _, line := range strings.Split(strings.TrimSpace(piped.String()), "\n") {
+		widest = max(widest, len([]rune(line)))
+	}
+	if strings.Contains(piped.String(), "…") || !strings.Contains(piped.String(), "host,cspm,soc,audit") || widest <= 80 {
+		t.Fatalf("piped output cut, or too narrow to test (%d columns):\n%s", widest, piped.String())
+	}
+
+	f, onTerminal, _ := tencentTestFactory(vars)
+	f.IO.SetTTY(false, true, true)
+	f.IO.SetTerminalWidth(80)
+	if code := run(ctx, f, []string{"accounts", "list", "--columns", "name,owner_uin,sub_user,features,regions,security_center,updated"}); code != ExitOK {
+		t.Fatalf("accounts list on a terminal: exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(onTerminal.String()), "\n")
+	for _, line := range lines {
+		if n := len([]rune(line)); n > 80 {
+			t.Errorf("a line of %d columns on an 80-column terminal: %q", n, line)
+		}
+	}
+	if len(lines) != 2 || !strings.Contains(onTerminal.String(), "…") || !strings.HasPrefix(lines[1], "prod ") {
+		t.Errorf("want the header and prod, with long cells cut by …:\n%s", onTerminal.String())
+	}
+
+	f, chosen, _ := tencentTestFactory(vars)
+	if code := run(ctx, f, []string{"accounts", "list", "--columns", "access_key_id,name"}); code != ExitOK ||
+		!strings.HasPrefix(chosen.String(), "KEY") || strings.Contains(chosen.String(), "OWNER UIN") || !strings.Contains(chosen.String(), "AKID") {
+		t.Errorf("--columns access_key_id,name: exit %d\n%s", code, chosen.String())
+	}
+	f, _, errOut = tencentTestFactory(vars)
+	if code := run(ctx, f, []string{"accounts", "list", "--columns", "name,secret"}); code != ExitUsage || !strings.Contains(errOut.String(), "access_key_id") {
+		t.Errorf("--columns with an unknown column: exit %d %q", code, errOut.String())
+	}
+}

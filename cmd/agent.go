@@ -98,7 +98,7 @@ func agentInstallRun(ctx context.Context, opts *AgentInstallOptions) error {
 		return err
 	}
 	installer := &onboarding.AgentInstaller{TAT: d.admin, SecurityCenter: sc, DB: d.db}
-	if f.Getenv(envSandbox) == "1" {
+	if inSandbox(f) {
 		installer.PollFirst, installer.PollMax = 100*time.Millisecond, 500*time.Millisecond
 	}
 	progress := func(e onboarding.AgentEvent) {

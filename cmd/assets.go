@@ -275,23 +275,30 @@ func writeAssetsCSV(ctx context.Context, db *store.DB, filter store.AssetFilter,
 	return w.Error()
 }
 
-// assetTable writes the text table. Piped, it streams through a tabwriter and never cuts a value. On a
-// terminal of known width it holds the rows, then cuts the widest free-text columns (name, then id) with
-// "…" until a line fits.
-type assetTable struct {
+// textTable writes a list command's text table. Piped, it streams through a tabwriter and never cuts a
+// value. On a terminal of known width it holds the rows, then cuts the free-text columns (shrink, in
+// order) with "…" until a line fits.
+type textTable struct {
 	out     io.Writer
 	columns []string
+	shrink  []string
 	width   int
 	tw      *tabwriter.Writer
 	rows    [][]string
 }
 
-func newAssetTable(out io.Writer, columns []string, width int) *assetTable {
-	t := &assetTable{out: out, columns: columns, width: width}
+// newAssetTable is the table of assets list, whose names and then IDs are cut to fit.
+func newAssetTable(out io.Writer, columns []string, width int) *textTable {
 	header := make([]string, len(columns))
 	for i, c := range columns {
 		header[i] = strings.ToUpper(strings.ReplaceAll(c, "_", " "))
 	}
+	return newTextTable(out, columns, header, []string{"name", "id"}, width)
+}
+
+// newTextTable starts a table of columns titled header; width is the terminal's, or 0 when piped.
+func newTextTable(out io.Writer, columns, header, shrink []string, width int) *textTable {
+	t := &textTable{out: out, columns: columns, shrink: shrink, width: width}
 	if width <= 0 {
 		t.tw = tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(t.tw, strings.Join(header, "\t"))
@@ -301,7 +308,7 @@ func newAssetTable(out io.Writer, columns []string, width int) *assetTable {
 	return t
 }
 
-func (t *assetTable) add(cells map[string]string) error {
+func (t *textTable) add(cells map[string]string) error {
 	row := make([]string, len(t.columns))
 	for i, c := range t.columns {
 		row[i] = cells[c]
@@ -316,7 +323,7 @@ func (t *assetTable) add(cells map[string]string) error {
 
 const columnGap = 2
 
-func (t *assetTable) flush() error {
+func (t *textTable) flush() error {
 	if t.tw != nil {
 		return t.tw.Flush()
 	}
@@ -333,8 +340,8 @@ func (t *assetTable) flush() error {
 		}
 		return n
 	}
-	// Shrink the free-text columns, name first, down to a floor that keeps them recognisable.
-	for _, name := range []string{"name", "id"} {
+	// Shrink the free-text columns, in order, down to a floor that keeps them recognisable.
+	for _, name := range t.shrink {
 		i := slices.Index(t.columns, name)
 		if i < 0 {
 			continue

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -44,6 +45,9 @@ func (o *DayTwoOptions) addFlags(cmd *cobra.Command, all bool) {
 	fl.BoolVar(&o.InsecureStorage, "insecure-storage", false, "the keys are in the file store ($ONBOARD_HOME/secrets.json)")
 }
 
+// errNoAccounts says no account is recorded here.
+var errNoAccounts = errors.New("no onboarded account: run onboard tencent first")
+
 // chooseAccounts resolves --account and --all: the named account, every account, or the only one.
 func chooseAccounts(ctx context.Context, db *store.DB, name string, all bool) ([]store.Account, error) {
 	if all && name != "" {
@@ -62,7 +66,7 @@ func chooseAccounts(ctx context.Context, db *store.DB, name string, all bool) ([
 	}
 	switch {
 	case len(accounts) == 0:
-		return nil, Usagef("no onboarded account: run onboard tencent first")
+		return nil, &UsageError{Err: errNoAccounts}
 	case all || len(accounts) == 1:
 		return accounts, nil
 	}
@@ -89,6 +93,9 @@ func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
 	cred, source, err := tencent.ResolveCredentials(tencent.CredentialSources{Profile: o.Profile, Getenv: f.Getenv, Home: userHome})
 	if err != nil {
 		return nil, nil, err
+	}
+	if inSandbox(f) {
+		source.Description = "the sandbox demo key"
 	}
 	endpoint := o.Endpoint
 	if endpoint == "" {
@@ -127,7 +134,7 @@ func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
 	e := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: 30 * time.Second, OperatorKeyID: cred.SecretID, Installation: installation,
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
-		InventoryUnlimited: f.Getenv(envSandbox) == "1"}
+		InventoryUnlimited: inSandbox(f)}
 	return &dayTwo{engine: e, admin: admin, db: db, secrets: secrets}, func() { db.Close() }, nil
 }
 

@@ -69,6 +69,10 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 		if err := d.forAccount(&opts.DayTwoOptions, accounts[0], true); err != nil {
 			return err
 		}
+	case name == "" && errors.Is(err, errNoAccounts):
+		// Everything is offboarded already: a second offboard does nothing, and says so.
+		fmt.Fprintln(f.IO.Out, "Nothing to offboard: no account is onboarded here.")
+		return nil
 	case name != "" && errors.Is(err, store.ErrNotFound):
 		// No record: an earlier offboard may have stopped after removing it; the ledger still knows.
 	default:

@@ -48,4 +48,12 @@ func TestOffboardAsksForTheNameThenRemovesAndASecondDoesNothing(t *testing.T) {
 	if code := run(ctx, f, []string{"offboard", "--account", "prod", "--yes", "--no-input"}); code != ExitOK || !strings.Contains(out.String(), "nothing to remove") {
 		t.Fatalf("second offboard: exit %d %s %s", code, out.String(), errOut.String())
 	}
+	// Without --account, once no account is left, there is nothing to choose from and nothing to do.
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(ctx, f, []string{"offboard", "--yes", "--no-input"}); code != ExitOK || !strings.Contains(out.String(), "Nothing to offboard") {
+		t.Fatalf("offboard with no account left: exit %d %s %s", code, out.String(), errOut.String())
+	}
+	if users() != onboarded-1 {
+		t.Fatalf("an offboard with nothing to do changed the users: %d", users())
+	}
 }

@@ -36,6 +36,9 @@ type Factory struct {
 	// Logger writes to --debug-log as JSON, and is discarded otherwise. Never log a secret.
 	Logger *slog.Logger
 
+	// Sandbox is the running sandbox of a --sandbox command; nil for a real run.
+	Sandbox *Sandbox
+
 	// PropagationWait bounds how long an onboarding waits for CAM to apply a new key or grant; zero means
 	// defaultPropagationWait.
 	PropagationWait time.Duration

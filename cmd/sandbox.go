@@ -8,10 +8,14 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"onboard/securitycenter"
+	"onboard/tencent"
 )
 
-// Environment names the sandbox sets in the Factory's Getenv (never in the process environment): the
-// rest of the command layer reads them as it would for a real run.
+// Environment names the command layer reads. A sandbox run answers the ones that locate a cloud and its
+// keys in the Factory's Getenv (never in the process environment), from f.Sandbox, so that the rest of the
+// command layer finds them where a real run does.
 const (
 	envHome                   = "ONBOARD_HOME"
 	envSecretStore            = "ONBOARD_SECRET_STORE"
@@ -21,8 +25,6 @@ const (
 	envTencentSecretKey       = "TENCENTCLOUD_SECRET_KEY"
 	envAlibabaKeyID           = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 	envAlibabaKeySecret       = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
-	// envSandbox marks a sandbox run, so that views can say so.
-	envSandbox = "ONBOARD_SANDBOX"
 	// envSandboxLatency adds latency to every emulated call (a Go duration), like --sandbox-latency.
 	envSandboxLatency = "ONBOARD_SANDBOX_LATENCY"
 )
@@ -42,9 +44,36 @@ type sandboxOptions struct {
 	// Propagation delays new keys and grants as CAM's cache does, so that the person sees the engine
 	// wait for them.
 	Propagation time.Duration
-	// Home is the sandbox's state folder; an emulator start may read it to re-create keys that an
-	// earlier sandbox run created and stored there.
+	// Home is the sandbox's state folder. The emulators keep their state there, so that the commands
+	// of a session (onboard, status, rotate-key, offboard) meet the account that the earlier ones changed.
 	Home string
+}
+
+// Sandbox is a --sandbox run: the started emulators and the demo account's keys. It is a field of the
+// Factory, and nothing else says that a run is a sandbox: a variable in the person's shell cannot make a
+// real run sign with the wrong key or lift its rate limits.
+type Sandbox struct {
+	TencentEndpoint        string // base URL of the Tencent Cloud emulator
+	SecurityCenterEndpoint string // base URL of the Security Center emulator
+	TencentSecretID        string // the demo account's root key
+	TencentSecretKey       tencent.SecretKey
+	AlibabaKeyID           string // the demo Alibaba Cloud account's AccessKey
+	AlibabaKeySecret       securitycenter.Secret
+	Home                   string // the sandbox's state folder
+}
+
+// environment is what the sandbox answers in the Factory's Getenv.
+func (s *Sandbox) environment() map[string]string {
+	return map[string]string{
+		envHome:                   s.Home,
+		envSecretStore:            "file",
+		envTencentEndpoint:        s.TencentEndpoint,
+		envSecurityCenterEndpoint: s.SecurityCenterEndpoint,
+		envTencentSecretID:        s.TencentSecretID,
+		envTencentSecretKey:       s.TencentSecretKey.Reveal(),
+		envAlibabaKeyID:           s.AlibabaKeyID,
+		envAlibabaKeySecret:       s.AlibabaKeySecret.Reveal(),
+	}
 }
 
 // sandboxEndpoints are the running emulators and the demo account's keys.
@@ -122,23 +151,18 @@ func startSandbox(ctx context.Context, f *Factory, latency time.Duration) (stop 
 		removeHome()
 		return nil, fmt.Errorf("start the sandbox emulators: %w", err)
 	}
-	overlay := map[string]string{
-		envHome:                   home,
-		envSecretStore:            "file",
-		envTencentEndpoint:        ep.Tencent,
-		envSecurityCenterEndpoint: ep.SecurityCenter,
-		envTencentSecretID:        ep.TencentID,
-		envTencentSecretKey:       ep.TencentKey,
-		envAlibabaKeyID:           ep.AlibabaID,
-		envAlibabaKeySecret:       ep.AlibabaKey,
-		envSandbox:                "1",
-	}
+	f.Sandbox = &Sandbox{TencentEndpoint: ep.Tencent, SecurityCenterEndpoint: ep.SecurityCenter, TencentSecretID: ep.TencentID,
+		TencentSecretKey: tencent.SecretKey(ep.TencentKey), AlibabaKeyID: ep.AlibabaID, AlibabaKeySecret: securitycenter.Secret(ep.AlibabaKey), Home: home}
 	getenv := f.Getenv
-	f.Getenv = sandboxGetenv(getenv, overlay)
-	fmt.Fprintf(f.IO.ErrOut, "SANDBOX: both clouds are emulated inside this process (seed %q); nothing real is touched.\nState: %s\n",
-		sandboxSeed, home)
+	f.Getenv = sandboxGetenv(getenv, f.Sandbox.environment())
+	fmt.Fprintf(f.IO.ErrOut, "SANDBOX: both clouds are emulated inside this process (seed %q); nothing real is touched.\n", sandboxSeed)
+	if getenv(envHome) == "" {
+		fmt.Fprintf(f.IO.ErrOut, "State: %s, removed at exit; set %s to keep a sandbox session across commands.\n", home, envHome)
+	} else {
+		fmt.Fprintf(f.IO.ErrOut, "State: %s (the emulated accounts too)\n", home)
+	}
 	return func() {
-		f.Getenv = getenv
+		f.Getenv, f.Sandbox = getenv, nil
 		if ep.Stop != nil {
 			ep.Stop()
 		}

@@ -159,7 +159,19 @@ func repairRun(ctx context.Context, opts *DayTwoOptions) error {
 		return engineError(err)
 	}
 	if f.JSON() {
-		return writeJSON(f.IO.Out, res)
+		if err := writeJSON(f.IO.Out, res); err != nil {
+			return err
+		}
+		return partlyDone(res)
 	}
-	return writeTencentResult(f.IO.Out, res, storeLabel(f, res.KeyStoredIn))
+	if err := writeTencentResult(f.IO.Out, res, storeLabel(f, res.KeyStoredIn)); err != nil {
+		return err
+	}
+	if len(res.Removed) > 0 {
+		removed := "Removed, as it served nothing any more:\n  - " + strings.Join(res.Removed, "\n  - ") + "\n"
+		if _, err := io.WriteString(f.IO.Out, terminalSafeLines(store.Scrub(removed))); err != nil {
+			return err
+		}
+	}
+	return partlyDone(res)
 }

@@ -403,13 +403,9 @@ func rejectedKey(outcomes []inventory.Outcome) error {
 	return rejected
 }
 
-// syncCredential reads the account's key from the secret store. A sandbox starts a fresh emulated
-// account each run, which does not know the sub-user key an earlier sandbox run stored, so a sandbox
-// sync uses the emulated account's own key.
+// syncCredential reads the account's key from the secret store, in the sandbox too: its emulators keep
+// the sub-user key that an earlier command of the session created.
 func syncCredential(ctx context.Context, f *Factory, a store.Account, insecure bool) (tencent.Credential, error) {
-	if f.Getenv(envSandbox) == "1" {
-		return tencent.Credential{SecretID: f.Getenv(envTencentSecretID), SecretKey: tencent.SecretKey(f.Getenv(envTencentSecretKey))}, nil
-	}
 	secrets, err := openAccountSecrets(f, a, insecure)
 	if err != nil {
 		return tencent.Credential{}, err

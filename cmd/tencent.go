@@ -319,7 +319,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 	engine := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: f.propagationWait(), OperatorKeyID: cred.SecretID, Installation: installation,
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
-		InventoryUnlimited: f.Getenv(envSandbox) == "1"}
+		InventoryUnlimited: inSandbox(f)}
 	if opts.Rollback {
 		return tencentRollback(ctx, f, opts, engine, admin, req.Account)
 	}

@@ -73,7 +73,7 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 // its events. The caller must have checked f.Interactive() first: the decision to prompt is made before
 // any terminal UI exists. A cancellation returns an error wrapping context.Canceled (exit code 130).
 func runWizard(ctx context.Context, f *Factory, deps wizard.Deps, accessible bool) (wizard.Result, error) {
-	deps.Sandbox = deps.Sandbox || f.Getenv(envSandbox) == "1"
+	deps.Sandbox = deps.Sandbox || inSandbox(f)
 	deps.Scrub = store.Scrub
 	return wizard.Run(ctx, deps, wizard.Options{
 		In:         f.IO.In,

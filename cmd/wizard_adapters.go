@@ -80,12 +80,12 @@ func newWizardDeps(f *Factory, opts *TencentOptions, db *store.DB, secrets store
 		secrets:         secrets,
 		alibaba:         map[string]securitycenter.Credentials{},
 		tencentFound:    map[string]tencent.Credential{},
-		unlimited:       f.Getenv(envSandbox) == "1",
+		unlimited:       inSandbox(f),
 		propagationWait: f.propagationWait(),
 		flags:           opts.Request,
 	}
 	deps := wizard.Deps{Credentials: b, Alibaba: b, Users: b, Regions: b, Logs: b, Engine: b, RootKey: b, Syncer: b,
-		Sandbox: f.Getenv(envSandbox) == "1", Defaults: answersFromRequest(opts.Request)}
+		Sandbox: inSandbox(f), Defaults: answersFromRequest(opts.Request)}
 	userHome, _ := os.UserHomeDir()
 	if cred, source, err := tencent.ResolveCredentials(tencent.CredentialSources{Profile: opts.Profile, Getenv: f.Getenv, Home: userHome}); err == nil {
 		if inSandbox(f) {

@@ -106,8 +106,8 @@ func newWizardFixture(t *testing.T) wizardFixture {
 	t.Cleanup(func() { env.Close() })
 	home := t.TempDir()
 	vars := emulatorVars(env, home)
-	vars[envSandbox] = "1" // no client-side rate limits against the emulator
 	f, _, _ := tencentTestFactory(vars)
+	f.Sandbox = sandboxOf(env, home) // no client-side rate limits against the emulator
 	db, err := store.Open(context.Background(), filepath.Join(home, store.DBFile))
 	if err != nil {
 		t.Fatal(err)

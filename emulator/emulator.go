@@ -63,6 +63,10 @@ type Options struct {
 	DeleteActiveRootKey bool
 	// Propagation delays new keys and grants as CAM's cache does (tcloud.Options.Propagation); 0: none.
 	Propagation time.Duration
+	// StateFile keeps what API calls changed in both emulators across processes: Start loads it when it
+	// exists, and Close saves it. It holds emulator-only secrets (the keys of the emulated sub-users),
+	// and is written with the permissions of a secret file. Empty: nothing outlives the process.
+	StateFile string
 	// SecurityCenterTencentVendorName is how Security Center spells Tencent Cloud among its service
 	// providers ("Tencent" by default, or "TENCENT"; sas.Options.TencentVendorName).
 	SecurityCenterTencentVendorName string
@@ -82,7 +86,8 @@ type Env struct {
 	AlibabaAccessKeyID     string // the seeded Alibaba Cloud account's AccessKey
 	AlibabaAccessKeySecret string
 
-	servers []*http.Server
+	servers   []*http.Server
+	stateFile string
 }
 
 // Demo account: fixed so that every sandbox run sees the same account. These are emulator-only keys.
@@ -223,6 +228,13 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	// An agent that TAT installs calls home to Security Center, which decides whether its code is valid.
 	tc.OnAgentInstall(func(a tcloud.AgentInstall) { env.SecurityCenter.ConnectAgent(a) })
 	env.SecurityCenter.AddFaults(sasFaults)
+	if o.StateFile != "" {
+		if err := env.loadState(o.StateFile); err != nil {
+			env.Close()
+			return nil, err
+		}
+		env.stateFile = o.StateFile
+	}
 	env.AlibabaAccessKeyID, env.AlibabaAccessKeySecret = aliID, aliSecret
 	sl, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.SecurityCenterAddr)
 	if err != nil {
@@ -274,9 +286,12 @@ func randomKey(n int) string {
 	return string(b)
 }
 
-// Close stops the emulators.
+// Close stops the emulators, and saves their state first when Options.StateFile was given.
 func (e *Env) Close() error {
 	var errs []error
+	if e.stateFile != "" {
+		errs = append(errs, e.saveState(e.stateFile))
+	}
 	for _, s := range e.servers {
 		errs = append(errs, s.Close())
 	}

@@ -26,6 +26,8 @@ type AuditLogs interface {
 	ModifyKafkaConsumer(ctx context.Context, region, topicID string, spec tencent.KafkaConsumerSpec) error
 	ListAuditTracks(ctx context.Context) ([]tencent.AuditTrack, error)
 	CreateAuditTrack(ctx context.Context, spec tencent.AuditTrackSpec) (tencent.AuditTrack, error)
+	// DeleteAuditTrack removes a tracking set of ours whose topic was deleted (retireDeadTracks).
+	DeleteAuditTrack(ctx context.Context, id uint64) error
 }
 
 // AuditLogsResult is where audit logs are delivered and how Security Center consumes them.
@@ -137,6 +139,7 @@ func (r *run) ensureAudit(ctx context.Context) (map[string]string, error) {
 	if err := r.grantCIEM(ctx, ls, topic, ids); err != nil {
 		return nil, err
 	}
+	r.retireDeadTracks(ctx, topic)
 	r.audit = &AuditLogsResult{Region: region, LogsetID: ls.ID, TopicID: topic.ID, TrackID: track.ID, KafkaTopic: consumer.TopicID,
 		KafkaNetwork: r.req.KafkaNetwork, BootstrapServers: bootstrap}
 	r.res.AuditLogs = r.audit
@@ -312,11 +315,33 @@ func (r *run) grantCIEM(ctx context.Context, ls tencent.Logset, topic tencent.To
 	return nil
 }
 
-// planAudit says what ensureAudit would do, reading only.
+// planAudit says what ensureAudit would do, reading only: deliver the audit logs, then remove our
+// tracking sets of deleted topics.
 func (r *run) planAudit(ctx context.Context) ([]Change, error) {
 	if !slices.Contains(r.req.Features, policy.FeatureAudit) {
 		return nil, nil
 	}
+	out, err := r.planAuditDelivery(ctx)
+	if err != nil {
+		return nil, err
+	}
+	current := "" // the topic the plan reuses; none when it creates one
+	if i := slices.IndexFunc(out, func(c Change) bool { return c.Object == ObjectTopic && c.Op == OpReuse }); i >= 0 {
+		current = out[i].ID
+	}
+	dead, err := r.e.deadTracks(ctx, r.res.Account, r.req.AuditRegion, current)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range dead {
+		out = append(out, Change{Op: OpDelete, Object: ObjectTrackingSet, Name: d.track.Name, ID: strconv.FormatUint(d.track.ID, 10),
+			Detail: "delivers to deleted CLS topic " + d.track.Storage.Name + " in " + d.track.Storage.Region})
+	}
+	return out, nil
+}
+
+// planAuditDelivery says what ensureAudit would do to deliver the audit logs.
+func (r *run) planAuditDelivery(ctx context.Context) ([]Change, error) {
 	region := r.req.AuditRegion
 	var out []Change
 	ls, lsFound, err := r.findAuditLogset(ctx)

@@ -97,9 +97,12 @@ type Result struct {
 	SubUserUIN   uint64   `json:"sub_user_uin"`
 	Created      []string `json:"created"`
 	Reused       []string `json:"reused"`
-	AccessKeyID  string   `json:"access_key_id"`
-	KeyStoredIn  string   `json:"key_stored_in"`
-	Verified     []string `json:"verified"`
+	// Removed is what this run removed of what an earlier one created and that serves nothing any more
+	// (a tracking set whose topic was deleted).
+	Removed     []string `json:"removed,omitempty"`
+	AccessKeyID string   `json:"access_key_id"`
+	KeyStoredIn string   `json:"key_stored_in"`
+	Verified    []string `json:"verified"`
 	// Owned is everything onboard created in the account and still owns, over all its runs, whichever
 	// run reused it since: what --rollback removes.
 	Owned []string `json:"owned"`

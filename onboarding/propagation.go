@@ -24,19 +24,27 @@ func revalidateInterval(wait time.Duration) time.Duration {
 	return min(max(wait/20, camPollInterval), 5*time.Second)
 }
 
-// camWait waits, within one deadline (Engine.PropagationWait from its start), for CAM to apply the
-// run's new key and grants to every probe of one step. The first wait is announced once as an event,
-// so the person knows why the step takes long.
+// camWait waits, within one deadline (Engine.PropagationWait from its start), for CAM to apply a new
+// key and grants to every probe of one step. The first wait is announced once, so the person knows why
+// the step takes long.
 type camWait struct {
-	r        *run
-	step     step // the step whose probes wait
+	limit    time.Duration       // Engine.PropagationWait
+	announce func(detail string) // emits the waiting step's running event
 	deadline time.Time
 	told     bool
 }
 
 // newCAMWait starts the wait's deadline for the running step.
 func (r *run) newCAMWait() *camWait {
-	return &camWait{r: r, step: r.current, deadline: time.Now().Add(r.e.PropagationWait)}
+	s := r.current
+	return newCAMWait(r.e.PropagationWait, func(detail string) {
+		r.emit(Event{Step: s.ID, Title: s.Title, Status: "running", Detail: detail})
+	})
+}
+
+// newCAMWait starts a wait of limit whose first pause calls announce.
+func newCAMWait(limit time.Duration, announce func(detail string)) *camWait {
+	return &camWait{limit: limit, announce: announce, deadline: time.Now().Add(limit)}
 }
 
 // camWaitText is the event detail while the engine waits for CAM.
@@ -48,18 +56,18 @@ func camWaitText(limit time.Duration) string {
 // (not its sentinel: the new key is not wrong, only not applied yet). Without a wait (PropagationWait 0)
 // it is the refusal itself.
 func (w *camWait) expired(last error) error {
-	if w.r.e.PropagationWait <= 0 {
+	if w.limit <= 0 {
 		return last
 	}
 	return fmt.Errorf("%w: still refused after waiting %g s for CAM to apply the grants (Tencent Cloud documents about a minute): %v",
-		ErrPropagation, w.r.e.PropagationWait.Seconds(), last)
+		ErrPropagation, w.limit.Seconds(), last)
 }
 
 // pause announces the wait once and sleeps for interval, or until the deadline; it fails with ctx.
 func (w *camWait) pause(ctx context.Context, interval time.Duration) error {
 	if !w.told {
 		w.told = true
-		w.r.emit(Event{Step: w.step.ID, Title: w.step.Title, Status: "running", Detail: camWaitText(w.r.e.PropagationWait)})
+		w.announce(camWaitText(w.limit))
 	}
 	select {
 	case <-ctx.Done():

@@ -101,8 +101,8 @@ func (e *Engine) RotateKey(ctx context.Context, account string, grace time.Durat
 		do        func(context.Context) (map[string]string, error)
 	}{
 		{"key", "create the second key and store it", ro.create},
-		{"verify", "verify the new key", ro.verify},
-		{"security-center", "submit the new key to Security Center and wait for its validation", ro.submit},
+		{"verify", rotateVerifyTitle, ro.verify},
+		{"security-center", rotateSubmitTitle, ro.submit},
 		{"switch", "make the new key the account's key", ro.switchOver},
 		{"disable-old", "disable the old key", ro.disableOld},
 		{"delete-old", "delete the old key", func(ctx context.Context) (map[string]string, error) { return ro.deleteOld(ctx, grace) }},
@@ -187,31 +187,36 @@ func (ro *rotation) create(ctx context.Context) (map[string]string, error) {
 	return map[string]string{"new_key": k.ID, "secret_item": nextItem(a.SecretItem)}, nil
 }
 
-// verify waits until CAM accepts the new key as the sub-user's.
+// Titles of the rotation's steps that wait for CAM, and announce the wait on their step.
+const (
+	rotateVerifyTitle = "verify the new key"
+	rotateSubmitTitle = "submit the new key to Security Center and wait for its validation"
+)
+
+// verify waits until CAM accepts the new key as the sub-user's, with the engine's wait for CAM.
 func (ro *rotation) verify(ctx context.Context) (map[string]string, error) {
 	v, err := ro.e.NewVerifier(tencent.Credential{SecretID: ro.newKey.ID, SecretKey: ro.newKey.Secret})
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(ro.e.PropagationWait)
-	for {
-		id, err := v.CallerIdentity(ctx)
-		if err == nil {
-			if id.UserUIN != ro.a.SubUserUIN {
-				return nil, fmt.Errorf("the new key identifies as %s, not sub-user %s", id.UserUIN, ro.a.SubUserUIN)
-			}
-			ro.res.Done = append(ro.res.Done, "verified key "+tencent.MaskID(ro.newKey.ID))
-			return nil, nil
-		}
-		if !(errors.Is(err, tencent.ErrAuth) || errors.Is(err, tencent.ErrDenied)) || time.Now().After(deadline) {
-			return nil, fmt.Errorf("the new key does not work: %w", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
+	var id tencent.Identity
+	probe := func() (err error) { id, err = v.CallerIdentity(ctx); return err }
+	if err := ro.camWait("verify", rotateVerifyTitle).until(ctx, refusedByCAM, probe); err != nil {
+		return nil, fmt.Errorf("the new key does not work: %w", err)
 	}
+	if id.UserUIN != ro.a.SubUserUIN {
+		return nil, fmt.Errorf("the new key identifies as %s, not sub-user %s", id.UserUIN, ro.a.SubUserUIN)
+	}
+	ro.res.Done = append(ro.res.Done, "verified key "+tencent.MaskID(ro.newKey.ID))
+	return nil, nil
+}
+
+// camWait starts the engine's wait for CAM (Engine.PropagationWait) for a step of the rotation, which
+// announces itself on that step.
+func (ro *rotation) camWait(step, title string) *camWait {
+	return newCAMWait(ro.e.PropagationWait, func(detail string) {
+		ro.emit(Event{Step: step, Title: title, Status: "running", Detail: detail})
+	})
 }
 
 // submit gives Security Center the new key (ModifyCloudVendorAccountAK) and waits for its validation.
@@ -238,25 +243,16 @@ func (ro *rotation) submitKey(ctx context.Context, id string, secret securitycen
 	sc := ro.e.SecurityCenter
 	// Through the ledger like every change: it records which SecretId Security Center was given, by which
 	// a lost answer's account is found again.
-	w := object{Kind: kindSCAccount, Name: ro.a.DisplayName, Parent: ro.a.OwnerUIN, ID: strconv.FormatInt(ro.authID, 10),
-		Attrs: map[string]string{attrSecretID: id}}
-	submit := func() error {
-		_, err := sc.ModifyAccount(ctx, ro.authID, securitycenter.AccountChange{SecretID: id, SecretKey: secret})
+	k := keySubmission{ledger: ro.ledger, authID: ro.authID, change: securitycenter.AccountChange{SecretID: id, SecretKey: secret},
+		account: object{Kind: kindSCAccount, Name: ro.a.DisplayName, Parent: ro.a.OwnerUIN, ID: strconv.FormatInt(ro.authID, 10),
+			Attrs: map[string]string{attrSecretID: id}}}
+	submit := func() error { _, err := sc.ModifyAccount(ctx, ro.authID, k.change); return err }
+	if err := changing(ctx, ro.ledger, store.LedgerChange, k.account, submit); err != nil {
 		return err
 	}
-	if err := changing(ctx, ro.ledger, store.LedgerChange, w, submit); err != nil {
-		return err
-	}
-	wctx, cancel := context.WithTimeout(ctx, validationWait)
-	acct, err := sc.WaitForValidation(wctx, ro.authID)
-	cancel()
-	if err != nil {
-		return err
-	}
-	if problem := validationProblem(acct); problem != "" {
-		return fmt.Errorf("key %s not accepted by Security Center: %s", tencent.MaskID(id), problem)
-	}
-	return nil
+	// The engine's own wait: a key CAM has not applied yet everywhere is submitted again until it has.
+	_, err := ro.e.scValidate(ctx, ro.camWait("security-center", rotateSubmitTitle), k)
+	return err
 }
 
 // switchOver makes the new key the account's: its item, then its record; the next item goes last.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"onboard/securitycenter"
 	"onboard/store"
@@ -226,5 +227,49 @@ func TestRotateKeyWithTwoKeysRemovesOnlyALostKeyOfItsOwn(t *testing.T) {
 	}
 	if keys := keysOf(t, f, res.SubUserUIN); len(keys) != 1 || keys[0].ID != got.NewKeyID {
 		t.Fatalf("keys: %+v", keys)
+	}
+}
+
+// A rotation waits for Security Center's validation as onboarding does: when Security Center's check of
+// the new key is refused by CAM (a grant or key not applied everywhere yet), the key is submitted again,
+// through the ledger, until Security Center accepts it, and the wait is announced.
+func TestRotateKeyWaitsForSecurityCenterAsOnboardingDoes(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	res, err := f.engine.Apply(ctx, rotationRequest(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.engine.PropagationWait = 10 * time.Second
+	// Security Center's first check of the host module lists instances with the new key: refused once.
+	f.emu.FailNext("cvm:DescribeInstances", "AuthFailure.UnauthorizedOperation", 1)
+	var announced bool
+	got, err := f.engine.RotateKey(ctx, res.Account, 0, func(e Event) {
+		announced = announced || (e.Step == "security-center" && e.Detail == camWaitText(f.engine.PropagationWait))
+	})
+	if err != nil {
+		t.Fatalf("rotation with one refused validation: %v", err)
+	}
+	if got.InUse != got.NewKeyID {
+		t.Fatalf("rotation: %+v", got)
+	}
+	if in := connection(t, f, res.Account); in != got.NewKeyID {
+		t.Fatalf("Security Center uses %s, not the new key %s", in, got.NewKeyID)
+	}
+	if !announced {
+		t.Error("the wait for Security Center's validation was not announced")
+	}
+	entries, err := f.engine.DB.Ledger(ctx, res.Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submitted := 0
+	for _, e := range entries {
+		if e.Kind == kindSCAccount && e.Action == store.LedgerChange && e.Attrs[attrSecretID] == got.NewKeyID && e.State == store.LedgerMade {
+			submitted++
+		}
+	}
+	if submitted != 2 {
+		t.Errorf("the new key was submitted %d times through the ledger, want 2 (once, and again after the refusal)", submitted)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"onboard/policy"
 	"onboard/securitycenter"
 	"onboard/store"
+	"onboard/tencent"
 )
 
 // SecurityCenterResult is the account as Security Center holds it after the run or, when the request
@@ -172,16 +173,35 @@ func (r *run) ensureSecurityCenter(ctx context.Context) (map[string]string, erro
 	return nil, nil
 }
 
-// scValidate waits for Security Center's verdict on the key. Security Center checks the key against
-// Tencent Cloud, where CAM applies a new key or grant only after a while (its cache): a verdict whose every
-// failure is such a refusal is checked again - the key and modules submitted anew, which makes Security
-// Center validate them again - until Engine.PropagationWait has passed.
+// scValidate waits for Security Center's verdict on the run's key (scValidate of the engine).
 func (r *run) scValidate(ctx context.Context, authID int64) (securitycenter.Account, error) {
-	sc := r.e.SecurityCenter
-	wait := r.newCAMWait()
+	return r.e.scValidate(ctx, r.newCAMWait(), keySubmission{
+		ledger: r.ledger,
+		account: object{Kind: kindSCAccount, Name: r.scDisplayName(), Parent: r.id.OwnerUIN, ID: strconv.FormatInt(authID, 10),
+			Attrs: map[string]string{attrSecretID: r.key.ID}},
+		authID: authID, change: securitycenter.AccountChange{SecretID: r.key.ID,
+			SecretKey: securitycenter.Secret(r.key.Secret.Reveal()), Modules: r.scModules()},
+	})
+}
+
+// keySubmission is a key given to a Security Center account: what scValidate submits again while CAM
+// applies the key, and the ledger object that records it.
+type keySubmission struct {
+	ledger  ledger
+	account object // the Security Center account, with the SecretId submitted
+	authID  int64
+	change  securitycenter.AccountChange
+}
+
+// scValidate waits for Security Center's verdict on a submitted key: onboarding and key rotation share it.
+// Security Center checks the key against Tencent Cloud, where CAM applies a new key or grant only after a
+// while (its cache): a verdict whose every failure is such a refusal is checked again - the key submitted
+// anew through the ledger, which makes Security Center validate it again - until wait's deadline.
+func (e *Engine) scValidate(ctx context.Context, wait *camWait, k keySubmission) (securitycenter.Account, error) {
+	sc := e.SecurityCenter
 	for {
 		wctx, cancel := context.WithTimeout(ctx, validationWait)
-		acct, err := sc.WaitForValidation(wctx, authID)
+		acct, err := sc.WaitForValidation(wctx, k.authID)
 		cancel()
 		if err != nil {
 			return acct, err
@@ -191,22 +211,16 @@ func (r *run) scValidate(ctx context.Context, authID int64) (securitycenter.Acco
 		case problem == "":
 			return acct, nil
 		case !refusedUntilCAMApplies(acct):
-			return acct, fmt.Errorf("key of account %d not accepted by Security Center: %s", authID, problem)
+			return acct, fmt.Errorf("key %s of account %d not accepted by Security Center: %s", tencent.MaskID(k.change.SecretID), k.authID, problem)
 		case time.Now().After(wait.deadline):
-			return acct, fmt.Errorf("key of account %d not accepted by Security Center: %w", authID, wait.expired(errors.New(problem)))
+			return acct, fmt.Errorf("key %s of account %d not accepted by Security Center: %w", tencent.MaskID(k.change.SecretID), k.authID, wait.expired(errors.New(problem)))
 		}
-		if err := wait.pause(ctx, revalidateInterval(r.e.PropagationWait)); err != nil {
+		if err := wait.pause(ctx, revalidateInterval(wait.limit)); err != nil {
 			return acct, err
 		}
-		w := object{Kind: kindSCAccount, Name: r.scDisplayName(), Parent: r.id.OwnerUIN, ID: strconv.FormatInt(authID, 10),
-			Attrs: map[string]string{attrSecretID: r.key.ID}}
-		resubmit := func() error {
-			_, err := sc.ModifyAccount(ctx, authID, securitycenter.AccountChange{SecretID: r.key.ID,
-				SecretKey: securitycenter.Secret(r.key.Secret.Reveal()), Modules: r.scModules()})
-			return err
-		}
-		if err := changing(ctx, r.ledger, store.LedgerChange, w, resubmit); err != nil {
-			return acct, fmt.Errorf("submit the key of account %d again for validation: %w", authID, err)
+		resubmit := func() error { _, err := sc.ModifyAccount(ctx, k.authID, k.change); return err }
+		if err := changing(ctx, k.ledger, store.LedgerChange, k.account, resubmit); err != nil {
+			return acct, fmt.Errorf("submit key %s of account %d again for validation: %w", tencent.MaskID(k.change.SecretID), k.authID, err)
 		}
 	}
 }

@@ -405,6 +405,13 @@ func (s *status) checkAuditLogs(ctx context.Context) {
 			s.add(AreaAuditLogs, "tracking set", VerdictOK, "tracking set "+tracks[i].Name+" is on and delivers to topic "+au.TopicID, "")
 		}
 	}
+	dead, err := s.r.e.deadTracks(ctx, s.a.Name, au.Region, au.TopicID)
+	if err != nil {
+		s.add(AreaAuditLogs, "old tracking sets", VerdictWarning, "cannot look for tracking sets of deleted topics: "+err.Error(), "")
+	}
+	for _, d := range dead {
+		s.add(AreaAuditLogs, "old tracking sets", VerdictWarning, d.String()+": it delivers nothing", s.repairFix())
+	}
 	consumer, err := cloud.GetKafkaConsumer(ctx, au.Region, au.TopicID)
 	switch {
 	case errors.Is(err, tencent.ErrNotFound):

@@ -85,6 +85,7 @@ type Server struct {
 	nonces   map[string]time.Time
 	nextAuth int64
 	calls    []Call
+	changes  int // successful calls of actions that change something (Changes)
 	faults   []*FaultRule
 	// refusedAgents are instances whose agent called home with a code no account holds.
 	refusedAgents []string
@@ -286,6 +287,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, site Site) {
 	}
 	call.Status = http.StatusOK
 	s.record(call)
+	if !readAction(call.Action) {
+		s.mu.Lock()
+		s.changes++
+		s.mu.Unlock()
+	}
 	result["RequestId"] = requestID
 	json.NewEncoder(w).Encode(result)
 }

@@ -105,6 +105,7 @@ type Server struct {
 	policies   map[uint64]*camPolicy
 	nextID     uint64
 	calls      []Call
+	changes    int // calls that changed the account (Changes)
 	faults     []*FaultRule
 	latency    func() time.Duration
 	regions    []string
@@ -361,6 +362,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.calls = append(s.calls, call)
+	if call.Mutating && apiErr == nil {
+		s.changes++
+	}
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	var out map[string]any
