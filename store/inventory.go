@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -161,11 +162,26 @@ func placeholders(n int) string {
 }
 
 // MarkGone ends a complete pass over one (kind, region) of an account: every stored row not in seenIDs is
-// marked gone at `at` (rows are kept, not deleted). Call it only after a pass that listed everything; an
-// interrupted pass must mark nothing. It returns how many rows were newly marked gone.
+// marked gone at `at` (rows are kept, not deleted). Call it only after a pass that listed everything and
+// stored every row it saw (UpsertAssets); an interrupted pass must mark nothing. It returns how many rows
+// were newly marked gone. It may sort seenIDs.
 func (db *DB) MarkGone(ctx context.Context, account, kind, region string, seenIDs []string, at time.Time) (int, error) {
+	// Every seen row is stored and live, so the live rows are a superset of the seen ones: when there are
+	// as many as distinct seen IDs, they are the same set and nothing is gone. That is the usual pass,
+	// and it then costs one count instead of a temporary table of every ID.
+	slices.Sort(seenIDs)
+	seen := len(slices.Compact(seenIDs))
 	var gone int
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var live int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inventory
+			WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL`, account, kind, region).Scan(&live); err != nil {
+			return err
+		}
+		if live == seen {
+			return nil
+		}
+		seenIDs := seenIDs[:seen]
 		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
 			return err
 		}
