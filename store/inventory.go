@@ -45,7 +45,8 @@ func (s UpsertStats) Add(o UpsertStats) UpsertStats {
 	return UpsertStats{s.Inserted + o.Inserted, s.Updated + o.Updated, s.Unchanged + o.Unchanged}
 }
 
-// UpsertAssets writes a batch of assets of one account in one transaction. A row whose content hash is
+// UpsertAssets writes a batch of assets of one account atomically, committed (durably) together with
+// the writes other goroutines make at the same time. A row whose content hash is
 // unchanged (and which is not marked gone) is not written at all: a sync that finds nothing new writes
 // nothing. A changed or returning row gets the new content, last_seen = seenAt and no gone mark.
 func (db *DB) UpsertAssets(ctx context.Context, account string, assets []Asset, seenAt time.Time) (UpsertStats, error) {
@@ -54,7 +55,7 @@ func (db *DB) UpsertAssets(ctx context.Context, account string, assets []Asset, 
 		return stats, nil
 	}
 	now := formatTime(seenAt)
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		stats = UpsertStats{}
 		existing, err := existingHashes(ctx, tx, account, assets)
 		if err != nil {
@@ -165,7 +166,7 @@ func placeholders(n int) string {
 // interrupted pass must mark nothing. It returns how many rows were newly marked gone.
 func (db *DB) MarkGone(ctx context.Context, account, kind, region string, seenIDs []string, at time.Time) (int, error) {
 	var gone int
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
 			return err
 		}
