@@ -36,7 +36,9 @@ func holdWriter(t *testing.T, db *DB) (release func()) {
 	db.writer <- struct{}{}
 	// One write is taken at once and waits for the writer; the next ones queue behind it.
 	first := make(chan error, 1)
-	go func() { first <- db.RecordSync(ctx, SyncOutcome{Account: "first", Kind: "k", Region: "r", Status: SyncOK}) }()
+	go func() {
+		first <- db.RecordSync(ctx, SyncOutcome{Account: "first", Kind: "k", Region: "r", Status: SyncOK})
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		db.group.mu.Lock()
