@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -166,33 +167,25 @@ func placeholders(n int) string {
 // interrupted pass must mark nothing. It returns how many rows were newly marked gone.
 func (db *DB) MarkGone(ctx context.Context, account, kind, region string, seenIDs []string, at time.Time) (int, error) {
 	var gone int
-	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM temp.seen_ids`); err != nil {
-			return err
-		}
-		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO temp.seen_ids(id) VALUES (?)`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		for _, id := range seenIDs {
-			if _, err := ins.ExecContext(ctx, id); err != nil {
-				return err
-			}
-		}
+	// The seen IDs go in as one JSON array: one statement, however many there are, where a temporary
+	// table cost a statement per ID.
+	if seenIDs == nil {
+		seenIDs = []string{} // "[]": JSON null would be one NULL value, and NOT IN would match no row
+	}
+	seen, err := json.Marshal(seenIDs)
+	if err != nil {
+		return 0, fmt.Errorf("mark gone %s in %s of %q: %w", kind, region, account, err)
+	}
+	err = db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE inventory SET gone_at = ?
 			WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL
-			AND id NOT IN (SELECT id FROM temp.seen_ids)`, formatTime(at), account, kind, region)
+			AND id NOT IN (SELECT value FROM json_each(?))`, formatTime(at), account, kind, region, string(seen))
 		if err != nil {
 			return err
 		}
 		n, _ := res.RowsAffected()
 		gone = int(n)
-		_, err = tx.ExecContext(ctx, `DELETE FROM temp.seen_ids`)
-		return err
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("mark gone %s in %s of %q: %w", kind, region, account, err)
