@@ -199,3 +199,54 @@ func TestGroupedWriteWithdrawnWhenCancelled(t *testing.T) {
 		t.Errorf("a withdrawn write was stored: %d assets, %v", len(all), err)
 	}
 }
+
+// BenchmarkConcurrentSyncWrites writes as sync --all does: accounts at once, each one (kind, region)
+// after another, storing its rows, marking what is gone and recording the outcome, each write waiting
+// for the one before. It reports the wall time of all accounts against that of one.
+//
+//	go test ./store -run '^$' -bench BenchmarkConcurrentSyncWrites -benchtime 1x
+func BenchmarkConcurrentSyncWrites(b *testing.B) {
+	const units, rows = 225, 22 // about 5,000 assets over 225 (kind, region)s, as one account of BenchmarkSync/accounts
+	ctx := context.Background()
+	syncAccounts := func(db *DB, prefix string, accounts int) time.Duration {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for g := range accounts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				account := fmt.Sprintf("%s-%02d", prefix, g)
+				for u := range units {
+					kind := fmt.Sprintf("kind-%03d", u)
+					assets := testAssets(rows, "v1")
+					seen := make([]string, len(assets))
+					for i := range assets {
+						assets[i].Kind, seen[i] = kind, assets[i].ID
+					}
+					_, err := db.UpsertAssets(ctx, account, assets, time.Now())
+					if err == nil {
+						_, err = db.MarkGone(ctx, account, kind, "ap-guangzhou", seen, time.Now())
+					}
+					if err == nil {
+						err = db.RecordSync(ctx, SyncOutcome{Account: account, Kind: kind, Region: "ap-guangzhou", Status: SyncOK, Seen: rows})
+					}
+					if err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	for b.Loop() {
+		db, _ := openTestDB(b)
+		one := syncAccounts(db, "one", 1)
+		all := syncAccounts(db, "all", 20)
+		b.ReportMetric(one.Seconds(), "one_account_s")
+		b.ReportMetric(all.Seconds(), "20_accounts_s")
+		b.ReportMetric(all.Seconds()/one.Seconds(), "ratio")
+		b.ReportMetric(float64(20*units*3)/all.Seconds(), "writes/s")
+	}
+}
