@@ -45,6 +45,7 @@ func TestPackageBoundaries(t *testing.T) {
 		"onboard/inventory":      {"onboard/cmd", "onboard/wizard", "onboard/onboarding", "github.com/charmbracelet", "charm.land", "github.com/spf13/cobra"},
 		"onboard/onboarding":     {"onboard/cmd", "onboard/wizard", "github.com/charmbracelet", "charm.land", "github.com/spf13/cobra"},
 		"onboard/wizard":         {"onboard/cmd", "onboard/store", "github.com/tencentcloud", "github.com/alibabacloud-go"},
+		"onboard/retry":          {"onboard/cmd", "onboard/wizard", "onboard/onboarding", "onboard/inventory", "onboard/tencent", "onboard/securitycenter", "onboard/policy", "onboard/store", "onboard/emulator"},
 	}
 	for _, p := range pkgs {
 		for guarded, bad := range forbidden {

@@ -37,7 +37,7 @@ type Options struct {
 	// rule whose action starts with "sas:" goes to Security Center ("action=sas:AddCloudVendorAccountAK,
 	// fault=drop,nth=1"; "sas:*" for every action); every other rule to Tencent Cloud.
 	Faults string
-	// Latency and Jitter delay every call by Latency ± Jitter.
+	// Latency and Jitter delay every call by Latency ± Jitter, on both clouds.
 	Latency, Jitter time.Duration
 	// WithoutPresets leaves these preset policies out (e.g. CloudResourceReadOnlyAccess).
 	WithoutPresets []string
@@ -212,7 +212,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 			return nil, fmt.Errorf("denied Security Center action %q: no such action", a)
 		}
 	}
-	env.SecurityCenter = sas.New(sas.Options{TencentEndpoint: env.TencentEndpoint, DeniedActions: o.SecurityCenterDenied,
+	env.SecurityCenter = sas.New(sas.Options{TencentEndpoint: env.TencentEndpoint, DeniedActions: o.SecurityCenterDenied, Latency: topts.Latency,
 		WithoutActions: o.SecurityCenterWithout, UnknownActionCode: o.SecurityCenterUnknownActionCode,
 		TencentVendorName: o.SecurityCenterTencentVendorName})
 	aliUID, aliID, aliSecret := demoAlibabaUID, demoAlibabaKeyID, demoAlibabaKeySecret

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"onboard/policy"
+	"onboard/retry"
 	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
@@ -472,26 +473,26 @@ func (r *run) ensureAuditSettings(ctx context.Context, authID int64) error {
 	default:
 		r.res.Reused = append(r.res.Reused, "Security Center audit-log settings")
 	}
-	deadline := time.Now().Add(validationWait)
-	for {
-		st, err := sc.AuditLog(ctx, authID)
-		if err != nil {
-			return err
+	// Security Center tries the Kafka login in the background: ask again soon, then less often.
+	var st securitycenter.AuditLogStatus
+	err = retry.Until(ctx, retry.Backoff{First: 50 * time.Millisecond, Max: time.Second}, validationWait, func() (done bool, err error) {
+		if st, err = sc.AuditLog(ctx, authID); err != nil {
+			return false, err
 		}
 		switch st.Status {
 		case "enable":
-			r.audit.SecurityCenterStatus = st.Status
-			return nil
+			return true, nil
 		case "error", "timeout", "disable":
-			return fmt.Errorf("audit logs not consumed by Security Center (status %s): %s", st.Status, st.Message)
+			return false, fmt.Errorf("audit logs not consumed by Security Center (status %s): %s", st.Status, st.Message)
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("audit-log settings not accepted by Security Center after %s (status %s)", validationWait, st.Status)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Second):
-		}
+		return false, nil
+	})
+	if errors.Is(err, retry.ErrDeadline) {
+		return fmt.Errorf("audit-log settings not accepted by Security Center after %s (status %s)", validationWait, st.Status)
 	}
+	if err != nil {
+		return err
+	}
+	r.audit.SecurityCenterStatus = st.Status
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"onboard/policy"
 	"onboard/securitycenter"
@@ -232,17 +233,22 @@ func (r *run) preflight(ctx context.Context, probeWrite bool) error {
 	for _, fe := range r.req.fieldErrors() {
 		ps.field(fe)
 	}
-	r.checkSecretStore(ctx, &ps, probeWrite)
-	identified := r.checkIdentity(ctx, &ps)
+	var identified bool
+	ps = concurrently(ps,
+		func(ps *problems) { r.checkSecretStore(ctx, ps, probeWrite) },
+		func(ps *problems) { identified = r.checkIdentity(ctx, ps) })
 	if identified {
-		r.checkOperator(ctx, &ps)
-		r.checkSubUser(ctx, &ps)
-		r.checkPresets(ctx, &ps)
-		r.checkCustomPolicies(ctx, &ps)
-		r.checkAuditDelivery(ctx, &ps)
-		r.checkRootKey(&ps)
+		ps = concurrently(ps,
+			func(ps *problems) { r.checkOperator(ctx, ps) },
+			func(ps *problems) { r.checkSubUser(ctx, ps) },
+			func(ps *problems) { r.checkPresets(ctx, ps) },
+			func(ps *problems) { r.checkCustomPolicies(ctx, ps) },
+			func(ps *problems) { r.checkAuditDelivery(ctx, ps) },
+			func(ps *problems) { r.checkRootKey(ps) },
+			func(ps *problems) { r.checkSecurityCenter(ctx, ps, true) })
+	} else {
+		r.checkSecurityCenter(ctx, &ps, false)
 	}
-	r.checkSecurityCenter(ctx, &ps, identified)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -250,6 +256,26 @@ func (r *run) preflight(ctx context.Context, probeWrite bool) error {
 		return nil
 	}
 	return &PreflightError{Problems: ps}
+}
+
+// concurrently runs checks that only read and need nothing of each other at once: each waits on its own
+// calls only, so the pre-flight takes as long as its longest check rather than their sum. Each check
+// adds to its own copy of ps, so it sees the problems found before (as it would run in order, a check
+// skips inputs already found invalid); the problems it finds join ps in the checks' order, whichever
+// finishes first.
+func concurrently(ps problems, checks ...func(*problems)) problems {
+	found := make([]problems, len(checks))
+	var wg sync.WaitGroup
+	for i, check := range checks {
+		found[i] = slices.Clone(ps)
+		wg.Go(func() { check(&found[i]) })
+	}
+	wg.Wait()
+	before := len(ps)
+	for _, f := range found {
+		ps = append(ps, f[before:]...)
+	}
+	return ps
 }
 
 // checkSecretStore proves the secret store can hold the key before the key exists: a locked or missing

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
+	"onboard/retry"
 	"onboard/tencent"
 )
 
@@ -14,8 +16,14 @@ import (
 // expires, currently after about a minute (https://www.tencentcloud.com/document/product/436/12469).
 var ErrPropagation = errors.New("CAM has not applied the new key or grants yet")
 
-// camPollInterval is how often a refused probe is tried again while CAM applies a change.
+// camPollInterval is the longest wait before a refused probe is tried again while CAM applies a change.
+// The first wait is camFirstPoll, each next one twice the last: a change CAM applies at once (or
+// within a second) costs a few tens of milliseconds, one that takes CAM's minute is asked about twice
+// a second, as before.
 const camPollInterval = 500 * time.Millisecond
+
+// camFirstPoll is the first wait of every poll while CAM applies a change.
+const camFirstPoll = 50 * time.Millisecond
 
 // revalidateInterval is how often Security Center is asked to validate a key again while CAM applies a
 // change: a twentieth of the wait, between camPollInterval and 5 s, since each asks Security Center to
@@ -31,7 +39,7 @@ type camWait struct {
 	limit    time.Duration       // Engine.PropagationWait
 	announce func(detail string) // emits the waiting step's running event
 	deadline time.Time
-	told     bool
+	told     sync.Once // probes may wait at once; the wait is announced once
 }
 
 // newCAMWait starts the wait's deadline for the running step.
@@ -63,32 +71,32 @@ func (w *camWait) expired(last error) error {
 		ErrPropagation, w.limit.Seconds(), last)
 }
 
-// pause announces the wait once and sleeps for interval, or until the deadline; it fails with ctx.
-func (w *camWait) pause(ctx context.Context, interval time.Duration) error {
-	if !w.told {
-		w.told = true
-		w.announce(camWaitText(w.limit))
+// poller paces one poll under the wait's deadline: camFirstPoll first, doubling up to longest.
+func (w *camWait) poller(longest time.Duration) *retry.Poller {
+	return retry.NewPoller(retry.Backoff{First: min(camFirstPoll, longest), Max: longest}, w.deadline)
+}
+
+// pause announces the wait once and sleeps for p's next interval, ending at the deadline; it fails with
+// retry.ErrDeadline once the deadline has passed, and with ctx's error.
+func (w *camWait) pause(ctx context.Context, p *retry.Poller) error {
+	if time.Now().Before(w.deadline) {
+		w.told.Do(func() { w.announce(camWaitText(w.limit)) })
 	}
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(min(interval, max(time.Until(w.deadline), time.Millisecond))):
-		return nil
-	}
+	return p.Wait(ctx)
 }
 
 // until runs probe until it passes, fails otherwise than as refused says, or the deadline has passed.
 func (w *camWait) until(ctx context.Context, refused func(error) bool, probe func() error) error {
+	p := w.poller(camPollInterval)
 	for {
 		err := probe()
 		if err == nil || !refused(err) {
 			return err
 		}
-		if time.Now().After(w.deadline) {
+		if perr := w.pause(ctx, p); errors.Is(perr, retry.ErrDeadline) {
 			return w.expired(err)
-		}
-		if err := w.pause(ctx, camPollInterval); err != nil {
-			return err
+		} else if perr != nil {
+			return perr
 		}
 	}
 }

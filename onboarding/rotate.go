@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"onboard/retry"
 	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
@@ -292,10 +293,8 @@ func (ro *rotation) disableOld(ctx context.Context) (map[string]string, error) {
 func (ro *rotation) deleteOld(ctx context.Context, grace time.Duration) (map[string]string, error) {
 	if grace > 0 {
 		ro.emit(Event{Step: "delete-old", Title: "delete the old key", Status: "running", Detail: "waiting " + grace.String() + " before deleting it"})
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(grace):
+		if err := retry.Sleep(ctx, grace); err != nil {
+			return nil, err
 		}
 	}
 	keys, err := ro.e.Cloud.ListAccessKeys(ctx, ro.uin)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"onboard/policy"
+	"onboard/retry"
 	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
@@ -199,6 +200,7 @@ type keySubmission struct {
 // anew through the ledger, which makes Security Center validate it again - until wait's deadline.
 func (e *Engine) scValidate(ctx context.Context, wait *camWait, k keySubmission) (securitycenter.Account, error) {
 	sc := e.SecurityCenter
+	again := wait.poller(revalidateInterval(wait.limit))
 	for {
 		wctx, cancel := context.WithTimeout(ctx, validationWait)
 		acct, err := sc.WaitForValidation(wctx, k.authID)
@@ -212,10 +214,10 @@ func (e *Engine) scValidate(ctx context.Context, wait *camWait, k keySubmission)
 			return acct, nil
 		case !refusedUntilCAMApplies(acct):
 			return acct, fmt.Errorf("key %s of account %d not accepted by Security Center: %s", tencent.MaskID(k.change.SecretID), k.authID, problem)
-		case time.Now().After(wait.deadline):
-			return acct, fmt.Errorf("key %s of account %d not accepted by Security Center: %w", tencent.MaskID(k.change.SecretID), k.authID, wait.expired(errors.New(problem)))
 		}
-		if err := wait.pause(ctx, revalidateInterval(wait.limit)); err != nil {
+		if err := wait.pause(ctx, again); errors.Is(err, retry.ErrDeadline) {
+			return acct, fmt.Errorf("key %s of account %d not accepted by Security Center: %w", tencent.MaskID(k.change.SecretID), k.authID, wait.expired(errors.New(problem)))
+		} else if err != nil {
 			return acct, err
 		}
 		resubmit := func() error { _, err := sc.ModifyAccount(ctx, k.authID, k.change); return err }

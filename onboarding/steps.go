@@ -7,9 +7,11 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"onboard/policy"
+	"onboard/retry"
 	"onboard/store"
 	"onboard/tencent"
 )
@@ -62,16 +64,16 @@ func (r *run) attach(ctx context.Context, name string, policyID uint64) error {
 
 // attachWithPatience retries while CAM has not yet caught up with a just-created user.
 func (r *run) attachWithPatience(ctx context.Context, policyID uint64) error {
-	deadline := time.Now().Add(r.e.PropagationWait)
+	poll := retry.NewPoller(retry.Backoff{First: camFirstPoll, Max: camPollInterval}, time.Now().Add(r.e.PropagationWait))
 	for {
 		err := r.e.Cloud.AttachUserPolicy(ctx, policyID, r.user.UIN)
-		if err == nil || !errors.Is(err, tencent.ErrNotFound) || time.Now().After(deadline) {
+		if err == nil || !errors.Is(err, tencent.ErrNotFound) {
 			return err
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+		if perr := poll.Wait(ctx); errors.Is(perr, retry.ErrDeadline) {
+			return err
+		} else if perr != nil {
+			return perr
 		}
 	}
 }
@@ -438,40 +440,66 @@ func (r *run) deleteKey(ctx context.Context, id string) error {
 
 // verify checks the new key: its identity, then one read per feature that this version can probe. CAM
 // applies a new key or grant only after a while (its cache), so every probe that CAM refuses is tried
-// again until Engine.PropagationWait has passed since the first.
+// again until Engine.PropagationWait has passed since the first. The probes read different services
+// and wait on nothing of each other, so they run at once, as does the operator's region lookup that the
+// host probe needs.
 func (r *run) verify(ctx context.Context) (map[string]string, error) {
 	v, err := r.e.NewVerifier(tencent.Credential{SecretID: r.key.ID, SecretKey: r.key.Secret})
 	if err != nil {
 		return nil, err
 	}
 	wait := r.newCAMWait()
+	host := slices.Contains(r.req.Features, policy.FeatureHost)
+	var regions []tencent.Region
+	var regionsErr error
+	var lookup sync.WaitGroup
+	if host {
+		// The operator's key finds a region; the new key must then be able to list its hosts.
+		lookup.Go(func() { regions, regionsErr = r.e.Cloud.Regions(ctx, "cvm") })
+	}
 	var id tencent.Identity
-	if err := wait.until(ctx, refusedByCAM, func() (err error) { id, err = v.CallerIdentity(ctx); return err }); err != nil {
+	err = wait.until(ctx, refusedByCAM, func() (err error) { id, err = v.CallerIdentity(ctx); return err })
+	lookup.Wait()
+	if err != nil {
 		return nil, fmt.Errorf("the new key does not work: %w", err)
 	}
 	if id.UserUIN != fmt.Sprint(r.user.UIN) {
 		return nil, fmt.Errorf("the new key identifies as %s, not sub-user %d", id.UserUIN, r.user.UIN)
 	}
 	r.res.Verified = append(r.res.Verified, "identity of the new key")
-	if slices.Contains(r.req.Features, policy.FeatureHost) {
-		// The operator's key finds a region; the new key must then be able to list its hosts.
-		regions, err := r.e.Cloud.Regions(ctx, "cvm")
-		if err == nil && len(regions) > 0 {
-			err = wait.until(ctx, refusedByCAM, func() error { _, err := v.ListCVMInstances(ctx, regions[0].ID, 0, 1); return err })
-		}
-		if err != nil {
-			return nil, fmt.Errorf("the new key cannot read hosts: %w", err)
+	var hostErr, consumerErr, kafkaErr error
+	var probes sync.WaitGroup
+	if host {
+		probes.Go(func() {
+			hostErr = regionsErr
+			if hostErr == nil && len(regions) > 0 {
+				hostErr = wait.until(ctx, refusedByCAM, func() error { _, err := v.ListCVMInstances(ctx, regions[0].ID, 0, 1); return err })
+			}
+		})
+	}
+	if r.audit != nil {
+		probes.Go(func() {
+			consumerErr = wait.until(ctx, refusedByCAM, func() error { _, err := v.GetKafkaConsumer(ctx, r.audit.Region, r.audit.TopicID); return err })
+			if consumerErr == nil && r.req.VerifyKafka {
+				kafkaErr = r.verifyKafka(ctx, wait)
+			}
+		})
+	}
+	probes.Wait()
+	if host {
+		if hostErr != nil {
+			return nil, fmt.Errorf("the new key cannot read hosts: %w", hostErr)
 		}
 		r.res.Verified = append(r.res.Verified, "host: cvm:DescribeInstances")
 	}
 	if r.audit != nil {
-		if err := wait.until(ctx, refusedByCAM, func() error { _, err := v.GetKafkaConsumer(ctx, r.audit.Region, r.audit.TopicID); return err }); err != nil {
-			return nil, fmt.Errorf("the new key cannot read the audit topic's Kafka consumption: %w", err)
+		if consumerErr != nil {
+			return nil, fmt.Errorf("the new key cannot read the audit topic's Kafka consumption: %w", consumerErr)
 		}
 		r.res.Verified = append(r.res.Verified, "audit: cls:DescribeKafkaConsumer on topic "+r.audit.TopicID)
 		if r.req.VerifyKafka {
-			if err := r.verifyKafka(ctx, wait); err != nil {
-				return nil, fmt.Errorf("the new key cannot log in to the audit logs' Kafka address %s: %w", r.audit.BootstrapServers, err)
+			if kafkaErr != nil {
+				return nil, fmt.Errorf("the new key cannot log in to the audit logs' Kafka address %s: %w", r.audit.BootstrapServers, kafkaErr)
 			}
 			r.res.Verified = append(r.res.Verified, "audit: Kafka login to "+r.audit.BootstrapServers+" as logset "+r.audit.LogsetID)
 		}

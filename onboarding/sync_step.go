@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"onboard/inventory"
@@ -100,36 +101,29 @@ func (r *run) firstSync(ctx context.Context) (map[string]string, error) {
 		}
 		return nil, nil
 	}
-	if r.sc.submitted {
-		for _, f := range r.req.Features {
-			kind, ok := featureAssets[f]
-			if !ok || !slices.ContainsFunc(r.syncKinds([]string{f}), func(k string) bool { return slices.Contains(pending, k) }) {
-				continue
-			}
-			refresh := func() error { return r.e.SecurityCenter.RefreshAssets(ctx, securitycenter.VendorTencent, kind) }
-			if err := changing(ctx, r.ledger, store.LedgerChange, object{Kind: kindSCRefresh, Name: string(kind)}, refresh); err != nil {
-				if ctx.Err() != nil {
-					return nil, err
-				}
-				res.Partial = true
-				res.Failed = append(res.Failed, fmt.Sprintf("Security Center %s sync: %v", kind, err))
-				continue
-			}
-			res.SecurityCenter = append(res.SecurityCenter, string(kind))
-		}
-	}
+	// Security Center's refreshes and our own listing read the same assets and wait on nothing of each
+	// other's, so they run at once; the refreshes' outcomes are reported first, as they were asked first.
+	refreshes := r.startRefreshes(ctx, pending)
 	if r.e.NewInventory == nil {
+		if err := refreshes.wait(res); err != nil {
+			return nil, err
+		}
 		res.Partial = true
 		res.Failed = append(res.Failed, "inventory: no client for the new key")
 		return nil, nil
 	}
 	cloud, err := r.e.NewInventory(tencent.Credential{SecretID: r.key.ID, SecretKey: r.key.Secret})
 	if err != nil {
+		refreshes.wait(res)
 		return nil, err
 	}
+	cloud = r.withoutRegionService(cloud)
 	// Regions chosen for Security Center may include some this account does not use: those are left out.
 	out, err := inventory.Sync(ctx, cloud, r.e.DB, inventory.Options{Account: r.res.Account, Kinds: pending,
 		Regions: res.Regions, SkipUnofferedRegions: true, Unlimited: r.e.InventoryUnlimited, Progress: r.progress})
+	if rerr := refreshes.wait(res); rerr != nil {
+		return nil, rerr
+	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -159,6 +153,96 @@ func (r *run) firstSync(ctx context.Context) (map[string]string, error) {
 	}
 	r.res.Verified = append(r.res.Verified, "first sync: "+countsText(res.Counts))
 	return nil, nil
+}
+
+// refreshes are Security Center's asset syncs of one first sync, running.
+type refreshes struct {
+	wg    sync.WaitGroup
+	ctx   context.Context
+	kinds []securitycenter.AssetKind
+	errs  []error
+}
+
+// startRefreshes asks Security Center, when the account was submitted to it, to synchronise the assets
+// of each feature that has pending kinds, through the ledger; the calls run in the background.
+func (r *run) startRefreshes(ctx context.Context, pending []string) *refreshes {
+	rs := &refreshes{ctx: ctx}
+	if !r.sc.submitted {
+		return rs
+	}
+	for _, f := range r.req.Features {
+		kind, ok := featureAssets[f]
+		if !ok || !slices.ContainsFunc(r.syncKinds([]string{f}), func(k string) bool { return slices.Contains(pending, k) }) {
+			continue
+		}
+		rs.kinds = append(rs.kinds, kind)
+	}
+	rs.errs = make([]error, len(rs.kinds))
+	for i, kind := range rs.kinds {
+		// As changing does, with the intents recorded here, in order, before the calls run at once.
+		w := object{Kind: kindSCRefresh, Name: string(kind)}
+		e, err := r.ledger.intend(ctx, store.LedgerChange, w)
+		if err != nil {
+			rs.errs[i] = err
+			continue
+		}
+		rs.wg.Go(func() {
+			err := r.e.SecurityCenter.RefreshAssets(ctx, securitycenter.VendorTencent, kind)
+			if serr := r.ledger.settle(ctx, e, w.ID, err); serr != nil && err == nil {
+				err = serr
+			}
+			rs.errs[i] = err
+		})
+	}
+	return rs
+}
+
+// wait waits for the refreshes and reports them in res, in the order they were asked; it returns the
+// context's error when the run was cancelled.
+func (rs *refreshes) wait(res *SyncResult) error {
+	rs.wg.Wait()
+	for i, kind := range rs.kinds {
+		if err := rs.errs[i]; err != nil {
+			if rs.ctx.Err() != nil {
+				return err
+			}
+			res.Partial = true
+			res.Failed = append(res.Failed, fmt.Sprintf("Security Center %s sync: %v", kind, err))
+			continue
+		}
+		res.SecurityCenter = append(res.SecurityCenter, string(kind))
+	}
+	return nil
+}
+
+// withoutRegionService makes the first sync ask each product for its regions directly when the
+// sub-user's grants leave the region service out, as the host and CSPM grants do: asking it first would
+// be a refused call per product before the listing could start.
+func (r *run) withoutRegionService(cloud inventory.Cloud) inventory.Cloud {
+	grants := r.grants
+	if len(grants) == 0 {
+		grants = r.req.grantNames()
+	}
+	direct, ok := cloud.(productRegioner)
+	if !ok || policy.GrantsAllow(grants, "region:DescribeRegions") {
+		return cloud
+	}
+	return productRegionsCloud{Cloud: cloud, direct: direct}
+}
+
+// productRegioner lists a product's regions with the product's own API.
+type productRegioner interface {
+	ProductRegions(ctx context.Context, product string) ([]tencent.Region, error)
+}
+
+// productRegionsCloud is an inventory client whose Regions skip the region service.
+type productRegionsCloud struct {
+	inventory.Cloud
+	direct productRegioner
+}
+
+func (c productRegionsCloud) Regions(ctx context.Context, product string) ([]tencent.Region, error) {
+	return c.direct.ProductRegions(ctx, product)
 }
 
 func countsText(counts map[string]int) string {

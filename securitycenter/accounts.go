@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"onboard/retry"
 )
 
 // decodeBody converts a response body into out through JSON.
@@ -212,12 +214,19 @@ func (c *Client) ListAccounts(ctx context.Context, f AccountFilter) ([]Account, 
 	}
 }
 
+// validationFirstPoll is the first interval of WaitForValidation; the next ones double up to
+// Options.PollInterval.
+const validationFirstPoll = 50 * time.Millisecond
+
 // ErrValidationTimeout means Security Center reported that validating the key timed out.
 var ErrValidationTimeout = errors.New("key validation timed out")
 
 // WaitForValidation polls the account until Security Center has validated its key: normal, error (the
 // per-module messages say why) or timed out. The account is returned in each case.
 func (c *Client) WaitForValidation(ctx context.Context, authID int64) (Account, error) {
+	// The service validates in the background, module by module: ask again soon, then less often.
+	// Without a deadline of its own, the wait is bounded by ctx.
+	poll := retry.NewPoller(retry.Backoff{First: min(validationFirstPoll, c.opts.PollInterval), Max: c.opts.PollInterval}, time.Time{})
 	for {
 		list, err := c.ListAccounts(ctx, AccountFilter{AuthIDs: []int64{authID}})
 		if err != nil {
@@ -237,10 +246,8 @@ func (c *Client) WaitForValidation(ctx context.Context, authID int64) (Account, 
 			}
 			return a, nil
 		}
-		select {
-		case <-ctx.Done():
-			return a, fmt.Errorf("wait for account %d to be validated: %w", authID, ctx.Err())
-		case <-time.After(c.opts.PollInterval):
+		if err := poll.Wait(ctx); err != nil {
+			return a, fmt.Errorf("wait for account %d to be validated: %w", authID, err)
 		}
 	}
 }

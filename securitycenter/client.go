@@ -3,7 +3,8 @@
 // client of darabonba-openapi. Error codes become the sentinels of errors.go, and every call is retried by
 // our own cancellable backoff (the SDK's retries are off).
 //
-// It is the only package that imports the Alibaba Cloud SDK; it must not import any other project package.
+// It is the only package that imports the Alibaba Cloud SDK; it must not import any other project package
+// but retry.
 package securitycenter
 
 import (
@@ -12,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,6 +24,8 @@ import (
 	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 	"github.com/alibabacloud-go/tea/dara"
 	"github.com/alibabacloud-go/tea/tea"
+
+	"onboard/retry"
 )
 
 // Site is the Security Center instance an account is connected to.
@@ -60,11 +62,7 @@ func ParseSite(s string) (Site, error) {
 }
 
 // Retry is the backoff policy for throttling, server errors and network failures.
-type Retry struct {
-	Attempts int           // total attempts, at least 1
-	Base     time.Duration // first backoff
-	Max      time.Duration // backoff cap
-}
+type Retry = retry.Policy
 
 // DefaultRetry suits interactive use: about six seconds of patience in all.
 var DefaultRetry = Retry{Attempts: 6, Base: 200 * time.Millisecond, Max: 3 * time.Second}
@@ -79,7 +77,8 @@ type Options struct {
 	Timeout  time.Duration // per request; default 30 s
 	Retry    Retry
 	Logger   *slog.Logger
-	// PollInterval is how often WaitForValidation asks again; default 2 s.
+	// PollInterval is the longest WaitForValidation waits before asking again (it starts at 50 ms and
+	// doubles); default 2 s.
 	PollInterval time.Duration
 	// SignatureV1 signs with the legacy HMAC-SHA1 signature version 1.0 instead of ACS3-HMAC-SHA256.
 	SignatureV1 bool
@@ -88,7 +87,10 @@ type Options struct {
 // Client implements API over darabonba-openapi. It is safe for concurrent use.
 type Client struct {
 	opts Options
-	sdk  *openapi.Client
+	cfg  *openapiutil.Config
+	// idle are SDK clients not in a call. An SDK client keeps per-call state (CallApi moves its Headers
+	// aside), so calls at once each take their own.
+	idle chan *openapi.Client
 	log  *slog.Logger
 }
 
@@ -142,7 +144,27 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("security center client: %w", err)
 	}
-	return &Client{opts: opts, sdk: sdk, log: opts.Logger}, nil
+	c := &Client{opts: opts, cfg: cfg, idle: make(chan *openapi.Client, 4), log: opts.Logger}
+	c.idle <- sdk
+	return c, nil
+}
+
+// takeSDK returns an idle SDK client, or a new one when every one is in a call.
+func (c *Client) takeSDK() (*openapi.Client, error) {
+	select {
+	case sdk := <-c.idle:
+		return sdk, nil
+	default:
+		return openapi.NewClient(c.cfg)
+	}
+}
+
+// putSDK gives back an SDK client whose call has ended.
+func (c *Client) putSDK(sdk *openapi.Client) {
+	select {
+	case c.idle <- sdk:
+	default: // enough are idle
+	}
 }
 
 // parseEndpoint splits an endpoint override into the SDK's protocol and host[:port].
@@ -185,25 +207,22 @@ func (c *Client) do(ctx context.Context, cl call) (map[string]any, error) {
 		Pathname: dara.String("/"), Method: dara.String(method), AuthType: dara.String("AK"), Style: dara.String("RPC"),
 		ReqBodyType: dara.String("formData"), BodyType: dara.String("json"),
 	}
-	for attempt := 1; ; attempt++ {
-		body, err := c.attempt(ctx, params, cl)
-		if err == nil {
-			return body, nil
-		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("sas %s: %w", cl.action, ctx.Err())
-		}
-		if !retryable(err) || attempt >= c.opts.Retry.Attempts || (cl.mutating && isNetworkError(err)) {
-			return nil, err
-		}
-		wait := backoff(c.opts.Retry, attempt)
+	again := func(err error) bool { return retryable(err) && !(cl.mutating && isNetworkError(err)) }
+	logRetry := func(attempt int, wait time.Duration, err error) {
 		c.log.Debug("retrying Security Center call", "action", cl.action, "attempt", attempt, "wait", wait, "error", err.Error())
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("sas %s: %w (while waiting to retry after: %v)", cl.action, ctx.Err(), err)
-		case <-time.After(wait):
-		}
 	}
+	var body map[string]any
+	err := retry.Do(ctx, c.opts.Retry, again, logRetry, func() (err error) {
+		body, err = c.attempt(ctx, params, cl)
+		return err
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("sas %s: %w", cl.action, err)
+		}
+		return nil, err
+	}
+	return body, nil
 }
 
 func (c *Client) attempt(ctx context.Context, params *openapiutil.Params, cl call) (map[string]any, error) {
@@ -219,7 +238,13 @@ func (c *Client) attempt(ctx context.Context, params *openapiutil.Params, cl cal
 		} else {
 			req.Query = openapiutil.Query(cl.query)
 		}
-		res, err := c.sdk.CallApi(params, req, &dara.RuntimeOptions{})
+		sdk, err := c.takeSDK()
+		if err != nil {
+			done <- result{nil, err}
+			return
+		}
+		res, err := sdk.CallApi(params, req, &dara.RuntimeOptions{})
+		c.putSDK(sdk)
 		done <- result{res, err}
 	}()
 	select {
@@ -235,15 +260,6 @@ func (c *Client) attempt(ctx context.Context, params *openapiutil.Params, cl cal
 		}
 		return body, nil
 	}
-}
-
-// backoff is exponential with full jitter, capped.
-func backoff(r Retry, attempt int) time.Duration {
-	d := r.Base << (attempt - 1)
-	if d > r.Max || d <= 0 {
-		d = r.Max
-	}
-	return time.Duration(rand.Int64N(int64(d)) + int64(d)/4)
 }
 
 func isNetworkError(err error) bool {

@@ -590,8 +590,10 @@ func TestEndpointsAndSites(t *testing.T) {
 func TestAProxiedRequestIsServedByTheSiteItsHostNames(t *testing.T) {
 	w := newWorld(t)
 	c := w.client(t, "", aliKeyID, aliSecret, func(o *Options) { o.Site = SiteMainland })
-	c.sdk.Protocol = ptr("http")
-	c.sdk.HttpProxy = ptr(w.url)
+	sdk := <-c.idle // the client's only SDK client while no call runs
+	sdk.Protocol = ptr("http")
+	sdk.HttpProxy = ptr(w.url)
+	c.idle <- sdk
 	if err := c.SetSyncRegions(context.Background(), VendorTencent, []string{"ap-beijing"}, false); err != nil {
 		t.Fatal(err)
 	}
@@ -728,6 +730,24 @@ func TestOperatorPolicyGrantsEveryActionTheClientCalls(t *testing.T) {
 	for _, m := range calls {
 		if !slices.ContainsFunc(all, func(a string) bool { return strings.EqualFold(a, "yundun-sas:"+m[1]) }) {
 			t.Errorf("%s is called but not in the operator's policy", m[1])
+		}
+	}
+}
+
+// Calls at once each get an SDK client of their own (the SDK's keeps per-call state); the race detector
+// watches this test.
+func TestCallsAtOnce(t *testing.T) {
+	w := newWorld(t)
+	c := w.client(t, w.url, aliKeyID, aliSecret)
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = c.Regions(context.Background(), VendorTencent) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("call %d: %v", i, err)
 		}
 	}
 }

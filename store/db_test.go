@@ -603,3 +603,25 @@ func TestMarkGoneWithNothingSeen(t *testing.T) {
 		t.Errorf("%d assets left, %v; want the 2 of ap-shanghai", len(left), err)
 	}
 }
+
+// A pass that saw the same ID twice (a listing whose pages shifted) still marks what it did not see.
+func TestMarkGoneCountsDistinctIDs(t *testing.T) {
+	db, _ := openTestDB(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	assets := testAssets(5, "v1")
+	if _, err := db.UpsertAssets(ctx, "prod", assets, t0); err != nil {
+		t.Fatal(err)
+	}
+	seen := []string{assets[0].ID, assets[1].ID, assets[2].ID, assets[3].ID, assets[3].ID} // five IDs, four distinct
+	if gone, err := db.MarkGone(ctx, "prod", "cvm.instance", "ap-guangzhou", seen, t0.Add(time.Hour)); err != nil || gone != 1 {
+		t.Fatalf("MarkGone = %d, %v; want the one row not seen", gone, err)
+	}
+	seen = []string{assets[3].ID, assets[0].ID, assets[2].ID, assets[1].ID}
+	if gone, err := db.MarkGone(ctx, "prod", "cvm.instance", "ap-guangzhou", seen, t0.Add(2*time.Hour)); err != nil || gone != 0 {
+		t.Fatalf("MarkGone of an unchanged pass = %d, %v; want 0", gone, err)
+	}
+	if live, _ := db.Assets(ctx, AssetFilter{Account: "prod"}); len(live) != 4 {
+		t.Errorf("%d live rows, want 4", len(live))
+	}
+}

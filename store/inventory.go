@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -163,23 +164,38 @@ func placeholders(n int) string {
 }
 
 // MarkGone ends a complete pass over one (kind, region) of an account: every stored row not in seenIDs is
-// marked gone at `at` (rows are kept, not deleted). Call it only after a pass that listed everything; an
-// interrupted pass must mark nothing. It returns how many rows were newly marked gone.
+// marked gone at `at` (rows are kept, not deleted). Call it only after a pass that listed everything and
+// stored every row it saw (UpsertAssets); an interrupted pass must mark nothing. It returns how many rows
+// were newly marked gone. It may sort seenIDs.
 func (db *DB) MarkGone(ctx context.Context, account, kind, region string, seenIDs []string, at time.Time) (int, error) {
-	var gone int
-	// The seen IDs go in as one JSON array: one statement, however many there are, where a temporary
-	// table cost a statement per ID.
+	// Every seen row is stored and live, so the live rows are a superset of the seen ones: when there are
+	// as many as distinct seen IDs, they are the same set and nothing is gone. That is the usual pass,
+	// and it then costs one count instead of a temporary table of every ID.
 	if seenIDs == nil {
-		seenIDs = []string{} // "[]": JSON null would be one NULL value, and NOT IN would match no row
+		seenIDs = []string{} // marshalled "[]": JSON null would be one NULL value, and NOT IN would match no row
 	}
-	seen, err := json.Marshal(seenIDs)
-	if err != nil {
-		return 0, fmt.Errorf("mark gone %s in %s of %q: %w", kind, region, account, err)
-	}
-	err = db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	slices.Sort(seenIDs)
+	seen := len(slices.Compact(seenIDs))
+	var gone int
+	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var live int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inventory
+			WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL`, account, kind, region).Scan(&live); err != nil {
+			return err
+		}
+		if live == seen {
+			gone = 0
+			return nil
+		}
+		// The seen IDs go in as one JSON array: one statement, however many there are, where a temporary
+		// table cost a statement per ID.
+		ids, err := json.Marshal(seenIDs[:seen])
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE inventory SET gone_at = ?
 			WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL
-			AND id NOT IN (SELECT value FROM json_each(?))`, formatTime(at), account, kind, region, string(seen))
+			AND id NOT IN (SELECT value FROM json_each(?))`, formatTime(at), account, kind, region, string(ids))
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,8 @@
 // over the official Go SDK. Error codes become the sentinels of errors.go, and every call is retried by
 // our own cancellable backoff (the SDK's retries are off: they ignore cancellation).
 //
-// It is the only package that imports the Tencent SDK; it must not import any other project package.
+// It is the only package that imports the Tencent SDK; it must not import any other project package but
+// retry.
 package tencent
 
 import (
@@ -10,7 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -19,6 +20,8 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+
+	"onboard/retry"
 )
 
 // Site selects the API domain: the Chinese site (tencentcloudapi.com) or the international one.
@@ -30,11 +33,7 @@ const (
 )
 
 // Retry is the backoff policy for throttling, server errors and network failures.
-type Retry struct {
-	Attempts int           // total attempts, at least 1
-	Base     time.Duration // first backoff
-	Max      time.Duration // backoff cap
-}
+type Retry = retry.Policy
 
 // DefaultRetry suits interactive use: about six seconds of patience in all.
 var DefaultRetry = Retry{Attempts: 6, Base: 200 * time.Millisecond, Max: 3 * time.Second}
@@ -60,8 +59,15 @@ type Client struct {
 	profile func() *profile.ClientProfile
 	log     *slog.Logger
 
+	// transport is every SDK client's: one pool of connections per host (a service's domain is the same
+	// in every region), where each SDK client would otherwise keep its own two idle connections.
+	transport http.RoundTripper
+
 	mu      sync.Mutex
 	clients map[clientKey]any
+
+	cvmRegionsMu    sync.Mutex
+	cvmRegionsKnown []Region // CVM DescribeRegions' answer, once had (sharedCVMRegions)
 }
 
 type clientKey struct{ service, region string }
@@ -88,6 +94,14 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{opts: opts, log: opts.Logger, clients: map[clientKey]any{}}
+	next := http.DefaultTransport
+	if t, ok := next.(*http.Transport); ok {
+		t = t.Clone()
+		t.IdleConnTimeout = 30 * time.Second // as the SDK sets its own
+		t.MaxIdleConnsPerHost = 64           // a sync keeps up to 32 requests in flight
+		next = t
+	}
+	c.transport = &pageTransport{next: logExchanges(c.log, next)}
 	// A temporary key's token travels as X-TC-Token on every call; without it the key is refused.
 	c.cred = common.NewTokenCredential(opts.Credential.SecretID, opts.Credential.SecretKey.Reveal(), opts.Credential.Token.Reveal())
 	c.profile = func() *profile.ClientProfile {
@@ -133,7 +147,11 @@ func sdkClient[T any](c *Client, service, region string, newFn func(*common.Cred
 		var zero T
 		return zero, fmt.Errorf("create %s client: %w", service, err)
 	}
-	logExchanges(c.log, cl)
+	if setter, ok := any(cl).(interface {
+		WithHttpTransport(http.RoundTripper) *common.Client
+	}); ok {
+		setter.WithHttpTransport(c.transport)
+	}
 	c.clients[key] = cl
 	return cl, nil
 }
@@ -143,35 +161,15 @@ func sdkClient[T any](c *Client, service, region string, newFn func(*common.Cred
 // network failure after a create may have created something, so it is returned to the caller, whose
 // detection on the next run finds it.
 func (c *Client) do(ctx context.Context, service, action string, mutating bool, call func() error) error {
-	var err error
-	for attempt := 1; ; attempt++ {
-		err = c.translate(service, action, call())
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("%s %s: %w", service, action, ctx.Err())
-		}
-		if !retryable(err) || attempt >= c.opts.Retry.Attempts || (mutating && isNetworkError(err)) {
-			return err
-		}
-		wait := backoff(c.opts.Retry, attempt)
+	again := func(err error) bool { return retryable(err) && !(mutating && isNetworkError(err)) }
+	logRetry := func(attempt int, wait time.Duration, err error) {
 		c.log.Debug("retrying Tencent Cloud call", "service", service, "action", action, "attempt", attempt, "wait", wait, "error", err.Error())
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s %s: %w (while waiting to retry after: %v)", service, action, ctx.Err(), err)
-		case <-time.After(wait):
-		}
 	}
-}
-
-// backoff is exponential with full jitter, capped.
-func backoff(r Retry, attempt int) time.Duration {
-	d := r.Base << (attempt - 1)
-	if d > r.Max || d <= 0 {
-		d = r.Max
+	err := retry.Do(ctx, c.opts.Retry, again, logRetry, func() error { return c.translate(service, action, call()) })
+	if ctx.Err() != nil && err != nil {
+		return fmt.Errorf("%s %s: %w", service, action, err)
 	}
-	return time.Duration(rand.Int64N(int64(d)) + int64(d)/4)
+	return err
 }
 
 func isNetworkError(err error) bool {

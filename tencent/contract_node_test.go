@@ -175,6 +175,35 @@ func TestGenericClientStructsAndEmulatorMatchTheNodeModels(t *testing.T) {
 	vpc, _ := cvmInstance.FieldByName("VirtualPrivateCloud")
 	checkStruct(t, "cvm VirtualPrivateCloud", vpc.Type, modelFields(t, cvmModels, "VirtualPrivateCloud"))
 
+	// The listings of Resources: requests, answers and the fields read of each item.
+	vpcModels := nodeModels(t, "vpc", "v20170312")
+	for _, action := range []string{"DescribeVpcs", "DescribeSubnets", "DescribeSecurityGroups"} {
+		checkStruct(t, "vpc "+action+" request", reflect.TypeOf(vpcPaging{}), modelFields(t, vpcModels, action+"Request"))
+	}
+	checkStruct(t, "vpc DescribeVpcs response", reflect.TypeOf(vpcDescribeVpcsResponse{}.Response), modelFields(t, vpcModels, "DescribeVpcsResponse"))
+	checkStruct(t, "vpc Vpc", reflect.TypeOf(vpcVpc{}), modelFields(t, vpcModels, "Vpc"))
+	checkStruct(t, "vpc DescribeSubnets response", reflect.TypeOf(vpcDescribeSubnetsResponse{}.Response), modelFields(t, vpcModels, "DescribeSubnetsResponse"))
+	checkStruct(t, "vpc Subnet", reflect.TypeOf(vpcSubnet{}), modelFields(t, vpcModels, "Subnet"))
+	checkStruct(t, "vpc DescribeSecurityGroups response", reflect.TypeOf(vpcDescribeSecurityGroupsResponse{}.Response), modelFields(t, vpcModels, "DescribeSecurityGroupsResponse"))
+	checkStruct(t, "vpc SecurityGroup", reflect.TypeOf(vpcSecurityGroup{}), modelFields(t, vpcModels, "SecurityGroup"))
+
+	cbsModels := nodeModels(t, "cbs", "v20170312")
+	checkStruct(t, "cbs DescribeDisks request", reflect.TypeOf(numberPaging{}), modelFields(t, cbsModels, "DescribeDisksRequest"))
+	checkStruct(t, "cbs DescribeDisks response", reflect.TypeOf(cbsDescribeDisksResponse{}.Response), modelFields(t, cbsModels, "DescribeDisksResponse"))
+	checkStruct(t, "cbs Disk", reflect.TypeOf(cbsDisk{}), modelFields(t, cbsModels, "Disk"))
+	diskPlacement, _ := reflect.TypeOf(cbsDisk{}).FieldByName("Placement")
+	checkStruct(t, "cbs Placement", diskPlacement.Type, modelFields(t, cbsModels, "Placement"))
+
+	clbModels := nodeModels(t, "clb", "v20180317")
+	checkStruct(t, "clb DescribeLoadBalancers request", reflect.TypeOf(numberPaging{}), modelFields(t, clbModels, "DescribeLoadBalancersRequest"))
+	checkStruct(t, "clb DescribeLoadBalancers response", reflect.TypeOf(clbDescribeLoadBalancersResponse{}.Response), modelFields(t, clbModels, "DescribeLoadBalancersResponse"))
+	checkStruct(t, "clb LoadBalancer", reflect.TypeOf(clbLoadBalancer{}), modelFields(t, clbModels, "LoadBalancer"))
+
+	cdbModels := nodeModels(t, "cdb", "v20170320")
+	checkStruct(t, "cdb DescribeDBInstances request", reflect.TypeOf(numberPaging{}), modelFields(t, cdbModels, "DescribeDBInstancesRequest"))
+	checkStruct(t, "cdb DescribeDBInstances response", reflect.TypeOf(cdbDescribeDBInstancesResponse{}.Response), modelFields(t, cdbModels, "DescribeDBInstancesResponse"))
+	checkStruct(t, "cdb InstanceInfo", reflect.TypeOf(cdbInstanceInfo{}), modelFields(t, cdbModels, "InstanceInfo"))
+
 	clsModels := nodeModels(t, "cls", "v20201016")
 	checkStruct(t, "cls OpenKafkaConsumer request", reflect.TypeOf(clsKafkaConsumerRequest{}), modelFields(t, clsModels, "OpenKafkaConsumerRequest"))
 	checkStruct(t, "cls ModifyKafkaConsumer request", reflect.TypeOf(clsKafkaConsumerRequest{}), modelFields(t, clsModels, "ModifyKafkaConsumerRequest"))

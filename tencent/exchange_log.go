@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 )
 
 // The debug log records every API exchange with Tencent Cloud, as sent and answered on the wire: the
@@ -25,25 +23,12 @@ import (
 // exchangeMessage is the log message of one exchange; tools filter the debug log on it.
 const exchangeMessage = "api exchange"
 
-// logExchanges makes the SDK client cl send through a transport that records each exchange, when the
-// debug log is on. The SDK gives every client its own transport; so does this.
-func logExchanges(log *slog.Logger, cl any) {
+// logExchanges wraps next in a transport that records each exchange, when the debug log is on.
+func logExchanges(log *slog.Logger, next http.RoundTripper) http.RoundTripper {
 	if !log.Enabled(context.Background(), slog.LevelInfo) {
-		return
+		return next
 	}
-	setter, ok := cl.(interface {
-		WithHttpTransport(http.RoundTripper) *common.Client
-	})
-	if !ok {
-		return
-	}
-	next := http.DefaultTransport
-	if t, ok := next.(*http.Transport); ok {
-		t = t.Clone()
-		t.IdleConnTimeout = 30 * time.Second // as the SDK sets its own
-		next = t
-	}
-	setter.WithHttpTransport(&exchangeLog{next: next, log: log})
+	return &exchangeLog{next: next, log: log}
 }
 
 type exchangeLog struct {

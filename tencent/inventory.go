@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
-	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 	cvm "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cvm/v20170312"
 	region "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/region/v20220627"
@@ -38,16 +38,44 @@ type CVMInstance struct {
 func (c *Client) Regions(ctx context.Context, product string) ([]Region, error) {
 	out, err := c.regionServiceRegions(ctx, product)
 	if errors.Is(err, ErrDenied) {
-		if product == "lighthouse" {
-			out, err = c.lighthouseRegions(ctx)
-		} else {
-			out, err = c.cvmRegions(ctx)
-		}
+		return c.ProductRegions(ctx, product)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("list regions of %s: %w", product, err)
 	}
 	return out, nil
+}
+
+// ProductRegions lists the regions of a product with the product's own answer, for a key whose grants
+// leave the region service out: Lighthouse DescribeRegions for lighthouse, CVM DescribeRegions for the
+// others. The products that share CVM's answer share one call: the first asks, the others wait for it.
+func (c *Client) ProductRegions(ctx context.Context, product string) ([]Region, error) {
+	var out []Region
+	var err error
+	if product == "lighthouse" {
+		out, err = c.lighthouseRegions(ctx)
+	} else {
+		out, err = c.sharedCVMRegions(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list regions of %s: %w", product, err)
+	}
+	return out, nil
+}
+
+// sharedCVMRegions is cvmRegions asked once at a time, its answer kept for the client's life (a
+// product's regions change with a release, not within a run); a failure is not kept.
+func (c *Client) sharedCVMRegions(ctx context.Context) ([]Region, error) {
+	c.cvmRegionsMu.Lock()
+	defer c.cvmRegionsMu.Unlock()
+	if c.cvmRegionsKnown != nil {
+		return slices.Clone(c.cvmRegionsKnown), nil
+	}
+	out, err := c.cvmRegions(ctx)
+	if err == nil {
+		c.cvmRegionsKnown = slices.Clone(out)
+	}
+	return out, err
 }
 
 func (c *Client) regionServiceRegions(ctx context.Context, product string) ([]Region, error) {
@@ -101,18 +129,6 @@ func (c *Client) cvmRegions(ctx context.Context) ([]Region, error) {
 // CVMPageMax is the largest page CVM DescribeInstances serves.
 const CVMPageMax = 100
 
-// rawResponse is an answer of the SDK's generic client kept as received (the SDK's CommonResponse
-// decodes it into maps and encodes it again), for decoding only the fields that are read.
-type rawResponse struct {
-	tchttp.BaseResponse
-	body []byte
-}
-
-func (r *rawResponse) UnmarshalJSON(body []byte) error {
-	r.body = append(r.body[:0], body...)
-	return nil
-}
-
 // cvmVersion is CVM's API version, for the listing sent through the SDK's generic client.
 const cvmVersion = "2017-03-12"
 
@@ -123,9 +139,9 @@ type cvmDescribeInstancesRequest struct {
 
 type cvmDescribeInstancesResponse struct {
 	Response struct {
-		TotalCount  int64             `json:"TotalCount"`
-		InstanceSet []json.RawMessage `json:"InstanceSet"`
-		RequestId   string            `json:"RequestId"`
+		TotalCount  int64               `json:"TotalCount"`
+		InstanceSet []item[cvmInstance] `json:"InstanceSet"`
+		RequestId   string              `json:"RequestId"`
 	} `json:"Response"`
 }
 
@@ -149,42 +165,17 @@ type cvmInstance struct {
 // instance), marshalled back for Raw, cost a large sync about a fifth of its CPU. Raw is the item as
 // answered. tencent/contract_node_test.go checks the field names against the official models.
 func (c *Client) ListCVMInstances(ctx context.Context, regionID string, offset, limit int) (Page[CVMInstance], error) {
-	cl, err := sdkClient(c, "cvm-generic", regionID, func(cr *common.Credential, r string, p *profile.ClientProfile) (*common.Client, error) {
-		return common.NewCommonClient(cr, r, p), nil
-	})
-	if err != nil {
-		return Page[CVMInstance]{}, err
-	}
-	var page Page[CVMInstance]
-	err = c.do(ctx, "cvm", "DescribeInstances", false, func() error {
-		req := tchttp.NewCommonRequest("cvm", cvmVersion, "DescribeInstances")
-		req.SetContext(ctx)
-		body, _ := json.Marshal(cvmDescribeInstancesRequest{Offset: int64(offset), Limit: int64(limit)})
-		if err := req.SetActionParameters(body); err != nil {
-			return err
-		}
-		resp := &rawResponse{}
-		if err := cl.Send(req, resp); err != nil {
-			return err
-		}
-		var out cvmDescribeInstancesResponse
-		if err := json.Unmarshal(resp.body, &out); err != nil {
-			return fmt.Errorf("decode answer: %w", err)
-		}
-		page = Page[CVMInstance]{Total: int(out.Response.TotalCount), Items: make([]CVMInstance, 0, len(out.Response.InstanceSet))}
-		for _, raw := range out.Response.InstanceSet {
-			var in cvmInstance
-			if err := json.Unmarshal(raw, &in); err != nil {
-				return fmt.Errorf("decode instance: %w", err)
-			}
-			page.Items = append(page.Items, CVMInstance{ID: in.InstanceId, Name: in.InstanceName, State: in.InstanceState,
-				Zone: in.Placement.Zone, VpcID: in.VirtualPrivateCloud.VpcId,
-				PrivateIPs: in.PrivateIpAddresses, PublicIPs: in.PublicIpAddresses, Raw: raw})
-		}
-		return nil
-	})
+	var out cvmDescribeInstancesResponse
+	err := c.listPage(ctx, "cvm", cvmVersion, "DescribeInstances", regionID, cvmDescribeInstancesRequest{Offset: int64(offset), Limit: int64(limit)}, &out)
 	if err != nil {
 		return Page[CVMInstance]{}, fmt.Errorf("list CVM instances in %s (offset %d): %w", regionID, offset, err)
+	}
+	page := Page[CVMInstance]{Total: int(out.Response.TotalCount), Items: make([]CVMInstance, 0, len(out.Response.InstanceSet))}
+	for _, it := range out.Response.InstanceSet {
+		in := it.Fields
+		page.Items = append(page.Items, CVMInstance{ID: in.InstanceId, Name: in.InstanceName, State: in.InstanceState,
+			Zone: in.Placement.Zone, VpcID: in.VirtualPrivateCloud.VpcId,
+			PrivateIPs: in.PrivateIpAddresses, PublicIPs: in.PublicIpAddresses, Raw: it.Raw})
 	}
 	return page, nil
 }

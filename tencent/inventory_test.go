@@ -137,3 +137,47 @@ func TestStorageBalancerAndDatabaseListingsPage(t *testing.T) {
 		}
 	}
 }
+
+func TestMayHoldError(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"x"},"RequestId":"r"}}`:  true,
+		`{"Response":{"Error" : {"Code":"InternalError"}}}`:                                     true,
+		`{"Response":{"TotalCount":1,"InstanceSet":[{"InstanceName":"\"Error\": not a key"}]}}`: false,
+		`{"Response":{"TotalCount":0,"InstanceSet":[],"RequestId":"r"}}`:                        false,
+		`{"Response":{"InstanceSet":[{"Tags":[{"Key":"Error","Value":"x"}]}]}}`:                 false,
+	} {
+		if got := mayHoldError([]byte(body)); got != want {
+			t.Errorf("mayHoldError(%s) = %v, want %v", body, got, want)
+		}
+	}
+}
+
+// A listing's answer is decoded by the listing, not the SDK; an error answer still reaches the SDK and
+// becomes its sentinel, and is retried like any other call's.
+func TestListingsDecodeTheirAnswerAndSeeErrors(t *testing.T) {
+	for _, fault := range []string{"RequestLimitExceeded", "InternalError", tcloud.FaultHTTP500, tcloud.FaultDrop} {
+		t.Run(fault, func(t *testing.T) {
+			c, emu, _ := newEmulated(t)
+			emu.SeedCVM("ap-guangzhou", 3)
+			emu.SeedDisks("ap-guangzhou", 2)
+			ctx := context.Background()
+			emu.FailNext("DescribeInstances", fault, 2)
+			page, err := c.ListCVMInstances(ctx, "ap-guangzhou", 0, 100)
+			if err != nil || page.Total != 3 || len(page.Items) != 3 || page.Items[0].ID == "" || !json.Valid(page.Items[0].Raw) {
+				t.Fatalf("after two faults: %+v, %v", page, err)
+			}
+			var raw struct{ InstanceId string }
+			if json.Unmarshal(page.Items[0].Raw, &raw); raw.InstanceId != page.Items[0].ID {
+				t.Errorf("Raw %s is not the item of %s", page.Items[0].Raw, page.Items[0].ID)
+			}
+			emu.FailNext("DescribeDisks", fault, 4) // as many as newEmulated's attempts
+			if _, err := c.ListDisks(ctx, "ap-guangzhou", 0, 100); !(errors.Is(err, ErrThrottled) || errors.Is(err, ErrUnavailable)) {
+				t.Fatalf("after the last attempt: %v, want ErrThrottled or ErrUnavailable", err)
+			}
+			disks, err := c.ListDisks(ctx, "ap-guangzhou", 0, 100)
+			if err != nil || disks.Total != 2 || len(disks.Items) != 2 || disks.Items[1].Zone == "" {
+				t.Fatalf("disks: %+v, %v", disks, err)
+			}
+		})
+	}
+}

@@ -27,9 +27,9 @@ type lighthouseDescribeInstancesRequest struct {
 
 type lighthouseDescribeInstancesResponse struct {
 	Response struct {
-		TotalCount  int64             `json:"TotalCount"`
-		InstanceSet []json.RawMessage `json:"InstanceSet"`
-		RequestId   string            `json:"RequestId"`
+		TotalCount  int64                      `json:"TotalCount"`
+		InstanceSet []item[lighthouseInstance] `json:"InstanceSet"`
+		RequestId   string                     `json:"RequestId"`
 	} `json:"Response"`
 }
 
@@ -52,41 +52,16 @@ type LighthouseInstance struct {
 
 // ListLighthouseInstances returns one page of a region's Lighthouse servers.
 func (c *Client) ListLighthouseInstances(ctx context.Context, region string, offset, limit int) (Page[LighthouseInstance], error) {
-	cl, err := sdkClient(c, lighthouseService, region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*common.Client, error) {
-		return common.NewCommonClient(cr, r, p), nil
-	})
-	if err != nil {
-		return Page[LighthouseInstance]{}, err
-	}
-	var page Page[LighthouseInstance]
-	err = c.do(ctx, lighthouseService, "DescribeInstances", false, func() error {
-		req := tchttp.NewCommonRequest(lighthouseService, lighthouseVersion, "DescribeInstances")
-		req.SetContext(ctx)
-		body, _ := json.Marshal(lighthouseDescribeInstancesRequest{Offset: int64(offset), Limit: int64(limit)})
-		if err := req.SetActionParameters(body); err != nil {
-			return err
-		}
-		resp := &rawResponse{}
-		if err := cl.Send(req, resp); err != nil {
-			return err
-		}
-		var out lighthouseDescribeInstancesResponse
-		if err := json.Unmarshal(resp.body, &out); err != nil {
-			return fmt.Errorf("decode answer: %w", err)
-		}
-		page = Page[LighthouseInstance]{Total: int(out.Response.TotalCount)}
-		for _, raw := range out.Response.InstanceSet {
-			var in lighthouseInstance
-			if err := json.Unmarshal(raw, &in); err != nil {
-				return fmt.Errorf("decode instance: %w", err)
-			}
-			page.Items = append(page.Items, LighthouseInstance{ID: in.InstanceId, Name: in.InstanceName, Zone: in.Zone,
-				State: in.InstanceState, PrivateIPs: in.PrivateAddresses, PublicIPs: in.PublicAddresses, Raw: raw})
-		}
-		return nil
-	})
+	var out lighthouseDescribeInstancesResponse
+	err := c.listPage(ctx, lighthouseService, lighthouseVersion, "DescribeInstances", region, lighthouseDescribeInstancesRequest{Offset: int64(offset), Limit: int64(limit)}, &out)
 	if err != nil {
 		return Page[LighthouseInstance]{}, fmt.Errorf("list Lighthouse instances in %s (offset %d): %w", region, offset, err)
+	}
+	page := Page[LighthouseInstance]{Total: int(out.Response.TotalCount), Items: make([]LighthouseInstance, 0, len(out.Response.InstanceSet))}
+	for _, it := range out.Response.InstanceSet {
+		in := it.Fields
+		page.Items = append(page.Items, LighthouseInstance{ID: in.InstanceId, Name: in.InstanceName, Zone: in.Zone,
+			State: in.InstanceState, PrivateIPs: in.PrivateAddresses, PublicIPs: in.PublicAddresses, Raw: it.Raw})
 	}
 	return page, nil
 }

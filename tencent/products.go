@@ -2,12 +2,7 @@ package tencent
 
 import (
 	"context"
-
-	cbs "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cbs/v20170312"
-	cdb "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cdb/v20170320"
-	clb "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/clb/v20180317"
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	"fmt"
 )
 
 // Page maxima of the storage, load balancer and database listings.
@@ -17,69 +12,93 @@ const (
 	CDBPageMax = 2000
 )
 
+// API versions of the storage, load balancer and database listings.
+const (
+	cbsVersion = "2017-03-12"
+	clbVersion = "2018-03-17"
+	cdbVersion = "2017-03-20"
+)
+
+// numberPaging is the paging of the listings whose Offset and Limit are numbers.
+type numberPaging struct {
+	Offset int64 `json:"Offset"`
+	Limit  int64 `json:"Limit"`
+}
+
+type cbsDisk struct {
+	DiskId    string `json:"DiskId"`
+	DiskName  string `json:"DiskName"`
+	Placement struct {
+		Zone string `json:"Zone"`
+	} `json:"Placement"`
+}
+
+type cbsDescribeDisksResponse struct {
+	Response struct {
+		TotalCount uint64          `json:"TotalCount"`
+		DiskSet    []item[cbsDisk] `json:"DiskSet"`
+		RequestId  string          `json:"RequestId"`
+	} `json:"Response"`
+}
+
+type clbLoadBalancer struct {
+	LoadBalancerId   string `json:"LoadBalancerId"`
+	LoadBalancerName string `json:"LoadBalancerName"`
+	VpcId            string `json:"VpcId"`
+}
+
+type clbDescribeLoadBalancersResponse struct {
+	Response struct {
+		TotalCount      uint64                  `json:"TotalCount"`
+		LoadBalancerSet []item[clbLoadBalancer] `json:"LoadBalancerSet"`
+		RequestId       string                  `json:"RequestId"`
+	} `json:"Response"`
+}
+
+type cdbInstanceInfo struct {
+	InstanceId   string `json:"InstanceId"`
+	InstanceName string `json:"InstanceName"`
+	Zone         string `json:"Zone"`
+	UniqVpcId    string `json:"UniqVpcId"`
+}
+
+type cdbDescribeDBInstancesResponse struct {
+	Response struct {
+		TotalCount uint64                  `json:"TotalCount"`
+		Items      []item[cdbInstanceInfo] `json:"Items"`
+		RequestId  string                  `json:"RequestId"`
+	} `json:"Response"`
+}
+
 // ListDisks returns one page of a region's CBS disks.
 func (c *Client) ListDisks(ctx context.Context, region string, offset, limit int) (Page[Resource], error) {
-	cl, err := sdkClient(c, "cbs", region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*cbs.Client, error) {
-		return cbs.NewClient(cr, r, p)
-	})
-	if err != nil {
-		return Page[Resource]{}, err
+	var out cbsDescribeDisksResponse
+	if err := c.listPage(ctx, "cbs", cbsVersion, "DescribeDisks", region, numberPaging{int64(offset), int64(limit)}, &out); err != nil {
+		return Page[Resource]{}, fmt.Errorf("list CBS disks in %s (offset %d): %w", region, offset, err)
 	}
-	req := cbs.NewDescribeDisksRequest()
-	req.Offset, req.Limit = common.Uint64Ptr(uint64(offset)), common.Uint64Ptr(uint64(limit))
-	return resourcePage(ctx, c, "cbs", "DescribeDisks", "CBS disks", region, offset, func() (int, []*cbs.Disk, error) {
-		resp, err := cl.DescribeDisksWithContext(ctx, req)
-		if err != nil {
-			return 0, nil, err
-		}
-		return int(u64(resp.Response.TotalCount)), resp.Response.DiskSet, nil
-	}, func(d *cbs.Disk) Resource {
-		r := Resource{ID: str(d.DiskId), Name: str(d.DiskName)}
-		if d.Placement != nil {
-			r.Zone = str(d.Placement.Zone)
-		}
-		return r
-	})
+	return resources(out.Response.TotalCount, out.Response.DiskSet, func(d cbsDisk) Resource {
+		return Resource{ID: d.DiskId, Name: d.DiskName, Zone: d.Placement.Zone}
+	}), nil
 }
 
 // ListLoadBalancers returns one page of a region's CLB instances.
 func (c *Client) ListLoadBalancers(ctx context.Context, region string, offset, limit int) (Page[Resource], error) {
-	cl, err := sdkClient(c, "clb", region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*clb.Client, error) {
-		return clb.NewClient(cr, r, p)
-	})
-	if err != nil {
-		return Page[Resource]{}, err
+	var out clbDescribeLoadBalancersResponse
+	if err := c.listPage(ctx, "clb", clbVersion, "DescribeLoadBalancers", region, numberPaging{int64(offset), int64(limit)}, &out); err != nil {
+		return Page[Resource]{}, fmt.Errorf("list CLB load balancers in %s (offset %d): %w", region, offset, err)
 	}
-	req := clb.NewDescribeLoadBalancersRequest()
-	req.Offset, req.Limit = common.Int64Ptr(int64(offset)), common.Int64Ptr(int64(limit))
-	return resourcePage(ctx, c, "clb", "DescribeLoadBalancers", "CLB load balancers", region, offset, func() (int, []*clb.LoadBalancer, error) {
-		resp, err := cl.DescribeLoadBalancersWithContext(ctx, req)
-		if err != nil {
-			return 0, nil, err
-		}
-		return int(u64(resp.Response.TotalCount)), resp.Response.LoadBalancerSet, nil
-	}, func(lb *clb.LoadBalancer) Resource {
-		return Resource{ID: str(lb.LoadBalancerId), Name: str(lb.LoadBalancerName), VpcID: str(lb.VpcId)}
-	})
+	return resources(out.Response.TotalCount, out.Response.LoadBalancerSet, func(lb clbLoadBalancer) Resource {
+		return Resource{ID: lb.LoadBalancerId, Name: lb.LoadBalancerName, VpcID: lb.VpcId}
+	}), nil
 }
 
 // ListDBInstances returns one page of a region's CDB (MySQL) instances.
 func (c *Client) ListDBInstances(ctx context.Context, region string, offset, limit int) (Page[Resource], error) {
-	cl, err := sdkClient(c, "cdb", region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*cdb.Client, error) {
-		return cdb.NewClient(cr, r, p)
-	})
-	if err != nil {
-		return Page[Resource]{}, err
+	var out cdbDescribeDBInstancesResponse
+	if err := c.listPage(ctx, "cdb", cdbVersion, "DescribeDBInstances", region, numberPaging{int64(offset), int64(limit)}, &out); err != nil {
+		return Page[Resource]{}, fmt.Errorf("list CDB instances in %s (offset %d): %w", region, offset, err)
 	}
-	req := cdb.NewDescribeDBInstancesRequest()
-	req.Offset, req.Limit = common.Uint64Ptr(uint64(offset)), common.Uint64Ptr(uint64(limit))
-	return resourcePage(ctx, c, "cdb", "DescribeDBInstances", "CDB instances", region, offset, func() (int, []*cdb.InstanceInfo, error) {
-		resp, err := cl.DescribeDBInstancesWithContext(ctx, req)
-		if err != nil {
-			return 0, nil, err
-		}
-		return int(derefInt64(resp.Response.TotalCount)), resp.Response.Items, nil
-	}, func(in *cdb.InstanceInfo) Resource {
-		return Resource{ID: str(in.InstanceId), Name: str(in.InstanceName), Zone: str(in.Zone), VpcID: str(in.UniqVpcId)}
-	})
+	return resources(out.Response.TotalCount, out.Response.Items, func(in cdbInstanceInfo) Resource {
+		return Resource{ID: in.InstanceId, Name: in.InstanceName, Zone: in.Zone, VpcID: in.UniqVpcId}
+	}), nil
 }

@@ -5,10 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
-	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
 )
 
 // VPCPageMax is the largest page the VPC listings serve.
@@ -23,92 +19,102 @@ type Resource struct {
 	Raw      json.RawMessage
 }
 
-// resourcePage runs one listing call with retries and turns its items into Resources, each keeping
-// the item as returned. what names the listing in errors.
-func resourcePage[I any](ctx context.Context, c *Client, service, action, what, region string, offset int,
-	call func() (total int, items []I, err error), convert func(I) Resource) (Page[Resource], error) {
-	var page Page[Resource]
-	err := c.do(ctx, service, action, false, func() error {
-		total, items, err := call()
-		if err != nil {
-			return err
-		}
-		page = Page[Resource]{Total: total, Items: make([]Resource, 0, len(items))}
-		for _, item := range items {
-			r := convert(item)
-			r.Raw, _ = json.Marshal(item)
-			page.Items = append(page.Items, r)
-		}
-		return nil
-	})
-	if err != nil {
-		return Page[Resource]{}, fmt.Errorf("list %s in %s (offset %d): %w", what, region, offset, err)
+// The listings of Resources go through the SDK's generic client (listPage) with the structs below,
+// which hold only the fields read; tencent/contract_node_test.go checks them against the official models.
+
+// resources turns a listing's items into a page of Resources, each keeping the item as answered.
+func resources[F any](total uint64, items []item[F], convert func(F) Resource) Page[Resource] {
+	page := Page[Resource]{Total: int(total), Items: make([]Resource, 0, len(items))}
+	for _, it := range items {
+		r := convert(it.Fields)
+		r.Raw = it.Raw
+		page.Items = append(page.Items, r)
 	}
-	return page, nil
+	return page
 }
 
-func (c *Client) vpc(region string) (*vpc.Client, error) {
-	return sdkClient(c, "vpc", region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*vpc.Client, error) {
-		return vpc.NewClient(cr, r, p)
-	})
+const vpcVersion = "2017-03-12"
+
+// vpcPaging is the paging of the VPC listings, whose Offset and Limit are strings on the wire.
+type vpcPaging struct {
+	Offset string `json:"Offset"`
+	Limit  string `json:"Limit"`
 }
 
-// VPC's Offset and Limit are strings on the wire.
-func vpcPaging(offset, limit int) (*string, *string) {
-	return common.StringPtr(strconv.Itoa(offset)), common.StringPtr(strconv.Itoa(limit))
+func newVPCPaging(offset, limit int) vpcPaging {
+	return vpcPaging{Offset: strconv.Itoa(offset), Limit: strconv.Itoa(limit)}
+}
+
+type vpcVpc struct {
+	VpcId   string `json:"VpcId"`
+	VpcName string `json:"VpcName"`
+}
+
+type vpcDescribeVpcsResponse struct {
+	Response struct {
+		TotalCount uint64         `json:"TotalCount"`
+		VpcSet     []item[vpcVpc] `json:"VpcSet"`
+		RequestId  string         `json:"RequestId"`
+	} `json:"Response"`
+}
+
+type vpcSubnet struct {
+	SubnetId   string `json:"SubnetId"`
+	SubnetName string `json:"SubnetName"`
+	VpcId      string `json:"VpcId"`
+	Zone       string `json:"Zone"`
+}
+
+type vpcDescribeSubnetsResponse struct {
+	Response struct {
+		TotalCount uint64            `json:"TotalCount"`
+		SubnetSet  []item[vpcSubnet] `json:"SubnetSet"`
+		RequestId  string            `json:"RequestId"`
+	} `json:"Response"`
+}
+
+type vpcSecurityGroup struct {
+	SecurityGroupId   string `json:"SecurityGroupId"`
+	SecurityGroupName string `json:"SecurityGroupName"`
+}
+
+type vpcDescribeSecurityGroupsResponse struct {
+	Response struct {
+		TotalCount       uint64                   `json:"TotalCount"`
+		SecurityGroupSet []item[vpcSecurityGroup] `json:"SecurityGroupSet"`
+		RequestId        string                   `json:"RequestId"`
+	} `json:"Response"`
 }
 
 // ListVPCs returns one page of a region's VPCs.
 func (c *Client) ListVPCs(ctx context.Context, region string, offset, limit int) (Page[Resource], error) {
-	cl, err := c.vpc(region)
-	if err != nil {
-		return Page[Resource]{}, err
+	var out vpcDescribeVpcsResponse
+	if err := c.listPage(ctx, "vpc", vpcVersion, "DescribeVpcs", region, newVPCPaging(offset, limit), &out); err != nil {
+		return Page[Resource]{}, fmt.Errorf("list VPCs in %s (offset %d): %w", region, offset, err)
 	}
-	req := vpc.NewDescribeVpcsRequest()
-	req.Offset, req.Limit = vpcPaging(offset, limit)
-	return resourcePage(ctx, c, "vpc", "DescribeVpcs", "VPCs", region, offset, func() (int, []*vpc.Vpc, error) {
-		resp, err := cl.DescribeVpcsWithContext(ctx, req)
-		if err != nil {
-			return 0, nil, err
-		}
-		return int(u64(resp.Response.TotalCount)), resp.Response.VpcSet, nil
-	}, func(v *vpc.Vpc) Resource { return Resource{ID: str(v.VpcId), Name: str(v.VpcName)} })
+	return resources(out.Response.TotalCount, out.Response.VpcSet, func(v vpcVpc) Resource {
+		return Resource{ID: v.VpcId, Name: v.VpcName}
+	}), nil
 }
 
 // ListSubnets returns one page of a region's subnets.
 func (c *Client) ListSubnets(ctx context.Context, region string, offset, limit int) (Page[Resource], error) {
-	cl, err := c.vpc(region)
-	if err != nil {
-		return Page[Resource]{}, err
+	var out vpcDescribeSubnetsResponse
+	if err := c.listPage(ctx, "vpc", vpcVersion, "DescribeSubnets", region, newVPCPaging(offset, limit), &out); err != nil {
+		return Page[Resource]{}, fmt.Errorf("list subnets in %s (offset %d): %w", region, offset, err)
 	}
-	req := vpc.NewDescribeSubnetsRequest()
-	req.Offset, req.Limit = vpcPaging(offset, limit)
-	return resourcePage(ctx, c, "vpc", "DescribeSubnets", "subnets", region, offset, func() (int, []*vpc.Subnet, error) {
-		resp, err := cl.DescribeSubnetsWithContext(ctx, req)
-		if err != nil {
-			return 0, nil, err
-		}
-		return int(u64(resp.Response.TotalCount)), resp.Response.SubnetSet, nil
-	}, func(s *vpc.Subnet) Resource {
-		return Resource{ID: str(s.SubnetId), Name: str(s.SubnetName), VpcID: str(s.VpcId), Zone: str(s.Zone)}
-	})
+	return resources(out.Response.TotalCount, out.Response.SubnetSet, func(s vpcSubnet) Resource {
+		return Resource{ID: s.SubnetId, Name: s.SubnetName, VpcID: s.VpcId, Zone: s.Zone}
+	}), nil
 }
 
 // ListSecurityGroups returns one page of a region's security groups.
 func (c *Client) ListSecurityGroups(ctx context.Context, region string, offset, limit int) (Page[Resource], error) {
-	cl, err := c.vpc(region)
-	if err != nil {
-		return Page[Resource]{}, err
+	var out vpcDescribeSecurityGroupsResponse
+	if err := c.listPage(ctx, "vpc", vpcVersion, "DescribeSecurityGroups", region, newVPCPaging(offset, limit), &out); err != nil {
+		return Page[Resource]{}, fmt.Errorf("list security groups in %s (offset %d): %w", region, offset, err)
 	}
-	req := vpc.NewDescribeSecurityGroupsRequest()
-	req.Offset, req.Limit = vpcPaging(offset, limit)
-	return resourcePage(ctx, c, "vpc", "DescribeSecurityGroups", "security groups", region, offset, func() (int, []*vpc.SecurityGroup, error) {
-		resp, err := cl.DescribeSecurityGroupsWithContext(ctx, req)
-		if err != nil {
-			return 0, nil, err
-		}
-		return int(u64(resp.Response.TotalCount)), resp.Response.SecurityGroupSet, nil
-	}, func(g *vpc.SecurityGroup) Resource {
-		return Resource{ID: str(g.SecurityGroupId), Name: str(g.SecurityGroupName)}
-	})
+	return resources(out.Response.TotalCount, out.Response.SecurityGroupSet, func(g vpcSecurityGroup) Resource {
+		return Resource{ID: g.SecurityGroupId, Name: g.SecurityGroupName}
+	}), nil
 }

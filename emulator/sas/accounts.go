@@ -28,6 +28,14 @@ var actions = map[string]handler{
 	"DescribeCloudCenterInstances":     locked((*Server).describeCloudCenterInstances),
 }
 
+// mutatingActions change the accounts, settings or regions Security Center holds. RefreshAssets is not
+// one: it asks for a fresh listing of the assets, which changes no setting.
+var mutatingActions = map[string]bool{
+	"AddCloudVendorAccountAK": true, "ModifyCloudVendorAccountAK": true, "DeleteCloudVendorAccountAK": true,
+	"SetSyncRefreshRegion": true, "ChangeAssetRefreshTaskConfig": true, "AddCloudVendorTrialConfig": true,
+	"ModifyCloudVendorTrialConfig": true,
+}
+
 // locked runs an action that only reads and writes state under s.mu.
 func locked(h handler) handler {
 	return func(s *Server, r *request) (map[string]any, *apiError) {

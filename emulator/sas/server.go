@@ -56,6 +56,8 @@ type Options struct {
 	DefaultSite Site
 	Now         func() time.Time
 	HTTPClient  *http.Client // for the calls to Tencent Cloud
+	// Latency is added to every call before it is handled (nil: none); it may vary per call (jitter).
+	Latency func() time.Duration
 	// DeniedActions are answered 403 NoPermission for every key, as RAM answers a key whose policies lack
 	// "yundun-sas:<Action>" (https://www.alibabacloud.com/help/en/ram/support/how-to-troubleshoot-an-access-denied-error).
 	DeniedActions []string
@@ -112,8 +114,10 @@ type Call struct {
 	Signature   string // ACS3-HMAC-SHA256 or HMAC-SHA1
 	Method      string
 	Status      int
-	Code        string // the error code, "" on success
-	Time        time.Time
+	Mutating    bool      // the action changes what Security Center holds (mutatingActions)
+	Code        string    // the error code, "" on success
+	Time        time.Time // when the request arrived, before any latency
+	End         time.Time // when it was answered
 }
 
 // New returns an emulator with no Alibaba Cloud account; AddAccessKey creates them.
@@ -201,6 +205,13 @@ func (s *Server) Calls() []Call {
 	return append([]Call(nil), s.calls...)
 }
 
+// ResetCalls forgets the calls answered so far.
+func (s *Server) ResetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
+}
+
 // Site returns a handler that serves every request as the given site, whatever its Host.
 func (s *Server) Site(site Site) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, site) })
@@ -263,6 +274,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, site Site) {
 		return
 	}
 	call := Call{Site: site, Method: r.Method, Time: s.opts.Now()}
+	if s.opts.Latency != nil {
+		select {
+		case <-time.After(s.opts.Latency()):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	result, apiErr := s.handle(r, body, site, &call)
 	if apiErr != nil && apiErr.Status == 0 {
 		// An injected fault below HTTP: a dropped connection, a lost answer or a bare status.
@@ -297,6 +315,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, site Site) {
 }
 
 func (s *Server) record(c Call) {
+	c.End = s.opts.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, c)
@@ -341,7 +360,7 @@ func (s *Server) handle(r *http.Request, body []byte, site Site, call *Call) (ma
 		action, version = p["Action"], p["Version"]
 		key, apiErr = s.verifyV1(r.Method, p, call)
 	}
-	call.Action = action
+	call.Action, call.Mutating = action, mutatingActions[action]
 	if apiErr != nil {
 		return nil, apiErr
 	}

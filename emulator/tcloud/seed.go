@@ -31,7 +31,7 @@ type Seed struct {
 
 // MaxSeedPerKind bounds how many assets of one kind a seed makes (over all its regions): enough for the
 // largest account a benchmark plays, small enough that a typo cannot exhaust the machine's memory.
-const MaxSeedPerKind = 200_000
+const MaxSeedPerKind = 500_000
 
 // maxSeedFileBytes bounds a seed file: a count per region and kind is a few bytes each.
 const maxSeedFileBytes = 1 << 20

@@ -35,8 +35,8 @@ func TestSeedGenRefusesWhatItDoesNotKnow(t *testing.T) {
 		"vms=3":            "unknown kind",
 		"cvm":              "not KIND=COUNT",
 		"regions=0,cvm=10": "between 1",
-		"cvm=200001":       "at most 200000 per kind",
-		"cam_user=9999999": "at most 200000 per kind",
+		"cvm=500001":       "at most 500000 per kind",
+		"cam_user=9999999": "at most 500000 per kind",
 	} {
 		if _, err := ParseSeedGen(spec); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want an error with %q", spec, err, want)
@@ -77,9 +77,9 @@ func TestSeedFile(t *testing.T) {
 		`{"regions": {"ap-guangzhou": {"vms": 1}}}`:                                                                "kinds are",
 		`{"regions": {}, "owner": 1}`:                                                                              "unknown field",
 		`{"regions": {"ap-guangzhou": {"cvm": -2}}}`:                                                               "counts ≥ 0",
-		`{"regions": {"ap-guangzhou": {"cvm": 150000}, "ap-shanghai": {"cvm": 150000}}}`:                           "cvm: 300000 over all regions: at most 200000",
-		`{"regions": {"ap-guangzhou": {"cvm": 9223372036854775807}, "ap-shanghai": {"cvm": 9223372036854775807}}}`: "at most 200000",
-		`{"regions": {}, "cam_users": 200001}`:                                                                     "cam_user: 200001",
+		`{"regions": {"ap-guangzhou": {"cvm": 300000}, "ap-shanghai": {"cvm": 300000}}}`:                           "cvm: 600000 over all regions: at most 500000",
+		`{"regions": {"ap-guangzhou": {"cvm": 9223372036854775807}, "ap-shanghai": {"cvm": 9223372036854775807}}}`: "at most 500000",
+		`{"regions": {}, "cam_users": 500001}`:                                                                     "cam_user: 500001",
 		`{"regions": {"ap-guangzhou": {"cvm": 1, "cvm": 2}}}`:                                                      "given more than once",
 		`{"regions": {}} {"regions": {}}`:                                                                          "data after the JSON value",
 	} {

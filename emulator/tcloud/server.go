@@ -188,7 +188,8 @@ type Call struct {
 	Service, Action, Region, SecretID string
 	Code                              string // the error code, "" on success
 	Mutating                          bool
-	Time                              time.Time
+	Start                             time.Time // when the request arrived, before any latency
+	Time                              time.Time // when it was answered
 }
 
 // New returns an emulator with one account, its root key, and the preset policies.
@@ -295,7 +296,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.forward(w, r) {
 		return // signed by another account of the organization
 	}
-	requestID := newRequestID()
+	requestID, start := newRequestID(), s.now()
 	if r.URL.Path == "/_emulator/calls" && r.Method == http.MethodGet {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(s.Calls())
@@ -326,7 +327,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.takeFault(service, r.Header.Get("X-TC-Action"), r.Header.Get("X-TC-Region"))
 	if f != nil && f.Fault == FaultLost {
 		_, call, apiErr := s.serve(r, body, auth, authErr)
-		call.Time = s.now()
+		call.Start, call.Time = start, s.now()
 		if apiErr != nil {
 			call.Code = apiErr.Code
 		}
@@ -340,7 +341,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f != nil && f.Fault != FaultDelay {
 		f.then()
 		s.mu.Lock()
-		s.calls = append(s.calls, Call{Service: service, Action: r.Header.Get("X-TC-Action"), Code: f.Fault, Time: s.now()})
+		s.calls = append(s.calls, Call{Service: service, Action: r.Header.Get("X-TC-Action"), Code: f.Fault, Start: start, Time: s.now()})
 		s.mu.Unlock()
 		if applyFault(w, r, f) {
 			return
@@ -354,7 +355,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		applyFault(w, r, f) // a delay: the call is then served normally
 	}
 	result, call, apiErr := s.serve(r, body, auth, authErr)
-	call.Time = s.now()
+	call.Start, call.Time = start, s.now()
 	if apiErr != nil {
 		call.Code = apiErr.Code
 	}
