@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -32,6 +33,8 @@ type AgentInstallOptions struct {
 	OS                  string
 	Timeout             time.Duration
 	SkipPermissionCheck bool
+	// Wait is how long to wait for another run on the account to finish; 0 refuses at once.
+	Wait time.Duration
 }
 
 // NewCmdAgentInstall builds "onboard agent install". runF replaces agentInstallRun in tests.
@@ -47,6 +50,9 @@ stays read-only. Hosts Security Center already lists with an online agent are le
 again touches only the hosts not yet done. Each host is reported installed, already installed, skipped
 (TAT agent offline, not running, not in a VPC, OS unsupported) or failed (with the end of the command's
 output); an installed host is confirmed online in Security Center.
+
+An install holds the account's run lock: while another install, an onboarding, a rollback or a sync of
+the account runs, it refuses at once and names that run, or waits up to --wait for it to finish.
 
 The operator needs tat:RunCommand, tat:DescribeInvocationTasks, tat:DescribeAutomationAgentStatus and
 cvm:DescribeInstances (lighthouse:DescribeInstances for Lighthouse): onboard policy show agent-operator.
@@ -77,6 +83,7 @@ Exit code 3 when some chosen hosts did not get the agent.`,
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "report what would be installed where, and change nothing")
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Minute, "how long to wait for the commands and for Security Center to list the agents online")
 	fl.BoolVar(&opts.SkipPermissionCheck, "skip-permission-check", false, "do not read the operator's CAM policies first (a CAM group grants them)")
+	fl.DurationVar(&opts.Wait, "wait", 0, "wait this long (e.g. 10m) for another run on the account to finish, instead of refusing at once")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
@@ -107,8 +114,12 @@ func agentInstallRun(ctx context.Context, opts *AgentInstallOptions) error {
 		}
 	}
 	req := onboarding.AgentRequest{Account: account.Name, Instances: opts.Instances, All: opts.All, OS: opts.OS, DryRun: opts.DryRun,
-		Timeout: opts.Timeout, SkipPermissionCheck: opts.SkipPermissionCheck}
+		Timeout: opts.Timeout, SkipPermissionCheck: opts.SkipPermissionCheck, Wait: opts.Wait}
 	res, err := installer.Run(ctx, req, progress)
+	var held *store.LockHeldError
+	if errors.As(err, &held) && held.Holder.OnThisHost() {
+		return fmt.Errorf("%w (agent install --wait 10m waits for it)", err)
+	}
 	if err != nil {
 		return err
 	}

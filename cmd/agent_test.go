@@ -42,13 +42,13 @@ func TestAgentInstallFlags(t *testing.T) {
 	}
 }
 
-// The command against both emulators: hosts whose TAT agent is offline are skipped with the reason and
-// make the run partly done (exit 3); the rest are installed and confirmed online; a second run on the
-// installed hosts finds them already done (exit 0). The install code appears nowhere the runs wrote:
-// stdout, stderr, the debug log, the database and every other file of ONBOARD_HOME.
+// The command against both emulators, on the demo account's ap-guangzhou hosts: a stopped host and hosts
+// whose TAT agent is offline are skipped with the reason, a host whose installer fails is reported with
+// the end of its output, and they make the run partly done (exit 3); the rest are installed and confirmed
+// online; a second run on the installed hosts finds them already done (exit 0). The install code appears
+// nowhere the runs wrote: stdout, stderr, the debug log, the database and every other file of ONBOARD_HOME.
 func TestAgentInstallCommandReportsPerHostAndNeverShowsTheInstallCode(t *testing.T) {
 	env, vars := onboardedProd(t, "--features", "host")
-	offline, _ := env.Tencent.SeedTAT(10, 0)
 	env.Tencent.SetTATTaskDelay(20 * time.Millisecond)
 	debugLog := filepath.Join(t.TempDir(), "debug.json")
 	f, out, errOut := tencentTestFactory(vars)
@@ -62,19 +62,32 @@ func TestAgentInstallCommandReportsPerHostAndNeverShowsTheInstallCode(t *testing
 	}
 	var installed []string
 	for _, h := range res.Hosts {
-		switch h.Outcome {
-		case onboarding.HostInstalled:
-			installed = append(installed, h.InstanceID)
-		case onboarding.HostSkipped:
-			if h.Reason != "TAT agent offline" || !slices.Contains(offline, h.InstanceID) {
-				t.Errorf("skipped: %+v", h)
+		switch {
+		case slices.Contains(env.Troubles.Stopped, h.InstanceID):
+			if h.Outcome != onboarding.HostSkipped || h.Reason != "not running (stopped)" {
+				t.Errorf("stopped: %+v", h)
 			}
+		case slices.Contains(env.Troubles.TATOffline, h.InstanceID):
+			if h.Outcome != onboarding.HostSkipped || h.Reason != "TAT agent offline" {
+				t.Errorf("TAT offline: %+v", h)
+			}
+		case slices.Contains(env.Troubles.Failing, h.InstanceID):
+			if h.Outcome != onboarding.HostFailed || !strings.Contains(h.Output, "could not reach the download site") {
+				t.Errorf("failing: %+v", h)
+			}
+		case h.Outcome == onboarding.HostInstalled:
+			installed = append(installed, h.InstanceID)
 		default:
 			t.Errorf("host: %+v", h)
 		}
 	}
-	if res.Counts[onboarding.HostSkipped] == 0 || len(installed) == 0 {
-		t.Fatalf("counts %v: the test wants both outcomes", res.Counts)
+	reasons := map[string]bool{}
+	for _, h := range res.Hosts {
+		reasons[h.Outcome+": "+h.Reason] = true
+	}
+	if !reasons["skipped: not running (stopped)"] || !reasons["skipped: TAT agent offline"] || res.Counts[onboarding.HostFailed] != 1 ||
+		len(installed) == 0 || len(installed)+res.Counts[onboarding.HostSkipped]+res.Counts[onboarding.HostFailed] != len(res.Hosts) {
+		t.Fatalf("counts %v: the test wants every outcome of the demo's ap-guangzhou hosts", res.Counts)
 	}
 
 	f2, out2, errOut2 := tencentTestFactory(vars)
@@ -107,6 +120,57 @@ func TestAgentInstallCommandReportsPerHostAndNeverShowsTheInstallCode(t *testing
 			if bytes.Contains(data, []byte(c)) {
 				t.Errorf("the install code appears in %q…", data[:min(100, len(data))])
 			}
+		}
+	}
+}
+
+// While another process holds the account's run lock (an onboarding, under another local name), agent
+// install refuses at once, names that run and says --wait; with --wait it runs once the lock is free.
+func TestAgentInstallRefusesOrWaitsWhileTheAccountIsLocked(t *testing.T) {
+	env, vars := onboardedProd(t, "--features", "host")
+	env.Tencent.SetTATTaskDelay(10 * time.Millisecond)
+	_, release := startLockHolder(t, vars["ONBOARD_HOME"], "production", env.OwnerUIN)
+
+	f, _, errOut := tencentTestFactory(vars)
+	start := time.Now()
+	if code := run(context.Background(), f, []string{"agent", "install", "--account", "prod", "--all"}); code != ExitFailed ||
+		!strings.Contains(errOut.String(), "is in use by onboard (onboard, PID") || !strings.Contains(errOut.String(), "--wait") {
+		t.Fatalf("install during an onboarding: exit %d %s", code, errOut.String())
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Fatalf("the refusal took %s", time.Since(start))
+	}
+	if n := len(env.Tencent.TATTargets()); n != 0 {
+		t.Fatalf("the refused install ran the command on %d hosts", n)
+	}
+	go func() { time.Sleep(500 * time.Millisecond); release() }()
+	f, out, errOut := tencentTestFactory(vars)
+	code := run(context.Background(), f, []string{"agent", "install", "--account", "prod", "--all", "--wait", "30s", "--output", "json", "--timeout", "30s"})
+	var res onboarding.AgentResult
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil || (code != ExitOK && code != ExitPartial) {
+		t.Fatalf("install with --wait: exit %d %v %s", code, err, errOut.String())
+	}
+	if res.Counts[onboarding.HostInstalled] == 0 || len(env.Tencent.TATTargets()) == 0 {
+		t.Errorf("install with --wait installed nothing: %v", res.Counts)
+	}
+}
+
+// The sandbox's demo account has hosts that cannot all get the agent, so that an install there shows
+// every outcome: installed, skipped (stopped, TAT offline) and failed with the installer's output.
+func TestAgentInstallInTheSandboxShowsEveryOutcome(t *testing.T) {
+	vars := map[string]string{"ONBOARD_HOME": t.TempDir()}
+	f, _, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--mode", "quick", "--sandbox", "--account", "demo"}); code != ExitOK {
+		t.Fatalf("sandbox onboard: exit %d %s", code, errOut.String())
+	}
+	f, out, errOut := tencentTestFactory(vars)
+	code := run(context.Background(), f, []string{"agent", "install", "--sandbox", "--account", "demo", "--all", "--timeout", "1m"})
+	if code != ExitPartial {
+		t.Fatalf("sandbox agent install: exit %d, want %d: %s", code, ExitPartial, errOut.String())
+	}
+	for _, want := range []string{"installed ", "skipped ", "TAT agent offline", "not running (stopped)", "failed ", "could not reach the download site"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the sandbox's report lacks %q:\n%s", want, out.String())
 		}
 	}
 }

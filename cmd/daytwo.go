@@ -28,6 +28,8 @@ type DayTwoOptions struct {
 	SecurityCenterEndpoint string
 	InsecureStorage        bool
 	DryRun                 bool
+	// org chooses the members of an organization instead of --account (status and offboard).
+	org orgSelection
 	// readOnly opens the database read-only (status changes nothing, and works on a read-only home).
 	readOnly bool
 }
@@ -83,6 +85,8 @@ type dayTwo struct {
 	admin   *tencent.Client
 	db      *store.DB
 	secrets store.SecretStore
+	// newClient builds a Tencent Cloud client of other credentials (a member's, through its access role).
+	newClient func(tencent.Credential) (*tencent.Client, error)
 }
 
 // newDayTwo opens the store and the secret store and builds an engine with the operator's Tencent Cloud
@@ -135,7 +139,7 @@ func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
 		InventoryUnlimited: inSandbox(f)}
-	return &dayTwo{engine: e, admin: admin, db: db, secrets: secrets}, func() { db.Close() }, nil
+	return &dayTwo{engine: e, admin: admin, db: db, secrets: secrets, newClient: newClient}, func() { db.Close() }, nil
 }
 
 // forAccount gives the engine the Security Center client of the account's site; without Alibaba Cloud

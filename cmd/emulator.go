@@ -26,6 +26,9 @@ type EmulatorOptions struct {
 	Faults     string
 	// ActiveKeyDelete is how CAM's DeleteAccessKey treats a sub-user's active key: allow or refuse.
 	ActiveKeyDelete string
+	// ActiveRootKeyDelete is how CAM's DeleteAccessKey treats the root account's active key: refuse
+	// (disable it first) or allow.
+	ActiveRootKeyDelete string
 	// Propagation delays new keys and grants as CAM's cache does.
 	Propagation time.Duration
 	// SASDeny are Security Center actions answered 403 NoPermission.
@@ -68,6 +71,7 @@ alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These ar
 	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")
 	cmd.Flags().StringVar(&opts.RateLimits, "rate-limits", "off", "per-action throttling: published (Tencent's documented rates) or off")
 	cmd.Flags().StringVar(&opts.ActiveKeyDelete, "active-key-delete", "allow", "how CAM's DeleteAccessKey treats a sub-user's active key, which its documentation leaves open: allow (delete it) or refuse (disable it first)")
+	cmd.Flags().StringVar(&opts.ActiveRootKeyDelete, "active-root-key-delete", "refuse", "how CAM's DeleteAccessKey treats the root account's active key: refuse (disable it first, as the console asks) or allow (delete it)")
 	cmd.Flags().DurationVar(&opts.Propagation, "propagation", 0, "delay new API keys and grants (attachments, policy updates) by this `DURATION` before the services accept them, as CAM's cache does (about a minute in Tencent Cloud), e.g. 2s")
 	cmd.Flags().StringVar(&opts.RateScope, "rate-limit-scope", "account", "what a limit counts: account (per account and action) or region (also per region)")
 	return cmd
@@ -104,12 +108,15 @@ func emulatorRun(ctx context.Context, opts *EmulatorOptions) error {
 	if opts.ActiveKeyDelete != "allow" && opts.ActiveKeyDelete != "refuse" {
 		return Usagef("invalid --active-key-delete %q: valid values are allow, refuse", opts.ActiveKeyDelete)
 	}
+	if opts.ActiveRootKeyDelete != "allow" && opts.ActiveRootKeyDelete != "refuse" {
+		return Usagef("invalid --active-root-key-delete %q: valid values are refuse, allow", opts.ActiveRootKeyDelete)
+	}
 	if opts.Propagation < 0 {
 		return Usagef("invalid --propagation %s: want a duration of 0 or more, such as 2s", opts.Propagation)
 	}
 	env, err := emulator.Start(ctx, emulator.Options{Addr: opts.Addr, Seed: opts.Seed, SeedGen: opts.SeedGen, Faults: opts.Faults,
 		Latency: base, Jitter: jitter, RateLimits: opts.RateLimits, RateLimitPerRegion: opts.RateScope == "region", SecurityCenterDenied: opts.SASDeny,
-		RefuseActiveKeyDeletion: opts.ActiveKeyDelete == "refuse", Propagation: opts.Propagation})
+		RefuseActiveKeyDeletion: opts.ActiveKeyDelete == "refuse", DeleteActiveRootKey: opts.ActiveRootKeyDelete == "allow", Propagation: opts.Propagation})
 	if err != nil {
 		return &UsageError{Err: err}
 	}

@@ -32,8 +32,14 @@ logset; the WAF log delivery flows and the WAF switches onboard soc logs turned 
 policies; the key; the sub-user), then the local record, the secret and the
 inventory (--keep-inventory keeps the inventory). What onboard reused but did not create is left in place
 and listed. It asks for the account's name to be typed, or takes --yes with --no-input. It can be run
-again: what is already gone counts as removed. --dry-run prints the plan only.`,
-		Example: "  onboard offboard --account prod --dry-run\n  onboard offboard --account prod --yes --no-input",
+again: what is already gone counts as removed. --dry-run prints the plan only.
+
+With --org and a key of an organization's management account, it offboards the organization's members
+onboarded from here (or those named with --members), each through its member access role, as onboard
+tencent --org reached it: one after another, a member that fails does not stop the others, and the
+command that retries the failed ones is printed (exit 3). It asks for the management account's UIN to
+be typed, or takes --yes with --no-input.`,
+		Example: "  onboard offboard --account prod --dry-run\n  onboard offboard --account prod --yes --no-input\n  onboard offboard --org --members 100012445679 --yes --no-input",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return offboardRun(c.Context(), opts)
@@ -44,6 +50,7 @@ again: what is already gone counts as removed. --dry-run prints the plan only.`,
 	fl.BoolVar(&opts.Yes, "yes", false, "do not ask for the account's name (with --no-input)")
 	fl.BoolVar(&opts.KeepInventory, "keep-inventory", false, "keep the account's synchronised inventory")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print what offboard would remove and leave, and change nothing")
+	opts.org.addFlags(cmd, "offboard")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
@@ -56,11 +63,17 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 	if !opts.Yes && !opts.DryRun && !f.Interactive() {
 		return Usagef("offboard asks for the account's name to be typed: run it on a terminal, or pass --yes with --no-input")
 	}
+	if err := opts.org.usage(opts.Account, false); err != nil {
+		return err
+	}
 	d, done, err := newDayTwo(ctx, &opts.DayTwoOptions)
 	if err != nil {
 		return err
 	}
 	defer done()
+	if opts.org.Org {
+		return offboardOrg(ctx, d, opts)
+	}
 	name := opts.Account
 	accounts, err := chooseAccounts(ctx, d.db, opts.Account, false)
 	switch {
@@ -91,8 +104,7 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 	}
 	if !opts.Yes {
 		fmt.Fprintf(f.IO.ErrOut, "This removes everything onboard created for account %s. Type the account's name to confirm: ", name)
-		line, _ := bufio.NewReader(f.IO.In).ReadString('\n')
-		if strings.TrimSpace(line) != name {
+		if !typed(f.IO.In, name) {
 			return fmt.Errorf("offboard %q: the typed name does not match; nothing was changed", name)
 		}
 	}
@@ -105,6 +117,12 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 		writeOffboard(f.IO.Out, "Offboarded "+name, res.Removed, res)
 	}
 	return err
+}
+
+// typed reads a line and reports whether it is want, spaces aside.
+func typed(in io.Reader, want string) bool {
+	line, _ := bufio.NewReader(in).ReadString('\n')
+	return strings.TrimSpace(line) == want
 }
 
 func writeOffboard(w io.Writer, title string, done []string, r onboarding.OffboardResult) {

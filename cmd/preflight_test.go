@@ -122,8 +122,8 @@ func TestTencentPolicyFilePlaceholdersAreCheckedBeforeAnyCall(t *testing.T) {
 	}
 }
 
-// The wizard runs the same engine: its review screen and its apply screen show the pre-flight's
-// problems, and nothing is created.
+// The wizard runs the same engine: its review shows the pre-flight's problems with their fix in the
+// wizard's words, and nothing is created.
 func TestTheWizardShowsThePreflightsProblems(t *testing.T) {
 	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "demo"})
 	if err != nil {
@@ -133,13 +133,15 @@ func TestTheWizardShowsThePreflightsProblems(t *testing.T) {
 	vars := emulatorVars(env, t.TempDir())
 	vars[envSecretStore] = "keyring" // and no session bus: the keyring is missing
 	f, out, errOut := tencentTestFactory(vars)
-	f.IO.In = strings.NewReader(strings.Repeat("\n", 60))
+	// Site and mode as they are; tick host and confirm; Lighthouse, the two keys, the sub-user and the
+	// account name as they are; confirm the regions ticked; the default site and the frequencies as they are.
+	f.IO.In = strings.NewReader("\n\n" + "1\n0\n" + "\n\n\n\n\n" + "0\n" + strings.Repeat("\n", 20))
 	f.IO.SetTTY(true, true, true)
 	code := run(context.Background(), f, []string{"tencent", "--accessible"})
 	if code == ExitOK {
 		t.Errorf("exit %d", code)
 	}
-	for _, s := range []string{"the pre-flight check found a problem; nothing was changed", "secret store", "--insecure-storage"} {
+	for _, s := range []string{"the pre-flight check found a problem; nothing was changed", "secret store", "Fix: start or unlock the OS keyring"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("the wizard does not show %q:\nstdout:\n%s\nstderr:\n%s", s, out.String(), errOut.String())
 		}

@@ -155,7 +155,7 @@ func startSandbox(ctx context.Context, f *Factory, latency time.Duration) (stop 
 		TencentSecretKey: tencent.SecretKey(ep.TencentKey), AlibabaKeyID: ep.AlibabaID, AlibabaKeySecret: securitycenter.Secret(ep.AlibabaKey), Home: home}
 	getenv := f.Getenv
 	f.Getenv = sandboxGetenv(getenv, f.Sandbox.environment())
-	fmt.Fprintf(f.IO.ErrOut, "SANDBOX: both clouds are emulated inside this process (seed %q); nothing real is touched.\n", sandboxSeed)
+	fmt.Fprintf(f.IO.ErrOut, "SANDBOX: both clouds are emulated inside this process (seed %q);\nnothing real is touched.\n", sandboxSeed)
 	if getenv(envHome) == "" {
 		fmt.Fprintf(f.IO.ErrOut, "State: %s, removed at exit; set %s to keep a sandbox session across commands.\n", home, envHome)
 	} else {

@@ -51,13 +51,16 @@ func TestSandboxSessionOfSeveralCommandsKeepsTheEmulatedAccounts(t *testing.T) {
 	if out, code := onboard("status", "--sandbox", "--account", "demo"); code != ExitOK || !strings.Contains(out, "Account demo: ok") {
 		t.Fatalf("status --sandbox after onboarding: exit %d, want 0 (all ok)\n%s", code, out)
 	}
-	// The agents installed by one command are online in the next one's Security Center.
-	if out, code := onboard("agent", "install", "--sandbox", "--account", "demo", "--all"); code != ExitOK || !strings.Contains(out, " installed.") {
+	// The agents installed by one command are online in the next one's Security Center. The demo fleet has
+	// hosts that cannot get the agent (stopped, TAT offline, an installer that fails), so both runs are
+	// partly done (exit 3), and the second installs nothing new.
+	if out, code := onboard("agent", "install", "--sandbox", "--account", "demo", "--all"); code != ExitPartial ||
+		!strings.Contains(out, " installed, ") || !strings.Contains(out, " skipped") || !strings.Contains(out, " failed") {
 		t.Fatalf("agent install --sandbox: exit %d\n%s", code, out)
 	}
-	if out, code := onboard("agent", "install", "--sandbox", "--account", "demo", "--all"); code != ExitOK ||
-		!strings.Contains(out, " already-installed.") || strings.Contains(out, " installed.") {
-		t.Fatalf("agent install --sandbox again: exit %d, want every host already installed\n%s", code, out)
+	if out, code := onboard("agent", "install", "--sandbox", "--account", "demo", "--all"); code != ExitPartial ||
+		!strings.Contains(out, " already-installed, ") || strings.Contains(out, " installed, ") {
+		t.Fatalf("agent install --sandbox again: exit %d, want every installable host already installed\n%s", code, out)
 	}
 	// The sync lists with the account's stored key, which the emulated CAM of this process knows.
 	if out, code := onboard("sync", "--sandbox", "--account", "demo", "--kinds", "cvm.instance", "--output", "json"); code != ExitOK ||

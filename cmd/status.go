@@ -24,14 +24,19 @@ check, modules, regions, frequencies), the audit-log delivery (tracking set, top
 Security Center's settings) and the last inventory sync. Each check is ok, warning or broken; a check
 that is not ok says what fixes it.
 
+With --org and a key of an organization's management account, it checks the organization's members
+onboarded from here (or those named with --members), each through its member access role; a member that
+cannot be reached is broken and says why.
+
 Exit codes: 0 every check is ok, 3 only warnings, 1 something is broken. Meant for cron and monitoring.`,
-		Example: "  onboard status --account prod\n  onboard status --all --output json",
+		Example: "  onboard status --account prod\n  onboard status --all --output json\n  onboard status --org --output json",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return statusRun(c.Context(), opts)
 		},
 	}
 	opts.addFlags(cmd, true)
+	opts.org.addFlags(cmd, "check")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
@@ -41,26 +46,37 @@ var errBroken = errors.New("something is broken")
 
 func statusRun(ctx context.Context, opts *DayTwoOptions) error {
 	f := opts.f
+	if err := opts.org.usage(opts.Account, opts.All); err != nil {
+		return err
+	}
 	d, done, err := newDayTwo(ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer done()
-	accounts, err := chooseAccounts(ctx, d.db, opts.Account, opts.All)
-	if err != nil {
-		return err
-	}
 	var all []onboarding.AccountStatus
-	verdict := onboarding.VerdictOK
-	for _, a := range accounts {
-		if err := d.forAccount(opts, a, false); err != nil {
+	if opts.org.Org {
+		if all, err = orgStatuses(ctx, d, opts); err != nil {
 			return err
 		}
-		st, err := d.engine.Status(ctx, a.Name)
+	} else {
+		accounts, err := chooseAccounts(ctx, d.db, opts.Account, opts.All)
 		if err != nil {
-			return fmt.Errorf("status of %q: %w", a.Name, err)
+			return err
 		}
-		all = append(all, st)
+		for _, a := range accounts {
+			if err := d.forAccount(opts, a, false); err != nil {
+				return err
+			}
+			st, err := d.engine.Status(ctx, a.Name)
+			if err != nil {
+				return fmt.Errorf("status of %q: %w", a.Name, err)
+			}
+			all = append(all, st)
+		}
+	}
+	verdict := onboarding.VerdictOK
+	for _, st := range all {
 		switch {
 		case st.Verdict == onboarding.VerdictBroken:
 			verdict = st.Verdict

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -567,4 +568,14 @@ func writeSecurityCenterResult(b *strings.Builder, r onboarding.Result) {
 			fmt.Fprintf(b, "  partly done; run `onboard sync --account %s` again later:\n  - %s\n", r.Account, strings.Join(s.Failed, "\n  - "))
 		}
 	}
+}
+
+// tencentClient is a Tencent Cloud client signing with c, at the endpoint the flags or environment name.
+func tencentClient(f *Factory, opts *TencentOptions, c tencent.Credential) (*tencent.Client, error) {
+	rememberTencent(c)
+	cl, err := tencent.New(tencent.Options{Credential: c, Endpoint: cmp.Or(opts.Endpoint, f.Getenv(envTencentEndpoint)), Logger: f.Logger})
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return cl, nil
 }

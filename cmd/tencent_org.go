@@ -41,7 +41,7 @@ func orgUsage(opts *TencentOptions) []error {
 		return out
 	}
 	if opts.Rollback {
-		out = append(out, errors.New("--rollback cannot be used with --org: roll back one member at a time with --account UIN and that member's key"))
+		out = append(out, errors.New("--rollback cannot be used with --org: take members down through their access role with onboard offboard --org --members UIN,..., or roll back one member with --account UIN and a key of that member"))
 	}
 	if opts.Request.Account != "" {
 		out = append(out, errors.New("--account cannot be used with --org: each member's record is named by its UIN"))

@@ -240,3 +240,36 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// The sandbox's demo account manages an organization: tencent --org --sandbox onboards each of its
+// members, each recorded under its UIN in the sandbox's state, where accounts list --sandbox finds them.
+func TestTencentOrgInTheSandbox(t *testing.T) {
+	vars := map[string]string{"ONBOARD_HOME": t.TempDir()}
+	f, out, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--org", "--sandbox", "--no-input", "--mode", "quick", "--skip-sync", "--output", "json"}); code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	var res onboarding.OrganizationResult
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if res.ManagementUIN != "100012345678" || len(res.Members) < 3 || len(res.Failed) != 0 {
+		t.Fatalf("the sandbox organization: %+v", res)
+	}
+	var uins []string
+	for _, m := range res.Members {
+		if m.Outcome != onboarding.MemberOnboarded || m.Result == nil || m.Result.Account != m.UIN || m.UIN == res.ManagementUIN {
+			t.Errorf("member %+v", m)
+		}
+		uins = append(uins, m.UIN)
+	}
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"accounts", "list", "--sandbox", "--output", "json"}); code != ExitOK {
+		t.Fatalf("accounts list: exit %d %s", code, errOut.String())
+	}
+	for _, uin := range uins {
+		if !strings.Contains(out.String(), `"`+uin+`"`) {
+			t.Errorf("accounts list lacks member %s:\n%s", uin, out.String())
+		}
+	}
+}

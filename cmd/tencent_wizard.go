@@ -1,42 +1,25 @@
 package cmd
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"errors"
+	"io"
+	"os"
+	"strings"
+	"time"
 
-	"github.com/spf13/cobra"
-
+	"onboard/inventory"
+	"onboard/onboarding"
+	"onboard/securitycenter"
 	"onboard/store"
+	"onboard/tencent"
 	"onboard/wizard"
 )
 
-// addAccessibleFlag adds --accessible to the command that may show the wizard.
-func addAccessibleFlag(cmd *cobra.Command, accessible *bool) {
-	cmd.Flags().BoolVar(accessible, "accessible", false, "ask with plain line prompts instead of the full-screen wizard (also ACCESSIBLE=1)")
-}
-
-// wantsWizard decides, before any terminal UI exists, whether `onboard tencent` asks its questions: a
-// person is at a terminal (stdin and stdout, no --no-input) and the required input is missing (no
-// --mode). A rollback or a dry run is always scripted.
-func wantsWizard(f *Factory, opts *TencentOptions) bool {
-	return f.Interactive() && opts.Request.Mode == "" && !opts.Rollback && !opts.DryRun
-}
-
-// needsTerminal reports a run that asks for the wizard (no --mode) where no one can answer it: no
-// terminal, and no --no-input to say that the flags are meant to be complete.
-func needsTerminal(f *Factory, opts *TencentOptions) bool {
-	return !f.NoInput && !f.IO.CanPrompt() && opts.Request.Mode == "" && !opts.Rollback && !opts.DryRun
-}
-
-var errWizardNeedsTerminal = &UsageError{Err: errors.New(`the wizard needs a terminal, and standard input or output is not one; pass the values as flags instead:
-  --no-input --mode quick                          hosts only, as Security Center's quick configuration
-  --no-input --mode manual --features LIST --sub-user NAME
-                                                   LIST: host, cspm, soc, audit (audit also needs --audit-region)
-  credentials: TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, --profile NAME, or --secret-id with --secret-key-stdin
-onboard tencent --help lists every flag`)}
-
-// tencentWizardRun runs the wizard on the onboarding engine and prints the result as the flags path
-// does.
+// tencentWizardRun runs the wizard on the onboarding engine, then prints its summary once (or the
+// engine's result as JSON), even when the person cancelled after the engine finished.
 func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 	f := opts.f
 	db, err := openStore(ctx, f)
@@ -44,41 +27,117 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 		return err
 	}
 	defer db.Close()
+	// The wizard owns the terminal: what would reach stderr meanwhile (the file store's warning) waits.
+	held, errOut := &bytes.Buffer{}, f.IO.ErrOut
+	f.IO.ErrOut = held
+	defer func() { f.IO.ErrOut = errOut; _, _ = held.WriteTo(errOut) }()
 	secrets, err := openSecrets(f, opts.InsecureStorage)
 	if err != nil {
 		return err
 	}
-	deps, backend := newWizardDeps(f, opts, db, secrets)
-	_, err = runWizard(ctx, f, deps, opts.Accessible)
-	// What the engine completed is printed even when the person cancelled afterwards (during the first
-	// sync, say): the account is onboarded, and the exit code still says cancelled.
-	if res, applied := backend.lastResult(); applied {
+	installation, err := installationID(f)
+	if err != nil {
+		return err
+	}
+	deps, tencentFor, securityCenterFor := wizardDeps(f, opts)
+	deps.Engine = func(a wizard.Answers, progress func(inventory.Progress)) (wizard.Engine, error) {
+		admin, err := tencentFor(a.Tencent)
+		if err != nil {
+			return nil, err
+		}
+		e := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: f.propagationWait(),
+			OperatorKeyID: a.Tencent.ID, Installation: installation, InventoryUnlimited: inSandbox(f), SyncProgress: progress,
+			NewVerifier:  func(c tencent.Credential) (onboarding.Verifier, error) { return tencentClient(f, opts, c) },
+			NewInventory: func(c tencent.Credential) (inventory.Cloud, error) { return tencentClient(f, opts, c) }}
+		if a.Request.SecurityCenter != onboarding.SecurityCenterSkip {
+			if e.SecurityCenter, err = securityCenterFor(a.Request.Site, a.Alibaba); err != nil {
+				return nil, err
+			}
+		}
+		return e, nil
+	}
+	res, err := wizard.Run(ctx, deps, wizard.Options{In: f.IO.In, Out: f.IO.Out, NoColor: f.Getenv("NO_COLOR") != "",
+		Accessible: opts.Accessible || f.Getenv("ACCESSIBLE") != ""})
+	if res.Engine != nil {
 		var werr error
 		if f.JSON() {
-			werr = writeJSON(f.IO.Out, res)
+			werr = writeJSON(f.IO.Out, res.Engine)
 		} else {
-			werr = writeTencentResult(f.IO.Out, res, storeLabel(f, res.KeyStoredIn))
+			_, werr = io.WriteString(f.IO.Out, terminalSafeLines(store.Scrub(wizard.Summary(*res.Engine, res.Answers, cmp.Or(f.IO.TerminalWidth(), 80)-1, deps.Sandbox))))
 		}
+		err = errors.Join(err, werr)
 		if err == nil {
-			err = werr
+			err = partlyDone(*res.Engine)
 		}
-		if err == nil {
-			err = partlyDone(res)
-		}
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return engineError(err)
 	}
 	return err
 }
 
-// runWizard asks the onboarding questions on the terminal and runs the engine through deps, rendering
-// its events. The caller must have checked f.Interactive() first: the decision to prompt is made before
-// any terminal UI exists. A cancellation returns an error wrapping context.Canceled (exit code 130).
-func runWizard(ctx context.Context, f *Factory, deps wizard.Deps, accessible bool) (wizard.Result, error) {
-	deps.Sandbox = deps.Sandbox || inSandbox(f)
-	deps.Scrub = store.Scrub
-	return wizard.Run(ctx, deps, wizard.Options{
-		In:         f.IO.In,
-		Out:        f.IO.Out,
-		Accessible: accessible || f.Getenv("ACCESSIBLE") != "",
-		NoColor:    f.Getenv("NO_COLOR") != "",
-	})
+// wizardDeps finds the keys on this machine the way the flags path does, and returns the wizard's
+// dependencies but the engine, with the clients of a chosen key. By source, a temporary Tencent key keeps
+// its session token and an aliyun profile its own provider (which may refresh).
+func wizardDeps(f *Factory, opts *TencentOptions) (wizard.Deps, func(wizard.Credential) (*tencent.Client, error),
+	func(string, wizard.Credential) (*securitycenter.Client, error)) {
+	deps := wizard.Deps{Start: opts.Request, Sandbox: inSandbox(f), Scrub: store.Scrub}
+	tencentKeys, alibabaKeys := map[string]tencent.Credential{}, map[string]securitycenter.Credentials{}
+	source := func(s string) string {
+		if inSandbox(f) {
+			return "the sandbox demo key"
+		}
+		return s
+	}
+	userHome, _ := os.UserHomeDir()
+	if cred, src, err := tencent.ResolveCredentials(tencent.CredentialSources{Profile: opts.Profile, Getenv: f.Getenv, Home: userHome}); err == nil {
+		c := wizard.Credential{Source: source(src.Description), ID: cred.SecretID, Secret: wizard.Secret(cred.SecretKey.Reveal())}
+		if opts.Profile != "" {
+			c.Flags = []string{"--profile", opts.Profile}
+		}
+		tencentKeys[c.Source], deps.FoundTencent = cred, append(deps.FoundTencent, c)
+	}
+	if cred, err := securitycenter.ResolveCredentials(securitycenter.CredentialSources{Profile: opts.AlibabaProfile, Getenv: f.Getenv, Home: userHome}); err == nil {
+		// A profile's provider keeps its secret: the wizard shows the masked ID only.
+		c := wizard.Credential{Source: source(cred.Source.Description), ID: cred.Source.MaskedID, Secret: "(kept by the profile)"}
+		if id, secret := f.Getenv(envAlibabaKeyID), f.Getenv(envAlibabaKeySecret); opts.AlibabaProfile == "" && id != "" && secret != "" {
+			c.ID, c.Secret = id, wizard.Secret(secret)
+		}
+		if opts.AlibabaProfile != "" {
+			c.Flags = []string{"--alibaba-profile", opts.AlibabaProfile}
+		}
+		alibabaKeys[c.Source], deps.FoundAlibaba = cred, append(deps.FoundAlibaba, c)
+	}
+	tencentFor := func(c wizard.Credential) (*tencent.Client, error) {
+		cred, ok := tencentKeys[c.Source]
+		if !ok || cred.SecretID != c.ID || cred.SecretKey.Reveal() != c.Secret.Reveal() {
+			cred = tencent.Credential{SecretID: c.ID, SecretKey: tencent.SecretKey(c.Secret.Reveal())}
+		}
+		return tencentClient(f, opts, cred)
+	}
+	securityCenterFor := func(site string, c wizard.Credential) (*securitycenter.Client, error) {
+		cred, ok := alibabaKeys[c.Source]
+		if !ok || c.Source == wizard.SourceTyped {
+			var err error
+			if cred, err = securitycenter.StaticCredentials(c.ID, securitycenter.Secret(c.Secret.Reveal()), "", "typed in the wizard"); err != nil {
+				return nil, err
+			}
+		}
+		endpoint := cmp.Or(opts.SecurityCenterEndpoint, f.Getenv(envSecurityCenterEndpoint))
+		o := securitycenter.Options{Credentials: cred, Site: securitycenter.Site(site), Endpoint: endpoint, Logger: f.Logger}
+		if strings.HasPrefix(endpoint, "http://") {
+			o.PollInterval = 100 * time.Millisecond // a loopback emulator validates at once
+		}
+		rememberAlibaba(cred)
+		sc, err := securitycenter.New(o)
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		return sc, nil
+	}
+	deps.Tencent = func(c wizard.Credential) (wizard.TencentReader, error) { return tencentFor(c) }
+	deps.SecurityCenter = func(site string, c wizard.Credential) (wizard.SecurityCenterReader, error) {
+		return securityCenterFor(site, c)
+	}
+	return deps, tencentFor, securityCenterFor
 }

@@ -86,6 +86,9 @@ type Env struct {
 	AlibabaAccessKeyID     string // the seeded Alibaba Cloud account's AccessKey
 	AlibabaAccessKeySecret string
 
+	// Troubles are the demo hosts that cannot get Security Center's agent, and why.
+	Troubles FleetTroubles
+
 	servers   []*http.Server
 	stateFile string
 }
@@ -106,6 +109,38 @@ var demoHosts = []struct {
 	region string
 	hosts  int
 }{{"ap-guangzhou", 12}, {"ap-shanghai", 8}, {"ap-beijing", 5}, {"ap-singapore", 3}, {"na-siliconvalley", 2}}
+
+// demoMembers are the member accounts of the demo account's organization, each with a few hosts.
+var demoMembers = []struct {
+	name  string
+	hosts int
+}{{"demo-dev", 3}, {"demo-staging", 2}, {"demo-data", 4}}
+
+// FleetTroubles are the hosts of an account that an agent install cannot (or could not) reach.
+type FleetTroubles struct {
+	Stopped    []string // not running
+	TATOffline []string // TAT's agent offline
+	Failing    []string // the installer fails on them (tcloud.TATDownloadFailure)
+}
+
+// seedDemoFleetTroubles gives a few demo hosts what a real fleet has, so that an agent install in the
+// sandbox shows every outcome: in ap-guangzhou (the region a sandbox onboarding syncs first) one CVM
+// instance is stopped, TAT's agent is offline on a CVM instance and a Lighthouse server, and the
+// installer fails to download on one CVM instance; in ap-shanghai one more host has TAT offline.
+func seedDemoFleetTroubles(tc *tcloud.Server) FleetTroubles {
+	gz := tc.InstanceIDs("ap-guangzhou") // 12 CVM instances, then 4 Lighthouse servers
+	t := FleetTroubles{Stopped: []string{gz[2]}, TATOffline: []string{gz[5], gz[13], tc.InstanceIDs("ap-shanghai")[3]}, Failing: []string{gz[8]}}
+	for _, id := range t.Stopped {
+		tc.StopInstance(id)
+	}
+	for _, id := range t.TATOffline {
+		tc.SetTATAgent(id, false)
+	}
+	for _, id := range t.Failing {
+		tc.FailTATCommands(id, tcloud.TATDownloadFailure)
+	}
+	return t
+}
 
 // Start starts the emulators and returns once they accept connections.
 func Start(ctx context.Context, o Options) (*Env, error) {
@@ -166,6 +201,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		}
 	}
 	tc := tcloud.New(topts)
+	var troubles FleetTroubles
 	if o.Seed == "demo" {
 		for _, r := range demoHosts {
 			tc.SeedCVM(r.region, r.hosts)
@@ -183,6 +219,16 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		tc.SeedWAFInstance(tcloud.WAFInstanceSeed{ID: "waf_demo0001", Name: "demo", Region: "gz", Level: 3})
 		tc.SeedWAFDomain(tcloud.WAFDomainSeed{Domain: "shop.demo.example.com", InstanceID: "waf_demo0001"})
 		tc.SeedWAFDomain(tcloud.WAFDomainSeed{Domain: "api.demo.example.com", InstanceID: "waf_demo0001", AccessLog: true})
+		troubles = seedDemoFleetTroubles(tc)
+		// The demo account manages an organization, so that tencent --org runs in the sandbox. Each member
+		// is an account of its own with the same options, numbered after the demo account's UIN, with a
+		// fixed root key like the demo account's, so that every sandbox run sees the same members.
+		for i, m := range demoMembers {
+			mo := topts
+			mo.OwnerUIN, mo.AppID = 0, 0
+			mo.RootSecretID, mo.RootSecretKey = fmt.Sprintf("%sMember%d", demoSecretID, i+1), fmt.Sprintf("%s-member-%d", demoSecretKey, i+1)
+			tc.AddMember(mo, m.name).SeedCVM("ap-guangzhou", m.hosts)
+		}
 	}
 	for _, sd := range seeds {
 		if err := tc.Apply(ctx, sd); err != nil {
@@ -208,7 +254,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	id, key := tc.RootKey()
 	env := &Env{
 		Tencent: tc, TencentEndpoint: "http://" + l.Addr().String(), TencentSecretID: id, TencentSecretKey: key,
-		OwnerUIN: fmt.Sprint(tc.OwnerUIN()), servers: []*http.Server{srv},
+		OwnerUIN: fmt.Sprint(tc.OwnerUIN()), Troubles: troubles, servers: []*http.Server{srv},
 	}
 
 	for _, a := range o.SecurityCenterDenied {

@@ -8,12 +8,17 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"onboard/emulator/tcloud"
 )
 
 // savedState is a state file: each emulator's own saved state.
 type savedState struct {
 	Tencent        json.RawMessage `json:"tencent"`
 	SecurityCenter json.RawMessage `json:"security_center"`
+	// Members are the saved states of the Tencent Cloud account's organization members, by UIN: what an
+	// organization onboarding made in them.
+	Members map[string]json.RawMessage `json:"members,omitempty"`
 }
 
 // maxStateFileBytes bounds a state file: a sandbox account's users, policies and settings are a few
@@ -45,6 +50,15 @@ func (e *Env) loadState(path string) error {
 			return fmt.Errorf("emulators' state %s: %w (remove the file to start the emulated accounts afresh)", path, err)
 		}
 	}
+	for uin, data := range st.Members {
+		m := e.member(uin)
+		if m == nil {
+			return fmt.Errorf("emulators' state %s: account %s is not a member of the seeded organization (remove the file to start the emulated accounts afresh)", path, uin)
+		}
+		if err := m.LoadState(data); err != nil {
+			return fmt.Errorf("emulators' state %s: member %s: %w (remove the file to start the emulated accounts afresh)", path, uin, err)
+		}
+	}
 	if len(st.SecurityCenter) > 0 {
 		if err := e.SecurityCenter.LoadState(st.SecurityCenter); err != nil {
 			return fmt.Errorf("emulators' state %s: %w (remove the file to start the emulated accounts afresh)", path, err)
@@ -58,7 +72,11 @@ func (e *Env) loadState(path string) error {
 // through either API writes nothing: a command that only reads never overwrites what a command running
 // beside it saved.
 func (e *Env) saveState(path string) error {
-	if e.Tencent.Changes() == 0 && e.SecurityCenter.Changes() == 0 {
+	changes := e.Tencent.Changes() + e.SecurityCenter.Changes()
+	for _, m := range e.Tencent.Members() {
+		changes += m.Changes()
+	}
+	if changes == 0 {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), checksDrain)
@@ -71,6 +89,14 @@ func (e *Env) saveState(path string) error {
 	}
 	if st.SecurityCenter, err = e.SecurityCenter.SaveState(); err != nil {
 		return err
+	}
+	for _, m := range e.Tencent.Members() {
+		if st.Members == nil {
+			st.Members = map[string]json.RawMessage{}
+		}
+		if st.Members[fmt.Sprint(m.OwnerUIN())], err = m.SaveState(); err != nil {
+			return err
+		}
 	}
 	data, err := json.Marshal(st)
 	if err != nil {
@@ -90,6 +116,16 @@ func (e *Env) saveState(path string) error {
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("save the emulators' state: %w", err)
+	}
+	return nil
+}
+
+// member is the organization member of that UIN, or nil.
+func (e *Env) member(uin string) *tcloud.Server {
+	for _, m := range e.Tencent.Members() {
+		if fmt.Sprint(m.OwnerUIN()) == uin {
+			return m
+		}
 	}
 	return nil
 }

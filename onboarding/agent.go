@@ -67,6 +67,9 @@ type AgentRequest struct {
 	Timeout time.Duration
 	// SkipPermissionCheck skips reading the operator's policies (a CAM group grants them).
 	SkipPermissionCheck bool
+	// Wait is how long to wait for another run on the account (an install, an onboarding, a rollback, a
+	// sync) to finish; 0 refuses at once, naming it.
+	Wait time.Duration
 }
 
 // Outcomes of a host.
@@ -172,6 +175,16 @@ func (a *AgentInstaller) Run(ctx context.Context, req AgentRequest, progress fun
 	if err := a.checkPermissions(ctx, id, lighthouse, req.SkipPermissionCheck); err != nil {
 		return res, err
 	}
+	// Two installs at once would both run the installer on the same hosts, so a run that changes
+	// something holds the account's run lock; Security Center's host list is read under it, so a run
+	// that waited sees what the one before it installed and leaves those hosts alone.
+	if !req.DryRun {
+		release, err := a.lock(ctx, req, id)
+		if err != nil {
+			return res, err
+		}
+		defer release()
+	}
 	vendor, err := a.tencentVendor(ctx)
 	if err != nil {
 		return res, err
@@ -268,6 +281,16 @@ func (a *AgentInstaller) Run(ctx context.Context, req AgentRequest, progress fun
 		return res, ctx.Err()
 	}
 	return res, nil
+}
+
+// lock takes the exclusive run lock of the account, as an onboarding does: on the Tencent Cloud account
+// (the record's owner UIN, or the operator key's) and on the local name.
+func (a *AgentInstaller) lock(ctx context.Context, req AgentRequest, operator tencent.Identity) (release func() error, err error) {
+	l := store.RunLock{Account: req.Account, OwnerUIN: operator.OwnerUIN, Purpose: "agent install", Mode: store.LockExclusive, Wait: req.Wait}
+	if rec, err := a.DB.Account(ctx, req.Account); err == nil {
+		l.OwnerUIN, l.SubUser = rec.OwnerUIN, rec.SubUserName
+	}
+	return a.DB.AcquireRunLock(ctx, l)
 }
 
 // finish puts the hosts' outcomes into the result and counts them.

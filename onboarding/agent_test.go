@@ -477,3 +477,71 @@ func TestAgentInstallWithTheLeastPrivilegeOperatorPolicy(t *testing.T) {
 		t.Errorf("counts %v", res.Counts)
 	}
 }
+
+// Two installs on one account at once: the second is refused, naming the first, and runs nothing; with a
+// wait it runs once the first has finished, finds the agents the first installed, and runs nothing
+// either. Each run has a database handle of its own, as a second process has.
+func TestAgentInstallTakesTheAccountLock(t *testing.T) {
+	f := newFixture(t) // three CVM hosts in ap-guangzhou
+	f.emu.SetTATTaskDelay(10 * time.Millisecond)
+	ids := syncInventory(t, f, "ap-guangzhou")
+	ctx := context.Background()
+	db2, err := store.Open(ctx, filepath.Join(f.home, store.DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	first := &AgentInstaller{TAT: f.admin, SecurityCenter: f.sc, DB: f.engine.DB, PollFirst: 10 * time.Millisecond, PollMax: 50 * time.Millisecond}
+	second := *first
+	second.DB = db2
+	req := AgentRequest{Account: "prod", All: true, Timeout: 10 * time.Second}
+
+	queued, resume := make(chan struct{}), make(chan struct{})
+	var once bool
+	done := make(chan error)
+	go func() {
+		_, err := first.Run(ctx, req, func(e AgentEvent) {
+			if e.Host.Outcome == hostQueued && !once {
+				once = true
+				close(queued)
+				<-resume
+			}
+		})
+		done <- err
+	}()
+	<-queued
+	_, err = second.Run(ctx, req, nil)
+	var held *store.LockHeldError
+	if !errors.As(err, &held) || held.Holder.Purpose != "agent install" || !strings.Contains(err.Error(), "agent install") || !strings.Contains(err.Error(), `"prod"`) {
+		t.Fatalf("second install while the first runs: %v", err)
+	}
+	// A dry run changes nothing and is not kept waiting.
+	if _, err := second.Run(ctx, AgentRequest{Account: "prod", All: true, DryRun: true}, nil); err != nil {
+		t.Fatalf("dry run beside an install: %v", err)
+	}
+	waited := make(chan AgentResult)
+	go func() {
+		w := req
+		w.Wait = 30 * time.Second
+		res, err := second.Run(ctx, w, nil)
+		if err != nil {
+			t.Error(err)
+		}
+		waited <- res
+	}()
+	time.Sleep(300 * time.Millisecond) // the waiting run looks at the lock at least once
+	if got := len(f.emu.TATTargets()); got != 0 {
+		t.Fatalf("the commands ran on %d hosts while the first run was held before RunCommand", got)
+	}
+	close(resume)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	res := <-waited
+	if res.Counts[HostAlready] != len(ids) {
+		t.Errorf("the run that waited: %v", res.Counts)
+	}
+	if got := len(f.emu.TATTargets()); got != len(ids) {
+		t.Errorf("the installer ran on %d hosts, want %d (once each)", got, len(ids))
+	}
+}

@@ -134,17 +134,7 @@ func OnboardOrganization(ctx context.Context, m Management, newEngine NewMemberE
 	if req.Request.Account != "" {
 		return OrganizationResult{}, &FieldError{Field: "account", Message: "each member's record is named by its UIN: --account cannot name them all"}
 	}
-	info, err := DescribeOrganization(ctx, m)
-	if err != nil {
-		return OrganizationResult{}, err
-	}
-	if !info.IsManagement {
-		if info.ManagementUIN != "" {
-			return OrganizationResult{}, fmt.Errorf("this key's account is a member of the organization managed by %s, not its management account: run --org with a key of the management account", info.ManagementUIN)
-		}
-		return OrganizationResult{}, errors.New("this key's account belongs to no Tencent Cloud organization: onboard it without --org")
-	}
-	chosen, err := chooseMembers(info, req.Members, req.Exclude)
+	info, chosen, err := ManagedMembers(ctx, m, req.Members, req.Exclude)
 	if err != nil {
 		return OrganizationResult{}, err
 	}
@@ -180,6 +170,38 @@ func OnboardOrganization(ctx context.Context, m Management, newEngine NewMemberE
 		}
 	}
 	return res, nil
+}
+
+// ManagedMembers reads the organization whose management account m's key belongs to, and chooses its
+// members: those of only (all when empty), less those of exclude, in UIN order. A key that is not a
+// management account's, or a UIN named that is not a member, is an error.
+func ManagedMembers(ctx context.Context, m Management, only, exclude []string) (OrganizationInfo, []tencent.Member, error) {
+	info, err := DescribeOrganization(ctx, m)
+	if err != nil {
+		return info, nil, err
+	}
+	if !info.IsManagement {
+		if info.ManagementUIN != "" {
+			return info, nil, fmt.Errorf("this key's account is a member of the organization managed by %s, not its management account: run --org with a key of the management account", info.ManagementUIN)
+		}
+		return info, nil, errors.New("this key's account belongs to no Tencent Cloud organization: use it without --org")
+	}
+	chosen, err := chooseMembers(info, only, exclude)
+	return info, chosen, err
+}
+
+// AssumeMember gives temporary credentials acting in member uin through its access role (role; empty
+// means tencent.MemberAccessRole), as an organization onboarding acts there: for the day-two commands
+// (status, offboard) of a member, which the management account's own key cannot reach.
+func AssumeMember(ctx context.Context, m Management, uin, role string) (tencent.Credential, error) {
+	if role == "" {
+		role = tencent.MemberAccessRole
+	}
+	cred, _, err := m.AssumeRole(ctx, tencent.MemberRoleARN(uin, role), "onboard-"+uin, memberSession)
+	if err != nil {
+		return tencent.Credential{}, fmt.Errorf("act in member %s: %w", uin, err)
+	}
+	return cred, nil
 }
 
 // chooseMembers applies --members and --exclude, in UIN order. A UIN named that is not a member is an
@@ -219,9 +241,9 @@ func onboardMember(ctx context.Context, m Management, newEngine NewMemberEngine,
 		emit(Event{Step: "member", Title: "onboard member " + mem.UIN, Status: StatusFailed, Detail: out.Error, Err: err})
 		return out
 	}
-	cred, _, err := m.AssumeRole(ctx, tencent.MemberRoleARN(mem.UIN, role), "onboard-"+mem.UIN, memberSession)
+	cred, err := AssumeMember(ctx, m, mem.UIN, role)
 	if err != nil {
-		return fail(fmt.Errorf("act in member %s: %w", mem.UIN, err))
+		return fail(err)
 	}
 	engine, err := newEngine(cred)
 	if err != nil {

@@ -3,59 +3,89 @@ package wizard
 import (
 	"bytes"
 	"context"
-	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"onboard/onboarding"
 )
 
-// The accessible mode asks the same screens as numbered line prompts; empty lines keep the defaults.
-func TestAccessibleRun(t *testing.T) {
-	f := newFake()
-	// site 2 (outside), then defaults everywhere except: features 1,3 (host, SOC), the sub-user name, and
-	// the root key deleted.
-	input := strings.Join([]string{
-		"2",      // site
-		"",       // mode
-		"1,3",    // features
-		"",       // Tencent key
-		"x y",    // invalid user name: asked again
-		"secops", // user
-		"",       // grants: Enter
-		"", "",   // Security Center: key, name
-		"", "", // regions, default site
-		"", "", // frequencies: host sync, AK check (no cloud-service sync without CSPM)
-		"",  // review
-		"3", // root key: delete
-		"",  // sync done
-		"",  // summary
-	}, "\n") + "\n"
+// TestAccessibleMode: plain prompts only (no key hints of the full-screen interface), each check's result
+// logged after its question, the same request planned and applied.
+func TestAccessibleMode(t *testing.T) {
+	e := &fakeEngine{result: onboarding.Result{Account: "100012345678", OwnerUIN: "100012345678"}}
+	answers := []string{
+		"", "", // site, mode: the defaults
+		"1", "0", // features: tick host, confirm
+		"",     // Lighthouse: no
+		"",     // the Tencent key found
+		"",     // sub-user: the default
+		"",     // the Alibaba key found
+		"",     // account name: the default
+		"0",    // regions: the ticked ones
+		"",     // default site: no
+		"", "", // host sync, AccessKey check: the defaults
+		"y", // apply
+	}
 	var out bytes.Buffer
-	r, err := Run(context.Background(), f.deps(), Options{In: strings.NewReader(input), Out: &out, Accessible: true})
+	res, err := runAccessible(context.Background(), testDeps(false, e), Options{In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	a := r.Answers
-	if !r.Applied || a.Site != SiteOutside || strings.Join(a.Features, ",") != "host,soc" || a.UserName != "secops" || a.RootKey != RootKeyDelete {
-		t.Errorf("result %+v\n%s", r, out.String())
+	text := out.String()
+	if res.Engine == nil || len(e.planned) != 1 {
+		t.Fatalf("not applied (%d plans):\n%s", len(e.planned), text)
 	}
-	o := out.String()
-	for _, s := range []string{"== Step 1 of", "Outside the Chinese mainland", "error: user name \"x y\"", "[done] Create sub-user", "Onboarding complete", "synced cvm: 2"} {
-		if !strings.Contains(o, s) {
-			t.Errorf("output lacks %q", s)
+	if r := e.planned[0]; r.SubUser != onboarding.DefaultManualSubUser || strings.Join(r.Features, ",") != "host" || r.HostSync != onboarding.Defaults().HostSync {
+		t.Errorf("planned %+v", r)
+	}
+	for _, hint := range []string{"space", "/ filter", "shift+tab", "ctrl+c", "enter submit", "↑", "toggle"} {
+		if strings.Contains(text, hint) {
+			t.Errorf("accessible mode prints the hint %q:\n%s", hint, text)
 		}
 	}
-	if strings.Contains(o, "\x1b[") {
-		t.Error("accessible output holds escape sequences")
+	for _, order := range [][2]string{
+		{"Which Tencent Cloud key", "ok: Tencent Cloud key AKID****AB12"},
+		{"Name of the CAM sub-user", "ok: sub-user sas-reader does not exist yet"},
+		{"Display name of the account", "ok: Alibaba Cloud key"},
+	} {
+		q, log := strings.Index(text, order[0]), strings.Index(text, order[1])
+		if q < 0 || log < 0 || log < q {
+			t.Errorf("%q is not logged after its question %q:\n%s", order[1], order[0], text)
+		}
 	}
-	if strings.Contains(o, "tencent-secret-value") || strings.Contains(o, "alibaba-secret-value") {
-		t.Error("accessible output holds a secret")
+	if !strings.Contains(text, "step 1 of ") || !strings.Contains(text, "The same, for scripts: onboard tencent --no-input") {
+		t.Errorf("no numbered steps or command for scripts:\n%s", text)
+	}
+	if strings.Contains(text, "s3cr3t") {
+		t.Errorf("a secret was printed:\n%s", text)
 	}
 }
 
-func TestAccessibleEOFCancels(t *testing.T) {
+// TestAccessibleEndOfInputCancels: input that ends before the questions do is a cancellation.
+func TestAccessibleEndOfInputCancels(t *testing.T) {
 	var out bytes.Buffer
-	_, err := Run(context.Background(), newFake().deps(), Options{In: strings.NewReader("1\n"), Out: &out, Accessible: true})
-	if !errors.Is(err, ErrCancelled) {
-		t.Errorf("err = %v", err)
+	_, err := runAccessible(context.Background(), testDeps(false, &fakeEngine{}), Options{In: strings.NewReader("\n"), Out: &out})
+	if err != ErrCancelled {
+		t.Errorf("got %v:\n%s", err, out.String())
+	}
+}
+
+// TestAccessibleEmptyLinesEnd: Enter on every prompt (no feature ticked) is refused, and the wizard stops
+// when the input ends instead of prompting forever.
+func TestAccessibleEmptyLinesEnd(t *testing.T) {
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		_, err := runAccessible(context.Background(), testDeps(false, &fakeEngine{}), Options{In: strings.NewReader(strings.Repeat("\n", 60)), Out: &out})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != ErrCancelled {
+			t.Errorf("got %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("accessible mode did not stop at the end of its input")
 	}
 }

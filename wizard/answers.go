@@ -1,270 +1,203 @@
 package wizard
 
 import (
-	"fmt"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
 
+	"onboard/onboarding"
 	"onboard/policy"
+	"onboard/tencent"
 )
 
-// Sites of Security Center, as the console names them.
-const (
-	SiteMainland = "cn"   // Chinese mainland: tds.cn-shanghai
-	SiteOutside  = "intl" // outside the Chinese mainland: tds.ap-southeast-1
-)
-
-// Configuration modes of the console procedure.
-const (
-	ModeManual = "manual" // a sub-user created here; hosts, CSPM, Agentic SOC and audit logs
-	ModeQuick  = "quick"  // the root key is submitted; Security Center creates the sub-account; hosts only
-)
-
-// Kafka networks for audit-log consumption.
-const (
-	KafkaInternet = "internet"
-	KafkaInternal = "internal"
-)
-
-// What to do with a root key once the sub-user's key works.
-const (
-	RootKeyKeep    = "keep"
-	RootKeyDisable = "disable"
-	RootKeyDelete  = "delete"
-)
-
-// Credential sources.
-const (
-	SourceTyped = "typed"
-	SourceSkip  = "skip"
-)
-
-// The names of the CLS logset and topic the engine creates for audit logs (or reuses, when an earlier
-// run made them).
-const (
-	NewLogsetName = "onboard-cloudaudit"
-	NewTopicName  = "cloudaudit-events"
-)
-
-// SchedulePeriods are the sync periods, in minutes, that Security Center accepts.
-var SchedulePeriods = []int{60, 180, 360, 720, 1440, 10080}
-
-// Secret is a value that must never be printed: String and MarshalJSON give "****".
-type Secret string
-
-// String hides the secret.
-func (Secret) String() string { return "****" }
-
-// GoString hides the secret from %#v too.
-func (Secret) GoString() string { return "****" }
-
-// MarshalJSON hides the secret.
-func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"****"`), nil }
-
-// Reveal returns the secret itself, for the one place that must send it.
-func (s Secret) Reveal() string { return string(s) }
-
-// Credential is a cloud API key and where it came from.
-type Credential struct {
-	// Source says where the key was found: "environment", "profile default", or SourceTyped.
-	Source string
-	ID     string
-	Secret Secret
-}
-
-// Masked returns the key ID with all but its first four and last four characters hidden.
-func (c Credential) Masked() string { return MaskID(c.ID) }
-
-// MaskID hides the middle of an access key ID behind a fixed "****", so that the mask does not tell
-// the ID's length either.
-func MaskID(id string) string {
-	if len(id) <= 8 {
-		return "****"
-	}
-	return id[:4] + "****" + id[len(id)-4:]
-}
-
-// Answers are everything the wizard asks. The command layer turns them into an onboarding request.
+// Answers are what the wizard asked: the engine's request, in its own vocabulary, and the keys the person
+// chose (which the request does not carry).
 type Answers struct {
-	Site     string
-	Mode     string
-	Features []string // policy.FeatureHost, ...
-	CSPMMode policy.CSPMMode
-	// Lighthouse adds QcloudLighthouseReadOnlyAccess to feature host, for Lighthouse servers.
-	Lighthouse bool
-
-	Tencent  Credential
-	Identity Identity // what the Tencent key turned out to be
-
-	UserName string // the CAM sub-user (manual mode)
-
-	AuditRegion  string
-	LogsetID     string // empty: a new logset named NewLogsetName
-	TopicID      string // empty: a new topic named NewTopicName
-	KafkaNetwork string
-
-	SkipSecurityCenter bool
-	DisplayName        string
-	Alibaba            Credential
-
-	Regions       []string
-	DefaultRegion bool // this site is the default site: new regions are included
-
-	HostSyncMinutes  int
-	CloudSyncMinutes int
-	AKCheckMinutes   int // 0: no scheduled AccessKey status check
-
-	RootKey string // RootKeyKeep, RootKeyDisable or RootKeyDelete
+	Request onboarding.Request
+	Tencent Credential
+	Alibaba Credential
+	// Identity is whose the Tencent Cloud key is, once checked.
+	Identity tencent.Identity
 }
 
-// Has reports whether feature was chosen.
-func (a Answers) Has(feature string) bool {
-	for _, f := range a.Features {
-		if f == feature {
-			return true
-		}
+// has reports whether feature was chosen.
+func (a Answers) has(feature string) bool { return slices.Contains(a.Request.Features, feature) }
+
+// startAnswers are the wizard's first answers: onboarding's defaults, overlaid with what the flags said.
+func startAnswers(flags onboarding.Request) Answers {
+	req := onboarding.Defaults()
+	if req.Mode == "" {
+		req.Mode = onboarding.ModeManual
 	}
-	return false
-}
-
-// Grants returns the policies the chosen features attach, each once, in feature order.
-func (a Answers) Grants() []policy.Grant {
-	var out []policy.Grant
-	seen := map[string]bool{}
-	for _, f := range a.Features {
-		gs, err := policy.Grants(f, a.CSPMMode, a.Lighthouse)
-		if err != nil {
-			continue
-		}
-		for _, g := range gs {
-			if !seen[g.Name] {
-				seen[g.Name] = true
-				out = append(out, g)
-			}
-		}
-	}
-	return out
-}
-
-// CommandLine returns the equivalent non-interactive command for scripts, in the flags of `onboard
-// tencent`. Secrets are left out: the keys are named by where they come from (environment or profile),
-// never by value.
-func (a Answers) CommandLine() string {
-	args := []string{"onboard", "tencent", "--no-input"}
-	add := func(flag, v string) {
+	set := func(dst *string, v string) {
 		if v != "" {
-			args = append(args, flag, shellQuote(v))
+			*dst = v
 		}
 	}
-	add("--site", map[string]string{SiteMainland: "mainland", SiteOutside: "outside"}[a.Site])
-	add("--mode", a.Mode)
-	feats := append([]string(nil), a.Features...)
-	add("--features", strings.Join(feats, ","))
-	if a.Lighthouse && a.Has(policy.FeatureHost) {
-		args = append(args, "--lighthouse")
+	set(&req.Mode, flags.Mode)
+	set(&req.Site, flags.Site)
+	set(&req.SubUser, flags.SubUser)
+	set(&req.AccountName, flags.AccountName)
+	set(&req.SecurityCenter, flags.SecurityCenter)
+	set(&req.HostSync, flags.HostSync)
+	set(&req.CloudSync, flags.CloudSync)
+	set(&req.AKCheck, flags.AKCheck)
+	set(&req.AuditRegion, flags.AuditRegion)
+	set(&req.AuditLogset, flags.AuditLogset)
+	set(&req.AuditTopic, flags.AuditTopic)
+	set(&req.KafkaNetwork, flags.KafkaNetwork)
+	set(&req.RootKey, flags.RootKey)
+	if flags.CSPMPolicy != "" {
+		req.CSPMPolicy = flags.CSPMPolicy
 	}
-	if a.Has(policy.FeatureCSPM) && a.CSPMMode != "" {
-		add("--cspm-policy", string(a.CSPMMode))
+	if len(flags.Features) > 0 {
+		req.Features = slices.Clone(flags.Features)
 	}
-	if p, ok := profileName(a.Tencent.Source); ok {
-		add("--profile", p)
-	} else if a.Tencent.Source == SourceTyped {
-		add("--secret-id", a.Tencent.ID)
-		args = append(args, "--secret-key-stdin")
+	if len(flags.Regions) > 0 {
+		req.Regions = slices.Clone(flags.Regions)
 	}
-	if a.Mode == ModeManual {
-		add("--sub-user", a.UserName)
-	}
-	if a.Has(policy.FeatureAudit) {
-		add("--audit-region", a.AuditRegion)
-		add("--audit-logset", a.LogsetID)
-		add("--audit-topic", a.TopicID)
-		add("--kafka-network", map[string]string{KafkaInternet: "public", KafkaInternal: "private"}[a.KafkaNetwork])
-	}
-	if a.SkipSecurityCenter {
-		add("--security-center", "skip")
-	} else {
-		add("--account-name", a.DisplayName)
-		if p, ok := profileName(a.Alibaba.Source); ok {
-			add("--alibaba-profile", p)
-		}
-		regions := append([]string(nil), a.Regions...)
-		sort.Strings(regions)
-		add("--regions", strings.Join(regions, ","))
-		if a.DefaultRegion {
-			args = append(args, "--region-management")
-		}
-		add("--host-sync", Frequency(a.HostSyncMinutes))
-		if a.Has(policy.FeatureCSPM) {
-			add("--cloud-sync", Frequency(a.CloudSyncMinutes))
-		}
-		add("--ak-check", Frequency(a.AKCheckMinutes))
-	}
-	if a.Identity.Root && a.RootKey != "" {
-		add("--root-key", a.RootKey)
-	}
-	return strings.Join(args, " ")
+	req.Lighthouse = req.Lighthouse || flags.Lighthouse
+	req.RegionManagement = req.RegionManagement || flags.RegionManagement
+	req.SkipSync = flags.SkipSync
+	// What only flags say rides along unchanged.
+	req.Account, req.AdoptUser, req.AdoptPolicies = flags.Account, flags.AdoptUser, slices.Clone(flags.AdoptPolicies)
+	req.PolicyFiles, req.AllowBroadPolicy = flags.PolicyFiles, flags.AllowBroadPolicy
+	req.VerifyKafka, req.SkipPermissionCheck = flags.VerifyKafka, flags.SkipPermissionCheck
+	return Answers{Request: req}
 }
 
-// profileName reads the profile's name from a credential source such as "tccli profile prod",
-// "profile prod in ~/.tencentcloud/credentials" or "aliyun CLI profile prod in ~/.aliyun/config.json".
-func profileName(source string) (string, bool) {
-	i := strings.Index(source, "profile ")
-	if i < 0 || strings.Contains(source, "(") {
-		return "", false
+// Resolved is the engine's request for these answers, as the flags face would give it for the same
+// command: a field that does not apply to the chosen features or mode (an audit field without feature
+// audit, the sync frequencies with Security Center skipped) is back at its default, which the engine's
+// Validate leaves out.
+func (a Answers) Resolved() onboarding.Request {
+	d := onboarding.Defaults()
+	r := a.Request
+	r.Features = slices.Clone(r.Features)
+	r.Regions = slices.Clone(r.Regions)
+	if r.Mode == onboarding.ModeQuick {
+		r.Features = []string{policy.FeatureHost}
+		r.SubUser = d.SubUser // the engine names it after the account, as Security Center's quick configuration does
 	}
-	name, _, _ := strings.Cut(source[i+len("profile "):], " in ")
-	return name, name != ""
+	if !a.has(policy.FeatureCSPM) {
+		r.CSPMPolicy, r.CloudSync = d.CSPMPolicy, d.CloudSync
+	}
+	if !a.has(policy.FeatureHost) {
+		r.Lighthouse = d.Lighthouse
+	}
+	if !a.has(policy.FeatureAudit) {
+		r.AuditRegion, r.AuditLogset, r.AuditTopic, r.KafkaNetwork, r.VerifyKafka = d.AuditRegion, d.AuditLogset, d.AuditTopic, d.KafkaNetwork, d.VerifyKafka
+	} else if r.AuditLogset == onboarding.AuditNew {
+		r.AuditTopic = onboarding.AuditNew // a new logset holds a new topic
+	}
+	if r.SecurityCenter == onboarding.SecurityCenterSkip {
+		r.AccountName, r.Regions, r.RegionManagement = d.AccountName, slices.Clone(d.Regions), d.RegionManagement
+		r.HostSync, r.CloudSync, r.AKCheck = d.HostSync, d.CloudSync, d.AKCheck
+	}
+	if !a.Identity.IsRoot() || r.RootKey == onboarding.RootKeyKeep {
+		r.RootKey, r.RootKeyConfirm = d.RootKey, d.RootKeyConfirm
+	}
+	return r
 }
 
-// Frequency words a sync period in minutes as the command line's flags take it: 1h, 3h, 6h, 12h,
-// 24h, 7d, or off for 0. Other periods are given in minutes, which the flags refuse.
-func Frequency(m int) string {
-	switch m {
-	case 0:
-		return "off"
-	case 60, 180, 360, 720, 1440:
-		return strconv.Itoa(m/60) + "h"
-	case 10080:
-		return "7d"
+// CommandArgs is the same onboarding as a command for scripts, one token per element: the mode and
+// features, every field of the request that is not at its default, and the flags that choose the same
+// keys. No secret is in it: a typed SecretKey is read from standard input (--secret-key-stdin), and
+// environment keys are named by nothing at all.
+func (a Answers) CommandArgs(sandbox bool) []string {
+	r, d := a.Resolved(), onboarding.Defaults()
+	args := []string{"onboard", "tencent", "--no-input"}
+	if sandbox {
+		args = append(args, "--sandbox")
 	}
-	return strconv.Itoa(m) + "m"
+	str := func(flag, v, def string) {
+		if v != "" && v != def {
+			args = append(args, "--"+flag, shellQuote(v))
+		}
+	}
+	boolean := func(flag string, v bool) {
+		if v {
+			args = append(args, "--"+flag)
+		}
+	}
+	str("mode", r.Mode, "")
+	str("features", strings.Join(r.Features, ","), "")
+	boolean("lighthouse", r.Lighthouse)
+	str("cspm-policy", string(r.CSPMPolicy), string(d.CSPMPolicy))
+	for _, f := range a.Tencent.Flags {
+		args = append(args, shellQuote(f))
+	}
+	str("sub-user", r.SubUser, d.SubUser)
+	str("account", r.Account, d.Account)
+	boolean("adopt-user", r.AdoptUser)
+	str("adopt-policy", strings.Join(r.AdoptPolicies, ","), "")
+	names := make([]string, 0, len(r.PolicyFiles))
+	for name := range r.PolicyFiles {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		str("policy-file", name+"="+r.PolicyFiles[name], "")
+	}
+	boolean("allow-broad-policy", r.AllowBroadPolicy)
+	boolean("skip-permission-check", r.SkipPermissionCheck)
+	str("audit-region", r.AuditRegion, d.AuditRegion)
+	str("audit-logset", r.AuditLogset, d.AuditLogset)
+	str("audit-topic", r.AuditTopic, d.AuditTopic)
+	str("kafka-network", r.KafkaNetwork, d.KafkaNetwork)
+	boolean("verify-kafka", r.VerifyKafka)
+	str("site", r.Site, d.Site)
+	str("security-center", r.SecurityCenter, d.SecurityCenter)
+	if r.SecurityCenter != onboarding.SecurityCenterSkip {
+		for _, f := range a.Alibaba.Flags {
+			args = append(args, shellQuote(f))
+		}
+	}
+	str("account-name", r.AccountName, d.AccountName)
+	str("regions", strings.Join(r.Regions, ","), strings.Join(d.Regions, ","))
+	boolean("region-management", r.RegionManagement)
+	str("host-sync", r.HostSync, d.HostSync)
+	str("cloud-sync", r.CloudSync, d.CloudSync)
+	str("ak-check", r.AKCheck, d.AKCheck)
+	boolean("skip-sync", r.SkipSync)
+	str("root-key", r.RootKey, d.RootKey)
+	str("confirm-root-key", r.RootKeyConfirm, d.RootKeyConfirm)
+	return args
+}
+
+// CommandLine is CommandArgs as one line.
+func (a Answers) CommandLine(sandbox bool) string { return strings.Join(a.CommandArgs(sandbox), " ") }
+
+// wrapCommand lays a command out in lines of at most width columns, breaking only between tokens and
+// ending each broken line with a shell continuation, so that it pastes as one command. A single token
+// wider than width keeps its line (it is never cut).
+func wrapCommand(args []string, width int) []string {
+	var lines []string
+	line := ""
+	for _, tok := range args {
+		switch {
+		case line == "":
+			line = tok
+		case len(line)+1+len(tok)+2 <= width: // room for the token and a trailing " \"
+			line += " " + tok
+		default:
+			lines = append(lines, line+" \\")
+			line = "  " + tok
+		}
+	}
+	return append(lines, line)
 }
 
 // shellQuote quotes v for a POSIX shell when it holds anything but safe characters.
 func shellQuote(v string) string {
-	safe := true
+	safe := v != ""
 	for _, r := range v {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.,/:@=+", r)) {
 			safe = false
 			break
 		}
 	}
-	if safe && v != "" {
+	if safe {
 		return v
 	}
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
-}
-
-// PeriodLabel names a schedule period in words.
-func PeriodLabel(m int) string {
-	switch {
-	case m == 0:
-		return "off"
-	case m%1440 == 0 && m >= 1440:
-		if m == 1440 {
-			return "every day"
-		}
-		if m == 10080 {
-			return "every week"
-		}
-		return fmt.Sprintf("every %d days", m/1440)
-	case m%60 == 0:
-		if m == 60 {
-			return "every hour"
-		}
-		return fmt.Sprintf("every %d hours", m/60)
-	}
-	return fmt.Sprintf("every %d minutes", m)
 }

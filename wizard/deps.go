@@ -2,188 +2,113 @@ package wizard
 
 import (
 	"context"
+
+	"onboard/inventory"
+	"onboard/onboarding"
+	"onboard/securitycenter"
+	"onboard/tencent"
 )
 
-// Identity is what a Tencent Cloud key belongs to.
-type Identity struct {
-	AccountID string // the root account's UIN
-	UIN       string // the key owner's UIN (equal to AccountID for a root key)
-	Root      bool   // the key is the root account's own key
-	UserName  string // the sub-user's name, when not root
-	// CanManageCAM reports whether the key may create users and attach policies, when known.
-	CanManageCAM bool
+// Secret is a value that must never be printed: String and MarshalJSON give "****".
+type Secret string
+
+// String hides the secret.
+func (Secret) String() string { return "****" }
+
+// GoString hides the secret from %#v too.
+func (Secret) GoString() string { return "****" }
+
+// MarshalJSON hides the secret.
+func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"****"`), nil }
+
+// Reveal returns the secret itself, for the one place that must send it.
+func (s Secret) Reveal() string { return string(s) }
+
+// Credential is a cloud API key and where it came from.
+type Credential struct {
+	// Source says where the key was found ("environment (TENCENTCLOUD_SECRET_ID)", "the sandbox demo
+	// key", ...), or SourceTyped.
+	Source string
+	ID     string
+	Secret Secret
+	// Flags are the command-line flags that choose this key again (--profile NAME); none for the
+	// environment, which a script sets the same way.
+	Flags []string
 }
 
-// Describe says plainly what kind of key this is.
-func (id Identity) Describe() string {
-	if id.Root {
-		return "root account key of account " + id.AccountID
+// Masked returns the key ID with all but its first four and last four characters hidden.
+func (c Credential) Masked() string { return MaskID(c.ID) }
+
+// MaskID hides the middle of an access key ID behind a fixed "****", so that the mask does not tell
+// the ID's length either.
+func MaskID(id string) string {
+	if len(id) <= 8 {
+		return "****"
 	}
-	if id.UserName != "" {
-		return "sub-user " + id.UserName + " of account " + id.AccountID
-	}
-	return "sub-user " + id.UIN + " of account " + id.AccountID
+	return id[:4] + "****" + id[len(id)-4:]
 }
 
-// CredentialChecker verifies a Tencent Cloud key live and says whose it is.
-type CredentialChecker interface {
-	CheckTencent(ctx context.Context, c Credential) (Identity, error)
-}
-
-// AlibabaChecker verifies an Alibaba Cloud key against Security Center on a site.
-type AlibabaChecker interface {
-	CheckAlibaba(ctx context.Context, site string, c Credential) error
-}
-
-// UserStatus says whether a CAM sub-user already exists.
-type UserStatus struct {
-	Exists bool
-	UIN    string
-	// Keys is how many API keys the user has (CAM allows two).
-	Keys int
-}
-
-// UserChecker looks a CAM sub-user up by name, with the Tencent key the person chose.
-type UserChecker interface {
-	CheckUser(ctx context.Context, c Credential, name string) (UserStatus, error)
-}
-
-// Region is a Tencent Cloud region as Security Center's region management lists it.
-type Region struct {
-	ID   string
-	Name string // a readable name, when known
-	Area string
-	// Selected marks a region this site already syncs.
-	Selected bool
-	// Disabled marks a region the other site already syncs; it cannot be chosen here.
-	Disabled bool
-}
-
-// RegionLister lists the Tencent Cloud regions: those Security Center's region management offers on a
-// site (with the Alibaba key), and those Tencent Cloud itself offers (with the Tencent key, for audit logs).
-type RegionLister interface {
-	SyncRegions(ctx context.Context, site string, alibaba Credential) ([]Region, error)
-	TencentRegions(ctx context.Context, c Credential) ([]Region, error)
-}
-
-// Logset is a CLS logset.
-type Logset struct {
-	ID   string
-	Name string
-}
-
-// Topic is a CLS log topic.
-type Topic struct {
-	ID   string
-	Name string
-}
-
-// LogsetLister lists CLS logsets and topics in a region, for audit-log delivery.
-type LogsetLister interface {
-	Logsets(ctx context.Context, c Credential, region string) ([]Logset, error)
-	Topics(ctx context.Context, c Credential, region, logsetID string) ([]Topic, error)
-}
-
-// StepStatus is where one engine step stands.
-type StepStatus int
-
-// Step states.
+// Credential sources the person picks besides the keys found on the machine.
 const (
-	StepPending StepStatus = iota
-	StepRunning
-	StepDone
-	StepSkipped // already there: nothing to do
-	StepFailed
+	SourceTyped = "typed"
+	SourceSkip  = "skip"
 )
 
-// StepEvent reports progress of one engine step.
-type StepEvent struct {
-	ID     string
-	Title  string
-	Status StepStatus
-	// Detail is what the step made or found (an ID, a name), shown next to the title.
-	Detail string
-	Err    error
-	// Fix is the next step for the person when Status is StepFailed.
-	Fix string
+// TencentReader is what the wizard reads from Tencent Cloud, with the key the person chose, to ask its
+// questions: whose key it is, whether the sub-user exists, and the regions, logsets and topics for audit
+// logs. *tencent.Client has every method.
+type TencentReader interface {
+	Identify(ctx context.Context) (tencent.Identity, error)
+	GetUser(ctx context.Context, name string) (tencent.User, error)
+	ListAccessKeys(ctx context.Context, userUIN uint64) ([]tencent.AccessKey, error)
+	Regions(ctx context.Context, product string) ([]tencent.Region, error)
+	ListLogsets(ctx context.Context, region, name string) ([]tencent.Logset, error)
+	ListTopics(ctx context.Context, region, logsetID, name string) ([]tencent.Topic, error)
 }
 
-// Outcome is what an onboarding run produced, for the summary screen.
-type Outcome struct {
-	Created  []string // one line per thing created
-	Verified []string // one line per check that passed
-	KeyPlace string   // where the sub-user's secret key is kept
-	AuthID   int64    // Security Center's ID of the account, 0 when skipped
-	Next     []string // next steps
-	// Reminders are what must be kept in mind from now on (never delete the sub-user or its key).
-	Reminders []string
+// SecurityCenterReader is what the wizard reads from Security Center with the Alibaba Cloud key the
+// person chose: a cheap read that proves the key, and the region choices. *securitycenter.Client has both.
+type SecurityCenterReader interface {
+	ListAccounts(ctx context.Context, f securitycenter.AccountFilter) ([]securitycenter.Account, error)
+	Regions(ctx context.Context, vendor securitycenter.Vendor) ([]securitycenter.RegionChoice, error)
 }
 
-// Plan is the engine's list of steps for the review screen.
-type Plan struct {
-	Steps []PlanStep
-}
-
-// PlanStep is one line of a plan: what the step will do.
-type PlanStep struct {
-	ID     string
-	Title  string
-	Action string // "exists", "will create", "will update"
-}
-
-// Engine runs an onboarding. Apply reports each step through emit (called from Apply's goroutine) and
-// stops when ctx is cancelled, leaving its journal so that a later run resumes.
+// Engine is the onboarding engine as the wizard uses it: a plan made by reading only, then that plan
+// applied. *onboarding.Engine is one.
 type Engine interface {
-	Plan(ctx context.Context, a Answers) (Plan, error)
-	Apply(ctx context.Context, a Answers, emit func(StepEvent)) (Outcome, error)
-	Rollback(ctx context.Context, a Answers, emit func(StepEvent)) error
+	Plan(ctx context.Context, req onboarding.Request) (onboarding.Plan, error)
+	ApplyPlan(ctx context.Context, p onboarding.Plan, emit func(onboarding.Event)) (onboarding.Result, error)
 }
 
-// RootKeyRetirer disables or deletes the root key once the sub-user's key works.
-type RootKeyRetirer interface {
-	RetireRootKey(ctx context.Context, a Answers, action string) error
-}
-
-// SyncProgress reports the first synchronisation of one resource kind.
-type SyncProgress struct {
-	Kind  string
-	Done  int
-	Total int // 0 while unknown
-	Err   error
-	// Finished marks the kind complete.
-	Finished bool
-}
-
-// Syncer runs the first asset synchronisation.
-type Syncer interface {
-	Sync(ctx context.Context, a Answers, emit func(SyncProgress)) error
-}
-
-// Deps are the adapters the command layer passes in. A nil optional dependency skips its screen or check:
-// a nil Syncer skips the first sync, a nil AlibabaChecker accepts the key unchecked.
+// Deps are what the command layer passes in: builders of the clients and of the engine for the keys the
+// person chose, the keys found on the machine, and what the flags already said.
 type Deps struct {
-	Credentials CredentialChecker
-	Alibaba     AlibabaChecker
-	Users       UserChecker
-	Regions     RegionLister
-	Logs        LogsetLister
-	Engine      Engine
-	RootKey     RootKeyRetirer
-	Syncer      Syncer
+	Tencent        func(c Credential) (TencentReader, error)
+	SecurityCenter func(site string, c Credential) (SecurityCenterReader, error)
+	// Engine builds the engine for the answers (the clients of their keys); progress receives the first
+	// sync's progress while ApplyPlan runs it.
+	Engine func(a Answers, progress func(inventory.Progress)) (Engine, error)
 
 	// FoundTencent and FoundAlibaba are the keys found in the environment or a profile, in order of
 	// preference.
 	FoundTencent []Credential
 	FoundAlibaba []Credential
 
-	// Sandbox marks a run against the emulators; the wizard says so at the top.
+	// Start holds the values the person already gave as flags (zero fields keep the defaults), and what
+	// only flags say (--account, --adopt-user, ...), which the request carries through unchanged.
+	Start onboarding.Request
+
+	// Sandbox marks a run against the emulators: the wizard says so at the top, and the command for
+	// scripts carries --sandbox.
 	Sandbox bool
 
-	// Scrub, when set, masks every secret the process knows in all the wizard shows (the screens and the
-	// accessible mode's lines), errors of both clouds included.
+	// Scrub, when set, masks every secret the process knows in all the wizard shows.
 	Scrub func(string) string
+}
 
-	// Defaults, when set, changes the wizard's starting answers: the values the person already gave as
-	// flags, so that every screen starts from them.
-	Defaults func(*Answers)
+func (d Deps) scrub(s string) string {
+	if d.Scrub == nil {
+		return s
+	}
+	return d.Scrub(s)
 }

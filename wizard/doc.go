@@ -1,10 +1,12 @@
-// Package wizard holds every live terminal view of onboard: the onboarding wizard that turns a person's
-// answers into an onboarding request and then renders the engine's events, and the progress views.
+// Package wizard holds every live terminal view of onboard: the onboarding wizard, a face on the onboarding
+// engine, and the progress views.
 //
-// Screens are data (see screens.go); Update is pure and never does IO: every call to a cloud goes through a
-// small interface declared here (CredentialChecker, UserChecker, RegionLister, LogsetLister, ...) and runs
-// inside a tea.Cmd that returns a typed message. The command layer passes in adapters over the real clients;
-// tests pass hand-written fakes.
+// The wizard's answers are an onboarding.Request (plus the keys the person chose), in the request's own
+// vocabulary, started from onboarding.Defaults. The review renders the engine's typed Plan, and one
+// ApplyPlan runs it, the first sync and the root key included; the wizard renders the engine's typed
+// events and its Result. The model is split by phase: questions (huh forms), review, apply, sync and
+// summary. Update is pure: IO happens only in tea.Cmds that return typed messages, under a context the
+// program owns (no model stores one).
 //
 // It must not import cmd, store internals, nor any cloud SDK. The Charm libraries belong to this package.
 package wizard

@@ -4,43 +4,29 @@ import (
 	"charm.land/bubbles/v2/key"
 )
 
-// keyMap holds every key binding of the wizard; it implements help.KeyMap.
+// keyMap holds the wizard's own key bindings; the questions' keys are huh's, shown from the focused field.
 type keyMap struct {
-	Up     key.Binding
-	Down   key.Binding
-	Toggle key.Binding
-	Next   key.Binding
-	Back   key.Binding
-	Filter key.Binding
-	Quit   key.Binding
-	Yes    key.Binding
-	No     key.Binding
-	Retry  key.Binding
-	Undo   key.Binding
+	Back     key.Binding
+	Apply    key.Binding
+	Scroll   key.Binding
+	Quit     key.Binding
+	Stop     key.Binding
+	Retry    key.Binding
+	Change   key.Binding
+	ToReview key.Binding
+	Exit     key.Binding
 }
 
 func newKeyMap() keyMap {
 	return keyMap{
-		Up:     key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")),
-		Down:   key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
-		Toggle: key.NewBinding(key.WithKeys("space", "x"), key.WithHelp("space", "toggle")),
-		Next:   key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "next")),
-		Back:   key.NewBinding(key.WithKeys("shift+tab", "alt+left"), key.WithHelp("shift+tab", "back")),
-		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Quit:   key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "quit")),
-		Yes:    key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
-		No:     key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "no")),
-		Retry:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
-		Undo:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "roll back")),
+		Back:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
+		Apply:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply this plan")),
+		Scroll:   key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown", "home", "end"), key.WithHelp("↑/↓ pgup/pgdn", "scroll")),
+		Quit:     key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Stop:     key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "stop (the next run resumes)")),
+		Retry:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "review and plan again")),
+		Change:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "change that answer")),
+		ToReview: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "back to the review")),
+		Exit:     key.NewBinding(key.WithKeys("enter", "q", "esc"), key.WithHelp("enter", "exit")),
 	}
-}
-
-// ShortHelp is the one-line help under every screen.
-func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Toggle, k.Next, k.Back, k.Quit}
-}
-
-// FullHelp groups every binding.
-func (k keyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Toggle, k.Filter}, {k.Next, k.Back, k.Quit}, {k.Yes, k.No, k.Retry, k.Undo}}
 }

@@ -3,437 +3,523 @@ package wizard
 import (
 	"context"
 	"errors"
-	"io"
+	"fmt"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
-	"onboard/policy"
+	"onboard/inventory"
+	"onboard/onboarding"
+	"onboard/securitycenter"
+	"onboard/tencent"
 )
 
-// Pressing Enter on every screen completes an onboarding with the defaults.
-func TestEnterThroughDefaults(t *testing.T) {
-	f := newFake()
-	m := newModel(t, f)
-	var seen []screenID
-	for i := 0; i < 60 && !m.done; i++ {
-		if len(seen) == 0 || seen[len(seen)-1] != m.screen().ID {
-			seen = append(seen, m.screen().ID)
+// fakeTencent answers the wizard's reads as Tencent Cloud would for one account.
+type fakeTencent struct{ root bool }
+
+func (f fakeTencent) Identify(context.Context) (tencent.Identity, error) {
+	id := tencent.Identity{OwnerUIN: "100012345678", UserUIN: "100012345678"}
+	if !f.root {
+		id.UserUIN = "200000000001"
+	}
+	return id, nil
+}
+func (fakeTencent) GetUser(context.Context, string) (tencent.User, error) {
+	return tencent.User{}, tencent.ErrNotFound
+}
+func (fakeTencent) ListAccessKeys(context.Context, uint64) ([]tencent.AccessKey, error) {
+	return nil, nil
+}
+func (fakeTencent) Regions(context.Context, string) ([]tencent.Region, error) {
+	return []tencent.Region{{ID: "ap-guangzhou", Name: "Guangzhou"}, {ID: "ap-shanghai", Name: "Shanghai"}}, nil
+}
+func (fakeTencent) ListLogsets(context.Context, string, string) ([]tencent.Logset, error) {
+	return []tencent.Logset{{ID: "0f8e3c1a-1d4b-4c8e-9a77-5b2f1c3d4e5f", Name: "existing"}}, nil
+}
+func (fakeTencent) ListTopics(context.Context, string, string, string) ([]tencent.Topic, error) {
+	return nil, nil
+}
+
+type fakeSecurityCenter struct{}
+
+func (fakeSecurityCenter) ListAccounts(context.Context, securitycenter.AccountFilter) ([]securitycenter.Account, error) {
+	return nil, nil
+}
+func (fakeSecurityCenter) Regions(context.Context, securitycenter.Vendor) ([]securitycenter.RegionChoice, error) {
+	return []securitycenter.RegionChoice{{RegionID: "ap-guangzhou"}, {RegionID: "ap-shanghai"}, {RegionID: "ap-tokyo", TakenByOtherSite: true}}, nil
+}
+
+// fakeEngine plans and applies as the engine reports: a Plan of typed changes, one event per step of
+// StepsFor, and the error or result it is given.
+type fakeEngine struct {
+	mu       sync.Mutex
+	planned  []onboarding.Request
+	applyErr error
+	result   onboarding.Result
+	statuses map[string]onboarding.Status // per step; done when absent
+	progress func(inventory.Progress)
+}
+
+func (e *fakeEngine) Plan(_ context.Context, req onboarding.Request) (onboarding.Plan, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.planned = append(e.planned, req)
+	return onboarding.Plan{Request: req, Steps: []onboarding.PlannedStep{
+		{Step: "user", Title: "CAM sub-user", Changes: []onboarding.Change{{Op: "create", Object: "user", Name: req.SubUser}}},
+	}}, nil
+}
+
+func (e *fakeEngine) ApplyPlan(_ context.Context, p onboarding.Plan, emit func(onboarding.Event)) (onboarding.Result, error) {
+	for _, s := range onboarding.StepsFor(p.Request) {
+		emit(onboarding.Event{Step: s.ID, Title: s.Title, Status: onboarding.StatusRunning})
+		if s.ID == stepFirstSync && e.progress != nil {
+			e.progress(inventory.Progress{Kind: "cvm.instance", Region: "ap-guangzhou", Seen: 3, Total: 3, Done: true, Status: inventory.StatusDone})
 		}
-		m = press(t, m, "enter")
-	}
-	if !m.done {
-		t.Fatalf("not done after 60 Enters; at %s:\n%s", m.screen().ID, view(m))
-	}
-	want := []screenID{scrSite, scrMode, scrFeatures, scrTencent, scrUser, scrGrants, scrSecCenter, scrRegions, scrFreq, scrReview, scrRootKey, scrSync, scrSummary}
-	if !slices.Equal(seen, want) {
-		t.Errorf("screens = %v\nwant %v", seen, want)
-	}
-	r, err := m.Result()
-	if err != nil || !r.Applied {
-		t.Fatalf("result %+v, %v", r, err)
-	}
-	a := r.Answers
-	if a.Site != SiteMainland || a.Mode != ModeManual || !slices.Equal(a.Features, []string{"host", "cspm"}) ||
-		a.UserName != "onboard-security-center" || a.Tencent.Source != "environment" || !a.Identity.Root ||
-		a.DisplayName != "tencent-100000000001" || a.Alibaba.Source != "environment" ||
-		!slices.Equal(a.Regions, []string{"ap-guangzhou"}) || a.HostSyncMinutes != 360 || a.CloudSyncMinutes != 1440 ||
-		a.AKCheckMinutes != 1440 || a.RootKey != RootKeyKeep {
-		t.Errorf("answers %+v", a)
-	}
-	if len(f.applied) != 1 || len(f.retired) != 0 {
-		t.Errorf("applied %d times, retired %v", len(f.applied), f.retired)
-	}
-}
-
-func TestBackKeepsAnswers(t *testing.T) {
-	m := newModel(t, newFake())
-	m = press(t, m, "down", "enter") // outside the mainland
-	wantScreen(t, m, scrMode)
-	m = press(t, m, "enter") // manual
-	wantScreen(t, m, scrFeatures)
-	m = press(t, m, "down", "down", "space") // tick Agentic SOC
-	m = press(t, m, "shift+tab")
-	wantScreen(t, m, scrMode)
-	m = press(t, m, "shift+tab")
-	wantScreen(t, m, scrSite)
-	if m.fields[0].Value() != SiteOutside {
-		t.Errorf("site after back = %q", m.fields[0].Value())
-	}
-	m = press(t, m, "enter", "enter")
-	wantScreen(t, m, scrFeatures)
-	if got := m.fields[0].Values(); !slices.Equal(got, []string{"host", "cspm", "soc"}) {
-		t.Errorf("features after back and forth = %v", got)
-	}
-	// Back from the first screen stays there.
-	m = newModel(t, newFake())
-	m = press(t, m, "shift+tab")
-	wantScreen(t, m, scrSite)
-}
-
-func TestQuickModeHostsOnly(t *testing.T) {
-	f := newFake()
-	m := newModel(t, f)
-	m = press(t, m, "enter", "down", "enter")
-	wantScreen(t, m, scrFeatures)
-	wantView(t, m, "quick configuration supports host assets only")
-	m = press(t, m, "down", "space") // CSPM is disabled: space does nothing
-	if got := m.fields[0].Values(); !slices.Equal(got, []string{"host"}) {
-		t.Errorf("quick features = %v", got)
-	}
-	m = press(t, m, "enter")
-	wantScreen(t, m, scrTencent)
-	wantView(t, m, "root key")
-	// A sub-user's key cannot be used for quick configuration.
-	f.root = false
-	m = press(t, m, "enter")
-	wantScreen(t, m, scrTencent)
-	wantView(t, m, "quick configuration needs the root account's key", "sub-user ops")
-	f.root = true
-	m = press(t, m, "enter")
-	wantScreen(t, m, scrSecCenter) // no sub-user, no grants
-	wantView(t, m, "root account key", "100000000001", "AKID****")
-}
-
-func TestFeaturesNeedOne(t *testing.T) {
-	m := newModel(t, newFake())
-	m = press(t, m, "enter", "enter", "space", "down", "space")
-	if m.fields[0].Values() != nil {
-		t.Fatalf("values = %v", m.fields[0].Values())
-	}
-	// The CSPM mode field hides when CSPM is off, so Enter submits.
-	m = press(t, m, "enter")
-	wantScreen(t, m, scrFeatures)
-	wantView(t, m, "choose at least one feature")
-	m = press(t, m, "space", "enter")
-	wantScreen(t, m, scrFeatures) // CSPM on: its grant choice comes next
-	m = press(t, m, "down", "enter")
-	wantScreen(t, m, scrTencent)
-	if m.ans.CSPMMode != policy.CSPMCustom {
-		t.Errorf("cspm mode = %q", m.ans.CSPMMode)
-	}
-}
-
-func TestTypedKeyIsMaskedAndChecked(t *testing.T) {
-	m := newModel(t, newFake())
-	m = press(t, m, "enter", "enter", "enter", "enter")
-	wantScreen(t, m, scrTencent)
-	wantView(t, m, "AKID****1234", "from environment")
-	if strings.Contains(view(m), "tencent-secret-value") || strings.Contains(view(m), "AKIDexample0000000000001234") {
-		t.Fatal("view shows a found key in clear")
-	}
-	m = press(t, m, "down", "enter") // type a key
-	m = typeText(t, m, "short")
-	m = press(t, m, "enter")
-	wantView(t, m, "SecretId: 16 to 128 characters")
-	for range 5 {
-		m = press(t, m, "backspace")
-	}
-	m = typeText(t, m, "AKIDtyped00000000000000009")
-	m = press(t, m, "enter")
-	m = typeText(t, m, "wrong")
-	if strings.Contains(view(m), "wrong") {
-		t.Fatalf("secret key echoed:\n%s", view(m))
-	}
-	m = press(t, m, "enter")
-	wantScreen(t, m, scrTencent)
-	wantView(t, m, "Tencent Cloud refused the key")
-	for range 5 {
-		m = press(t, m, "backspace")
-	}
-	m = typeText(t, m, "right-secret")
-	m = press(t, m, "enter")
-	wantScreen(t, m, scrUser)
-	wantView(t, m, "AKID****0009 (typed): root account key")
-	if m.ans.Tencent.Secret.Reveal() != "right-secret" || m.ans.Tencent.Source != SourceTyped {
-		t.Errorf("typed credential %+v", m.ans.Tencent)
-	}
-	if strings.Contains(m.ans.CommandLine(), "right-secret") || !strings.Contains(m.ans.CommandLine(), "--secret-key-stdin") {
-		t.Errorf("command line %q", m.ans.CommandLine())
-	}
-}
-
-func TestSubUserName(t *testing.T) {
-	f := newFake()
-	f.users["taken"] = UserStatus{Exists: true, UIN: "1000077", Keys: 2}
-	f.users["reuse"] = UserStatus{Exists: true, UIN: "1000078", Keys: 1}
-	m := newModel(t, f)
-	m = press(t, m, "enter", "enter", "enter", "enter", "enter")
-	wantScreen(t, m, scrUser)
-	for range len("onboard-security-center") {
-		m = press(t, m, "backspace")
-	}
-	m = typeText(t, m, "bad name!")
-	m = press(t, m, "enter")
-	wantScreen(t, m, scrUser)
-	wantView(t, m, "use 1 to 64 letters")
-	for range len("bad name!") {
-		m = press(t, m, "backspace")
-	}
-	m = typeText(t, m, "taken")
-	m = press(t, m, "enter")
-	wantScreen(t, m, scrUser)
-	wantView(t, m, "already has 2 API keys")
-	for range 5 {
-		m = press(t, m, "backspace")
-	}
-	m = typeText(t, m, "reuse")
-	m = press(t, m, "enter")
-	wantScreen(t, m, scrGrants)
-	wantView(t, m, "sub-user reuse exists (UIN 1000078, 1 of 2 keys): onboard will reuse it", "QcloudCVMReadOnlyAccess (preset)")
-}
-
-func TestGrantsShowCustomPoliciesScrollable(t *testing.T) {
-	m := newModel(t, newFake())
-	m = press(t, m, "enter", "enter", "down", "down", "space", "down", "space", "enter", "enter", "enter", "enter")
-	wantScreen(t, m, scrGrants)
-	wantView(t, m, "siemPolicy (custom)", "ciemPolicy (custom)", "lines 1–")
-	top := view(m)
-	m = press(t, m, "down", "down", "down")
-	if view(m) == top || m.scroll != 3 {
-		t.Errorf("scrolling did not move the view (scroll %d)", m.scroll)
-	}
-	if h := lipgloss.Height(m.render()); h > 24 {
-		t.Errorf("grants view is %d lines high at 80x24", h)
-	}
-	m = press(t, m, "enter")
-	wantScreen(t, m, scrAudit)
-}
-
-func TestAuditLogsLiveLists(t *testing.T) {
-	m := newModel(t, newFake())
-	m = press(t, m, "enter", "enter", "down", "down", "down", "space", "enter", "enter", "enter", "enter", "enter")
-	wantScreen(t, m, scrAudit)
-	wantView(t, m, "ap-guangzhou", "existing-logs", "New logset")
-	m = press(t, m, "enter")         // region
-	m = press(t, m, "down", "enter") // existing logset: its topics load, the name field hides
-	wantView(t, m, "existing-topic")
-	if m.fields[m.focus].ID != "topic" {
-		t.Fatalf("focus on %s", m.fields[m.focus].ID)
-	}
-	m = press(t, m, "down", "enter", "down", "enter")
-	wantScreen(t, m, scrSecCenter)
-	a := m.ans
-	if a.AuditRegion != "ap-guangzhou" || a.LogsetID != "ls-1" || a.TopicID != "tp-1" || a.KafkaNetwork != KafkaInternal {
-		t.Errorf("audit answers %+v", a)
-	}
-	cl := a.CommandLine()
-	if !strings.Contains(cl, "--audit-logset ls-1") || !strings.Contains(cl, "--audit-topic tp-1") || !strings.Contains(cl, "--kafka-network private") {
-		t.Errorf("command line %q", cl)
-	}
-}
-
-func TestRegionsOtherSiteDisabledAndFilter(t *testing.T) {
-	m := newModel(t, newFake())
-	m = press(t, m, "enter", "enter", "enter", "enter", "enter", "enter", "enter", "enter", "enter")
-	wantScreen(t, m, scrRegions)
-	wantView(t, m, "ap-singapore — synced by the outside the Chinese mainland site", "[x] ap-guangzhou", "Alibaba Cloud key LTAI")
-	m = press(t, m, "down", "down", "space") // the disabled region does not tick
-	if slices.Contains(m.fields[0].Values(), "ap-singapore") {
-		t.Error("disabled region ticked")
-	}
-	m = press(t, m, "/")
-	m = typeText(t, m, "ash")
-	m = press(t, m, "enter")
-	wantView(t, m, "na-ashburn", "filter: ash")
-	if strings.Contains(view(m), "ap-shanghai") {
-		t.Error("filter left ap-shanghai visible")
-	}
-	m = press(t, m, "space", "/", "backspace", "backspace", "backspace", "esc")
-	if m.confirmQuit {
-		t.Fatal("esc in the filter asked to quit")
-	}
-	if got := m.fields[0].Values(); !slices.Equal(got, []string{"ap-guangzhou", "na-ashburn"}) {
-		t.Errorf("regions = %v", got)
-	}
-	m = press(t, m, "a") // all enabled ones
-	if got := m.fields[0].Values(); !slices.Equal(got, []string{"ap-guangzhou", "ap-shanghai", "na-ashburn"}) {
-		t.Errorf("after a: %v", got)
-	}
-	m = press(t, m, "a") // none
-	m = press(t, m, "enter", "enter")
-	wantScreen(t, m, scrRegions)
-	wantView(t, m, "choose at least one region")
-}
-
-func TestSkipSecurityCenter(t *testing.T) {
-	m := newModel(t, newFake())
-	m = press(t, m, "enter", "enter", "enter", "enter", "enter", "enter", "enter")
-	wantScreen(t, m, scrSecCenter)
-	m = press(t, m, "down", "down", "enter")
-	wantScreen(t, m, scrReview)
-	wantView(t, m, "Security Center    skipped", "--security-center skip")
-}
-
-func TestEscAsksThenCancels(t *testing.T) {
-	m := newModel(t, newFake())
-	m = press(t, m, "enter", "esc")
-	wantView(t, m, "Cancel onboarding?")
-	m = press(t, m, "n")
-	if m.confirmQuit || m.done {
-		t.Fatal("n did not return to the wizard")
-	}
-	m = press(t, m, "ctrl+c", "y")
-	if !m.done {
-		t.Fatal("y did not end the wizard")
-	}
-	if _, err := m.Result(); !errors.Is(err, ErrCancelled) || !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v", err)
-	}
-}
-
-func TestApplyFailureRetryAndRollback(t *testing.T) {
-	for _, tc := range []struct {
-		key  string
-		done bool
-	}{{"r", false}, {"u", true}} {
-		f := newFake()
-		f.failStep = "grants"
-		m := newModel(t, f)
-		for m.screen().ID != scrApply {
-			m = press(t, m, "enter")
+		st, ok := e.statuses[s.ID]
+		if !ok {
+			st = onboarding.StatusDone
 		}
-		wantView(t, m, "✗ Attach policies", "Fix: grant CAM permissions", "r retry")
-		m = press(t, m, "enter")
-		wantScreen(t, m, scrApply)
-		m = press(t, m, tc.key)
-		if tc.key == "r" {
-			wantScreen(t, m, scrRootKey)
-			if len(f.applied) != 2 {
-				t.Errorf("applied %d times", len(f.applied))
+		ev := onboarding.Event{Step: s.ID, Title: s.Title, Status: st}
+		if st == onboarding.StatusFailed {
+			ev.Err = e.applyErr
+			emit(ev)
+			return onboarding.Result{}, e.applyErr
+		}
+		emit(ev)
+	}
+	if e.applyErr != nil {
+		return onboarding.Result{}, e.applyErr
+	}
+	return e.result, nil
+}
+
+func testDeps(root bool, e *fakeEngine) Deps {
+	return Deps{
+		Tencent:        func(Credential) (TencentReader, error) { return fakeTencent{root: root}, nil },
+		SecurityCenter: func(string, Credential) (SecurityCenterReader, error) { return fakeSecurityCenter{}, nil },
+		Engine: func(_ Answers, progress func(inventory.Progress)) (Engine, error) {
+			e.progress = progress
+			return e, nil
+		},
+		FoundTencent: []Credential{{Source: "environment", ID: "AKIDexampleexampleAB12", Secret: "s3cr3t-tencent"}},
+		FoundAlibaba: []Credential{{Source: "environment", ID: "LTAIexampleexample", Secret: "s3cr3t-alibaba"}},
+	}
+}
+
+// syncDo runs a job at once, as the program would in a goroutine.
+func syncDo(j job) tea.Cmd { return func() tea.Msg { return j(context.Background()) } }
+
+// settle runs the commands a message returned, feeding their messages back, until none is left. A
+// command that does not answer quickly (a cursor blink, a tick) is dropped; spinner ticks are dropped.
+func settle(t *testing.T, m Model, cmd tea.Cmd) Model {
+	t.Helper()
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0 && steps < 500; steps++ {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		got := make(chan tea.Msg, 1)
+		go func() { got <- c() }()
+		var msg tea.Msg
+		select {
+		case msg = <-got:
+		case <-time.After(300 * time.Millisecond):
+			continue
+		}
+		if msg == nil {
+			continue
+		}
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
+			for i := 0; i < v.Len(); i++ {
+				queue = append(queue, v.Index(i).Interface().(tea.Cmd))
 			}
 			continue
 		}
-		if !m.done || f.rolledBack != 1 {
-			t.Fatalf("rollback: done %v, rolled back %d", m.done, f.rolledBack)
+		switch msg.(type) {
+		case spinner.TickMsg, tea.QuitMsg:
+			continue
 		}
-		if _, err := m.Result(); err == nil || !strings.Contains(err.Error(), "rolled back") {
-			t.Errorf("err = %v", err)
-		}
+		next, c2 := m.Update(msg)
+		m = next.(Model)
+		queue = append(queue, c2)
 	}
+	return m
 }
 
-// Ctrl+C while a step runs cancels the engine's context and waits for it to stop: exit 130.
-func TestCtrlCDuringApply(t *testing.T) {
-	f := newFake()
-	f.block = make(chan struct{})
-	m := newModel(t, f)
-	for m.screen().ID != scrReview {
+func press(t *testing.T, m Model, keys ...string) Model {
+	t.Helper()
+	for _, k := range keys {
+		var msg tea.KeyPressMsg
+		switch k {
+		case "enter":
+			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		case "down":
+			msg = tea.KeyPressMsg{Code: tea.KeyDown}
+		case "up":
+			msg = tea.KeyPressMsg{Code: tea.KeyUp}
+		case "right":
+			msg = tea.KeyPressMsg{Code: tea.KeyRight}
+		case "shift+tab":
+			msg = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+		case "ctrl+c":
+			msg = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+		default:
+			r := []rune(k)[0]
+			msg = tea.KeyPressMsg{Code: r, Text: k}
+		}
+		next, cmd := m.Update(msg)
+		m = settle(t, next.(Model), cmd)
+	}
+	return m
+}
+
+func start(t *testing.T, deps Deps) Model {
+	t.Helper()
+	m, cmd := New(deps, syncDo, 80, 24)
+	return settle(t, m, cmd)
+}
+
+func screen(m Model) string { return ansi.Strip(m.render()) }
+
+// toPage presses Enter until the wizard shows page id (or gives up).
+func toPage(t *testing.T, m Model, id string) Model {
+	t.Helper()
+	for i := 0; i < 30 && m.Page() != id; i++ {
 		m = press(t, m, "enter")
 	}
-	// Enter starts the engine; run only the first reply so the engine is left blocked mid-run.
-	mm, cmd := m.Update(keyMsg("enter"))
-	m = mm.(Model)
-	wantScreen(t, m, scrApply)
-	msg := runFirst(cmd)
-	mm, cmd = m.Update(msg)
-	m = mm.(Model)
-	wantView(t, m, "Create sub-user")
-	m = press(t, m, "ctrl+c")
-	wantView(t, m, "Stop applying?")
-	m = press(t, m, "y")
-	wantView(t, m, "stopping")
-	m = drain(m, cmd, io.Discard)
-	if !m.done {
-		t.Fatal("not done after the engine stopped")
+	if m.Page() != id {
+		t.Fatalf("never reached page %s; at %s:\n%s", id, m.Page(), screen(m))
 	}
-	if _, err := m.Result(); !errors.Is(err, ErrCancelled) {
-		t.Errorf("err = %v", err)
+	return m
+}
+
+func TestStartsFromOnboardingDefaults(t *testing.T) {
+	d := onboarding.Defaults()
+	got := startAnswers(onboarding.Request{}).Request
+	for _, f := range []struct{ name, got, want string }{
+		{"site", got.Site, d.Site}, {"host-sync", got.HostSync, d.HostSync}, {"cloud-sync", got.CloudSync, d.CloudSync},
+		{"ak-check", got.AKCheck, d.AKCheck}, {"kafka-network", got.KafkaNetwork, d.KafkaNetwork},
+		{"audit-logset", got.AuditLogset, d.AuditLogset}, {"audit-topic", got.AuditTopic, d.AuditTopic},
+		{"root-key", got.RootKey, d.RootKey}, {"cspm-policy", string(got.CSPMPolicy), string(d.CSPMPolicy)},
+		{"security-center", got.SecurityCenter, d.SecurityCenter}, {"regions", strings.Join(got.Regions, ","), strings.Join(d.Regions, ",")},
+	} {
+		if f.got != f.want {
+			t.Errorf("%s starts at %q, onboarding's default is %q", f.name, f.got, f.want)
+		}
+	}
+	flags := onboarding.Request{HostSync: "off", Site: "outside", SubUser: "from-flag"}
+	got = startAnswers(flags).Request
+	if got.HostSync != "off" || got.Site != "outside" || got.SubUser != "from-flag" {
+		t.Errorf("the flags' values do not start the wizard: %+v", got)
 	}
 }
 
-// runFirst runs a command (the first of a batch) and returns its message.
-func runFirst(cmd tea.Cmd) tea.Msg {
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		return b[0]()
+// TestOffersEveryFlagChoice walks the frequency choices on the screen itself: every value the flags
+// accept, off included, is offered, and the default shows first.
+func TestOffersEveryFlagChoice(t *testing.T) {
+	m := start(t, testDeps(false, &fakeEngine{}))
+	if sc := screen(m); !strings.Contains(sc, siteLabels["mainland"]) || !strings.Contains(sc, siteLabels["outside"]) {
+		t.Fatalf("the site page lacks a site:\n%s", sc)
 	}
-	return msg
+	m = press(t, m, "enter", "enter")
+	sc := screen(m)
+	for _, f := range onboarding.Features {
+		if !strings.Contains(sc, featureLabels[f]) {
+			t.Errorf("feature %s is not offered:\n%s", f, sc)
+		}
+	}
+	m = press(t, m, "x", "down", "x", "enter") // host and cspm
+	m = toPage(t, m, string(pgFrequencies))
+	if !strings.Contains(screen(m), "← "+frequencyLabels[onboarding.Defaults().HostSync]+" →") {
+		t.Fatalf("host sync does not start at the default:\n%s", screen(m))
+	}
+	seen := map[string]bool{}
+	for i := 0; i < len(onboarding.Frequencies)+1; i++ {
+		for label := range invert(frequencyLabels) {
+			if strings.Contains(screen(m), "← "+label+" →") {
+				seen[label] = true
+			}
+		}
+		m = press(t, m, "right")
+	}
+	for _, f := range onboarding.Frequencies {
+		if !seen[frequencyLabels[f]] {
+			t.Errorf("frequency %s (%s) is not offered", f, frequencyLabels[f])
+		}
+	}
 }
 
-func TestRootKeyDeleteAndSummary(t *testing.T) {
-	f := newFake()
-	m := newModel(t, f)
-	for m.screen().ID != scrRootKey {
-		m = press(t, m, "enter")
+func invert(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[v] = k
 	}
-	wantView(t, m, "Keep it", "Disable it", "Delete it")
-	m = press(t, m, "down", "down", "enter")
-	wantScreen(t, m, scrSync)
-	wantView(t, m, "root key deleted", "cvm", "2/2", "Enter to see the summary")
+	return out
+}
+
+func TestQuickModeSaysWhatHappens(t *testing.T) {
+	m := start(t, testDeps(true, &fakeEngine{}))
+	m = press(t, m, "enter", "down")
+	sc := strings.Join(strings.Fields(strings.ReplaceAll(screen(m), "┃", "")), " ")
+	for _, want := range []string{"creates the sub-user AlibabaSasSubAccount_", "here", "Only the sub-user's key goes to Security Center",
+		"the root key never leaves this machine"} {
+		if !strings.Contains(sc, want) {
+			t.Errorf("quick mode does not say %q:\n%s", want, screen(m))
+		}
+	}
+	if strings.Contains(sc, "Security Center makes the sub-user") || strings.Contains(sc, "submit the root key") {
+		t.Errorf("quick mode says the root key is submitted:\n%s", sc)
+	}
+}
+
+// TestRootKeyNeedsItsLastFour: on the root-key question, Enter alone (or a wrong answer) never takes a
+// disable or delete; the last four characters do, and the plan is made with them.
+func TestRootKeyNeedsItsLastFour(t *testing.T) {
+	e := &fakeEngine{}
+	m := start(t, testDeps(true, e))
+	m = press(t, m, "enter", "enter", "x", "enter")
+	m = toPage(t, m, "root-key")
+	m = press(t, m, "down", "down", "enter") // delete
+	if !strings.Contains(screen(m), "type the last four characters") {
+		t.Fatalf("delete did not ask for the confirmation:\n%s", screen(m))
+	}
 	m = press(t, m, "enter")
-	wantScreen(t, m, scrSummary)
-	wantView(t, m, "Onboarding complete", "sub-user onboard-security-center", "file store", "cvm: 2")
-	if !slices.Equal(f.retired, []string{RootKeyDelete}) {
-		t.Errorf("retired %v", f.retired)
+	if m.Page() != "root-key" || len(e.planned) != 0 {
+		t.Fatalf("Enter alone went on (page %s, %d plans):\n%s", m.Page(), len(e.planned), screen(m))
 	}
-	if !strings.Contains(m.ans.CommandLine(), "--root-key delete") {
-		t.Errorf("command line %q", m.ans.CommandLine())
+	if !strings.Contains(screen(m), "✗ type the last four characters of AKID****AB12") {
+		t.Errorf("the refusal is not shown:\n%s", screen(m))
 	}
-	m = press(t, m, "shift+tab")
-	wantScreen(t, m, scrSummary) // no way back once applied
-}
-
-// Every screen fits 80x24 and stays within 80 columns; a resize is honoured.
-func TestScreensFit80x24(t *testing.T) {
-	f := newFake()
-	m := newModel(t, f)
-	m = press(t, m, "enter", "enter", "down", "down", "space", "down", "space", "enter")
-	for i := 0; i < 60 && !m.done; i++ {
-		out := m.render()
-		if h := lipgloss.Height(out); h > 24 {
-			t.Errorf("%s: %d lines", m.screen().ID, h)
-		}
-		if w := lipgloss.Width(out); w > 80 {
-			t.Errorf("%s: %d columns", m.screen().ID, w)
-		}
-		m = press(t, m, "enter")
+	m = press(t, m, "w", "x", "y", "z", "enter")
+	if m.Page() != "root-key" || len(e.planned) != 0 {
+		t.Fatalf("a wrong confirmation went on:\n%s", screen(m))
 	}
-	mm, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	if mm.(Model).width != 120 || mm.(Model).bodyHeight() != 33 {
-		t.Error("resize ignored")
+	for range 4 {
+		m = press(t, m, "backspace")
+	}
+	m = press(t, m, "A", "B", "1", "2", "enter")
+	if m.Page() != "review" || len(e.planned) != 1 {
+		t.Fatalf("the confirmation was not taken (page %s):\n%s", m.Page(), screen(m))
+	}
+	if r := e.planned[0]; r.RootKey != onboarding.RootKeyDelete || r.RootKeyConfirm != "AB12" {
+		t.Errorf("planned root key %q confirmed by %q", r.RootKey, r.RootKeyConfirm)
 	}
 }
 
-func TestCommandLineLeavesSecretsOut(t *testing.T) {
-	a := Answers{Site: SiteOutside, Mode: ModeManual, Features: []string{"host", "audit"}, UserName: "sc user",
-		Tencent:     Credential{Source: "profile prod", ID: "AKIDxxxxxxxxxxxxxxxx", Secret: "s3cret"},
-		Alibaba:     Credential{Source: SourceTyped, ID: "LTAIxxxxxxxx", Secret: "al1baba"},
-		AuditRegion: "ap-guangzhou", KafkaNetwork: KafkaInternet,
-		DisplayName: "prod", Regions: []string{"ap-shanghai", "ap-guangzhou"}, HostSyncMinutes: 60, CloudSyncMinutes: 1440}
-	got := a.CommandLine()
-	want := "onboard tencent --no-input --site outside --mode manual --features host,audit --profile prod --sub-user 'sc user' --audit-region ap-guangzhou --kafka-network public --account-name prod --regions ap-guangzhou,ap-shanghai --host-sync 1h --ak-check off"
-	if got != want {
-		t.Errorf("got  %s\nwant %s", got, want)
+// TestApplyShowsTypedStatuses: the counter is numbered against StepsFor from the start; reused and
+// skipped steps are shown as such, not ticked; a failure shows its fix as a screen, never a flag.
+func TestApplyShowsTypedStatuses(t *testing.T) {
+	e := &fakeEngine{
+		statuses: map[string]onboarding.Status{"grants": onboarding.StatusReused, "audit-logs": onboarding.StatusSkipped, "key": onboarding.StatusFailed},
+		applyErr: fmt.Errorf("create user: %w", &onboarding.UserOwnershipError{User: "sas-reader"}),
 	}
-	for _, s := range []string{"s3cret", "al1baba", "LTAIxxxxxxxx"} {
-		if strings.Contains(got, s) {
-			t.Errorf("command line holds %q", s)
+	m := start(t, testDeps(false, e))
+	m = press(t, m, "enter", "enter", "x", "enter")
+	m = toPage(t, m, "review")
+	m = press(t, m, "enter")
+	sc := screen(m)
+	steps := onboarding.StepsFor(e.planned[0])
+	if !strings.Contains(sc, fmt.Sprintf("Step 5 of %d · %s", len(steps), steps[4].Title)) {
+		t.Errorf("the counter is not at the failed step of %d:\n%s", len(steps), sc)
+	}
+	for _, want := range []string{"= grants per feature", "already there", "– audit logs", "not part of this run", "✗ the sub-user's API key",
+		"Fix: take over the existing user by name, or choose another sub-user name", "“Sub-user” screen"} {
+		if !strings.Contains(sc, want) {
+			t.Errorf("the apply screen lacks %q:\n%s", want, sc)
 		}
 	}
-	if Secret("x").String() != "****" {
-		t.Error("secret printed")
+	if strings.Contains(sc, "--") {
+		t.Errorf("the wizard names a flag:\n%s", sc)
+	}
+	m = press(t, m, "b")
+	if m.Page() != string(pgUser) {
+		t.Errorf("b went to %s, not the sub-user page", m.Page())
 	}
 }
 
-// An error from a cloud is shown as it came, with every secret the process knows masked: a key the
-// person typed that a cloud's error then quotes never reaches the screen.
-func TestErrorsOnScreenAreScrubbedOfKnownSecrets(t *testing.T) {
-	f := newFake()
-	f.rejectKey = true
-	deps := f.deps()
-	deps.Scrub = func(s string) string { return strings.ReplaceAll(s, "signature", "****") }
-	m := New(context.Background(), deps)
-	m.plain = true
-	m = drain(m, m.Init(), io.Discard)
-	m = press(t, m, "enter", "enter", "enter", "enter")
-	wantScreen(t, m, scrTencent)
-	m = press(t, m, "enter") // the key found in the environment, which the fake refuses
-	wantScreen(t, m, scrTencent)
-	if v := view(m); !strings.Contains(v, "Tencent Cloud refused the key") || strings.Contains(v, "signature") || !strings.Contains(v, "****") {
-		t.Fatalf("the refusal is not shown scrubbed:\n%s", v)
+func TestStalePlanLeadsBackToReview(t *testing.T) {
+	e := &fakeEngine{applyErr: &onboarding.StalePlanError{What: []string{"the sub-user sas-reader was created since the plan"}},
+		statuses: map[string]onboarding.Status{"preflight": onboarding.StatusFailed}}
+	m := start(t, testDeps(false, e))
+	m = press(t, m, "enter", "enter", "x", "enter")
+	m = toPage(t, m, "review")
+	m = press(t, m, "enter")
+	sc := screen(m)
+	if !strings.Contains(sc, "the sub-user sas-reader was created since the plan") || !strings.Contains(sc, "Enter goes back to the review") {
+		t.Fatalf("the stale plan is not explained:\n%s", sc)
+	}
+	m = press(t, m, "enter")
+	if m.Page() != "review" || len(e.planned) != 2 || !strings.Contains(screen(m), "was created since the plan") {
+		t.Errorf("Enter did not plan again at the review (page %s, %d plans):\n%s", m.Page(), len(e.planned), screen(m))
+	}
+}
+
+// TestSummaryIsTheLastScreen: the summary screen and the printed summary are one text, with the first
+// sync's counts and what became of the root key.
+func TestSummaryIsTheLastScreen(t *testing.T) {
+	e := &fakeEngine{result: onboarding.Result{Account: "100012345678", OwnerUIN: "100012345678", CallerIsRoot: true, RootKey: "disabled",
+		SubUser: "sas-reader", FirstSync: &onboarding.SyncResult{Counts: map[string]int{"cvm.instance": 3}}}}
+	m := start(t, testDeps(true, e))
+	m = press(t, m, "enter", "enter", "x", "enter")
+	m = toPage(t, m, "root-key")
+	m = press(t, m, "down", "down", "enter", "A", "B", "1", "2", "enter")
+	m = toPage(t, m, "review")
+	m = press(t, m, "enter")
+	if m.Page() != "summary" {
+		t.Fatalf("not at the summary:\n%s", screen(m))
+	}
+	if ks := m.sy.Kinds(syncAccount); len(ks) != 1 || ks[0].Kind != "cvm.instance" || ks[0].Seen != 3 || !ks[0].Finished() {
+		t.Errorf("the first-sync view did not take the sync's progress: %+v", ks)
+	}
+	res, err := m.Result()
+	if err != nil || res.Engine == nil {
+		t.Fatalf("result %v, %v", res.Engine, err)
+	}
+	printed := Summary(*res.Engine, res.Answers, 79, false)
+	for _, want := range []string{"First sync: cvm.instance 3", "Root key: disabled, not deleted: Tencent Cloud refused the delete"} {
+		if !strings.Contains(printed, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, printed)
+		}
+	}
+	first := strings.Split(printed, "\n")[0]
+	if !strings.Contains(screen(m), first) {
+		t.Errorf("the last screen is not the summary:\n%s\nwant it to show:\n%s", screen(m), first)
+	}
+}
+
+func TestRootKeyOutcomeWords(t *testing.T) {
+	for _, tt := range []struct{ got, asked, want string }{
+		{"deleted", onboarding.RootKeyDelete, "deleted"},
+		{"disabled", onboarding.RootKeyDelete, "disabled, not deleted"},
+		{"disabled", onboarding.RootKeyDisable, "disabled; delete it in the CAM console"},
+		{"kept", onboarding.RootKeyKeep, "kept"},
+	} {
+		if got := RootKeyOutcome(onboarding.Result{RootKey: tt.got}, tt.asked); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%s (asked %s) is worded %q", tt.got, tt.asked, got)
+		}
+	}
+}
+
+// TestCtrlCCancelsEachPhase: Ctrl+C in the questions and the review ends the wizard as cancelled; during
+// apply it cancels the engine first.
+func TestCtrlCCancelsEachPhase(t *testing.T) {
+	m := start(t, testDeps(false, &fakeEngine{}))
+	if _, err := press(t, m, "ctrl+c").Result(); !errors.Is(err, ErrCancelled) {
+		t.Errorf("questions: %v", err)
+	}
+	m = press(t, m, "enter", "enter", "x", "enter")
+	m = toPage(t, m, "review")
+	if _, err := press(t, m, "ctrl+c").Result(); !errors.Is(err, ErrCancelled) {
+		t.Errorf("review: %v", err)
+	}
+	m.phase, m.ap.running = phaseApply, true
+	stopped := false
+	m.stop = func() { stopped = true }
+	m = press(t, m, "ctrl+c")
+	if !stopped || !m.ap.cancelling {
+		t.Errorf("apply: the engine run was not stopped")
+	}
+	next, _ := m.Update(applyDoneMsg{err: context.Canceled})
+	if _, err := next.(Model).Result(); !errors.Is(err, ErrCancelled) {
+		t.Errorf("apply: %v", err)
+	}
+}
+
+// TestScreensFit: no line of any screen is wider than the terminal, and the focused control shows.
+func TestScreensFit(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}} {
+		e := &fakeEngine{result: onboarding.Result{Account: "a", OwnerUIN: "1", FirstSync: &onboarding.SyncResult{Counts: map[string]int{"cvm.instance": 3}}}}
+		m, cmd := New(testDeps(false, e), syncDo, size[0], size[1])
+		m = settle(t, m, cmd)
+		m = press(t, m, "enter", "enter", "x", "down", "x", "down", "x", "down", "x", "enter")
+		for i := 0; i < 40 && m.Page() != "summary"; i++ {
+			sc := screen(m)
+			lines := strings.Split(sc, "\n")
+			if len(lines) > size[1] {
+				t.Errorf("%dx%d %s: %d lines", size[0], size[1], m.Page(), len(lines))
+			}
+			for _, l := range lines {
+				if ansi.StringWidth(l) > size[0] {
+					t.Errorf("%dx%d %s: line wider than the terminal: %q", size[0], size[1], m.Page(), l)
+				}
+			}
+			if m.phase == phaseQuestions && !strings.Contains(sc, "┃") {
+				t.Errorf("%dx%d %s: no focused control:\n%s", size[0], size[1], m.Page(), sc)
+			}
+			m = press(t, m, "enter")
+		}
+		if m.Page() != "summary" {
+			t.Errorf("%dx%d: never reached the summary; at %s", size[0], size[1], m.Page())
+		}
+	}
+}
+
+func TestCommandWrapsBetweenTokens(t *testing.T) {
+	a := startAnswers(onboarding.Request{Mode: onboarding.ModeManual, Features: []string{"host", "cspm", "audit"}, SubUser: "sas-reader",
+		AuditRegion: "ap-guangzhou", Regions: []string{"ap-beijing", "ap-guangzhou"}, AccountName: "it's mine"})
+	args := a.CommandArgs(true)
+	if !slices.Contains(args, "--sandbox") {
+		t.Errorf("no --sandbox in %v", args)
+	}
+	for _, width := range []int{40, 79, 99} {
+		var back []string
+		for _, l := range wrapCommand(args, width) {
+			if len(l) > width {
+				t.Errorf("line of %d > %d: %q", len(l), width, l)
+			}
+			back = append(back, strings.TrimSpace(strings.TrimSuffix(l, " \\")))
+		}
+		if got := strings.Join(back, " "); got != strings.Join(args, " ") {
+			t.Errorf("width %d: the command changed:\n%s\n%s", width, got, strings.Join(args, " "))
+		}
+	}
+}
+
+// TestNoContextInModel: the models hold no context.Context; IO gets the program's from Run.
+func TestNoContextInModel(t *testing.T) {
+	ctxType := reflect.TypeOf((*context.Context)(nil)).Elem()
+	var walk func(reflect.Type, string, map[reflect.Type]bool)
+	walk = func(ty reflect.Type, path string, seen map[reflect.Type]bool) {
+		if seen[ty] {
+			return
+		}
+		seen[ty] = true
+		if ty == ctxType || (ty.Kind() == reflect.Struct && ty.Implements(ctxType)) {
+			t.Errorf("%s holds a context", path)
+		}
+		if ty.Kind() == reflect.Struct && ty.PkgPath() == reflect.TypeOf(Model{}).PkgPath() {
+			for i := 0; i < ty.NumField(); i++ {
+				walk(ty.Field(i).Type, path+"."+ty.Field(i).Name, seen)
+			}
+		}
+	}
+	walk(reflect.TypeOf(Model{}), "Model", map[reflect.Type]bool{})
+}
+
+// TestWrapWordsNeverBreaksAWord: lines fit the width, and the words come back as they were (a list of
+// regions may break after its commas).
+func TestWrapWordsNeverBreaksAWord(t *testing.T) {
+	s := "  - Security Center sync regions: ap-guangzhou,ap-shanghai,ap-beijing,ap-chengdu,ap-chongqing,ap-nanjing,ap-hongkong,ap-singapore " +
+		"(new regions join automatically: no) and a sentence long enough to wrap more than once at forty columns"
+	for _, width := range []int{40, 79, 99} {
+		out := wrapWords(s, width, "    ")
+		for _, l := range strings.Split(out, "\n") {
+			if ansi.StringWidth(l) > width {
+				t.Errorf("width %d: %q", width, l)
+			}
+		}
+		joined := strings.Join(strings.Fields(out), " ")
+		if strings.ReplaceAll(joined, ", ", ",") != strings.Join(strings.Fields(s), " ") {
+			t.Errorf("width %d: the words changed:\n%s", width, out)
+		}
 	}
 }

@@ -1,24 +1,27 @@
 package wizard
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
+
+	"onboard/inventory"
+	"onboard/onboarding"
 )
 
 // Options say how the wizard meets the terminal.
 type Options struct {
 	In  io.Reader
 	Out io.Writer
-	// Accessible replaces the full-screen interface by plain line prompts (screen readers, dumb terminals).
+	// Accessible asks with plain line prompts instead of the full-screen interface (screen readers, dumb
+	// terminals).
 	Accessible bool
 	// NoColor drops colour (NO_COLOR); the marks carry the meaning.
 	NoColor bool
@@ -27,11 +30,18 @@ type Options struct {
 }
 
 // Run shows the wizard until the person finishes or cancels it. The caller has already decided that a
-// person is at a terminal. A cancellation returns ErrCancelled (exit code 130).
+// person is at a terminal. A cancellation returns ErrCancelled (exit code 130), with the engine's result
+// when ApplyPlan had finished. Nothing is printed after the wizard: the caller prints Summary once.
 func Run(ctx context.Context, deps Deps, opts Options) (Result, error) {
 	if opts.Accessible {
 		return runAccessible(ctx, deps, opts)
 	}
+	do := func(j job) tea.Cmd { return func() tea.Msg { return j(ctx) } }
+	w, h := opts.Width, opts.Height
+	if w == 0 || h == 0 {
+		w, h = 80, 24
+	}
+	m, first := New(deps, do, w, h)
 	po := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(opts.In), tea.WithOutput(opts.Out)}
 	if opts.NoColor {
 		po = append(po, tea.WithColorProfile(colorprofile.Ascii))
@@ -39,102 +49,167 @@ func Run(ctx context.Context, deps Deps, opts Options) (Result, error) {
 	if opts.Width > 0 && opts.Height > 0 {
 		po = append(po, tea.WithWindowSize(opts.Width, opts.Height))
 	}
-	final, err := tea.NewProgram(New(ctx, deps), po...).Run()
-	m, _ := final.(Model)
+	final, err := tea.NewProgram(starter{m, first}, po...).Run()
+	fm, _ := final.(Model)
+	if s, ok := final.(starter); ok {
+		fm = s.Model
+	}
 	if err != nil {
+		r, _ := fm.Result()
 		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) || ctx.Err() != nil {
-			r, _ := m.Result()
 			return r, ErrCancelled
 		}
-		return Result{}, fmt.Errorf("run the wizard: %w", err)
+		return r, fmt.Errorf("run the wizard: %w", err)
 	}
-	return m.Result()
+	return fm.Result()
 }
 
-// runAccessible asks the same screens as plain numbered questions, one line each, and runs the same
-// Update: only the rendering and the reading of answers differ.
+// starter gives the program the command New returned as its Init.
+type starter struct {
+	Model
+	first tea.Cmd
+}
+
+func (s starter) Init() tea.Cmd { return s.first }
+
+// runAccessible asks the same pages as plain prompts (huh's accessible mode), runs the same checks and
+// the same ApplyPlan, and prints each step as a line once it happened. It prints no key hints: there are
+// no keys but the answers.
 func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error) {
-	m := New(ctx, deps)
-	m.plain = true
-	in := bufio.NewReader(opts.In)
-	out := opts.Out
-	if deps.Scrub != nil {
-		out = scrubbingWriter{w: opts.Out, scrub: deps.Scrub}
-	}
-	m = drain(m, m.Init(), out)
-	lastScreen := screenID("")
-	for !m.done {
-		if err := ctx.Err(); err != nil {
-			m.cancelled = true
-			break
+	in, lr := newLineReader(opts.In)
+	out := scrubbingWriter{w: opts.Out, scrub: deps.scrub}
+	do := func(j job) tea.Cmd { return func() tea.Msg { return j(ctx) } }
+	q := newQuestions(deps, 80, 24)
+	q.plain = true
+	q, cmd := q.enter(0, +1, do)
+	q = drainQuestions(q, cmd, do)
+	logged := 0
+	for !q.done {
+		if ctx.Err() != nil || lr.eof {
+			return Result{Answers: q.ans}, ErrCancelled
 		}
-		s := m.screen()
-		if s.ID != lastScreen {
-			pos, total := m.position()
-			fmt.Fprintf(out, "\n== Step %d of %d: %s\n", pos, total, s.Title)
-			for _, n := range m.notes {
-				fmt.Fprintln(out, "ok: "+n)
-			}
-			lastScreen = s.ID
+		if q.form == nil { // a list could not be read: say so and stop
+			return Result{Answers: q.ans}, errors.New(q.errMsg)
 		}
-		if len(m.fields) == 0 {
-			fmt.Fprintln(out, ansi.Strip(s.Body(m)))
-			prompt := "Press Enter to continue, b to go back, q to quit: "
-			if m.applyErr != nil {
-				prompt = "r retry, u roll back, q quit: "
-			}
-			fmt.Fprint(out, prompt)
-			line, err := readLine(in)
-			if err != nil {
-				m.cancelled = true
-				break
-			}
-			var k tea.KeyPressMsg
-			switch line {
-			case "":
-				k = tea.KeyPressMsg{Code: tea.KeyEnter}
-			case "b":
-				k = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-			case "q":
-				m.confirmQuit = true
-				k = tea.KeyPressMsg{Code: 'y', Text: "y"}
-			default:
-				k = tea.KeyPressMsg{Code: rune(line[0]), Text: line[:1]}
-			}
-			m = step(m, k, out)
-			continue
+		pos, total := q.position()
+		fmt.Fprintf(out, "\n== Question %d of %d: %s\n", pos, total, q.page().title)
+		if q.errMsg != "" {
+			fmt.Fprintln(out, "error: "+q.errMsg)
 		}
-		for i := 0; i < len(m.fields); i++ {
-			if !m.shown(i) {
-				continue
-			}
-			f, err := askField(m.fields[i], in, out)
-			if err != nil {
-				m.cancelled = true
-				return m.Result()
-			}
-			fs := append([]field(nil), m.fields...)
-			fs[i] = f
-			m.fields = fs
+		if err := q.form.WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil {
+			return Result{Answers: q.ans}, ErrCancelled
 		}
-		m.focus = len(m.fields) - 1
-		before := m.gen
-		mm, cmd := m.submit()
-		m = drain(mm, cmd, out)
-		if m.gen == before && m.errMsg != "" {
-			fmt.Fprintln(out, "error: "+m.errMsg)
+		if lr.eof {
+			return Result{Answers: q.ans}, ErrCancelled
+		}
+		q, cmd = q.answered(do)
+		q = drainQuestions(q, cmd, do)
+		for ; logged < len(q.log); logged++ {
+			fmt.Fprintln(out, "ok: "+q.log[logged])
 		}
 	}
-	return m.Result()
+	a := q.ans
+	if a.Identity.IsRoot() {
+		if !askRootKey(&a, in, out) {
+			return Result{Answers: a}, ErrCancelled
+		}
+	}
+	e, err := deps.Engine(a, func(inventory.Progress) {})
+	if err != nil {
+		return Result{Answers: a}, err
+	}
+	plan, err := e.Plan(ctx, a.Resolved())
+	if err != nil {
+		fmt.Fprintln(out, "error: "+err.Error())
+		if fix, ok := onboarding.FixFor(err); ok {
+			fmt.Fprintln(out, "Fix: "+fix.Say)
+		}
+		return Result{Answers: a}, err
+	}
+	fmt.Fprintln(out, "\n== Review")
+	for _, l := range answerLines(a) {
+		fmt.Fprintln(out, strings.TrimSpace(l))
+	}
+	fmt.Fprintln(out, "Plan:")
+	for _, s := range plan.Steps {
+		for _, c := range s.Changes {
+			fmt.Fprintln(out, "  "+s.Title+": "+changeLine(c))
+		}
+	}
+	fmt.Fprintln(out, "The same, for scripts: "+a.CommandLine(deps.Sandbox))
+	apply := false // changes to the account need a typed yes
+	if err := huh.NewForm(huh.NewGroup(huh.NewConfirm().Title("Apply this plan?").Value(&apply))).
+		WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil || lr.eof || !apply {
+		return Result{Answers: a}, ErrCancelled
+	}
+	steps := onboarding.StepsFor(plan.Request)
+	index := map[string]int{}
+	for i, s := range steps {
+		index[s.ID] = i + 1
+	}
+	fmt.Fprintln(out, "\n== Apply")
+	res, err := e.ApplyPlan(ctx, plan, func(ev onboarding.Event) {
+		if ev.Status == onboarding.StatusRunning || ev.Status == onboarding.StatusPending {
+			return
+		}
+		line := fmt.Sprintf("step %d of %d, %s: %s", index[ev.Step], len(steps), ev.Title, ev.Status)
+		if ev.Detail != "" {
+			line += " (" + ev.Detail + ")"
+		}
+		fmt.Fprintln(out, line)
+	})
+	if err != nil {
+		var stale *onboarding.StalePlanError
+		if errors.As(err, &stale) {
+			fmt.Fprintln(out, "The account changed since the plan, so nothing was applied: "+strings.Join(stale.What, "; ")+". Run again to plan anew.")
+		} else {
+			fmt.Fprintln(out, "error: "+err.Error())
+			if fix, ok := onboarding.FixFor(err); ok {
+				fmt.Fprintln(out, "Fix: "+fix.Say)
+			}
+		}
+		if errors.Is(err, context.Canceled) {
+			return Result{Answers: a}, ErrCancelled
+		}
+		return Result{Answers: a}, err
+	}
+	return Result{Answers: a, Engine: &res}, nil
 }
 
-func step(m Model, k tea.KeyPressMsg, out io.Writer) Model {
-	mm, cmd := m.Update(k)
-	return drain(mm.(Model), cmd, out)
+// askRootKey asks the root-key question in plain prompts: the action, then the confirmation for disable
+// or delete.
+func askRootKey(a *Answers, in io.Reader, out io.Writer) bool {
+	v := &rootValues{action: a.Request.RootKey}
+	if v.action == "" {
+		v.action = onboarding.RootKeyKeep
+	}
+	action := huh.NewForm(huh.NewGroup(huh.NewSelect[string]().
+		Title("The key you chose is the root key of account " + a.Identity.OwnerUIN + ". Once everything else has succeeded, what happens to it?").
+		Options(choices(onboarding.RootKeyActions, rootKeyLabels)...).Value(&v.action)))
+	if action.WithAccessible(true).WithInput(in).WithOutput(out).Run() != nil || ended(in) {
+		return false
+	}
+	if v.action != onboarding.RootKeyKeep {
+		want := last4(a.Tencent.ID)
+		confirm := huh.NewForm(huh.NewGroup(huh.NewInput().
+			Title("To " + v.action + " the root key " + a.Tencent.Masked() + ", type the last four characters of its SecretId:").
+			Value(&v.confirm).Validate(func(s string) error {
+			if strings.TrimSpace(s) != want {
+				return fmt.Errorf("type the last four characters of %s to %s it", a.Tencent.Masked(), v.action)
+			}
+			return nil
+		})))
+		if confirm.WithAccessible(true).WithInput(in).WithOutput(out).Run() != nil || ended(in) {
+			return false
+		}
+	}
+	a.Request.RootKey, a.Request.RootKeyConfirm = v.action, strings.TrimSpace(v.confirm)
+	return true
 }
 
-// drain runs commands one after another and feeds their messages to Update until none is left.
-func drain(m Model, cmd tea.Cmd, out io.Writer) Model {
+// drainQuestions runs commands one after another and feeds their messages to the questions until none
+// is left: accessible mode's event loop.
+func drainQuestions(q questions, cmd tea.Cmd, do spawn) questions {
 	queue := []tea.Cmd{cmd}
 	for len(queue) > 0 {
 		c := queue[0]
@@ -147,124 +222,70 @@ func drain(m Model, cmd tea.Cmd, out io.Writer) Model {
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
 			continue
-		case tea.QuitMsg:
-			m.done = true
-			continue
-		case stepMsg:
-			if msg.ev.Status != StepPending {
-				fmt.Fprintf(out, "  [%s] %s %s\n", statusWord(msg.ev.Status), msg.ev.Title, msg.ev.Detail)
-			}
-		case syncMsg:
-			if msg.p.Finished {
-				fmt.Fprintf(out, "  synced %s: %d\n", msg.p.Kind, msg.p.Done)
-			}
-		}
-		mm, next := m.Update(msg)
-		m = mm.(Model)
-		queue = append(queue, next)
-	}
-	return m
-}
-
-func statusWord(s StepStatus) string {
-	return [...]string{"pending", "running", "done", "exists", "FAILED"}[s]
-}
-
-func readLine(r *bufio.Reader) (string, error) {
-	line, err := r.ReadString('\n')
-	if err != nil && line == "" {
-		return "", err
-	}
-	return strings.TrimSpace(line), nil
-}
-
-// askField asks one question and sets the field from the answer; an empty line keeps the default.
-func askField(f field, in *bufio.Reader, out io.Writer) (field, error) {
-	for {
-		fmt.Fprintln(out, f.Prompt)
-		switch f.Kind {
-		case kindText:
-			def := f.Input.Value()
-			if f.Input.EchoMode != 0 {
-				if def != "" {
-					def = "(hidden, Enter keeps it)"
-				}
-			}
-			fmt.Fprintf(out, "  [%s]: ", def)
-		default:
-			for i, o := range f.Options {
-				mark := " "
-				if f.Kind == kindChoice && i == f.Cursor || f.Kind == kindMulti && f.Checked[i] {
-					mark = "*"
-				}
-				line := fmt.Sprintf(" %s %d. %s", mark, i+1, o.Label)
-				if o.Disabled {
-					line += " (unavailable: " + o.Reason + ")"
-				} else if o.Help != "" {
-					line += " - " + o.Help
-				}
-				fmt.Fprintln(out, line)
-			}
-			if f.Kind == kindMulti {
-				fmt.Fprint(out, "  numbers separated by commas, Enter keeps the starred ones: ")
-			} else {
-				fmt.Fprint(out, "  number, Enter keeps the starred one: ")
-			}
-		}
-		line, err := readLine(in)
-		if err != nil {
-			return f, err
-		}
-		if line == "" {
-			return f, nil
-		}
-		switch f.Kind {
-		case kindText:
-			if f.Validate != nil {
-				if err := f.Validate(line); err != nil {
-					fmt.Fprintln(out, "error: "+err.Error())
-					continue
-				}
-			}
-			f.Input.SetValue(line)
-			return f, nil
-		case kindChoice:
-			n, err := strconv.Atoi(line)
-			if err != nil || n < 1 || n > len(f.Options) || f.Options[n-1].Disabled {
-				fmt.Fprintln(out, "error: type one of the numbers shown")
-				continue
-			}
-			f.Cursor = n - 1
-			return f, nil
-		case kindMulti:
-			checked := make([]bool, len(f.Options))
-			ok := true
-			for _, p := range strings.Split(line, ",") {
-				n, err := strconv.Atoi(strings.TrimSpace(p))
-				if err != nil || n < 1 || n > len(f.Options) || f.Options[n-1].Disabled {
-					ok = false
-					break
-				}
-				checked[n-1] = true
-			}
-			if !ok {
-				fmt.Fprintln(out, "error: type numbers shown, separated by commas")
-				continue
-			}
-			f.Checked = checked
-			return f, nil
+		case replyMsg:
+			var next tea.Cmd
+			q, next = q.update(msg, do)
+			queue = append(queue, next)
 		}
 	}
+	return q
 }
 
-// scrubbingWriter masks secrets in each line the accessible mode writes (it writes whole lines).
+// lineReader hands huh's prompts one byte at a time, so that each prompt's own buffered scanner never
+// reads ahead into the next answer; it remembers the end of the input (a cancelled session).
+type lineReader struct {
+	r   io.Reader
+	eof bool
+}
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, err := l.r.Read(p[:1])
+	if errors.Is(err, io.EOF) {
+		l.eof = true
+	}
+	return n, err
+}
+
+// ttyLineReader is a lineReader over a terminal: its descriptor passes through, for huh's hidden
+// (password) prompts.
+type ttyLineReader struct {
+	*lineReader
+	fd uintptr
+}
+
+func (t ttyLineReader) Fd() uintptr { return t.fd }
+
+// newLineReader wraps r, keeping its terminal descriptor when it has one.
+func newLineReader(r io.Reader) (io.Reader, *lineReader) {
+	l := &lineReader{r: r}
+	if f, ok := r.(interface{ Fd() uintptr }); ok {
+		return ttyLineReader{lineReader: l, fd: f.Fd()}, l
+	}
+	return l, l
+}
+
+// ended reports whether the input behind r has ended.
+func ended(r io.Reader) bool {
+	switch l := r.(type) {
+	case *lineReader:
+		return l.eof
+	case ttyLineReader:
+		return l.eof
+	}
+	return false
+}
+
+// scrubbingWriter masks secrets, and drops styling, in what accessible mode writes.
 type scrubbingWriter struct {
 	w     io.Writer
 	scrub func(string) string
 }
 
 func (s scrubbingWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(s.w, s.scrub(string(p))); err != nil {
+	if _, err := io.WriteString(s.w, s.scrub(ansi.Strip(string(p)))); err != nil {
 		return 0, err
 	}
 	return len(p), nil

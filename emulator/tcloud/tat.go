@@ -91,6 +91,9 @@ func (s *Server) TATTargets() []string {
 	return append([]string(nil), s.tat.targeted...)
 }
 
+// TATDownloadFailure is what a seeded failing command prints: the installer could not download the agent.
+const TATDownloadFailure = "downloading AliAqsInstall ...\nerror: could not reach the download site (connection timed out)\n"
+
 // SeedTAT marks, over every CVM and Lighthouse instance in ID order, every offlineEvery-th one's agent
 // offline and every failEvery-th of the others failing its commands (0: none), and returns how many of each.
 func (s *Server) SeedTAT(offlineEvery, failEvery int) (offline, failing []string) {
@@ -117,7 +120,7 @@ func (s *Server) SeedTAT(offlineEvery, failEvery int) (offline, failing []string
 		}
 		rest++
 		if failEvery > 0 && rest%failEvery == 0 {
-			s.tat.failing[id] = "downloading AliAqsInstall ...\nerror: could not reach the download site (connection timed out)\n"
+			s.tat.failing[id] = TATDownloadFailure
 			failing = append(failing, id)
 		}
 	}
@@ -461,4 +464,45 @@ func (s *Server) SetWindows(instanceID string) bool {
 		}
 	}
 	return false
+}
+
+// StopInstance stops a CVM instance or a Lighthouse server (its InstanceState becomes STOPPED); it reports
+// whether the instance exists.
+func (s *Server) StopInstance(instanceID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for region := range s.cvm {
+		for i := range s.cvm[region] {
+			if s.cvm[region][i].InstanceId == instanceID {
+				s.cvm[region][i].InstanceState = "STOPPED"
+				delete(s.encoded, "cvm/"+region)
+				return true
+			}
+		}
+	}
+	for region := range s.lighthouse {
+		for i := range s.lighthouse[region] {
+			if s.lighthouse[region][i].InstanceId == instanceID {
+				s.lighthouse[region][i].InstanceState = "STOPPED"
+				delete(s.encoded, "lighthouse/"+region)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// InstanceIDs returns the IDs of a region's CVM instances, then of its Lighthouse servers, in the order
+// they were seeded.
+func (s *Server) InstanceIDs(region string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for _, in := range s.cvm[region] {
+		ids = append(ids, in.InstanceId)
+	}
+	for _, in := range s.lighthouse[region] {
+		ids = append(ids, in.InstanceId)
+	}
+	return ids
 }

@@ -1,0 +1,150 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"onboard/onboarding"
+	"onboard/securitycenter"
+	"onboard/tencent"
+)
+
+// identify checks the chosen Tencent Cloud key live and says whose it is.
+func identify(q *questions) (string, job) {
+	c, newClient := q.ans.Tencent, q.deps.Tencent
+	if newClient == nil {
+		return "", nil
+	}
+	return "checking the Tencent Cloud key " + c.Masked() + "…", func(ctx context.Context) tea.Msg {
+		cl, err := newClient(c)
+		if err != nil {
+			return replyMsg{err: err}
+		}
+		id, err := cl.Identify(ctx)
+		if err != nil {
+			return replyMsg{err: fmt.Errorf("the Tencent Cloud key %s was refused: %w", c.Masked(), err)}
+		}
+		kind := "a sub-user's key (UIN " + id.UserUIN + ")"
+		if id.IsRoot() {
+			kind = "the root key"
+		}
+		return replyMsg{
+			note: "Tencent Cloud key " + c.Masked() + " is " + kind + " of account " + id.OwnerUIN,
+			set: func(q *questions) {
+				if q.ans.Identity.OwnerUIN != id.OwnerUIN {
+					q.tencentRegions, q.logsets, q.topics = nil, nil, nil // lists of another account
+				}
+				q.ans.Identity = id
+			},
+		}
+	}
+}
+
+// lookUpUser says whether the sub-user exists and how many keys it has (CAM allows two).
+func lookUpUser(q *questions) (string, job) {
+	c, name, newClient := q.ans.Tencent, q.ans.Request.SubUser, q.deps.Tencent
+	if newClient == nil {
+		return "", nil
+	}
+	return "looking up sub-user " + name + "…", func(ctx context.Context) tea.Msg {
+		cl, err := newClient(c)
+		if err != nil {
+			return replyMsg{err: err}
+		}
+		u, err := cl.GetUser(ctx, name)
+		if errors.Is(err, tencent.ErrNotFound) {
+			return replyMsg{note: "sub-user " + name + " does not exist yet: onboard will create it"}
+		}
+		if err != nil {
+			return replyMsg{err: fmt.Errorf("look up sub-user %s: %w", name, err)}
+		}
+		keys, err := cl.ListAccessKeys(ctx, u.UIN)
+		if err != nil {
+			return replyMsg{err: fmt.Errorf("list the API keys of %s: %w", name, err)}
+		}
+		return replyMsg{note: fmt.Sprintf("sub-user %s exists (UIN %d, %d of 2 API keys): the plan says whether onboard reuses it", name, u.UIN, len(keys))}
+	}
+}
+
+func loadAuditRegions(q *questions) (string, job) {
+	if len(q.tencentRegions) > 0 || q.deps.Tencent == nil {
+		return "", nil
+	}
+	c, newClient := q.ans.Tencent, q.deps.Tencent
+	return "listing the regions of CLS…", func(ctx context.Context) tea.Msg {
+		cl, err := newClient(c)
+		if err != nil {
+			return replyMsg{err: err}
+		}
+		regions, err := cl.Regions(ctx, "cls")
+		if err != nil {
+			return replyMsg{err: fmt.Errorf("list the regions of CLS: %w", err)}
+		}
+		return replyMsg{set: func(q *questions) { q.tencentRegions = regions }}
+	}
+}
+
+func loadLogsets(q *questions) (string, job) {
+	if q.deps.Tencent == nil {
+		return "", nil
+	}
+	c, region, newClient := q.ans.Tencent, q.ans.Request.AuditRegion, q.deps.Tencent
+	return "listing the CLS logsets of " + region + "…", func(ctx context.Context) tea.Msg {
+		cl, err := newClient(c)
+		if err != nil {
+			return replyMsg{err: err}
+		}
+		ls, err := cl.ListLogsets(ctx, region, "")
+		if err != nil {
+			return replyMsg{err: fmt.Errorf("list the CLS logsets of %s: %w", region, err)}
+		}
+		return replyMsg{set: func(q *questions) { q.logsets = ls }}
+	}
+}
+
+func loadTopics(q *questions) (string, job) {
+	if q.deps.Tencent == nil || q.ans.Request.AuditLogset == onboarding.AuditNew {
+		return "", nil
+	}
+	c, region, logset, newClient := q.ans.Tencent, q.ans.Request.AuditRegion, q.ans.Request.AuditLogset, q.deps.Tencent
+	return "listing the topics of logset " + logset + "…", func(ctx context.Context) tea.Msg {
+		cl, err := newClient(c)
+		if err != nil {
+			return replyMsg{err: err}
+		}
+		ts, err := cl.ListTopics(ctx, region, logset, "")
+		if err != nil {
+			return replyMsg{err: fmt.Errorf("list the topics of logset %s: %w", logset, err)}
+		}
+		return replyMsg{set: func(q *questions) { q.topics = ts }}
+	}
+}
+
+// checkSecurityCenter proves the Alibaba Cloud key on the chosen site with a cheap read, and lists the
+// region choices in the same go, so that the regions page opens ready.
+func checkSecurityCenter(q *questions) (string, job) {
+	if q.deps.SecurityCenter == nil {
+		return "", nil
+	}
+	c, site, newClient := q.ans.Alibaba, q.ans.Request.Site, q.deps.SecurityCenter
+	return "checking the Alibaba Cloud key " + c.Masked() + " on Security Center…", func(ctx context.Context) tea.Msg {
+		sc, err := newClient(site, c)
+		if err != nil {
+			return replyMsg{err: err}
+		}
+		if _, err := sc.ListAccounts(ctx, securitycenter.AccountFilter{Vendor: securitycenter.VendorTencent}); err != nil {
+			return replyMsg{err: fmt.Errorf("the Alibaba Cloud key %s was refused by Security Center: %w", c.Masked(), err)}
+		}
+		regions, err := sc.Regions(ctx, securitycenter.VendorTencent)
+		if err != nil {
+			return replyMsg{err: fmt.Errorf("list Security Center's regions: %w", err)}
+		}
+		return replyMsg{
+			note: "Alibaba Cloud key " + c.Masked() + " accepted by Security Center (" + siteLabels[site] + ")",
+			set:  func(q *questions) { q.scRegions = regions },
+		}
+	}
+}
