@@ -28,6 +28,8 @@ type DB struct {
 	// database, and goroutines that raced for it would only wait on each other in SQLite's busy
 	// handler, which gives up after busyTimeout. Other processes are waited for by that handler.
 	writer chan struct{}
+	// group queues the writes that are committed together (group.go).
+	group writeGroup
 }
 
 // busyTimeout is how long a statement waits for another process's write to finish before SQLite

@@ -576,6 +576,34 @@ func fileSizeB(b *testing.B, path string) int64 {
 	return info.Size()
 }
 
+// A complete pass that saw nothing marks every row of its (kind, region) gone, and no other.
+func TestMarkGoneWithNothingSeen(t *testing.T) {
+	db, _ := openTestDB(t)
+	ctx := context.Background()
+	if _, err := db.UpsertAssets(ctx, "prod", testAssets(4, "v1"), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	other := testAssets(2, "v1")
+	for i := range other {
+		other[i].Region = "ap-shanghai"
+	}
+	if _, err := db.UpsertAssets(ctx, "prod", other, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, seen := range [][]string{nil, {}} {
+		if _, err := db.UpsertAssets(ctx, "prod", testAssets(4, fmt.Sprint(len(seen), seen == nil)), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		gone, err := db.MarkGone(ctx, "prod", "cvm.instance", "ap-guangzhou", seen, time.Now())
+		if err != nil || gone != 4 {
+			t.Errorf("seen %#v: %d gone, %v; want 4", seen, gone, err)
+		}
+	}
+	if left, err := db.Assets(ctx, AssetFilter{Account: "prod"}); err != nil || len(left) != 2 {
+		t.Errorf("%d assets left, %v; want the 2 of ap-shanghai", len(left), err)
+	}
+}
+
 // A pass that saw the same ID twice (a listing whose pages shifted) still marks what it did not see.
 func TestMarkGoneCountsDistinctIDs(t *testing.T) {
 	db, _ := openTestDB(t)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,7 +47,8 @@ func (s UpsertStats) Add(o UpsertStats) UpsertStats {
 	return UpsertStats{s.Inserted + o.Inserted, s.Updated + o.Updated, s.Unchanged + o.Unchanged}
 }
 
-// UpsertAssets writes a batch of assets of one account in one transaction. A row whose content hash is
+// UpsertAssets writes a batch of assets of one account atomically, committed (durably) together with
+// the writes other goroutines make at the same time. A row whose content hash is
 // unchanged (and which is not marked gone) is not written at all: a sync that finds nothing new writes
 // nothing. A changed or returning row gets the new content, last_seen = seenAt and no gone mark.
 func (db *DB) UpsertAssets(ctx context.Context, account string, assets []Asset, seenAt time.Time) (UpsertStats, error) {
@@ -55,7 +57,7 @@ func (db *DB) UpsertAssets(ctx context.Context, account string, assets []Asset, 
 		return stats, nil
 	}
 	now := formatTime(seenAt)
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		stats = UpsertStats{}
 		existing, err := existingHashes(ctx, tx, account, assets)
 		if err != nil {
@@ -169,45 +171,37 @@ func (db *DB) MarkGone(ctx context.Context, account, kind, region string, seenID
 	// Every seen row is stored and live, so the live rows are a superset of the seen ones: when there are
 	// as many as distinct seen IDs, they are the same set and nothing is gone. That is the usual pass,
 	// and it then costs one count instead of a temporary table of every ID.
+	if seenIDs == nil {
+		seenIDs = []string{} // marshalled "[]": JSON null would be one NULL value, and NOT IN would match no row
+	}
 	slices.Sort(seenIDs)
 	seen := len(slices.Compact(seenIDs))
 	var gone int
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var live int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inventory
 			WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL`, account, kind, region).Scan(&live); err != nil {
 			return err
 		}
 		if live == seen {
+			gone = 0
 			return nil
 		}
-		seenIDs := seenIDs[:seen]
-		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS seen_ids (id TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM temp.seen_ids`); err != nil {
-			return err
-		}
-		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO temp.seen_ids(id) VALUES (?)`)
+		// The seen IDs go in as one JSON array: one statement, however many there are, where a temporary
+		// table cost a statement per ID.
+		ids, err := json.Marshal(seenIDs[:seen])
 		if err != nil {
 			return err
 		}
-		defer ins.Close()
-		for _, id := range seenIDs {
-			if _, err := ins.ExecContext(ctx, id); err != nil {
-				return err
-			}
-		}
 		res, err := tx.ExecContext(ctx, `UPDATE inventory SET gone_at = ?
 			WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL
-			AND id NOT IN (SELECT id FROM temp.seen_ids)`, formatTime(at), account, kind, region)
+			AND id NOT IN (SELECT value FROM json_each(?))`, formatTime(at), account, kind, region, string(ids))
 		if err != nil {
 			return err
 		}
 		n, _ := res.RowsAffected()
 		gone = int(n)
-		_, err = tx.ExecContext(ctx, `DELETE FROM temp.seen_ids`)
-		return err
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("mark gone %s in %s of %q: %w", kind, region, account, err)

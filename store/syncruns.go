@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -27,16 +28,20 @@ type SyncOutcome struct {
 	At       time.Time
 }
 
-// RecordSync stores the outcome of one (kind, region) sync.
+// RecordSync stores the outcome of one (kind, region) sync, committed together with the writes other
+// goroutines make at the same time.
 func (db *DB) RecordSync(ctx context.Context, o SyncOutcome) error {
 	if o.At.IsZero() {
 		o.At = db.now()
 	}
-	err := db.exec(ctx, `INSERT INTO sync_runs
+	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sync_runs
 		(account, kind, region, status, seen, inserted, updated, unchanged, gone, error, duration_ms, at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-		o.Account, o.Kind, o.Region, o.Status, o.Seen, o.Stats.Inserted, o.Stats.Updated, o.Stats.Unchanged,
-		o.Gone, Scrub(o.Error), o.Duration.Milliseconds(), formatTime(o.At))
+			o.Account, o.Kind, o.Region, o.Status, o.Seen, o.Stats.Inserted, o.Stats.Updated, o.Stats.Unchanged,
+			o.Gone, Scrub(o.Error), o.Duration.Milliseconds(), formatTime(o.At))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("record sync of %s in %s for %q: %w", o.Kind, o.Region, o.Account, err)
 	}
