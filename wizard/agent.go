@@ -109,15 +109,6 @@ func (m Model) updateAgents(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// isAgentMsg reports the messages of a running agent installation.
-func isAgentMsg(msg tea.Msg) bool {
-	switch msg.(type) {
-	case agentEventMsg, agentDoneMsg:
-		return true
-	}
-	return false
-}
-
 // agentBody is the summary's agent part, above the summary so that it shows without scrolling: the
 // offer, or the hosts per outcome and each host as it moves.
 func (m Model) agentBody() string {
