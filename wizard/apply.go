@@ -184,6 +184,7 @@ var fieldPages = map[string]pageID{
 	"site": pgSetup, "mode": pgSetup, "features": pgFeatures, "cspm-policy": pgGrants, "lighthouse": pgGrants,
 	"sub-user": pgUser, "adopt-user": pgUser,
 	"audit-region": pgAuditRegion, "kafka-network": pgAuditRegion, "audit-logset": pgAuditLogset, "audit-topic": pgAuditTopic,
+	"soc-logs":        pgSOCLogs,
 	"security-center": pgSecurityCenter, "account-name": pgAccountName,
 	"regions": pgRegions, "region-management": pgRegions,
 	"host-sync": pgFrequencies, "cloud-sync": pgFrequencies, "ak-check": pgFrequencies,

@@ -55,8 +55,8 @@ const (
 )
 
 // TencentReader is what the wizard reads from Tencent Cloud, with the key the person chose, to ask its
-// questions: whose key it is, whether the sub-user exists, and the regions, logsets and topics for audit
-// logs. *tencent.Client has every method.
+// questions: whose key it is, whether the sub-user exists, the regions, logsets and topics for audit
+// logs, and the WAF and Cloud Firewall log sources for Agentic SOC. *tencent.Client has every method.
 type TencentReader interface {
 	Identify(ctx context.Context) (tencent.Identity, error)
 	GetUser(ctx context.Context, name string) (tencent.User, error)
@@ -64,6 +64,7 @@ type TencentReader interface {
 	Regions(ctx context.Context, product string) ([]tencent.Region, error)
 	ListLogsets(ctx context.Context, region, name string) ([]tencent.Logset, error)
 	ListTopics(ctx context.Context, region, logsetID, name string) ([]tencent.Topic, error)
+	onboarding.SOCSourceReader
 }
 
 // SecurityCenterReader is what the wizard reads from Security Center with the Alibaba Cloud key the

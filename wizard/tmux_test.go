@@ -336,6 +336,10 @@ func TestTmuxEachFeatureAndQuick(t *testing.T) {
 					t.Errorf("%s: the summary says %d, the inventory holds %d (summary %v)", kind, counts[kind], n, counts)
 				}
 			}
+			// The sandbox demo has WAF domains: the SOC logs question starts on, and the step ships them.
+			if tt.name == "soc" && !strings.Contains(printed, "Agentic SOC logs: waf-") {
+				t.Errorf("the soc run shipped no WAF logs:\n%s", printed)
+			}
 			// Agentic SOC and audit logs list no assets of their own; hosts and CSPM do.
 			if assets := tt.name == "host" || tt.name == "cspm" || tt.name == "quick"; assets && (len(counts) == 0 || len(inventory) == 0) {
 				t.Errorf("no first-sync counts (%v) or no inventory (%v):\n%s", counts, inventory, printed)
