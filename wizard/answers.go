@@ -82,7 +82,7 @@ func (a Answers) Resolved() onboarding.Request {
 	if !a.has(policy.FeatureCSPM) {
 		r.CSPMPolicy, r.CloudSync = d.CSPMPolicy, d.CloudSync
 	}
-	if !a.has(policy.FeatureHost) {
+	if !slices.Contains(r.Features, policy.FeatureHost) { // quick mode's features are host
 		r.Lighthouse = d.Lighthouse
 	}
 	if !a.has(policy.FeatureSOC) {

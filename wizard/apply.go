@@ -181,7 +181,7 @@ func (m Model) toPage(id pageID) (Model, tea.Cmd) {
 
 // fieldPages are the questions pages of the request's fields, in FixFor's flag spelling.
 var fieldPages = map[string]pageID{
-	"site": pgSetup, "mode": pgSetup, "features": pgFeatures, "cspm-policy": pgGrants, "lighthouse": pgGrants,
+	"site": pgSetup, "mode": pgSetup, "features": pgFeatures, "cspm-policy": pgGrants, "lighthouse": pgLighthouse,
 	"sub-user": pgUser, "adopt-user": pgUser,
 	"audit-region": pgAuditRegion, "kafka-network": pgAuditRegion, "audit-logset": pgAuditLogset, "audit-topic": pgAuditTopic,
 	"soc-logs":        pgSOCLogs,

@@ -18,6 +18,7 @@ func identify(q *questions) (string, job) {
 	if newClient == nil {
 		return "", nil
 	}
+	hosts := hostsChosen(q)
 	return "checking the Tencent Cloud key " + c.Masked() + "…", func(ctx context.Context) tea.Msg {
 		cl, err := newClient(c)
 		if err != nil {
@@ -26,6 +27,10 @@ func identify(q *questions) (string, job) {
 		id, err := cl.Identify(ctx)
 		if err != nil {
 			return replyMsg{err: fmt.Errorf("the Tencent Cloud key %s was refused: %w", c.Masked(), err)}
+		}
+		lighthouse := 0
+		if hosts {
+			lighthouse = countLighthouse(ctx, cl)
 		}
 		kind := "a sub-user's key (UIN " + id.UserUIN + ")"
 		if id.IsRoot() {
@@ -37,10 +42,28 @@ func identify(q *questions) (string, job) {
 				if q.ans.Identity.OwnerUIN != id.OwnerUIN {
 					q.tencentRegions, q.logsets, q.topics, q.socSources, q.socSourcesErr = nil, nil, nil, nil, "" // lists of another account
 				}
-				q.ans.Identity = id
+				q.ans.Identity, q.lighthouse = id, lighthouse
 			},
 		}
 	}
+}
+
+// countLighthouse counts the account's Lighthouse servers over the regions Lighthouse offers, so that
+// the Lighthouse question is asked only of an account that has them; -1 when the key cannot tell.
+func countLighthouse(ctx context.Context, cl TencentReader) int {
+	regions, err := cl.Regions(ctx, "lighthouse")
+	if err != nil {
+		return -1
+	}
+	n := 0
+	for _, r := range regions {
+		page, err := cl.ListLighthouseInstances(ctx, r.ID, 0, 1)
+		if err != nil {
+			return -1
+		}
+		n += page.Total
+	}
+	return n
 }
 
 // lookUpUser says whether the sub-user exists and how many keys it has (CAM allows two).

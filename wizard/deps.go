@@ -56,7 +56,7 @@ const (
 
 // TencentReader is what the wizard reads from Tencent Cloud, with the key the person chose, to ask its
 // questions: whose key it is, whether the sub-user exists, the regions, logsets and topics for audit
-// logs, and the WAF and Cloud Firewall log sources for Agentic SOC. *tencent.Client has every method.
+// logs, whether it has Lighthouse servers, and the WAF and Cloud Firewall log sources for Agentic SOC. *tencent.Client has every method.
 type TencentReader interface {
 	Identify(ctx context.Context) (tencent.Identity, error)
 	GetUser(ctx context.Context, name string) (tencent.User, error)
@@ -64,6 +64,7 @@ type TencentReader interface {
 	Regions(ctx context.Context, product string) ([]tencent.Region, error)
 	ListLogsets(ctx context.Context, region, name string) ([]tencent.Logset, error)
 	ListTopics(ctx context.Context, region, logsetID, name string) ([]tencent.Topic, error)
+	ListLighthouseInstances(ctx context.Context, region string, offset, limit int) (tencent.Page[tencent.LighthouseInstance], error)
 	onboarding.SOCSourceReader
 }
 

@@ -26,6 +26,7 @@ import (
 type fakeTencent struct {
 	root       bool
 	wafDomains int
+	lighthouse int // Lighthouse servers in ap-guangzhou
 }
 
 func (f fakeTencent) Identify(context.Context) (tencent.Identity, error) {
@@ -51,6 +52,12 @@ func (fakeTencent) ListTopics(context.Context, string, string, string) ([]tencen
 	return nil, nil
 }
 
+func (f fakeTencent) ListLighthouseInstances(_ context.Context, region string, _, _ int) (tencent.Page[tencent.LighthouseInstance], error) {
+	if region != "ap-guangzhou" {
+		return tencent.Page[tencent.LighthouseInstance]{}, nil
+	}
+	return tencent.Page[tencent.LighthouseInstance]{Items: make([]tencent.LighthouseInstance, f.lighthouse), Total: f.lighthouse}, nil
+}
 func (f fakeTencent) ListWAFInstances(context.Context, string) ([]tencent.WAFInstance, error) {
 	if f.wafDomains == 0 {
 		return nil, nil
@@ -567,6 +574,37 @@ func TestSOCLogsQuestionStartsOnWhenThereAreSources(t *testing.T) {
 		}
 		if got := slices.Contains(m.q.ans.CommandArgs(false), "--soc-logs"); got != tt.want {
 			t.Errorf("%d domains: --soc-logs in the command for scripts = %v, want %v", tt.domains, got, tt.want)
+		}
+	}
+}
+
+// TestLighthouseIsAskedWhenTheKeyFindsServers: with feature host, the Lighthouse question comes only when
+// the chosen key finds Lighthouse servers, and says how many and why it matters; without servers the
+// request keeps Lighthouse off and no question is asked.
+func TestLighthouseIsAskedWhenTheKeyFindsServers(t *testing.T) {
+	for _, servers := range []int{3, 0} {
+		deps := testDeps(false, &fakeEngine{})
+		deps.Tencent = func(Credential) (TencentReader, error) { return fakeTencent{lighthouse: servers}, nil }
+		m := start(t, deps)
+		m = press(t, m, "enter", "enter", "x", "enter") // feature host alone
+		asked := false
+		for i := 0; i < 30 && m.Page() != string(pgFrequencies); i++ {
+			if m.Page() == string(pgLighthouse) {
+				asked = true
+				sc := strings.Join(strings.Fields(strings.ReplaceAll(screen(m), "┃", "")), " ")
+				if !strings.Contains(sc, "found 3 Lighthouse server(s)") || !strings.Contains(sc, "QcloudCVMReadOnlyAccess only") {
+					t.Fatalf("the question does not say what was found and why:\n%s", screen(m))
+				}
+				m = press(t, m, "down", "enter") // yes
+				continue
+			}
+			m = press(t, m, "enter")
+		}
+		if asked != (servers > 0) {
+			t.Fatalf("%d servers: asked = %v", servers, asked)
+		}
+		if got := m.q.ans.Resolved().Lighthouse; got != (servers > 0) {
+			t.Errorf("%d servers: Lighthouse = %v", servers, got)
 		}
 	}
 }

@@ -137,6 +137,9 @@ func yesNo(b bool) string {
 var yesNoOptions = []huh.Option[string]{huh.NewOption("No", "no"), huh.NewOption("Yes", "yes")}
 
 func isQuick(q *questions) bool { return q.ans.Request.Mode == onboarding.ModeQuick }
+
+// hostsChosen: feature host, which quick mode always is.
+func hostsChosen(q *questions) bool { return isQuick(q) || q.ans.has(policy.FeatureHost) }
 func skipsSC(q *questions) bool {
 	return q.ans.Request.SecurityCenter == onboarding.SecurityCenterSkip
 }
@@ -177,9 +180,9 @@ func pages() []page {
 		},
 		{
 			id: pgGrants, title: "Grants",
-			skip: func(q *questions) bool { return !q.ans.has(policy.FeatureCSPM) && !q.ans.has(policy.FeatureHost) },
+			skip: func(q *questions) bool { return !q.ans.has(policy.FeatureCSPM) },
 			fields: func(q *questions) []huh.Field {
-				q.v.cspm, q.v.lighthouse = string(q.ans.Request.CSPMPolicy), yesNo(q.ans.Request.Lighthouse)
+				q.v.cspm = string(q.ans.Request.CSPMPolicy)
 				if q.v.cspm == "" {
 					q.v.cspm = string(policy.CSPMPreset)
 				}
@@ -188,18 +191,12 @@ func pages() []page {
 					fs = append(fs, huh.NewSelect[string]().Title("How is CSPM granted?").
 						Options(choices(onboarding.CSPMPolicies, cspmLabels)...).Value(&q.v.cspm))
 				}
-				if q.ans.has(policy.FeatureHost) {
-					fs = append(fs, huh.NewSelect[string]().Title("Also sync Lighthouse servers?").
-						Description("adds QcloudLighthouseReadOnlyAccess to the host grants (the procedure grants QcloudCVMReadOnlyAccess only)").
-						Options(yesNoOptions...).Value(&q.v.lighthouse))
-				}
 				return fs
 			},
 			commit: func(q *questions) {
 				if q.ans.has(policy.FeatureCSPM) {
 					q.ans.Request.CSPMPolicy = policy.CSPMMode(q.v.cspm)
 				}
-				q.ans.Request.Lighthouse = q.v.lighthouse == "yes" && q.ans.has(policy.FeatureHost)
 			},
 		},
 		{
@@ -247,6 +244,26 @@ func pages() []page {
 					Flags: []string{"--secret-id", id, "--secret-key-stdin"}}
 			},
 			check: identify,
+		},
+		{
+			// Asked only of an account whose key finds Lighthouse servers (or could not tell), or when the
+			// flags already chose Lighthouse: the procedure grants hosts QcloudCVMReadOnlyAccess alone.
+			id: pgLighthouse, title: "Lighthouse servers",
+			skip: func(q *questions) bool {
+				return !hostsChosen(q) || (q.lighthouse == 0 && !q.ans.Request.Lighthouse)
+			},
+			fields: func(q *questions) []huh.Field {
+				q.v.lighthouse = yesNo(q.ans.Request.Lighthouse)
+				found := "The key could not tell whether the account has Lighthouse servers."
+				if q.lighthouse > 0 {
+					found = fmt.Sprintf("The key found %d Lighthouse server(s).", q.lighthouse)
+				}
+				return []huh.Field{huh.NewSelect[string]().Title("Also sync Lighthouse servers?").
+					Description(found + " Syncing them adds QcloudLighthouseReadOnlyAccess to the host grants; " +
+						"Security Center's procedure grants QcloudCVMReadOnlyAccess only, which does not cover them.").
+					Options(yesNoOptions...).Value(&q.v.lighthouse)}
+			},
+			commit: func(q *questions) { q.ans.Request.Lighthouse = q.v.lighthouse == "yes" && hostsChosen(q) },
 		},
 		{
 			id: pgUser, title: "Sub-user", skip: isQuick,

@@ -47,6 +47,7 @@ const (
 	pgGrants         pageID = "grants"
 	pgTencent        pageID = "tencent-key"
 	pgTencentTyped   pageID = "tencent-typed"
+	pgLighthouse     pageID = "lighthouse"
 	pgUser           pageID = "sub-user"
 	pgAuditRegion    pageID = "audit-region"
 	pgAuditLogset    pageID = "audit-logset"
@@ -111,6 +112,9 @@ type questions struct {
 	tencentRegions []tencent.Region
 	logsets        []tencent.Logset
 	topics         []tencent.Topic
+	// lighthouse is how many Lighthouse servers the chosen key found, -1 when it could not tell; read with
+	// the key when hosts are chosen.
+	lighthouse int
 	// socSources are the account's WAF and Cloud Firewall log sources; nil until read.
 	socSources *onboarding.SOCSources
 	// socSourcesErr says why they could not be read; the question then starts off.
