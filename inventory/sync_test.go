@@ -391,8 +391,7 @@ func TestTheWriterHoldsNoRowsOfAFinishedKindAndRegion(t *testing.T) {
 	s := &syncer{db: db, opts: Options{Account: "a", BatchSize: 1000}, seenAt: time.Now()}
 	kind := Kinds[0]
 	finished, inFlight := newUnit(kind, "ap-one"), newUnit(kind, "ap-two")
-	w := &writer{s: s, ctx: context.Background(), wctx: context.Background(),
-		states: map[*unit]*unitState{finished: {}, inFlight: {}}, outcomes: map[*unit]Outcome{}}
+	w := newWriter(context.Background(), s, []*unit{finished, inFlight})
 	rows := func(region string, n int) []store.Asset {
 		out := make([]store.Asset, n)
 		for i := range out {
@@ -408,6 +407,7 @@ func TestTheWriterHoldsNoRowsOfAFinishedKindAndRegion(t *testing.T) {
 	w.add(pageRows{u: finished, rows: rows("ap-one", 300)})
 	w.add(pageRows{u: inFlight, rows: rows("ap-two", 100)})
 	w.end(finished)
+	w.wait()
 
 	if o := w.outcomes[finished]; o.Status != StatusDone || o.Stats.Inserted != 300 {
 		t.Fatalf("finished unit: %+v, want done with 300 rows inserted", o)
