@@ -14,6 +14,7 @@ import (
 	"onboard/inventory"
 	"onboard/onboarding"
 	"onboard/store"
+	"onboard/tencent"
 )
 
 // registerCompletions gives flag values and account names to the shell's completion (cobra's
@@ -67,6 +68,9 @@ func registerCompletions(root *cobra.Command, f *Factory) {
 	if c, _, err := root.Find([]string{"tencent"}); err == nil && c != root {
 		register("tencent", "regions", list(regions(c)))
 	}
+	register("soc logs", "account", accounts)
+	register("soc logs", "waf-region", fixed(tencent.WAFFlowRegions...))
+	register("soc logs", "kafka-network", fixed("public", "private"))
 	register("sync", "account", accounts)
 	register("sync", "kinds", list(kinds))
 	if c, _, err := root.Find([]string{"sync"}); err == nil && c != root {

@@ -65,7 +65,7 @@ alibaba_access_key_secret). Runs until interrupted (SIGINT or SIGTERM). These ar
 	cmd.Flags().BoolVar(&opts.PrintEnv, "print-env", false, "print shell export lines for the variables onboard reads, instead of the JSON line")
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback `HOST:PORT` to listen on")
 	cmd.Flags().StringVar(&opts.Seed, "seed", "demo", "account to seed: demo, random, or a JSON seed `FILE`")
-	cmd.Flags().StringVar(&opts.SeedGen, "seed-gen", "", "generate inventory spread over regions: KIND=COUNT pairs, comma-separated (regions, cvm, lighthouse, vpc, subnet, security_group, disk, clb, cdb, cam_user; members=N also makes N member accounts of an organization the seeded account manages, each seeded alike); see the examples")
+	cmd.Flags().StringVar(&opts.SeedGen, "seed-gen", "", "generate inventory spread over regions: KIND=COUNT pairs, comma-separated (regions, cvm, lighthouse, vpc, subnet, security_group, disk, clb, cdb, cam_user, waf_domain, cfw_instance; members=N also makes N member accounts of an organization the seeded account manages, each seeded alike); see the examples")
 	cmd.Flags().StringVar(&opts.Faults, "faults", "", "inject faults: rules separated by ';', each KEY=VALUE pairs (action, region, fault: an error code, drop, httpNNN, or delay with delay=D; p or nth); action=sas:ACTION (or sas:*) injects into Security Center; see the examples")
 	cmd.Flags().StringSliceVar(&opts.SASDeny, "sas-deny", nil, "Security Center `ACTIONS` answered 403 NoPermission, as for an Alibaba Cloud key whose RAM policies lack them (e.g. AddCloudVendorAccountAK,RefreshAssets)")
 	cmd.Flags().StringVar(&opts.Latency, "latency", "", "delay every call, e.g. 30ms or 30ms±10ms")

@@ -65,6 +65,7 @@ func TestFlagValuesAndAccountNamesComplete(t *testing.T) {
 		{[]string{"sync", "--kinds", ""}, []string{"cvm.instance", "vpc.vpc"}},
 		{[]string{"assets", "list", "--kind", ""}, []string{"cvm.instance", "lighthouse.instance"}},
 		{[]string{"accounts", "list", "--output", ""}, OutputFormats},
+		{[]string{"soc", "logs", "--waf-region", ""}, []string{"ap-guangzhou", "ap-seoul"}},
 	} {
 		got := complete(t, vars, tt.args...)
 		for _, w := range tt.want {

@@ -28,7 +28,8 @@ func newCmdOffboard(f *Factory) *cobra.Command {
 		Short: "Remove everything onboard created for an account, across all its runs",
 		Long: `Take an account down: remove, in reverse order, everything onboard created for it across all its runs
 (the Security Center account and its audit-log settings; the Kafka consumption, tracking set, topic and
-logset; the grants and custom policies; the key; the sub-user), then the local record, the secret and the
+logset; the WAF log delivery flows and the WAF switches onboard soc logs turned on; the grants and custom
+policies; the key; the sub-user), then the local record, the secret and the
 inventory (--keep-inventory keeps the inventory). What onboard reused but did not create is left in place
 and listed. It asks for the account's name to be typed, or takes --yes with --no-input. It can be run
 again: what is already gone counts as removed. --dry-run prints the plan only.

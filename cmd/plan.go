@@ -38,6 +38,9 @@ var objectWords = map[string]string{
 	onboarding.ObjectSecurityCenterAccount: "Security Center account", onboarding.ObjectSecurityCenterAuditLog: "Security Center",
 	onboarding.ObjectRegions: "Security Center sync regions", onboarding.ObjectFrequencies: "Security Center", onboarding.ObjectFirstSync: "first sync of",
 	onboarding.ObjectRootKey: "root key", onboarding.ObjectRecord: "account record",
+	onboarding.ObjectWAFFlow: "WAF delivery flow to CLS topic", onboarding.ObjectWAFAttackLog: "WAF instance",
+	onboarding.ObjectWAFAccessLog: "WAF domain", onboarding.ObjectWAFDomainDelivery: "WAF domain", onboarding.ObjectWAF: "WAF",
+	onboarding.ObjectCFW: "Cloud Firewall",
 }
 
 // writePlan prints a plan step by step under heading; a step with no change says so.

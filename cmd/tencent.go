@@ -191,6 +191,7 @@ retries just the failed ones (exit 3 when some failed). --dry-run plans every me
 	fl.StringSliceVar(&opts.AdoptPolicies, "adopt-policy", nil, "take over a custom policy of that name (cspmPolicy, siemPolicy, ciemPolicy) that onboard did not create, and update it; repeatable or comma-separated. The run names every other principal the change affects")
 	fl.BoolVar(&opts.Request.AllowBroadPolicy, "allow-broad-policy", false, "accept a --policy-file document that allows every action, or write actions (CAM's included) beyond the template's (the result records it)")
 	fl.BoolVar(&opts.Request.SkipPermissionCheck, "skip-permission-check", false, "do not read the operator's policies up front (when a CAM group grants its permissions)")
+	fl.BoolVar(&opts.Request.SOCLogs, "soc-logs", false, "with feature soc: then ship the account's WAF and Cloud Firewall logs for Agentic SOC, as onboard soc logs does")
 	fl.StringVar(&opts.Request.RootKey, "root-key", def.RootKey, "when a root key runs this: keep (you are reminded), disable or delete it as the very last step")
 	fl.StringVar(&opts.Request.RootKeyConfirm, "confirm-root-key", "", "confirm --root-key disable or delete: the last four characters of the root key's SecretId (asked on a terminal when missing)")
 	fl.BoolVar(&opts.Org, "org", false, "onboard the member accounts of the organization the key's account manages, each through its member access role ("+tencent.MemberAccessRole+"), as its own onboarding")
@@ -205,6 +206,7 @@ retries just the failed ones (exit 3 when some failed). --dry-run plans every me
 		{"Features and grants", []string{"mode", "features", "cspm-policy", "sub-user", "adopt-user", "adopt-policy", "account", "policy-file", "skip-permission-check"}},
 		{"Security Center", []string{"security-center", "site", "account-name", "regions", "region-management", "host-sync", "cloud-sync", "ak-check", "skip-sync"}},
 		{"Audit logs", []string{"audit-region", "audit-logset", "audit-topic", "kafka-network", "verify-kafka"}},
+		{"SOC logs", []string{"soc-logs"}},
 		{"Organization", []string{"org", "members", "exclude", "parallel", "member-role"}},
 		{"Safety", []string{"dry-run", "rollback", "root-key", "confirm-root-key", "sandbox"}},
 		{"Output", []string{"accessible"}},
@@ -386,6 +388,9 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		err = writeJSON(f.IO.Out, res)
 	} else {
 		err = writeTencentResult(f.IO.Out, res, storeLabel(f, res.KeyStoredIn))
+		if err == nil && res.SOCLogs != nil {
+			writeSOCLogs(f.IO.Out, *res.SOCLogs)
+		}
 	}
 	if err != nil {
 		return err

@@ -214,6 +214,11 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		tc.SeedDisks("ap-shanghai", 8)
 		tc.SeedLoadBalancers("ap-guangzhou", 2)
 		tc.SeedDBInstances("ap-shanghai", 2)
+		// WAF protecting two domains with their logs off, so that onboard soc logs has work in the sandbox;
+		// no Cloud Firewall.
+		tc.SeedWAFInstance(tcloud.WAFInstanceSeed{ID: "waf_demo0001", Name: "demo", Region: "gz", Level: 3})
+		tc.SeedWAFDomain(tcloud.WAFDomainSeed{Domain: "shop.demo.example.com", InstanceID: "waf_demo0001"})
+		tc.SeedWAFDomain(tcloud.WAFDomainSeed{Domain: "api.demo.example.com", InstanceID: "waf_demo0001", AccessLog: true})
 		troubles = seedDemoFleetTroubles(tc)
 		// The demo account manages an organization, so that tencent --org runs in the sandbox. Each member
 		// is an account of its own with the same options, numbered after the demo account's UIN, with a

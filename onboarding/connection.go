@@ -33,8 +33,7 @@ var featureGuide = map[string]struct {
 			"bind a paid Security Center edition to the hosts you want protected"}},
 	policy.FeatureCSPM: {"Security Center console > Risk Governance > CSPM > Cloud Platform Configuration Check: filter by Tencent Cloud",
 		[]string{"run a check of the Tencent Cloud products and review the failed check items"}},
-	policy.FeatureSOC: {"Security Center console > Agentic SOC > Integration Center: Tencent Cloud",
-		[]string{"in Agentic SOC, connect the Tencent Cloud WAF and Cloud Firewall logs, so that its responses can block IPs there"}},
+	policy.FeatureSOC: {"Security Center console > Agentic SOC > Integration Center: Tencent Cloud", nil}, // socNextSteps
 	policy.FeatureAudit: {"Security Center console > System Settings > Multi-cloud Configuration Management > Tencent Cloud > audit logs",
 		[]string{"watch the audit-log status become enabled; then search the Tencent Cloud events in CIEM",
 			auditBackfillNextStep}},
@@ -65,6 +64,9 @@ func (r *run) verifyConnection(ctx context.Context) {
 	for _, f := range r.req.Features {
 		g := featureGuide[f]
 		c := ConnectionCheck{Feature: f, Confirmed: []string{}, Console: g.console, NextSteps: slices.Clone(g.next)}
+		if f == policy.FeatureSOC {
+			c.NextSteps = socNextSteps(r.res.Account, r.res.SOCLogs)
+		}
 		switch {
 		case !r.sc.submitted:
 			c.Confirmed = append(c.Confirmed, "not submitted to Security Center (it was skipped): check it in the console once the values are entered")

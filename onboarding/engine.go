@@ -110,6 +110,8 @@ type Result struct {
 	SecurityCenter *SecurityCenterResult `json:"security_center,omitempty"`
 	// AuditLogs is the audit-log delivery (feature audit).
 	AuditLogs *AuditLogsResult `json:"audit_logs,omitempty"`
+	// SOCLogs is what the SOC-logs step did (Request.SOCLogs).
+	SOCLogs *SOCLogsResult `json:"soc_logs,omitempty"`
 	// FirstSync is the first asset sync; nil when it was skipped.
 	FirstSync *SyncResult `json:"first_sync,omitempty"`
 	// RootKey is what became of the root key this run used: not used, kept, disabled or deleted.
@@ -372,6 +374,12 @@ var steps = []step{
 		return ""
 	}, Apply: (*run).firstSync, Plan: (*run).planFirstSync},
 	{ID: "record", Title: "record the account", Skipped: neverSkipped, Apply: (*run).record, Plan: (*run).planRecord},
+	{ID: "soc-logs", Title: "SOC logs: WAF and Cloud Firewall logs into CLS for Agentic SOC", Skipped: func(r *run) string {
+		if r.req.SOCLogs {
+			return ""
+		}
+		return "no --soc-logs"
+	}, Apply: (*run).socLogs, Plan: (*run).planSOCLogs},
 	{ID: "root-key", Title: "the root key: keep, disable or delete it", Skipped: func(r *run) string {
 		switch {
 		case !r.id.IsRoot():

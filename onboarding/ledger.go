@@ -50,7 +50,7 @@ const (
 // removalOrder is the order a rollback removes what the tool created: dependents before what they
 // depend on (Security Center's account uses the key; a topic lives in a logset; a policy is detached
 // before it is deleted; a user goes last).
-var removalOrder = []string{kindSCAuditLog, kindSCAccount, kindTrack, kindKafka, kindTopic, kindLogset, kindAttachment, kindPolicy, kindKey, kindUser}
+var removalOrder = []string{kindSCAuditLog, kindSCAccount, kindTrack, kindKafka, kindWAFAccessLog, kindWAFDomainDelivery, kindWAFAttackLog, kindWAFFlow, kindTopic, kindLogset, kindAttachment, kindPolicy, kindKey, kindUser}
 
 // ledger writes one run's entries into the account's ledger.
 type ledger struct {
@@ -339,6 +339,9 @@ func (e *Engine) findLost(ctx context.Context, en store.LedgerEntry, known map[s
 		}
 		return en.Parent, err == nil && st.Status != "", err
 	}
+	if id, found, ok, err := e.findLostSOC(ctx, en, known); ok {
+		return id, found, err
+	}
 	return "", false, fmt.Errorf("unknown kind %q", en.Kind)
 }
 
@@ -383,6 +386,9 @@ func describe(en store.LedgerEntry) string {
 		return "a Security Center asset refresh"
 	case kindRootKey:
 		return "root key " + tencent.MaskID(id)
+	}
+	if s, ok := describeSOC(en); ok {
+		return s
 	}
 	return en.Kind + " " + en.Name
 }

@@ -36,6 +36,9 @@ func (r *run) neededActions() []policy.Request {
 		need = append(need, cls("logset", "cls:CreateLogset"), cls("logset", "cls:CreateTopic"),
 			cls("topic", "cls:DescribeKafkaConsumer"), cls("topic", "cls:OpenKafkaConsumer"))
 	}
+	if r.req.SOCLogs {
+		need = append(need, r.socPart(store.Account{}, false).neededActions(r.id.OwnerUIN)...)
+	}
 	return need
 }
 
@@ -48,31 +51,9 @@ func (r *run) checkPermissions(ctx context.Context) error {
 	if r.id.IsRoot() || r.id.IsTemporary() || r.req.SkipPermissionCheck {
 		return nil
 	}
-	var uin uint64
-	if _, err := fmt.Sscan(r.id.UserUIN, &uin); err != nil {
-		return fmt.Errorf("the operator's UIN %q is not a number", r.id.UserUIN)
-	}
-	attached, err := r.e.Cloud.ListAttachedUserPolicies(ctx, uin)
+	missing, err := r.e.missingActions(ctx, r.id, r.neededActions())
 	if err != nil {
 		return fmt.Errorf("read the operator's own policies to check its permissions (or skip the permission check): %w", err)
-	}
-	var docs []*policy.Document
-	for _, a := range attached {
-		p, err := r.e.Cloud.GetPolicy(ctx, a.ID)
-		if err != nil {
-			return fmt.Errorf("read policy %s to check the operator's permissions (or skip the permission check): %w", a.Name, err)
-		}
-		doc, err := policy.Parse([]byte(p.Document))
-		if err != nil {
-			continue // a document this tool cannot read grants nothing it can rely on
-		}
-		docs = append(docs, doc)
-	}
-	var missing []string
-	for _, need := range r.neededActions() {
-		if !policy.Evaluate(docs, need).Allowed {
-			missing = append(missing, need.Action)
-		}
 	}
 	if len(missing) == 0 {
 		return nil

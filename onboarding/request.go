@@ -72,6 +72,10 @@ type Request struct {
 	KafkaNetwork string
 	// VerifyKafka also logs in to that Kafka address with the new key, as Security Center will.
 	VerifyKafka bool
+	// SOCLogs ships the account's WAF and Cloud Firewall logs for Agentic SOC as its own step once the
+	// account is recorded (soclogs.go); feature soc only. A face offers it when Engine.SOCSources finds
+	// WAF domains or CFW instances.
+	SOCLogs bool
 	// PolicyFiles replace the embedded templates of custom policies: policy name → file. The files are
 	// read and checked by Validate.
 	PolicyFiles map[string]string
@@ -191,6 +195,9 @@ func (r *Request) fieldErrors() []*FieldError {
 	add(r.validateMode())
 	for _, f := range r.validateFeatures() {
 		add(f)
+	}
+	if r.SOCLogs && !slices.Contains(r.Features, policy.FeatureSOC) {
+		add(&FieldError{Field: "soc-logs", Message: "needs feature soc (the logs are Agentic SOC's); add soc to the features or leave it out"})
 	}
 	if r.Lighthouse && !slices.Contains(r.Features, policy.FeatureHost) {
 		add(&FieldError{Field: "lighthouse", Message: "applies to feature host only; add host to the features or leave it out"})

@@ -80,7 +80,7 @@ func (e *Engine) Rollback(ctx context.Context, account string, cloud Remover) (R
 	if entries, err = e.DB.Ledger(ctx, account); err != nil {
 		return finish(err)
 	}
-	res.Kept = kept(entries)
+	res.Kept = append(kept(entries), socKept(entries)...)
 	todo := removalPlan(entries)
 	if len(unresolved) > 0 {
 		// What may exist could depend on what the ledger owns (a Security Center account on the key):
@@ -288,7 +288,10 @@ func (e *Engine) remove(ctx context.Context, l ledger, cloud Remover, en store.L
 	case kindUser:
 		call = func() error { return cloud.DeleteUser(ctx, en.Name, true) }
 	default:
-		return fmt.Errorf("unknown kind %q", en.Kind)
+		var ok bool
+		if call, ok = e.socRemoval(ctx, cloud, en); !ok {
+			return fmt.Errorf("unknown kind %q", en.Kind)
+		}
 	}
 	w := object{Kind: en.Kind, Name: en.Name, Parent: en.Parent, Region: en.Region, ID: id, Attrs: en.Attrs}
 	if err := changing(ctx, l, store.LedgerDelete, w, func() error { return gone(call()) }); err != nil {

@@ -92,6 +92,7 @@ func (e *Engine) Status(ctx context.Context, account string) (AccountStatus, err
 	}
 	s.checkSecurityCenter(ctx)
 	s.checkAuditLogs(ctx)
+	s.checkSOCLogs(ctx)
 	s.checkInventory(ctx)
 	out := AccountStatus{Account: a.Name, Verdict: VerdictOK, Checks: s.checks}
 	for _, c := range s.checks {

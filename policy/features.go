@@ -176,6 +176,11 @@ var featureCalls = map[string][]Call{
 		{Service: "waf", Action: "ModifyIpAccessControl", Resource: "*"},
 		{Service: "waf", Action: "DeleteIpAccessControlV2", Resource: "*"},
 		{Service: "waf", Action: "UpsertIpAccessControl", Resource: "*"},
+		// Kafka consumption of the WAF log topics (onboard soc logs) with this key: the reads CLS's Kafka
+		// consumption names where CAM checks them (docs/facts/soc-logs.md).
+		{Service: "cls", Action: "DescribeLogsets", Resource: "*"},
+		{Service: "cls", Action: "DescribeTopics", Resource: "*"},
+		{Service: "cls", Action: "DescribeKafkaConsumer", Resource: "*"},
 	},
 	FeatureAudit: {
 		{Service: "cls", Action: "DescribeLogsets", Resource: "*", Probe: true},

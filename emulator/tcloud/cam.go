@@ -52,8 +52,8 @@ func (s *Server) buildRoutes() map[string]service {
 			"DescribeSecurityGroups": {fn: s.describeSecurityGroups},
 		}},
 		"cbs": {version: "2017-03-12", actions: map[string]handler{"DescribeDisks": {fn: s.describeDisks}}},
-		"cfw": {version: "2019-09-04", actions: map[string]handler{"DescribeBlockIgnoreList": {fn: s.describeBlockIgnoreList}}},
-		"waf": {version: "2018-01-25", actions: map[string]handler{"DescribeDomains": {fn: s.describeWAFDomains}}},
+		"cfw": {version: "2019-09-04", actions: s.cfwActions()},
+		"waf": {version: "2018-01-25", actions: s.wafActions()},
 		"clb": {version: "2018-03-17", actions: map[string]handler{"DescribeLoadBalancers": {fn: s.describeLoadBalancers}}},
 		"cdb": {version: "2017-03-20", actions: map[string]handler{"DescribeDBInstances": {fn: s.describeDBInstances}}},
 		"cvm": {version: "2017-03-12", actions: map[string]handler{

@@ -19,11 +19,21 @@ var RegionalKinds = []string{"cvm", "lighthouse", "vpc", "subnet", "security_gro
 // CAMUserKind is the account-wide kind of a seed: sub-users.
 const CAMUserKind = "cam_user"
 
+// Account-wide kinds of the SOC log sources (waf.go, cfw.go): domains protected by one enterprise WAF
+// instance, and NAT Cloud Firewall instances. A seed without them has no WAF and no Cloud Firewall.
+const (
+	WAFDomainKind   = "waf_domain"
+	CFWInstanceKind = "cfw_instance"
+)
+
 // Seed is an account's inventory by count: per region and kind, and sub-users. It is what a seed file
 // holds and what a --seed-gen specification spreads over regions.
 type Seed struct {
 	Regions  map[string]map[string]int `json:"regions"`   // region → kind → count
 	CAMUsers int                       `json:"cam_users"` // sub-users named seed-user-NNNN
+	// WAFDomains and CFWInstances are the SOC log sources; 0 leaves the account without WAF or CFW.
+	WAFDomains   int `json:"waf_domains,omitempty"`
+	CFWInstances int `json:"cfw_instances,omitempty"`
 	// Members are the member accounts of the organization this account manages, each with its own
 	// inventory (organization.go); a member has no members of its own.
 	Members []Seed `json:"members,omitempty"`
@@ -38,7 +48,7 @@ const maxSeedFileBytes = 1 << 20
 
 // Total is the number of assets the seed makes.
 func (sd Seed) Total() int {
-	n := sd.CAMUsers
+	n := sd.CAMUsers + sd.WAFDomains + sd.CFWInstances
 	for _, kinds := range sd.Regions {
 		for _, c := range kinds {
 			n += c
@@ -79,13 +89,13 @@ func ParseSeedGen(spec string) (Seed, error) {
 				return Seed{}, fmt.Errorf("seed-gen: regions=%d: between 1 and %d regions are known", n, len(knownRegions))
 			}
 			regions = n
-		case k == CAMUserKind || slices.Contains(RegionalKinds, k):
+		case k == CAMUserKind || k == WAFDomainKind || k == CFWInstanceKind || slices.Contains(RegionalKinds, k):
 			counts[k] = n
 		default:
-			return Seed{}, fmt.Errorf("seed-gen: unknown kind %q; valid: regions, members, %s, %s", k, strings.Join(RegionalKinds, ", "), CAMUserKind)
+			return Seed{}, fmt.Errorf("seed-gen: unknown kind %q; valid: regions, members, %s, %s, %s, %s", k, strings.Join(RegionalKinds, ", "), CAMUserKind, WAFDomainKind, CFWInstanceKind)
 		}
 	}
-	sd := Seed{Regions: map[string]map[string]int{}, CAMUsers: counts[CAMUserKind]}
+	sd := Seed{Regions: map[string]map[string]int{}, CAMUsers: counts[CAMUserKind], WAFDomains: counts[WAFDomainKind], CFWInstances: counts[CFWInstanceKind]}
 	for i := 0; i < regions; i++ {
 		sd.Regions[knownRegions[i].id] = map[string]int{}
 	}
@@ -141,7 +151,7 @@ func ReadSeedFile(path string) (Seed, error) {
 // checkSeedCounts refuses unknown regions and kinds, negative counts, and more than MaxSeedPerKind of a
 // kind in one account.
 func checkSeedCounts(path string, sd Seed) error {
-	perKind := map[string]int{CAMUserKind: sd.CAMUsers}
+	perKind := map[string]int{CAMUserKind: sd.CAMUsers, WAFDomainKind: sd.WAFDomains, CFWInstanceKind: sd.CFWInstances}
 	for region, kinds := range sd.Regions {
 		if !slices.ContainsFunc(knownRegions, func(k regionInfo) bool { return k.id == region }) {
 			return fmt.Errorf("seed file %s: unknown region %q", path, region)
@@ -153,7 +163,7 @@ func checkSeedCounts(path string, sd Seed) error {
 			perKind[kind] += min(n, MaxSeedPerKind+1) // no overflow, however many regions
 		}
 	}
-	for _, kind := range append([]string{CAMUserKind}, RegionalKinds...) {
+	for _, kind := range append([]string{CAMUserKind, WAFDomainKind, CFWInstanceKind}, RegionalKinds...) {
 		if n := perKind[kind]; n > MaxSeedPerKind || n < 0 {
 			return fmt.Errorf("seed file %s: %s: %d over all regions: at most %d per kind", path, kind, n, MaxSeedPerKind)
 		}
@@ -195,7 +205,22 @@ func (s *Server) Apply(ctx context.Context, sd Seed) error {
 		}
 		s.SeedUsers(min(left, seedChunk))
 	}
+	s.seedSOCSources(sd.WAFDomains, sd.CFWInstances)
 	return nil
+}
+
+// seedSOCSources adds one enterprise WAF instance protecting n domains (logs off), and m NAT Cloud
+// Firewall instances.
+func (s *Server) seedSOCSources(n, m int) {
+	if n > 0 {
+		s.SeedWAFInstance(WAFInstanceSeed{ID: "waf_seed0001", Name: "seed", Region: "gz", Level: 3})
+		for i := range n {
+			s.SeedWAFDomain(WAFDomainSeed{Domain: fmt.Sprintf("site-%04d.example.com", i+1), InstanceID: "waf_seed0001"})
+		}
+	}
+	for i := range m {
+		s.SeedCFWInstance(fmt.Sprintf("cfwnat-%04d", i+1), fmt.Sprintf("egress-%d", i+1), "nat", "ap-guangzhou")
+	}
 }
 
 // SeedUsers adds n sub-users named seed-user-NNNN.

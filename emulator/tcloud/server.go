@@ -117,8 +117,10 @@ type Server struct {
 	disks      map[string][]cbsDisk
 	clbs       map[string][]clbLoadBalancer
 	cdbs       map[string][]cdbInstance
-	logs       *logState // CLS per region, CloudAudit tracking sets
-	tat        *tatState // TAT agents, commands and tasks (tat.go)
+	logs       *logState     // CLS per region, CloudAudit tracking sets
+	waf        *wafState     // WAF instances, domains and CLS delivery flows (waf.go)
+	cfw        []cfwInstance // Cloud Firewall instances (cfw.go)
+	tat        *tatState     // TAT agents, commands and tasks (tat.go)
 	encoded    map[string]*encodedItems
 	limits     *limiters
 	routes     map[string]service
@@ -213,7 +215,7 @@ func New(o Options) *Server {
 		sessions: map[string]*accessKey{}, unsigned: o.UnsignedPayload, subUserARN: o.SubUserARN,
 		policies: map[uint64]*camPolicy{}, nextID: 1000, latency: o.Latency,
 		regions: []string{"ap-guangzhou"}, cvm: map[string][]cvmInstance{}, lighthouse: map[string][]lighthouseInstance{},
-		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(),
+		vpcs: map[string][]vpcItem{}, subnets: map[string][]subnetItem{}, sgs: map[string][]securityGroupItem{}, logs: newLogState(), waf: &wafState{},
 		disks: map[string][]cbsDisk{}, clbs: map[string][]clbLoadBalancer{}, cdbs: map[string][]cdbInstance{},
 		limits: &limiters{cfg: o.RateLimits, m: map[string]*rate.Limiter{}}, refuseActiveKeyDeletion: o.RefuseActiveKeyDeletion, deleteActiveRootKey: o.DeleteActiveRootKey, propagation: o.Propagation}
 	s.refuseUnknownServices = o.RefuseUnknownServices
