@@ -209,9 +209,9 @@ func (s *busyStore) UpsertAssets(ctx context.Context, account string, assets []s
 	return stats, err
 }
 
-func (s *busyStore) MarkGone(ctx context.Context, account, kind, region string, seenIDs []string, at time.Time) (n int, err error) {
-	err = s.timed(func() error { n, err = s.db.MarkGone(ctx, account, kind, region, seenIDs, at); return err })
-	return n, err
+func (s *busyStore) EndSync(ctx context.Context, e store.SyncEnd) (o store.SyncOutcome, err error) {
+	err = s.timed(func() error { o, err = s.db.EndSync(ctx, e); return err })
+	return o, err
 }
 
 func (s *busyStore) RecordSync(ctx context.Context, o store.SyncOutcome) error {

@@ -21,10 +21,11 @@ import (
 	"onboard/store"
 )
 
-// Store is where a sync writes: asset rows, gone marks, and one outcome per (kind, region).
+// Store is where a sync writes: asset rows in batches, then one write per (kind, region) with its last
+// rows, its gone marks and its outcome; RecordSync records an outcome alone when that write failed.
 type Store interface {
 	UpsertAssets(ctx context.Context, account string, assets []store.Asset, seenAt time.Time) (store.UpsertStats, error)
-	MarkGone(ctx context.Context, account, kind, region string, seenIDs []string, at time.Time) (int, error)
+	EndSync(ctx context.Context, e store.SyncEnd) (store.SyncOutcome, error)
 	RecordSync(ctx context.Context, o store.SyncOutcome) error
 }
 
@@ -496,22 +497,33 @@ func (s *syncer) finish(p page) {
 	s.work.Done()
 }
 
-// write is the one goroutine that writes to the store: rows in batches per (kind, region), then the
-// gone marks and the outcome when a (kind, region) ends. It keeps writing after a cancellation, so
-// what was listed is stored.
+// writesInFlight caps the store writes one sync has in flight. The writer goes on reading pages while
+// they commit, so that waiting for the disk does not stall the listing; the cap bounds the rows they hold.
+const writesInFlight = 8
+
+// write is the one goroutine that reads the listed rows and hands them to the store: in batches per
+// (kind, region), then one write that ends the (kind, region) with its last rows, its gone marks and its
+// outcome. The writes of one (kind, region) run one after another, in order; those of different ones
+// commit concurrently, together. It keeps writing after a cancellation, so what was listed is stored.
 func (s *syncer) write(ctx context.Context, units []*unit) Result {
-	w := &writer{s: s, ctx: ctx, wctx: context.WithoutCancel(ctx), states: map[*unit]*unitState{}, outcomes: map[*unit]Outcome{}}
-	for _, u := range units {
-		w.states[u] = &unitState{}
-	}
-	for msg := range s.rows {
-		switch m := msg.(type) {
-		case pageRows:
-			w.add(m)
-		case unitEnd:
-			w.end(m.u)
+	w := newWriter(ctx, s, units)
+	for rows := s.rows; rows != nil; {
+		select {
+		case msg, ok := <-rows:
+			switch m := msg.(type) {
+			case pageRows:
+				w.add(m)
+			case unitEnd:
+				w.end(m.u)
+			}
+			if !ok {
+				rows = nil
+			}
+		case o := <-w.ended:
+			w.report(o)
 		}
 	}
+	w.wait()
 	var res Result
 	for _, u := range units {
 		res.Outcomes = append(res.Outcomes, w.outcomes[u])
@@ -525,16 +537,48 @@ type writer struct {
 	s         *syncer
 	ctx, wctx context.Context // the sync's, and one that outlives a cancellation for the writes
 	states    map[*unit]*unitState
-	held      int // rows received and not yet written, over every unit
+	held      int // rows received and not yet handed to a write, over every unit
 	outcomes  map[*unit]Outcome
+	slots     chan struct{}  // one per write in flight
+	writes    sync.WaitGroup // the writes in flight
+	// ended receives each unit's outcome once its last write is done; it has room for every unit, so a
+	// write never waits for the writer.
+	ended chan unitOutcome
+}
+
+type unitOutcome struct {
+	u *unit
+	o Outcome
+}
+
+func newWriter(ctx context.Context, s *syncer, units []*unit) *writer {
+	w := &writer{s: s, ctx: ctx, wctx: context.WithoutCancel(ctx), states: map[*unit]*unitState{}, outcomes: map[*unit]Outcome{},
+		slots: make(chan struct{}, writesInFlight), ended: make(chan unitOutcome, len(units))}
+	for _, u := range units {
+		w.states[u] = &unitState{}
+	}
+	return w
+}
+
+// wait waits for the writes in flight and reports the outcomes not yet reported; nothing may be
+// handed to the writer after it.
+func (w *writer) wait() {
+	w.writes.Wait()
+	close(w.ended)
+	for o := range w.ended {
+		w.report(o)
+	}
 }
 
 // unitState is what the writer holds of one (kind, region).
 type unitState struct {
 	pending []store.Asset
 	seen    []string
-	stats   store.UpsertStats
-	err     error
+	// last is closed when the unit's latest write is done; the next one waits for it.
+	last chan struct{}
+	// Set by the unit's writes, which run one at a time.
+	stats store.UpsertStats
+	err   error
 }
 
 func (w *writer) add(m pageRows) {
@@ -556,52 +600,101 @@ func (w *writer) add(m pageRows) {
 	w.s.progress(Progress{Kind: m.u.kind.Name, Region: m.u.region, Seen: len(st.seen), Total: int(m.u.total.Load())})
 }
 
-// flush writes a unit's pending rows in one transaction; after a store error its rows are dropped and
-// the unit ends failed.
-func (w *writer) flush(st *unitState) {
-	w.held -= len(st.pending)
-	if len(st.pending) > 0 && st.err == nil {
-		stats, err := w.s.db.UpsertAssets(w.wctx, w.s.opts.Account, st.pending, w.s.seenAt)
-		st.stats, st.err = st.stats.Add(stats), err
-	}
-	st.pending = st.pending[:0]
+// submit runs write after the unit's writes handed off before it, without waiting for it: at most
+// writesInFlight at once.
+func (w *writer) submit(st *unitState, write func()) {
+	w.slots <- struct{}{}
+	prev, done := st.last, make(chan struct{})
+	st.last = done
+	w.writes.Add(1)
+	go func() {
+		defer w.writes.Done()
+		if prev != nil {
+			<-prev
+		}
+		write()
+		<-w.slots
+		close(done)
+	}()
 }
 
-// end writes what is left of a unit, marks what it no longer saw as gone when the unit was listed
-// completely, records its outcome, and forgets the unit: what the writer holds is bounded by the units
-// in flight, not by the account.
+// flush hands a unit's pending rows to one transaction; after a store error its rows are dropped and
+// the unit ends failed.
+func (w *writer) flush(st *unitState) {
+	if len(st.pending) == 0 {
+		return
+	}
+	// The write keeps this slice: the next rows go to a new one.
+	rows := st.pending
+	st.pending = nil
+	w.held -= len(rows)
+	w.submit(st, func() {
+		if st.err != nil {
+			return
+		}
+		stats, err := w.s.db.UpsertAssets(w.wctx, w.s.opts.Account, rows, w.s.seenAt)
+		st.stats, st.err = st.stats.Add(stats), err
+	})
+}
+
+// end hands the unit's last write to the store and forgets the unit: what the writer holds is bounded
+// by the units in flight, not by the account.
 func (w *writer) end(u *unit) {
 	st := w.states[u]
-	w.flush(st)
-	o := Outcome{Kind: u.kind.Name, Region: u.region, Seen: len(st.seen), Total: int(u.total.Load()), Stats: st.stats,
+	delete(w.states, u)
+	rows, seen := st.pending, st.seen
+	w.held -= len(rows)
+	w.submit(st, func() { w.ended <- unitOutcome{u, w.endUnit(u, st, rows, seen)} })
+}
+
+// endUnit runs after every other write of the unit. It stores the last rows, marks what the unit no
+// longer saw as gone when it was listed completely and all its rows are stored, and records the
+// outcome, all in one write.
+func (w *writer) endUnit(u *unit, st *unitState, rows []store.Asset, seen []string) Outcome {
+	o := Outcome{Kind: u.kind.Name, Region: u.region, Seen: len(seen), Total: int(u.total.Load()), Stats: st.stats,
 		Duration: time.Since(u.started)}
+	e := store.SyncEnd{Assets: rows, SeenAt: w.s.seenAt}
 	switch {
 	case st.err != nil:
 		o.Status, o.Err = StatusFailed, fmt.Errorf("store: %w", st.err)
+		e.Assets = nil // as after a failed batch: the unit's rows are dropped
 	case u.failed.Load():
 		o.Status, o.Err = StatusFailed, u.err
 	case !u.complete():
 		o.Status, o.Err = StatusCancelled, context.Cause(w.ctx)
 	default:
 		o.Status = StatusDone
-		gone, err := w.s.db.MarkGone(w.wctx, w.s.opts.Account, u.kind.Name, u.region, st.seen, w.s.seenAt)
-		o.Gone = gone
-		if err != nil {
-			o.Status, o.Err = StatusFailed, err
-		}
+		e.MarkGone, e.SeenIDs = true, seen
 	}
+	e.Outcome = w.record(o)
+	recorded, err := w.s.db.EndSync(w.wctx, e)
+	if err != nil {
+		if o.Status != StatusFailed {
+			o.Err = fmt.Errorf("store: %w", err)
+		}
+		o.Status = StatusFailed
+		// None of it was written; the failure at least is recorded, on its own.
+		w.s.db.RecordSync(w.wctx, w.record(o))
+		return o
+	}
+	o.Stats, o.Gone = recorded.Stats, recorded.Gone
+	return o
+}
+
+// record is the outcome as the store keeps it.
+func (w *writer) record(o Outcome) store.SyncOutcome {
 	rec := store.SyncOutcome{Account: w.s.opts.Account, Kind: o.Kind, Region: o.Region, Status: o.Status, Seen: o.Seen,
 		Stats: o.Stats, Gone: o.Gone, Duration: o.Duration}
 	if o.Err != nil {
 		rec.Error = o.Err.Error()
 	}
-	if err := w.s.db.RecordSync(w.wctx, rec); err != nil && o.Err == nil {
-		o.Status, o.Err = StatusFailed, err
-	}
-	w.outcomes[u] = o
-	// Nothing of a finished unit stays: not its IDs, nor the batch its rows went through (a slice emptied
-	// to [:0] would keep up to BatchSize rows alive until the sync ends, for every unit of the account).
-	delete(w.states, u)
+	return rec
+}
+
+// report keeps a unit's outcome and shows it, on the writer's goroutine, as Options.Progress promises.
+func (w *writer) report(e unitOutcome) {
+	o := e.o
+	w.outcomes[e.u] = o
 	w.s.progress(Progress{Kind: o.Kind, Region: o.Region, Seen: o.Seen, Total: o.Total, Done: true, Status: o.Status, Err: o.Err})
 }
 

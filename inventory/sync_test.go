@@ -391,8 +391,7 @@ func TestTheWriterHoldsNoRowsOfAFinishedKindAndRegion(t *testing.T) {
 	s := &syncer{db: db, opts: Options{Account: "a", BatchSize: 1000}, seenAt: time.Now()}
 	kind := Kinds[0]
 	finished, inFlight := newUnit(kind, "ap-one"), newUnit(kind, "ap-two")
-	w := &writer{s: s, ctx: context.Background(), wctx: context.Background(),
-		states: map[*unit]*unitState{finished: {}, inFlight: {}}, outcomes: map[*unit]Outcome{}}
+	w := newWriter(context.Background(), s, []*unit{finished, inFlight})
 	rows := func(region string, n int) []store.Asset {
 		out := make([]store.Asset, n)
 		for i := range out {
@@ -408,6 +407,7 @@ func TestTheWriterHoldsNoRowsOfAFinishedKindAndRegion(t *testing.T) {
 	w.add(pageRows{u: finished, rows: rows("ap-one", 300)})
 	w.add(pageRows{u: inFlight, rows: rows("ap-two", 100)})
 	w.end(finished)
+	w.wait()
 
 	if o := w.outcomes[finished]; o.Status != StatusDone || o.Stats.Inserted != 300 {
 		t.Fatalf("finished unit: %+v, want done with 300 rows inserted", o)
@@ -417,5 +417,109 @@ func TestTheWriterHoldsNoRowsOfAFinishedKindAndRegion(t *testing.T) {
 	}
 	if w.held != 100 || len(w.states[inFlight].pending) != 100 {
 		t.Errorf("held %d rows, %d of the unit in flight; want the 100 of the unit in flight", w.held, len(w.states[inFlight].pending))
+	}
+}
+
+// orderStore checks that the writes of one (kind, region) reach the store in order: no batch is in
+// flight or comes after its EndSync. Its batches are slow, so that a write let run early would overtake.
+type orderStore struct {
+	*store.DB
+	failEnd  string // a region whose EndSync fails
+	mu       sync.Mutex
+	inFlight map[string]int
+	ended    map[string]bool
+	problems []string
+}
+
+func (s *orderStore) UpsertAssets(ctx context.Context, account string, assets []store.Asset, seenAt time.Time) (store.UpsertStats, error) {
+	region := assets[0].Region
+	s.mu.Lock()
+	s.inFlight[region]++
+	if s.ended[region] {
+		s.problems = append(s.problems, "a batch of "+region+" after its end")
+	}
+	s.mu.Unlock()
+	time.Sleep(5 * time.Millisecond)
+	defer func() { s.mu.Lock(); s.inFlight[region]--; s.mu.Unlock() }()
+	return s.DB.UpsertAssets(ctx, account, assets, seenAt)
+}
+
+func (s *orderStore) EndSync(ctx context.Context, e store.SyncEnd) (store.SyncOutcome, error) {
+	region := e.Outcome.Region
+	s.mu.Lock()
+	if s.inFlight[region] > 0 {
+		s.problems = append(s.problems, "the end of "+region+" while a batch of it was in flight")
+	}
+	s.ended[region] = true
+	s.mu.Unlock()
+	if region == s.failEnd {
+		return e.Outcome, errors.New("disk full")
+	}
+	return s.DB.EndSync(ctx, e)
+}
+
+// The writer goes on while writes commit, yet each (kind, region)'s batches commit before its end, and
+// an end that fails leaves the rows it carried unwritten, marks nothing gone, and is recorded as failed.
+func TestWritesOfOneKindAndRegionKeepTheirOrder(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "onboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	kind := Kinds[0]
+	rows := func(region string, from, n int) []store.Asset {
+		out := make([]store.Asset, n)
+		for i := range out {
+			out[i] = store.Asset{Kind: kind.Name, Region: region, ID: fmt.Sprintf("ins-%04d", from+i), Name: "n", Attributes: "{}"}
+		}
+		return out
+	}
+	// Before: a row each region's pass will no longer see.
+	for _, region := range []string{"ap-one", "ap-two", "ap-three"} {
+		if _, err := db.UpsertAssets(ctx, "a", rows(region, 9000, 1), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := &orderStore{DB: db, failEnd: "ap-two", inFlight: map[string]int{}, ended: map[string]bool{}}
+	s := &syncer{db: st, opts: Options{Account: "a", BatchSize: 50}, seenAt: time.Now()}
+	units := []*unit{newUnit(kind, "ap-one"), newUnit(kind, "ap-two"), newUnit(kind, "ap-three")}
+	w := newWriter(ctx, s, units)
+	for _, u := range units {
+		u.total.Store(230)
+		for page := range 3 { // the last page holds fewer rows than a batch: the end writes them
+			u.listed.Add(1)
+			w.add(pageRows{u: u, rows: rows(u.region, page*100, min(100, 230-page*100))})
+		}
+	}
+	for _, u := range units {
+		w.end(u)
+	}
+	w.wait()
+	if len(st.problems) > 0 {
+		t.Errorf("writes out of order: %v", st.problems)
+	}
+	for _, u := range units {
+		o := w.outcomes[u]
+		live, _ := db.Assets(ctx, store.AssetFilter{Account: "a", Region: u.region})
+		if u.region == "ap-two" {
+			// Its batches stand; the end's 30 rows and its gone mark do not.
+			if o.Status != StatusFailed || len(live) != 201 {
+				t.Errorf("%s, whose end failed: %+v, %d live rows; want failed and 200 rows + the unseen one live", u.region, o, len(live))
+			}
+			continue
+		}
+		if o.Status != StatusDone || o.Stats.Inserted != 230 || o.Gone != 1 || len(live) != 230 {
+			t.Errorf("%s: %+v, %d live rows; want done, 230 inserted, 1 gone", u.region, o, len(live))
+		}
+	}
+	out, err := db.SyncOutcomes(ctx, "a")
+	if err != nil || len(out) != 3 {
+		t.Fatalf("recorded outcomes %+v %v, want one per region", out, err)
+	}
+	for _, o := range out {
+		if (o.Region == "ap-two") != (o.Status == store.SyncFailed) {
+			t.Errorf("recorded %s as %s", o.Region, o.Status)
+		}
 	}
 }

@@ -58,56 +58,63 @@ func (db *DB) UpsertAssets(ctx context.Context, account string, assets []Asset, 
 	}
 	now := formatTime(seenAt)
 	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		stats = UpsertStats{}
-		existing, err := existingHashes(ctx, tx, account, assets)
-		if err != nil {
-			return err
-		}
-		var insert, update *sql.Stmt
-		for i := range assets {
-			a := &assets[i]
-			if a.Hash == "" {
-				a.Hash = ContentHash(a.Name, a.Attributes)
-			}
-			key := assetKey{a.Kind, a.Region, a.ID}
-			old, found := existing[key]
-			switch {
-			case !found:
-				if insert == nil {
-					if insert, err = tx.PrepareContext(ctx, `INSERT INTO inventory
-						(account, kind, region, id, name, attributes, content_hash, first_seen, last_seen)
-						VALUES (?,?,?,?,?,?,?,?,?)`); err != nil {
-						return err
-					}
-					defer insert.Close()
-				}
-				if _, err := insert.ExecContext(ctx, account, a.Kind, a.Region, a.ID, a.Name, a.Attributes, a.Hash, now, now); err != nil {
-					return fmt.Errorf("insert %s %s: %w", a.Kind, a.ID, err)
-				}
-				existing[key] = hashState{hash: a.Hash}
-				stats.Inserted++
-			case old.hash != a.Hash || old.gone:
-				if update == nil {
-					if update, err = tx.PrepareContext(ctx, `UPDATE inventory SET name = ?, attributes = ?,
-						content_hash = ?, last_seen = ?, gone_at = NULL
-						WHERE account = ? AND kind = ? AND region = ? AND id = ?`); err != nil {
-						return err
-					}
-					defer update.Close()
-				}
-				if _, err := update.ExecContext(ctx, a.Name, a.Attributes, a.Hash, now, account, a.Kind, a.Region, a.ID); err != nil {
-					return fmt.Errorf("update %s %s: %w", a.Kind, a.ID, err)
-				}
-				existing[key] = hashState{hash: a.Hash}
-				stats.Updated++
-			default:
-				stats.Unchanged++
-			}
-		}
-		return nil
+		var err error
+		stats, err = upsertAssets(ctx, tx, account, assets, now)
+		return err
 	})
 	if err != nil {
 		return UpsertStats{}, fmt.Errorf("store %d assets of %q: %w", len(assets), account, err)
+	}
+	return stats, nil
+}
+
+// upsertAssets is UpsertAssets inside tx; now is seenAt formatted.
+func upsertAssets(ctx context.Context, tx *sql.Tx, account string, assets []Asset, now string) (UpsertStats, error) {
+	var stats UpsertStats
+	existing, err := existingHashes(ctx, tx, account, assets)
+	if err != nil {
+		return stats, err
+	}
+	var insert, update *sql.Stmt
+	for i := range assets {
+		a := &assets[i]
+		if a.Hash == "" {
+			a.Hash = ContentHash(a.Name, a.Attributes)
+		}
+		key := assetKey{a.Kind, a.Region, a.ID}
+		old, found := existing[key]
+		switch {
+		case !found:
+			if insert == nil {
+				if insert, err = tx.PrepareContext(ctx, `INSERT INTO inventory
+					(account, kind, region, id, name, attributes, content_hash, first_seen, last_seen)
+					VALUES (?,?,?,?,?,?,?,?,?)`); err != nil {
+					return stats, err
+				}
+				defer insert.Close()
+			}
+			if _, err := insert.ExecContext(ctx, account, a.Kind, a.Region, a.ID, a.Name, a.Attributes, a.Hash, now, now); err != nil {
+				return stats, fmt.Errorf("insert %s %s: %w", a.Kind, a.ID, err)
+			}
+			existing[key] = hashState{hash: a.Hash}
+			stats.Inserted++
+		case old.hash != a.Hash || old.gone:
+			if update == nil {
+				if update, err = tx.PrepareContext(ctx, `UPDATE inventory SET name = ?, attributes = ?,
+					content_hash = ?, last_seen = ?, gone_at = NULL
+					WHERE account = ? AND kind = ? AND region = ? AND id = ?`); err != nil {
+					return stats, err
+				}
+				defer update.Close()
+			}
+			if _, err := update.ExecContext(ctx, a.Name, a.Attributes, a.Hash, now, account, a.Kind, a.Region, a.ID); err != nil {
+				return stats, fmt.Errorf("update %s %s: %w", a.Kind, a.ID, err)
+			}
+			existing[key] = hashState{hash: a.Hash}
+			stats.Updated++
+		default:
+			stats.Unchanged++
+		}
 	}
 	return stats, nil
 }
@@ -168,45 +175,55 @@ func placeholders(n int) string {
 // stored every row it saw (UpsertAssets); an interrupted pass must mark nothing. It returns how many rows
 // were newly marked gone. It may sort seenIDs.
 func (db *DB) MarkGone(ctx context.Context, account, kind, region string, seenIDs []string, at time.Time) (int, error) {
-	// Every seen row is stored and live, so the live rows are a superset of the seen ones: when there are
-	// as many as distinct seen IDs, they are the same set and nothing is gone. That is the usual pass,
-	// and it then costs one count instead of a temporary table of every ID.
-	if seenIDs == nil {
-		seenIDs = []string{} // marshalled "[]": JSON null would be one NULL value, and NOT IN would match no row
-	}
-	slices.Sort(seenIDs)
-	seen := len(slices.Compact(seenIDs))
+	seen := distinctIDs(seenIDs)
 	var gone int
 	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var live int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inventory
-			WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL`, account, kind, region).Scan(&live); err != nil {
-			return err
-		}
-		if live == seen {
-			gone = 0
-			return nil
-		}
-		// The seen IDs go in as one JSON array: one statement, however many there are, where a temporary
-		// table cost a statement per ID.
-		ids, err := json.Marshal(seenIDs[:seen])
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE inventory SET gone_at = ?
-			WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL
-			AND id NOT IN (SELECT value FROM json_each(?))`, formatTime(at), account, kind, region, string(ids))
-		if err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		gone = int(n)
-		return nil
+		var err error
+		gone, err = markGone(ctx, tx, account, kind, region, seen, formatTime(at))
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("mark gone %s in %s of %q: %w", kind, region, account, err)
 	}
 	return gone, nil
+}
+
+// distinctIDs sorts ids in place and returns them without repeats, never nil.
+func distinctIDs(ids []string) []string {
+	if ids == nil {
+		return []string{} // marshalled "[]": JSON null would be one NULL value, and NOT IN would match no row
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// markGone is MarkGone inside tx; seen holds distinct IDs (distinctIDs), at is formatted.
+func markGone(ctx context.Context, tx *sql.Tx, account, kind, region string, seen []string, at string) (int, error) {
+	// Every seen row is stored and live, so the live rows are a superset of the seen ones: when there are
+	// as many as distinct seen IDs, they are the same set and nothing is gone. That is the usual pass,
+	// and it then costs one count instead of a list of every ID.
+	var live int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inventory
+		WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL`, account, kind, region).Scan(&live); err != nil {
+		return 0, err
+	}
+	if live == len(seen) {
+		return 0, nil
+	}
+	// The seen IDs go in as one JSON array: one statement, however many there are, where a temporary
+	// table cost a statement per ID.
+	ids, err := json.Marshal(seen)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE inventory SET gone_at = ?
+		WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL
+		AND id NOT IN (SELECT value FROM json_each(?))`, at, account, kind, region, string(ids))
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // AssetFilter selects inventory rows; empty fields match everything.

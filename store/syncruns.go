@@ -35,17 +35,76 @@ func (db *DB) RecordSync(ctx context.Context, o SyncOutcome) error {
 		o.At = db.now()
 	}
 	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sync_runs
-		(account, kind, region, status, seen, inserted, updated, unchanged, gone, error, duration_ms, at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-			o.Account, o.Kind, o.Region, o.Status, o.Seen, o.Stats.Inserted, o.Stats.Updated, o.Stats.Unchanged,
-			o.Gone, Scrub(o.Error), o.Duration.Milliseconds(), formatTime(o.At))
-		return err
+		return insertSyncRun(ctx, tx, o)
 	})
 	if err != nil {
 		return fmt.Errorf("record sync of %s in %s for %q: %w", o.Kind, o.Region, o.Account, err)
 	}
 	return nil
+}
+
+func insertSyncRun(ctx context.Context, tx *sql.Tx, o SyncOutcome) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sync_runs
+		(account, kind, region, status, seen, inserted, updated, unchanged, gone, error, duration_ms, at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		o.Account, o.Kind, o.Region, o.Status, o.Seen, o.Stats.Inserted, o.Stats.Updated, o.Stats.Unchanged,
+		o.Gone, Scrub(o.Error), o.Duration.Milliseconds(), formatTime(o.At))
+	return err
+}
+
+// SyncEnd is how the sync of one (kind, region) of an account ends: the rows not yet stored, the gone
+// mark when the pass listed everything, and the outcome.
+type SyncEnd struct {
+	// Outcome names the account, kind and region, and says how the sync ended. EndSync adds what it
+	// writes of Assets to its Stats, and sets its Gone.
+	Outcome SyncOutcome
+	Assets  []Asset // the (kind, region)'s last rows, as for UpsertAssets
+	SeenAt  time.Time
+	// MarkGone marks gone, at SeenAt, every stored row of the (kind, region) not in SeenIDs, as MarkGone
+	// does: only for a pass that listed everything and whose other rows are already stored.
+	MarkGone bool
+	SeenIDs  []string // may be sorted
+}
+
+// EndSync ends the sync of one (kind, region) in one atomic write, committed together with the writes
+// other goroutines make at the same time: it stores the last rows, marks gone what the pass no longer
+// saw, and records the outcome, or, when it fails, does none of the three. So a (kind, region) costs one
+// commit at its end rather than three, and a crash can never leave a gone mark without the rows the
+// pass saw last. It returns the outcome as recorded.
+func (db *DB) EndSync(ctx context.Context, e SyncEnd) (SyncOutcome, error) {
+	o := e.Outcome
+	if o.At.IsZero() {
+		o.At = db.now()
+	}
+	var seen []string
+	if e.MarkGone {
+		seen = distinctIDs(e.SeenIDs)
+	}
+	seenAt := formatTime(e.SeenAt)
+	var recorded SyncOutcome
+	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		// It may run again (group.go): every result starts afresh from the caller's outcome.
+		recorded = o
+		if len(e.Assets) > 0 {
+			stats, err := upsertAssets(ctx, tx, o.Account, e.Assets, seenAt)
+			if err != nil {
+				return fmt.Errorf("store %d assets: %w", len(e.Assets), err)
+			}
+			recorded.Stats = recorded.Stats.Add(stats)
+		}
+		if e.MarkGone {
+			gone, err := markGone(ctx, tx, o.Account, o.Kind, o.Region, seen, seenAt)
+			if err != nil {
+				return fmt.Errorf("mark gone: %w", err)
+			}
+			recorded.Gone = gone
+		}
+		return insertSyncRun(ctx, tx, recorded)
+	})
+	if err != nil {
+		return o, fmt.Errorf("end sync of %s in %s for %q: %w", o.Kind, o.Region, o.Account, err)
+	}
+	return recorded, nil
 }
 
 // SyncOutcomes returns the latest outcome per (kind, region) of an account.
