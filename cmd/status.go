@@ -142,16 +142,11 @@ settings again. What is right is left untouched. --dry-run prints the plan only.
 
 func repairRun(ctx context.Context, opts *DayTwoOptions) error {
 	f := opts.f
-	d, done, err := newDayTwo(ctx, opts)
+	d, a, done, err := newDayTwoOfAccount(ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer done()
-	accounts, err := chooseAccounts(ctx, d.db, opts.Account, false)
-	if err != nil {
-		return err
-	}
-	a := accounts[0]
 	if err := d.forAccount(opts, a, true); err != nil {
 		return err
 	}
