@@ -54,11 +54,7 @@ func rotateKeyRun(ctx context.Context, opts *DayTwoOptions, grace time.Duration)
 	if err := d.forAccount(opts, account, true); err != nil {
 		return err
 	}
-	progress := func(e onboarding.Event) {
-		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
-		}
-	}
+	progress := engineProgress(f)
 	res, err := d.engine.RotateKey(ctx, account.Name, grace, progress)
 	if err != nil {
 		var rerr *onboarding.RotationError

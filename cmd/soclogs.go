@@ -81,11 +81,7 @@ func socLogsRun(ctx context.Context, opts *SOCLogsOptions) error {
 	defer done()
 	req := onboarding.SOCLogsRequest{Account: account.Name, WAF: opts.WAF, CFW: opts.CFW, WAFRegion: opts.WAFRegion,
 		CLSRegion: opts.CLSRegion, KafkaNetwork: opts.KafkaNetwork, DryRun: opts.DryRun, SkipPermissionCheck: opts.SkipPermissionCheck}
-	progress := func(e onboarding.Event) {
-		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
-		}
-	}
+	progress := engineProgress(f)
 	res, err := d.engine.SOCLogs(ctx, req, progress)
 	if err != nil {
 		return engineError(err)

@@ -160,11 +160,7 @@ func repairRun(ctx context.Context, opts *DayTwoOptions) error {
 		}
 		return writePlan(f.IO.Out, "Repair plan (dry run: nothing was changed):", plan)
 	}
-	progress := func(e onboarding.Event) {
-		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
-		}
-	}
+	progress := engineProgress(f)
 	res, err := d.engine.Repair(ctx, a.Name, progress)
 	if err != nil {
 		return engineError(err)
