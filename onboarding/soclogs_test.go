@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"onboard/emulator/tcloud"
-	"onboard/policy"
 	"onboard/store"
 	"onboard/tencent"
 )
@@ -277,12 +276,7 @@ func TestSOCLogsPreflightNamesTheOperatorsMissingActions(t *testing.T) {
 	ctx := context.Background()
 	account, _ := onboardForSOC(t, f)
 	seedWAF(f.emu)
-	op, _ := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "operator"})
-	ro, _ := f.admin.FindPolicy(ctx, tencent.ScopePreset, policy.PresetCamReadOnly)
-	f.admin.AttachUserPolicy(ctx, ro.ID, op.UIN)
-	k, _ := f.admin.CreateAccessKey(ctx, op.UIN, "")
-	weak, _ := f.engine.NewVerifier(tencent.Credential{SecretID: k.ID, SecretKey: k.Secret})
-	f.engine.Cloud = weak.(*tencent.Client)
+	f.operateAsCAMReader(t)
 	f.emu.ResetCalls()
 	_, err := f.engine.SOCLogs(ctx, socRequest(account), nil)
 	var pe *PreflightError
