@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -249,16 +248,7 @@ func TestSandboxSessionOfAnOrganization(t *testing.T) {
 	if out, code := onboard("offboard", "--org", "--sandbox", "--yes", "--no-input"); code != ExitOK || strings.Count(out, " offboarded") != 3 {
 		t.Fatalf("offboard --org --sandbox: exit %d\n%s", code, out)
 	}
-	fresh, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fresh.Close()
-	saved, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed, StateFile: filepath.Join(home, sandboxStateFile)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer saved.Close()
+	fresh, saved := freshAndSavedSandbox(t, home)
 	for i, m := range saved.Tencent.Members() {
 		want, _ := json.Marshal(fresh.Tencent.Members()[i].State())
 		if got, _ := json.Marshal(m.State()); string(got) != string(want) {

@@ -85,16 +85,7 @@ func TestSandboxSessionOfSeveralCommandsKeepsTheEmulatedAccounts(t *testing.T) {
 	}
 
 	// The saved emulated account holds what a fresh demo account holds: everything onboard created is gone.
-	fresh, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fresh.Close()
-	saved, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed, StateFile: filepath.Join(home, sandboxStateFile)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer saved.Close()
+	fresh, saved := freshAndSavedSandbox(t, home)
 	want, _ := json.Marshal(fresh.Tencent.State())
 	got, _ := json.Marshal(saved.Tencent.State())
 	if string(got) != string(want) {
@@ -107,4 +98,21 @@ func TestSandboxSessionOfSeveralCommandsKeepsTheEmulatedAccounts(t *testing.T) {
 			}
 		}
 	}
+}
+
+// freshAndSavedSandbox starts the sandbox's emulators twice: as a new demo account, and from the state the
+// sandbox session under home saved, to compare what the session left with what it started from.
+func freshAndSavedSandbox(t *testing.T, home string) (fresh, saved *emulator.Env) {
+	t.Helper()
+	fresh, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fresh.Close() })
+	saved, err = emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed, StateFile: filepath.Join(home, sandboxStateFile)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { saved.Close() })
+	return fresh, saved
 }
