@@ -224,7 +224,7 @@ func TestAnAdminKeyLackingAPermissionNamesIt(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	// An operator sub-user that may read CAM but not create users.
-	f.operateAsCAMReader(t)
+	f.engine.Cloud = f.readOnlyOperator(t)
 	f.emu.ResetCalls()
 	req := Request{Mode: ModeManual, Features: []string{"host", "audit"}, SubUser: "newone", AuditRegion: "ap-guangzhou", SecurityCenter: SecurityCenterSkip}
 	_, err := f.engine.Apply(ctx, req, nil)
@@ -447,32 +447,6 @@ func TestRollbackRemovesExactlyWhatTheRunCreated(t *testing.T) {
 	if again, err := f.engine.Rollback(ctx, "acct", f.admin); err != nil || len(again.Removed) != 0 || len(again.Left) != 0 {
 		t.Errorf("second rollback: %v %v", again, err)
 	}
-}
-
-// operateAsCAMReader gives the engine the key of a new operator sub-user whose only policy reads CAM.
-func (f *fixture) operateAsCAMReader(t *testing.T) {
-	t.Helper()
-	ctx := context.Background()
-	op, err := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "operator"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ro, err := f.admin.FindPolicy(ctx, tencent.ScopePreset, policy.PresetCamReadOnly)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.admin.AttachUserPolicy(ctx, ro.ID, op.UIN); err != nil {
-		t.Fatal(err)
-	}
-	k, err := f.admin.CreateAccessKey(ctx, op.UIN, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	weak, err := f.engine.NewVerifier(tencent.Credential{SecretID: k.ID, SecretKey: k.Secret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.engine.Cloud = weak.(*tencent.Client)
 }
 
 // newFixtureWith is newFixture with emulators started with opts.

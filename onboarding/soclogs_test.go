@@ -276,7 +276,7 @@ func TestSOCLogsPreflightNamesTheOperatorsMissingActions(t *testing.T) {
 	ctx := context.Background()
 	account, _ := onboardForSOC(t, f)
 	seedWAF(f.emu)
-	f.operateAsCAMReader(t)
+	f.engine.Cloud = f.readOnlyOperator(t)
 	f.emu.ResetCalls()
 	_, err := f.engine.SOCLogs(ctx, socRequest(account), nil)
 	var pe *PreflightError
