@@ -99,10 +99,7 @@ func agentInstallRun(ctx context.Context, opts *AgentInstallOptions) error {
 	if err != nil {
 		return err
 	}
-	installer := &onboarding.AgentInstaller{TAT: d.admin, SecurityCenter: sc, DB: d.db}
-	if inSandbox(f) {
-		installer.PollFirst, installer.PollMax = 100*time.Millisecond, 500*time.Millisecond
-	}
+	installer := newAgentInstaller(f, d.admin, sc, d.db)
 	progress := func(e onboarding.AgentEvent) {
 		if !f.JSON() {
 			fmt.Fprintf(f.IO.ErrOut, "%-17s %s %s\n", e.Host.Outcome, e.Host.InstanceID, terminalSafeLines(store.Scrub(e.Host.Reason)))
@@ -125,11 +122,25 @@ func agentInstallRun(ctx context.Context, opts *AgentInstallOptions) error {
 	} else {
 		writeAgentResult(f.IO.Out, res)
 	}
-	if !res.Done() {
-		return &PartialError{Err: fmt.Errorf("the agent is not on every chosen host of %s: %d failed, %d skipped; run onboard agent install again once the reasons above are fixed",
-			account.Name, res.Counts[onboarding.HostFailed], res.Counts[onboarding.HostSkipped])}
+	return agentPartly(res)
+}
+
+// newAgentInstaller is the agent installer of "onboard agent install" and of the wizard's offer.
+func newAgentInstaller(f *Factory, tat onboarding.AgentTAT, sc onboarding.AgentSecurityCenter, db *store.DB) *onboarding.AgentInstaller {
+	installer := &onboarding.AgentInstaller{TAT: tat, SecurityCenter: sc, DB: db}
+	if inSandbox(f) {
+		installer.PollFirst, installer.PollMax = 100*time.Millisecond, 500*time.Millisecond
 	}
-	return nil
+	return installer
+}
+
+// agentPartly is a PartialError (exit code 3) when some chosen hosts did not get the agent.
+func agentPartly(res onboarding.AgentResult) error {
+	if res.Done() {
+		return nil
+	}
+	return &PartialError{Err: fmt.Errorf("the agent is not on every chosen host of %s: %d failed, %d skipped; run onboard agent install again once the reasons above are fixed",
+		res.Account, res.Counts[onboarding.HostFailed], res.Counts[onboarding.HostSkipped])}
 }
 
 // writeAgentResult prints one line per host, the end of a failed command's output under it, and the counts.
@@ -143,12 +154,22 @@ func writeAgentResult(w io.Writer, res onboarding.AgentResult) {
 			}
 		}
 	}
-	var counts []string
-	for _, o := range []string{onboarding.HostInstalled, onboarding.HostAlready, onboarding.HostWouldRun, onboarding.HostSkipped, onboarding.HostFailed, onboarding.HostNotChosen} {
-		if n := res.Counts[o]; n > 0 {
-			counts = append(counts, fmt.Sprintf("%d %s", n, o))
-		}
-	}
-	fmt.Fprintf(&b, "Account %s: %s.\n", res.Account, strings.Join(counts, ", "))
+	b.WriteString(res.Tally() + "\n")
 	io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
+}
+
+// writeWizardAgent prints the wizard's agent installation, when there was one, as "onboard agent install"
+// prints its own.
+func writeWizardAgent(w io.Writer, res *onboarding.AgentResult) {
+	if res != nil {
+		writeAgentResult(w, *res)
+	}
+}
+
+// agentOutcome is agentPartly of the wizard's agent installation, when there was one.
+func agentOutcome(res *onboarding.AgentResult) error {
+	if res == nil {
+		return nil
+	}
+	return agentPartly(*res)
 }

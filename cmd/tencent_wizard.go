@@ -56,6 +56,11 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 		}
 		return e, nil
 	}
+	deps.Agents = func(a wizard.Answers) (wizard.Agents, error) {
+		tat, err := tencentFor(a.Tencent)
+		sc, scErr := securityCenterFor(a.Request.Site, a.Alibaba)
+		return newAgentInstaller(f, tat, sc, db), errors.Join(err, scErr)
+	}
 	res, err := wizard.Run(ctx, deps, wizard.Options{In: f.IO.In, Out: f.IO.Out, NoColor: f.Getenv("NO_COLOR") != "",
 		Accessible: opts.Accessible || f.Getenv("ACCESSIBLE") != ""})
 	if res.Engine != nil {
@@ -64,10 +69,11 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 			werr = writeJSON(f.IO.Out, res.Engine)
 		} else {
 			_, werr = io.WriteString(f.IO.Out, terminalSafeLines(store.Scrub(wizard.Summary(*res.Engine, res.Answers, cmp.Or(f.IO.TerminalWidth(), 80)-1, deps.Sandbox))))
+			writeWizardAgent(f.IO.Out, res.Agent)
 		}
 		err = errors.Join(err, werr)
 		if err == nil {
-			err = partlyDone(*res.Engine)
+			err = cmp.Or(partlyDone(*res.Engine), agentOutcome(res.Agent))
 		}
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {

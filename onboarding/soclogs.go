@@ -135,6 +135,14 @@ type SOCSources struct {
 // Any reports whether the account has WAF domains or Cloud Firewall instances.
 func (s SOCSources) Any() bool { return s.WAFDomains > 0 || s.CFWInstances > 0 }
 
+// SOCSourceReader is what telling the account's SOC log sources reads: the WAF instances and domains, and
+// the Cloud Firewall instances. *tencent.Client has every method.
+type SOCSourceReader interface {
+	ListWAFInstances(ctx context.Context, region string) ([]tencent.WAFInstance, error)
+	ListWAFDomains(ctx context.Context, region string) ([]tencent.WAFDomain, error)
+	ListCFWInstances(ctx context.Context, region string) ([]tencent.CFWInstance, error)
+}
+
 // SOCSources tells, reading only, whether the account has WAF domains or Cloud Firewall instances: a face
 // offers the SOC-logs step when it does. An account without WAF or CFW counts zero, not an error.
 func (e *Engine) SOCSources(ctx context.Context, wafRegion string) (SOCSources, error) {
@@ -142,6 +150,12 @@ func (e *Engine) SOCSources(ctx context.Context, wafRegion string) (SOCSources, 
 	if err != nil {
 		return SOCSources{}, err
 	}
+	return FindSOCSources(ctx, cloud, wafRegion)
+}
+
+// FindSOCSources is SOCSources with any reader: the wizard asks with the key the person chose, before an
+// engine exists. wafRegion "" is DefaultWAFRegion.
+func FindSOCSources(ctx context.Context, cloud SOCSourceReader, wafRegion string) (SOCSources, error) {
 	if wafRegion == "" {
 		wafRegion = DefaultWAFRegion
 	}

@@ -89,3 +89,30 @@ func TestAccessibleEmptyLinesEnd(t *testing.T) {
 		t.Fatal("accessible mode did not stop at the end of its input")
 	}
 }
+
+// TestAccessibleInstallsTheAgent: after the apply, a plain prompt offers the agent on the synced hosts;
+// yes installs it and prints each host once it settles.
+func TestAccessibleInstallsTheAgent(t *testing.T) {
+	e := &fakeEngine{result: onboarding.Result{Account: "prod", OwnerUIN: "100012345678",
+		FirstSync: &onboarding.SyncResult{Counts: map[string]int{"cvm.instance": 2, "lighthouse.instance": 1}}}}
+	agents := &fakeAgents{release: make(chan struct{})}
+	close(agents.release)
+	deps := testDeps(false, e)
+	deps.Agents = func(Answers) (Agents, error) { return agents, nil }
+	answers := []string{"", "", "1", "0", "", "", "", "", "", "0", "", "", "", "y", "y"}
+	var out bytes.Buffer
+	res, err := runAccessible(context.Background(), deps, Options{In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out})
+	text := out.String()
+	if err != nil || res.Agent == nil || len(agents.req) != 1 || agents.req[0].Account != "prod" {
+		t.Fatalf("%v, %+v, %+v:\n%s", err, res.Agent, agents.req, text)
+	}
+	for _, want := range []string{"Install the Security Center agent on 3 hosts now?", "ins-tatoff: skipped TAT agent offline", "ins-good: installed",
+		"lhins-bad: failed the install command ended FAILED"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "ins-good: running") {
+		t.Errorf("a host is printed before it settled:\n%s", text)
+	}
+}

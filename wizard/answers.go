@@ -56,6 +56,7 @@ func startAnswers(flags onboarding.Request) Answers {
 		req.Regions = slices.Clone(flags.Regions)
 	}
 	req.Lighthouse = req.Lighthouse || flags.Lighthouse
+	req.SOCLogs = req.SOCLogs || flags.SOCLogs
 	req.RegionManagement = req.RegionManagement || flags.RegionManagement
 	req.SkipSync = flags.SkipSync
 	// What only flags say rides along unchanged.
@@ -83,6 +84,9 @@ func (a Answers) Resolved() onboarding.Request {
 	}
 	if !a.has(policy.FeatureHost) {
 		r.Lighthouse = d.Lighthouse
+	}
+	if !a.has(policy.FeatureSOC) {
+		r.SOCLogs = d.SOCLogs
 	}
 	if !a.has(policy.FeatureAudit) {
 		r.AuditRegion, r.AuditLogset, r.AuditTopic, r.KafkaNetwork, r.VerifyKafka = d.AuditRegion, d.AuditLogset, d.AuditTopic, d.KafkaNetwork, d.VerifyKafka
@@ -122,6 +126,7 @@ func (a Answers) CommandArgs(sandbox bool) []string {
 	str("mode", r.Mode, "")
 	str("features", strings.Join(r.Features, ","), "")
 	boolean("lighthouse", r.Lighthouse)
+	boolean("soc-logs", r.SOCLogs)
 	str("cspm-policy", string(r.CSPMPolicy), string(d.CSPMPolicy))
 	for _, f := range a.Tencent.Flags {
 		args = append(args, shellQuote(f))

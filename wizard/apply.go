@@ -61,14 +61,31 @@ func (a applyRun) current() (int, string) {
 func (m Model) startApply() (Model, tea.Cmd) {
 	plan := *m.rv.plan
 	a, build := m.q.ans, m.deps.Engine
+	m.phase, m.ap = phaseApply, newApplyRun(plan.Request)
+	m.sy = m.newSyncView()
+	m.ap.running = true
+	var start tea.Cmd
+	m, start = m.background(func(ctx context.Context, ch chan<- tea.Msg) {
+		e, err := build(a, func(p inventory.Progress) { ch <- progressMsg{p} })
+		if err != nil {
+			ch <- applyDoneMsg{err: err}
+			return
+		}
+		res, err := e.ApplyPlan(ctx, plan, func(ev onboarding.Event) { ch <- eventMsg{ev} })
+		ch <- applyDoneMsg{res: res, err: err}
+	})
+	return m, tea.Batch(start, m.spin.Tick)
+}
+
+// background runs work in its own goroutine with the program's context, cancelled by m.stop; its
+// messages reach Update one at a time through m.events (the returned command yields the first, wait the
+// next), so that the program stays responsive while it runs.
+func (m Model) background(work func(ctx context.Context, ch chan<- tea.Msg)) (Model, tea.Cmd) {
 	ch := make(chan tea.Msg, 256)
 	stop := make(chan struct{})
 	var once sync.Once
 	m.events, m.stop = ch, func() { once.Do(func() { close(stop) }) }
-	m.phase, m.ap = phaseApply, newApplyRun(plan.Request)
-	m.sy = m.newSyncView()
-	m.ap.running = true
-	start := m.do(func(ctx context.Context) tea.Msg {
+	return m, m.do(func(ctx context.Context) tea.Msg {
 		ctx, cancel := context.WithCancel(ctx)
 		go func() {
 			select {
@@ -79,17 +96,10 @@ func (m Model) startApply() (Model, tea.Cmd) {
 		}()
 		go func() {
 			defer cancel()
-			e, err := build(a, func(p inventory.Progress) { ch <- progressMsg{p} })
-			if err != nil {
-				ch <- applyDoneMsg{err: err}
-				return
-			}
-			res, err := e.ApplyPlan(ctx, plan, func(ev onboarding.Event) { ch <- eventMsg{ev} })
-			ch <- applyDoneMsg{res: res, err: err}
+			work(ctx, ch)
 		}()
 		return <-ch
 	})
-	return m, tea.Batch(start, m.spin.Tick)
 }
 
 func wait(ch chan tea.Msg) tea.Cmd {
@@ -127,7 +137,7 @@ func (m Model) updateApply(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.res = &msg.res
-		m.phase = phaseSummary
+		m.phase, m.ag = phaseSummary, newAgentRun(msg.res, m.q.ans, m.deps)
 		return m, nil
 	case tea.KeyPressMsg:
 		if m.ap.running {
@@ -174,6 +184,7 @@ var fieldPages = map[string]pageID{
 	"site": pgSetup, "mode": pgSetup, "features": pgFeatures, "cspm-policy": pgGrants, "lighthouse": pgGrants,
 	"sub-user": pgUser, "adopt-user": pgUser,
 	"audit-region": pgAuditRegion, "kafka-network": pgAuditRegion, "audit-logset": pgAuditLogset, "audit-topic": pgAuditTopic,
+	"soc-logs":        pgSOCLogs,
 	"security-center": pgSecurityCenter, "account-name": pgAccountName,
 	"regions": pgRegions, "region-management": pgRegions,
 	"host-sync": pgFrequencies, "cloud-sync": pgFrequencies, "ak-check": pgFrequencies,

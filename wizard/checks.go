@@ -35,7 +35,7 @@ func identify(q *questions) (string, job) {
 			note: "Tencent Cloud key " + c.Masked() + " is " + kind + " of account " + id.OwnerUIN,
 			set: func(q *questions) {
 				if q.ans.Identity.OwnerUIN != id.OwnerUIN {
-					q.tencentRegions, q.logsets, q.topics = nil, nil, nil // lists of another account
+					q.tencentRegions, q.logsets, q.topics, q.socSources, q.socSourcesErr = nil, nil, nil, nil, "" // lists of another account
 				}
 				q.ans.Identity = id
 			},
@@ -84,6 +84,26 @@ func loadAuditRegions(q *questions) (string, job) {
 			return replyMsg{err: fmt.Errorf("list the regions of CLS: %w", err)}
 		}
 		return replyMsg{set: func(q *questions) { q.tencentRegions = regions }}
+	}
+}
+
+// loadSOCSources reads whether the account has WAF domains or Cloud Firewall instances, so that the SOC
+// logs question starts on when there is something to ship. A key that may not read them leaves it off.
+func loadSOCSources(q *questions) (string, job) {
+	if q.socSources != nil || q.deps.Tencent == nil {
+		return "", nil
+	}
+	c, newClient := q.ans.Tencent, q.deps.Tencent
+	return "looking for WAF domains and Cloud Firewall instances…", func(ctx context.Context) tea.Msg {
+		cl, err := newClient(c)
+		if err != nil {
+			return replyMsg{err: err}
+		}
+		sources, err := onboarding.FindSOCSources(ctx, cl, "")
+		if err != nil {
+			return replyMsg{set: func(q *questions) { q.socSources, q.socSourcesErr = &onboarding.SOCSources{}, err.Error() }}
+		}
+		return replyMsg{set: func(q *questions) { q.socSources = &sources }}
 	}
 }
 

@@ -55,8 +55,8 @@ const (
 )
 
 // TencentReader is what the wizard reads from Tencent Cloud, with the key the person chose, to ask its
-// questions: whose key it is, whether the sub-user exists, and the regions, logsets and topics for audit
-// logs. *tencent.Client has every method.
+// questions: whose key it is, whether the sub-user exists, the regions, logsets and topics for audit
+// logs, and the WAF and Cloud Firewall log sources for Agentic SOC. *tencent.Client has every method.
 type TencentReader interface {
 	Identify(ctx context.Context) (tencent.Identity, error)
 	GetUser(ctx context.Context, name string) (tencent.User, error)
@@ -64,6 +64,7 @@ type TencentReader interface {
 	Regions(ctx context.Context, product string) ([]tencent.Region, error)
 	ListLogsets(ctx context.Context, region, name string) ([]tencent.Logset, error)
 	ListTopics(ctx context.Context, region, logsetID, name string) ([]tencent.Topic, error)
+	onboarding.SOCSourceReader
 }
 
 // SecurityCenterReader is what the wizard reads from Security Center with the Alibaba Cloud key the
@@ -88,6 +89,8 @@ type Deps struct {
 	// Engine builds the engine for the answers (the clients of their keys); progress receives the first
 	// sync's progress while ApplyPlan runs it.
 	Engine func(a Answers, progress func(inventory.Progress)) (Engine, error)
+	// Agents builds the agent installer for the answers' keys; nil: the summary offers no agent.
+	Agents func(a Answers) (Agents, error)
 
 	// FoundTencent and FoundAlibaba are the keys found in the environment or a profile, in order of
 	// preference.

@@ -15,6 +15,7 @@ type keyMap struct {
 	Change   key.Binding
 	ToReview key.Binding
 	Exit     key.Binding
+	Install  key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -28,5 +29,6 @@ func newKeyMap() keyMap {
 		Change:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "change that answer")),
 		ToReview: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "back to the review")),
 		Exit:     key.NewBinding(key.WithKeys("enter", "q", "esc"), key.WithHelp("enter", "exit")),
+		Install:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "install the agent")),
 	}
 }

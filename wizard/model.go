@@ -34,13 +34,16 @@ const (
 type Result struct {
 	Answers Answers
 	Engine  *onboarding.Result
+	// Agent is the agent installation the summary offered, when the person accepted it.
+	Agent *onboarding.AgentResult
 }
 
 // Model is the wizard's bubbletea model. Update is pure: IO happens only in the commands it returns.
 type Model struct {
 	deps Deps
 	do   spawn
-	// events and stop belong to a running ApplyPlan: its messages, and the way to cancel it.
+	// events and stop belong to the running ApplyPlan or agent installation: its messages, and the way
+	// to cancel it.
 	events chan tea.Msg
 	stop   func()
 
@@ -49,6 +52,7 @@ type Model struct {
 	rv    review
 	ap    applyRun
 	sy    SyncView
+	ag    agentRun
 
 	width, height int
 	st            styles
@@ -80,7 +84,7 @@ func (m Model) Init() tea.Cmd { return nil }
 
 // Result returns the answers and the engine's result, and ErrCancelled when the person cancelled.
 func (m Model) Result() (Result, error) {
-	r := Result{Answers: m.q.ans, Engine: m.res}
+	r := Result{Answers: m.q.ans, Engine: m.res, Agent: m.ag.res}
 	if m.cancelled {
 		return r, ErrCancelled
 	}
@@ -142,13 +146,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.sy, cmd = m.sy.UpdateSync(msg) // its clock: the elapsed time and the rates
 		}
 	case phaseSummary:
-		if k, ok := msg.(tea.KeyPressMsg); ok {
+		if k, ok := msg.(tea.KeyPressMsg); ok && !m.ag.running && !(m.ag.offered() && k.String() == "y") {
 			if key.Matches(k, m.keys.Exit) {
 				m.done = true
 				return m, tea.Quit
 			}
 			m.summaryScroll = scrollBy(m.summaryScroll, k.String(), m.bodyHeight())
+			return m, nil
 		}
+		m, cmd = m.updateAgents(msg)
 	}
 	return m, cmd
 }
@@ -156,8 +162,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // cancel stops the wizard: a running ApplyPlan is cancelled first and the wizard waits for it to stop, so
 // that the journal records where it was.
 func (m Model) cancel() (Model, tea.Cmd) {
-	if m.ap.running {
-		m.ap.cancelling = true
+	if m.ap.running || m.ag.running {
+		m.ap.cancelling, m.ag.cancelling = m.ap.running, m.ag.running
 		if m.stop != nil {
 			m.stop()
 		}
@@ -246,10 +252,17 @@ func (m Model) render() string {
 	case phaseSummary:
 		head = "Summary"
 		if m.res != nil {
-			body = Summary(*m.res, m.q.ans, m.width-1, m.deps.Sandbox)
+			body = m.agentBody() + Summary(*m.res, m.q.ans, m.width-1, m.deps.Sandbox)
 		}
 		scroll = m.summaryScroll
-		hints = []key.Binding{m.keys.Scroll, m.keys.Exit}
+		switch {
+		case m.ag.running:
+			hints = []key.Binding{m.keys.Scroll, m.keys.Stop}
+		case m.ag.offered():
+			hints = []key.Binding{m.keys.Install, m.keys.Scroll, m.keys.Exit}
+		default:
+			hints = []key.Binding{m.keys.Scroll, m.keys.Exit}
+		}
 	}
 	title := m.st.Title.Render("onboard · Tencent Cloud → Security Center")
 	if m.deps.Sandbox {

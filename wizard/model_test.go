@@ -21,8 +21,12 @@ import (
 	"onboard/tencent"
 )
 
-// fakeTencent answers the wizard's reads as Tencent Cloud would for one account.
-type fakeTencent struct{ root bool }
+// fakeTencent answers the wizard's reads as Tencent Cloud would for one account; wafDomains is how many
+// WAF domains it has (behind one WAF instance), none by default.
+type fakeTencent struct {
+	root       bool
+	wafDomains int
+}
 
 func (f fakeTencent) Identify(context.Context) (tencent.Identity, error) {
 	id := tencent.Identity{OwnerUIN: "100012345678", UserUIN: "100012345678"}
@@ -44,6 +48,19 @@ func (fakeTencent) ListLogsets(context.Context, string, string) ([]tencent.Logse
 	return []tencent.Logset{{ID: "0f8e3c1a-1d4b-4c8e-9a77-5b2f1c3d4e5f", Name: "existing"}}, nil
 }
 func (fakeTencent) ListTopics(context.Context, string, string, string) ([]tencent.Topic, error) {
+	return nil, nil
+}
+
+func (f fakeTencent) ListWAFInstances(context.Context, string) ([]tencent.WAFInstance, error) {
+	if f.wafDomains == 0 {
+		return nil, nil
+	}
+	return []tencent.WAFInstance{{}}, nil
+}
+func (f fakeTencent) ListWAFDomains(context.Context, string) ([]tencent.WAFDomain, error) {
+	return make([]tencent.WAFDomain, f.wafDomains), nil
+}
+func (fakeTencent) ListCFWInstances(context.Context, string) ([]tencent.CFWInstance, error) {
 	return nil, nil
 }
 
@@ -520,6 +537,36 @@ func TestWrapWordsNeverBreaksAWord(t *testing.T) {
 		joined := strings.Join(strings.Fields(out), " ")
 		if strings.ReplaceAll(joined, ", ", ",") != strings.Join(strings.Fields(s), " ") {
 			t.Errorf("width %d: the words changed:\n%s", width, out)
+		}
+	}
+}
+
+// TestSOCLogsQuestionStartsOnWhenThereAreSources: with feature soc, the wizard asks whether to ship WAF
+// and Cloud Firewall logs, on by default when the key finds WAF domains or Cloud Firewall instances and
+// off when it finds none; the answer is the request's SOCLogs and the command for scripts says it.
+func TestSOCLogsQuestionStartsOnWhenThereAreSources(t *testing.T) {
+	for _, tt := range []struct {
+		domains int
+		want    bool
+		says    string
+	}{{2, true, "found 2 WAF domain(s)"}, {0, false, "found no WAF domain"}} {
+		deps := testDeps(false, &fakeEngine{})
+		deps.Tencent = func(Credential) (TencentReader, error) { return fakeTencent{wafDomains: tt.domains}, nil }
+		m := start(t, deps)
+		m = press(t, m, "enter", "enter", "down", "down", "x", "enter") // feature soc alone
+		m = toPage(t, m, string(pgSOCLogs))
+		if sc := strings.Join(strings.Fields(strings.ReplaceAll(screen(m), "┃", "")), " "); !strings.Contains(sc, tt.says) {
+			t.Fatalf("%d domains: the question does not say %q:\n%s", tt.domains, tt.says, screen(m))
+		}
+		m = press(t, m, "enter")
+		if m.Page() == string(pgSOCLogs) {
+			t.Fatalf("Enter did not accept the default:\n%s", screen(m))
+		}
+		if got := m.q.ans.Request.SOCLogs; got != tt.want {
+			t.Errorf("%d domains: SOCLogs = %v, want %v", tt.domains, got, tt.want)
+		}
+		if got := slices.Contains(m.q.ans.CommandArgs(false), "--soc-logs"); got != tt.want {
+			t.Errorf("%d domains: --soc-logs in the command for scripts = %v, want %v", tt.domains, got, tt.want)
 		}
 	}
 }

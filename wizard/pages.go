@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -323,6 +324,25 @@ func pages() []page {
 				return []huh.Field{huh.NewSelect[string]().Title("CLS topic").Options(opts...).Value(&q.v.topic).Height(8)}
 			},
 			commit: func(q *questions) { q.ans.Request.AuditTopic = q.v.topic },
+		},
+		{
+			id: pgSOCLogs, title: "Agentic SOC logs",
+			skip: func(q *questions) bool { return !q.ans.has(policy.FeatureSOC) },
+			load: loadSOCSources,
+			fields: func(q *questions) []huh.Field {
+				// On by default when the account has something to ship; the flags' --soc-logs turns it on too.
+				q.v.socLogs = yesNo(q.ans.Request.SOCLogs || (q.socSources != nil && q.socSources.Any()))
+				found := "The key found no WAF domain and no Cloud Firewall instance."
+				if q.socSourcesErr != "" {
+					found = "WAF and Cloud Firewall could not be read (" + q.socSourcesErr + ")."
+				} else if s := q.socSources; s != nil && s.Any() {
+					found = fmt.Sprintf("The key found %d WAF domain(s) and %d Cloud Firewall instance(s).", s.WAFDomains, s.CFWInstances)
+				}
+				return []huh.Field{huh.NewSelect[string]().Title("Ship WAF and Cloud Firewall logs to CLS for Agentic SOC?").
+					Description(found + " Without them Agentic SOC has nothing to detect on.").
+					Options(yesNoOptions...).Value(&q.v.socLogs)}
+			},
+			commit: func(q *questions) { q.ans.Request.SOCLogs = q.v.socLogs == "yes" && q.ans.has(policy.FeatureSOC) },
 		},
 		{
 			id: pgSecurityCenter, title: "Security Center",

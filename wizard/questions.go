@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"onboard/onboarding"
 	"onboard/securitycenter"
 	"onboard/tencent"
 )
@@ -50,6 +51,7 @@ const (
 	pgAuditRegion    pageID = "audit-region"
 	pgAuditLogset    pageID = "audit-logset"
 	pgAuditTopic     pageID = "audit-topic"
+	pgSOCLogs        pageID = "soc-logs"
 	pgSecurityCenter pageID = "security-center"
 	pgAlibabaTyped   pageID = "alibaba-typed"
 	pgAccountName    pageID = "account-name"
@@ -81,6 +83,7 @@ type formValues struct {
 	tencentSource, secretID, secretKey string
 	subUser                            string
 	auditRegion, kafka, logset, topic  string
+	socLogs                            string
 	alibabaSource, keyID, keySecret    string
 	accountName                        string
 	regions                            []string
@@ -108,7 +111,11 @@ type questions struct {
 	tencentRegions []tencent.Region
 	logsets        []tencent.Logset
 	topics         []tencent.Topic
-	scRegions      []securitycenter.RegionChoice
+	// socSources are the account's WAF and Cloud Firewall log sources; nil until read.
+	socSources *onboarding.SOCSources
+	// socSourcesErr says why they could not be read; the question then starts off.
+	socSourcesErr string
+	scRegions     []securitycenter.RegionChoice
 
 	width, height int
 	done          bool

@@ -173,7 +173,42 @@ func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error)
 		}
 		return Result{Answers: a}, err
 	}
-	return Result{Answers: a, Engine: &res}, nil
+	r := Result{Answers: a, Engine: &res}
+	if g := newAgentRun(res, a, deps); g.offered() {
+		return askAgents(ctx, deps, r, g.hosts, in, out)
+	}
+	return r, nil
+}
+
+// askAgents offers the agent on the synced hosts in a plain prompt and, once accepted, installs it,
+// printing each host when it settles.
+func askAgents(ctx context.Context, deps Deps, r Result, hosts int, in io.Reader, out io.Writer) (Result, error) {
+	install := false
+	if err := huh.NewForm(huh.NewGroup(huh.NewConfirm().Title(fmt.Sprintf("Install the Security Center agent on %d hosts now?", hosts)).Value(&install))).
+		WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil || ended(in) || !install {
+		return r, nil
+	}
+	agents, err := deps.Agents(r.Answers)
+	if err != nil {
+		return r, fmt.Errorf("install the agent: %w", err)
+	}
+	fmt.Fprintln(out, "\n== Security Center agent")
+	res, err := agents.Run(ctx, onboarding.AgentRequest{Account: r.Engine.Account, All: true}, func(ev onboarding.AgentEvent) {
+		switch h := ev.Host; h.Outcome {
+		case onboarding.HostInstalled, onboarding.HostAlready, onboarding.HostSkipped, onboarding.HostFailed:
+			fmt.Fprintln(out, strings.TrimSpace(h.InstanceID+": "+h.Outcome+" "+h.Reason))
+		}
+	})
+	if len(res.Hosts) > 0 || err == nil {
+		r.Agent = &res
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return r, ErrCancelled
+	case err != nil:
+		return r, fmt.Errorf("install the agent: %w", err)
+	}
+	return r, nil
 }
 
 // askRootKey asks the root-key question in plain prompts: the action, then the confirmation for disable

@@ -66,6 +66,18 @@ func Summary(res onboarding.Result, a Answers, width int, sandbox bool) string {
 	if al := res.AuditLogs; al != nil {
 		line(fmt.Sprintf("Audit logs: %s, logset %s, topic %s, Kafka over the %s network", al.Region, al.LogsetID, al.TopicID, al.KafkaNetwork))
 	}
+	if sl := res.SOCLogs; sl != nil {
+		var topics []string
+		for _, t := range sl.Topics {
+			topics = append(topics, t.Source+" in "+t.TopicID)
+		}
+		what := "Agentic SOC logs: no WAF or Cloud Firewall log to ship"
+		if len(topics) > 0 {
+			what = "Agentic SOC logs: " + strings.Join(topics, ", ")
+		}
+		line(what)
+		section("Enter these in Security Center's console for Agentic SOC", sl.Console)
+	}
 	if fs := res.FirstSync; fs != nil {
 		kinds := make([]string, 0, len(fs.Counts))
 		for kind := range fs.Counts {

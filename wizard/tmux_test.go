@@ -336,6 +336,10 @@ func TestTmuxEachFeatureAndQuick(t *testing.T) {
 					t.Errorf("%s: the summary says %d, the inventory holds %d (summary %v)", kind, counts[kind], n, counts)
 				}
 			}
+			// The sandbox demo has WAF domains: the SOC logs question starts on, and the step ships them.
+			if tt.name == "soc" && !strings.Contains(printed, "Agentic SOC logs: waf-") {
+				t.Errorf("the soc run shipped no WAF logs:\n%s", printed)
+			}
 			// Agentic SOC and audit logs list no assets of their own; hosts and CSPM do.
 			if assets := tt.name == "host" || tt.name == "cspm" || tt.name == "quick"; assets && (len(counts) == 0 || len(inventory) == 0) {
 				t.Errorf("no first-sync counts (%v) or no inventory (%v):\n%s", counts, inventory, printed)
@@ -562,4 +566,45 @@ func TestTmuxPartlyDone(t *testing.T) {
 		t.Errorf("the printed summary does not say what failed:\n%s", printed)
 	}
 	s.checkScreens()
+}
+
+// TestTmuxInstallsTheAgent: the summary of a sandbox onboarding offers the agent on the synced hosts; y
+// installs it with each host shown as it moves; the demo fleet's troubles (TAT offline, a stopped host,
+// an install that fails) are reported with their reasons on the screen and in what is printed after, as
+// onboard agent install prints them, and the exit code is 3 because some hosts did not get the agent.
+func TestTmuxInstallsTheAgent(t *testing.T) {
+	s := startTmux(t, 80, 24, shortHome(t), nil, "tencent", "--sandbox")
+	last := s.answer(scenario{features: []int{0}})
+	offer := regexp.MustCompile(`Install the Security Center agent on (\d+) hosts now\?`).FindStringSubmatch(last)
+	if offer == nil || !strings.Contains(last, "y install the agent") {
+		t.Fatalf("no agent offer on the summary:\n%s", last)
+	}
+	s.keys("y")
+	s.waitFor("Security Center agent: installing")
+	end := s.waitFor("Security Center agent: Account")
+	if !strings.Contains(end, "enter exit") {
+		t.Errorf("no way out once the agent was installed:\n%s", end)
+	}
+	s.keys("Enter")
+	if code := s.exitCode(); code != 3 {
+		t.Errorf("exit %d, want 3: some demo hosts cannot get the agent", code)
+	}
+	s.checkScreens()
+	live := false
+	for _, sc := range s.screens {
+		live = live || (strings.Contains(sc, "installing…") && (strings.Contains(sc, "running") || strings.Contains(sc, "queued") || strings.Contains(sc, "confirming")))
+	}
+	if !live {
+		t.Errorf("no screen showed hosts in progress")
+	}
+	printed := printedSummary(t, s.history())
+	tally := regexp.MustCompile(`Account \S+: (\d+) installed, .*(\d+) skipped, (\d+) failed\.`).FindStringSubmatch(printed)
+	if tally == nil {
+		t.Fatalf("the printed summary has no agent outcome:\n%s", printed)
+	}
+	for _, want := range []string{"skipped", "TAT", "not running", "failed"} {
+		if !strings.Contains(printed, want) {
+			t.Errorf("the printed agent outcome lacks %q:\n%s", want, printed)
+		}
+	}
 }
