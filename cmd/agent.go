@@ -90,16 +90,11 @@ Exit code 3 when some chosen hosts did not get the agent.`,
 
 func agentInstallRun(ctx context.Context, opts *AgentInstallOptions) error {
 	f := opts.f
-	d, done, err := newDayTwo(ctx, &opts.DayTwoOptions)
+	d, account, done, err := newDayTwoOfAccount(ctx, &opts.DayTwoOptions)
 	if err != nil {
 		return err
 	}
 	defer done()
-	accounts, err := chooseAccounts(ctx, d.db, opts.Account, false)
-	if err != nil {
-		return err
-	}
-	account := accounts[0]
 	sc, _, err := securityCenterClient(f, opts.AlibabaProfile, opts.SecurityCenterEndpoint, account.Site)
 	if err != nil {
 		return err

@@ -142,6 +142,31 @@ func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
 	return &dayTwo{engine: e, admin: admin, db: db, secrets: secrets, newClient: newClient}, func() { db.Close() }, nil
 }
 
+// engineProgress prints each engine event as a line on stderr, unless the output is JSON (which is
+// printed once, at the end).
+func engineProgress(f *Factory) func(onboarding.Event) {
+	return func(e onboarding.Event) {
+		if !f.JSON() {
+			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
+		}
+	}
+}
+
+// newDayTwoOfAccount is newDayTwo for a command that works on one onboarded account: the one --account
+// names, or the only one there is.
+func newDayTwoOfAccount(ctx context.Context, o *DayTwoOptions) (*dayTwo, store.Account, func(), error) {
+	d, done, err := newDayTwo(ctx, o)
+	if err != nil {
+		return nil, store.Account{}, nil, err
+	}
+	accounts, err := chooseAccounts(ctx, d.db, o.Account, false)
+	if err != nil {
+		done()
+		return nil, store.Account{}, nil, err
+	}
+	return d, accounts[0], done, nil
+}
+
 // forAccount gives the engine the Security Center client of the account's site; without Alibaba Cloud
 // credentials it stays nil (status then says Security Center was not checked).
 func (d *dayTwo) forAccount(o *DayTwoOptions, a store.Account, required bool) error {

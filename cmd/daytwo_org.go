@@ -44,13 +44,8 @@ func (o *orgSelection) usage(account string, all bool) error {
 	if account != "" || all {
 		return Usagef("--org cannot be used with --account or --all: choose members with --members and --exclude")
 	}
-	if o.MemberRole != "" && !roleName.MatchString(o.MemberRole) {
-		return Usagef("invalid --member-role %q: want a CAM role name (letters, digits and +=,.@_-, at most 128)", o.MemberRole)
-	}
-	for _, uin := range append(memberList(o.Members), o.Exclude...) {
-		if !uinPattern.MatchString(uin) {
-			return Usagef("invalid member %q in --members or --exclude: want an account UIN (digits)", uin)
-		}
+	if invalid := memberSelectionErrors(o.Members, o.Exclude, o.MemberRole); len(invalid) > 0 {
+		return &UsageError{Err: invalid[0]}
 	}
 	return nil
 }

@@ -3,10 +3,7 @@ package cmd
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -218,20 +215,8 @@ func TestSandboxSessionOfAnOrganization(t *testing.T) {
 	home := t.TempDir()
 	onboard := func(args ...string) (string, int) {
 		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), envHome + "=" + home}
-		var out, errOut strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			t.Fatalf("onboard %v: %v", args, err)
-		}
-		if exit != nil {
-			t.Logf("onboard %v: exit %d\n%s", args, exit.ExitCode(), errOut.String())
-			return out.String(), exit.ExitCode()
-		}
-		return out.String(), 0
+		out, _, code := runBuilt(t, bin, []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), envHome + "=" + home}, args...)
+		return out, code
 	}
 	if out, code := onboard("tencent", "--org", "--sandbox", "--no-input", "--mode", "quick"); code != ExitOK || strings.Count(out, " onboarded ") != 3 {
 		t.Fatalf("tencent --org --sandbox: exit %d\n%s", code, out)
@@ -249,16 +234,7 @@ func TestSandboxSessionOfAnOrganization(t *testing.T) {
 	if out, code := onboard("offboard", "--org", "--sandbox", "--yes", "--no-input"); code != ExitOK || strings.Count(out, " offboarded") != 3 {
 		t.Fatalf("offboard --org --sandbox: exit %d\n%s", code, out)
 	}
-	fresh, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fresh.Close()
-	saved, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed, StateFile: filepath.Join(home, sandboxStateFile)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer saved.Close()
+	fresh, saved := freshAndSavedSandbox(t, home)
 	for i, m := range saved.Tencent.Members() {
 		want, _ := json.Marshal(fresh.Tencent.Members()[i].State())
 		if got, _ := json.Marshal(m.State()); string(got) != string(want) {

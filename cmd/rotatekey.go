@@ -46,24 +46,16 @@ not hold; it never removes the key in use or a key someone else made.`,
 
 func rotateKeyRun(ctx context.Context, opts *DayTwoOptions, grace time.Duration) error {
 	f := opts.f
-	d, done, err := newDayTwo(ctx, opts)
+	d, account, done, err := newDayTwoOfAccount(ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer done()
-	accounts, err := chooseAccounts(ctx, d.db, opts.Account, false)
-	if err != nil {
+	if err := d.forAccount(opts, account, true); err != nil {
 		return err
 	}
-	if err := d.forAccount(opts, accounts[0], true); err != nil {
-		return err
-	}
-	progress := func(e onboarding.Event) {
-		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
-		}
-	}
-	res, err := d.engine.RotateKey(ctx, accounts[0].Name, grace, progress)
+	progress := engineProgress(f)
+	res, err := d.engine.RotateKey(ctx, account.Name, grace, progress)
 	if err != nil {
 		var rerr *onboarding.RotationError
 		if errors.As(err, &rerr) && !f.JSON() {

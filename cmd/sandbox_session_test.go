@@ -27,21 +27,9 @@ func TestSandboxSessionOfSeveralCommandsKeepsTheEmulatedAccounts(t *testing.T) {
 	var stderr strings.Builder // every command's
 	onboard := func(args ...string) (string, int) {
 		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = environ
-		var out, errOut strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		stderr.WriteString(errOut.String())
-		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			t.Fatalf("onboard %v: %v", args, err)
-		}
-		if exit != nil {
-			t.Logf("onboard %v: exit %d\n%s", args, exit.ExitCode(), errOut.String())
-			return out.String(), exit.ExitCode()
-		}
-		return out.String(), 0
+		out, errOut, code := runBuilt(t, bin, environ, args...)
+		stderr.WriteString(errOut)
+		return out, code
 	}
 
 	if out, code := onboard("tencent", "--sandbox", "--no-input", "--mode", "manual", "--features", "host,cspm,audit", "--audit-region", "ap-guangzhou",
@@ -85,16 +73,7 @@ func TestSandboxSessionOfSeveralCommandsKeepsTheEmulatedAccounts(t *testing.T) {
 	}
 
 	// The saved emulated account holds what a fresh demo account holds: everything onboard created is gone.
-	fresh, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fresh.Close()
-	saved, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed, StateFile: filepath.Join(home, sandboxStateFile)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer saved.Close()
+	fresh, saved := freshAndSavedSandbox(t, home)
 	want, _ := json.Marshal(fresh.Tencent.State())
 	got, _ := json.Marshal(saved.Tencent.State())
 	if string(got) != string(want) {
@@ -107,4 +86,41 @@ func TestSandboxSessionOfSeveralCommandsKeepsTheEmulatedAccounts(t *testing.T) {
 			}
 		}
 	}
+}
+
+// freshAndSavedSandbox starts the sandbox's emulators twice: as a new demo account, and from the state the
+// sandbox session under home saved, to compare what the session left with what it started from.
+func freshAndSavedSandbox(t *testing.T, home string) (fresh, saved *emulator.Env) {
+	t.Helper()
+	fresh, err := emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fresh.Close() })
+	saved, err = emulator.Start(context.Background(), emulator.Options{Seed: sandboxSeed, StateFile: filepath.Join(home, sandboxStateFile)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { saved.Close() })
+	return fresh, saved
+}
+
+// runBuilt runs the built command bin with args in the environment env, and returns what it printed on
+// stdout and stderr and its exit code. Stderr is logged when the exit code is not 0.
+func runBuilt(t *testing.T, bin string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("onboard %v: %v", args, err)
+	}
+	if exit != nil {
+		t.Logf("onboard %v: exit %d\n%s", args, exit.ExitCode(), errOut.String())
+		return out.String(), errOut.String(), exit.ExitCode()
+	}
+	return out.String(), errOut.String(), 0
 }

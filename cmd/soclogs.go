@@ -74,22 +74,14 @@ what it made and turn off what it turned on. --dry-run prints the plan only.`,
 
 func socLogsRun(ctx context.Context, opts *SOCLogsOptions) error {
 	f := opts.f
-	d, done, err := newDayTwo(ctx, &opts.DayTwoOptions)
+	d, account, done, err := newDayTwoOfAccount(ctx, &opts.DayTwoOptions)
 	if err != nil {
 		return err
 	}
 	defer done()
-	accounts, err := chooseAccounts(ctx, d.db, opts.Account, false)
-	if err != nil {
-		return err
-	}
-	req := onboarding.SOCLogsRequest{Account: accounts[0].Name, WAF: opts.WAF, CFW: opts.CFW, WAFRegion: opts.WAFRegion,
+	req := onboarding.SOCLogsRequest{Account: account.Name, WAF: opts.WAF, CFW: opts.CFW, WAFRegion: opts.WAFRegion,
 		CLSRegion: opts.CLSRegion, KafkaNetwork: opts.KafkaNetwork, DryRun: opts.DryRun, SkipPermissionCheck: opts.SkipPermissionCheck}
-	progress := func(e onboarding.Event) {
-		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
-		}
-	}
+	progress := engineProgress(f)
 	res, err := d.engine.SOCLogs(ctx, req, progress)
 	if err != nil {
 		return engineError(err)

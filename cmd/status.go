@@ -142,16 +142,11 @@ settings again. What is right is left untouched. --dry-run prints the plan only.
 
 func repairRun(ctx context.Context, opts *DayTwoOptions) error {
 	f := opts.f
-	d, done, err := newDayTwo(ctx, opts)
+	d, a, done, err := newDayTwoOfAccount(ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer done()
-	accounts, err := chooseAccounts(ctx, d.db, opts.Account, false)
-	if err != nil {
-		return err
-	}
-	a := accounts[0]
 	if err := d.forAccount(opts, a, true); err != nil {
 		return err
 	}
@@ -165,11 +160,7 @@ func repairRun(ctx context.Context, opts *DayTwoOptions) error {
 		}
 		return writePlan(f.IO.Out, "Repair plan (dry run: nothing was changed):", plan)
 	}
-	progress := func(e onboarding.Event) {
-		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
-		}
-	}
+	progress := engineProgress(f)
 	res, err := d.engine.Repair(ctx, a.Name, progress)
 	if err != nil {
 		return engineError(err)

@@ -375,11 +375,7 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 			return err
 		}
 	}
-	progress := func(e onboarding.Event) {
-		if !f.JSON() {
-			fmt.Fprintf(f.IO.ErrOut, "%-7s %s %s\n", e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
-		}
-	}
+	progress := engineProgress(f)
 	res, err := engine.Apply(ctx, req, progress)
 	if err != nil {
 		return engineError(err)

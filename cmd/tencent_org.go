@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 
@@ -49,14 +48,19 @@ func orgUsage(opts *TencentOptions) []error {
 	if opts.Request.RootKey != "" && opts.Request.RootKey != onboarding.RootKeyKeep {
 		out = append(out, errors.New("--root-key cannot be used with --org: members are reached through their access role, and no root key of theirs is used"))
 	}
-	if opts.MemberRole != "" && !roleName.MatchString(opts.MemberRole) {
-		out = append(out, fmt.Errorf("invalid --member-role %q: want a CAM role name (letters, digits and +=,.@_-, at most 128)", opts.MemberRole))
-	}
 	if opts.Parallel < 1 {
 		out = append(out, fmt.Errorf("invalid --parallel %d: want 1 or more", opts.Parallel))
 	}
-	members := memberList(opts.Members)
-	for _, uin := range append(slices.Clone(members), opts.Exclude...) {
+	return append(out, memberSelectionErrors(opts.Members, opts.Exclude, opts.MemberRole)...)
+}
+
+// memberSelectionErrors checks --members, --exclude and --member-role, which every --org command takes.
+func memberSelectionErrors(members, exclude []string, memberRole string) []error {
+	var out []error
+	if memberRole != "" && !roleName.MatchString(memberRole) {
+		out = append(out, fmt.Errorf("invalid --member-role %q: want a CAM role name (letters, digits and +=,.@_-, at most 128)", memberRole))
+	}
+	for _, uin := range append(memberList(members), exclude...) {
 		if !uinPattern.MatchString(uin) {
 			out = append(out, fmt.Errorf("invalid member %q in --members or --exclude: want an account UIN (digits)", uin))
 		}

@@ -29,6 +29,21 @@ type agentFixture struct {
 	all             []string
 }
 
+// clientOf is a client with a new AccessKey of the sub-user uin, as an operator with only that user's
+// policies calls.
+func (f *fixture) clientOf(t *testing.T, uin uint64) *tencent.Client {
+	t.Helper()
+	key, err := f.admin.CreateAccessKey(context.Background(), uin, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := tencent.New(tencent.Options{Credential: tencent.Credential{SecretID: key.ID, SecretKey: key.Secret}, Endpoint: f.env.TencentEndpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl
+}
+
 func newAgentFixture(t *testing.T) *agentFixture {
 	t.Helper()
 	f := newFixture(t) // three CVM hosts in ap-guangzhou
@@ -313,14 +328,7 @@ func TestAgentInstallPreflightNamesTheMissingTATActions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	key, err := f.admin.CreateAccessKey(ctx, u.UIN, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	operator, err := tencent.New(tencent.Options{Credential: tencent.Credential{SecretID: key.ID, SecretKey: key.Secret}, Endpoint: f.env.TencentEndpoint})
-	if err != nil {
-		t.Fatal(err)
-	}
+	operator := f.clientOf(t, u.UIN)
 	f.installer.TAT = operator
 	_, err = f.installer.Run(ctx, AgentRequest{Account: "prod", All: true}, nil)
 	var perr *AgentPermissionError
@@ -460,14 +468,7 @@ func TestAgentInstallWithTheLeastPrivilegeOperatorPolicy(t *testing.T) {
 	if err := f.admin.AttachUserPolicy(ctx, pid, u.UIN); err != nil {
 		t.Fatal(err)
 	}
-	key, err := f.admin.CreateAccessKey(ctx, u.UIN, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	operator, err := tencent.New(tencent.Options{Credential: tencent.Credential{SecretID: key.ID, SecretKey: key.Secret}, Endpoint: f.env.TencentEndpoint})
-	if err != nil {
-		t.Fatal(err)
-	}
+	operator := f.clientOf(t, u.UIN)
 	in := &AgentInstaller{TAT: operator, SecurityCenter: f.sc, DB: f.engine.DB, PollFirst: 10 * time.Millisecond, PollMax: 50 * time.Millisecond}
 	res, err := in.Run(ctx, AgentRequest{Account: "prod", All: true, Timeout: 10 * time.Second}, nil)
 	if err != nil {

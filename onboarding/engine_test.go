@@ -224,12 +224,7 @@ func TestAnAdminKeyLackingAPermissionNamesIt(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	// An operator sub-user that may read CAM but not create users.
-	op, _ := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "operator"})
-	ro, _ := f.admin.FindPolicy(ctx, tencent.ScopePreset, policy.PresetCamReadOnly)
-	f.admin.AttachUserPolicy(ctx, ro.ID, op.UIN)
-	k, _ := f.admin.CreateAccessKey(ctx, op.UIN, "")
-	weak, _ := f.engine.NewVerifier(tencent.Credential{SecretID: k.ID, SecretKey: k.Secret})
-	f.engine.Cloud = weak.(*tencent.Client)
+	f.engine.Cloud = f.readOnlyOperator(t)
 	f.emu.ResetCalls()
 	req := Request{Mode: ModeManual, Features: []string{"host", "audit"}, SubUser: "newone", AuditRegion: "ap-guangzhou", SecurityCenter: SecurityCenterSkip}
 	_, err := f.engine.Apply(ctx, req, nil)
@@ -384,11 +379,18 @@ func TestPlanReadsOnlyAndMatchesWhatApplyDoes(t *testing.T) {
 	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
 		t.Fatal(err)
 	}
-	again, err := f.engine.Plan(ctx, req)
+	f.planChangesNothing(t, req)
+}
+
+// planChangesNothing fails the test unless a plan of req, made after it was applied, changes nothing in
+// the account.
+func (f *fixture) planChangesNothing(t *testing.T, req Request) {
+	t.Helper()
+	plan, err := f.engine.Plan(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range flatten(again) {
+	for _, a := range flatten(plan) {
 		if !unchanged(a) {
 			t.Errorf("after apply the plan still says %q", a)
 		}

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"onboard/emulator/tcloud"
-	"onboard/policy"
 	"onboard/store"
 	"onboard/tencent"
 )
@@ -277,12 +276,7 @@ func TestSOCLogsPreflightNamesTheOperatorsMissingActions(t *testing.T) {
 	ctx := context.Background()
 	account, _ := onboardForSOC(t, f)
 	seedWAF(f.emu)
-	op, _ := f.admin.CreateUser(ctx, tencent.UserSpec{Name: "operator"})
-	ro, _ := f.admin.FindPolicy(ctx, tencent.ScopePreset, policy.PresetCamReadOnly)
-	f.admin.AttachUserPolicy(ctx, ro.ID, op.UIN)
-	k, _ := f.admin.CreateAccessKey(ctx, op.UIN, "")
-	weak, _ := f.engine.NewVerifier(tencent.Credential{SecretID: k.ID, SecretKey: k.Secret})
-	f.engine.Cloud = weak.(*tencent.Client)
+	f.engine.Cloud = f.readOnlyOperator(t)
 	f.emu.ResetCalls()
 	_, err := f.engine.SOCLogs(ctx, socRequest(account), nil)
 	var pe *PreflightError
@@ -344,15 +338,7 @@ func TestOnboardingWithTheSOCLogsStep(t *testing.T) {
 		!containsPrefix(res.Connection[i].NextSteps, "in Agentic SOC's data import, enter the Kafka values listed under SOC logs") {
 		t.Errorf("feature soc's next steps: %+v", res.Connection)
 	}
-	again, err := f.engine.Plan(ctx, req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range flatten(again) {
-		if !unchanged(a) {
-			t.Errorf("after apply the plan still says %q", a)
-		}
-	}
+	f.planChangesNothing(t, req)
 	f.emu.ResetCalls()
 	if _, err := f.engine.Apply(ctx, req, nil); err != nil {
 		t.Fatal(err)

@@ -2,12 +2,10 @@ package tencent
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	cls "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/cls/v20201016"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
-	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 )
 
@@ -270,40 +268,11 @@ func kafkaConsumerRequest(topicID string, spec KafkaConsumerSpec) clsKafkaConsum
 	return in
 }
 
-// clsGeneric sends one CLS action through the SDK's generic client and decodes the answer into out.
-func (c *Client) clsGeneric(ctx context.Context, region, action string, mutating bool, in, out any) error {
-	cl, err := sdkClient(c, "cls-generic", region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*common.Client, error) {
-		return common.NewCommonClient(cr, r, p), nil
-	})
-	if err != nil {
-		return err
-	}
-	body, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, "cls", action, mutating, func() error {
-		req := tchttp.NewCommonRequest("cls", clsVersion, action)
-		req.SetContext(ctx)
-		if err := req.SetActionParameters(body); err != nil {
-			return err
-		}
-		resp := tchttp.NewCommonResponse()
-		if err := cl.Send(req, resp); err != nil {
-			return err
-		}
-		if err := json.Unmarshal(resp.GetBody(), out); err != nil {
-			return fmt.Errorf("decode answer: %w", err)
-		}
-		return nil
-	})
-}
-
 // OpenKafkaConsumer opens Kafka-protocol consumption of a CLS topic and returns the Kafka topic to read.
 // Opening it twice is refused with ErrAlreadyExists.
 func (c *Client) OpenKafkaConsumer(ctx context.Context, region, topicID string, spec KafkaConsumerSpec) (KafkaConsumer, error) {
 	var out clsOpenKafkaConsumerResponse
-	if err := c.clsGeneric(ctx, region, "OpenKafkaConsumer", true, kafkaConsumerRequest(topicID, spec), &out); err != nil {
+	if err := c.generic(ctx, "cls", clsVersion, region, "OpenKafkaConsumer", true, kafkaConsumerRequest(topicID, spec), &out); err != nil {
 		return KafkaConsumer{}, fmt.Errorf("open Kafka consumption of topic %s (%s): %w", topicID, region, err)
 	}
 	return KafkaConsumer{Enabled: true, FromTopicID: topicID, TopicID: out.Response.TopicID, Region: region,
@@ -314,7 +283,7 @@ func (c *Client) OpenKafkaConsumer(ctx context.Context, region, topicID string, 
 // sent, so the result does not depend on whether CLS keeps or resets a field left out.
 func (c *Client) ModifyKafkaConsumer(ctx context.Context, region, topicID string, spec KafkaConsumerSpec) error {
 	var out clsModifyKafkaConsumerResponse
-	if err := c.clsGeneric(ctx, region, "ModifyKafkaConsumer", true, kafkaConsumerRequest(topicID, spec), &out); err != nil {
+	if err := c.generic(ctx, "cls", clsVersion, region, "ModifyKafkaConsumer", true, kafkaConsumerRequest(topicID, spec), &out); err != nil {
 		return fmt.Errorf("modify Kafka consumption of topic %s (%s): %w", topicID, region, err)
 	}
 	return nil
@@ -323,7 +292,7 @@ func (c *Client) ModifyKafkaConsumer(ctx context.Context, region, topicID string
 // GetKafkaConsumer returns the Kafka-protocol consumption of a CLS topic, enabled or not.
 func (c *Client) GetKafkaConsumer(ctx context.Context, region, topicID string) (KafkaConsumer, error) {
 	var out clsDescribeKafkaConsumerResponse
-	if err := c.clsGeneric(ctx, region, "DescribeKafkaConsumer", false, clsDescribeKafkaConsumerRequest{FromTopicId: topicID}, &out); err != nil {
+	if err := c.generic(ctx, "cls", clsVersion, region, "DescribeKafkaConsumer", false, clsDescribeKafkaConsumerRequest{FromTopicId: topicID}, &out); err != nil {
 		return KafkaConsumer{}, fmt.Errorf("get Kafka consumption of topic %s (%s): %w", topicID, region, err)
 	}
 	r := out.Response

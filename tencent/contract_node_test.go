@@ -151,6 +151,45 @@ func checkStruct(t *testing.T, what string, typ reflect.Type, model map[string]s
 	}
 }
 
+// emulatorAnswer sends one action, signed with the emulator's root key, straight to the emulator at url
+// and returns the Response object of its answer, failing the test on an error answer. An empty region
+// sends no region header, as for the global products.
+func emulatorAnswer(t *testing.T, url, id, key, service, version, region, action string, body []byte) map[string]any {
+	t.Helper()
+	r, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, url, bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("X-TC-Action", action)
+	r.Header.Set("X-TC-Version", version)
+	if region != "" {
+		r.Header.Set("X-TC-Region", region)
+	}
+	tcloud.Sign(r, body, id, key, service, time.Now())
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var env struct{ Response map[string]any }
+	if err := json.NewDecoder(res.Body).Decode(&env); err != nil {
+		t.Fatalf("%s: decode answer: %v", action, err)
+	}
+	if env.Response["Error"] != nil {
+		t.Fatalf("%s: %v", action, env.Response["Error"])
+	}
+	return env.Response
+}
+
+// checkAnswer: every field of an emulator answer exists in the model with the same JSON type. A null
+// stands for an optional field left out, which every model type allows.
+func checkAnswer(t *testing.T, what string, answer map[string]any, model map[string]string) {
+	t.Helper()
+	for k, v := range answer {
+		if ts, ok := model[k]; !ok || (v != nil && jsonKind(ts) != valueKind(v)) {
+			t.Errorf("emulator %s field %s (%s) does not match the model (%q)", what, k, valueKind(v), ts)
+		}
+	}
+}
+
 // For the products reached through the SDK's generic client, the request fields the client sends, the
 // response fields it reads, and every field the emulator answers exist in the official Node SDK models
 // with the same JSON type.
@@ -219,38 +258,16 @@ func TestGenericClientStructsAndEmulatorMatchTheNodeModels(t *testing.T) {
 	hs := httptest.NewServer(emu)
 	defer hs.Close()
 	id, key := emu.RootKey()
-	body := []byte(`{"Offset":0,"Limit":1}`)
-	r, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, hs.URL, bytes.NewReader(body))
-	r.Header.Set("X-TC-Action", "DescribeInstances")
-	r.Header.Set("X-TC-Version", lighthouseVersion)
-	r.Header.Set("X-TC-Region", "ap-guangzhou")
-	tcloud.Sign(r, body, id, key, "lighthouse", time.Now())
-	res, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var env struct{ Response map[string]any }
-	json.NewDecoder(res.Body).Decode(&env)
-	for k, v := range env.Response {
-		if ts, ok := resp[k]; !ok || jsonKind(ts) != valueKind(v) {
-			t.Errorf("emulator response field %s (%s) does not match the model (%q)", k, valueKind(v), ts)
-		}
-	}
-	items, _ := env.Response["InstanceSet"].([]any)
+	answer := emulatorAnswer(t, hs.URL, id, key, "lighthouse", lighthouseVersion, "ap-guangzhou", "DescribeInstances", []byte(`{"Offset":0,"Limit":1}`))
+	checkAnswer(t, "lighthouse DescribeInstances", answer, resp)
+	items, _ := answer["InstanceSet"].([]any)
 	if len(items) != 1 {
-		t.Fatalf("emulator answered %v", env.Response)
+		t.Fatalf("emulator answered %v", answer)
 	}
-	for k, v := range items[0].(map[string]any) {
-		if ts, ok := inst[k]; !ok || jsonKind(ts) != valueKind(v) {
-			t.Errorf("emulator Instance field %s (%s) does not match the model (%q)", k, valueKind(v), ts)
-		}
-		if k == "Tags" {
-			for tk, tv := range v.([]any)[0].(map[string]any) {
-				if ts, ok := tag[tk]; !ok || jsonKind(ts) != valueKind(tv) {
-					t.Errorf("emulator Tag field %s does not match the model (%q)", tk, ts)
-				}
-			}
-		}
+	instance := items[0].(map[string]any)
+	checkAnswer(t, "lighthouse Instance", instance, inst)
+	tags, _ := instance["Tags"].([]any)
+	for _, tg := range tags {
+		checkAnswer(t, "lighthouse Tag", tg.(map[string]any), tag)
 	}
 }

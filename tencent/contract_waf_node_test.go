@@ -1,14 +1,9 @@
 package tencent
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"testing"
-	"time"
 
 	"onboard/emulator/tcloud"
 )
@@ -56,31 +51,7 @@ func TestWAFAndCFWStructsAndEmulatorMatchTheNodeModels(t *testing.T) {
 	defer hs.Close()
 	id, key := emu.RootKey()
 	call := func(service, version, action, body string) map[string]any {
-		t.Helper()
-		r, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, hs.URL, bytes.NewReader([]byte(body)))
-		r.Header.Set("X-TC-Action", action)
-		r.Header.Set("X-TC-Version", version)
-		r.Header.Set("X-TC-Region", "ap-guangzhou")
-		tcloud.Sign(r, []byte(body), id, key, service, time.Now())
-		res, err := http.DefaultClient.Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var env struct{ Response map[string]any }
-		json.NewDecoder(res.Body).Decode(&env)
-		if env.Response["Error"] != nil {
-			t.Fatalf("%s: %v", action, env.Response["Error"])
-		}
-		return env.Response
-	}
-	check := func(what string, answer map[string]any, model map[string]string) {
-		t.Helper()
-		for k, v := range answer {
-			if ts, ok := model[k]; !ok || (v != nil && jsonKind(ts) != valueKind(v)) {
-				t.Errorf("emulator %s field %s (%s) does not match the model (%q)", what, k, valueKind(v), ts)
-			}
-		}
+		return emulatorAnswer(t, hs.URL, id, key, service, version, "ap-guangzhou", action, []byte(body))
 	}
 	first := func(answer map[string]any, list string) map[string]any {
 		t.Helper()
@@ -91,15 +62,15 @@ func TestWAFAndCFWStructsAndEmulatorMatchTheNodeModels(t *testing.T) {
 		return items[0].(map[string]any)
 	}
 	in := call("waf", wafVersion, "DescribeInstances", `{"Offset":0,"Limit":10}`)
-	check("waf DescribeInstances", in, modelFields(t, waf, "DescribeInstancesResponse"))
-	check("waf InstanceInfo", first(in, "Instances"), modelFields(t, waf, "InstanceInfo"))
+	checkAnswer(t, "waf DescribeInstances", in, modelFields(t, waf, "DescribeInstancesResponse"))
+	checkAnswer(t, "waf InstanceInfo", first(in, "Instances"), modelFields(t, waf, "InstanceInfo"))
 	dm := call("waf", wafVersion, "DescribeDomains", `{"Offset":0,"Limit":10}`)
-	check("waf DescribeDomains", dm, modelFields(t, waf, "DescribeDomainsResponse"))
-	check("waf DomainInfo", first(dm, "Domains"), modelFields(t, waf, "DomainInfo"))
+	checkAnswer(t, "waf DescribeDomains", dm, modelFields(t, waf, "DescribeDomainsResponse"))
+	checkAnswer(t, "waf DomainInfo", first(dm, "Domains"), modelFields(t, waf, "DomainInfo"))
 	fl := call("waf", wafVersion, "DescribePostCLSFlows", `{"LogType":2}`)
-	check("waf DescribePostCLSFlows", fl, modelFields(t, waf, "DescribePostCLSFlowsResponse"))
-	check("waf PostCLSFlowInfo", first(fl, "PostCLSFlows"), modelFields(t, waf, "PostCLSFlowInfo"))
+	checkAnswer(t, "waf DescribePostCLSFlows", fl, modelFields(t, waf, "DescribePostCLSFlowsResponse"))
+	checkAnswer(t, "waf PostCLSFlowInfo", first(fl, "PostCLSFlows"), modelFields(t, waf, "PostCLSFlowInfo"))
 	st := call("cfw", cfwVersion, "DescribeCfwInsStatus", `{}`)
-	check("cfw DescribeCfwInsStatus", st, modelFields(t, cfw, "DescribeCfwInsStatusResponse"))
-	check("cfw CfwInsStatus", first(st, "CfwInsStatus"), modelFields(t, cfw, "CfwInsStatus"))
+	checkAnswer(t, "cfw DescribeCfwInsStatus", st, modelFields(t, cfw, "DescribeCfwInsStatusResponse"))
+	checkAnswer(t, "cfw CfwInsStatus", first(st, "CfwInsStatus"), modelFields(t, cfw, "CfwInsStatus"))
 }

@@ -2,7 +2,6 @@ package tencent
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
-	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 	sts "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts/v20180813"
 )
@@ -76,38 +74,12 @@ type organizationMember struct {
 	Name      string `json:"Name"`
 }
 
-// callOrganization sends one organization action through the generic client and decodes its answer into out.
-func (c *Client) callOrganization(ctx context.Context, action string, in, out any) error {
-	cl, err := sdkClient(c, organizationService, "", func(cr *common.Credential, r string, p *profile.ClientProfile) (*common.Client, error) {
-		return common.NewCommonClient(cr, r, p), nil
-	})
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, organizationService, action, false, func() error {
-		req := tchttp.NewCommonRequest(organizationService, organizationVersion, action)
-		req.SetContext(ctx)
-		body, _ := json.Marshal(in)
-		if err := req.SetActionParameters(body); err != nil {
-			return err
-		}
-		resp := &rawResponse{}
-		if err := cl.Send(req, resp); err != nil {
-			return err
-		}
-		if err := json.Unmarshal(resp.body, out); err != nil {
-			return fmt.Errorf("decode answer: %w", err)
-		}
-		return nil
-	})
-}
-
 // Organization returns the organization of the caller's account, or ErrNotFound when it belongs to none.
 // Both answers the documentation leaves possible for such an account mean none: the error
 // ResourceNotFound.OrganizationNotExist, or an answer whose OrgId is 0.
 func (c *Client) Organization(ctx context.Context) (Organization, error) {
 	var out organizationDescribeResponse
-	if err := c.callOrganization(ctx, "DescribeOrganization", organizationDescribeRequest{}, &out); err != nil {
+	if err := c.generic(ctx, organizationService, organizationVersion, "", "DescribeOrganization", false, organizationDescribeRequest{}, &out); err != nil {
 		return Organization{}, fmt.Errorf("describe the organization: %w", err)
 	}
 	r := out.Response
@@ -123,7 +95,7 @@ func (c *Client) OrganizationMembers(ctx context.Context) ([]Member, error) {
 	var members []Member
 	for offset := int64(0); ; offset += organizationPageMax {
 		var out organizationMembersResponse
-		if err := c.callOrganization(ctx, "DescribeOrganizationMembers", organizationMembersRequest{Offset: offset, Limit: organizationPageMax}, &out); err != nil {
+		if err := c.generic(ctx, organizationService, organizationVersion, "", "DescribeOrganizationMembers", false, organizationMembersRequest{Offset: offset, Limit: organizationPageMax}, &out); err != nil {
 			return nil, fmt.Errorf("list the organization's members: %w", err)
 		}
 		for _, m := range out.Response.Items {

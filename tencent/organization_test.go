@@ -1,12 +1,9 @@
 package tencent
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"testing"
@@ -34,65 +31,35 @@ func TestOrganizationStructsAndEmulatorMatchTheNodeModels(t *testing.T) {
 	defer hs.Close()
 	id, key := emu.RootKey()
 	call := func(action string, body string) map[string]any {
-		r, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, hs.URL, bytes.NewReader([]byte(body)))
-		r.Header.Set("X-TC-Action", action)
-		r.Header.Set("X-TC-Version", organizationVersion)
-		tcloud.Sign(r, []byte(body), id, key, organizationService, time.Now())
-		res, err := http.DefaultClient.Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var env struct{ Response map[string]any }
-		json.NewDecoder(res.Body).Decode(&env)
-		return env.Response
+		return emulatorAnswer(t, hs.URL, id, key, organizationService, organizationVersion, "", action, []byte(body))
 	}
-	checkAnswer := func(what string, answer map[string]any, model map[string]string) {
-		t.Helper()
-		for k, v := range answer {
-			if ts, ok := model[k]; !ok || jsonKind(ts) != valueKind(v) {
-				t.Errorf("emulator %s field %s (%s) does not match the model (%q)", what, k, valueKind(v), ts)
-			}
-		}
-	}
-	checkAnswer("DescribeOrganization", call("DescribeOrganization", `{}`), describe)
+	checkAnswer(t, "DescribeOrganization", call("DescribeOrganization", `{}`), describe)
 	list := call("DescribeOrganizationMembers", `{"Offset":0,"Limit":10}`)
-	checkAnswer("DescribeOrganizationMembers", list, membersResp)
+	checkAnswer(t, "DescribeOrganizationMembers", list, membersResp)
 	items, _ := list["Items"].([]any)
 	if len(items) != 2 {
 		t.Fatalf("members: %v", list)
 	}
 	for _, it := range items {
-		checkAnswer("OrgMember", it.(map[string]any), member)
+		checkAnswer(t, "OrgMember", it.(map[string]any), member)
 	}
 	identities := call("DescribeOrganizationMemberAuthIdentities", fmt.Sprintf(`{"Offset":0,"Limit":10,"MemberUin":%d}`, emu.Members()[0].OwnerUIN()))
-	checkAnswer("DescribeOrganizationMemberAuthIdentities", identities, modelFields(t, models, "DescribeOrganizationMemberAuthIdentitiesResponse"))
+	checkAnswer(t, "DescribeOrganizationMemberAuthIdentities", identities, modelFields(t, models, "DescribeOrganizationMemberAuthIdentitiesResponse"))
 	for _, it := range identities["Items"].([]any) {
-		checkAnswer("OrgMemberAuthIdentity", it.(map[string]any), modelFields(t, models, "OrgMemberAuthIdentity"))
+		checkAnswer(t, "OrgMemberAuthIdentity", it.(map[string]any), modelFields(t, models, "OrgMemberAuthIdentity"))
 	}
 
 	stsModels := nodeModels(t, "sts", "v20180813")
-	checkAnswer("AssumeRole", assumeRoleAnswer(t, hs.URL, id, key, emu.Members()[0].OwnerUIN()), modelFields(t, stsModels, "AssumeRoleResponse"))
+	checkAnswer(t, "AssumeRole", assumeRoleAnswer(t, hs.URL, id, key, emu.Members()[0].OwnerUIN()), modelFields(t, stsModels, "AssumeRoleResponse"))
 }
 
 func assumeRoleAnswer(t *testing.T, url, id, key string, member uint64) map[string]any {
 	body := []byte(fmt.Sprintf(`{"RoleArn":%q,"RoleSessionName":"contract"}`, MemberRoleARN(fmt.Sprint(member), MemberAccessRole)))
-	r, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, url, bytes.NewReader(body))
-	r.Header.Set("X-TC-Action", "AssumeRole")
-	r.Header.Set("X-TC-Version", "2018-08-13")
-	r.Header.Set("X-TC-Region", "ap-guangzhou")
-	tcloud.Sign(r, body, id, key, "sts", time.Now())
-	res, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
+	answer := emulatorAnswer(t, url, id, key, "sts", "2018-08-13", "ap-guangzhou", "AssumeRole", body)
+	if answer["Credentials"] == nil {
+		t.Fatalf("AssumeRole: %v", answer)
 	}
-	defer res.Body.Close()
-	var env struct{ Response map[string]any }
-	json.NewDecoder(res.Body).Decode(&env)
-	if env.Response["Credentials"] == nil {
-		t.Fatalf("AssumeRole: %v", env.Response)
-	}
-	return env.Response
+	return answer
 }
 
 // The real SDK lists an organization of more members than one page holds, and acts in a member through

@@ -102,6 +102,36 @@ func (c *Client) listPage(ctx context.Context, service, version, action, region 
 	})
 }
 
+// generic sends one action of a product without a typed module (or an action its typed module lacks)
+// through the SDK's generic client and decodes the answer into out.
+func (c *Client) generic(ctx context.Context, service, version, region, action string, mutating bool, in, out any) error {
+	cl, err := sdkClient(c, service+"-generic", region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*common.Client, error) {
+		return common.NewCommonClient(cr, r, p), nil
+	})
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, service, action, mutating, func() error {
+		req := tchttp.NewCommonRequest(service, version, action)
+		req.SetContext(ctx)
+		if err := req.SetActionParameters(body); err != nil {
+			return err
+		}
+		resp := &rawResponse{}
+		if err := cl.Send(req, resp); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(resp.body, out); err != nil {
+			return fmt.Errorf("decode answer: %w", err)
+		}
+		return nil
+	})
+}
+
 // rawResponse is an answer of the SDK's generic client kept as received (the SDK's CommonResponse
 // decodes it into maps and encodes it again), for decoding only the fields that are read.
 type rawResponse struct {

@@ -5,10 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
-	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 )
 
 // TAT (TencentCloud Automation Tools) has no typed module on the module proxy: it goes through the SDK's
@@ -135,35 +131,6 @@ type describeInvocationTasksResponse struct {
 	} `json:"Response"`
 }
 
-// tatCall sends one TAT action in region and decodes the answer into out.
-func (c *Client) tatCall(ctx context.Context, region, action string, mutating bool, in, out any) error {
-	cl, err := sdkClient(c, tatService, region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*common.Client, error) {
-		return common.NewCommonClient(cr, r, p), nil
-	})
-	if err != nil {
-		return err
-	}
-	body, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, tatService, action, mutating, func() error {
-		req := tchttp.NewCommonRequest(tatService, tatVersion, action)
-		req.SetContext(ctx)
-		if err := req.SetActionParameters(body); err != nil {
-			return err
-		}
-		resp := &rawResponse{}
-		if err := cl.Send(req, resp); err != nil {
-			return err
-		}
-		if err := json.Unmarshal(resp.body, out); err != nil {
-			return fmt.Errorf("decode answer: %w", err)
-		}
-		return nil
-	})
-}
-
 // AgentStatuses returns the state of TAT's client on up to TATBatchMax instances of one region
 // (DescribeAutomationAgentStatus). An instance TAT does not know is missing from the answer.
 func (c *Client) AgentStatuses(ctx context.Context, region string, instanceIDs []string) ([]AgentStatus, error) {
@@ -172,7 +139,7 @@ func (c *Client) AgentStatuses(ctx context.Context, region string, instanceIDs [
 	}
 	var out describeAgentStatusResponse
 	in := describeAgentStatusRequest{InstanceIds: instanceIDs, Limit: TATBatchMax}
-	if err := c.tatCall(ctx, region, "DescribeAutomationAgentStatus", false, in, &out); err != nil {
+	if err := c.generic(ctx, tatService, tatVersion, region, "DescribeAutomationAgentStatus", false, in, &out); err != nil {
 		return nil, fmt.Errorf("read the TAT agent status of %d instances in %s: %w", len(instanceIDs), region, err)
 	}
 	res := make([]AgentStatus, 0, len(out.Response.AutomationAgentSet))
@@ -198,7 +165,7 @@ func (c *Client) RunCommand(ctx context.Context, region string, spec CommandSpec
 		in.EnableParameter, in.Parameters = true, string(params)
 	}
 	var out runCommandResponse
-	if err := c.tatCall(ctx, region, "RunCommand", true, in, &out); err != nil {
+	if err := c.generic(ctx, tatService, tatVersion, region, "RunCommand", true, in, &out); err != nil {
 		return Invocation{}, fmt.Errorf("run command %s on %d instances in %s: %w", spec.Name, len(spec.InstanceIDs), region, err)
 	}
 	return Invocation{ID: out.Response.InvocationId, CommandID: out.Response.CommandId}, nil
@@ -212,7 +179,7 @@ func (c *Client) InvocationTasks(ctx context.Context, region, invocationID strin
 		in := describeInvocationTasksRequest{Filters: []tatFilter{{Name: "invocation-id", Values: []string{invocationID}}},
 			Limit: TATBatchMax, Offset: int64(offset), HideOutput: false}
 		var out describeInvocationTasksResponse
-		if err := c.tatCall(ctx, region, "DescribeInvocationTasks", false, in, &out); err != nil {
+		if err := c.generic(ctx, tatService, tatVersion, region, "DescribeInvocationTasks", false, in, &out); err != nil {
 			return nil, fmt.Errorf("read the tasks of invocation %s in %s: %w", invocationID, region, err)
 		}
 		for _, t := range out.Response.InvocationTaskSet {

@@ -2,10 +2,8 @@ package tencent
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"testing"
@@ -39,34 +37,10 @@ func TestTATStructsAndEmulatorMatchTheNodeModels(t *testing.T) {
 	id, key := emu.RootKey()
 	call := func(action string, in any) map[string]any {
 		body, _ := json.Marshal(in)
-		r, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, hs.URL, bytes.NewReader(body))
-		r.Header.Set("Content-Type", "application/json")
-		r.Header.Set("X-TC-Action", action)
-		r.Header.Set("X-TC-Version", tatVersion)
-		r.Header.Set("X-TC-Region", "ap-guangzhou")
-		tcloud.Sign(r, body, id, key, "tat", time.Now())
-		res, err := http.DefaultClient.Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var env struct{ Response map[string]any }
-		json.NewDecoder(res.Body).Decode(&env)
-		if env.Response["Error"] != nil {
-			t.Fatalf("%s: %v", action, env.Response["Error"])
-		}
-		return env.Response
+		return emulatorAnswer(t, hs.URL, id, key, "tat", tatVersion, "ap-guangzhou", action, body)
 	}
 	check := func(what string, got map[string]any, model string) {
-		fields := modelFields(t, models, model)
-		for k, v := range got {
-			if k == "RequestId" {
-				continue
-			}
-			if ts, ok := fields[k]; !ok || (v != nil && jsonKind(ts) != valueKind(v)) {
-				t.Errorf("emulator %s field %s (%s) does not match the model (%q)", what, k, valueKind(v), ts)
-			}
-		}
+		checkAnswer(t, what, got, modelFields(t, models, model))
 	}
 	agents := call("DescribeAutomationAgentStatus", map[string]any{"Limit": 100})
 	check("DescribeAutomationAgentStatus", agents, "DescribeAutomationAgentStatusResponse")

@@ -2,12 +2,7 @@ package tencent
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
-	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 )
 
 // WAF and Cloud Firewall have no typed module on the module proxy at a version that builds with common
@@ -176,36 +171,6 @@ type wafEmptyResponse struct {
 	Response struct {
 		RequestId string `json:"RequestId"`
 	} `json:"Response"`
-}
-
-// generic sends one action of a product without a typed module through the SDK's generic client and
-// decodes the answer into out.
-func (c *Client) generic(ctx context.Context, service, version, region, action string, mutating bool, in, out any) error {
-	cl, err := sdkClient(c, service+"-generic", region, func(cr *common.Credential, r string, p *profile.ClientProfile) (*common.Client, error) {
-		return common.NewCommonClient(cr, r, p), nil
-	})
-	if err != nil {
-		return err
-	}
-	body, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, service, action, mutating, func() error {
-		req := tchttp.NewCommonRequest(service, version, action)
-		req.SetContext(ctx)
-		if err := req.SetActionParameters(body); err != nil {
-			return err
-		}
-		resp := &rawResponse{}
-		if err := cl.Send(req, resp); err != nil {
-			return err
-		}
-		if err := json.Unmarshal(resp.body, out); err != nil {
-			return fmt.Errorf("decode answer: %w", err)
-		}
-		return nil
-	})
 }
 
 func flag(b bool) int64 {
