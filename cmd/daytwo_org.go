@@ -191,11 +191,8 @@ func offboardOrg(ctx context.Context, d *dayTwo, opts *OffboardOptions) error {
 		results = append(results, out)
 	}
 	retry := ""
-	if len(failed) > 0 {
-		retry = "onboard offboard --org --members " + strings.Join(failed, ",")
-		if opts.DryRun {
-			retry += " --dry-run"
-		}
+	if len(failed) > 0 && opts.retryArgs != nil {
+		retry = opts.retryArgs(failed)
 	}
 	if f.JSON() {
 		err = writeJSON(f.IO.Out, struct {

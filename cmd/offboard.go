@@ -19,6 +19,9 @@ type OffboardOptions struct {
 	DayTwoOptions
 	Yes           bool
 	KeepInventory bool
+	// retryArgs rebuilds this command line for the retry of some members, every flag given kept
+	// (--sandbox, --member-role, --keep-inventory, ...).
+	retryArgs func(members []string) string
 }
 
 func newCmdOffboard(f *Factory) *cobra.Command {
@@ -42,6 +45,7 @@ be typed, or takes --yes with --no-input.`,
 		Example: "  onboard offboard --account prod --dry-run\n  onboard offboard --account prod --yes --no-input\n  onboard offboard --org --members 100012445679 --yes --no-input",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			opts.retryArgs = func(members []string) string { return retryCommand(c, members) }
 			return offboardRun(c.Context(), opts)
 		},
 	}
