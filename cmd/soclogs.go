@@ -108,7 +108,7 @@ func writeSOCLogs(w io.Writer, r onboarding.SOCLogsResult) {
 		fmt.Fprintf(&b, "SOC logs of account %s (dry run: nothing was changed)\n", r.Account)
 		var planned []string
 		for _, c := range r.Planned {
-			planned = append(planned, changeLine(c))
+			planned = append(planned, c.String())
 		}
 		list("Would do", planned)
 	} else {

@@ -166,7 +166,7 @@ func writeOrgResult(w io.Writer, res onboarding.OrganizationResult, dryRun bool,
 				if len(p.Changes) > 0 {
 					lines = lines[:0]
 					for _, c := range p.Changes {
-						lines = append(lines, changeLine(c))
+						lines = append(lines, c.String())
 					}
 				}
 				fmt.Fprintf(&b, "  %s:\n    - %s\n", p.Title, strings.Join(lines, "\n    - "))

@@ -461,3 +461,21 @@ func newFixtureWith(t *testing.T, opts emulator.Options) *fixture {
 	t.Helper()
 	return newFixture(t, opts)
 }
+
+// A change reads the same on every face (the dry run, the wizard's review, the organization's plan): the
+// object in words, an attachment by its verb alone, an unknown object as itself.
+func TestChangeWordsItselfForPeople(t *testing.T) {
+	for _, tt := range []struct {
+		c    Change
+		want string
+	}{
+		{Change{Op: "create", Object: ObjectUser, Name: "sas-reader"}, "create sub-user sas-reader"},
+		{Change{Op: "attach", Object: ObjectAttachment, Name: "cspmPolicy", ID: "42"}, "attach cspmPolicy (42)"},
+		{Change{Op: "update", Object: ObjectPolicy, Name: "cspmPolicy", ID: "cspmPolicy", Detail: "2 actions added"}, "update policy cspmPolicy: 2 actions added"},
+		{Change{Op: "check", Object: "something-new", Name: "x"}, "check something-new x"},
+	} {
+		if got := tt.c.String(); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.c, got, tt.want)
+		}
+	}
+}

@@ -292,3 +292,38 @@ func (r *run) planRecord(ctx context.Context) ([]Change, error) {
 	}
 	return []Change{{Op: op, Object: ObjectRecord, Name: r.res.Account, Detail: "in the local database"}}, nil
 }
+
+// String words the change for people, the same on every face: "create sub-user sas-reader",
+// "attach cspmPolicy", "reuse CLS topic cloudaudit-events (ID)".
+func (c Change) String() string {
+	s := c.Op
+	if o := objectWords[c.Object]; o != "" {
+		s += " " + o
+	} else if _, known := objectWords[c.Object]; !known {
+		s += " " + c.Object
+	}
+	if c.Name != "" {
+		s += " " + c.Name
+	}
+	if c.ID != "" && c.ID != c.Name {
+		s += " (" + c.ID + ")"
+	}
+	if c.Detail != "" {
+		s += ": " + c.Detail
+	}
+	return s
+}
+
+// objectWords name a change's object for people; an attachment is said by its verb alone ("attach
+// cspmPolicy").
+var objectWords = map[string]string{
+	ObjectUser: "sub-user", ObjectPolicy: "policy", ObjectAttachment: "",
+	ObjectKey: "API key of", ObjectLogset: "CLS logset", ObjectTopic: "CLS topic",
+	ObjectTrackingSet: "CloudAudit tracking set", ObjectKafka: "Kafka consumption of topic",
+	ObjectSecurityCenterAccount: "Security Center account", ObjectSecurityCenterAuditLog: "Security Center",
+	ObjectRegions: "Security Center sync regions", ObjectFrequencies: "Security Center", ObjectFirstSync: "first sync of",
+	ObjectRootKey: "root key", ObjectRecord: "account record",
+	ObjectWAFFlow: "WAF delivery flow to CLS topic", ObjectWAFAttackLog: "WAF instance",
+	ObjectWAFAccessLog: "WAF domain", ObjectWAFDomainDelivery: "WAF domain", ObjectWAF: "WAF",
+	ObjectCFW: "Cloud Firewall",
+}

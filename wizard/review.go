@@ -191,7 +191,7 @@ func (m Model) reviewBody() string {
 			}
 			b.WriteString(wrapWords("  "+s.Title, w-1, "    ") + "\n")
 			for _, c := range s.Changes {
-				b.WriteString(wrapWords("    "+changeLine(c), w-1, "      ") + "\n")
+				b.WriteString(wrapWords("    "+c.String(), w-1, "      ") + "\n")
 			}
 		}
 	}
@@ -200,21 +200,6 @@ func (m Model) reviewBody() string {
 		b.WriteString(st.Code.Render(l) + "\n")
 	}
 	return b.String()
-}
-
-// changeLine words one typed change: "create user sas-reader", "reuse policy cspmPolicy (id 42)".
-func changeLine(c onboarding.Change) string {
-	s := c.Op + " " + c.Object
-	if c.Name != "" {
-		s += " " + c.Name
-	}
-	if c.ID != "" && c.ID != c.Name {
-		s += " (" + c.ID + ")"
-	}
-	if c.Detail != "" {
-		s += ": " + c.Detail
-	}
-	return s
 }
 
 // answerLines are the answers in short, for the review.

@@ -133,7 +133,7 @@ func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error)
 	fmt.Fprintln(out, "Plan:")
 	for _, s := range plan.Steps {
 		for _, c := range s.Changes {
-			fmt.Fprintln(out, "  "+s.Title+": "+changeLine(c))
+			fmt.Fprintln(out, "  "+s.Title+": "+c.String())
 		}
 	}
 	fmt.Fprintln(out, "The same, for scripts: "+a.CommandLine(deps.Sandbox))
