@@ -166,6 +166,13 @@ func writeWizardAgent(w io.Writer, res *onboarding.AgentResult) {
 	}
 }
 
+// wizardJSON is the wizard's --output json: the onboarding's result, and the agent installation the
+// summary ran, so that the JSON says what the screen and the exit code say.
+type wizardJSON struct {
+	*onboarding.Result
+	Agent *onboarding.AgentResult `json:"agent,omitempty"`
+}
+
 // agentOutcome is agentPartly of the wizard's agent installation, when there was one.
 func agentOutcome(res *onboarding.AgentResult) error {
 	if res == nil {

@@ -174,3 +174,24 @@ func TestAgentInstallInTheSandboxShowsEveryOutcome(t *testing.T) {
 		}
 	}
 }
+
+// The wizard's JSON is the onboarding's result, with the agent installation the summary ran beside it.
+func TestWizardJSONCarriesTheAgentInstallation(t *testing.T) {
+	res := &onboarding.Result{Account: "prod"}
+	for _, tt := range []struct {
+		agent *onboarding.AgentResult
+		want  bool
+	}{{nil, false}, {&onboarding.AgentResult{Account: "prod"}, true}} {
+		b, err := json.Marshal(wizardJSON{res, tt.agent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := got["agent"]; ok != tt.want || got["account"] != "prod" {
+			t.Errorf("agent %v: %s", tt.agent != nil, b)
+		}
+	}
+}

@@ -66,7 +66,7 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 	if res.Engine != nil {
 		var werr error
 		if f.JSON() {
-			werr = writeJSON(f.IO.Out, res.Engine)
+			werr = writeJSON(f.IO.Out, wizardJSON{res.Engine, res.Agent})
 		} else {
 			_, werr = io.WriteString(f.IO.Out, terminalSafeLines(store.Scrub(wizard.Summary(*res.Engine, res.Answers, cmp.Or(f.IO.TerminalWidth(), 80)-1, deps.Sandbox))))
 			writeWizardAgent(f.IO.Out, res.Agent)
