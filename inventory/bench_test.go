@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -65,6 +66,9 @@ const benchRTT = 30 * time.Millisecond
 // (target ≤ 1.3); sum_bound_s is what syncing them one after another would cost at best; peak_rss_MB ≤ 200;
 // store_busy_s is how long at least one write was in flight in the store (which commits the writes of
 // all accounts that meet in one transaction), so when it nears wall_s, the store is what bounds the sync.
+// cpu_s is the sync's CPU time, emulators_cpu_s its emulators', other_cpu_s that of every other process
+// meanwhile; cpu_floor_ratio = (cpu_s + emulators_cpu_s) / cores / max_bound_s is the least
+// multi_bound_ratio the machine's cores allow, whatever the rate limits.
 // It starts 20 emulators, and runs only when named:
 //
 //	go test ./inventory -run '^$' -bench 'BenchmarkSync/accounts' -benchtime 1x -timeout 30m
@@ -143,6 +147,7 @@ func accountsScenario(b *testing.B, bin string) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(AccountsMemoryLimit)) // as sync --all runs
 	runtime.GC()
 	resetPeakRSS()
+	cpu0, emulators0, machine0 := processCPU(), childrenCPU(), machineCPU()
 	start := time.Now()
 	errs := SyncAccounts(context.Background(), benchAccounts, AccountsOptions{}, func(ctx context.Context, i int, gate func(Cloud) Cloud, concurrency int) error {
 		var err error
@@ -150,6 +155,7 @@ func accountsScenario(b *testing.B, bin string) {
 		return err
 	})
 	wall := time.Since(start)
+	cpu, emulators, machine := processCPU()-cpu0, childrenCPU()-emulators0, machineCPU()-machine0
 	rss := peakRSSMB()
 	if err := errors.Join(errs...); err != nil {
 		b.Fatal(err)
@@ -169,8 +175,17 @@ func accountsScenario(b *testing.B, bin string) {
 	b.ReportMetric(rss, "peak_rss_MB")
 	b.ReportMetric(float64(assets), "assets")
 	b.ReportMetric(busy.busy.Seconds(), "store_busy_s")
+	// What the CPUs allow: the sync's own CPU time and its emulators' cannot take less wall time than
+	// their sum spread over every core, whatever the rate limits allow.
+	cpuFloor := (cpu + emulators).Seconds() / float64(runtime.NumCPU())
+	b.ReportMetric(cpu.Seconds(), "cpu_s")
+	b.ReportMetric(emulators.Seconds(), "emulators_cpu_s")
+	b.ReportMetric((machine - cpu - emulators).Seconds(), "other_cpu_s")
+	b.ReportMetric(cpuFloor/maxBound.Seconds(), "cpu_floor_ratio")
 	b.Logf("%d accounts, %d assets in %.2fs: largest single-account bound %.2fs, multi_bound_ratio %.2f (target ≤ 1.3); one after another ≥ %.2fs; peak RSS %.0f MB (≤ 200); the store was writing for %.2fs of it",
 		benchAccounts, assets, wall.Seconds(), maxBound.Seconds(), ratio, sumBound.Seconds(), rss, busy.busy.Seconds())
+	b.Logf("CPU: the sync %.2fs, its %d emulators %.2fs, other processes %.2fs; on %d cores the sync and emulators need at least %.2fs of wall time, %.2f times the bound",
+		cpu.Seconds(), benchAccounts, emulators.Seconds(), (machine - cpu - emulators).Seconds(), runtime.NumCPU(), cpuFloor, cpuFloor/maxBound.Seconds())
 	if ratio > 1.3 || rss > 200 || assets < benchAccounts*4900 {
 		b.Errorf("over a bound: multi_bound_ratio %.2f (≤ 1.3), peak RSS %.0f MB (≤ 200), %d assets", ratio, rss, assets)
 	}
@@ -491,4 +506,61 @@ func peakRSSMB() float64 {
 		}
 	}
 	return -1
+}
+
+// processCPU is the CPU time this process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// clockTick is the unit of /proc's CPU times (USER_HZ, 100 on Linux).
+const clockTick = 10 * time.Millisecond
+
+// machineCPU is the CPU time every process of the machine has used since boot, idle and I/O wait
+// left out (the first line of /proc/stat).
+func machineCPU() time.Duration {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(strings.SplitN(string(data), "\n", 2)[0])
+	var ticks int64
+	for i, v := range fields[1:] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * clockTick
+}
+
+// childrenCPU is the CPU time this process's running children (the emulators) have used.
+func childrenCPU() time.Duration {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var ticks int64
+	for _, path := range stats {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		// The fields after the command name, which is in parentheses and may hold spaces: state, ppid,
+		// ..., utime (the 14th field of the line) and stime.
+		line := string(data)
+		fields := strings.Fields(line[strings.LastIndex(line, ")")+1:])
+		if len(fields) < 13 {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(fields[1]); ppid != os.Getpid() {
+			continue
+		}
+		utime, _ := strconv.ParseInt(fields[11], 10, 64)
+		stime, _ := strconv.ParseInt(fields[12], 10, 64)
+		ticks += utime + stime
+	}
+	return time.Duration(ticks) * clockTick
 }

@@ -30,6 +30,8 @@ type DB struct {
 	writer chan struct{}
 	// group queues the writes that are committed together (group.go).
 	group writeGroup
+	// stmts are the inventory writes' statements, prepared once (stmts.go).
+	stmts stmtCache
 }
 
 // busyTimeout is how long a statement waits for another process's write to finish before SQLite
@@ -143,7 +145,10 @@ func fileURI(path string, q url.Values) string {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.stmts.close()
+	return db.sql.Close()
+}
 
 // migrations are applied in order, each in its own transaction; schema_version records how many ran.
 // Append, never edit: a released migration is history.

@@ -15,7 +15,7 @@ import (
 
 // maxGroup caps the writes committed in one transaction, so one transaction stays short for the
 // other processes that wait for the database.
-const maxGroup = 64
+const maxGroup = 256
 
 // groupWrite is one caller's write waiting to be committed with others.
 type groupWrite struct {

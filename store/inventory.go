@@ -59,7 +59,7 @@ func (db *DB) UpsertAssets(ctx context.Context, account string, assets []Asset, 
 	now := formatTime(seenAt)
 	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		stats, err = upsertAssets(ctx, tx, account, assets, now)
+		stats, err = db.upsertAssets(ctx, tx, account, assets, now)
 		return err
 	})
 	if err != nil {
@@ -69,9 +69,9 @@ func (db *DB) UpsertAssets(ctx context.Context, account string, assets []Asset, 
 }
 
 // upsertAssets is UpsertAssets inside tx; now is seenAt formatted.
-func upsertAssets(ctx context.Context, tx *sql.Tx, account string, assets []Asset, now string) (UpsertStats, error) {
+func (db *DB) upsertAssets(ctx context.Context, tx *sql.Tx, account string, assets []Asset, now string) (UpsertStats, error) {
 	var stats UpsertStats
-	existing, err := existingHashes(ctx, tx, account, assets)
+	existing, err := db.existingHashes(ctx, tx, account, assets)
 	if err != nil {
 		return stats, err
 	}
@@ -86,7 +86,7 @@ func upsertAssets(ctx context.Context, tx *sql.Tx, account string, assets []Asse
 		switch {
 		case !found:
 			if insert == nil {
-				if insert, err = tx.PrepareContext(ctx, `INSERT INTO inventory
+				if insert, err = db.prepared(ctx, tx, `INSERT INTO inventory
 					(account, kind, region, id, name, attributes, content_hash, first_seen, last_seen)
 					VALUES (?,?,?,?,?,?,?,?,?)`); err != nil {
 					return stats, err
@@ -100,7 +100,7 @@ func upsertAssets(ctx context.Context, tx *sql.Tx, account string, assets []Asse
 			stats.Inserted++
 		case old.hash != a.Hash || old.gone:
 			if update == nil {
-				if update, err = tx.PrepareContext(ctx, `UPDATE inventory SET name = ?, attributes = ?,
+				if update, err = db.prepared(ctx, tx, `UPDATE inventory SET name = ?, attributes = ?,
 					content_hash = ?, last_seen = ?, gone_at = NULL
 					WHERE account = ? AND kind = ? AND region = ? AND id = ?`); err != nil {
 					return stats, err
@@ -126,48 +126,45 @@ type hashState struct {
 	gone bool
 }
 
-// existingHashes reads the stored hashes of a batch's rows in a few indexed queries.
-func existingHashes(ctx context.Context, tx *sql.Tx, account string, assets []Asset) (map[assetKey]hashState, error) {
+// existingHashes reads the stored hashes of a batch's rows, one indexed query per (kind, region). The IDs
+// go in as one JSON array, so the query's text is the same for every batch and is prepared once.
+func (db *DB) existingHashes(ctx context.Context, tx *sql.Tx, account string, assets []Asset) (map[assetKey]hashState, error) {
 	out := make(map[assetKey]hashState, len(assets))
 	groups := map[[2]string][]string{}
 	for _, a := range assets {
 		k := [2]string{a.Kind, a.Region}
 		groups[k] = append(groups[k], a.ID)
 	}
-	const chunk = 500
+	query, err := db.prepared(ctx, tx, `SELECT id, content_hash, gone_at IS NOT NULL FROM inventory
+		WHERE account = ? AND kind = ? AND region = ? AND id IN (SELECT value FROM json_each(?))`)
+	if err != nil {
+		return nil, err
+	}
+	defer query.Close()
 	for k, ids := range groups {
-		for start := 0; start < len(ids); start += chunk {
-			part := ids[start:min(start+chunk, len(ids))]
-			args := make([]any, 0, len(part)+3)
-			args = append(args, account, k[0], k[1])
-			for _, id := range part {
-				args = append(args, id)
-			}
-			rows, err := tx.QueryContext(ctx, `SELECT id, content_hash, gone_at IS NOT NULL FROM inventory
-				WHERE account = ? AND kind = ? AND region = ? AND id IN (`+placeholders(len(part))+`)`, args...)
-			if err != nil {
+		list, err := json.Marshal(ids)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := query.QueryContext(ctx, account, k[0], k[1], string(list))
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var st hashState
+			if err := rows.Scan(&id, &st.hash, &st.gone); err != nil {
+				rows.Close()
 				return nil, err
 			}
-			for rows.Next() {
-				var id string
-				var st hashState
-				if err := rows.Scan(&id, &st.hash, &st.gone); err != nil {
-					rows.Close()
-					return nil, err
-				}
-				out[assetKey{k[0], k[1], id}] = st
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return nil, err
-			}
+			out[assetKey{k[0], k[1], id}] = st
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
 // MarkGone ends a complete pass over one (kind, region) of an account: every stored row not in seenIDs is
@@ -179,7 +176,7 @@ func (db *DB) MarkGone(ctx context.Context, account, kind, region string, seenID
 	var gone int
 	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		gone, err = markGone(ctx, tx, account, kind, region, seen, formatTime(at))
+		gone, err = db.markGone(ctx, tx, account, kind, region, seen, formatTime(at))
 		return err
 	})
 	if err != nil {
@@ -198,13 +195,18 @@ func distinctIDs(ids []string) []string {
 }
 
 // markGone is MarkGone inside tx; seen holds distinct IDs (distinctIDs), at is formatted.
-func markGone(ctx context.Context, tx *sql.Tx, account, kind, region string, seen []string, at string) (int, error) {
+func (db *DB) markGone(ctx context.Context, tx *sql.Tx, account, kind, region string, seen []string, at string) (int, error) {
 	// Every seen row is stored and live, so the live rows are a superset of the seen ones: when there are
 	// as many as distinct seen IDs, they are the same set and nothing is gone. That is the usual pass,
 	// and it then costs one count instead of a list of every ID.
+	count, err := db.prepared(ctx, tx, `SELECT COUNT(*) FROM inventory
+		WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL`)
+	if err != nil {
+		return 0, err
+	}
+	defer count.Close()
 	var live int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inventory
-		WHERE account = ? AND kind = ? AND region = ? AND gone_at IS NULL`, account, kind, region).Scan(&live); err != nil {
+	if err := count.QueryRowContext(ctx, account, kind, region).Scan(&live); err != nil {
 		return 0, err
 	}
 	if live == len(seen) {

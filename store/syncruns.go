@@ -35,7 +35,7 @@ func (db *DB) RecordSync(ctx context.Context, o SyncOutcome) error {
 		o.At = db.now()
 	}
 	err := db.grouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return insertSyncRun(ctx, tx, o)
+		return db.insertSyncRun(ctx, tx, o)
 	})
 	if err != nil {
 		return fmt.Errorf("record sync of %s in %s for %q: %w", o.Kind, o.Region, o.Account, err)
@@ -43,10 +43,15 @@ func (db *DB) RecordSync(ctx context.Context, o SyncOutcome) error {
 	return nil
 }
 
-func insertSyncRun(ctx context.Context, tx *sql.Tx, o SyncOutcome) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO sync_runs
+func (db *DB) insertSyncRun(ctx context.Context, tx *sql.Tx, o SyncOutcome) error {
+	insert, err := db.prepared(ctx, tx, `INSERT INTO sync_runs
 		(account, kind, region, status, seen, inserted, updated, unchanged, gone, error, duration_ms, at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	defer insert.Close()
+	_, err = insert.ExecContext(ctx,
 		o.Account, o.Kind, o.Region, o.Status, o.Seen, o.Stats.Inserted, o.Stats.Updated, o.Stats.Unchanged,
 		o.Gone, Scrub(o.Error), o.Duration.Milliseconds(), formatTime(o.At))
 	return err
@@ -86,20 +91,20 @@ func (db *DB) EndSync(ctx context.Context, e SyncEnd) (SyncOutcome, error) {
 		// It may run again (group.go): every result starts afresh from the caller's outcome.
 		recorded = o
 		if len(e.Assets) > 0 {
-			stats, err := upsertAssets(ctx, tx, o.Account, e.Assets, seenAt)
+			stats, err := db.upsertAssets(ctx, tx, o.Account, e.Assets, seenAt)
 			if err != nil {
 				return fmt.Errorf("store %d assets: %w", len(e.Assets), err)
 			}
 			recorded.Stats = recorded.Stats.Add(stats)
 		}
 		if e.MarkGone {
-			gone, err := markGone(ctx, tx, o.Account, o.Kind, o.Region, seen, seenAt)
+			gone, err := db.markGone(ctx, tx, o.Account, o.Kind, o.Region, seen, seenAt)
 			if err != nil {
 				return fmt.Errorf("mark gone: %w", err)
 			}
 			recorded.Gone = gone
 		}
-		return insertSyncRun(ctx, tx, recorded)
+		return db.insertSyncRun(ctx, tx, recorded)
 	})
 	if err != nil {
 		return o, fmt.Errorf("end sync of %s in %s for %q: %w", o.Kind, o.Region, o.Account, err)

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+
 	"fmt"
+	gojson "github.com/goccy/go-json"
 	"io"
 	"net/http"
 	"strings"
@@ -19,6 +21,11 @@ import (
 // parsing, once to check it is JSON), which for pages of a hundred instances cost a large sync about a
 // third of its CPU. So the transport takes a successful listing answer aside and gives the SDK an empty
 // one to read; an answer that may hold an error goes to the SDK whole, which turns it into its error.
+//
+// The listing decodes it with go-json rather than encoding/json. encoding/json checks a whole answer
+// before decoding it, then scans each item again to hand it to item.UnmarshalJSON, which checks and
+// decodes it twice more; go-json reads each byte about once. Syncing 20 accounts of 5,000 assets at once
+// (BenchmarkSync/accounts), decoding took 1.76 s of CPU with encoding/json and 0.37 s with go-json.
 
 // pageBody receives a listing's answer taken aside by pageTransport; it travels in the request's context.
 type pageBody struct{ body []byte }
@@ -95,7 +102,7 @@ func (c *Client) listPage(ctx context.Context, service, version, action, region 
 		if answer == nil { // the SDK read it whole
 			answer = resp.body
 		}
-		if err := json.Unmarshal(answer, out); err != nil {
+		if err := gojson.Unmarshal(answer, out); err != nil {
 			return fmt.Errorf("decode answer: %w", err)
 		}
 		return nil
@@ -152,5 +159,5 @@ type item[F any] struct {
 
 func (it *item[F]) UnmarshalJSON(b []byte) error {
 	it.Raw = append(json.RawMessage(nil), b...) // b belongs to the decoder
-	return json.Unmarshal(b, &it.Fields)
+	return gojson.Unmarshal(b, &it.Fields)
 }
