@@ -60,16 +60,16 @@ const benchRTT = 30 * time.Millisecond
 //	go test ./inventory -run '^$' -bench 'BenchmarkSync/million' -benchtime 1x -timeout 60m        # both
 //	go test ./inventory -run '^$' -bench 'BenchmarkSync/million_quota' -benchtime 1x -timeout 60m  # one
 //
-// accounts: 20 accounts of about 5,000 assets each (each its own emulator process, so its own published
-// limits), synced at once as sync --all does, under the default cap of requests in flight. max_bound_s
+// accounts: 20 accounts of about 5,000 assets each (an organization's management account and 19 members
+// in one emulator process, each account with its own published limits), synced at once as sync --all does, under the default cap of requests in flight. max_bound_s
 // is the largest single-account bound (as bound_s above); multi_bound_ratio = wall_s / max_bound_s
 // (target ≤ 1.3); sum_bound_s is what syncing them one after another would cost at best; peak_rss_MB ≤ 200;
 // store_busy_s is how long at least one write was in flight in the store (which commits the writes of
 // all accounts that meet in one transaction), so when it nears wall_s, the store is what bounds the sync.
-// cpu_s is the sync's CPU time, emulators_cpu_s its emulators', other_cpu_s that of every other process
+// cpu_s is the sync's CPU time, emulators_cpu_s the emulator's, other_cpu_s that of every other process
 // meanwhile; cpu_floor_ratio = (cpu_s + emulators_cpu_s) / cores / max_bound_s is the least
 // multi_bound_ratio the machine's cores allow, whatever the rate limits.
-// It starts 20 emulators, and runs only when named:
+// It takes minutes, and runs only when named:
 //
 //	go test ./inventory -run '^$' -bench 'BenchmarkSync/accounts' -benchtime 1x -timeout 30m
 //
@@ -116,30 +116,39 @@ func BenchmarkSync(b *testing.B) {
 	})
 }
 
-// accountsScenario syncs benchAccounts accounts at once, each against its own emulator at the
-// published limits, with the runner sync --all uses.
+// accountsScenario syncs benchAccounts accounts at once, each with its own published limits, with the
+// runner sync --all uses. One emulator process holds them all: an organization's management account and
+// its members, each its own account with its own state and rate limits, reached as sync --all reaches an
+// organization's members after tencent --org. Twenty emulator processes would spend this machine's
+// cores on twenty Go runtimes standing in for remote servers.
 func accountsScenario(b *testing.B, bin string) {
-	clouds := make([]Cloud, benchAccounts)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var startErr error
-	for i := range benchAccounts {
-		wg.Add(1)
-		go func() { // the emulators generate their seeds at once
-			defer wg.Done()
-			em, err := startBenchEmulator(b, bin, benchAccountSeed, "--rate-limits", "published")
-			var c *tencent.Client
-			if err == nil {
-				c, err = tencent.New(tencent.Options{Credential: tencent.Credential{SecretID: em.ID, SecretKey: tencent.SecretKey(em.Key)}, Endpoint: em.Endpoint})
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			clouds[i], startErr = c, errors.Join(startErr, err)
-		}()
+	em := startEmulator(b, bin, fmt.Sprintf("%s,members=%d", benchAccountSeed, benchAccounts-1), "--rate-limits", "published")
+	management := em.client(b)
+	org, err := management.Organization(context.Background())
+	if err != nil {
+		b.Fatal(err)
 	}
-	wg.Wait()
-	if startErr != nil {
-		b.Fatal(startErr)
+	members, err := management.OrganizationMembers(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	clouds := []Cloud{management}
+	for _, m := range members {
+		if m.UIN == org.ManagerUIN {
+			continue
+		}
+		cred, _, err := management.AssumeRole(context.Background(), tencent.MemberRoleARN(m.UIN, tencent.MemberAccessRole), "bench-"+m.UIN, time.Hour)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := tencent.New(tencent.Options{Credential: cred, Endpoint: em.Endpoint})
+		if err != nil {
+			b.Fatal(err)
+		}
+		clouds = append(clouds, c)
+	}
+	if len(clouds) != benchAccounts {
+		b.Fatalf("the emulator holds %d accounts, want %d", len(clouds), benchAccounts)
 	}
 	db := openBenchDB(b)
 	results := make([]Result, benchAccounts)
@@ -184,8 +193,8 @@ func accountsScenario(b *testing.B, bin string) {
 	b.ReportMetric(cpuFloor/maxBound.Seconds(), "cpu_floor_ratio")
 	b.Logf("%d accounts, %d assets in %.2fs: largest single-account bound %.2fs, multi_bound_ratio %.2f (target ≤ 1.3); one after another ≥ %.2fs; peak RSS %.0f MB (≤ 200); the store was writing for %.2fs of it",
 		benchAccounts, assets, wall.Seconds(), maxBound.Seconds(), ratio, sumBound.Seconds(), rss, busy.busy.Seconds())
-	b.Logf("CPU: the sync %.2fs, its %d emulators %.2fs, other processes %.2fs; on %d cores the sync and emulators need at least %.2fs of wall time, %.2f times the bound",
-		cpu.Seconds(), benchAccounts, emulators.Seconds(), (machine - cpu - emulators).Seconds(), runtime.NumCPU(), cpuFloor, cpuFloor/maxBound.Seconds())
+	b.Logf("CPU: the sync %.2fs, the emulator %.2fs, other processes %.2fs; on %d cores the sync and emulator need at least %.2fs of wall time, %.2f times the bound",
+		cpu.Seconds(), emulators.Seconds(), (machine - cpu - emulators).Seconds(), runtime.NumCPU(), cpuFloor, cpuFloor/maxBound.Seconds())
 	if ratio > 1.3 || rss > 200 || assets < benchAccounts*4900 {
 		b.Errorf("over a bound: multi_bound_ratio %.2f (≤ 1.3), peak RSS %.0f MB (≤ 200), %d assets", ratio, rss, assets)
 	}

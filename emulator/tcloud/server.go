@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -380,7 +381,46 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.Unmarshal(data, &out)
 	}
 	out["RequestId"] = requestID
-	json.NewEncoder(w).Encode(map[string]any{"Response": out})
+	writeResponse(w, out)
+}
+
+// writeResponse writes {"Response": out} as json.Encoder would (keys sorted, HTML escaped, a final
+// newline), but copies the cached items of a listing (encoded.go) as they are: an Encoder would compact
+// and check each one again, which was most of the emulator's CPU in a large sync.
+func writeResponse(w io.Writer, out map[string]any) {
+	keys := make([]string, 0, len(out))
+	for k := range out {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var buf bytes.Buffer
+	buf.WriteString(`{"Response":{`)
+	for i, k := range keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		name, _ := json.Marshal(k)
+		buf.Write(name)
+		buf.WriteByte(':')
+		if items, ok := out[k].([]json.RawMessage); ok && items != nil {
+			buf.WriteByte('[')
+			for j, it := range items {
+				if j > 0 {
+					buf.WriteByte(',')
+				}
+				buf.Write(it)
+			}
+			buf.WriteByte(']')
+			continue
+		}
+		value, err := json.Marshal(out[k])
+		if err != nil {
+			value = []byte("null")
+		}
+		buf.Write(value)
+	}
+	buf.WriteString("}}\n")
+	w.Write(buf.Bytes())
 }
 
 func (s *Server) serve(r *http.Request, body []byte, auth authorization, authErr error) (any, Call, *apiError) {
