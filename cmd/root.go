@@ -130,12 +130,6 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		return nil
 	}
 	err := root.ExecuteContext(ctx)
-	var usage *UsageError
-	if err != nil && strings.HasPrefix(err.Error(), "unknown command ") && !errors.As(err, &usage) {
-		// cobra's own error for a mistyped command: usage, exit 2, its suggestion indented with spaces
-		// (the error printer shows a tab escaped).
-		err = &UsageError{Err: errors.New(strings.ReplaceAll(strings.TrimSpace(err.Error()), "\t", "    "))}
-	}
 	if cerr := closeLog(); err == nil && cerr != nil {
 		err = cerr
 	}
