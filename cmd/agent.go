@@ -95,11 +95,15 @@ func agentInstallRun(ctx context.Context, opts *AgentInstallOptions) error {
 		return err
 	}
 	defer done()
+	tat, err := d.inAccount(ctx, &opts.DayTwoOptions, account, false)
+	if err != nil {
+		return err
+	}
 	sc, _, err := securityCenterClient(f, opts.AlibabaProfile, opts.SecurityCenterEndpoint, account.Site)
 	if err != nil {
 		return err
 	}
-	installer := newAgentInstaller(f, d.admin, sc, d.db)
+	installer := newAgentInstaller(f, tat, sc, d.db)
 	progress := func(e onboarding.AgentEvent) {
 		if !f.JSON() {
 			fmt.Fprintf(f.IO.ErrOut, "%-17s %s %s\n", e.Host.Outcome, e.Host.InstanceID, terminalSafeLines(store.Scrub(e.Host.Reason)))

@@ -35,23 +35,36 @@ not hold; it never removes the key in use or a key someone else made.`,
 			if grace < 0 {
 				return Usagef("invalid --grace %s: must be 0 or more", grace)
 			}
+			opts.retryArgs = func(members []string) string { return retryCommand(c, members) }
 			return rotateKeyRun(c.Context(), opts, grace)
 		},
 	}
 	opts.addFlags(cmd, false)
 	cmd.Flags().DurationVar(&grace, "grace", 0, "how long the old key stays disabled before it is deleted (rotate-key waits that long)")
+	opts.org.addFlags(cmd, "rotate the keys of")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
 
 func rotateKeyRun(ctx context.Context, opts *DayTwoOptions, grace time.Duration) error {
 	f := opts.f
+	if err := opts.org.usage(opts.Account, false); err != nil {
+		return err
+	}
+	if opts.org.Org {
+		d, done, err := newDayTwo(ctx, opts)
+		if err != nil {
+			return err
+		}
+		defer done()
+		return rotateKeyOrg(ctx, d, opts, grace)
+	}
 	d, account, done, err := newDayTwoOfAccount(ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := d.forAccount(opts, account, true); err != nil {
+	if _, err := d.inAccount(ctx, opts, account, true); err != nil {
 		return err
 	}
 	progress := engineProgress(f)

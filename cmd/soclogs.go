@@ -79,6 +79,9 @@ func socLogsRun(ctx context.Context, opts *SOCLogsOptions) error {
 		return err
 	}
 	defer done()
+	if _, err := d.inAccount(ctx, &opts.DayTwoOptions, account, false); err != nil {
+		return err
+	}
 	req := onboarding.SOCLogsRequest{Account: account.Name, WAF: opts.WAF, CFW: opts.CFW, WAFRegion: opts.WAFRegion,
 		CLSRegion: opts.CLSRegion, KafkaNetwork: opts.KafkaNetwork, DryRun: opts.DryRun, SkipPermissionCheck: opts.SkipPermissionCheck}
 	progress := engineProgress(f)

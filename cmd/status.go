@@ -65,8 +65,13 @@ func statusRun(ctx context.Context, opts *DayTwoOptions) error {
 			return err
 		}
 		for _, a := range accounts {
-			if err := d.forAccount(opts, a, false); err != nil {
-				return err
+			if _, err := d.inAccount(ctx, opts, a, false); err != nil {
+				var denied *memberAccessError
+				if !errors.As(err, &denied) {
+					return err
+				}
+				all = append(all, memberUnreachable(a.Name, a.OwnerUIN, err))
+				continue
 			}
 			st, err := d.engine.Status(ctx, a.Name)
 			if err != nil {
@@ -131,23 +136,36 @@ settings again. What is right is left untouched. --dry-run prints the plan only.
 		Example: "  onboard repair --account prod --dry-run\n  onboard repair --account prod",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			opts.retryArgs = func(members []string) string { return retryCommand(c, members) }
 			return repairRun(c.Context(), opts)
 		},
 	}
 	opts.addFlags(cmd, false)
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what repair would change, and change nothing")
+	opts.org.addFlags(cmd, "repair")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
 
 func repairRun(ctx context.Context, opts *DayTwoOptions) error {
 	f := opts.f
+	if err := opts.org.usage(opts.Account, false); err != nil {
+		return err
+	}
+	if opts.org.Org {
+		d, done, err := newDayTwo(ctx, opts)
+		if err != nil {
+			return err
+		}
+		defer done()
+		return repairOrg(ctx, d, opts)
+	}
 	d, a, done, err := newDayTwoOfAccount(ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := d.forAccount(opts, a, true); err != nil {
+	if _, err := d.inAccount(ctx, opts, a, true); err != nil {
 		return err
 	}
 	if opts.DryRun {

@@ -321,6 +321,12 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
 		InventoryUnlimited: inSandbox(f)}
+	if opts.Rollback && opts.Org {
+		d := &dayTwo{engine: engine, admin: admin, db: db, secrets: secrets, newClient: newClient, adminKeyID: cred.SecretID}
+		return rollbackOrg(ctx, d, &DayTwoOptions{f: f, Profile: opts.Profile, Endpoint: opts.Endpoint, AlibabaProfile: opts.AlibabaProfile,
+			SecurityCenterEndpoint: opts.SecurityCenterEndpoint, InsecureStorage: opts.InsecureStorage, retryArgs: opts.retryArgs,
+			org: orgSelection{Org: true, Members: opts.Members, Exclude: opts.Exclude, MemberRole: opts.MemberRole}}, opts)
+	}
 	if opts.Rollback {
 		return tencentRollback(ctx, f, opts, engine, admin, req.Account)
 	}
@@ -512,11 +518,20 @@ func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engi
 		}
 		return err
 	}
+	if werr := writeRollback(f.IO.Out, fmt.Sprintf("%q", account), res, err == nil); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// writeRollback prints what a rollback of the account named label removed, left and does not undo; ok
+// says it did not fail.
+func writeRollback(w io.Writer, label string, res onboarding.RollbackResult, ok bool) error {
 	var b strings.Builder
 	if len(res.Removed) > 0 {
-		fmt.Fprintf(&b, "Rolled back %q:\n  - removed %s\n", account, strings.Join(res.Removed, "\n  - removed "))
-	} else if err == nil {
-		fmt.Fprintf(&b, "Nothing to roll back for %q: nothing onboard created in it is still there.\n", account)
+		fmt.Fprintf(&b, "Rolled back %s:\n  - removed %s\n", label, strings.Join(res.Removed, "\n  - removed "))
+	} else if ok {
+		fmt.Fprintf(&b, "Nothing to roll back for %s: nothing onboard created in it is still there.\n", label)
 	}
 	if len(res.Left) > 0 {
 		fmt.Fprintf(&b, "Not removed (run the rollback again once the cause is fixed):\n  - %s\n", strings.Join(res.Left, "\n  - "))
@@ -524,9 +539,7 @@ func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engi
 	if len(res.Kept) > 0 {
 		fmt.Fprintf(&b, "Not undone by a rollback:\n  - %s\n", strings.Join(res.Kept, "\n  - "))
 	}
-	if _, werr := io.WriteString(f.IO.Out, b.String()); werr != nil {
-		return werr
-	}
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 
