@@ -213,7 +213,7 @@ func runOrg(ctx context.Context, d *dayTwo, o *DayTwoOptions, c orgCommand) erro
 	var problems []error
 	seen := map[string]bool{}
 	for i, t := range targets {
-		results[i] = MemberDayTwo{UIN: t.member.UIN, Name: t.member.Name, Account: t.account, Outcome: memberSkipped}
+		results[i] = MemberDayTwo{UIN: t.member.UIN, Name: t.member.Name, Account: t.account}
 		onboarded := t.record != nil
 		if c.onboarded != nil {
 			if onboarded, err = c.onboarded(ctx, t); err != nil {
@@ -221,7 +221,7 @@ func runOrg(ctx context.Context, d *dayTwo, o *DayTwoOptions, c orgCommand) erro
 			}
 		}
 		if !onboarded {
-			results[i].Error = "not onboarded from here: left untouched"
+			results[i].Outcome, results[i].Error = memberSkipped, "not onboarded from here: left untouched"
 			continue
 		}
 		run = append(run, t)

@@ -1,0 +1,213 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"onboard/emulator"
+	"onboard/emulator/tcloud"
+	"onboard/onboarding"
+	"onboard/tencent"
+)
+
+// orgOfFourMembers starts an organization of four members: the first three are onboarded from this
+// installation (home), the fourth from another installation (its own ONBOARD_HOME) with the same
+// emulators. It returns the emulators, this installation's environment and the members.
+func orgOfFourMembers(t *testing.T) (*emulator.Env, map[string]string, []*tcloud.Server) {
+	t.Helper()
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "random", SeedGen: "cvm=1,members=4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.Close() })
+	members := env.Tencent.Members()
+	other := fmt.Sprint(members[3].OwnerUIN())
+	vars := emulatorVars(env, t.TempDir())
+	onboard := []string{"tencent", "--no-input", "--org", "--mode", "quick", "--skip-sync", "--security-center", "submit"}
+	for _, tc := range []struct {
+		vars map[string]string
+		flag string
+	}{{vars, "--exclude=" + other}, {emulatorVars(env, t.TempDir()), "--members=" + other}} {
+		f, out, errOut := tencentTestFactory(tc.vars)
+		if code := run(context.Background(), f, append(onboard, tc.flag)); code != ExitOK {
+			t.Fatalf("onboard %s: exit %d\n%s\n%s", tc.flag, code, out.String(), errOut.String())
+		}
+	}
+	return env, vars, members
+}
+
+// orgRunJSON is what a day-two --org command prints with --output json.
+type orgRunJSON struct {
+	ManagementUIN string         `json:"management_uin"`
+	Members       []MemberDayTwo `json:"members"`
+	Failed        []string       `json:"failed"`
+	RetryCommand  string         `json:"retry_command"`
+}
+
+// memberKeys are the IDs of the keys of member m's sub-users.
+func memberKeys(m *tcloud.Server) []string {
+	var ids []string
+	for _, u := range m.State().Users {
+		for _, k := range u.Keys {
+			ids = append(ids, k.ID)
+		}
+	}
+	return ids
+}
+
+func stateOf(m *tcloud.Server) string {
+	data, _ := json.Marshal(m.State())
+	return string(data)
+}
+
+// repair --org, rotate-key --org and tencent --rollback --org, each in an organization of four members: one
+// member whose access role no longer trusts the management account, one onboarded by another
+// installation. The two others are repaired, rotated or rolled back in the emulator; the denied one is
+// reported failed with exit 3 and named in the retry command, which finishes it once its role is
+// trusted again; the other installation's member is listed as skipped and its account is exactly as it
+// was.
+func TestRepairRotateAndRollbackOfAnOrganizationsMembers(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		// prepare changes the members before the command (the drift a repair mends); it is given the
+		// members and returns what the test compares after.
+		prepare func(t *testing.T, endpoint string, members []*tcloud.Server) map[uint64][]string
+		// done reports whether member m shows the command's effect, given what prepare returned.
+		done func(m *tcloud.Server, before []string) bool
+	}{
+		{
+			name: "repair",
+			args: []string{"repair", "--org", "--no-input"},
+			prepare: func(t *testing.T, endpoint string, members []*tcloud.Server) map[uint64][]string {
+				before := map[uint64][]string{}
+				for _, m := range members {
+					u := m.State().Users[0]
+					before[m.OwnerUIN()] = u.Attached
+					detachAll(t, endpoint, m, u)
+				}
+				return before
+			},
+			done: func(m *tcloud.Server, attached []string) bool {
+				return slices.Equal(m.State().Users[0].Attached, attached)
+			},
+		},
+		{
+			name: "rotate-key",
+			args: []string{"rotate-key", "--org", "--no-input"},
+			prepare: func(t *testing.T, endpoint string, members []*tcloud.Server) map[uint64][]string {
+				before := map[uint64][]string{}
+				for _, m := range members {
+					before[m.OwnerUIN()] = memberKeys(m)
+				}
+				return before
+			},
+			done: func(m *tcloud.Server, keys []string) bool {
+				now := memberKeys(m)
+				return len(now) == 1 && len(keys) == 1 && now[0] != keys[0]
+			},
+		},
+		{
+			name: "rollback",
+			args: []string{"tencent", "--rollback", "--org", "--no-input"},
+			prepare: func(t *testing.T, endpoint string, members []*tcloud.Server) map[uint64][]string {
+				return nil
+			},
+			done: func(m *tcloud.Server, _ []string) bool {
+				st := m.State()
+				return len(st.Users) == 0 && len(st.Policies) == 0
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, vars, members := orgOfFourMembers(t)
+			before := tt.prepare(t, env.TencentEndpoint, members)
+			denied, other := members[1], members[3]
+			deniedUIN, otherUIN := fmt.Sprint(denied.OwnerUIN()), fmt.Sprint(other.OwnerUIN())
+			otherState := stateOf(other)
+			for _, m := range members {
+				if tt.done(m, before[m.OwnerUIN()]) {
+					t.Fatalf("member %d shows the command's effect before it ran: %s", m.OwnerUIN(), stateOf(m))
+				}
+			}
+			if err := env.Tencent.SetMemberAccess(denied.OwnerUIN(), false); err != nil {
+				t.Fatal(err)
+			}
+
+			f, out, errOut := tencentTestFactory(vars)
+			if code := run(context.Background(), f, append(tt.args, "--output", "json")); code != ExitPartial {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, ExitPartial, out.String(), errOut.String())
+			}
+			var res orgRunJSON
+			if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			outcomes := map[string]MemberDayTwo{}
+			for _, m := range res.Members {
+				outcomes[m.UIN] = m
+			}
+			if len(outcomes) != 4 || !slices.Equal(res.Failed, []string{deniedUIN}) {
+				t.Fatalf("every member listed, the denied one failed: %s", out.String())
+			}
+			if o := outcomes[deniedUIN]; o.Outcome != onboarding.MemberFailed || !strings.Contains(o.Error, "UnauthorizedOperation") {
+				t.Errorf("the denied member: %+v", o)
+			}
+			if o := outcomes[otherUIN]; o.Outcome != memberSkipped || !strings.Contains(o.Error, "not onboarded from here") {
+				t.Errorf("the other installation's member: %+v", o)
+			}
+			for _, m := range []*tcloud.Server{members[0], members[2]} {
+				if o := outcomes[fmt.Sprint(m.OwnerUIN())]; o.Outcome == onboarding.MemberFailed || o.Outcome == memberSkipped || !tt.done(m, before[m.OwnerUIN()]) {
+					t.Errorf("member %d: outcome %+v, state %s", m.OwnerUIN(), o, stateOf(m))
+				}
+			}
+			if tt.done(denied, before[denied.OwnerUIN()]) {
+				t.Errorf("the denied member was changed: %s", stateOf(denied))
+			}
+			if !strings.HasSuffix(res.RetryCommand, "--members="+deniedUIN) || !strings.Contains(res.RetryCommand, "--org") ||
+				!strings.Contains(res.RetryCommand, "--output=json") {
+				t.Fatalf("retry command %q", res.RetryCommand)
+			}
+
+			if err := env.Tencent.SetMemberAccess(denied.OwnerUIN(), true); err != nil {
+				t.Fatal(err)
+			}
+			f, out, errOut = tencentTestFactory(vars)
+			if code := run(context.Background(), f, strings.Fields(strings.TrimPrefix(res.RetryCommand, "onboard "))); code != ExitOK {
+				t.Fatalf("retry %q: exit %d\n%s\n%s", res.RetryCommand, code, out.String(), errOut.String())
+			}
+			if !tt.done(denied, before[denied.OwnerUIN()]) {
+				t.Errorf("the retry did not finish the denied member: %s", stateOf(denied))
+			}
+			if got := stateOf(other); got != otherState {
+				t.Errorf("the other installation's member was touched:\n%s\nwas:\n%s", got, otherState)
+			}
+			if len(env.Tencent.State().Users) != 0 {
+				t.Errorf("the management account holds users: %+v", env.Tencent.State().Users)
+			}
+		})
+	}
+}
+
+// detachAll detaches every policy of member m's sub-user u with m's own root key: the drift a repair mends.
+func detachAll(t *testing.T, endpoint string, m *tcloud.Server, u tcloud.UserState) {
+	t.Helper()
+	id, secret := m.RootKey()
+	cl, err := tencent.New(tencent.Options{Credential: tencent.Credential{SecretID: id, SecretKey: tencent.SecretKey(secret)}, Endpoint: endpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policies, err := cl.ListAttachedUserPolicies(context.Background(), u.UIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range policies {
+		if err := cl.DetachUserPolicy(context.Background(), p.ID, u.UIN); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
