@@ -183,6 +183,23 @@ func TestRepairRotateAndRollbackOfAnOrganizationsMembers(t *testing.T) {
 			if !tt.done(denied, before[denied.OwnerUIN()]) {
 				t.Errorf("the retry did not finish the denied member: %s", stateOf(denied))
 			}
+			if tt.name == "rotate-key" {
+				// Each member's record names its new key: the one its sub-user holds now.
+				f, out, _ = tencentTestFactory(vars)
+				if code := run(context.Background(), f, []string{"accounts", "list", "--output", "json"}); code != ExitOK {
+					t.Fatalf("accounts list: exit %d", code)
+				}
+				var accounts []accountView
+				if err := json.Unmarshal([]byte(out.String()), &accounts); err != nil || len(accounts) != 3 {
+					t.Fatalf("accounts list: %v %s", err, out.String())
+				}
+				for _, a := range accounts {
+					m := env.Tencent.Member(parseUIN(t, a.OwnerUIN))
+					if keys := memberKeys(m); len(keys) != 1 || a.AccessKeyID != keys[0] {
+						t.Errorf("account %s records key %s, its sub-user holds %v", a.Name, a.AccessKeyID, keys)
+					}
+				}
+			}
 			if got := stateOf(other); got != otherState {
 				t.Errorf("the other installation's member was touched:\n%s\nwas:\n%s", got, otherState)
 			}
@@ -209,5 +226,90 @@ func detachAll(t *testing.T, endpoint string, m *tcloud.Server, u tcloud.UserSta
 		if err := cl.DetachUserPolicy(context.Background(), p.ID, u.UIN); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func parseUIN(t *testing.T, s string) uint64 {
+	t.Helper()
+	var uin uint64
+	if _, err := fmt.Sscan(s, &uin); err != nil {
+		t.Fatalf("UIN %q: %v", s, err)
+	}
+	return uin
+}
+
+// status, soc logs and agent install on the record of an organization member, run with the management
+// account's key, act in that member through its access role, as --org does: the member's CAM is read
+// and its key found working, its WAF logs are shipped and its hosts get the agent, while the management
+// account's own CAM, WAF and TAT are never called.
+func TestDayTwoCommandsOnAMemberRecordActInTheMember(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "random", SeedGen: "cvm=2,members=2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	vars := emulatorVars(env, t.TempDir())
+	f, out, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--org", "--mode", "manual", "--features", "host,soc", "--sub-user", "sas-reader",
+		"--site", "outside", "--regions", "ap-guangzhou", "--security-center", "submit"}); code != ExitOK {
+		t.Fatalf("onboard: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	member := env.Tencent.Members()[0]
+	uin := fmt.Sprint(member.OwnerUIN())
+	member.SeedWAFInstance(tcloud.WAFInstanceSeed{ID: "waf_ent01", Name: "shop", Region: "gz", Level: 3})
+	member.SeedWAFDomain(tcloud.WAFDomainSeed{Domain: "shop.example.com", InstanceID: "waf_ent01"})
+	// services are the Tencent Cloud services account s served since the last reset.
+	services := func(s *tcloud.Server) map[string]int {
+		out := map[string]int{}
+		for _, c := range s.Calls() {
+			out[c.Service]++
+		}
+		return out
+	}
+
+	env.Tencent.ResetCalls()
+	member.ResetCalls()
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"status", "--account", uin, "--output", "json"}); code == ExitFailed || code == ExitUsage {
+		t.Fatalf("status: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	var statuses []onboarding.AccountStatus
+	if err := json.Unmarshal([]byte(out.String()), &statuses); err != nil || len(statuses) != 1 {
+		t.Fatalf("status: %v %s", err, out.String())
+	}
+	for _, c := range statuses[0].Checks {
+		if c.Verdict == onboarding.VerdictBroken {
+			t.Errorf("status of member %s: %+v", uin, c)
+		}
+	}
+	if n := services(member)["cam"]; n == 0 {
+		t.Errorf("status read no CAM of member %s: %v", uin, services(member))
+	}
+	if n := services(env.Tencent)["cam"]; n != 0 {
+		t.Errorf("status read the management account's CAM %d times", n)
+	}
+
+	env.Tencent.ResetCalls()
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"soc", "logs", "--account", uin, "--waf"}); code != ExitOK {
+		t.Fatalf("soc logs: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	if member.WAFFlowCount() == 0 || !member.WAFSwitches()["access-log:shop.example.com"] {
+		t.Errorf("member %s: %d WAF flows, switches %v", uin, member.WAFFlowCount(), member.WAFSwitches())
+	}
+	if n := env.Tencent.WAFFlowCount() + services(env.Tencent)["waf"]; n != 0 {
+		t.Errorf("soc logs called the management account's WAF: %v", services(env.Tencent))
+	}
+
+	env.Tencent.ResetCalls()
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"agent", "install", "--account", uin, "--all", "--timeout", "30s"}); code != ExitOK {
+		t.Fatalf("agent install: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	if len(member.TATTargets()) == 0 {
+		t.Errorf("agent install ran nothing in member %s:\n%s\n%s", uin, out.String(), errOut.String())
+	}
+	if n := len(env.Tencent.TATTargets()) + services(env.Tencent)["tat"]; n != 0 {
+		t.Errorf("agent install called the management account's TAT: %v", services(env.Tencent))
 	}
 }
