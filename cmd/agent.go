@@ -56,6 +56,9 @@ the account runs, it refuses at once and names that run, or waits up to --wait f
 
 The operator needs tat:RunCommand, tat:DescribeInvocationTasks, tat:DescribeAutomationAgentStatus and
 cvm:DescribeInstances (lighthouse:DescribeInstances for Lighthouse): onboard policy show agent-operator.
+On the record of an organization's member, with a key of the management account, TAT runs in the member
+through its member access role, as onboard tencent --org reached it.
+
 Exit code 3 when some chosen hosts did not get the agent.`,
 		Example: "  onboard agent install --account prod --all\n  onboard agent install --instances ins-1a2b3c4d,lhins-5e6f7g8h --os linux --dry-run",
 		Args:    cobra.NoArgs,

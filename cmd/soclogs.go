@@ -46,7 +46,9 @@ sources: the result gives the exact values to enter in Agentic SOC's Kafka impor
 
 --waf and --cfw choose the sources (both when neither is given). An account without WAF or Cloud Firewall
 is told so, not failed. A re-run changes nothing; onboard tencent --rollback and onboard offboard remove
-what it made and turn off what it turned on. --dry-run prints the plan only.`,
+what it made and turn off what it turned on. --dry-run prints the plan only. On the record of an
+organization's member, with a key of the management account, it acts in the member through its member
+access role, as onboard tencent --org reached it.`,
 		Example: "  onboard soc logs --account prod --dry-run\n  onboard soc logs --account prod --waf --cls-region ap-shanghai --output json",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {

@@ -103,7 +103,9 @@ Organization (--org, with a key of the organization's management account): every
 --members names, less --exclude) is onboarded with the same flags through its member access role, assumed with
 STS AssumeRole: each member gets its own sub-user, key, record, journal and Security Center account, --parallel
 at a time. A member that fails does not stop the others; the summary lists every member and the command that
-retries just the failed ones (exit 3 when some failed). --dry-run plans every member.`,
+retries just the failed ones (exit 3 when some failed). --dry-run plans every member. --rollback --org rolls
+back each member onboarded from here (a record or a ledger here), one after another; a member onboarded by
+another installation is listed as skipped and never touched.`,
 		Example: "  onboard tencent --no-input --mode manual --features host,cspm --cspm-policy custom --sub-user sas-reader\n" +
 			"  onboard tencent --no-input --org --mode quick --exclude 100000100007 --parallel 8\n" +
 			"  onboard tencent --no-input --mode quick --sandbox",
