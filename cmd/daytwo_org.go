@@ -237,7 +237,7 @@ func runOrg(ctx context.Context, d *dayTwo, o *DayTwoOptions, c orgCommand) erro
 		return errors.Join(problems...)
 	}
 	if len(run) == 0 {
-		return Usagef("no member of the organization managed by %s that was chosen is onboarded from here (see onboard accounts list): nothing to %s", info.ManagementUIN, c.name)
+		return Usagef("no member of the organization managed by %s that was chosen is onboarded from here (see onboard accounts list): %s changed nothing", info.ManagementUIN, c.name)
 	}
 	if c.confirm != nil {
 		if err := c.confirm(info, run); err != nil {

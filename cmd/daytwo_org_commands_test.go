@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -133,6 +134,31 @@ func TestRepairRotateAndRollbackOfAnOrganizationsMembers(t *testing.T) {
 			for _, m := range members {
 				if tt.done(m, before[m.OwnerUIN()]) {
 					t.Fatalf("member %d shows the command's effect before it ran: %s", m.OwnerUIN(), stateOf(m))
+				}
+			}
+			// A UIN that is not a member is a usage error naming the members; without Alibaba Cloud
+			// credentials the pre-flight stops before the first member. Nothing changes either way.
+			noAlibaba := maps.Clone(vars)
+			delete(noAlibaba, "ALIBABA_CLOUD_ACCESS_KEY_ID")
+			delete(noAlibaba, "ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+			for _, bad := range []struct {
+				vars map[string]string
+				args []string
+				code int
+				want string
+			}{
+				{vars, []string{"--members", "100000100002,999"}, ExitUsage, fmt.Sprintf("999 (its members are %d, %d, %d, %d)",
+					members[0].OwnerUIN(), members[1].OwnerUIN(), members[2].OwnerUIN(), members[3].OwnerUIN())},
+				{noAlibaba, nil, ExitUsage, "Alibaba Cloud"},
+			} {
+				f, out, errOut := tencentTestFactory(bad.vars)
+				if code := run(context.Background(), f, append(tt.args, bad.args...)); code != bad.code || !strings.Contains(errOut.String(), bad.want) {
+					t.Errorf("%v: exit %d, want %d and %q\n%s\n%s", bad.args, code, bad.code, bad.want, out.String(), errOut.String())
+				}
+			}
+			for _, m := range members {
+				if tt.done(m, before[m.OwnerUIN()]) {
+					t.Fatalf("member %d was changed by a refused run: %s", m.OwnerUIN(), stateOf(m))
 				}
 			}
 			if err := env.Tencent.SetMemberAccess(denied.OwnerUIN(), false); err != nil {
