@@ -210,12 +210,18 @@ func (d *dayTwo) inAccount(ctx context.Context, o *DayTwoOptions, a store.Accoun
 	if err := d.forAccount(o, a, required); err != nil {
 		return nil, err
 	}
+	return d.actIn(ctx, a, o.org.MemberRole)
+}
+
+// actIn makes the engine act in the account of record a, as inAccount does, and returns the Tencent
+// Cloud client acting there.
+func (d *dayTwo) actIn(ctx context.Context, a store.Account, role string) (*tencent.Client, error) {
 	d.engine.Cloud, d.engine.OperatorKeyID = d.admin, d.adminKeyID
 	member, err := d.isMember(ctx, a.OwnerUIN)
 	if err != nil || !member {
 		return d.admin, err
 	}
-	cred, err := onboarding.AssumeMember(ctx, d.admin, a.OwnerUIN, o.org.MemberRole)
+	cred, err := onboarding.AssumeMember(ctx, d.admin, a.OwnerUIN, role)
 	if err != nil {
 		return nil, &memberAccessError{Account: a.Name, UIN: a.OwnerUIN, ManagementUIN: d.organization.ManagementUIN, Err: err}
 	}

@@ -264,10 +264,11 @@ func parseUIN(t *testing.T, s string) uint64 {
 	return uin
 }
 
-// status, soc logs and agent install on the record of an organization member, run with the management
-// account's key, act in that member through its access role, as --org does: the member's CAM is read
-// and its key found working, its WAF logs are shipped and its hosts get the agent, while the management
-// account's own CAM, WAF and TAT are never called.
+// status, soc logs, agent install and tencent --rollback on the record of an organization member, run with
+// the management account's key, act in that member through its access role, as --org does: the member's
+// CAM is read and its key found working, its WAF logs are shipped, its hosts get the agent and its
+// sub-user is rolled back, while the management account's own CAM, WAF and TAT are never called, and the
+// other member is left as it was.
 func TestDayTwoCommandsOnAMemberRecordActInTheMember(t *testing.T) {
 	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "random", SeedGen: "cvm=2,members=2"})
 	if err != nil {
@@ -337,5 +338,18 @@ func TestDayTwoCommandsOnAMemberRecordActInTheMember(t *testing.T) {
 	}
 	if n := len(env.Tencent.TATTargets()) + services(env.Tencent)["tat"]; n != 0 {
 		t.Errorf("agent install called the management account's TAT: %v", services(env.Tencent))
+	}
+	otherMember := env.Tencent.Members()[1]
+	otherState := stateOf(otherMember)
+	env.Tencent.ResetCalls()
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--rollback", "--account", uin, "--no-input"}); code != ExitOK {
+		t.Fatalf("rollback: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	if st := member.State(); len(st.Users) != 0 || len(st.Policies) != 0 {
+		t.Errorf("member %s after its rollback: %s", uin, stateOf(member))
+	}
+	if n := services(env.Tencent)["cam"]; n != 0 || stateOf(otherMember) != otherState {
+		t.Errorf("the rollback of member %s called the management account's CAM %d times, or changed the other member", uin, n)
 	}
 }

@@ -330,7 +330,8 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 			org: orgSelection{Org: true, Members: opts.Members, Exclude: opts.Exclude, MemberRole: opts.MemberRole}}, opts)
 	}
 	if opts.Rollback {
-		return tencentRollback(ctx, f, opts, engine, admin, req.Account)
+		d := &dayTwo{engine: engine, admin: admin, db: db, secrets: secrets, newClient: newClient, adminKeyID: cred.SecretID}
+		return tencentRollback(ctx, f, opts, d, req.Account)
 	}
 	if req.SecurityCenter == onboarding.SecurityCenterSubmit {
 		sc, scSource, err := newSecurityCenter(f, opts, req.Site)
@@ -487,20 +488,31 @@ func writeTencentResult(w io.Writer, r onboarding.Result, storeName string) erro
 	return err
 }
 
-func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engine *onboarding.Engine, admin *tencent.Client, account string) error {
+// tencentRollback rolls back one account: the one the key belongs to, or the one --account names. The
+// record of an organization's member, rolled back with the management account's key, is rolled back in
+// the member through its access role (dayTwo.actIn): the management account's key would remove objects
+// of its own account.
+func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, d *dayTwo, account string) error {
+	engine, remover := d.engine, d.admin
 	if account == "" {
-		id, err := admin.CallerIdentity(ctx)
+		id, err := d.admin.CallerIdentity(ctx)
 		if err != nil {
 			return err
 		}
-		account = id.OwnerUIN
+		account, d.caller = id.OwnerUIN, &id
 	}
 	// The Security Center account is deleted on the site the account record names. Without Alibaba Cloud
 	// credentials, a rollback that has a Security Center account to delete stops there and says so: the
 	// key it uses must not go first.
 	site := opts.Request.Site
-	if a, err := engine.DB.Account(ctx, account); site == "" && err == nil && a.Site != "" {
+	a, err := engine.DB.Account(ctx, account)
+	if site == "" && err == nil && a.Site != "" {
 		site = a.Site
+	}
+	if err == nil {
+		if remover, err = d.actIn(ctx, a, ""); err != nil {
+			return err
+		}
 	}
 	if site == "" {
 		site = string(securitycenter.SiteMainland)
@@ -512,7 +524,7 @@ func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engi
 		}
 		fmt.Fprintf(f.IO.ErrOut, "Using Alibaba Cloud credentials from %s\n", source)
 	}
-	res, err := engine.Rollback(ctx, account, admin)
+	res, err := engine.Rollback(ctx, account, remover)
 	if f.JSON() {
 		res.Removed, res.Left, res.Kept = nonNilStrings(res.Removed), nonNilStrings(res.Left), nonNilStrings(res.Kept)
 		if werr := writeJSON(f.IO.Out, res); werr != nil {
