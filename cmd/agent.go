@@ -56,6 +56,9 @@ the account runs, it refuses at once and names that run, or waits up to --wait f
 
 The operator needs tat:RunCommand, tat:DescribeInvocationTasks, tat:DescribeAutomationAgentStatus and
 cvm:DescribeInstances (lighthouse:DescribeInstances for Lighthouse): onboard policy show agent-operator.
+On the record of an organization's member, with a key of the management account, TAT runs in the member
+through its member access role, as onboard tencent --org reached it.
+
 Exit code 3 when some chosen hosts did not get the agent.`,
 		Example: "  onboard agent install --account prod --all\n  onboard agent install --instances ins-1a2b3c4d,lhins-5e6f7g8h --os linux --dry-run",
 		Args:    cobra.NoArgs,
@@ -95,11 +98,15 @@ func agentInstallRun(ctx context.Context, opts *AgentInstallOptions) error {
 		return err
 	}
 	defer done()
+	tat, err := d.inAccount(ctx, &opts.DayTwoOptions, account, false)
+	if err != nil {
+		return err
+	}
 	sc, _, err := securityCenterClient(f, opts.AlibabaProfile, opts.SecurityCenterEndpoint, account.Site)
 	if err != nil {
 		return err
 	}
-	installer := newAgentInstaller(f, d.admin, sc, d.db)
+	installer := newAgentInstaller(f, tat, sc, d.db)
 	progress := func(e onboarding.AgentEvent) {
 		if !f.JSON() {
 			fmt.Fprintf(f.IO.ErrOut, "%-17s %s %s\n", e.Host.Outcome, e.Host.InstanceID, terminalSafeLines(store.Scrub(e.Host.Reason)))

@@ -28,8 +28,12 @@ type DayTwoOptions struct {
 	SecurityCenterEndpoint string
 	InsecureStorage        bool
 	DryRun                 bool
-	// org chooses the members of an organization instead of --account (status and offboard).
+	// org chooses the members of an organization instead of --account (status, repair, rotate-key,
+	// offboard).
 	org orgSelection
+	// retryArgs rebuilds this command line for the retry of some members, every flag given kept
+	// (--sandbox, --member-role, --keep-inventory, ...).
+	retryArgs func(members []string) string
 	// readOnly opens the database read-only (status changes nothing, and works on a read-only home).
 	readOnly bool
 }
@@ -87,6 +91,11 @@ type dayTwo struct {
 	secrets store.SecretStore
 	// newClient builds a Tencent Cloud client of other credentials (a member's, through its access role).
 	newClient func(tencent.Credential) (*tencent.Client, error)
+	// adminKeyID is the operator's SecretId, the engine's OperatorKeyID when it acts with admin.
+	adminKeyID string
+	// caller and organization are read once, by the first account record that needs them (inAccount).
+	caller       *tencent.Identity
+	organization *onboarding.OrganizationInfo
 }
 
 // newDayTwo opens the store and the secret store and builds an engine with the operator's Tencent Cloud
@@ -106,6 +115,7 @@ func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
 		endpoint = f.Getenv("ONBOARD_TENCENT_ENDPOINT")
 	}
 	newClient := func(c tencent.Credential) (*tencent.Client, error) {
+		rememberTencent(c)
 		cl, err := tencent.New(tencent.Options{Credential: c, Endpoint: endpoint, Logger: f.Logger})
 		if err != nil {
 			return nil, &UsageError{Err: err}
@@ -139,7 +149,7 @@ func newDayTwo(ctx context.Context, o *DayTwoOptions) (*dayTwo, func(), error) {
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
 		InventoryUnlimited: inSandbox(f)}
-	return &dayTwo{engine: e, admin: admin, db: db, secrets: secrets, newClient: newClient}, func() { db.Close() }, nil
+	return &dayTwo{engine: e, admin: admin, db: db, secrets: secrets, newClient: newClient, adminKeyID: cred.SecretID}, func() { db.Close() }, nil
 }
 
 // engineProgress prints each engine event as a line on stderr, unless the output is JSON (which is
@@ -190,3 +200,85 @@ func (d *dayTwo) forAccount(o *DayTwoOptions, a store.Account, required bool) er
 	d.engine.SecurityCenter = sc
 	return nil
 }
+
+// inAccount readies the engine for the account of record a (forAccount) and makes it act in that
+// account: with the operator's key when the key is that account's, or through the member access role
+// (--member-role, default tencent.MemberAccessRole) when a is a member of the organization the key's
+// account manages, as --org reaches it; the management account's own key cannot read or change a
+// member's CAM. It returns the Tencent Cloud client acting there.
+func (d *dayTwo) inAccount(ctx context.Context, o *DayTwoOptions, a store.Account, required bool) (*tencent.Client, error) {
+	if err := d.forAccount(o, a, required); err != nil {
+		return nil, err
+	}
+	return d.actIn(ctx, a, o.org.MemberRole)
+}
+
+// actIn makes the engine act in the account of record a, as inAccount does, and returns the Tencent
+// Cloud client acting there.
+func (d *dayTwo) actIn(ctx context.Context, a store.Account, role string) (*tencent.Client, error) {
+	d.engine.Cloud, d.engine.OperatorKeyID = d.admin, d.adminKeyID
+	member, err := d.isMember(ctx, a.OwnerUIN)
+	if err != nil || !member {
+		return d.admin, err
+	}
+	cred, err := onboarding.AssumeMember(ctx, d.admin, a.OwnerUIN, role)
+	if err != nil {
+		return nil, &memberAccessError{Account: a.Name, UIN: a.OwnerUIN, ManagementUIN: d.organization.ManagementUIN, Err: err}
+	}
+	cl, err := d.newClient(cred)
+	if err != nil {
+		return nil, err
+	}
+	d.engine.Cloud, d.engine.OperatorKeyID = cl, cred.SecretID
+	return cl, nil
+}
+
+// isMember reports whether account uin is a member of the organization the operator's key's account
+// manages. A key of that very account, or one that may not read the organization, acts with itself.
+func (d *dayTwo) isMember(ctx context.Context, uin string) (bool, error) {
+	if uin == "" {
+		return false, nil
+	}
+	if d.caller == nil {
+		id, err := d.admin.CallerIdentity(ctx)
+		if err != nil {
+			return false, err
+		}
+		d.caller = &id
+	}
+	if d.caller.OwnerUIN == uin {
+		return false, nil
+	}
+	if d.organization == nil {
+		info, err := onboarding.DescribeOrganization(ctx, d.admin)
+		switch {
+		case errors.Is(err, tencent.ErrDenied):
+			// Not allowed to read the organization: the key acts as itself, and the engine says whose key it is.
+		case err != nil:
+			return false, err
+		}
+		d.organization = &info
+	}
+	if !d.organization.IsManagement {
+		return false, nil
+	}
+	for _, m := range d.organization.Members {
+		if m.UIN == uin {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// memberAccessError is a member account the management account's key could not act in: its member
+// access role could not be assumed.
+type memberAccessError struct {
+	Account, UIN, ManagementUIN string
+	Err                         error
+}
+
+func (e *memberAccessError) Error() string {
+	return fmt.Sprintf("account %q is a member of the organization managed by %s: %v", e.Account, e.ManagementUIN, e.Err)
+}
+
+func (e *memberAccessError) Unwrap() error { return e.Err }

@@ -133,6 +133,11 @@ func TestOrgDayTwoFlagsAreUsageErrors(t *testing.T) {
 		{[]string{"status", "--org", "--all"}, "--org cannot be used with --account or --all"},
 		{[]string{"offboard", "--org", "--members", "12a", "--yes", "--no-input"}, `invalid member "12a"`},
 		{[]string{"offboard", "--org", "--member-role", "a b", "--yes", "--no-input"}, "invalid --member-role"},
+		{[]string{"repair", "--members", "1"}, "need --org"},
+		{[]string{"repair", "--org", "--account", "prod", "--dry-run"}, "--org cannot be used with --account"},
+		{[]string{"rotate-key", "--exclude", "1"}, "need --org"},
+		{[]string{"rotate-key", "--org", "--members", "1,x"}, `invalid member "x"`},
+		{[]string{"tencent", "--no-input", "--rollback", "--members", "1"}, "--members needs --org"},
 	}
 	for _, tt := range tests {
 		f, _, errOut := tencentTestFactory(map[string]string{"ONBOARD_HOME": t.TempDir()})

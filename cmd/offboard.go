@@ -19,9 +19,6 @@ type OffboardOptions struct {
 	DayTwoOptions
 	Yes           bool
 	KeepInventory bool
-	// retryArgs rebuilds this command line for the retry of some members, every flag given kept
-	// (--sandbox, --member-role, --keep-inventory, ...).
-	retryArgs func(members []string) string
 }
 
 func newCmdOffboard(f *Factory) *cobra.Command {
@@ -79,11 +76,12 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 		return offboardOrg(ctx, d, opts)
 	}
 	name := opts.Account
+	remover := d.admin
 	accounts, err := chooseAccounts(ctx, d.db, opts.Account, false)
 	switch {
 	case err == nil:
 		name = accounts[0].Name
-		if err := d.forAccount(&opts.DayTwoOptions, accounts[0], true); err != nil {
+		if remover, err = d.inAccount(ctx, &opts.DayTwoOptions, accounts[0], true); err != nil {
 			return err
 		}
 	case name == "" && errors.Is(err, errNoAccounts):
@@ -112,7 +110,7 @@ func offboardRun(ctx context.Context, opts *OffboardOptions) error {
 			return fmt.Errorf("offboard %q: the typed name does not match; nothing was changed", name)
 		}
 	}
-	res, err := d.engine.Offboard(ctx, name, d.admin, opts.KeepInventory)
+	res, err := d.engine.Offboard(ctx, name, remover, opts.KeepInventory)
 	if f.JSON() {
 		if werr := writeJSON(f.IO.Out, res); werr != nil {
 			return werr

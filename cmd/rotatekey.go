@@ -28,30 +28,49 @@ key and, after --grace, delete it. Every step is journaled; a failure at any ste
 working on one of the two keys and says which, and running rotate-key again completes the rotation.
 
 When the sub-user already has two keys, rotate-key removes only a key onboard created whose secret it does
-not hold; it never removes the key in use or a key someone else made.`,
-		Example: "  onboard rotate-key --account prod\n  onboard rotate-key --account prod --grace 24h",
+not hold; it never removes the key in use or a key someone else made.
+
+With --org and a key of an organization's management account, it rotates the key of each member of the organization
+onboarded from here (or those --members names, less --exclude), each through its member access role
+(--member-role), one after another: one pre-flight before the first change, one line per member, a member
+onboarded by another installation listed as skipped and never touched, and the command that retries the
+failed ones (exit 3 when some failed, 1 when all did). --output json lists every member.`,
+		Example: "  onboard rotate-key --account prod\n  onboard rotate-key --account prod --grace 24h\n  onboard rotate-key --org --members 100000100002,100000100003",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if grace < 0 {
 				return Usagef("invalid --grace %s: must be 0 or more", grace)
 			}
+			opts.retryArgs = func(members []string) string { return retryCommand(c, members) }
 			return rotateKeyRun(c.Context(), opts, grace)
 		},
 	}
 	opts.addFlags(cmd, false)
 	cmd.Flags().DurationVar(&grace, "grace", 0, "how long the old key stays disabled before it is deleted (rotate-key waits that long)")
+	opts.org.addFlags(cmd, "rotate the keys of")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
 
 func rotateKeyRun(ctx context.Context, opts *DayTwoOptions, grace time.Duration) error {
 	f := opts.f
+	if err := opts.org.usage(opts.Account, false); err != nil {
+		return err
+	}
+	if opts.org.Org {
+		d, done, err := newDayTwo(ctx, opts)
+		if err != nil {
+			return err
+		}
+		defer done()
+		return rotateKeyOrg(ctx, d, opts, grace)
+	}
 	d, account, done, err := newDayTwoOfAccount(ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := d.forAccount(opts, account, true); err != nil {
+	if _, err := d.inAccount(ctx, opts, account, true); err != nil {
 		return err
 	}
 	progress := engineProgress(f)

@@ -46,7 +46,9 @@ sources: the result gives the exact values to enter in Agentic SOC's Kafka impor
 
 --waf and --cfw choose the sources (both when neither is given). An account without WAF or Cloud Firewall
 is told so, not failed. A re-run changes nothing; onboard tencent --rollback and onboard offboard remove
-what it made and turn off what it turned on. --dry-run prints the plan only.`,
+what it made and turn off what it turned on. --dry-run prints the plan only. On the record of an
+organization's member, with a key of the management account, it acts in the member through its member
+access role, as onboard tencent --org reached it.`,
 		Example: "  onboard soc logs --account prod --dry-run\n  onboard soc logs --account prod --waf --cls-region ap-shanghai --output json",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -79,6 +81,9 @@ func socLogsRun(ctx context.Context, opts *SOCLogsOptions) error {
 		return err
 	}
 	defer done()
+	if _, err := d.inAccount(ctx, &opts.DayTwoOptions, account, false); err != nil {
+		return err
+	}
 	req := onboarding.SOCLogsRequest{Account: account.Name, WAF: opts.WAF, CFW: opts.CFW, WAFRegion: opts.WAFRegion,
 		CLSRegion: opts.CLSRegion, KafkaNetwork: opts.KafkaNetwork, DryRun: opts.DryRun, SkipPermissionCheck: opts.SkipPermissionCheck}
 	progress := engineProgress(f)

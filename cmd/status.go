@@ -26,7 +26,8 @@ that is not ok says what fixes it.
 
 With --org and a key of an organization's management account, it checks the organization's members
 onboarded from here (or those named with --members), each through its member access role; a member that
-cannot be reached is broken and says why.
+cannot be reached is broken and says why. The record of a member (--account UIN), checked with the
+management account's key, is read the same way.
 
 Exit codes: 0 every check is ok, 3 only warnings, 1 something is broken. Meant for cron and monitoring.`,
 		Example: "  onboard status --account prod\n  onboard status --all --output json\n  onboard status --org --output json",
@@ -65,8 +66,13 @@ func statusRun(ctx context.Context, opts *DayTwoOptions) error {
 			return err
 		}
 		for _, a := range accounts {
-			if err := d.forAccount(opts, a, false); err != nil {
-				return err
+			if _, err := d.inAccount(ctx, opts, a, false); err != nil {
+				var denied *memberAccessError
+				if !errors.As(err, &denied) {
+					return err
+				}
+				all = append(all, memberUnreachable(a.Name, a.OwnerUIN, err))
+				continue
 			}
 			st, err := d.engine.Status(ctx, a.Name)
 			if err != nil {
@@ -127,27 +133,46 @@ func newCmdRepair(f *Factory) *cobra.Command {
 		Long: `Converge what onboard status finds back to what was chosen, by running the onboarding's own steps again
 with the account's recorded choices: attach a detached grant, update a drifted custom policy, replace a
 disabled or lost key and submit it, restore the audit-log delivery, give Security Center its key and
-settings again. What is right is left untouched. --dry-run prints the plan only.`,
-		Example: "  onboard repair --account prod --dry-run\n  onboard repair --account prod",
+settings again. What is right is left untouched. --dry-run prints the plan only.
+
+With --org and a key of an organization's management account, it repairs each member of the organization
+onboarded from here (or those --members names, less --exclude), each through its member access role
+(--member-role), one after another: one pre-flight before the first change, one line per member, a member
+onboarded by another installation listed as skipped and never touched, and the command that retries the
+failed ones (exit 3 when some failed, 1 when all did). --output json lists every member.`,
+		Example: "  onboard repair --account prod --dry-run\n  onboard repair --account prod\n  onboard repair --org --exclude 100000100007",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			opts.retryArgs = func(members []string) string { return retryCommand(c, members) }
 			return repairRun(c.Context(), opts)
 		},
 	}
 	opts.addFlags(cmd, false)
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what repair would change, and change nothing")
+	opts.org.addFlags(cmd, "repair")
 	addSandboxFlag(cmd, f)
 	return cmd
 }
 
 func repairRun(ctx context.Context, opts *DayTwoOptions) error {
 	f := opts.f
+	if err := opts.org.usage(opts.Account, false); err != nil {
+		return err
+	}
+	if opts.org.Org {
+		d, done, err := newDayTwo(ctx, opts)
+		if err != nil {
+			return err
+		}
+		defer done()
+		return repairOrg(ctx, d, opts)
+	}
 	d, a, done, err := newDayTwoOfAccount(ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := d.forAccount(opts, a, true); err != nil {
+	if _, err := d.inAccount(ctx, opts, a, true); err != nil {
 		return err
 	}
 	if opts.DryRun {

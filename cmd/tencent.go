@@ -103,7 +103,9 @@ Organization (--org, with a key of the organization's management account): every
 --members names, less --exclude) is onboarded with the same flags through its member access role, assumed with
 STS AssumeRole: each member gets its own sub-user, key, record, journal and Security Center account, --parallel
 at a time. A member that fails does not stop the others; the summary lists every member and the command that
-retries just the failed ones (exit 3 when some failed). --dry-run plans every member.`,
+retries just the failed ones (exit 3 when some failed). --dry-run plans every member. --rollback --org rolls
+back each member onboarded from here (a record or a ledger here), one after another; a member onboarded by
+another installation is listed as skipped and never touched.`,
 		Example: "  onboard tencent --no-input --mode manual --features host,cspm --cspm-policy custom --sub-user sas-reader\n" +
 			"  onboard tencent --no-input --org --mode quick --exclude 100000100007 --parallel 8\n" +
 			"  onboard tencent --no-input --mode quick --sandbox",
@@ -321,8 +323,15 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		NewVerifier:        func(c tencent.Credential) (onboarding.Verifier, error) { return newClient(c) },
 		NewInventory:       func(c tencent.Credential) (inventory.Cloud, error) { return newClient(c) },
 		InventoryUnlimited: inSandbox(f)}
+	if opts.Rollback && opts.Org {
+		d := &dayTwo{engine: engine, admin: admin, db: db, secrets: secrets, newClient: newClient, adminKeyID: cred.SecretID}
+		return rollbackOrg(ctx, d, &DayTwoOptions{f: f, Profile: opts.Profile, Endpoint: opts.Endpoint, AlibabaProfile: opts.AlibabaProfile,
+			SecurityCenterEndpoint: opts.SecurityCenterEndpoint, InsecureStorage: opts.InsecureStorage, retryArgs: opts.retryArgs,
+			org: orgSelection{Org: true, Members: opts.Members, Exclude: opts.Exclude, MemberRole: opts.MemberRole}}, opts)
+	}
 	if opts.Rollback {
-		return tencentRollback(ctx, f, opts, engine, admin, req.Account)
+		d := &dayTwo{engine: engine, admin: admin, db: db, secrets: secrets, newClient: newClient, adminKeyID: cred.SecretID}
+		return tencentRollback(ctx, f, opts, d, req.Account)
 	}
 	if req.SecurityCenter == onboarding.SecurityCenterSubmit {
 		sc, scSource, err := newSecurityCenter(f, opts, req.Site)
@@ -479,20 +488,31 @@ func writeTencentResult(w io.Writer, r onboarding.Result, storeName string) erro
 	return err
 }
 
-func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engine *onboarding.Engine, admin *tencent.Client, account string) error {
+// tencentRollback rolls back one account: the one the key belongs to, or the one --account names. The
+// record of an organization's member, rolled back with the management account's key, is rolled back in
+// the member through its access role (dayTwo.actIn): the management account's key would remove objects
+// of its own account.
+func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, d *dayTwo, account string) error {
+	engine, remover := d.engine, d.admin
 	if account == "" {
-		id, err := admin.CallerIdentity(ctx)
+		id, err := d.admin.CallerIdentity(ctx)
 		if err != nil {
 			return err
 		}
-		account = id.OwnerUIN
+		account, d.caller = id.OwnerUIN, &id
 	}
 	// The Security Center account is deleted on the site the account record names. Without Alibaba Cloud
 	// credentials, a rollback that has a Security Center account to delete stops there and says so: the
 	// key it uses must not go first.
 	site := opts.Request.Site
-	if a, err := engine.DB.Account(ctx, account); site == "" && err == nil && a.Site != "" {
+	a, err := engine.DB.Account(ctx, account)
+	if site == "" && err == nil && a.Site != "" {
 		site = a.Site
+	}
+	if err == nil {
+		if remover, err = d.actIn(ctx, a, ""); err != nil {
+			return err
+		}
 	}
 	if site == "" {
 		site = string(securitycenter.SiteMainland)
@@ -504,7 +524,7 @@ func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engi
 		}
 		fmt.Fprintf(f.IO.ErrOut, "Using Alibaba Cloud credentials from %s\n", source)
 	}
-	res, err := engine.Rollback(ctx, account, admin)
+	res, err := engine.Rollback(ctx, account, remover)
 	if f.JSON() {
 		res.Removed, res.Left, res.Kept = nonNilStrings(res.Removed), nonNilStrings(res.Left), nonNilStrings(res.Kept)
 		if werr := writeJSON(f.IO.Out, res); werr != nil {
@@ -512,11 +532,20 @@ func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engi
 		}
 		return err
 	}
+	if werr := writeRollback(f.IO.Out, fmt.Sprintf("%q", account), res, err == nil); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// writeRollback prints what a rollback of the account named label removed, left and does not undo; ok
+// says it did not fail.
+func writeRollback(w io.Writer, label string, res onboarding.RollbackResult, ok bool) error {
 	var b strings.Builder
 	if len(res.Removed) > 0 {
-		fmt.Fprintf(&b, "Rolled back %q:\n  - removed %s\n", account, strings.Join(res.Removed, "\n  - removed "))
-	} else if err == nil {
-		fmt.Fprintf(&b, "Nothing to roll back for %q: nothing onboard created in it is still there.\n", account)
+		fmt.Fprintf(&b, "Rolled back %s:\n  - removed %s\n", label, strings.Join(res.Removed, "\n  - removed "))
+	} else if ok {
+		fmt.Fprintf(&b, "Nothing to roll back for %s: nothing onboard created in it is still there.\n", label)
 	}
 	if len(res.Left) > 0 {
 		fmt.Fprintf(&b, "Not removed (run the rollback again once the cause is fixed):\n  - %s\n", strings.Join(res.Left, "\n  - "))
@@ -524,9 +553,7 @@ func tencentRollback(ctx context.Context, f *Factory, opts *TencentOptions, engi
 	if len(res.Kept) > 0 {
 		fmt.Fprintf(&b, "Not undone by a rollback:\n  - %s\n", strings.Join(res.Kept, "\n  - "))
 	}
-	if _, werr := io.WriteString(f.IO.Out, b.String()); werr != nil {
-		return werr
-	}
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 

@@ -39,8 +39,8 @@ func orgUsage(opts *TencentOptions) []error {
 		}
 		return out
 	}
-	if opts.Rollback {
-		out = append(out, errors.New("--rollback cannot be used with --org: take members down through their access role with onboard offboard --org --members UIN,..., or roll back one member with --account UIN and a key of that member"))
+	if opts.Rollback && opts.parallelGiven {
+		out = append(out, errors.New("--parallel cannot be used with --rollback: the members are rolled back one after another"))
 	}
 	if opts.Request.Account != "" {
 		out = append(out, errors.New("--account cannot be used with --org: each member's record is named by its UIN"))

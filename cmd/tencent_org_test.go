@@ -201,7 +201,8 @@ func TestTencentOrgFlagsAreUsageErrors(t *testing.T) {
 		{[]string{"--org", "--parallel", "0"}, "--parallel"},
 		{[]string{"--org", "--members", "12x"}, "12x"},
 		{[]string{"--org", "--account", "prod"}, "--account"},
-		{[]string{"--org", "--rollback"}, "--rollback"},
+		{[]string{"--org", "--rollback", "--parallel", "2"}, "--parallel cannot be used with --rollback"},
+		{[]string{"--org", "--rollback", "--dry-run"}, "--rollback and --dry-run"},
 		{[]string{"--member-role", "Admin"}, "--member-role needs --org"},
 		{[]string{"--org", "--member-role", "no spaces"}, "--member-role"},
 	}

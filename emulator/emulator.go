@@ -272,7 +272,10 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	}
 	env.SecurityCenter.AddAccessKey(aliUID, aliID, aliSecret)
 	// An agent that TAT installs calls home to Security Center, which decides whether its code is valid.
-	tc.OnAgentInstall(func(a tcloud.AgentInstall) { env.SecurityCenter.ConnectAgent(a) })
+	// So does one installed in a member account of the organization.
+	for _, acct := range append([]*tcloud.Server{tc}, tc.Members()...) {
+		acct.OnAgentInstall(func(a tcloud.AgentInstall) { env.SecurityCenter.ConnectAgent(a) })
+	}
 	env.SecurityCenter.AddFaults(sasFaults)
 	if o.StateFile != "" {
 		if err := env.loadState(o.StateFile); err != nil {

@@ -218,7 +218,16 @@ func chooseMembers(info OrganizationInfo, only, exclude []string) ([]tencent.Mem
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, &FieldError{Field: "members", Message: fmt.Sprintf("not member accounts of the organization managed by %s: %s", info.ManagementUIN, strings.Join(unknown, ", "))}
+		valid := make([]string, len(info.Members))
+		for i, m := range info.Members {
+			valid[i] = m.UIN
+		}
+		slices.Sort(valid)
+		if len(valid) > 20 {
+			valid = append(valid[:20], fmt.Sprintf("and %d more", len(valid)-20))
+		}
+		return nil, &FieldError{Field: "members", Message: fmt.Sprintf("not member accounts of the organization managed by %s: %s (its members are %s)",
+			info.ManagementUIN, strings.Join(unknown, ", "), strings.Join(valid, ", "))}
 	}
 	var out []tencent.Member
 	for _, m := range info.Members {
