@@ -110,11 +110,13 @@ func (e *Engine) Rollback(ctx context.Context, account string, cloud Remover) (R
 		}
 		res.Removed = append(res.Removed, describe(en))
 	}
-	if did, err := e.restoreSyncRegions(ctx, l, entries); err != nil {
+	if did, kept, err := e.restoreSyncRegions(ctx, l, entries); err != nil {
 		res.Left = append(res.Left, "Security Center's Tencent Cloud sync regions, as they were before onboard: "+err.Error())
 		return finish(fmt.Errorf("restore Security Center's sync regions: %w", err))
 	} else if did != "" {
 		res.Removed = append(res.Removed, did)
+	} else if kept != "" {
+		res.Kept = append(res.Kept, kept)
 	}
 	if recErr == nil {
 		if err := e.DB.DeleteAccount(ctx, account); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -178,33 +180,79 @@ func regionChanges(entries []store.LedgerEntry) []store.LedgerEntry {
 }
 
 // restoreSyncRegions sets Security Center's Tencent Cloud sync regions back to what they were before
-// onboard first changed them, and marks those changes undone. It says what it did ("" for nothing).
-func (e *Engine) restoreSyncRegions(ctx context.Context, l ledger, entries []store.LedgerEntry) (string, error) {
+// onboard first changed them, and marks those changes undone. It says what it did, or, when it leaves
+// them, what it kept and why ("" and "" for nothing to do).
+//
+// The regions are one setting of the Security Center site, shared by every Tencent Cloud account
+// connected there: other accounts this installation onboarded (an organization's members), another
+// installation's, or the user's. So they are set back only when no other Tencent Cloud account is
+// connected any more and they are still what onboard last set; otherwise they serve someone else and stay.
+func (e *Engine) restoreSyncRegions(ctx context.Context, l ledger, entries []store.LedgerEntry) (did, kept string, err error) {
 	changes := regionChanges(entries)
 	if len(changes) == 0 {
-		return "", nil
+		return "", "", nil
 	}
 	if e.SecurityCenter == nil {
-		return "", errNoSecurityCenterToRemove
+		return "", "", errNoSecurityCenterToRemove
 	}
-	before := changes[0].Attrs[attrBefore]
-	var regions []string
-	if before != "" {
-		regions = strings.Split(before, ",")
+	before, set := changes[0].Attrs[attrBefore], changes[len(changes)-1].Name
+	keep, err := e.regionsServeOthers(ctx, set)
+	if err != nil {
+		return "", "", err
 	}
-	w := object{Kind: kindSCRegions, Name: before, Attrs: map[string]string{attrRestores: "yes"}}
-	set := func() error {
-		return e.SecurityCenter.SetSyncRegions(ctx, securitycenter.VendorTencent, regions, false)
-	}
-	if err := changing(ctx, l, store.LedgerChange, w, set); err != nil {
-		return "", err
-	}
-	for _, en := range changes {
-		if err := e.DB.Settle(context.WithoutCancel(ctx), en.Seq, store.LedgerDeleted, "", nil, ""); err != nil {
-			return "", err
+	if keep == "" {
+		var regions []string
+		if before != "" {
+			regions = strings.Split(before, ",")
+		}
+		w := object{Kind: kindSCRegions, Name: before, Attrs: map[string]string{attrRestores: "yes"}}
+		restore := func() error {
+			return e.SecurityCenter.SetSyncRegions(ctx, securitycenter.VendorTencent, regions, false)
+		}
+		if err := changing(ctx, l, store.LedgerChange, w, restore); err != nil {
+			return "", "", err
 		}
 	}
-	return "the Tencent Cloud sync regions onboard set in Security Center (back to " + orNone(before) + ")", nil
+	// Either way the changes are no longer this account's to undo.
+	for _, en := range changes {
+		if err := e.DB.Settle(context.WithoutCancel(ctx), en.Seq, store.LedgerDeleted, "", nil, ""); err != nil {
+			return "", "", err
+		}
+	}
+	if keep != "" {
+		return "", "Security Center's Tencent Cloud sync regions, left as they are (not set back to " + orNone(before) + "): " + keep, nil
+	}
+	return "the Tencent Cloud sync regions onboard set in Security Center (back to " + orNone(before) + ")", "", nil
+}
+
+// regionsServeOthers says why Security Center's Tencent Cloud sync regions must stay ("" when they may be
+// set back): another Tencent Cloud account is still connected, or they are no longer what onboard set.
+func (e *Engine) regionsServeOthers(ctx context.Context, set string) (string, error) {
+	others, err := e.SecurityCenter.ListAccounts(ctx, securitycenter.AccountFilter{Vendor: securitycenter.VendorTencent})
+	if err != nil {
+		return "", fmt.Errorf("list the Tencent Cloud accounts still connected: %w", err)
+	}
+	if n := len(others); n > 0 {
+		return fmt.Sprintf("%d other Tencent Cloud account(s) connected in Security Center use them", n), nil
+	}
+	choices, err := e.SecurityCenter.Regions(ctx, securitycenter.VendorTencent)
+	if err != nil {
+		return "", fmt.Errorf("read the sync regions: %w", err)
+	}
+	var now []string
+	for _, c := range choices {
+		if c.Selected {
+			now = append(now, c.RegionID)
+		}
+	}
+	var want []string
+	if set != "" {
+		want = strings.Split(set, ",")
+	}
+	if !sameSet(now, want) {
+		return "changed since onboard set them (now " + orNone(strings.Join(now, ",")) + ")", nil
+	}
+	return "", nil
 }
 
 // kept describes what onboarding changed and a rollback leaves as it is.
