@@ -278,9 +278,9 @@ func pages() []page {
 					q.v.scope = scopeMembers
 				}
 				org := q.ans.Organization
-				return []huh.Field{huh.NewSelect[string]().Title("Account "+org.ManagementUIN+" manages an organization. Which accounts should onboard connect?").
-					Description("Each member is onboarded through its member access role ("+tencent.MemberAccessRole+"), as its own account: "+
-						"its own sub-user, key and Security Center account, with the answers that follow.").
+				return []huh.Field{huh.NewSelect[string]().Title("Which accounts should onboard connect?").
+					Description("Account "+org.ManagementUIN+" manages an organization. Each member is onboarded through its member access role ("+
+						tencent.MemberAccessRole+"), as its own account: its own sub-user, key and Security Center account, with the answers that follow.").
 					Options(huh.NewOption("This account ("+org.ManagementUIN+")", scopeAccount),
 						huh.NewOption(fmt.Sprintf("All members of this organization (%d member accounts)", len(org.Members)), scopeMembers)).
 					Value(&q.v.scope)}
@@ -305,8 +305,8 @@ func pages() []page {
 					opts = append(opts, huh.NewOption(m.Name+"  "+m.UIN, m.UIN))
 				}
 				return []huh.Field{huh.NewMultiSelect[string]().Title("Which members?").
-					Description(fmt.Sprintf("All %d are ticked; space unticks one.", len(opts))).
-					Options(opts...).Value(&q.v.members).Height(min(len(opts)+1, 10)).Filterable(true).
+					Description(fmt.Sprintf("All %d are ticked; x unticks one.", len(opts))).
+					Options(opts...).Value(&q.v.members).Height(min(len(opts)+2, 12)).Filterable(true).
 					Validate(func(xs []string) error {
 						if len(xs) == 0 && !q.plain {
 							return errNoMember

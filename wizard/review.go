@@ -94,9 +94,20 @@ func (m Model) asksRootKey() bool { return m.q.ans.Identity.IsRoot() && !m.q.ans
 // ready reports whether the review has something to apply: the plan, or at least one member's.
 func (rv review) ready() bool {
 	if rv.org != nil {
-		return len(rv.org.Plans()) > 0
+		return plannedMembers(*rv.org) > 0
 	}
 	return rv.plan != nil
+}
+
+// plannedMembers counts the members a dry run planned.
+func plannedMembers(res onboarding.OrganizationResult) int {
+	n := 0
+	for _, m := range res.Members {
+		if m.Outcome == onboarding.MemberPlanned {
+			n++
+		}
+	}
+	return n
 }
 
 func (m Model) startPlan() (Model, tea.Cmd) {
@@ -276,7 +287,7 @@ func orgPlanBody(st styles, res onboarding.OrganizationResult, w int) string {
 			b.WriteString("    nothing to do\n")
 		}
 	}
-	if n := len(res.Members) - len(res.Plans()); n > 0 {
+	if n := len(res.Members) - plannedMembers(res); n > 0 {
 		b.WriteString(st.Warn.Render(wrapWords(fmt.Sprintf("%d member(s) could not be planned: the apply tries them again, and the result names the command that retries them.", n), w-1, "  ")) + "\n")
 	}
 	return b.String()

@@ -219,7 +219,7 @@ func runAccessibleOrg(ctx context.Context, deps Deps, a Answers, in io.Reader, o
 	}
 	fmt.Fprintln(out, "The same, for scripts: "+a.CommandLine(deps.Sandbox))
 	req.DryRun, req.Plans = false, planned.Plans()
-	if len(req.Plans) == 0 {
+	if plannedMembers(planned) == 0 {
 		return Result{Answers: a}, errors.New("no member of the organization could be planned: " + strings.Join(planned.Failed, ", "))
 	}
 	apply := false
