@@ -1,7 +1,9 @@
 package wizard
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -249,5 +251,50 @@ func TestOrganizationApplyShowsEachMember(t *testing.T) {
 	next, _ = m.Update(memberEventMsg{onboarding.MemberEvent{Member: "100000100002", Event: onboarding.Event{Step: last.ID, Title: last.Title, Status: onboarding.StatusDone}}})
 	if sc := screen(next.(Model)); !strings.Contains(sc, "1 of 2 members finished") {
 		t.Errorf("a finished member is not counted:\n%s", sc)
+	}
+}
+
+// TestAccessibleOrganization: in plain prompts the same question and picker come, each member's plan is
+// printed, and a typed yes applies them through the organization onboarding, printing each member's
+// steps; the result is the organization's.
+func TestAccessibleOrganization(t *testing.T) {
+	o := &fakeOrganization{denied: "100000100003"}
+	answers := []string{"", "", "1", "0", "", "2", "0", "", "", "", "", "0", "", "", "", "y"}
+	var out bytes.Buffer
+	res, err := runAccessible(context.Background(), orgDeps(2, false, o), Options{In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out})
+	text := out.String()
+	if err != nil || res.Organization == nil || res.Engine != nil {
+		t.Fatalf("%v, %+v:\n%s", err, res, text)
+	}
+	if len(o.reqs) != 2 || !o.reqs[0].DryRun || o.reqs[1].DryRun || !slices.Equal(o.reqs[1].Members, []string{"100000100002", "100000100003"}) {
+		t.Fatalf("organization runs: %+v", o.reqs)
+	}
+	change := onboarding.Change{Op: "create", Object: "user", Name: onboarding.DefaultManualSubUser}.String()
+	for _, want := range []string{"All members of this organization (2 member accounts)", "member 100000100002, CAM sub-user: " + change,
+		"member 100000100003: could not be planned", "--org", "member 100000100002, step 1 of ", "member 100000100003, onboard member 100000100003: failed"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Join(res.Organization.Failed, ",") != "100000100003" {
+		t.Errorf("failed: %v", res.Organization.Failed)
+	}
+}
+
+// TestCtrlCStopsTheMembers: Ctrl+C while the members run stops them and waits; the wizard ends cancelled
+// with the organization's result, which says where each member stopped.
+func TestCtrlCStopsTheMembers(t *testing.T) {
+	m := start(t, orgDeps(2, false, &fakeOrganization{}))
+	m.phase, m.ap, m.org = phaseApply, applyRun{running: true}, orgRun{active: true, last: map[string]onboarding.Event{}}
+	stopped := false
+	m.stop = func() { stopped = true }
+	m = press(t, m, "ctrl+c")
+	if !stopped || !m.ap.cancelling {
+		t.Fatalf("the members' run was not stopped")
+	}
+	next, _ := m.Update(orgDoneMsg{res: onboarding.OrganizationResult{Members: []onboarding.MemberOutcome{{UIN: "100000100002", Outcome: onboarding.MemberFailed, Error: "not started: context canceled"}}}})
+	res, err := next.(Model).Result()
+	if !errors.Is(err, ErrCancelled) || res.Organization == nil || len(res.Organization.Members) != 1 {
+		t.Errorf("%v, %+v", err, res.Organization)
 	}
 }
