@@ -66,6 +66,7 @@ type Model struct {
 
 	res       *onboarding.Result
 	orgRes    *onboarding.OrganizationResult
+	orgRetry  string // the command that retries orgRes's failed members
 	cancelled bool
 	done      bool
 	err       error
@@ -266,7 +267,7 @@ func (m Model) render() string {
 		case m.res != nil:
 			body = m.agentBody() + Summary(*m.res, m.q.ans, m.width-1, m.deps.Sandbox)
 		case m.orgRes != nil:
-			body = OrgSummary(*m.orgRes, m.q.ans, m.deps.RetryFor(m.q.ans, m.orgRes.Failed), m.width-1, m.deps.Sandbox)
+			body = OrgSummary(*m.orgRes, m.q.ans, m.orgRetry, m.width-1, m.deps.Sandbox)
 		}
 		scroll = m.summaryScroll
 		switch {

@@ -73,7 +73,7 @@ func (m Model) updateOrgApply(msg tea.Msg) (Model, tea.Cmd) {
 			m.ap.err = msg.err
 			return m, nil
 		}
-		m.orgRes = &msg.res
+		m.orgRes, m.orgRetry = &msg.res, m.deps.RetryFor(m.q.ans, msg.res.Failed)
 		m.phase = phaseSummary
 		return m, nil
 	case tea.KeyPressMsg:
