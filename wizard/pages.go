@@ -305,8 +305,8 @@ func pages() []page {
 					opts = append(opts, huh.NewOption(m.Name+"  "+m.UIN, m.UIN))
 				}
 				return []huh.Field{huh.NewMultiSelect[string]().Title("Which members?").
-					Description(fmt.Sprintf("%d members, all ticked at first; each one ticked is onboarded (x ticks or unticks).", len(opts))).
-					Options(opts...).Value(&q.v.members).Height(min(len(opts)+2, 12)).Filterable(true).
+					Description(fmt.Sprintf("%d members, all ticked at first: each one ticked is onboarded.", len(opts))).
+					Options(opts...).Value(&q.v.members).Height(min(len(opts)+4, 14)).Filterable(true).
 					Validate(func(xs []string) error {
 						if len(xs) == 0 && !q.plain {
 							return errNoMember
