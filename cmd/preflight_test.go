@@ -133,9 +133,10 @@ func TestTheWizardShowsThePreflightsProblems(t *testing.T) {
 	vars := emulatorVars(env, t.TempDir())
 	vars[envSecretStore] = "keyring" // and no session bus: the keyring is missing
 	f, out, errOut := tencentTestFactory(vars)
-	// Site and mode as they are; tick host and confirm; Lighthouse, the two keys, the sub-user and the
-	// account name as they are; confirm the regions ticked; the default site and the frequencies as they are.
-	f.IO.In = strings.NewReader("\n\n" + "1\n0\n" + "\n\n\n\n\n" + "0\n" + strings.Repeat("\n", 20))
+	// Site and mode as they are; tick host and confirm; the Tencent key, this account (the demo account
+	// manages an organization), Lighthouse, the Alibaba key, the sub-user and the account name as they are;
+	// confirm the regions ticked; the default site and the frequencies as they are.
+	f.IO.In = strings.NewReader("\n\n" + "1\n0\n" + "\n\n\n\n\n\n" + "0\n" + strings.Repeat("\n", 20))
 	f.IO.SetTTY(true, true, true)
 	code := run(context.Background(), f, []string{"tencent", "--accessible"})
 	if code == ExitOK {

@@ -145,7 +145,8 @@ another installation is listed as skipped and never touched.`,
 				return runF(c.Context(), opts)
 			}
 			if opts.Org {
-				// The organization's choices (members, parallelism) are flags; the wizard does not ask them.
+				// --org is the flags' way to the members; the wizard offers them itself when the key's
+				// account manages an organization.
 				return tencentRun(c.Context(), opts)
 			}
 			if wantsWizard(f, opts) {
@@ -352,22 +353,11 @@ func tencentRun(ctx context.Context, opts *TencentOptions) error {
 		}
 	}
 	if opts.Org {
-		memberEngine := func(c tencent.Credential) (*onboarding.Engine, error) {
-			cl, err := newClient(c)
-			if err != nil {
-				return nil, err
-			}
-			e := *engine
-			e.Cloud, e.OperatorKeyID = cl, c.SecretID
-			if e.SecurityCenter != nil {
-				// Members run at once, and the Alibaba Cloud SDK's client is not safe for concurrent use.
-				if e.SecurityCenter, _, err = newSecurityCenter(f, opts, req.Site); err != nil {
-					return nil, err
-				}
-			}
-			return &e, nil
+		newSC := func() (*securitycenter.Client, error) {
+			sc, _, err := newSecurityCenter(f, opts, req.Site)
+			return sc, err
 		}
-		return tencentOrgRun(ctx, opts, req, admin, memberEngine)
+		return tencentOrgRun(ctx, opts, req, onboarding.Organization{Management: admin, NewEngine: memberEngines(engine, newClient, newSC)})
 	}
 	if opts.DryRun {
 		plan, err := engine.Plan(ctx, req)

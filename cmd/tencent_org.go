@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"onboard/onboarding"
+	"onboard/securitycenter"
 	"onboard/store"
 	"onboard/tencent"
 )
@@ -79,8 +80,8 @@ func memberList(members []string) []string {
 	return out
 }
 
-// tencentOrgRun onboards the members with engines built by memberEngine from each member's credentials.
-func tencentOrgRun(ctx context.Context, opts *TencentOptions, req onboarding.Request, admin *tencent.Client, memberEngine onboarding.NewMemberEngine) error {
+// tencentOrgRun onboards the members with the organization's key and member engines.
+func tencentOrgRun(ctx context.Context, opts *TencentOptions, req onboarding.Request, org onboarding.Organization) error {
 	f := opts.f
 	var mu sync.Mutex
 	progress := func(e onboarding.MemberEvent) {
@@ -91,7 +92,7 @@ func tencentOrgRun(ctx context.Context, opts *TencentOptions, req onboarding.Req
 		defer mu.Unlock()
 		fmt.Fprintf(f.IO.ErrOut, "[%s] %-7s %s %s\n", e.Member, e.Status, e.Title, terminalSafeLines(store.Scrub(e.Detail)))
 	}
-	res, err := onboarding.OnboardOrganization(ctx, admin, memberEngine, onboarding.OrganizationRequest{
+	res, err := org.Onboard(ctx, onboarding.OrganizationRequest{
 		Request: req, Members: memberList(opts.Members), Exclude: opts.Exclude, Parallel: opts.Parallel, DryRun: opts.DryRun,
 		Role: opts.MemberRole}, progress)
 	if err != nil {
@@ -101,17 +102,34 @@ func tencentOrgRun(ctx context.Context, opts *TencentOptions, req onboarding.Req
 	if len(res.Failed) > 0 && opts.retryArgs != nil {
 		retry = opts.retryArgs(res.Failed)
 	}
+	return reportOrg(ctx, f, res, opts.DryRun, retry)
+}
+
+// orgJSON is an organization's result as --output json prints it, from the flags and the wizard alike.
+type orgJSON struct {
+	onboarding.OrganizationResult
+	RetryCommand string `json:"retry_command,omitempty"`
+}
+
+// reportOrg prints an organization's result (text, or JSON) with the command that retries the failed
+// members, and returns the run's exit status: cancelled, failed when no member was onboarded, partly
+// done (exit 3) when some were not.
+func reportOrg(ctx context.Context, f *Factory, res onboarding.OrganizationResult, dryRun bool, retry string) error {
+	var err error
 	if f.JSON() {
-		err = writeJSON(f.IO.Out, struct {
-			onboarding.OrganizationResult
-			RetryCommand string `json:"retry_command,omitempty"`
-		}{res, retry})
+		err = writeJSON(f.IO.Out, orgJSON{res, retry})
 	} else {
-		err = writeOrgResult(f.IO.Out, res, opts.DryRun, retry)
+		err = writeOrgResult(f.IO.Out, res, dryRun, retry)
 	}
 	if err != nil {
 		return err
 	}
+	return orgOutcome(ctx, res)
+}
+
+// orgOutcome is the exit status of an organization's onboarding: cancelled, failed when no member was
+// onboarded, partly done (exit 3) when some were not.
+func orgOutcome(ctx context.Context, res onboarding.OrganizationResult) error {
 	switch {
 	case ctx.Err() != nil:
 		// Cancelled: the summary says where each member stopped; each one's journal resumes it.
@@ -124,60 +142,44 @@ func tencentOrgRun(ctx context.Context, opts *TencentOptions, req onboarding.Req
 	return &PartialError{Err: fmt.Errorf("organization onboarding partly done: %d of %d members failed or are partly done: %s", len(res.Failed), len(res.Members), strings.Join(res.Failed, ", "))}
 }
 
-// writeOrgResult prints one line per member, then each member's plan (dry run) or what failed, then the
-// retry command.
+// memberEngines builds each member's engine as a copy of base with the member's own client, and a
+// Security Center client of its own when base has one: members run at once, and the Alibaba Cloud SDK's
+// client is not safe for concurrent use.
+func memberEngines(base *onboarding.Engine, newClient func(tencent.Credential) (*tencent.Client, error), newSecurityCenter func() (*securitycenter.Client, error)) onboarding.NewMemberEngine {
+	return func(c tencent.Credential) (*onboarding.Engine, error) {
+		cl, err := newClient(c)
+		if err != nil {
+			return nil, err
+		}
+		e := *base
+		e.Cloud, e.OperatorKeyID, e.SyncProgress = cl, c.SecretID, nil
+		if e.SecurityCenter != nil {
+			if e.SecurityCenter, err = newSecurityCenter(); err != nil {
+				return nil, err
+			}
+		}
+		return &e, nil
+	}
+}
+
+// writeOrgResult prints the organization's result in the words every face uses.
 func writeOrgResult(w io.Writer, res onboarding.OrganizationResult, dryRun bool, retry string) error {
-	var b strings.Builder
-	counts := map[string]int{}
-	for _, m := range res.Members {
-		counts[m.Outcome]++
-	}
-	var parts []string
-	for _, o := range []string{onboarding.MemberPlanned, onboarding.MemberOnboarded, onboarding.MemberPartlyDone, onboarding.MemberFailed} {
-		if counts[o] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
-		}
-	}
-	if dryRun {
-		b.WriteString("Plan (dry run: nothing was changed). ")
-	}
-	fmt.Fprintf(&b, "Organization managed by %s: %d members, %s.\n", res.ManagementUIN, len(res.Members), strings.Join(parts, ", "))
-	for _, m := range res.Members {
-		line := fmt.Sprintf("  %-14s %-20s %-11s", m.UIN, m.Name, m.Outcome)
-		switch r := m.Result; {
-		case m.Error != "":
-			line += " " + m.Error
-		case r != nil:
-			line += fmt.Sprintf(" sub-user %s, key %s", r.SubUser, tencent.MaskID(r.AccessKeyID))
-			if sc := r.SecurityCenter; sc != nil && sc.Submitted {
-				line += fmt.Sprintf(", Security Center account %q (AuthId %d)", sc.DisplayName, sc.AuthID)
-			}
-		}
-		b.WriteString(strings.TrimRight(line, " ") + "\n")
-	}
-	if dryRun {
-		for _, m := range res.Members {
-			if len(m.Plan) == 0 {
-				continue
-			}
-			fmt.Fprintf(&b, "Member %s:\n", m.UIN)
-			for _, p := range m.Plan {
-				lines := []string{"nothing to do"}
-				if len(p.Changes) > 0 {
-					lines = lines[:0]
-					for _, c := range p.Changes {
-						lines = append(lines, c.String())
-					}
-				}
-				fmt.Fprintf(&b, "  %s:\n    - %s\n", p.Title, strings.Join(lines, "\n    - "))
-			}
-		}
-	}
-	if retry != "" {
-		fmt.Fprintf(&b, "Retry just the members that failed, once the cause is fixed:\n  %s\n", retry)
-	}
-	_, err := io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
+	_, err := io.WriteString(w, terminalSafeLines(store.Scrub(res.Summary(dryRun, retry))))
 	return err
+}
+
+// wizardRetryCommand is the retry command the flags path prints for the command line args (the wizard's
+// command for scripts, unquoted), naming members: args parsed by the real flags, then retryCommand.
+func wizardRetryCommand(args, members []string) string {
+	root := NewCmdRoot(&Factory{IO: &IOStreams{}, Getenv: func(string) string { return "" }})
+	c, rest, err := root.Find(args[1:])
+	if err == nil {
+		err = c.ParseFlags(rest)
+	}
+	if err != nil { // the wizard's own command always parses (TestWizardCommandParsesBack)
+		return strings.Join(append(args, "--members="+strings.Join(members, ",")), " ")
+	}
+	return retryCommand(c, members)
 }
 
 // retryCommand is the command line that was run, with every flag given except the member selection,

@@ -22,6 +22,10 @@ import (
 // engine's result as JSON), even when the person cancelled after the engine finished.
 func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 	f := opts.f
+	// The wizard asks which members; the flags that only tune --org have no question.
+	if errs := orgUsage(opts); len(errs) > 0 {
+		return &UsageError{Err: errors.Join(errs...)}
+	}
 	db, err := openStore(ctx, f)
 	if err != nil {
 		return err
@@ -40,10 +44,10 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 		return err
 	}
 	deps, tencentFor, securityCenterFor := wizardDeps(f, opts)
-	deps.Engine = func(a wizard.Answers, progress func(inventory.Progress)) (wizard.Engine, error) {
+	engineFor := func(a wizard.Answers, progress func(inventory.Progress)) (*onboarding.Engine, *tencent.Client, error) {
 		admin, err := tencentFor(a.Tencent)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		e := &onboarding.Engine{Cloud: admin, DB: db, Secrets: secrets, PropagationWait: f.propagationWait(),
 			OperatorKeyID: a.Tencent.ID, Installation: installation, InventoryUnlimited: inSandbox(f), SyncProgress: progress,
@@ -51,11 +55,26 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 			NewInventory: func(c tencent.Credential) (inventory.Cloud, error) { return tencentClient(f, opts, c) }}
 		if a.Request.SecurityCenter != onboarding.SecurityCenterSkip {
 			if e.SecurityCenter, err = securityCenterFor(a.Request.Site, a.Alibaba); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		return e, nil
+		return e, admin, nil
 	}
+	deps.Engine = func(a wizard.Answers, progress func(inventory.Progress)) (wizard.Engine, error) {
+		e, _, err := engineFor(a, progress)
+		return e, err
+	}
+	// The members' onboarding is tencent --org's: the chosen key is the management account's.
+	deps.Organization = func(a wizard.Answers) (wizard.Organization, error) {
+		base, admin, err := engineFor(a, nil)
+		if err != nil {
+			return nil, err
+		}
+		newClient := func(c tencent.Credential) (*tencent.Client, error) { return tencentClient(f, opts, c) }
+		newSC := func() (*securitycenter.Client, error) { return securityCenterFor(a.Request.Site, a.Alibaba) }
+		return onboarding.Organization{Management: admin, NewEngine: memberEngines(base, newClient, newSC)}, nil
+	}
+	deps.RetryCommand = wizardRetryCommand
 	deps.Agents = func(a wizard.Answers) (wizard.Agents, error) {
 		tat, err := tencentFor(a.Tencent)
 		sc, scErr := securityCenterFor(a.Request.Site, a.Alibaba)
@@ -63,6 +82,20 @@ func tencentWizardRun(ctx context.Context, opts *TencentOptions) error {
 	}
 	res, err := wizard.Run(ctx, deps, wizard.Options{In: f.IO.In, Out: f.IO.Out, NoColor: f.Getenv("NO_COLOR") != "",
 		Accessible: opts.Accessible || f.Getenv("ACCESSIBLE") != ""})
+	if org := res.Organization; org != nil {
+		// The members' outcome as tencent --org reports it: the same JSON, the same words, the same exit code.
+		retry := deps.RetryFor(res.Answers, org.Failed)
+		var werr error
+		if f.JSON() {
+			werr = writeJSON(f.IO.Out, orgJSON{*org, retry})
+		} else {
+			_, werr = io.WriteString(f.IO.Out, terminalSafeLines(store.Scrub(wizard.OrgSummary(*org, res.Answers, retry, cmp.Or(f.IO.TerminalWidth(), 80)-1, deps.Sandbox))))
+		}
+		err = errors.Join(err, werr)
+		if err == nil {
+			err = orgOutcome(ctx, *org)
+		}
+	}
 	if res.Engine != nil {
 		var werr error
 		if f.JSON() {

@@ -76,6 +76,13 @@ func TestWizardCommandParsesBack(t *testing.T) {
 			Request: onboarding.Request{Mode: onboarding.ModeManual, Features: []string{"soc"}, SubUser: "ops", Site: "mainland",
 				SecurityCenter: "skip", HostSync: "24h", AKCheck: "24h"},
 			Tencent: wizard.Credential{Source: wizard.SourceTyped, ID: "AKIDexample0000000000", Flags: []string{"--secret-id", "AKIDexample0000000000", "--secret-key-stdin"}}}, false},
+		{"two of three members of an organization, a root key", wizard.Answers{
+			Request: onboarding.Request{Mode: onboarding.ModeQuick, Features: []string{"host"}, Site: "mainland", SecurityCenter: "submit",
+				AccountName: "prod", Regions: []string{"all"}, HostSync: "24h", AKCheck: "24h", RootKey: "delete", RootKeyConfirm: "AB12",
+				AuditLogset: "new", AuditTopic: "new"},
+			Identity:     root,
+			Organization: &onboarding.OrganizationInfo{IsManagement: true, ManagementUIN: root.OwnerUIN, Members: []tencent.Member{{UIN: "100000100002"}, {UIN: "100000100003"}, {UIN: "100000100004"}}},
+			Members:      []string{"100000100002", "100000100004"}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,6 +119,9 @@ func TestWizardCommandParsesBack(t *testing.T) {
 			}
 			if sandbox, _ := cmd.Flags().GetBool("sandbox"); sandbox != tt.sandbox {
 				t.Errorf("--sandbox is %v in the command of a run with sandbox %v", sandbox, tt.sandbox)
+			}
+			if got.Org != tt.a.Org() || (tt.a.Org() && strings.Join(memberList(got.Members), ",") != strings.Join(tt.a.Members, ",")) {
+				t.Errorf("--org %v --members %v, the wizard chose %v", got.Org, got.Members, tt.a.Members)
 			}
 			if tt.a.Tencent.Source == wizard.SourceTyped && (!got.SecretKeyStdin || got.SecretID != tt.a.Tencent.ID) {
 				t.Errorf("the typed key is not chosen again: --secret-id %q, stdin %v", got.SecretID, got.SecretKeyStdin)

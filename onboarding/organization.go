@@ -19,11 +19,17 @@ import (
 // lock, journal, ledger, plan and result, its own sub-user and key, and its own Security Center account
 // holding that key. Facts: docs/facts/organization.md.
 
-// Management is what an organization onboarding asks of the management account's key.
-type Management interface {
+// OrganizationReader is what telling an organization's management account and listing its members asks
+// of a key: reads only, which the wizard makes with the key the person chose.
+type OrganizationReader interface {
 	CallerIdentity(ctx context.Context) (tencent.Identity, error)
 	Organization(ctx context.Context) (tencent.Organization, error)
 	OrganizationMembers(ctx context.Context) ([]tencent.Member, error)
+}
+
+// Management is what an organization onboarding asks of the management account's key.
+type Management interface {
+	OrganizationReader
 	AssumeRole(ctx context.Context, roleARN, session string, duration time.Duration) (tencent.Credential, time.Time, error)
 }
 
@@ -38,7 +44,7 @@ type OrganizationInfo struct {
 // DescribeOrganization tells whether the key of m belongs to an organization's management account and,
 // when it does, lists the members. A key of an account in no organization, or of a member, is not an
 // error: IsManagement is false.
-func DescribeOrganization(ctx context.Context, m Management) (OrganizationInfo, error) {
+func DescribeOrganization(ctx context.Context, m OrganizationReader) (OrganizationInfo, error) {
 	id, err := m.CallerIdentity(ctx)
 	if err != nil {
 		return OrganizationInfo{}, err
@@ -87,6 +93,10 @@ type OrganizationRequest struct {
 	DryRun bool
 	// Role is the member access role to assume; empty means tencent.MemberAccessRole.
 	Role string
+	// Plans are the members' reviewed plans, by UIN (OrganizationResult.Plans of a dry run): a member
+	// that has one applies it, and a plan gone stale fails that member with a *StalePlanError; a member
+	// without one plans and applies at once.
+	Plans map[string]Plan
 }
 
 // Member outcomes.
@@ -105,6 +115,8 @@ type MemberOutcome struct {
 	Error   string        `json:"error,omitempty"`
 	Result  *Result       `json:"result,omitempty"`
 	Plan    []PlannedStep `json:"plan,omitempty"`
+
+	plan *Plan // the whole plan of a dry run, which an apply may execute
 }
 
 // OrganizationResult is every chosen member's outcome, in UIN order, and the members that failed.
@@ -113,6 +125,18 @@ type OrganizationResult struct {
 	Members       []MemberOutcome `json:"members"`
 	// Failed are the UINs of the members that failed or were partly done: the ones a retry names.
 	Failed []string `json:"failed"`
+}
+
+// Plans are the plans of the members a dry run planned, by UIN: what OrganizationRequest.Plans takes to
+// apply just what was reviewed.
+func (r OrganizationResult) Plans() map[string]Plan {
+	out := map[string]Plan{}
+	for _, m := range r.Members {
+		if m.plan != nil {
+			out[m.UIN] = *m.plan
+		}
+	}
+	return out
 }
 
 // MemberEvent is an engine event of one member's onboarding.
@@ -264,10 +288,15 @@ func onboardMember(ctx context.Context, m Management, newEngine NewMemberEngine,
 		if err != nil {
 			return fail(err)
 		}
-		out.Outcome, out.Plan = MemberPlanned, plan.Steps
+		out.Outcome, out.Plan, out.plan = MemberPlanned, plan.Steps, &plan
 		return out
 	}
-	result, err := engine.Apply(ctx, r, emit)
+	var result Result
+	if plan, ok := req.Plans[mem.UIN]; ok {
+		result, err = engine.ApplyPlan(ctx, plan, emit)
+	} else {
+		result, err = engine.Apply(ctx, r, emit)
+	}
 	if err != nil {
 		if result.Account != "" {
 			out.Result = &result // what the run made before it failed
@@ -299,4 +328,71 @@ func memberRequest(req Request, mem tencent.Member) Request {
 	}
 	req.AccountName = base + suffix
 	return req
+}
+
+// Organization is an organization's onboarding as a face drives it: the management account's key, and
+// the builder of each member's engine from its access role's credentials.
+type Organization struct {
+	Management Management
+	NewEngine  NewMemberEngine
+}
+
+// Onboard is OnboardOrganization with o's key and engines.
+func (o Organization) Onboard(ctx context.Context, req OrganizationRequest, emit func(MemberEvent)) (OrganizationResult, error) {
+	return OnboardOrganization(ctx, o.Management, o.NewEngine, req, emit)
+}
+
+// Summary words the result the same way in every face: one line per member with its outcome, then each
+// member's plan (dry run), then retry, the command that retries the failed members, when given.
+func (r OrganizationResult) Summary(dryRun bool, retry string) string {
+	var b strings.Builder
+	counts := map[string]int{}
+	for _, m := range r.Members {
+		counts[m.Outcome]++
+	}
+	var parts []string
+	for _, o := range []string{MemberPlanned, MemberOnboarded, MemberPartlyDone, MemberFailed} {
+		if counts[o] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
+		}
+	}
+	if dryRun {
+		b.WriteString("Plan (dry run: nothing was changed). ")
+	}
+	fmt.Fprintf(&b, "Organization managed by %s: %d members, %s.\n", r.ManagementUIN, len(r.Members), strings.Join(parts, ", "))
+	for _, m := range r.Members {
+		line := fmt.Sprintf("  %-14s %-20s %-11s", m.UIN, m.Name, m.Outcome)
+		switch res := m.Result; {
+		case m.Error != "":
+			line += " " + m.Error
+		case res != nil:
+			line += fmt.Sprintf(" sub-user %s, key %s", res.SubUser, tencent.MaskID(res.AccessKeyID))
+			if sc := res.SecurityCenter; sc != nil && sc.Submitted {
+				line += fmt.Sprintf(", Security Center account %q (AuthId %d)", sc.DisplayName, sc.AuthID)
+			}
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	if dryRun {
+		for _, m := range r.Members {
+			if len(m.Plan) == 0 {
+				continue
+			}
+			fmt.Fprintf(&b, "Member %s:\n", m.UIN)
+			for _, p := range m.Plan {
+				lines := []string{"nothing to do"}
+				if len(p.Changes) > 0 {
+					lines = lines[:0]
+					for _, c := range p.Changes {
+						lines = append(lines, c.String())
+					}
+				}
+				fmt.Fprintf(&b, "  %s:\n    - %s\n", p.Title, strings.Join(lines, "\n    - "))
+			}
+		}
+	}
+	if retry != "" {
+		fmt.Fprintf(&b, "Retry just the members that failed, once the cause is fixed:\n  %s\n", retry)
+	}
+	return b.String()
 }

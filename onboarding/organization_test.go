@@ -86,6 +86,61 @@ func TestMemberRequestNamesTheMember(t *testing.T) {
 	}
 }
 
+// An apply given the members' reviewed plans executes them: a member whose account changed since its
+// review fails alone with a *StalePlanError and is named for the retry, unchanged; the other member is
+// onboarded as reviewed.
+func TestOnboardOrganizationAppliesTheReviewedPlans(t *testing.T) {
+	f := newFixture(t, emulator.Options{SeedGen: "members=2"})
+	ctx := context.Background()
+	members := f.emu.Members()
+	newEngine := func(c tencent.Credential) (*Engine, error) {
+		cl, err := tencent.New(tencent.Options{Credential: c, Endpoint: f.env.TencentEndpoint})
+		if err != nil {
+			return nil, err
+		}
+		e := *f.engine
+		e.Cloud, e.OperatorKeyID, e.SecurityCenter = cl, c.SecretID, nil
+		return &e, nil
+	}
+	req := OrganizationRequest{Request: Request{Mode: ModeManual, Features: []string{"host"}, SubUser: "sas-reader", SecurityCenter: SecurityCenterSkip, SkipSync: true}, DryRun: true}
+	reviewed, err := OnboardOrganization(ctx, f.admin, newEngine, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plans := reviewed.Plans(); len(plans) != 2 {
+		t.Fatalf("reviewed plans: %d, want 2: %+v", len(plans), reviewed)
+	}
+	changed := fmt.Sprint(members[0].OwnerUIN())
+	id, key := members[0].RootKey()
+	memberRoot, err := tencent.New(tencent.Options{Credential: tencent.Credential{SecretID: id, SecretKey: tencent.SecretKey(key)}, Endpoint: f.env.TencentEndpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sub-user appears as an earlier run of onboard would have made it: the pre-flight accepts it.
+	if _, err := memberRoot.CreateUser(ctx, tencent.UserSpec{Name: "sas-reader", Remark: userRemark}); err != nil {
+		t.Fatal(err)
+	}
+	req.DryRun, req.Plans = false, reviewed.Plans()
+	res, err := OnboardOrganization(ctx, f.admin, newEngine, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Failed) != 1 || res.Failed[0] != changed {
+		t.Fatalf("failed: %v, want %s alone: %+v", res.Failed, changed, res)
+	}
+	for _, m := range res.Members {
+		switch {
+		case m.UIN == changed && !strings.Contains(m.Error, "the sub-user was created since the plan"):
+			t.Errorf("the changed member: %+v", m)
+		case m.UIN != changed && m.Outcome != MemberOnboarded:
+			t.Errorf("member %s: %+v", m.UIN, m)
+		}
+	}
+	if users := members[0].State().Users; len(users) != 1 || len(users[0].Keys) != 0 {
+		t.Errorf("the stale member was changed: %+v", users)
+	}
+}
+
 // A member whose role cannot be assumed fails alone; the others are onboarded in parallel, each in its own
 // account with its own record.
 func TestOnboardOrganizationOneMemberFailsAlone(t *testing.T) {

@@ -17,6 +17,34 @@ type Answers struct {
 	Alibaba Credential
 	// Identity is whose the Tencent Cloud key is, once checked.
 	Identity tencent.Identity
+	// Organization is the organization the key's account manages, as the key check found it; nil when it
+	// manages none (or may not read it).
+	Organization *onboarding.OrganizationInfo
+	// Members are the member UINs chosen to onboard, each through its access role, instead of the key's
+	// own account (tencent --org --members); none: the key's own account.
+	Members []string
+}
+
+// Org reports whether the answers onboard the organization's members rather than the key's account.
+func (a Answers) Org() bool { return a.Organization != nil && len(a.Members) > 0 }
+
+// allMembers reports whether every member of the organization is chosen.
+func (a Answers) allMembers() bool {
+	if !a.Org() {
+		return false
+	}
+	for _, m := range a.Organization.Members {
+		if !slices.Contains(a.Members, m.UIN) {
+			return false
+		}
+	}
+	return true
+}
+
+// OrganizationRequest is the organization onboarding of these answers: the request run in each chosen
+// member, as tencent --org --members runs it.
+func (a Answers) OrganizationRequest() onboarding.OrganizationRequest {
+	return onboarding.OrganizationRequest{Request: a.Resolved(), Members: slices.Clone(a.Members)}
 }
 
 // has reports whether feature was chosen.
@@ -97,17 +125,32 @@ func (a Answers) Resolved() onboarding.Request {
 		r.AccountName, r.Regions, r.RegionManagement = d.AccountName, slices.Clone(d.Regions), d.RegionManagement
 		r.HostSync, r.CloudSync, r.AKCheck = d.HostSync, d.CloudSync, d.AKCheck
 	}
-	if !a.Identity.IsRoot() || r.RootKey == onboarding.RootKeyKeep {
+	if !a.Identity.IsRoot() || r.RootKey == onboarding.RootKeyKeep || a.Org() {
 		r.RootKey, r.RootKeyConfirm = d.RootKey, d.RootKeyConfirm
+	}
+	if a.Org() {
+		// Each member's record is named by its UIN, and a logset or topic ID of this account is none of
+		// a member's: each member gets its own.
+		r.Account, r.AuditLogset, r.AuditTopic = d.Account, onboarding.AuditNew, onboarding.AuditNew
 	}
 	return r
 }
 
-// CommandArgs is the same onboarding as a command for scripts, one token per element: the mode and
-// features, every field of the request that is not at its default, and the flags that choose the same
-// keys. No secret is in it: a typed SecretKey is read from standard input (--secret-key-stdin), and
-// environment keys are named by nothing at all.
+// CommandArgs is the same onboarding as a command for scripts, one token per element, quoted for a
+// POSIX shell: the mode and features, every field of the request that is not at its default, the
+// members chosen (--org, and --members unless all are), and the flags that choose the same keys. No
+// secret is in it: a typed SecretKey is read from standard input (--secret-key-stdin), and environment
+// keys are named by nothing at all.
 func (a Answers) CommandArgs(sandbox bool) []string {
+	args := a.Args(sandbox)
+	for i, arg := range args {
+		args[i] = shellQuote(arg)
+	}
+	return args
+}
+
+// Args is CommandArgs unquoted: the command's arguments as a program receives them.
+func (a Answers) Args(sandbox bool) []string {
 	r, d := a.Resolved(), onboarding.Defaults()
 	args := []string{"onboard", "tencent", "--no-input"}
 	if sandbox {
@@ -115,7 +158,7 @@ func (a Answers) CommandArgs(sandbox bool) []string {
 	}
 	str := func(flag, v, def string) {
 		if v != "" && v != def {
-			args = append(args, "--"+flag, shellQuote(v))
+			args = append(args, "--"+flag, v)
 		}
 	}
 	boolean := func(flag string, v bool) {
@@ -128,8 +171,12 @@ func (a Answers) CommandArgs(sandbox bool) []string {
 	boolean("lighthouse", r.Lighthouse)
 	boolean("soc-logs", r.SOCLogs)
 	str("cspm-policy", string(r.CSPMPolicy), string(d.CSPMPolicy))
-	for _, f := range a.Tencent.Flags {
-		args = append(args, shellQuote(f))
+	args = append(args, a.Tencent.Flags...)
+	if a.Org() {
+		args = append(args, "--org")
+		if !a.allMembers() {
+			args = append(args, "--members", strings.Join(a.Members, ","))
+		}
 	}
 	str("sub-user", r.SubUser, d.SubUser)
 	str("account", r.Account, d.Account)
@@ -153,9 +200,7 @@ func (a Answers) CommandArgs(sandbox bool) []string {
 	str("site", r.Site, d.Site)
 	str("security-center", r.SecurityCenter, d.SecurityCenter)
 	if r.SecurityCenter != onboarding.SecurityCenterSkip {
-		for _, f := range a.Alibaba.Flags {
-			args = append(args, shellQuote(f))
-		}
+		args = append(args, a.Alibaba.Flags...)
 	}
 	str("account-name", r.AccountName, d.AccountName)
 	str("regions", strings.Join(r.Regions, ","), strings.Join(d.Regions, ","))

@@ -185,6 +185,7 @@ var fieldPages = map[string]pageID{
 	"sub-user": pgUser, "adopt-user": pgUser,
 	"audit-region": pgAuditRegion, "kafka-network": pgAuditRegion, "audit-logset": pgAuditLogset, "audit-topic": pgAuditTopic,
 	"soc-logs":        pgSOCLogs,
+	"members":         pgMembers,
 	"security-center": pgSecurityCenter, "account-name": pgAccountName,
 	"regions": pgRegions, "region-management": pgRegions,
 	"host-sync": pgFrequencies, "cloud-sync": pgFrequencies, "ak-check": pgFrequencies,

@@ -32,20 +32,40 @@ func identify(q *questions) (string, job) {
 		if hosts {
 			lighthouse = countLighthouse(ctx, cl)
 		}
+		org := managedOrganization(ctx, cl)
 		kind := "a sub-user's key (UIN " + id.UserUIN + ")"
 		if id.IsRoot() {
 			kind = "the root key"
 		}
+		note := "Tencent Cloud key " + c.Masked() + " is " + kind + " of account " + id.OwnerUIN
+		if org != nil {
+			note += fmt.Sprintf(", which manages an organization of %d member accounts", len(org.Members))
+		}
 		return replyMsg{
-			note: "Tencent Cloud key " + c.Masked() + " is " + kind + " of account " + id.OwnerUIN,
+			note: note,
 			set: func(q *questions) {
 				if q.ans.Identity.OwnerUIN != id.OwnerUIN {
 					q.tencentRegions, q.logsets, q.topics, q.socSources, q.socSourcesErr = nil, nil, nil, nil, "" // lists of another account
+					q.ans.Members = nil
 				}
-				q.ans.Identity, q.lighthouse = id, lighthouse
+				if org == nil {
+					q.ans.Members = nil
+				}
+				q.ans.Identity, q.lighthouse, q.ans.Organization = id, lighthouse, org
 			},
 		}
 	}
+}
+
+// managedOrganization is the organization the key's account manages, read as tencent --org reads it;
+// nil when the account manages none with members, or when the key may not read it (the question is then
+// not asked, and the flags' --org says why).
+func managedOrganization(ctx context.Context, cl TencentReader) *onboarding.OrganizationInfo {
+	info, err := onboarding.DescribeOrganization(ctx, cl)
+	if err != nil || !info.IsManagement || len(info.Members) == 0 {
+		return nil
+	}
+	return &info
 }
 
 // countLighthouse counts the account's Lighthouse servers over the regions Lighthouse offers, so that

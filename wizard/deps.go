@@ -56,7 +56,8 @@ const (
 
 // TencentReader is what the wizard reads from Tencent Cloud, with the key the person chose, to ask its
 // questions: whose key it is, whether the sub-user exists, the regions, logsets and topics for audit
-// logs, whether it has Lighthouse servers, and the WAF and Cloud Firewall log sources for Agentic SOC. *tencent.Client has every method.
+// logs, whether it has Lighthouse servers, the WAF and Cloud Firewall log sources for Agentic SOC, and
+// the organization it manages. *tencent.Client has every method.
 type TencentReader interface {
 	Identify(ctx context.Context) (tencent.Identity, error)
 	GetUser(ctx context.Context, name string) (tencent.User, error)
@@ -66,6 +67,7 @@ type TencentReader interface {
 	ListTopics(ctx context.Context, region, logsetID, name string) ([]tencent.Topic, error)
 	ListLighthouseInstances(ctx context.Context, region string, offset, limit int) (tencent.Page[tencent.LighthouseInstance], error)
 	onboarding.SOCSourceReader
+	onboarding.OrganizationReader
 }
 
 // SecurityCenterReader is what the wizard reads from Security Center with the Alibaba Cloud key the
@@ -82,6 +84,12 @@ type Engine interface {
 	ApplyPlan(ctx context.Context, p onboarding.Plan, emit func(onboarding.Event)) (onboarding.Result, error)
 }
 
+// Organization onboards an organization's members with the answers' keys, as tencent --org does: a dry
+// run for the review, then the apply of the reviewed plans. onboarding.Organization is one.
+type Organization interface {
+	Onboard(ctx context.Context, req onboarding.OrganizationRequest, emit func(onboarding.MemberEvent)) (onboarding.OrganizationResult, error)
+}
+
 // Deps are what the command layer passes in: builders of the clients and of the engine for the keys the
 // person chose, the keys found on the machine, and what the flags already said.
 type Deps struct {
@@ -92,6 +100,11 @@ type Deps struct {
 	Engine func(a Answers, progress func(inventory.Progress)) (Engine, error)
 	// Agents builds the agent installer for the answers' keys; nil: the summary offers no agent.
 	Agents func(a Answers) (Agents, error)
+	// Organization builds the organization onboarding for the answers' keys, when they choose members.
+	Organization func(a Answers) (Organization, error)
+	// RetryCommand, when set, is the command the flags path prints to retry the members named, for the
+	// command line args (Answers.Args); without it the wizard names them with --members itself.
+	RetryCommand func(args []string, members []string) string
 
 	// FoundTencent and FoundAlibaba are the keys found in the environment or a profile, in order of
 	// preference.

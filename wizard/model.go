@@ -36,6 +36,8 @@ type Result struct {
 	Engine  *onboarding.Result
 	// Agent is the agent installation the summary offered, when the person accepted it.
 	Agent *onboarding.AgentResult
+	// Organization is the result of the members' onboarding, when the answers chose members.
+	Organization *onboarding.OrganizationResult
 }
 
 // Model is the wizard's bubbletea model. Update is pure: IO happens only in the commands it returns.
@@ -53,6 +55,7 @@ type Model struct {
 	ap    applyRun
 	sy    SyncView
 	ag    agentRun
+	org   orgRun
 
 	width, height int
 	st            styles
@@ -62,6 +65,8 @@ type Model struct {
 	summaryScroll int
 
 	res       *onboarding.Result
+	orgRes    *onboarding.OrganizationResult
+	orgRetry  string // the command that retries orgRes's failed members
 	cancelled bool
 	done      bool
 	err       error
@@ -84,7 +89,7 @@ func (m Model) Init() tea.Cmd { return nil }
 
 // Result returns the answers and the engine's result, and ErrCancelled when the person cancelled.
 func (m Model) Result() (Result, error) {
-	r := Result{Answers: m.q.ans, Engine: m.res, Agent: m.ag.res}
+	r := Result{Answers: m.q.ans, Engine: m.res, Agent: m.ag.res, Organization: m.orgRes}
 	if m.cancelled {
 		return r, ErrCancelled
 	}
@@ -141,6 +146,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case phaseReview:
 		m, cmd = m.updateReview(msg)
 	case phaseApply, phaseSync:
+		if m.org.active {
+			m, cmd = m.updateOrgApply(msg)
+			break
+		}
 		m, cmd = m.updateApply(msg)
 		if _, isKey := msg.(tea.KeyPressMsg); m.phase == phaseSync && !isKey && !isApplyMsg(msg) {
 			m.sy, cmd = m.sy.UpdateSync(msg) // its clock: the elapsed time and the rates
@@ -225,16 +234,19 @@ func (m Model) render() string {
 			}
 			hints = append(formKeys(m.rv.root), m.keys.Back, m.keys.Quit)
 			scroll = 0
-		} else if m.rv.plan != nil {
+		} else if m.rv.ready() {
 			hints = []key.Binding{m.keys.Apply, m.keys.Back, m.keys.Scroll, m.keys.Quit}
 		} else {
 			hints = []key.Binding{m.keys.Back, m.keys.Quit}
 		}
 	case phaseApply, phaseSync:
 		head = m.applyLine()
-		if m.phase == phaseSync {
+		switch {
+		case m.org.active:
+			head, body = m.orgApplyLine(), m.orgApplyBody()
+		case m.phase == phaseSync:
 			body = m.syncBody()
-		} else {
+		default:
 			body = m.applyBody()
 		}
 		switch {
@@ -244,15 +256,18 @@ func (m Model) render() string {
 			hints = []key.Binding{m.keys.ToReview, key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit"))}
 		case m.ap.err != nil:
 			hints = []key.Binding{m.keys.Retry}
-			if _, ok := m.fixPage(m.ap.err); ok {
+			if _, ok := m.fixPage(m.ap.err); ok && !m.org.active {
 				hints = append(hints, m.keys.Change)
 			}
 			hints = append(hints, key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")))
 		}
 	case phaseSummary:
 		head = "Summary"
-		if m.res != nil {
+		switch {
+		case m.res != nil:
 			body = m.agentBody() + Summary(*m.res, m.q.ans, m.width-1, m.deps.Sandbox)
+		case m.orgRes != nil:
+			body = OrgSummary(*m.orgRes, m.q.ans, m.orgRetry, m.width-1, m.deps.Sandbox)
 		}
 		scroll = m.summaryScroll
 		switch {

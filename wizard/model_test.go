@@ -27,6 +27,33 @@ type fakeTencent struct {
 	root       bool
 	wafDomains int
 	lighthouse int // Lighthouse servers in ap-guangzhou
+	// members is how many member accounts the organization the account manages has; 0: in none.
+	members int
+	// orgDenied: the key may not read the organization.
+	orgDenied bool
+}
+
+func (f fakeTencent) CallerIdentity(ctx context.Context) (tencent.Identity, error) {
+	return f.Identify(ctx)
+}
+
+func (f fakeTencent) Organization(context.Context) (tencent.Organization, error) {
+	switch {
+	case f.orgDenied:
+		return tencent.Organization{}, fmt.Errorf("describe the organization: %w", tencent.ErrDenied)
+	case f.members == 0:
+		return tencent.Organization{}, fmt.Errorf("describe the organization: %w", tencent.ErrNotFound)
+	}
+	return tencent.Organization{IsManager: true, ManagerUIN: "100012345678"}, nil
+}
+
+// OrganizationMembers lists the management account itself too, as the emulator does.
+func (f fakeTencent) OrganizationMembers(context.Context) ([]tencent.Member, error) {
+	out := []tencent.Member{{UIN: "100012345678", Name: "management"}}
+	for i := range f.members {
+		out = append(out, tencent.Member{UIN: fmt.Sprint(100000100002 + i), Name: fmt.Sprintf("member-%d", i+1)})
+	}
+	return out, nil
 }
 
 func (f fakeTencent) Identify(context.Context) (tencent.Identity, error) {

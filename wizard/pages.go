@@ -11,6 +11,7 @@ import (
 
 	"onboard/onboarding"
 	"onboard/policy"
+	"onboard/tencent"
 )
 
 // Labels of the request's choices; a value without one is shown as itself.
@@ -106,6 +107,14 @@ func validateAccountName(s string) error {
 	return nil
 }
 
+// validateOrgAccountName: a member's display name is this followed by " (UIN)"; empty is the member's name.
+func validateOrgAccountName(s string) error {
+	if s == "" {
+		return nil
+	}
+	return validateAccountName(s)
+}
+
 func credentialOptions(found []Credential, skip bool) []huh.Option[string] {
 	var out []huh.Option[string]
 	for _, c := range found {
@@ -140,6 +149,19 @@ func isQuick(q *questions) bool { return q.ans.Request.Mode == onboarding.ModeQu
 
 // hostsChosen: feature host, which quick mode always is.
 func hostsChosen(q *questions) bool { return isQuick(q) || q.ans.has(policy.FeatureHost) }
+
+// isOrg: the members of the organization are onboarded, not the key's own account.
+func isOrg(q *questions) bool { return q.ans.Org() }
+
+// Values of the organization question.
+const (
+	scopeAccount = "account"
+	scopeMembers = "members"
+)
+
+// errNoMember refuses a member picker with nothing ticked.
+var errNoMember = errors.New("choose at least one member; to onboard only this account, go back (shift+tab) and choose this account")
+
 func skipsSC(q *questions) bool {
 	return q.ans.Request.SecurityCenter == onboarding.SecurityCenterSkip
 }
@@ -246,16 +268,71 @@ func pages() []page {
 			check: identify,
 		},
 		{
+			// Asked only of the management account of an organization with members: its key reads the
+			// organization (tencent --org reads it the same way).
+			id: pgOrg, title: "Accounts",
+			skip: func(q *questions) bool { return q.ans.Organization == nil },
+			fields: func(q *questions) []huh.Field {
+				q.v.scope = scopeAccount
+				if q.ans.Org() {
+					q.v.scope = scopeMembers
+				}
+				org := q.ans.Organization
+				return []huh.Field{huh.NewSelect[string]().Title("Which accounts should onboard connect?").
+					Description("Account "+org.ManagementUIN+" manages an organization. Each member is onboarded through its member access role ("+
+						tencent.MemberAccessRole+"), as its own account: its own sub-user, key and Security Center account, with the answers that follow.").
+					Options(huh.NewOption("This account ("+org.ManagementUIN+")", scopeAccount),
+						huh.NewOption(fmt.Sprintf("All members of this organization (%d member accounts)", len(org.Members)), scopeMembers)).
+					Value(&q.v.scope)}
+			},
+			commit: func(q *questions) {
+				switch {
+				case q.v.scope == scopeAccount:
+					q.ans.Members = nil
+				case !q.ans.Org():
+					for _, m := range q.ans.Organization.Members {
+						q.ans.Members = append(q.ans.Members, m.UIN)
+					}
+				}
+			},
+		},
+		{
+			id: pgMembers, title: "Members", skip: func(q *questions) bool { return !isOrg(q) },
+			fields: func(q *questions) []huh.Field {
+				q.v.members = slices.Clone(q.ans.Members)
+				var opts []huh.Option[string]
+				for _, m := range q.ans.Organization.Members {
+					opts = append(opts, huh.NewOption(m.Name+"  "+m.UIN, m.UIN))
+				}
+				return []huh.Field{huh.NewMultiSelect[string]().Title("Which members?").
+					Description(fmt.Sprintf("%d members, all ticked at first: each one ticked is onboarded.", len(opts))).
+					Options(opts...).Value(&q.v.members).Height(min(len(opts)+4, 14)).Filterable(true).
+					Validate(func(xs []string) error {
+						if len(xs) == 0 && !q.plain {
+							return errNoMember
+						}
+						return nil
+					})}
+			},
+			commit: func(q *questions) {
+				q.ans.Members = slices.Clone(q.v.members)
+				slices.Sort(q.ans.Members)
+			},
+		},
+		{
 			// Asked only of an account whose key finds Lighthouse servers (or could not tell), or when the
 			// flags already chose Lighthouse: the procedure grants hosts QcloudCVMReadOnlyAccess alone.
 			id: pgLighthouse, title: "Lighthouse servers",
 			skip: func(q *questions) bool {
-				return !hostsChosen(q) || (q.lighthouse == 0 && !q.ans.Request.Lighthouse)
+				return !hostsChosen(q) || (q.lighthouse == 0 && !q.ans.Request.Lighthouse && !isOrg(q))
 			},
 			fields: func(q *questions) []huh.Field {
 				q.v.lighthouse = yesNo(q.ans.Request.Lighthouse)
 				found := "The key could not tell whether the account has Lighthouse servers."
-				if q.lighthouse > 0 {
+				switch {
+				case isOrg(q):
+					found = "The members' Lighthouse servers are read only once onboard acts in each member."
+				case q.lighthouse > 0:
 					found = fmt.Sprintf("The key found %d Lighthouse server(s).", q.lighthouse)
 				}
 				return []huh.Field{huh.NewSelect[string]().Title("Also sync Lighthouse servers?").
@@ -275,7 +352,12 @@ func pages() []page {
 				return []huh.Field{q.input("Name of the CAM sub-user (programmatic access only)", &q.v.subUser, validateSubUser, false)}
 			},
 			commit: func(q *questions) { q.ans.Request.SubUser = strings.TrimSpace(q.v.subUser) },
-			check:  lookUpUser,
+			check: func(q *questions) (string, job) {
+				if isOrg(q) {
+					return "", nil // each member's plan says whether it reuses its sub-user
+				}
+				return lookUpUser(q)
+			},
 		},
 		{
 			id: pgAuditRegion, title: "Audit logs",
@@ -306,11 +388,17 @@ func pages() []page {
 				}
 				q.ans.Request.AuditRegion, q.ans.Request.KafkaNetwork = q.v.auditRegion, q.v.kafka
 			},
-			check: loadLogsets,
+			check: func(q *questions) (string, job) {
+				if isOrg(q) {
+					return "", nil
+				}
+				return loadLogsets(q)
+			},
 		},
 		{
 			id: pgAuditLogset, title: "Audit logs",
-			skip: func(q *questions) bool { return !q.ans.has(policy.FeatureAudit) },
+			// A member's logsets are its own: each member gets onboard's logset and topic.
+			skip: func(q *questions) bool { return !q.ans.has(policy.FeatureAudit) || isOrg(q) },
 			fields: func(q *questions) []huh.Field {
 				q.v.logset = q.ans.Request.AuditLogset
 				opts := []huh.Option[string]{huh.NewOption("New logset "+onboarding.AuditLogsetName+" (created, or reused if it exists)", onboarding.AuditNew)}
@@ -330,7 +418,7 @@ func pages() []page {
 		{
 			id: pgAuditTopic, title: "Audit logs",
 			skip: func(q *questions) bool {
-				return !q.ans.has(policy.FeatureAudit) || q.ans.Request.AuditLogset == onboarding.AuditNew
+				return !q.ans.has(policy.FeatureAudit) || q.ans.Request.AuditLogset == onboarding.AuditNew || isOrg(q)
 			},
 			fields: func(q *questions) []huh.Field {
 				q.v.topic = q.ans.Request.AuditTopic
@@ -345,12 +433,19 @@ func pages() []page {
 		{
 			id: pgSOCLogs, title: "Agentic SOC logs",
 			skip: func(q *questions) bool { return !q.ans.has(policy.FeatureSOC) },
-			load: loadSOCSources,
+			load: func(q *questions) (string, job) {
+				if isOrg(q) {
+					return "", nil
+				}
+				return loadSOCSources(q)
+			},
 			fields: func(q *questions) []huh.Field {
 				// On by default when the account has something to ship; the flags' --soc-logs turns it on too.
-				q.v.socLogs = yesNo(q.ans.Request.SOCLogs || (q.socSources != nil && q.socSources.Any()))
+				q.v.socLogs = yesNo(q.ans.Request.SOCLogs || (q.socSources != nil && q.socSources.Any() && !isOrg(q)))
 				found := "The key found no WAF domain and no Cloud Firewall instance."
-				if q.socSourcesErr != "" {
+				if isOrg(q) {
+					found = "Each member's WAF domains and Cloud Firewall instances are read once onboard acts in it; a member with none ships nothing."
+				} else if q.socSourcesErr != "" {
 					found = "WAF and Cloud Firewall could not be read (" + q.socSourcesErr + ")."
 				} else if s := q.socSources; s != nil && s.Any() {
 					found = fmt.Sprintf("The key found %d WAF domain(s) and %d Cloud Firewall instance(s).", s.WAFDomains, s.CFWInstances)
@@ -408,6 +503,9 @@ func pages() []page {
 			id: pgAccountName, title: "Security Center", skip: skipsSC,
 			fields: func(q *questions) []huh.Field {
 				q.v.accountName = q.ans.Request.AccountName
+				if isOrg(q) {
+					return []huh.Field{q.input("Display name in Security Center, before each member's UIN (empty: the member's name)", &q.v.accountName, validateOrgAccountName, false)}
+				}
 				if q.v.accountName == "" {
 					r := q.ans.Resolved()
 					if r.Mode == onboarding.ModeQuick { // the engine names the sub-user once the account is known; so does this

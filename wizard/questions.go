@@ -47,6 +47,8 @@ const (
 	pgGrants         pageID = "grants"
 	pgTencent        pageID = "tencent-key"
 	pgTencentTyped   pageID = "tencent-typed"
+	pgOrg            pageID = "organization"
+	pgMembers        pageID = "members"
 	pgLighthouse     pageID = "lighthouse"
 	pgUser           pageID = "sub-user"
 	pgAuditRegion    pageID = "audit-region"
@@ -82,6 +84,8 @@ type formValues struct {
 	features                           []string
 	cspm, lighthouse                   string
 	tencentSource, secretID, secretKey string
+	scope                              string
+	members                            []string
 	subUser                            string
 	auditRegion, kafka, logset, topic  string
 	socLogs                            string
@@ -237,7 +241,7 @@ func (q questions) answered(do spawn) (questions, tea.Cmd) {
 			what string
 			got  []string
 			on   pageID
-		}{{"feature", q.v.features, pgFeatures}, {"region", q.v.regions, pgRegions}} {
+		}{{"feature", q.v.features, pgFeatures}, {"region", q.v.regions, pgRegions}, {"member", q.v.members, pgMembers}} {
 			if p.id == f.on && len(f.got) == 0 {
 				q.errMsg = "choose at least one " + f.what
 				return q.show()

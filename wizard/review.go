@@ -1,7 +1,9 @@
 package wizard
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,7 +19,9 @@ import (
 type planMsg struct {
 	gen  int
 	plan onboarding.Plan
-	err  error
+	// org is the organization's plan: each member's, as tencent --org --dry-run makes it.
+	org *onboarding.OrganizationResult
+	err error
 }
 
 // rootValues are what the root-key form writes to.
@@ -30,7 +34,9 @@ type review struct {
 	rootV    *rootValues
 	planning bool
 	plan     *onboarding.Plan
-	err      error
+	// org is the members' plans, when the answers choose members.
+	org *onboarding.OrganizationResult
+	err error
 	// changed is what made the previous plan stale, shown above the new one.
 	changed []string
 	scroll  int
@@ -74,16 +80,58 @@ func rootKeyForm(a Answers, width, height int) (*huh.Form, *rootValues) {
 func (m Model) enterReview(changed []string) (Model, tea.Cmd) {
 	m.phase = phaseReview
 	m.rv = review{gen: m.rv.gen + 1, changed: changed}
-	if m.q.ans.Identity.IsRoot() {
+	if m.asksRootKey() {
 		m.rv.root, m.rv.rootV = rootKeyForm(m.q.ans, m.width, m.height)
 		return m, m.rv.root.Init()
 	}
 	return m.startPlan()
 }
 
+// asksRootKey: the key is the root key of the account onboarded. Members are reached through their
+// access role, and no root key of theirs is used.
+func (m Model) asksRootKey() bool { return m.q.ans.Identity.IsRoot() && !m.q.ans.Org() }
+
+// ready reports whether the review has something to apply: the plan, or at least one member's.
+func (rv review) ready() bool {
+	if rv.org != nil {
+		return plannedMembers(*rv.org) > 0
+	}
+	return rv.plan != nil
+}
+
+// plannedMembers counts the members a dry run planned.
+func plannedMembers(res onboarding.OrganizationResult) int {
+	n := 0
+	for _, m := range res.Members {
+		if m.Outcome == onboarding.MemberPlanned {
+			n++
+		}
+	}
+	return n
+}
+
 func (m Model) startPlan() (Model, tea.Cmd) {
-	m.rv.planning, m.rv.plan, m.rv.err = true, nil, nil
+	m.rv.planning, m.rv.plan, m.rv.org, m.rv.err = true, nil, nil, nil
 	a, req, build, gen := m.q.ans, m.q.ans.Resolved(), m.deps.Engine, m.rv.gen
+	if a.Org() {
+		buildOrg := m.deps.Organization
+		return m, m.do(func(ctx context.Context) tea.Msg {
+			if buildOrg == nil {
+				return planMsg{gen: gen, err: errors.New("this build cannot onboard an organization's members")}
+			}
+			o, err := buildOrg(a)
+			if err != nil {
+				return planMsg{gen: gen, err: err}
+			}
+			req := a.OrganizationRequest()
+			req.DryRun = true
+			res, err := o.Onboard(ctx, req, nil)
+			if err != nil {
+				return planMsg{gen: gen, err: err}
+			}
+			return planMsg{gen: gen, org: &res}
+		})
+	}
 	return m, m.do(func(ctx context.Context) tea.Msg {
 		e, err := build(a, nil)
 		if err != nil {
@@ -100,9 +148,12 @@ func (m Model) updateReview(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.rv.planning = false
-		if p.err != nil {
+		switch {
+		case p.err != nil:
 			m.rv.err = p.err
-		} else {
+		case p.org != nil:
+			m.rv.org = p.org
+		default:
 			m.rv.plan = &p.plan
 		}
 		return m, nil
@@ -128,11 +179,14 @@ func (m Model) updateReview(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	switch k.String() {
 	case "enter":
-		if m.rv.plan != nil {
+		switch {
+		case m.rv.org != nil && m.rv.ready():
+			return m.startOrgApply()
+		case m.rv.plan != nil:
 			return m.startApply()
 		}
 	case "shift+tab":
-		if m.q.ans.Identity.IsRoot() {
+		if m.asksRootKey() {
 			return m.enterReview(nil)
 		}
 		return m.backToQuestions()
@@ -184,6 +238,8 @@ func (m Model) reviewBody() string {
 		if fix, ok := m.fixText(m.rv.err); ok {
 			b.WriteString(wrapWords(fix, w-1, "  ") + "\n")
 		}
+	case m.rv.org != nil:
+		b.WriteString(orgPlanBody(st, *m.rv.org, w))
 	case m.rv.plan != nil:
 		for _, s := range m.rv.plan.Steps {
 			if len(s.Changes) == 0 {
@@ -198,6 +254,41 @@ func (m Model) reviewBody() string {
 	b.WriteString("\n" + st.Question.Render("The same, for scripts") + st.Muted.Render(" (no secret in it)") + "\n")
 	for _, l := range wrapCommand(a.CommandArgs(m.deps.Sandbox), w-1) {
 		b.WriteString(st.Code.Render(l) + "\n")
+	}
+	return b.String()
+}
+
+// orgPlanBody is each member's plan, in the words of tencent --org --dry-run (Change.String), or why it
+// could not be made.
+func orgPlanBody(st styles, res onboarding.OrganizationResult, w int) string {
+	var b strings.Builder
+	for _, mem := range res.Members {
+		head := "  Member " + mem.UIN
+		if mem.Name != "" {
+			head += " (" + mem.Name + ")"
+		}
+		if mem.Error != "" {
+			b.WriteString(st.Bad.Render(wrapWords("✗"+head[1:]+": "+mem.Error, w-1, "    ")) + "\n")
+			continue
+		}
+		b.WriteString(wrapWords(head, w-1, "    ") + "\n")
+		changes := 0
+		for _, s := range mem.Plan {
+			if len(s.Changes) == 0 {
+				continue
+			}
+			b.WriteString(wrapWords("    "+s.Title, w-1, "      ") + "\n")
+			for _, c := range s.Changes {
+				b.WriteString(wrapWords("      "+c.String(), w-1, "        ") + "\n")
+				changes++
+			}
+		}
+		if changes == 0 {
+			b.WriteString("    nothing to do\n")
+		}
+	}
+	if n := len(res.Members) - plannedMembers(res); n > 0 {
+		b.WriteString(st.Warn.Render(wrapWords(fmt.Sprintf("%d member(s) could not be planned: the apply tries them again, and the result names the command that retries them.", n), w-1, "  ")) + "\n")
 	}
 	return b.String()
 }
@@ -218,9 +309,16 @@ func answerLines(a Answers) []string {
 		add("CSPM grants", string(r.CSPMPolicy))
 	}
 	add("Tencent key", a.Tencent.Masked()+" ("+a.Tencent.Source+")")
-	if r.Mode == onboarding.ModeQuick {
+	if a.Org() {
+		add("Accounts", fmt.Sprintf("%d of the %d members of the organization managed by %s, each through its access role: %s",
+			len(a.Members), len(a.Organization.Members), a.Organization.ManagementUIN, strings.Join(a.Members, ", ")))
+	}
+	switch {
+	case a.Org() && r.Mode == onboarding.ModeQuick:
+		add("Sub-user", onboarding.QuickUserPrefix+"<each member's last six digits>, created in each member")
+	case r.Mode == onboarding.ModeQuick:
 		add("Sub-user", onboarding.DefaultSubUser(r.Mode, a.Identity.OwnerUIN)+", created here; only its key goes to Security Center")
-	} else {
+	default:
 		add("Sub-user", r.SubUser)
 	}
 	if r.AuditRegion != "" {
@@ -229,7 +327,11 @@ func answerLines(a Answers) []string {
 	if r.SecurityCenter == onboarding.SecurityCenterSkip {
 		add("Security Center", "skipped: the summary says what to enter in its console")
 	} else {
-		add("Security Center", r.AccountName+", Alibaba key "+a.Alibaba.Masked())
+		name := r.AccountName
+		if a.Org() {
+			name = cmp.Or(name, "each member's name") + " (its UIN)"
+		}
+		add("Security Center", name+", Alibaba key "+a.Alibaba.Masked())
 		add("Regions", strings.Join(r.Regions, ", "))
 		freqs := "hosts " + r.HostSync
 		if a.has(policy.FeatureCSPM) {
@@ -240,7 +342,7 @@ func answerLines(a Answers) []string {
 	if r.SkipSync {
 		add("First sync", "left out")
 	}
-	if a.Identity.IsRoot() {
+	if a.Identity.IsRoot() && !a.Org() {
 		add("Root key", r.RootKey+" (once everything else succeeded)")
 	}
 	return l

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -109,6 +110,9 @@ func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error)
 		}
 	}
 	a := q.ans
+	if a.Org() {
+		return runAccessibleOrg(ctx, deps, a, in, out)
+	}
 	if a.Identity.IsRoot() {
 		if !askRootKey(&a, in, out) {
 			return Result{Answers: a}, ErrCancelled
@@ -176,6 +180,82 @@ func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error)
 	r := Result{Answers: a, Engine: &res}
 	if g := newAgentRun(res, a, deps); g.offered() {
 		return askAgents(ctx, deps, r, g.hosts, in, out)
+	}
+	return r, nil
+}
+
+// runAccessibleOrg plans each chosen member as tencent --org --dry-run does, prints the plans, and once a
+// typed yes accepts them applies them, printing each member's steps as they happen.
+func runAccessibleOrg(ctx context.Context, deps Deps, a Answers, in io.Reader, out io.Writer) (Result, error) {
+	if deps.Organization == nil {
+		return Result{Answers: a}, errors.New("this build cannot onboard an organization's members")
+	}
+	o, err := deps.Organization(a)
+	if err != nil {
+		return Result{Answers: a}, err
+	}
+	req := a.OrganizationRequest()
+	req.DryRun = true
+	planned, err := o.Onboard(ctx, req, nil)
+	if err != nil {
+		fmt.Fprintln(out, "error: "+err.Error())
+		return Result{Answers: a}, err
+	}
+	fmt.Fprintln(out, "\n== Review")
+	for _, l := range answerLines(a) {
+		fmt.Fprintln(out, strings.TrimSpace(l))
+	}
+	fmt.Fprintln(out, "Plan:")
+	for _, mem := range planned.Members {
+		if mem.Error != "" {
+			fmt.Fprintln(out, "  member "+mem.UIN+": could not be planned: "+mem.Error)
+			continue
+		}
+		for _, s := range mem.Plan {
+			for _, c := range s.Changes {
+				fmt.Fprintln(out, "  member "+mem.UIN+", "+s.Title+": "+c.String())
+			}
+		}
+	}
+	fmt.Fprintln(out, "The same, for scripts: "+a.CommandLine(deps.Sandbox))
+	req.DryRun, req.Plans = false, planned.Plans()
+	if plannedMembers(planned) == 0 {
+		return Result{Answers: a}, errors.New("no member of the organization could be planned: " + strings.Join(planned.Failed, ", "))
+	}
+	apply := false
+	if err := huh.NewForm(huh.NewGroup(huh.NewConfirm().Title(fmt.Sprintf("Apply these plans to %d members?", len(planned.Members))).Value(&apply))).
+		WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil || ended(in) || !apply {
+		return Result{Answers: a}, ErrCancelled
+	}
+	steps := onboarding.StepsFor(req.Request)
+	index := map[string]int{}
+	for i, s := range steps {
+		index[s.ID] = i + 1
+	}
+	fmt.Fprintln(out, "\n== Apply")
+	var mu sync.Mutex
+	res, err := o.Onboard(ctx, req, func(ev onboarding.MemberEvent) {
+		if ev.Status == onboarding.StatusRunning || ev.Status == onboarding.StatusPending {
+			return
+		}
+		line := fmt.Sprintf("member %s, %s: %s", ev.Member, ev.Title, ev.Status)
+		if i := index[ev.Step]; i > 0 {
+			line = fmt.Sprintf("member %s, step %d of %d, %s: %s", ev.Member, i, len(steps), ev.Title, ev.Status)
+		}
+		if ev.Detail != "" {
+			line += " (" + ev.Detail + ")"
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(out, line)
+	})
+	if err != nil {
+		fmt.Fprintln(out, "error: "+err.Error())
+		return Result{Answers: a}, err
+	}
+	r := Result{Answers: a, Organization: &res}
+	if ctx.Err() != nil {
+		return r, ErrCancelled
 	}
 	return r, nil
 }

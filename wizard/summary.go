@@ -149,3 +149,77 @@ func wrapWords(s string, width int, indent string) string {
 	}
 	return strings.Join(append(lines, line), "\n")
 }
+
+// OrgSummary is the end of an organization's onboarding, wrapped within width columns: every member with
+// its outcome in the words of tencent --org (OrganizationResult.Summary), the command that retries the
+// failed members (retry; "" when none failed), then the same run for scripts. The wizard's last screen
+// and what is printed once it has left the terminal are this same text.
+func OrgSummary(res onboarding.OrganizationResult, a Answers, retry string, width int, sandbox bool) string {
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(res.Summary(false, ""), "\n"), "\n") {
+		b.WriteString(wrapWords(l, width, "    ") + "\n")
+	}
+	if retry != "" {
+		b.WriteString("Retry just the members that failed, once the cause is fixed:\n")
+		for _, l := range wrapCommand(shellTokens(retry), width-2) {
+			b.WriteString("  " + l + "\n")
+		}
+	}
+	b.WriteString("The same, for scripts (no secret in it):\n")
+	for _, l := range wrapCommand(a.CommandArgs(sandbox), width) {
+		b.WriteString(l + "\n")
+	}
+	return b.String()
+}
+
+// RetryFor is the command that retries the members named, as the flags path prints it for the same
+// command line (RetryCommand), or the answers' own command for scripts naming them.
+func (d Deps) RetryFor(a Answers, members []string) string {
+	if len(members) == 0 {
+		return ""
+	}
+	if d.RetryCommand != nil {
+		return d.RetryCommand(a.Args(d.Sandbox), members)
+	}
+	var args []string
+	all := a.CommandArgs(d.Sandbox)
+	for i := 0; i < len(all); i++ {
+		if all[i] == "--members" {
+			i++ // its value
+			continue
+		}
+		args = append(args, all[i])
+	}
+	return strings.Join(append(args, "--members", strings.Join(members, ",")), " ")
+}
+
+// shellTokens splits a command line quoted for a POSIX shell into its words as written (quotes kept), so
+// that it can be wrapped between words.
+func shellTokens(s string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted, escaped := false, false
+	for _, r := range s {
+		switch {
+		case escaped:
+			escaped = false
+		case quoted:
+			quoted = r != '\''
+		case r == '\'':
+			quoted = true
+		case r == '\\':
+			escaped = true
+		case r == ' ':
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+			continue
+		}
+		cur.WriteRune(r)
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}

@@ -209,6 +209,8 @@ type scenario struct {
 	features []int // rows of the features list to tick (0 host, 1 cspm, 2 soc, 3 audit)
 	rootKey  string
 	last4    string
+	// members: choose the organization's members, the first unticked in the picker.
+	members bool
 }
 
 // answer answers every question with its default but what the scenario says, applies the plan, and
@@ -221,7 +223,7 @@ func (s *tmuxSession) answer(sc scenario) string {
 		s.keys("Down")
 	}
 	s.keys("Enter")
-	ticked, rooted, applied := false, false, false
+	ticked, rooted, applied, scoped, picked := false, false, false, false, false
 	deadline := time.Now().Add(3 * time.Minute)
 	prev := ""
 	for time.Now().Before(deadline) {
@@ -249,6 +251,12 @@ func (s *tmuxSession) answer(sc scenario) string {
 			}
 			s.keys("Enter")
 			ticked = true
+		case strings.Contains(scr, "Which accounts should onboard connect?") && sc.members && !scoped:
+			s.keys("Down", "Enter")
+			scoped = true
+		case strings.Contains(scr, "Which members?") && !picked:
+			s.keys("x", "Enter")
+			picked = true
 		case strings.Contains(scr, "Review · the root key") && !rooted:
 			s.rootKey(sc)
 			rooted = true
@@ -606,5 +614,40 @@ func TestTmuxInstallsTheAgent(t *testing.T) {
 		if !strings.Contains(printed, want) {
 			t.Errorf("the printed agent outcome lacks %q:\n%s", want, printed)
 		}
+	}
+}
+
+// TestTmuxPicksMembers: in the sandbox, whose demo key is the root key of an organization's management
+// account, the wizard offers the organization's three members; choosing them with one unticked in the
+// picker onboards the other two, one line per member while they run, and the summary on the screen and
+// printed after it lists both as onboarded, with exit code 0. Every screen fits 80x24.
+func TestTmuxPicksMembers(t *testing.T) {
+	s := startTmux(t, 80, 24, shortHome(t), nil, "tencent", "--sandbox", "--skip-sync")
+	last := s.answer(scenario{features: []int{0}, members: true})
+	offered, picker, progress := false, false, false
+	for _, sc := range s.screens {
+		offered = offered || strings.Contains(sc, "All members of this organization (3 member accounts)")
+		picker = picker || strings.Contains(sc, "Which members?")
+		progress = progress || strings.Contains(sc, "members finished")
+	}
+	if !offered || !picker || !progress {
+		t.Errorf("offered the members: %v, showed the picker: %v, showed each member's progress: %v", offered, picker, progress)
+	}
+	if !strings.Contains(last, "Organization managed by 100012345678: 2 members, 2 onboarded.") {
+		t.Errorf("the last screen does not list the two members onboarded:\n%s", last)
+	}
+	s.keys("Enter")
+	if code := s.exitCode(); code != 0 {
+		t.Errorf("exit %d\n%s", code, s.history())
+	}
+	s.checkScreens()
+	h := s.history()
+	i := strings.LastIndex(h, "Organization managed by ")
+	if i < 0 {
+		t.Fatalf("no summary printed:\n%s", h)
+	}
+	printed, _, _ := strings.Cut(h[i:], "EXIT=")
+	if strings.Count(printed, " onboarded ") != 2 || !strings.Contains(strings.ReplaceAll(printed, " \\\n  ", " "), "--org --members ") {
+		t.Errorf("the printed summary does not list two members onboarded, or its command does not name them:\n%s", printed)
 	}
 }
