@@ -123,7 +123,7 @@ func listCVM(ctx context.Context, c Cloud, region string, offset, limit int) ([]
 	}
 	out := make([]store.Asset, 0, len(p.Items))
 	for _, in := range p.Items {
-		out = append(out, store.Asset{Kind: "cvm.instance", Region: region, ID: in.ID, Name: in.Name, Attributes: string(in.Raw)})
+		out = append(out, store.Asset{Kind: "cvm.instance", Region: region, ID: in.ID, Name: in.Name, Attributes: in.Raw})
 	}
 	return out, p.Total, nil
 }
@@ -135,7 +135,7 @@ func listLighthouse(ctx context.Context, c Cloud, region string, offset, limit i
 	}
 	out := make([]store.Asset, 0, len(p.Items))
 	for _, in := range p.Items {
-		out = append(out, store.Asset{Kind: "lighthouse.instance", Region: region, ID: in.ID, Name: in.Name, Attributes: string(in.Raw)})
+		out = append(out, store.Asset{Kind: "lighthouse.instance", Region: region, ID: in.ID, Name: in.Name, Attributes: in.Raw})
 	}
 	return out, p.Total, nil
 }
@@ -148,7 +148,7 @@ func resources(kind string, page func(Cloud, context.Context, string, int, int) 
 		}
 		out := make([]store.Asset, 0, len(p.Items))
 		for _, r := range p.Items {
-			out = append(out, store.Asset{Kind: kind, Region: region, ID: r.ID, Name: r.Name, Attributes: string(r.Raw)})
+			out = append(out, store.Asset{Kind: kind, Region: region, ID: r.ID, Name: r.Name, Attributes: r.Raw})
 		}
 		return out, p.Total, nil
 	}

@@ -584,7 +584,9 @@ type unitState struct {
 func (w *writer) add(m pageRows) {
 	st := w.states[m.u]
 	for _, r := range m.rows {
-		st.seen = append(st.seen, r.ID)
+		// A copy: the decoded ID shares the decoder's copy of its whole item, which the list would
+		// otherwise keep alive until the (kind, region) ends.
+		st.seen = append(st.seen, strings.Clone(r.ID))
 	}
 	st.pending = append(st.pending, m.rows...)
 	w.held += len(m.rows)

@@ -2,7 +2,6 @@ package tencent
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,7 +28,7 @@ type CVMInstance struct {
 	ID, Name, Zone, State string
 	PrivateIPs, PublicIPs []string
 	VpcID                 string
-	Raw                   json.RawMessage
+	Raw                   string
 }
 
 // Regions lists the regions of a product with Region DescribeRegions. A key without that grant (the

@@ -64,7 +64,7 @@ func TestRegionsAndCVMPaging(t *testing.T) {
 	if err := json.NewDecoder(res.Body).Decode(&answer); err != nil || len(answer.Response.InstanceSet) != 1 {
 		t.Fatalf("emulator answer: %+v %v", answer, err)
 	}
-	if !bytes.Equal(p.Items[0].Raw, answer.Response.InstanceSet[0]) {
+	if p.Items[0].Raw != string(answer.Response.InstanceSet[0]) {
 		t.Errorf("Raw is not the item as answered:\n%s\n%s", p.Items[0].Raw, answer.Response.InstanceSet[0])
 	}
 	if _, err := c.ListCVMInstances(ctx, "ap-shanghai", 0, 101); !errors.Is(err, ErrInvalid) {
@@ -163,11 +163,11 @@ func TestListingsDecodeTheirAnswerAndSeeErrors(t *testing.T) {
 			ctx := context.Background()
 			emu.FailNext("DescribeInstances", fault, 2)
 			page, err := c.ListCVMInstances(ctx, "ap-guangzhou", 0, 100)
-			if err != nil || page.Total != 3 || len(page.Items) != 3 || page.Items[0].ID == "" || !json.Valid(page.Items[0].Raw) {
+			if err != nil || page.Total != 3 || len(page.Items) != 3 || page.Items[0].ID == "" || !json.Valid([]byte(page.Items[0].Raw)) {
 				t.Fatalf("after two faults: %+v, %v", page, err)
 			}
 			var raw struct{ InstanceId string }
-			if json.Unmarshal(page.Items[0].Raw, &raw); raw.InstanceId != page.Items[0].ID {
+			if json.Unmarshal([]byte(page.Items[0].Raw), &raw); raw.InstanceId != page.Items[0].ID {
 				t.Errorf("Raw %s is not the item of %s", page.Items[0].Raw, page.Items[0].ID)
 			}
 			emu.FailNext("DescribeDisks", fault, 4) // as many as newEmulated's attempts

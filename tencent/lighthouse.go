@@ -47,7 +47,7 @@ type lighthouseInstance struct {
 type LighthouseInstance struct {
 	ID, Name, Zone, State string
 	PrivateIPs, PublicIPs []string
-	Raw                   json.RawMessage
+	Raw                   string
 }
 
 // ListLighthouseInstances returns one page of a region's Lighthouse servers.

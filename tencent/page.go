@@ -45,7 +45,7 @@ func (t *pageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || sink == nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "" {
 		return resp, err
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err := readBody(resp)
 	resp.Body.Close()
 	if err != nil {
 		return nil, err
@@ -59,6 +59,19 @@ func (t *pageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.ContentLength = int64(len(emptyAnswer))
 	resp.Header.Del("Content-Length")
 	return resp, nil
+}
+
+// readBody reads an answer into one buffer of its announced length, where io.ReadAll would grow one
+// through copies; a listing's page is a hundred items.
+func readBody(resp *http.Response) ([]byte, error) {
+	if resp.ContentLength <= 0 || resp.ContentLength > 64<<20 {
+		return io.ReadAll(resp.Body)
+	}
+	body := make([]byte, resp.ContentLength)
+	if _, err := io.ReadFull(resp.Body, body); err != nil {
+		return nil, err
+	}
+	return body, nil
 }
 
 // mayHoldError reports whether an answer may carry Response.Error. A quote inside a JSON string is
@@ -151,13 +164,14 @@ func (r *rawResponse) UnmarshalJSON(body []byte) error {
 	return nil
 }
 
-// item is one listed resource: the fields the inventory reads, and the item exactly as answered.
+// item is one listed resource: the fields the inventory reads, and the item exactly as answered. Raw is
+// a string, as the inventory stores it, so the item is copied out of the decoder's buffer once.
 type item[F any] struct {
 	Fields F
-	Raw    json.RawMessage
+	Raw    string
 }
 
 func (it *item[F]) UnmarshalJSON(b []byte) error {
-	it.Raw = append(json.RawMessage(nil), b...) // b belongs to the decoder
+	it.Raw = string(b) // b belongs to the decoder
 	return gojson.Unmarshal(b, &it.Fields)
 }

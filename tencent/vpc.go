@@ -2,7 +2,6 @@ package tencent
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 )
@@ -16,7 +15,7 @@ type Resource struct {
 	ID, Name string
 	VpcID    string // where the resource has one
 	Zone     string // where the resource has one
-	Raw      json.RawMessage
+	Raw      string
 }
 
 // The listings of Resources go through the SDK's generic client (listPage) with the structs below,

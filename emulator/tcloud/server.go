@@ -387,7 +387,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // writeResponse writes {"Response": out} as json.Encoder would (keys sorted, HTML escaped, a final
 // newline), but copies the cached items of a listing (encoded.go) as they are: an Encoder would compact
 // and check each one again, which was most of the emulator's CPU in a large sync.
-func writeResponse(w io.Writer, out map[string]any) {
+func writeResponse(w http.ResponseWriter, out map[string]any) {
 	keys := make([]string, 0, len(out))
 	for k := range out {
 		keys = append(keys, k)
@@ -420,6 +420,7 @@ func writeResponse(w io.Writer, out map[string]any) {
 		buf.Write(value)
 	}
 	buf.WriteString("}}\n")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.Write(buf.Bytes())
 }
 
