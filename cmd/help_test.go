@@ -91,3 +91,19 @@ func TestCommandsAreWiredInNewCmdRoot(t *testing.T) {
 		}
 	}
 }
+
+// `onboard help TOPIC` shows the command's help, and refuses a topic that names no command as a usage
+// error listing the valid ones, as a mistyped command is refused.
+func TestHelpRefusesAnUnknownTopic(t *testing.T) {
+	f, out, _ := tencentTestFactory(map[string]string{})
+	if code := run(context.Background(), f, []string{"help", "accounts", "list"}); code != ExitOK || !strings.Contains(out.String(), "onboard accounts list") {
+		t.Fatalf("help accounts list: exit %d\n%s", code, out.String())
+	}
+	for _, args := range [][]string{{"help", "bogus"}, {"help", "accounts", "lst"}} {
+		g, out, errOut := tencentTestFactory(map[string]string{})
+		code := run(context.Background(), g, args)
+		if code != ExitUsage || out.String() != "" || !strings.Contains(errOut.String(), "unknown help topic") || !strings.Contains(errOut.String(), "valid topics are") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out.String(), errOut.String())
+		}
+	}
+}

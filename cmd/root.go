@@ -197,8 +197,49 @@ emulators of both clouds.`,
 		newCmdVersion(f),
 	)
 	registerCompletions(root, f)
+	root.SetHelpCommand(newCmdHelp(root))
 	refuseUnknownSubcommands(root)
 	return root
+}
+
+// newCmdHelp is `onboard help [command]`. cobra's own shows the whole tool's help, exit 0, for a topic
+// that names no command; this one refuses it as a usage error (exit 2) that lists the commands.
+func newCmdHelp(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  "Help provides help for any command: onboard help [command].",
+		Args:  cobra.ArbitraryArgs,
+		ValidArgsFunction: func(c *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			target, _, err := root.Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []string
+			for _, sub := range target.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err == nil && len(rest) > 0 {
+				var names []string
+				for _, sub := range target.Commands() {
+					if sub.IsAvailableCommand() {
+						names = append(names, sub.Name())
+					}
+				}
+				err = Usagef("unknown help topic %q for %q; valid topics are %s", strings.Join(rest, " "), target.CommandPath(), strings.Join(names, ", "))
+			}
+			if err != nil {
+				return err
+			}
+			return target.Help()
+		},
+	}
 }
 
 // refuseUnknownSubcommands makes every command that groups others refuse an argument that names none
