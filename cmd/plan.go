@@ -14,14 +14,7 @@ func writePlan(w io.Writer, heading string, p onboarding.Plan) error {
 	var b strings.Builder
 	b.WriteString(heading + "\n")
 	for _, s := range p.Steps {
-		lines := []string{"nothing to do"}
-		if len(s.Changes) > 0 {
-			lines = lines[:0]
-			for _, c := range s.Changes {
-				lines = append(lines, c.String())
-			}
-		}
-		fmt.Fprintf(&b, "%s:\n  - %s\n", s.Title, strings.Join(lines, "\n  - "))
+		fmt.Fprintf(&b, "%s:\n  - %s\n", s.Title, strings.Join(s.Lines(), "\n  - "))
 	}
 	_, err := io.WriteString(w, terminalSafeLines(store.Scrub(b.String())))
 	return err

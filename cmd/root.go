@@ -202,6 +202,17 @@ emulators of both clouds.`,
 	return root
 }
 
+// subcommandNames names the commands c groups that a user may run.
+func subcommandNames(c *cobra.Command) []string {
+	var names []string
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() {
+			names = append(names, sub.Name())
+		}
+	}
+	return names
+}
+
 // newCmdHelp is `onboard help [command]`. cobra's own shows the whole tool's help, exit 0, for a topic
 // that names no command; this one refuses it as a usage error (exit 2) that lists the commands.
 func newCmdHelp(root *cobra.Command) *cobra.Command {
@@ -215,24 +226,12 @@ func newCmdHelp(root *cobra.Command) *cobra.Command {
 			if err != nil {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
-			var names []string
-			for _, sub := range target.Commands() {
-				if sub.IsAvailableCommand() {
-					names = append(names, sub.Name())
-				}
-			}
-			return names, cobra.ShellCompDirectiveNoFileComp
+			return subcommandNames(target), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			target, rest, err := root.Find(args)
 			if err == nil && len(rest) > 0 {
-				var names []string
-				for _, sub := range target.Commands() {
-					if sub.IsAvailableCommand() {
-						names = append(names, sub.Name())
-					}
-				}
-				err = Usagef("unknown help topic %q for %q; valid topics are %s", strings.Join(rest, " "), target.CommandPath(), strings.Join(names, ", "))
+				err = Usagef("unknown help topic %q for %q; valid topics are %s", strings.Join(rest, " "), target.CommandPath(), strings.Join(subcommandNames(target), ", "))
 			}
 			if err != nil {
 				return err
@@ -252,13 +251,7 @@ func refuseUnknownSubcommands(c *cobra.Command) {
 		if len(args) == 0 {
 			return nil
 		}
-		var names []string
-		for _, sub := range c.Commands() {
-			if sub.IsAvailableCommand() {
-				names = append(names, sub.Name())
-			}
-		}
-		msg := fmt.Sprintf("unknown command %q for %q; valid commands are %s", args[0], c.CommandPath(), strings.Join(names, ", "))
+		msg := fmt.Sprintf("unknown command %q for %q; valid commands are %s", args[0], c.CommandPath(), strings.Join(subcommandNames(c), ", "))
 		if c.SuggestionsMinimumDistance <= 0 {
 			c.SuggestionsMinimumDistance = 2 // cobra's own default, which it sets only on its own path
 		}

@@ -380,14 +380,7 @@ func (r OrganizationResult) Summary(dryRun bool, retry string) string {
 			}
 			fmt.Fprintf(&b, "Member %s:\n", m.UIN)
 			for _, p := range m.Plan {
-				lines := []string{"nothing to do"}
-				if len(p.Changes) > 0 {
-					lines = lines[:0]
-					for _, c := range p.Changes {
-						lines = append(lines, c.String())
-					}
-				}
-				fmt.Fprintf(&b, "  %s:\n    - %s\n", p.Title, strings.Join(lines, "\n    - "))
+				fmt.Fprintf(&b, "  %s:\n    - %s\n", p.Title, strings.Join(p.Lines(), "\n    - "))
 			}
 		}
 	}

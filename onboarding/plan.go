@@ -62,6 +62,18 @@ type PlannedStep struct {
 	Changes []Change `json:"changes"`
 }
 
+// Lines words the step's changes, one a line, or says there is nothing to do: as every face lists a plan.
+func (s PlannedStep) Lines() []string {
+	if len(s.Changes) == 0 {
+		return []string{"nothing to do"}
+	}
+	lines := make([]string, 0, len(s.Changes))
+	for _, c := range s.Changes {
+		lines = append(lines, c.String())
+	}
+	return lines
+}
+
 // Plan is what Apply will do, found by reading only. It carries the request it was made for and what it
 // observed of the state that decides it (the sub-user, its grants and keys, the Security Center account),
 // so that ApplyPlan can tell a plan gone stale.
