@@ -298,3 +298,29 @@ func TestCtrlCStopsTheMembers(t *testing.T) {
 		t.Errorf("%v, %+v", err, res.Organization)
 	}
 }
+
+// Flags that name one account's objects (--account, a logset or topic ID) cannot serve every member: the
+// question of the accounts says which would go unused, so choosing the members drops nothing unsaid.
+func TestOrganizationQuestionSaysWhichFlagsTheMembersLeaveOut(t *testing.T) {
+	deps := orgDeps(3, false, &fakeOrganization{})
+	deps.Start.Account, deps.Start.AuditLogset = "prod", "7f07f189-c8fa-469a-d314-26ed1cb4646c"
+	m := start(t, deps)
+	m = press(t, m, "enter", "enter", "x", "enter")
+	var said string
+	visit(t, m, func(m Model) Model {
+		if m.Page() == string(pgOrg) {
+			said = strings.Join(strings.Fields(strings.ReplaceAll(screen(m), "┃", "")), " ")
+		}
+		return press(t, m, "enter")
+	})
+	for _, want := range []string{"--account prod (each member's record is named by its UIN)",
+		"--audit-logset 7f07f189-c8fa-469a-d314-26ed1cb4646c (each member gets a logset and topic of its own)"} {
+		// The screen wraps a long ID at its hyphens: compare without the spaces.
+		if nospace := func(s string) string { return strings.Join(strings.Fields(s), "") }; !strings.Contains(nospace(said), nospace(want)) {
+			t.Errorf("the question does not say %q:\n%s", want, said)
+		}
+	}
+	if got := unusedWithMembers(onboarding.Defaults()); got != "" {
+		t.Errorf("with no such flag the question adds %q", got)
+	}
+}

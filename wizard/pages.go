@@ -159,6 +159,24 @@ const (
 	scopeMembers = "members"
 )
 
+// unusedWithMembers says which of the flags given name one account's objects and are left out when the
+// members are onboarded ("" when none was given), so that choosing them drops nothing unsaid.
+func unusedWithMembers(req onboarding.Request) string {
+	var unused []string
+	if req.Account != "" {
+		unused = append(unused, "--account "+req.Account+" (each member's record is named by its UIN)")
+	}
+	for _, f := range []struct{ flag, v string }{{"--audit-logset", req.AuditLogset}, {"--audit-topic", req.AuditTopic}} {
+		if f.v != "" && f.v != onboarding.AuditNew {
+			unused = append(unused, f.flag+" "+f.v+" (each member gets a logset and topic of its own)")
+		}
+	}
+	if len(unused) == 0 {
+		return ""
+	}
+	return " With all members, these flags are not used: " + strings.Join(unused, "; ") + "."
+}
+
 // errNoMember refuses a member picker with nothing ticked.
 var errNoMember = errors.New("choose at least one member; to onboard only this account, go back (shift+tab) and choose this account")
 
@@ -280,7 +298,8 @@ func pages() []page {
 				org := q.ans.Organization
 				return []huh.Field{huh.NewSelect[string]().Title("Which accounts should onboard connect?").
 					Description("Account "+org.ManagementUIN+" manages an organization. Each member is onboarded through its member access role ("+
-						tencent.MemberAccessRole+"), as its own account: its own sub-user, key and Security Center account, with the answers that follow.").
+						tencent.MemberAccessRole+"), as its own account: its own sub-user, key and Security Center account, with the answers that follow."+
+						unusedWithMembers(q.ans.Request)).
 					Options(huh.NewOption("This account ("+org.ManagementUIN+")", scopeAccount),
 						huh.NewOption(fmt.Sprintf("All members of this organization (%d member accounts)", len(org.Members)), scopeMembers)).
 					Value(&q.v.scope)}
