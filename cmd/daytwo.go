@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -203,7 +204,8 @@ func (d *dayTwo) forAccount(o *DayTwoOptions, a store.Account, required bool) er
 
 // inAccount readies the engine for the account of record a (forAccount) and makes it act in that
 // account: with the operator's key when the key is that account's, or through the member access role
-// (--member-role, default tencent.MemberAccessRole) when a is a member of the organization the key's
+// (--member-role; else the role the record says the member was onboarded through; else
+// tencent.MemberAccessRole) when a is a member of the organization the key's
 // account manages, as --org reaches it; the management account's own key cannot read or change a
 // member's CAM. It returns the Tencent Cloud client acting there.
 func (d *dayTwo) inAccount(ctx context.Context, o *DayTwoOptions, a store.Account, required bool) (*tencent.Client, error) {
@@ -221,7 +223,7 @@ func (d *dayTwo) actIn(ctx context.Context, a store.Account, role string) (*tenc
 	if err != nil || !member {
 		return d.admin, err
 	}
-	cred, err := onboarding.AssumeMember(ctx, d.admin, a.OwnerUIN, role)
+	cred, err := onboarding.AssumeMember(ctx, d.admin, a.OwnerUIN, cmp.Or(role, a.MemberRole))
 	if err != nil {
 		return nil, &memberAccessError{Account: a.Name, UIN: a.OwnerUIN, ManagementUIN: d.organization.ManagementUIN, Err: err}
 	}

@@ -101,7 +101,11 @@ func (d *dayTwo) memberEngine(ctx context.Context, o *DayTwoOptions, t memberTar
 			return nil, nil, err
 		}
 	}
-	cred, err := onboarding.AssumeMember(ctx, d.admin, t.member.UIN, o.org.MemberRole)
+	role := o.org.MemberRole
+	if t.record != nil {
+		role = cmp.Or(role, t.record.MemberRole) // the role it was onboarded through
+	}
+	cred, err := onboarding.AssumeMember(ctx, d.admin, t.member.UIN, role)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -353,3 +353,37 @@ func TestDayTwoCommandsOnAMemberRecordActInTheMember(t *testing.T) {
 		t.Errorf("the rollback of member %s called the management account's CAM %d times, or changed the other member", uin, n)
 	}
 }
+
+// A member onboarded through another access identity's role (--member-role) is reached through that role
+// again by the commands on its record, without --member-role: the record keeps it.
+func TestAMemberRecordKeepsTheRoleItWasOnboardedThrough(t *testing.T) {
+	env, err := emulator.Start(context.Background(), emulator.Options{Seed: "random", SeedGen: "cvm=1,members=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	member := env.Tencent.Members()[0]
+	uin := fmt.Sprint(member.OwnerUIN())
+	if err := env.Tencent.SetMemberRoleName(member.OwnerUIN(), "SecOpsAccess"); err != nil {
+		t.Fatal(err)
+	}
+	vars := emulatorVars(env, t.TempDir())
+	f, out, errOut := tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"tencent", "--no-input", "--org", "--member-role", "SecOpsAccess", "--mode", "manual",
+		"--features", "host", "--sub-user", "sas-reader", "--site", "outside", "--regions", "ap-guangzhou", "--security-center", "submit"}); code != ExitOK {
+		t.Fatalf("onboard: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	for _, args := range [][]string{{"status", "--account", uin}, {"repair", "--account", uin, "--no-input"}, {"status", "--org"}} {
+		f, out, errOut := tencentTestFactory(vars)
+		if code := run(context.Background(), f, args); code != ExitOK {
+			t.Errorf("%v: exit %d\n%s\n%s", args, code, out.String(), errOut.String())
+		}
+	}
+	f, out, errOut = tencentTestFactory(vars)
+	if code := run(context.Background(), f, []string{"offboard", "--account", uin, "--yes", "--no-input"}); code != ExitOK {
+		t.Fatalf("offboard: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	if users := member.State().Users; len(users) != 0 {
+		t.Errorf("the member's sub-user is left: %+v", users)
+	}
+}

@@ -81,6 +81,9 @@ type Engine struct {
 	SyncProgress func(inventory.Progress)
 	// OperatorKeyID is the SecretId of the operator's key (Cloud's), which --root-key retires.
 	OperatorKeyID string
+	// MemberRole is the access role Cloud's credentials were assumed through, when the engine acts in an
+	// organization's member from its management account; the account's record keeps it.
+	MemberRole string
 	// VerifyKafka replaces tencent.VerifyKafka (tests point it at a local broker); nil uses that.
 	VerifyKafka func(ctx context.Context, k tencent.KafkaCheck) error
 	// Installation is the installation ID of this ONBOARD_HOME (store.InstallationID): the keys and

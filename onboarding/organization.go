@@ -282,6 +282,7 @@ func onboardMember(ctx context.Context, m Management, newEngine NewMemberEngine,
 	if err != nil {
 		return fail(err)
 	}
+	engine.MemberRole = role
 	r := memberRequest(req.Request, mem)
 	if req.DryRun {
 		plan, err := engine.Plan(ctx, r)

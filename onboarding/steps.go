@@ -516,10 +516,14 @@ func (r *run) record(ctx context.Context) (map[string]string, error) {
 	switch {
 	case err == nil:
 		a.DisplayName, a.Site, a.Regions, a.AuthID = old.DisplayName, old.Site, old.Regions, old.AuthID
+		a.MemberRole = old.MemberRole // a run in the member with its own key still reaches it so from here
 	case errors.Is(err, store.ErrNotFound):
 		ids = map[string]string{idCreatedAccount: a.Name}
 	default:
 		return nil, err
+	}
+	if r.e.MemberRole != "" {
+		a.MemberRole = r.e.MemberRole
 	}
 	r.recordSecurityCenter(&a)
 	r.recordAudit(&a)

@@ -33,7 +33,10 @@ type Account struct {
 	AuthID           string // Security Center's AuthId
 	// SecurityCenterStatus is the account's status in Security Center when it was last recorded.
 	SecurityCenterStatus string
-	Audit                AuditLog
+	// MemberRole is the CAM role of the access identity the account was onboarded through, when it is an
+	// organization's member reached from its management account; empty otherwise.
+	MemberRole string
+	Audit      AuditLog
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
 }
@@ -49,7 +52,7 @@ type AuditLog struct {
 
 const accountColumns = `name, owner_uin, display_name, site, sub_user_name, sub_user_uin, access_key_id, secret_item,
 	features, regions, region_management, host_sync, cloud_sync, ak_check, security_center_auth_id, audit,
-	created_at, updated_at, secret_store, grants, security_center_status`
+	created_at, updated_at, secret_store, grants, security_center_status, member_role`
 
 // SaveAccount inserts or replaces the account of that name, keeping its creation time.
 func (db *DB) SaveAccount(ctx context.Context, a Account) error {
@@ -62,7 +65,7 @@ func (db *DB) SaveAccount(ctx context.Context, a Account) error {
 	grants, _ := json.Marshal(nonNil(a.Grants))
 	now := formatTime(db.now())
 	err := db.exec(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(name) DO UPDATE SET owner_uin=excluded.owner_uin, display_name=excluded.display_name,
 			site=excluded.site, sub_user_name=excluded.sub_user_name, sub_user_uin=excluded.sub_user_uin,
 			access_key_id=excluded.access_key_id, secret_item=excluded.secret_item, features=excluded.features,
@@ -70,10 +73,11 @@ func (db *DB) SaveAccount(ctx context.Context, a Account) error {
 			cloud_sync=excluded.cloud_sync, ak_check=excluded.ak_check,
 			security_center_auth_id=excluded.security_center_auth_id, audit=excluded.audit,
 			updated_at=excluded.updated_at, secret_store=excluded.secret_store,
-			grants=excluded.grants, security_center_status=excluded.security_center_status`,
+			grants=excluded.grants, security_center_status=excluded.security_center_status,
+			member_role=excluded.member_role`,
 		a.Name, a.OwnerUIN, a.DisplayName, a.Site, a.SubUserName, a.SubUserUIN, a.AccessKeyID, a.SecretItem,
 		string(features), string(regions), a.RegionManagement, a.HostSync, a.CloudSync, a.AKCheck, a.AuthID,
-		string(audit), now, now, a.SecretStore, string(grants), a.SecurityCenterStatus)
+		string(audit), now, now, a.SecretStore, string(grants), a.SecurityCenterStatus, a.MemberRole)
 	if err != nil {
 		return fmt.Errorf("save account %q: %w", a.Name, err)
 	}
@@ -137,7 +141,7 @@ func (db *DB) queryAccounts(ctx context.Context, where string, args ...any) ([]A
 		var features, regions, audit, created, updated, grants string
 		if err := rows.Scan(&a.Name, &a.OwnerUIN, &a.DisplayName, &a.Site, &a.SubUserName, &a.SubUserUIN,
 			&a.AccessKeyID, &a.SecretItem, &features, &regions, &a.RegionManagement, &a.HostSync, &a.CloudSync,
-			&a.AKCheck, &a.AuthID, &audit, &created, &updated, &a.SecretStore, &grants, &a.SecurityCenterStatus); err != nil {
+			&a.AKCheck, &a.AuthID, &audit, &created, &updated, &a.SecretStore, &grants, &a.SecurityCenterStatus, &a.MemberRole); err != nil {
 			return nil, err
 		}
 		_ = json.Unmarshal([]byte(features), &a.Features)

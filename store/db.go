@@ -273,6 +273,8 @@ var migrations = []string{
 	// The policies attached to an account's sub-user: what its key may read decides what a sync lists.
 	`ALTER TABLE accounts ADD COLUMN grants TEXT NOT NULL DEFAULT '[]';
 	ALTER TABLE accounts ADD COLUMN security_center_status TEXT NOT NULL DEFAULT '';`,
+	// The access role an organization's member was onboarded through, which later commands assume again.
+	`ALTER TABLE accounts ADD COLUMN member_role TEXT NOT NULL DEFAULT ''`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {

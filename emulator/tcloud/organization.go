@@ -62,6 +62,10 @@ type member struct {
 	name    string
 	joined  time.Time
 	roleID  uint64
+	// roleName is the role of the member's access identity: MemberAccessRoleName, or another one, as a
+	// custom member authorization identity makes (Organization's CreateOrganizationIdentity and
+	// BindOrganizationMemberAuthAccount, https://www.tencentcloud.com/document/product/1011/51452).
+	roleName string
 	// trustsManager: the role's trust policy lets the management account assume it. Off plays a member
 	// whose role was changed or whose access was revoked.
 	trustsManager bool
@@ -97,7 +101,7 @@ func (s *Server) AddMember(o Options, name string) *Server {
 	m := New(o)
 	m.org.org = org
 	org.mu.Lock()
-	org.members = append(org.members, &member{account: m, name: name, joined: m.now(), roleID: 4611686018427300000 + o.OwnerUIN%100000, trustsManager: true})
+	org.members = append(org.members, &member{account: m, name: name, joined: m.now(), roleID: 4611686018427300000 + o.OwnerUIN%100000, roleName: MemberAccessRoleName, trustsManager: true})
 	org.mu.Unlock()
 	return m
 }
@@ -139,6 +143,24 @@ func (s *Server) SetMemberAccess(uin uint64, allowed bool) error {
 	for _, m := range org.members {
 		if m.account.owner == uin {
 			m.trustsManager = allowed
+			return nil
+		}
+	}
+	return fmt.Errorf("account %d is not a member of organization %d", uin, org.id)
+}
+
+// SetMemberRoleName makes role the only role the management account may assume in member uin, as when
+// the member's access identity is a custom one; MemberAccessRoleName is then refused as not found.
+func (s *Server) SetMemberRoleName(uin uint64, role string) error {
+	if s.org.org == nil {
+		return fmt.Errorf("account %d is in no organization", s.owner)
+	}
+	org := s.org.org
+	org.mu.Lock()
+	defer org.mu.Unlock()
+	for _, m := range org.members {
+		if m.account.owner == uin {
+			m.roleName = role
 			return nil
 		}
 	}
@@ -345,7 +367,7 @@ func (s *Server) describeOrganizationMemberAuthIdentities(r *request) (any, *api
 			continue
 		}
 		items = append(items, map[string]any{
-			"IdentityId": memberAccessIdentityID, "IdentityRoleName": MemberAccessRoleName, "IdentityRoleAliasName": "Admin",
+			"IdentityId": memberAccessIdentityID, "IdentityRoleName": m.roleName, "IdentityRoleAliasName": "Admin",
 			"Description": "AdministratorAccess", "CreateTime": orgTime(m.joined), "UpdateTime": orgTime(m.joined),
 			"IdentityType": 1, "Status": 1, "MemberUin": m.account.owner, "MemberName": m.name,
 		})
@@ -404,7 +426,7 @@ func (s *Server) assumeRole(r *request) (any, *apiError) {
 	if org != nil {
 		target = org.find(uin)
 	}
-	if target == nil || (m[2] == "roleName" && m[3] != MemberAccessRoleName) || (m[2] == "role" && m[3] != strconv.FormatUint(target.roleID, 10)) {
+	if target == nil || (m[2] == "roleName" && m[3] != target.roleName) || (m[2] == "role" && m[3] != strconv.FormatUint(target.roleID, 10)) {
 		return nil, errorf("ResourceNotFound.RoleNotFound", "role %s does not exist", *in.RoleArn)
 	}
 	if s != org.manager || !target.trustsManager {
