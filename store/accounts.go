@@ -37,8 +37,8 @@ type Account struct {
 	// organization's member reached from its management account; empty otherwise.
 	MemberRole string
 	Audit      AuditLog
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // AuditLog holds the IDs of the audit-log delivery made for an account.
