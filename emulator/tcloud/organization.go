@@ -134,24 +134,17 @@ func (s *Server) Member(uin uint64) *Server {
 // not: AssumeRole then answers UnauthorizedOperation, as for a role whose trust policy no longer names
 // the management account.
 func (s *Server) SetMemberAccess(uin uint64, allowed bool) error {
-	if s.org.org == nil {
-		return fmt.Errorf("account %d is in no organization", s.owner)
-	}
-	org := s.org.org
-	org.mu.Lock()
-	defer org.mu.Unlock()
-	for _, m := range org.members {
-		if m.account.owner == uin {
-			m.trustsManager = allowed
-			return nil
-		}
-	}
-	return fmt.Errorf("account %d is not a member of organization %d", uin, org.id)
+	return s.changeMember(uin, func(m *member) { m.trustsManager = allowed })
 }
 
 // SetMemberRoleName makes role the only role the management account may assume in member uin, as when
 // the member's access identity is a custom one; MemberAccessRoleName is then refused as not found.
 func (s *Server) SetMemberRoleName(uin uint64, role string) error {
+	return s.changeMember(uin, func(m *member) { m.roleName = role })
+}
+
+// changeMember applies change to member uin of s's organization, under the organization's lock.
+func (s *Server) changeMember(uin uint64, change func(*member)) error {
 	if s.org.org == nil {
 		return fmt.Errorf("account %d is in no organization", s.owner)
 	}
@@ -160,7 +153,7 @@ func (s *Server) SetMemberRoleName(uin uint64, role string) error {
 	defer org.mu.Unlock()
 	for _, m := range org.members {
 		if m.account.owner == uin {
-			m.roleName = role
+			change(m)
 			return nil
 		}
 	}
