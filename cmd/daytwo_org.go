@@ -54,6 +54,23 @@ func (o *orgSelection) usage(account string, all bool) error {
 	return nil
 }
 
+// runIfOrg checks the organization flags of a command of one account or, with --org, of its members; with
+// --org it runs org on a day-two set-up of its own. It reports whether it ran (or refused the flags).
+func runIfOrg(ctx context.Context, opts *DayTwoOptions, org func(*dayTwo) error) (bool, error) {
+	if err := opts.org.usage(opts.Account, false); err != nil {
+		return true, err
+	}
+	if !opts.org.Org {
+		return false, nil
+	}
+	d, done, err := newDayTwo(ctx, opts)
+	if err != nil {
+		return true, err
+	}
+	defer done()
+	return true, org(d)
+}
+
 // memberTarget is one chosen member and what this machine knows of it.
 type memberTarget struct {
 	member tencent.Member

@@ -54,16 +54,8 @@ failed ones (exit 3 when some failed, 1 when all did). --output json lists every
 
 func rotateKeyRun(ctx context.Context, opts *DayTwoOptions, grace time.Duration) error {
 	f := opts.f
-	if err := opts.org.usage(opts.Account, false); err != nil {
+	if ran, err := runIfOrg(ctx, opts, func(d *dayTwo) error { return rotateKeyOrg(ctx, d, opts, grace) }); ran {
 		return err
-	}
-	if opts.org.Org {
-		d, done, err := newDayTwo(ctx, opts)
-		if err != nil {
-			return err
-		}
-		defer done()
-		return rotateKeyOrg(ctx, d, opts, grace)
 	}
 	d, account, done, err := newDayTwoOfAccount(ctx, opts)
 	if err != nil {

@@ -156,16 +156,8 @@ failed ones (exit 3 when some failed, 1 when all did). --output json lists every
 
 func repairRun(ctx context.Context, opts *DayTwoOptions) error {
 	f := opts.f
-	if err := opts.org.usage(opts.Account, false); err != nil {
+	if ran, err := runIfOrg(ctx, opts, func(d *dayTwo) error { return repairOrg(ctx, d, opts) }); ran {
 		return err
-	}
-	if opts.org.Org {
-		d, done, err := newDayTwo(ctx, opts)
-		if err != nil {
-			return err
-		}
-		defer done()
-		return repairOrg(ctx, d, opts)
 	}
 	d, a, done, err := newDayTwoOfAccount(ctx, opts)
 	if err != nil {
