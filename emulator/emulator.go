@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"onboard/emulator/sas"
@@ -89,8 +90,11 @@ type Env struct {
 	// Troubles are the demo hosts that cannot get Security Center's agent, and why.
 	Troubles FleetTroubles
 
-	servers   []*http.Server
+	servers []*http.Server
+	// saveMu guards stateFile and saved, and makes one save at a time.
+	saveMu    sync.Mutex
 	stateFile string
+	saved     int // the changes the state file holds
 }
 
 // Demo account: fixed so that every sandbox run sees the same account. These are emulator-only keys.
@@ -249,13 +253,14 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)
 	}
-	srv := &http.Server{Handler: tc, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(l)
 	id, key := tc.RootKey()
 	env := &Env{
 		Tencent: tc, TencentEndpoint: "http://" + l.Addr().String(), TencentSecretID: id, TencentSecretKey: key,
-		OwnerUIN: fmt.Sprint(tc.OwnerUIN()), Troubles: troubles, servers: []*http.Server{srv},
+		OwnerUIN: fmt.Sprint(tc.OwnerUIN()), Troubles: troubles,
 	}
+	srv := &http.Server{Handler: env.savingAnswers(tc), ReadHeaderTimeout: 10 * time.Second}
+	env.servers = []*http.Server{srv}
+	go srv.Serve(l)
 
 	for _, a := range o.SecurityCenterDenied {
 		if !sas.Serves(a) {
@@ -282,7 +287,9 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 			env.Close()
 			return nil, err
 		}
+		env.saveMu.Lock()
 		env.stateFile = o.StateFile
+		env.saveMu.Unlock()
 	}
 	env.AlibabaAccessKeyID, env.AlibabaAccessKeySecret = aliID, aliSecret
 	sl, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.SecurityCenterAddr)
@@ -290,7 +297,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		env.Close()
 		return nil, fmt.Errorf("listen on %s: %w", o.SecurityCenterAddr, err)
 	}
-	ssrv := &http.Server{Handler: env.SecurityCenter, ReadHeaderTimeout: 10 * time.Second}
+	ssrv := &http.Server{Handler: env.savingAnswers(env.SecurityCenter), ReadHeaderTimeout: 10 * time.Second}
 	go ssrv.Serve(sl)
 	env.servers = append(env.servers, ssrv)
 	env.SecurityCenterEndpoint = "http://" + sl.Addr().String()
@@ -338,9 +345,11 @@ func randomKey(n int) string {
 // Close stops the emulators, and saves their state first when Options.StateFile was given.
 func (e *Env) Close() error {
 	var errs []error
+	e.saveMu.Lock()
 	if e.stateFile != "" {
-		errs = append(errs, e.saveState(e.stateFile))
+		errs = append(errs, e.saveState(e.stateFile, true))
 	}
+	e.saveMu.Unlock()
 	for _, s := range e.servers {
 		errs = append(errs, s.Close())
 	}

@@ -1,10 +1,16 @@
 package emulator
 
 import (
+	"bufio"
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -71,17 +77,19 @@ func (e *Env) loadState(path string) error {
 // once the checks Security Center is running have recorded their outcome. A process that changed nothing
 // through either API writes nothing: a command that only reads never overwrites what a command running
 // beside it saved.
-func (e *Env) saveState(path string) error {
-	changes := e.Tencent.Changes() + e.SecurityCenter.Changes()
-	for _, m := range e.Tencent.Members() {
-		changes += m.Changes()
-	}
-	if changes == 0 {
+//
+// drain waits for those checks first (at Close); a save after one call does not, and saves a check still
+// running as timed out until a later save. It runs under e.saveMu.
+func (e *Env) saveState(path string, drain bool) error {
+	changes := e.changes()
+	if changes == 0 || changes == e.saved && !drain {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), checksDrain)
-	defer cancel()
-	_ = e.SecurityCenter.Wait(ctx) // a check still running is saved as timed out
+	if drain {
+		ctx, cancel := context.WithTimeout(context.Background(), checksDrain)
+		defer cancel()
+		_ = e.SecurityCenter.Wait(ctx) // a check still running is saved as timed out
+	}
 	var st savedState
 	var err error
 	if st.Tencent, err = e.Tencent.SaveState(); err != nil {
@@ -117,7 +125,77 @@ func (e *Env) saveState(path string) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("save the emulators' state: %w", err)
 	}
+	e.saved = changes
 	return nil
+}
+
+// changes counts the changes API calls made to both emulators since they started.
+func (e *Env) changes() int {
+	n := e.Tencent.Changes() + e.SecurityCenter.Changes()
+	for _, m := range e.Tencent.Members() {
+		n += m.Changes()
+	}
+	return n
+}
+
+// savingAnswers serves h so that, with a state file, a call's answer leaves only once what the call
+// changed is in the file: a process killed at any point (a pipe closed under it, kill -9) leaves the
+// emulated clouds as the answers it received said, as the real clouds would be. Without a state file it
+// is h.
+func (e *Env) savingAnswers(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.saveMu.Lock()
+		path := e.stateFile
+		e.saveMu.Unlock()
+		if path == "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		held := &heldAnswer{ResponseWriter: w, header: http.Header{}}
+		h.ServeHTTP(held, r)
+		if held.hijacked { // a dropped connection: no answer to hold
+			return
+		}
+		e.saveMu.Lock()
+		err := e.saveState(path, false)
+		e.saveMu.Unlock()
+		if err != nil {
+			http.Error(w, "emulator: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		maps.Copy(w.Header(), held.header)
+		w.WriteHeader(cmp.Or(held.status, http.StatusOK))
+		w.Write(held.body.Bytes())
+	})
+}
+
+// heldAnswer keeps an answer until the state is saved; a handler that takes the connection over (a
+// dropped-connection fault) gets it at once.
+type heldAnswer struct {
+	http.ResponseWriter
+	header   http.Header
+	status   int
+	body     bytes.Buffer
+	hijacked bool
+}
+
+func (a *heldAnswer) Header() http.Header { return a.header }
+
+func (a *heldAnswer) WriteHeader(status int) {
+	if a.status == 0 {
+		a.status = status
+	}
+}
+
+func (a *heldAnswer) Write(b []byte) (int, error) { return a.body.Write(b) }
+
+func (a *heldAnswer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := a.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("the connection cannot be taken over")
+	}
+	a.hijacked = true
+	return hj.Hijack()
 }
 
 // member is the organization member of that UIN, or nil.

@@ -87,3 +87,29 @@ func TestStateFileIsSavedAtCloseAndLoadedAtStart(t *testing.T) {
 		t.Errorf("a damaged state file: %v", err)
 	}
 }
+
+// A change is in the state file before its answer leaves: a process killed before it could close the
+// emulators (a pipe closed under it, kill -9) leaves the emulated clouds as the answers it received said.
+func TestAChangeIsSavedBeforeItsAnswerLeaves(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	env, err := Start(context.Background(), Options{Seed: "demo", StateFile: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	if r := camCall(t, env, "AddUser", map[string]any{"Name": "answered", "UseApi": 0}); r["Error"] != nil {
+		t.Fatal(r)
+	}
+	// env is not closed: the next process reads what the first one's answers said.
+	next, err := Start(context.Background(), Options{Seed: "demo", StateFile: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	if r := camCall(t, next, "GetUser", map[string]any{"Name": "answered"}); r["Error"] != nil {
+		t.Errorf("the user whose creation was answered is not in the state file: %v", r)
+	}
+	if r := camCall(t, env, "GetUser", map[string]any{"Name": "nobody"}); r["Error"] == nil {
+		t.Errorf("an unknown user was found: %v", r)
+	}
+}
