@@ -574,7 +574,7 @@ func (c *Client) UpdateAccessKey(ctx context.Context, userUIN uint64, keyID, sta
 		_, err := cl.UpdateAccessKeyWithContext(ctx, req)
 		return err
 	}); err != nil {
-		return fmt.Errorf("set access key %s %s: %w", keyID, status, err)
+		return fmt.Errorf("set access key %s %s: %w", MaskID(keyID), status, err)
 	}
 	return nil
 }
@@ -594,7 +594,7 @@ func (c *Client) DeleteAccessKey(ctx context.Context, userUIN uint64, keyID stri
 		_, err := cl.DeleteAccessKeyWithContext(ctx, req)
 		return err
 	}); err != nil {
-		return fmt.Errorf("delete access key %s: %w", keyID, err)
+		return fmt.Errorf("delete access key %s: %w", MaskID(keyID), err)
 	}
 	return nil
 }
