@@ -12,7 +12,8 @@ import (
 // Saved state lets one emulated account outlive the process that serves it, so that a sandbox session
 // of several commands (onboard, then status, rotate-key, offboard) meets the account the earlier commands
 // changed. Only what API calls change is saved: CAM sub-users with their keys and attachments, custom
-// policies, CLS logsets and topics with their Kafka consumption, and CloudAudit tracking sets. The root
+// policies, CLS logsets and topics with their Kafka consumption, CloudAudit tracking sets, and WAF's log
+// deliveries with the log switches of the seeded instances and domains. The root
 // key, the preset policies and the inventory come from the seed at every start: the seed's root key is
 // the sandbox's own operator key, so a session that retired it still has a key to run with.
 
@@ -23,6 +24,33 @@ type savedState struct {
 	CLS       map[string]savedCLS `json:"cls"`
 	Tracks    []savedTrack        `json:"tracks"`
 	NextTrack uint64              `json:"next_track"`
+	WAF       *savedWAF           `json:"waf,omitempty"`
+}
+
+// savedWAF is what WAF's API changes: the log deliveries, and the switches of the seeded instances and
+// domains (which the seed makes again at every start).
+type savedWAF struct {
+	Flows     []savedWAFFlow
+	NextFlow  uint64
+	Instances []savedWAFInstance
+	Domains   []savedWAFDomain
+}
+
+type savedWAFFlow struct {
+	ID                               uint64
+	LogType, Status                  int64
+	CLSRegion, LogsetName, TopicName string
+	LogsetID, TopicID                string
+}
+
+type savedWAFInstance struct {
+	ID            string
+	AttackLogPost int64
+}
+
+type savedWAFDomain struct {
+	Domain                         string
+	CLSStatus, PostCLS, PostCKafka int64
 }
 
 type savedUser struct {
@@ -148,6 +176,20 @@ func (s *Server) SaveState() ([]byte, error) {
 		out.Tracks = append(out.Tracks, savedTrack{ID: t.id, Name: t.name, Status: t.status, ActionType: t.actionType,
 			ResourceType: t.resourceType, EventNames: t.eventNames, Storage: t.storage, Created: t.created})
 	}
+	if len(s.waf.instances) > 0 || len(s.waf.flows) > 0 {
+		w := &savedWAF{NextFlow: s.waf.nextFlow}
+		for _, f := range s.waf.flows {
+			w.Flows = append(w.Flows, savedWAFFlow{ID: f.id, LogType: f.logType, Status: f.status, CLSRegion: f.clsRegion,
+				LogsetName: f.logsetName, TopicName: f.topicName, LogsetID: f.logsetID, TopicID: f.topicID})
+		}
+		for _, i := range s.waf.instances {
+			w.Instances = append(w.Instances, savedWAFInstance{ID: i.id, AttackLogPost: i.attackLogPost})
+		}
+		for _, d := range s.waf.domains {
+			w.Domains = append(w.Domains, savedWAFDomain{Domain: d.domain, CLSStatus: d.clsStatus, PostCLS: d.postCLS, PostCKafka: d.postCKafka})
+		}
+		out.WAF = w
+	}
 	return json.MarshalIndent(out, "", " ")
 }
 
@@ -172,6 +214,11 @@ func (s *Server) LoadState(data []byte) error {
 		}
 		policies[p.ID] = &camPolicy{id: p.ID, name: p.Name, description: p.Description, document: p.Document, parsed: parsed,
 			created: p.Created, updated: p.Updated}
+	}
+	if in.WAF != nil {
+		if err := s.checkWAFFits(in.WAF); err != nil {
+			return err
+		}
 	}
 	users, keys := map[string]*user{}, map[string]*accessKey{}
 	for _, su := range in.Users {
@@ -227,5 +274,47 @@ func (s *Server) LoadState(data []byte) error {
 	}
 	s.logs = logs
 	s.nextID = max(s.nextID, in.NextID)
+	if in.WAF != nil {
+		s.loadWAF(in.WAF)
+	}
 	return nil
+}
+
+// checkWAFFits fails when saved WAF switches name an instance or domain the seed does not hold.
+func (s *Server) checkWAFFits(w *savedWAF) error {
+	for _, si := range w.Instances {
+		if !slices.ContainsFunc(s.waf.instances, func(i *wafInstance) bool { return i.id == si.ID }) {
+			return fmt.Errorf("emulated Tencent Cloud state: WAF instance %s is not in the seed", si.ID)
+		}
+	}
+	for _, sd := range w.Domains {
+		if !slices.ContainsFunc(s.waf.domains, func(d *wafDomain) bool { return d.domain == sd.Domain }) {
+			return fmt.Errorf("emulated Tencent Cloud state: WAF domain %s is not in the seed", sd.Domain)
+		}
+	}
+	return nil
+}
+
+// loadWAF puts back the deliveries and switches of w, which checkWAFFits accepted.
+func (s *Server) loadWAF(w *savedWAF) {
+	s.waf.flows = nil
+	for _, f := range w.Flows {
+		s.waf.flows = append(s.waf.flows, &wafFlow{id: f.ID, logType: f.LogType, status: f.Status, clsRegion: f.CLSRegion,
+			logsetName: f.LogsetName, topicName: f.TopicName, logsetID: f.LogsetID, topicID: f.TopicID})
+	}
+	s.waf.nextFlow = max(s.waf.nextFlow, w.NextFlow)
+	for _, si := range w.Instances {
+		for _, i := range s.waf.instances {
+			if i.id == si.ID {
+				i.attackLogPost = si.AttackLogPost
+			}
+		}
+	}
+	for _, sd := range w.Domains {
+		for _, d := range s.waf.domains {
+			if d.domain == sd.Domain {
+				d.clsStatus, d.postCLS, d.postCKafka = sd.CLSStatus, sd.PostCLS, sd.PostCKafka
+			}
+		}
+	}
 }

@@ -60,3 +60,40 @@ func TestSavedStateLoadsIntoAFreshServer(t *testing.T) {
 		t.Error("a truncated state loaded")
 	}
 }
+
+// WAF's log deliveries and the switches of the seeded instances and domains are saved too; a saved switch
+// of a domain the seed no longer holds is refused.
+func TestSavedStateKeepsWAFDeliveries(t *testing.T) {
+	seed := func(s *Server) {
+		s.SeedWAFInstance(WAFInstanceSeed{ID: "waf_ent", Region: "gz", Level: 3})
+		s.SeedWAFDomain(WAFDomainSeed{Domain: "a.example.com", InstanceID: "waf_ent"})
+	}
+	s, c := newTestServer(t)
+	seed(s)
+	if r := wafCall(c, "ap-guangzhou", "CreatePostCLSFlow", map[string]any{"LogType": 1, "CLSRegion": "ap-guangzhou", "LogsetName": "waf_post_logset", "LogTopicName": "access"}); errorCode(r) != "" {
+		t.Fatal(r)
+	}
+	if r := wafCall(c, "ap-guangzhou", "ModifyDomainsCLSStatus", map[string]any{"Domains": []map[string]any{{"Domain": "a.example.com", "Edition": "clb-waf", "InstanceID": "waf_ent"}}, "Status": 1}); errorCode(r) != "" {
+		t.Fatal(r)
+	}
+	data, err := s.SaveState()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rootID, rootKey := s.RootKey()
+	loaded := New(Options{RootSecretID: rootID, RootSecretKey: rootKey})
+	seed(loaded)
+	if err := loaded.LoadState(data); err != nil {
+		t.Fatal(err)
+	}
+	if loaded.WAFFlowCount() != 1 || !loaded.WAFSwitches()["access-log:a.example.com"] {
+		t.Errorf("loaded WAF: %d flows, switches %v", loaded.WAFFlowCount(), loaded.WAFSwitches())
+	}
+	if got, want := loaded.WAFSwitches(), s.WAFSwitches(); len(got) != len(want) {
+		t.Errorf("switches %v, want %v", got, want)
+	}
+	if err := New(Options{}).LoadState(data); err == nil {
+		t.Error("WAF switches of a domain the seed does not hold were loaded")
+	}
+}
