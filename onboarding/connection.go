@@ -29,14 +29,38 @@ var featureGuide = map[string]struct {
 	next    []string
 }{
 	policy.FeatureHost: {"Security Center console > Assets > Host: filter by service provider Tencent Cloud",
-		[]string{"install the Security Center agent on the Tencent Cloud hosts (Assets > Host > Install Agent, service provider Tencent Cloud): without it the hosts are listed, not protected",
-			"bind a paid Security Center edition to the hosts you want protected"}},
+		[]string{NextStepInstallAgent, "bind a paid Security Center edition to the hosts you want protected"}},
 	policy.FeatureCSPM: {"Security Center console > Risk Governance > CSPM > Cloud Platform Configuration Check: filter by Tencent Cloud",
 		[]string{"run a check of the Tencent Cloud products and review the failed check items"}},
 	policy.FeatureSOC: {"Security Center console > Agentic SOC > Integration Center: Tencent Cloud", nil}, // socNextSteps
 	policy.FeatureAudit: {"Security Center console > System Settings > Multi-cloud Configuration Management > Tencent Cloud > audit logs",
 		[]string{"watch the audit-log status become enabled; then search the Tencent Cloud events in CIEM",
 			auditBackfillNextStep}},
+}
+
+// NextStepInstallAgent is feature host's first next step; AfterAgentInstall takes it away once done.
+const NextStepInstallAgent = "install the Security Center agent on the Tencent Cloud hosts (onboard agent install, or Assets > Host > Install Agent, service provider Tencent Cloud): without it the hosts are listed, not protected"
+
+// AfterAgentInstall is r once the agent installation a gave ran on the account's hosts: when every host
+// has the agent online, installing it is no longer a next step, in the result as on the screen.
+func (r Result) AfterAgentInstall(a AgentResult) Result {
+	for _, h := range a.Hosts {
+		if h.Outcome != HostInstalled && h.Outcome != HostAlready {
+			return r
+		}
+	}
+	if len(a.Hosts) == 0 {
+		return r
+	}
+	done := func(s string) bool { return s == NextStepInstallAgent }
+	r.NextSteps = slices.DeleteFunc(slices.Clone(r.NextSteps), done)
+	conn := make([]ConnectionCheck, len(r.Connection))
+	for i, c := range r.Connection {
+		c.NextSteps = slices.DeleteFunc(slices.Clone(c.NextSteps), done)
+		conn[i] = c
+	}
+	r.Connection = conn
+	return r
 }
 
 // auditBackfillNextStep: none of CloudAudit's, CLS's or Security Center's documented API fields backfills

@@ -92,6 +92,10 @@ func (m Model) updateAgents(msg tea.Msg) (Model, tea.Cmd) {
 		m.ag.running = false
 		if len(msg.res.Hosts) > 0 || msg.err == nil {
 			m.ag.res = &msg.res
+			if m.res != nil && msg.err == nil {
+				after := m.res.AfterAgentInstall(msg.res) // installing it is no longer a next step once done
+				m.res = &after
+			}
 		}
 		if m.ag.cancelling {
 			m.cancelled = true

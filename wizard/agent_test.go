@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -61,6 +62,8 @@ type fakeAgents struct {
 	mu      sync.Mutex
 	req     []onboarding.AgentRequest
 	release chan struct{}
+	// everyHost: the install ends with the agent on every host, none skipped or failed.
+	everyHost bool
 }
 
 func (f *fakeAgents) Run(ctx context.Context, req onboarding.AgentRequest, progress func(onboarding.AgentEvent)) (onboarding.AgentResult, error) {
@@ -87,10 +90,16 @@ func (f *fakeAgents) Run(ctx context.Context, req onboarding.AgentRequest, progr
 	}
 	ok.Outcome = onboarding.HostInstalled
 	bad.Outcome, bad.Reason, bad.Output = onboarding.HostFailed, "the install command ended FAILED (exit code 1)", "curl: (7) Failed to connect"
+	if f.everyHost {
+		bad.Outcome, bad.Reason, bad.Output = onboarding.HostInstalled, "", ""
+	}
 	for _, h := range []onboarding.HostOutcome{ok, bad} {
 		progress(onboarding.AgentEvent{Host: h})
 	}
 	res.Hosts = []onboarding.HostOutcome{off, ok, bad}
+	if f.everyHost {
+		res.Hosts = []onboarding.HostOutcome{ok, bad}
+	}
 	for _, h := range res.Hosts {
 		res.Counts[h.Outcome]++
 	}
@@ -102,7 +111,9 @@ func (f *fakeAgents) Run(ctx context.Context, req onboarding.AgentRequest, progr
 func toSummary(t *testing.T, agents Agents, securityCenter string) Model {
 	t.Helper()
 	e := &fakeEngine{result: onboarding.Result{Account: "prod", OwnerUIN: "100012345678",
-		FirstSync: &onboarding.SyncResult{Counts: map[string]int{"cvm.instance": 3, "lighthouse.instance": 2, "cos.bucket": 4}}}}
+		FirstSync: &onboarding.SyncResult{Counts: map[string]int{"cvm.instance": 3, "lighthouse.instance": 2, "cos.bucket": 4}},
+		NextSteps: []string{onboarding.NextStepInstallAgent, "bind a paid Security Center edition to the hosts you want protected"},
+		Connection: []onboarding.ConnectionCheck{{Feature: "host", NextSteps: []string{onboarding.NextStepInstallAgent}}}}}
 	deps := testDeps(false, e)
 	deps.Start.SecurityCenter = securityCenter
 	if agents != nil {
@@ -194,5 +205,33 @@ func TestCtrlCStopsTheAgent(t *testing.T) {
 	res, err := m.Result()
 	if !errors.Is(err, ErrCancelled) || res.Agent == nil || len(res.Agent.Hosts) != 3 || res.Engine == nil {
 		t.Errorf("after ctrl+c: %+v, %v", res.Agent, err)
+	}
+}
+
+// Once the summary's installation has put the agent on every host, installing it is no longer a next
+// step, on the screen as in the result; while a host is left without it, the step stays.
+func TestAnAgentOnEveryHostIsNoLongerANextStep(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		everyHost bool
+	}{{"every host", true}, {"a host failed", false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			agents := &fakeAgents{release: make(chan struct{}), everyHost: tt.everyHost}
+			close(agents.release)
+			m := pump(accept(t, toSummary(t, agents, "")))
+			res, err := m.Result()
+			if err != nil || res.Engine == nil || res.Agent == nil {
+				t.Fatalf("result %+v, %v", res, err)
+			}
+			onScreen := strings.Contains(strings.Join(strings.Fields(screen(m)), " "), "install the Security Center agent on the Tencent Cloud hosts")
+			inResult := slices.Contains(res.Engine.NextSteps, onboarding.NextStepInstallAgent) ||
+				slices.Contains(res.Engine.Connection[0].NextSteps, onboarding.NextStepInstallAgent)
+			if onScreen == tt.everyHost || inResult == tt.everyHost {
+				t.Errorf("the next step of installing the agent: on the screen %v, in the result %v; want %v", onScreen, inResult, !tt.everyHost)
+			}
+			if !slices.Contains(res.Engine.NextSteps, "bind a paid Security Center edition to the hosts you want protected") {
+				t.Errorf("another next step went too: %v", res.Engine.NextSteps)
+			}
+		})
 	}
 }
