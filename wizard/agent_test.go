@@ -111,8 +111,8 @@ func (f *fakeAgents) Run(ctx context.Context, req onboarding.AgentRequest, progr
 func toSummary(t *testing.T, agents Agents, securityCenter string) Model {
 	t.Helper()
 	e := &fakeEngine{result: onboarding.Result{Account: "prod", OwnerUIN: "100012345678",
-		FirstSync: &onboarding.SyncResult{Counts: map[string]int{"cvm.instance": 3, "lighthouse.instance": 2, "cos.bucket": 4}},
-		NextSteps: []string{onboarding.NextStepInstallAgent, "bind a paid Security Center edition to the hosts you want protected"},
+		FirstSync:  &onboarding.SyncResult{Counts: map[string]int{"cvm.instance": 3, "lighthouse.instance": 2, "cos.bucket": 4}},
+		NextSteps:  []string{onboarding.NextStepInstallAgent, "bind a paid Security Center edition to the hosts you want protected"},
 		Connection: []onboarding.ConnectionCheck{{Feature: "host", NextSteps: []string{onboarding.NextStepInstallAgent}}}}}
 	deps := testDeps(false, e)
 	deps.Start.SecurityCenter = securityCenter
