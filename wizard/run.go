@@ -124,17 +124,10 @@ func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error)
 	}
 	plan, err := e.Plan(ctx, a.Resolved())
 	if err != nil {
-		fmt.Fprintln(out, "error: "+err.Error())
-		if fix, ok := onboarding.FixFor(err); ok {
-			fmt.Fprintln(out, "Fix: "+fix.Say)
-		}
+		printPlanError(out, err)
 		return Result{Answers: a}, err
 	}
-	fmt.Fprintln(out, "\n== Review")
-	for _, l := range answerLines(a) {
-		fmt.Fprintln(out, strings.TrimSpace(l))
-	}
-	fmt.Fprintln(out, "Plan:")
+	printReviewHead(out, a)
 	for _, s := range plan.Steps {
 		for _, c := range s.Changes {
 			fmt.Fprintln(out, "  "+s.Title+": "+c.String())
@@ -198,14 +191,10 @@ func runAccessibleOrg(ctx context.Context, deps Deps, a Answers, in io.Reader, o
 	req.DryRun = true
 	planned, err := o.Onboard(ctx, req, nil)
 	if err != nil {
-		fmt.Fprintln(out, "error: "+err.Error())
+		printPlanError(out, err)
 		return Result{Answers: a}, err
 	}
-	fmt.Fprintln(out, "\n== Review")
-	for _, l := range answerLines(a) {
-		fmt.Fprintln(out, strings.TrimSpace(l))
-	}
-	fmt.Fprintln(out, "Plan:")
+	printReviewHead(out, a)
 	for _, mem := range planned.Members {
 		if mem.Error != "" {
 			fmt.Fprintln(out, "  member "+mem.UIN+": could not be planned: "+mem.Error)
@@ -404,4 +393,21 @@ func (s scrubbingWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// printPlanError says why the plan could not be made, and the fix when the error has one.
+func printPlanError(out io.Writer, err error) {
+	fmt.Fprintln(out, "error: "+err.Error())
+	if fix, ok := onboarding.FixFor(err); ok {
+		fmt.Fprintln(out, "Fix: "+fix.Say)
+	}
+}
+
+// printReviewHead starts the plain review: the answers, then the plan's heading.
+func printReviewHead(out io.Writer, a Answers) {
+	fmt.Fprintln(out, "\n== Review")
+	for _, l := range answerLines(a) {
+		fmt.Fprintln(out, strings.TrimSpace(l))
+	}
+	fmt.Fprintln(out, "Plan:")
 }
