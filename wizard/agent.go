@@ -92,9 +92,8 @@ func (m Model) updateAgents(msg tea.Msg) (Model, tea.Cmd) {
 		m.ag.running = false
 		if len(msg.res.Hosts) > 0 || msg.err == nil {
 			m.ag.res = &msg.res
-			if m.res != nil && msg.err == nil {
-				after := m.res.AfterAgentInstall(msg.res) // installing it is no longer a next step once done
-				m.res = &after
+			if msg.err == nil {
+				m.res = afterAgentInstall(m.res, msg.res)
 			}
 		}
 		if m.ag.cancelling {
@@ -179,4 +178,14 @@ func (m Model) hostMark(outcome string) string {
 		return m.st.Muted.Render("–")
 	}
 	return m.spin.View()
+}
+
+// afterAgentInstall is the onboarding's result once the summary's installation a ran: installing the
+// agent is no longer a next step when every host has it, on the screen, in plain prompts and in the JSON.
+func afterAgentInstall(res *onboarding.Result, a onboarding.AgentResult) *onboarding.Result {
+	if res == nil {
+		return nil
+	}
+	after := res.AfterAgentInstall(a)
+	return &after
 }

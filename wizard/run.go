@@ -124,7 +124,7 @@ func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error)
 	}
 	plan, err := e.Plan(ctx, a.Resolved())
 	if err != nil {
-		printPlanError(out, err)
+		printError(out, err)
 		return Result{Answers: a}, err
 	}
 	printReviewHead(out, a)
@@ -134,16 +134,10 @@ func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error)
 		}
 	}
 	fmt.Fprintln(out, "The same, for scripts: "+a.CommandLine(deps.Sandbox))
-	apply := false // changes to the account need a typed yes
-	if err := huh.NewForm(huh.NewGroup(huh.NewConfirm().Title("Apply this plan?").Value(&apply))).
-		WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil || lr.eof || !apply {
+	if !confirm("Apply this plan?", in, out) { // changes to the account need a typed yes
 		return Result{Answers: a}, ErrCancelled
 	}
-	steps := onboarding.StepsFor(plan.Request)
-	index := map[string]int{}
-	for i, s := range steps {
-		index[s.ID] = i + 1
-	}
+	steps, index := stepNumbers(plan.Request)
 	fmt.Fprintln(out, "\n== Apply")
 	res, err := e.ApplyPlan(ctx, plan, func(ev onboarding.Event) {
 		if ev.Status == onboarding.StatusRunning || ev.Status == onboarding.StatusPending {
@@ -160,10 +154,7 @@ func runAccessible(ctx context.Context, deps Deps, opts Options) (Result, error)
 		if errors.As(err, &stale) {
 			fmt.Fprintln(out, "The account changed since the plan, so nothing was applied: "+strings.Join(stale.What, "; ")+". Run again to plan anew.")
 		} else {
-			fmt.Fprintln(out, "error: "+err.Error())
-			if fix, ok := onboarding.FixFor(err); ok {
-				fmt.Fprintln(out, "Fix: "+fix.Say)
-			}
+			printError(out, err)
 		}
 		if errors.Is(err, context.Canceled) {
 			return Result{Answers: a}, ErrCancelled
@@ -191,7 +182,7 @@ func runAccessibleOrg(ctx context.Context, deps Deps, a Answers, in io.Reader, o
 	req.DryRun = true
 	planned, err := o.Onboard(ctx, req, nil)
 	if err != nil {
-		printPlanError(out, err)
+		printError(out, err)
 		return Result{Answers: a}, err
 	}
 	printReviewHead(out, a)
@@ -211,16 +202,10 @@ func runAccessibleOrg(ctx context.Context, deps Deps, a Answers, in io.Reader, o
 	if plannedMembers(planned) == 0 {
 		return Result{Answers: a}, errors.New("no member of the organization could be planned: " + strings.Join(planned.Failed, ", "))
 	}
-	apply := false
-	if err := huh.NewForm(huh.NewGroup(huh.NewConfirm().Title(fmt.Sprintf("Apply these plans to %d members?", len(planned.Members))).Value(&apply))).
-		WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil || ended(in) || !apply {
+	if !confirm(fmt.Sprintf("Apply these plans to %d members?", len(planned.Members)), in, out) {
 		return Result{Answers: a}, ErrCancelled
 	}
-	steps := onboarding.StepsFor(req.Request)
-	index := map[string]int{}
-	for i, s := range steps {
-		index[s.ID] = i + 1
-	}
+	steps, index := stepNumbers(req.Request)
 	fmt.Fprintln(out, "\n== Apply")
 	var mu sync.Mutex
 	res, err := o.Onboard(ctx, req, func(ev onboarding.MemberEvent) {
@@ -239,7 +224,7 @@ func runAccessibleOrg(ctx context.Context, deps Deps, a Answers, in io.Reader, o
 		fmt.Fprintln(out, line)
 	})
 	if err != nil {
-		fmt.Fprintln(out, "error: "+err.Error())
+		printError(out, err)
 		return Result{Answers: a}, err
 	}
 	r := Result{Answers: a, Organization: &res}
@@ -252,9 +237,7 @@ func runAccessibleOrg(ctx context.Context, deps Deps, a Answers, in io.Reader, o
 // askAgents offers the agent on the synced hosts in a plain prompt and, once accepted, installs it,
 // printing each host when it settles.
 func askAgents(ctx context.Context, deps Deps, r Result, hosts int, in io.Reader, out io.Writer) (Result, error) {
-	install := false
-	if err := huh.NewForm(huh.NewGroup(huh.NewConfirm().Title(fmt.Sprintf("Install the Security Center agent on %d hosts now?", hosts)).Value(&install))).
-		WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil || ended(in) || !install {
+	if !confirm(fmt.Sprintf("Install the Security Center agent on %d hosts now?", hosts), in, out) {
 		return r, nil
 	}
 	agents, err := deps.Agents(r.Answers)
@@ -395,8 +378,8 @@ func (s scrubbingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// printPlanError says why the plan could not be made, and the fix when the error has one.
-func printPlanError(out io.Writer, err error) {
+// printError says what failed, and the fix when the error has one.
+func printError(out io.Writer, err error) {
 	fmt.Fprintln(out, "error: "+err.Error())
 	if fix, ok := onboarding.FixFor(err); ok {
 		fmt.Fprintln(out, "Fix: "+fix.Say)
@@ -410,4 +393,22 @@ func printReviewHead(out io.Writer, a Answers) {
 		fmt.Fprintln(out, strings.TrimSpace(l))
 	}
 	fmt.Fprintln(out, "Plan:")
+}
+
+// confirm asks a yes/no question in plain prompts; an ended input is a no.
+func confirm(title string, in io.Reader, out io.Writer) bool {
+	yes := false
+	err := huh.NewForm(huh.NewGroup(huh.NewConfirm().Title(title).Value(&yes))).
+		WithAccessible(true).WithInput(in).WithOutput(out).Run()
+	return err == nil && !ended(in) && yes
+}
+
+// stepNumbers lists the steps of a run of req and numbers them by ID from 1, for "step i of n".
+func stepNumbers(req onboarding.Request) ([]onboarding.StepInfo, map[string]int) {
+	steps := onboarding.StepsFor(req)
+	index := map[string]int{}
+	for i, s := range steps {
+		index[s.ID] = i + 1
+	}
+	return steps, index
 }
