@@ -3,6 +3,7 @@ package wizard
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +115,25 @@ func TestAccessibleInstallsTheAgent(t *testing.T) {
 	}
 	if strings.Contains(text, "ins-good: running") {
 		t.Errorf("a host is printed before it settled:\n%s", text)
+	}
+}
+
+// In plain prompts as on the screen, an agent put on every host is no longer a next step of the result.
+func TestAccessibleAgentOnEveryHostIsNoLongerANextStep(t *testing.T) {
+	e := &fakeEngine{result: onboarding.Result{Account: "prod", OwnerUIN: "100012345678",
+		FirstSync: &onboarding.SyncResult{Counts: map[string]int{"cvm.instance": 2, "lighthouse.instance": 1}},
+		NextSteps: []string{onboarding.NextStepInstallAgent}}}
+	agents := &fakeAgents{release: make(chan struct{}), everyHost: true}
+	close(agents.release)
+	deps := testDeps(false, e)
+	deps.Agents = func(Answers) (Agents, error) { return agents, nil }
+	answers := []string{"", "", "1", "0", "", "", "", "", "", "0", "", "", "", "y", "y"}
+	var out bytes.Buffer
+	res, err := runAccessible(context.Background(), deps, Options{In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out})
+	if err != nil || res.Agent == nil || res.Engine == nil {
+		t.Fatalf("%v, %+v:\n%s", err, res, out.String())
+	}
+	if slices.Contains(res.Engine.NextSteps, onboarding.NextStepInstallAgent) {
+		t.Errorf("installing the agent is still a next step: %v", res.Engine.NextSteps)
 	}
 }

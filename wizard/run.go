@@ -254,6 +254,9 @@ func askAgents(ctx context.Context, deps Deps, r Result, hosts int, in io.Reader
 	if len(res.Hosts) > 0 || err == nil {
 		r.Agent = &res
 	}
+	if err == nil {
+		r.Engine = afterAgentInstall(r.Engine, res)
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return r, ErrCancelled
