@@ -346,10 +346,16 @@ func randomKey(n int) string {
 func (e *Env) Close() error {
 	var errs []error
 	e.saveMu.Lock()
-	if e.stateFile != "" {
-		errs = append(errs, e.saveState(e.stateFile, true))
-	}
+	path := e.stateFile
 	e.saveMu.Unlock()
+	if path != "" {
+		if e.changes() > 0 {
+			e.drainChecks()
+		}
+		e.saveMu.Lock()
+		errs = append(errs, e.saveState(path, true))
+		e.saveMu.Unlock()
+	}
 	for _, s := range e.servers {
 		errs = append(errs, s.Close())
 	}

@@ -78,17 +78,13 @@ func (e *Env) loadState(path string) error {
 // through either API writes nothing: a command that only reads never overwrites what a command running
 // beside it saved.
 //
-// drain waits for those checks first (at Close); a save after one call does not, and saves a check still
-// running as timed out until a later save. It runs under e.saveMu.
-func (e *Env) saveState(path string, drain bool) error {
+// final is the save at Close, after drainChecks: it writes even when no call changed anything since the
+// last save, as the checks' outcomes are no call's. A save after one call saves a check still running as
+// timed out until a later save. It runs under e.saveMu.
+func (e *Env) saveState(path string, final bool) error {
 	changes := e.changes()
-	if changes == 0 || changes == e.saved && !drain {
+	if changes == 0 || changes == e.saved && !final {
 		return nil
-	}
-	if drain {
-		ctx, cancel := context.WithTimeout(context.Background(), checksDrain)
-		defer cancel()
-		_ = e.SecurityCenter.Wait(ctx) // a check still running is saved as timed out
 	}
 	var st savedState
 	var err error
@@ -127,6 +123,15 @@ func (e *Env) saveState(path string, drain bool) error {
 	}
 	e.saved = changes
 	return nil
+}
+
+// drainChecks waits, up to checksDrain, for the checks Security Center is running to record their
+// outcome. It must not hold e.saveMu: a check calls the Tencent Cloud emulator, whose answers wait for
+// that lock (savingAnswers).
+func (e *Env) drainChecks() {
+	ctx, cancel := context.WithTimeout(context.Background(), checksDrain)
+	defer cancel()
+	_ = e.SecurityCenter.Wait(ctx) // a check still running is saved as timed out
 }
 
 // changes counts the changes API calls made to both emulators since they started.
