@@ -97,13 +97,7 @@ func TestAccessibleInstallsTheAgent(t *testing.T) {
 	e := &fakeEngine{result: onboarding.Result{Account: "prod", OwnerUIN: "100012345678",
 		FirstSync: &onboarding.SyncResult{Counts: map[string]int{"cvm.instance": 2, "lighthouse.instance": 1}}}}
 	agents := &fakeAgents{release: make(chan struct{})}
-	close(agents.release)
-	deps := testDeps(false, e)
-	deps.Agents = func(Answers) (Agents, error) { return agents, nil }
-	answers := []string{"", "", "1", "0", "", "", "", "", "", "0", "", "", "", "y", "y"}
-	var out bytes.Buffer
-	res, err := runAccessible(context.Background(), deps, Options{In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out})
-	text := out.String()
+	res, text, err := acceptAgentsInPlainPrompts(e, agents)
 	if err != nil || res.Agent == nil || len(agents.req) != 1 || agents.req[0].Account != "prod" {
 		t.Fatalf("%v, %+v, %+v:\n%s", err, res.Agent, agents.req, text)
 	}
@@ -123,17 +117,23 @@ func TestAccessibleAgentOnEveryHostIsNoLongerANextStep(t *testing.T) {
 	e := &fakeEngine{result: onboarding.Result{Account: "prod", OwnerUIN: "100012345678",
 		FirstSync: &onboarding.SyncResult{Counts: map[string]int{"cvm.instance": 2, "lighthouse.instance": 1}},
 		NextSteps: []string{onboarding.NextStepInstallAgent}}}
-	agents := &fakeAgents{release: make(chan struct{}), everyHost: true}
+	res, text, err := acceptAgentsInPlainPrompts(e, &fakeAgents{release: make(chan struct{}), everyHost: true})
+	if err != nil || res.Agent == nil || res.Engine == nil {
+		t.Fatalf("%v, %+v:\n%s", err, res, text)
+	}
+	if slices.Contains(res.Engine.NextSteps, onboarding.NextStepInstallAgent) {
+		t.Errorf("installing the agent is still a next step: %v", res.Engine.NextSteps)
+	}
+}
+
+// acceptAgentsInPlainPrompts onboards with e in plain prompts, answering yes to the apply and to the
+// agent offer, and installs with agents; it returns the result and what was printed.
+func acceptAgentsInPlainPrompts(e *fakeEngine, agents *fakeAgents) (Result, string, error) {
 	close(agents.release)
 	deps := testDeps(false, e)
 	deps.Agents = func(Answers) (Agents, error) { return agents, nil }
 	answers := []string{"", "", "1", "0", "", "", "", "", "", "0", "", "", "", "y", "y"}
 	var out bytes.Buffer
 	res, err := runAccessible(context.Background(), deps, Options{In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out})
-	if err != nil || res.Agent == nil || res.Engine == nil {
-		t.Fatalf("%v, %+v:\n%s", err, res, out.String())
-	}
-	if slices.Contains(res.Engine.NextSteps, onboarding.NextStepInstallAgent) {
-		t.Errorf("installing the agent is still a next step: %v", res.Engine.NextSteps)
-	}
+	return res, out.String(), err
 }
